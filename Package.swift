@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependency direction (checked by scripts/check-dependencies.py):
+//   system libraries → LinearAlgebra → TimeSeries → Features / MetricStore
+//   Ingest (file readers) and PSMCommands (the batch CLI) sit on top and are never
+//   imported by actuator-side targets.
+let package = Package(
+    name: "psm",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "psm", targets: ["psm"]),
+        .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "TimeSeries", targets: ["TimeSeries"]),
+        .library(name: "MetricStore", targets: ["MetricStore"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Features", targets: ["Features"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // System libraries: module map + shim header only, flags from pkg-config.
+        .systemLibrary(name: "CCBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+
+        .target(name: "LinearAlgebra", dependencies: ["CCBLAS", "CLAPACKE"]),
+        .target(name: "TimeSeries"),
+        .target(name: "Features", dependencies: [
+            "TimeSeries",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "MetricStore", dependencies: [
+            "TimeSeries",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
+        .target(name: "PSMCommands", dependencies: [
+            "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "psm", dependencies: ["PSMCommands"]),
+
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: [
+            "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .testTarget(name: "TimeSeriesTests", dependencies: [
+            "TimeSeries", .product(name: "Numerics", package: "swift-numerics"),
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricStoreTests", dependencies: ["MetricStore"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
+        .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands"]),
+    ]
+)

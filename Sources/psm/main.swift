@@ -1,0 +1,3 @@
+import PSMCommands
+
+await PSM.main()
