@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Checks the dependency direction of the package (docs/architecture.md, "Dependency rules").
+
+1. Actuator-side targets never reach batch-only targets (file ingest, training, evaluation,
+   reports, the psm CLI), directly or transitively.
+2. Only LinearAlgebra imports the BLAS/LAPACK C modules; only the libvirt hypervisor (and the
+   system-library smoke tests) import CLibvirt. Checked on both Package.swift and `import` lines.
+Exits non-zero with one line per violation.
+"""
+import json, pathlib, re, subprocess, sys
+
+root = pathlib.Path(__file__).resolve().parent.parent
+pkg = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, check=True,
+                                capture_output=True, text=True).stdout)
+
+deps = {}
+for t in pkg["targets"]:
+    names = []
+    for d in t.get("dependencies", []):
+        for kind in ("byName", "target"):
+            if kind in d:
+                names.append(d[kind][0])
+    deps[t["name"]] = names
+
+def closure(name, seen=None):
+    seen = set() if seen is None else seen
+    for d in deps.get(name, []):
+        if d not in seen:
+            seen.add(d)
+            closure(d, seen)
+    return seen
+
+ACTUATOR_SIDE = {"TimeSeries", "Features", "MetricStore", "LinearAlgebra", "Forecasting", "Calibration",
+                 "ModelRegistry", "Hypervisor", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
+                 "Simulation", "psm-actuator"}
+BATCH_ONLY = {"Ingest", "Evaluation", "Pipeline", "PSMCommands", "psm"}
+C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
+                   "CLibvirt": {"LibvirtHypervisor", "SystemLibraryTests"}}
+
+problems = []
+for target in sorted(ACTUATOR_SIDE & deps.keys()):
+    bad = closure(target) & BATCH_ONLY
+    if bad:
+        problems.append(f"{target} (actuator side) depends on batch-only {sorted(bad)}")
+for target, names in deps.items():
+    for module, owners in C_MODULE_OWNERS.items():
+        if module in names and target not in owners:
+            problems.append(f"{target} depends on {module}; only {sorted(owners)} may")
+
+for folder in ("Sources", "Tests"):
+    for path in (root / folder).rglob("*.swift"):
+        target = path.relative_to(root / folder).parts[0]
+        for m in re.finditer(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*import\s+(\w+)", path.read_text(), re.M):
+            module = m.group(1)
+            if module in C_MODULE_OWNERS and target not in C_MODULE_OWNERS[module]:
+                problems.append(f"{path.relative_to(root)} imports {module}; only {sorted(C_MODULE_OWNERS[module])} may")
+            if target in ACTUATOR_SIDE and module in BATCH_ONLY:
+                problems.append(f"{path.relative_to(root)} (actuator side) imports batch-only {module}")
+
+for p in problems:
+    print("dependency rule broken:", p, file=sys.stderr)
+sys.exit(1 if problems else 0)

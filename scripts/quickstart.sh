@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's first command: set up, build, and run psm's main job on the bundled data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+echo "quickstart: building psm (release)…" >&2
+swift build -c release --product psm >&2
+psm=$(swift build -c release --show-bin-path)/psm
+mkdir -p out
+echo "quickstart: psm inspect Datasets/" >&2
+"$psm" inspect Datasets/
+echo "quickstart: psm ingest Datasets/ --db out/metrics.sqlite" >&2
+"$psm" ingest Datasets/ --db out/metrics.sqlite
