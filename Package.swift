@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "MetricStore", dependencies: [
             "TimeSeries",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
@@ -52,7 +53,9 @@ let package = Package(
         .testTarget(name: "TimeSeriesTests", dependencies: [
             "TimeSeries", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MetricStoreTests", dependencies: ["MetricStore"]),
+        .testTarget(name: "MetricStoreTests", dependencies: [
+            "MetricStore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands"]),

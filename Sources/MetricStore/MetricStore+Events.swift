@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import TimeSeries
+
+/// An event as stored: its row id (to delete it) and when it was recorded.
+public struct StoredEvent: Sendable, Hashable, Identifiable {
+    public var id: Int64
+    public var event: Event
+    /// Unix seconds at which the event was inserted.
+    public var createdAt: Int64
+}
+
+/// Which events a query returns, by what they apply to.
+public enum EventScopeFilter: Sendable, Hashable {
+    /// Every event, whatever its scope.
+    case any
+    /// Events that apply to this series (`Event.Scope.applies(toSeries:group:)`).
+    case series(String, group: String?)
+    /// Events that apply to the group: scope `.all`, `.groups` naming it, or `.series` naming a
+    /// stored series of the group (its group is it, or it has no group and its key is it).
+    case group(String)
+}
+
+extension MetricStore {
+    /// Stores the events in one transaction; returns their ids in the same order.
+    ///
+    /// - Parameter createdAt: the recording time in Unix seconds (injected so tests need no clock).
+    @discardableResult
+    public func insert(events: [Event], createdAt: Int64 = Int64(Date().timeIntervalSince1970)) throws(MetricStoreError) -> [Int64] {
+        for event in events { try Self.validate(event) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var encoded: [(scope: String, recurrence: String?)] = []
+        for event in events {
+            do {
+                let scope = String(decoding: try encoder.encode(event.scope), as: UTF8.self)
+                let recurrence = try event.recurrence.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                encoded.append((scope, recurrence))
+            } catch {
+                throw MetricStoreError(.invalidEvent, "cannot encode event \(event.name): \(error)")
+            }
+        }
+        return try write("cannot insert events") { db in
+            var ids: [Int64] = []
+            for (event, json) in zip(events, encoded) {
+                try db.execute(sql: """
+                    INSERT INTO events (kind, name, start, "end", recurrence, scope, multiplier, level, note,
+                                        created_at, active_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [event.kind.rawValue, event.name, event.start, event.end, json.recurrence,
+                                     json.scope, event.multiplier, event.level, event.note, createdAt, event.activeUntil])
+                ids.append(db.lastInsertedRowID)
+            }
+            return ids
+        }
+    }
+
+    /// Events of `kind` (nil = all kinds) with an occurrence meeting `window` (nil = any time)
+    /// and applying to `scope`, ordered by start then id.
+    public func events(kind: Event.Kind? = nil, overlapping window: Range<Int64>? = nil,
+                       scope: EventScopeFilter = .any) throws(MetricStoreError) -> [StoredEvent] {
+        if let window, window.isEmpty { return [] }
+        let decoder = JSONDecoder()
+        return try read("cannot read events") { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let kind {
+                conditions.append("kind = ?")
+                arguments += [kind.rawValue]
+            }
+            if let window {
+                // Index prefilter on the active span; recurring events are refined below.
+                conditions.append("start < ? AND (active_until IS NULL OR active_until > ?)")
+                arguments += [window.upperBound, window.lowerBound]
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, kind, name, start, "end", recurrence, scope, multiplier, level, note, created_at
+                FROM events \(whereClause) ORDER BY start, id
+                """, arguments: arguments)
+            var groupKeys: Set<String> = []
+            if case .group(let group) = scope {
+                groupKeys = Set(try String.fetchAll(db, sql: "SELECT key FROM series WHERE coalesce(grp, key) = ?",
+                                                    arguments: [group]))
+            }
+            var result: [StoredEvent] = []
+            for row in rows {
+                let stored = try Self.decodeEvent(row, decoder)
+                if let window, !stored.event.occurs(in: window) { continue }
+                guard Self.matches(stored.event.scope, scope, groupKeys: groupKeys) else { continue }
+                result.append(stored)
+            }
+            return result
+        }
+    }
+
+    /// Deletes the event with this id; returns whether it existed.
+    @discardableResult
+    public func deleteEvent(id: Int64) throws(MetricStoreError) -> Bool {
+        try write("cannot delete event \(id)") { db in
+            try db.execute(sql: "DELETE FROM events WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: - Internals
+
+    static func validate(_ event: Event) throws(MetricStoreError) {
+        guard !event.name.isEmpty else { throw MetricStoreError(.invalidEvent, "an event name cannot be empty") }
+        guard event.end > event.start else {
+            throw MetricStoreError(.invalidEvent, "event \(event.name) ends at \(event.end), not after its start \(event.start)")
+        }
+        guard !event.end.subtractingReportingOverflow(event.start).overflow else {
+            throw MetricStoreError(.invalidEvent, "event \(event.name) lasts longer than the 64-bit range")
+        }
+        if let until = event.recurrence?.until, until < event.start {
+            throw MetricStoreError(.invalidEvent, "event \(event.name) recurs until \(until), before its start \(event.start)")
+        }
+        for (label, value) in [("multiplier", event.multiplier), ("level", event.level)] {
+            if let value, !value.isFinite {
+                throw MetricStoreError(.invalidEvent, "event \(event.name) has a non-finite \(label)")
+            }
+        }
+    }
+
+    private static func decodeEvent(_ row: Row, _ decoder: JSONDecoder) throws -> StoredEvent {
+        let id: Int64 = row["id"]
+        let kindText: String = row["kind"]
+        let scopeText: String = row["scope"]
+        let recurrenceText: String? = row["recurrence"]
+        guard let kind = Event.Kind(rawValue: kindText) else {
+            throw MetricStoreError(.corruptData, "event \(id) has an unknown kind '\(kindText)'")
+        }
+        let scope: Event.Scope
+        let recurrence: Event.Recurrence?
+        do {
+            scope = try decoder.decode(Event.Scope.self, from: Data(scopeText.utf8))
+            recurrence = try recurrenceText.map { try decoder.decode(Event.Recurrence.self, from: Data($0.utf8)) }
+        } catch {
+            throw MetricStoreError(.corruptData, "event \(id) has an unreadable scope or recurrence: \(error)")
+        }
+        let event = Event(name: row["name"], kind: kind, start: row["start"], end: row["end"], recurrence: recurrence,
+                          scope: scope, multiplier: row["multiplier"], level: row["level"], note: row["note"])
+        return StoredEvent(id: id, event: event, createdAt: row["created_at"])
+    }
+
+    private static func matches(_ scope: Event.Scope, _ filter: EventScopeFilter, groupKeys: Set<String>) -> Bool {
+        switch filter {
+        case .any:
+            return true
+        case .series(let id, let group):
+            return scope.applies(toSeries: id, group: group)
+        case .group(let group):
+            switch scope {
+            case .all: return true
+            case .groups(let groups): return groups.contains(group)
+            case .series(let ids): return ids.contains(where: groupKeys.contains)
+            }
+        }
+    }
+}

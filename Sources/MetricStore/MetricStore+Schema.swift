@@ -1,0 +1,52 @@
+import GRDB
+
+extension MetricStore {
+    /// The versioned schema. Never edit a registered migration: append a new one.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("v1-series-samples-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE series (
+                    id     INTEGER PRIMARY KEY,
+                    key    TEXT NOT NULL UNIQUE CHECK (length(key) > 0),
+                    metric TEXT,
+                    grp    TEXT,
+                    axis   TEXT NOT NULL CHECK (axis IN ('time', 'index')),
+                    step   INTEGER NOT NULL CHECK (step > 0)
+                );
+                -- The actuator and training look series up by group.
+                CREATE INDEX series_grp ON series (grp);
+
+                -- Clustered on (series, ts): a series' samples are contiguous and in time order,
+                -- so range reads are one b-tree walk and in-order bulk inserts append.
+                CREATE TABLE samples (
+                    series INTEGER NOT NULL REFERENCES series (id) ON DELETE CASCADE,
+                    ts     INTEGER NOT NULL,
+                    value  REAL NOT NULL,
+                    PRIMARY KEY (series, ts)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE events (
+                    id           INTEGER PRIMARY KEY,
+                    kind         TEXT NOT NULL CHECK (kind IN ('holiday', 'promotion', 'notice', 'calendar')),
+                    name         TEXT NOT NULL,
+                    start        INTEGER NOT NULL,
+                    "end"        INTEGER NOT NULL CHECK ("end" > start),
+                    recurrence   TEXT,             -- JSON of Event.Recurrence, NULL when one-off
+                    scope        TEXT NOT NULL,    -- JSON of Event.Scope
+                    multiplier   REAL,
+                    level        REAL,
+                    note         TEXT,
+                    created_at   INTEGER NOT NULL,
+                    -- End of the last possible occurrence; NULL when it recurs forever. Lets an
+                    -- overlap query be answered from the index before occurrences are expanded.
+                    active_until INTEGER
+                );
+                CREATE INDEX events_kind_start ON events (kind, start);
+                CREATE INDEX events_start ON events (start);
+                """)
+        }
+        return migrator
+    }()
+}

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+
+/// Persistent store of series samples and events: one SQLite file in WAL mode, accessed through GRDB.
+///
+/// A file-backed store uses a `DatabasePool`, so readers (training, the actuator's API) run
+/// concurrently with the single writer; an in-memory store (tests) uses a `DatabaseQueue`.
+/// Opening runs the versioned schema migrations, so any file this opens is up to date.
+public final class MetricStore: Sendable {
+    let writer: any DatabaseWriter
+    /// The database file, or nil for an in-memory store.
+    public let path: String?
+
+    /// Opens the store at `path`, creating the file and its schema when it does not exist.
+    public convenience init(path: String) throws(MetricStoreError) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MetricStoreError(.cannotOpen, "cannot open the metric store: directory \(directory) does not exist",
+                                   path: path)
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: Self.configuration())
+        } catch {
+            throw MetricStoreError.wrap(error, "cannot open the metric store", path: path)
+        }
+        try self.init(writer: pool, path: path)
+    }
+
+    /// Opens a private in-memory store, discarded when released (for tests and dry runs).
+    public static func inMemory() throws(MetricStoreError) -> MetricStore {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: configuration())
+        } catch {
+            throw MetricStoreError.wrap(error, "cannot open an in-memory metric store", path: nil)
+        }
+        return try MetricStore(writer: queue, path: nil)
+    }
+
+    private init(writer: any DatabaseWriter, path: String?) throws(MetricStoreError) {
+        self.writer = writer
+        self.path = path
+        try migrate()
+    }
+
+    /// Connection settings shared by the writer and every reader.
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.label = "MetricStore"
+        // A reader or the writer of another process may hold the lock briefly (checkpoints).
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            // WAL with synchronous=NORMAL: a commit is atomic and survives a crash of the
+            // process; only a power loss can undo the last commits, never corrupt the file.
+            // See docs/benchmarks.md for the measured cost of FULL.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 64 MiB page cache (negative = KiB): bulk ingest touches many b-tree pages.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        }
+        return config
+    }
+
+    private func migrate() throws(MetricStoreError) {
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            let wrapped = MetricStoreError.wrap(error, "cannot migrate the metric store schema", path: path)
+            // A garbage file fails here at the first read of the schema, not at open.
+            if wrapped.code == .notADatabase || wrapped.code == .cannotOpen { throw wrapped }
+            throw MetricStoreError(.migrationFailed, wrapped.message, path: path, cause: wrapped.cause)
+        }
+    }
+
+    /// The journal mode SQLite reports for the writer connection (`wal` for a file-backed store).
+    public func journalMode() throws(MetricStoreError) -> String {
+        try read("cannot read the journal mode") { db in
+            try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+        }
+    }
+
+    /// The schema migrations applied to the database, in order.
+    public func appliedMigrations() throws(MetricStoreError) -> [String] {
+        try read("cannot read the applied migrations") { db in
+            try Self.migrator.appliedMigrations(db)
+        }
+    }
+
+    // MARK: - Access helpers mapping errors once
+
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(MetricStoreError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw MetricStoreError.wrap(error, what, path: path)
+        }
+    }
+
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(MetricStoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch {
+            throw MetricStoreError.wrap(error, what, path: path)
+        }
+    }
+}
