@@ -7,7 +7,7 @@ extension HolidayRule {
     /// their three-letter abbreviations, any case. Throws `FeatureError.Code.invalidHoliday`.
     public init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let first = trimmed.first, first.isNumber {
+        if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) {
             self = try Self.parseDate(trimmed, original: text)
         } else {
             self = try Self.parseWeekdayRule(trimmed, original: text)
