@@ -153,3 +153,15 @@ private let product: [[Double]] = [[58, 64], [139, 154]]
         #expect(c.rows == 2 && c.columns == 3 && c.elements == [0, 0, 0, 0, 0, 0])
     }
 }
+
+@Suite(.serialized) struct BLASThreadTests {
+    @Test func threadCountCanBeSetAndRestored() {
+        let original = blasThreadCount
+        setBLASThreadCount(1)
+        #expect(blasThreadCount == 1)
+        setBLASThreadCount(0)
+        #expect(blasThreadCount == 1, "values below 1 are clamped to 1")
+        setBLASThreadCount(original)
+        #expect(blasThreadCount == original)
+    }
+}
