@@ -62,7 +62,7 @@ public func matmul<Scalar: LinearAlgebraScalar>(
 ) throws(LinearAlgebraError) -> Matrix<Scalar> {
     let m = transA == .noTranspose ? a.rows : a.columns
     let n = transB == .noTranspose ? b.columns : b.rows
-    var c = Matrix<Scalar>(uncheckedRows: m, columns: n, storage: [Scalar](repeating: 0, count: m * n))
+    var c = try Matrix<Scalar>(rows: m, columns: n)
     try gemm(a, b, into: &c, transA: transA, transB: transB)
     return c
 }

@@ -1,4 +1,4 @@
-import CCBLAS
+internal import CCBLAS
 
 /// The number of threads OpenBLAS uses for one call.
 public var blasThreadCount: Int { Int(openblas_get_num_threads()) }

@@ -1,4 +1,4 @@
-import CCBLAS
+internal import CCBLAS
 
 extension Transpose {
     var cblas: CBLAS_TRANSPOSE { self == .noTranspose ? CblasNoTrans : CblasTrans }

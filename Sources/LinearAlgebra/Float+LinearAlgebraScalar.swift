@@ -1,10 +1,10 @@
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
-import CCBLAS
-import CLAPACKE
+internal import CCBLAS
+internal import CLAPACKE
 
 extension Float: LinearAlgebraScalar {
     public static var routinePrefix: String { "s" }

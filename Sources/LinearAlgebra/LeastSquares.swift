@@ -25,6 +25,9 @@ public func leastSquares<Scalar: LinearAlgebraScalar>(
     guard b.rows == m else {
         throw .dimensionMismatch(name, "A is \(m)×\(n) but B has \(b.rows) rows")
     }
+    // 32-bit sizes first: every product below then fits in Int.
+    let m32 = try cInt(m, "m", name), n32 = try cInt(n, "n", name), nrhs32 = try cInt(nrhs, "nrhs", name)
+    let ldb = try cInt(max(1, nrhs), "ldb", name)
     try checkFinite(a.storage, "A", name)
     try checkFinite(b.storage, "B", name)
     if m == 0 || n == 0 {
@@ -36,8 +39,6 @@ public func leastSquares<Scalar: LinearAlgebraScalar>(
     var singularValues = [Scalar](repeating: 0, count: min(m, n))
     var rank: Int32 = 0
     let threshold = rcond ?? Scalar.ulpOfOne * Scalar(max(m, n))
-    let m32 = try cInt(m, "m", name), n32 = try cInt(n, "n", name), nrhs32 = try cInt(nrhs, "nrhs", name)
-    let ldb = try cInt(max(1, nrhs), "ldb", name)
     let info = work.withUnsafeMutableBufferPointer { pa in
         rhs.withUnsafeMutableBufferPointer { pb in
             singularValues.withUnsafeMutableBufferPointer { ps in
@@ -73,6 +74,8 @@ public func leastSquaresQR<Scalar: LinearAlgebraScalar>(
     guard b.rows == m else {
         throw .dimensionMismatch(name, "A is \(m)×\(n) but B has \(b.rows) rows")
     }
+    let m32 = try cInt(m, "m", name), n32 = try cInt(n, "n", name), nrhs32 = try cInt(nrhs, "nrhs", name)
+    let ldb = try cInt(max(1, nrhs), "ldb", name)
     try checkFinite(a.storage, "A", name)
     try checkFinite(b.storage, "B", name)
     if m == 0 || n == 0 {
@@ -80,8 +83,6 @@ public func leastSquaresQR<Scalar: LinearAlgebraScalar>(
     }
     var work = a.storage
     var rhs = paddedRightHandSide(b, rows: max(m, n))
-    let m32 = try cInt(m, "m", name), n32 = try cInt(n, "n", name), nrhs32 = try cInt(nrhs, "nrhs", name)
-    let ldb = try cInt(max(1, nrhs), "ldb", name)
     let info = work.withUnsafeMutableBufferPointer { pa in
         rhs.withUnsafeMutableBufferPointer { pb in
             Scalar.lapackGels(m: m32, n: n32, nrhs: nrhs32, a: pa.baseAddress, lda: n32, b: pb.baseAddress, ldb: ldb)

@@ -11,7 +11,7 @@ public enum Transpose: Sendable, Hashable {
 /// The static hooks are thin, unchecked forwards to the C routines with row-major layout; they exist so
 /// that generic code dispatches to `sgemm` or `dgemm` without a runtime type test. Prefer `Matrix` and
 /// the checked free functions (`gemm`, `solve`, `leastSquares`, …), which validate shapes first.
-public protocol LinearAlgebraScalar: BinaryFloatingPoint, Sendable where Magnitude == Self {
+public protocol LinearAlgebraScalar: BinaryFloatingPoint, Sendable {
     /// The routine-name prefix, `"s"` or `"d"`, used in error messages.
     static var routinePrefix: String { get }
 

@@ -67,7 +67,7 @@ private let product: [[Double]] = [[58, 64], [139, 154]]
         try a.withUnsafeBufferPointer { pa in
             try b.withUnsafeBufferPointer { pb in
                 try c.withUnsafeMutableBufferPointer { pc in
-                    try gemm(transA: .noTranspose, transB: .noTranspose, m: 2, n: 2, k: 3,
+                    try LinearAlgebra.gemm(transA: .noTranspose, transB: .noTranspose, m: 2, n: 2, k: 3,
                              alpha: 1, a: pa.baseAddress, lda: 4, b: pb.baseAddress, ldb: 2,
                              beta: 0, c: pc.baseAddress, ldc: 3)
                 }
