@@ -11,8 +11,17 @@ public final class MetricStore: Sendable {
     /// The database file, or nil for an in-memory store.
     public let path: String?
 
+    /// How far a commit is guaranteed to survive (SQLite's `synchronous` under WAL).
+    public enum Durability: String, Sendable, Hashable {
+        /// A commit survives a crash of the process; a power loss may undo the last commits but
+        /// never corrupts the file (`synchronous=NORMAL`). The default: SQLite's advice for WAL.
+        case process
+        /// A commit survives a power loss too: the WAL is fsynced at every commit (`synchronous=FULL`).
+        case powerLoss
+    }
+
     /// Opens the store at `path`, creating the file and its schema when it does not exist.
-    public convenience init(path: String) throws(MetricStoreError) {
+    public convenience init(path: String, durability: Durability = .process) throws(MetricStoreError) {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -21,7 +30,10 @@ public final class MetricStore: Sendable {
         }
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: Self.configuration())
+            pool = try DatabasePool(path: path, configuration: Self.configuration(durability))
+            // GRDB sets synchronous=NORMAL on the writer when it enables WAL, after our
+            // prepareDatabase hook ran: apply the choice once more on the (only) writer.
+            try pool.writeWithoutTransaction { db in try Self.applyDurability(durability, db) }
         } catch {
             throw MetricStoreError.wrap(error, "cannot open the metric store", path: path)
         }
@@ -32,7 +44,7 @@ public final class MetricStore: Sendable {
     public static func inMemory() throws(MetricStoreError) -> MetricStore {
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(configuration: configuration())
+            queue = try DatabaseQueue(configuration: configuration(.process))
         } catch {
             throw MetricStoreError.wrap(error, "cannot open an in-memory metric store", path: nil)
         }
@@ -46,22 +58,24 @@ public final class MetricStore: Sendable {
     }
 
     /// Connection settings shared by the writer and every reader.
-    static func configuration() -> Configuration {
+    static func configuration(_ durability: Durability) -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.label = "MetricStore"
         // A reader or the writer of another process may hold the lock briefly (checkpoints).
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
-            // WAL with synchronous=NORMAL: a commit is atomic and survives a crash of the
-            // process; only a power loss can undo the last commits, never corrupt the file.
-            // See docs/benchmarks.md for the measured cost of FULL.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try applyDurability(durability, db)
             // 64 MiB page cache (negative = KiB): bulk ingest touches many b-tree pages.
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         return config
+    }
+
+    /// docs/benchmarks.md has the measured cost of FULL on bulk inserts.
+    static func applyDurability(_ durability: Durability, _ db: Database) throws {
+        try db.execute(sql: durability == .powerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
     }
 
     private func migrate() throws(MetricStoreError) {
@@ -79,6 +93,15 @@ public final class MetricStore: Sendable {
     public func journalMode() throws(MetricStoreError) -> String {
         try read("cannot read the journal mode") { db in
             try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+        }
+    }
+
+    /// SQLite's `synchronous` setting on the writer connection (1 = NORMAL, 2 = FULL).
+    public func synchronousLevel() throws(MetricStoreError) -> Int {
+        do {
+            return try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        } catch {
+            throw MetricStoreError.wrap(error, "cannot read the synchronous setting", path: path)
         }
     }
 

@@ -16,6 +16,13 @@ import TimeSeries
         #expect(try probe.read { try Bool.fetchOne($0, sql: "PRAGMA foreign_keys") } == true)
     }
 
+    @Test func durabilityChoosesSynchronousNormalOrFull() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        #expect(try MetricStore(path: dir.path("normal.sqlite")).synchronousLevel() == 1)
+        #expect(try MetricStore(path: dir.path("full.sqlite"), durability: .powerLoss).synchronousLevel() == 2)
+    }
+
     @Test func reopeningAnExistingFileKeepsDataAndAppliesMigrationsOnce() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
