@@ -12,7 +12,9 @@ extension HolidayRule {
         } else {
             self = try Self.parseWeekdayRule(trimmed, original: text)
         }
-        try validate()
+        do { try validate() } catch let error as FeatureError {
+            throw FeatureError(error.code, "\"\(text)\": \(error.message)")
+        }
     }
 
     private static func parseDate(_ text: String, original: String) throws -> HolidayRule {

@@ -56,9 +56,9 @@ public struct CalendarFile: Sendable, Hashable {
 
     private static func parseHoliday(_ r: EntryReader) throws -> Holiday {
         var r = r
-        try r.rejectUnknownKeys(allowed: ["name", "date", "rule", "duration_days"])
         let name = try r.requiredString("name")
         r.name = name
+        try r.rejectUnknownKeys(allowed: ["name", "date", "rule", "duration_days"])
         let days = try r.int("duration_days") ?? 1
         guard (1...366).contains(days) else { throw r.error(.badValue, "duration_days \(days) must be 1…366") }
         let rule: HolidayRule
@@ -91,10 +91,10 @@ public struct CalendarFile: Sendable, Hashable {
 
     private static func parseEvent(_ r: EntryReader, calendar: HolidayCalendar) throws -> Event {
         var r = r
-        try r.rejectUnknownKeys(allowed: ["name", "kind", "start", "end", "recurrence", "until", "series", "groups",
-                                          "multiplier", "level", "note"])
         let name = try r.requiredString("name")
         r.name = name
+        try r.rejectUnknownKeys(allowed: ["name", "kind", "start", "end", "recurrence", "until", "series", "groups",
+                                          "multiplier", "level", "note"])
         let kindText = try r.requiredString("kind")
         guard let kind = Event.Kind(rawValue: kindText.lowercased()) else {
             let known = Event.Kind.allCases.map(\.rawValue).joined(separator: ", ")
