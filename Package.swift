@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "MetricStore", targets: ["MetricStore"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Features", targets: ["Features"]),
+        .library(name: "Forecasting", targets: ["Forecasting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +35,7 @@ let package = Package(
             "TimeSeries",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
         .target(name: "MetricStore", dependencies: [
             "TimeSeries",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -41,7 +43,7 @@ let package = Package(
         ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
-            "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra",
+            "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "psm", dependencies: ["PSMCommands"]),
@@ -58,6 +60,9 @@ let package = Package(
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
+        .testTarget(name: "ForecastingTests", dependencies: [
+            "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands"]),
     ]
 )
