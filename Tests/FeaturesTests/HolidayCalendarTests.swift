@@ -153,3 +153,34 @@ import TimeSeries
         #expect(c.unixSeconds(fromLocal: try local("2026-10-25T02:30:00")) == (try unix("2026-10-25T00:30:00Z")))
     }
 }
+
+@Suite struct HolidayRuleTextTests {
+    @Test func rulesPrintAsTheyParse() throws {
+        let cases: [(HolidayRule, String)] = [
+            (.date(year: 2026, month: 7, day: 4), "2026-07-04"),
+            (.annual(month: 2, day: 29), "02-29"),
+            (.nthWeekday(ordinal: 4, weekday: .thursday, month: 11), "4th thursday of november"),
+            (.nthWeekday(ordinal: -1, weekday: .monday, month: 5), "last monday of may"),
+            (.nthWeekday(ordinal: 2, weekday: .sunday, month: 1), "2nd sunday of january"),
+        ]
+        for (rule, text) in cases {
+            #expect(rule.description == text)
+            #expect(try HolidayRule(parsing: text) == rule)
+        }
+    }
+
+    @Test func calendarJSONStoresRulesAsText() throws {
+        let calendar = try newYork([Holiday(name: "Thanksgiving", rule: .nthWeekday(ordinal: 4, weekday: .thursday, month: 11),
+                                            durationDays: 2)])
+        let json = try #require(String(data: try JSONEncoder().encode(calendar), encoding: .utf8))
+        #expect(json.contains("\"4th thursday of november\""))
+        #expect(json.contains("\"duration_days\":2"))
+        #expect(try JSONDecoder().decode(HolidayCalendar.self, from: Data(json.utf8)) == calendar)
+        let broken = json.replacingOccurrences(of: "4th thursday", with: "9th thursday")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(HolidayCalendar.self, from: Data(broken.utf8)) }
+    }
+
+    @Test func yearsOutsideFourDigitsAreRejected() {
+        #expect(throws: FeatureError.self) { try HolidayCalendar(holidays: [Holiday(name: "X", rule: .date(year: 12_026, month: 1, day: 1))]) }
+    }
+}

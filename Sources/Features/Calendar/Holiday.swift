@@ -6,7 +6,7 @@ public enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// When a holiday falls, in the calendar's local time.
-public enum HolidayRule: Sendable, Hashable, Codable {
+public enum HolidayRule: Sendable, Hashable {
     /// One specific date (`2026-12-25`).
     case date(year: Int, month: Int, day: Int)
     /// The same month and day every year (`12-25`); Feb 29 occurs in leap years only.
@@ -43,7 +43,7 @@ public enum HolidayRule: Sendable, Hashable, Codable {
     func validate() throws {
         switch self {
         case let .date(y, m, d):
-            guard Civil.isValid(year: Int64(y), month: Int64(m), day: Int64(d)) else {
+            guard (1...9999).contains(y), Civil.isValid(year: Int64(y), month: Int64(m), day: Int64(d)) else {
                 throw FeatureError(.invalidHoliday, "\(y)-\(m)-\(d) is not a valid date")
             }
         case let .annual(m, d):
@@ -61,6 +61,8 @@ public enum HolidayRule: Sendable, Hashable, Codable {
 
 /// A named holiday: a rule for its first day and how many consecutive local days it lasts.
 public struct Holiday: Sendable, Hashable, Codable {
+    private enum CodingKeys: String, CodingKey { case name, rule, durationDays = "duration_days" }
+
     public var name: String
     public var rule: HolidayRule
     /// Consecutive local days covered, starting on the rule's day (1…366).

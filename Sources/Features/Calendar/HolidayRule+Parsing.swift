@@ -1,6 +1,6 @@
 import Foundation
 
-extension HolidayRule {
+extension HolidayRule: CustomStringConvertible, Codable {
     /// Parses `YYYY-MM-DD`, `MM-DD`, or `<ordinal> <weekday> of <month>` (`last monday of may`).
     ///
     /// Ordinals: `1st`…`5th`, `first`…`fifth`, `last`. Weekdays and months: full English names or
@@ -46,6 +46,36 @@ extension HolidayRule {
             throw FeatureError(.invalidHoliday, "\"\(original)\": unknown month \"\(words[3])\"")
         }
         return .nthWeekday(ordinal: ordinal, weekday: weekday, month: month + 1)
+    }
+
+    /// The rule as `HolidayRule(parsing:)` reads it: `2026-12-25`, `12-25`, `4th thursday of november`.
+    public var description: String {
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        switch self {
+        case let .date(y, m, d): return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        case let .annual(m, d): return "\(pad(m, 2))-\(pad(d, 2))"
+        case let .nthWeekday(ordinal, weekday, m):
+            let ord = ordinal == -1 ? "last" : ["1st", "2nd", "3rd", "4th", "5th"][max(0, min(4, ordinal - 1))]
+            let month = (1...12).contains(m) ? Self.monthNames[m - 1] : "month\(m)"
+            return "\(ord) \(weekday.name) of \(month)"
+        }
+    }
+
+    /// Stored as its text, so manifests read like calendar files.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do { try self.init(parsing: text) } catch let error as FeatureError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 
     private static let ordinals: [String: Int] = [

@@ -33,7 +33,7 @@ extension Event {
             first = max(0, Timestamp.floorDivMod(range.lowerBound - duration - slack - start, stride).0)
         case .monthly, .yearly:
             stride = recurrence.period == .monthly ? 1 : 12
-            // A month is at least 28 days: a lower bound on the occurrences wholly before the range.
+            // n months span at most 31·n days, so every occurrence before `first` ends before the range.
             let monthsBefore = Timestamp.floorDivMod(range.lowerBound - duration - slack - start, 31 * 86_400).0
             first = max(0, (monthsBefore / stride) - 1)
         }
