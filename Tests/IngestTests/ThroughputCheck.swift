@@ -40,5 +40,26 @@ struct ThroughputCheck {
     }
 }
 
+/// A by-hand look at real files: PSM_INGEST_SMOKE_DIR=/path/to/csvs prints each file's summary.
+@Suite("Ingest of real datasets (manual)")
+struct RealDatasetSmoke {
+    static let dir = ProcessInfo.processInfo.environment["PSM_INGEST_SMOKE_DIR"]
+
+    @Test(.enabled(if: dir != nil))
+    func everyCSVUnderTheDirectoryReads() throws {
+        let root = URL(fileURLWithPath: Self.dir ?? ".")
+        let files = (FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
+            .filter { $0.pathExtension == "csv" }.sorted { $0.path < $1.path }
+        for url in files {
+            let r = try IngestReader.read(file: url)
+            let s = r.summary
+            let steps = Set(r.series.map { "\($0.grid.axis.rawValue):\($0.grid.step)" }).sorted()
+            print("\(url.lastPathComponent): \(s.format) series=\(r.series.count) rows=\(s.rowsRead) rejected=\(s.rowsRejected) cells=\(s.cellsRejected) dup=\(s.duplicates) late=\(s.outOfOrder) resampled=\(s.resampled) gaps=\(s.gaps) steps=\(steps) diagnostics=\(r.diagnostics.count)")
+            for d in r.diagnostics.prefix(3) { print("    \(d)") }
+        }
+        #expect(!files.isEmpty)
+    }
+}
+
 import TimeSeries
 private func Timestamp_format(_ t: Int64) -> String { Timestamp.format(t) }
