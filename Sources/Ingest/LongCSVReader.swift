@@ -174,16 +174,18 @@ enum LongCSVReader {
             census.note(kind, line: line)
         }
 
-        try resolveRegressors(&regressors, parsed: &parsed, file: file, options: options, log: &log)
-        let iso = Header.applyTimeKinds(census, to: &parsed, log: &log).iso
-        parsed.axis = iso ? .time : options.integerTimestamps
+        let decision = Header.applyTimeKinds(census, to: &parsed, log: &log)
+        parsed.axis = decision.iso ? .time : options.integerTimestamps
+        try resolveRegressors(&regressors, parsed: &parsed, file: file, options: options,
+                              skipping: decision.rejectedLines, log: &log)
         renameSharedIds(&parsed.series, log: &log)
         return parsed
     }
 
     /// Text-only extra columns are refused (or dropped); the cell problems of numeric ones are reported.
     private static func resolveRegressors(_ regressors: inout [RegressorColumn], parsed: inout ParsedFile, file: String,
-                                          options: IngestOptions, log: inout DiagnosticLog) throws(IngestError) {
+                                          options: IngestOptions, skipping rejectedLines: Set<Int32>,
+                                          log: inout DiagnosticLog) throws(IngestError) {
         let textColumns = regressors.indices.filter { regressors[$0].text > 0 && regressors[$0].numeric == 0 }
         if !textColumns.isEmpty {
             let list = textColumns.map { r in
@@ -209,7 +211,7 @@ enum LongCSVReader {
             }
         }
         for column in regressors {
-            for cell in column.pending {
+            for cell in column.pending where !rejectedLines.contains(cell.line) {
                 parsed.cellsRejected += 1
                 switch cell.code {
                 case .emptyValue:

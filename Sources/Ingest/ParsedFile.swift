@@ -47,7 +47,7 @@ enum Header {
     @discardableResult
     static func applyTimeKinds(_ census: TimeKindCensus, to parsed: inout ParsedFile,
                                log: inout DiagnosticLog) -> TimeKindCensus.Decision {
-        let decision = census.decide(log: &log)
+        var decision = census.decide(log: &log)
         guard decision.isMixed else { return decision }
         var rejected = Set<Int32>()
         var series = parsed.series
@@ -65,6 +65,7 @@ enum Header {
             series[s].filter { i in TimeKind(rawValue: kinds[i]).map { decision.rejected[$0] == nil } ?? true }
         }
         parsed.rowsRejected += rejected.count
+        decision.rejectedLines = rejected
         return decision
     }
 

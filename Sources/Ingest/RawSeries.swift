@@ -71,6 +71,8 @@ struct TimeKindCensus {
         var rejected: [TimeKind: (Diagnostic.Code, String)] = [:]
         /// The surviving kind is ISO (time axis) rather than integer.
         var iso = false
+        /// Lines of the rows rejected by this decision (filled in by `Header.applyTimeKinds`).
+        var rejectedLines: Set<Int32> = []
         var isMixed: Bool { !rejected.isEmpty }
     }
 

@@ -44,6 +44,7 @@ enum WideCSVReader {
         var fields: [CSVField] = []
         fields.reserveCapacity(width + 2)
         var step: Int64 = -1
+        let ids = valueCols.map { nab ? stem : stem + "/" + header[$0] }
 
         while let record = tok.next(into: &fields) {
             parsed.rowsRead += 1
@@ -86,15 +87,15 @@ enum WideCSVReader {
                 case .empty:
                     parsed.cellsRejected += 1
                     log.add(.emptyValue, nab ? .error : .warning, line: line,
-                            "empty \(header[col]) value; treated as missing", series: header[col])
+                            "empty \(header[col]) value; treated as missing", series: ids[c])
                 case .nonNumeric:
                     parsed.cellsRejected += 1
                     log.add(.nonNumericValue, .error, line: line,
-                            "\(header[col]) value \"\(Header.excerpt(tok, f))\" is not a number; treated as missing", series: header[col])
+                            "\(header[col]) value \"\(Header.excerpt(tok, f))\" is not a number; treated as missing", series: ids[c])
                 case .nonFinite:
                     parsed.cellsRejected += 1
                     log.add(.nonFiniteValue, .error, line: line,
-                            "\(header[col]) value \"\(Header.excerpt(tok, f))\" is not finite; treated as missing", series: header[col])
+                            "\(header[col]) value \"\(Header.excerpt(tok, f))\" is not finite; treated as missing", series: ids[c])
                 }
                 columns[c].append(v)
             }
@@ -108,8 +109,7 @@ enum WideCSVReader {
         }
 
         for (c, col) in valueCols.enumerated() {
-            let id = nab ? stem : stem + "/" + header[col]
-            var s = RawSeries(id: id, metric: MetricName.infer(from: nab ? stem : header[col]),
+            var s = RawSeries(id: ids[c], metric: MetricName.infer(from: nab ? stem : header[col]),
                               group: nab ? nil : stem, regressorCount: 0)
             s.positions.reserveCapacity(rowPositions.count)
             for r in rowPositions.indices where !columns[c][r].isNaN {

@@ -82,4 +82,30 @@ struct LongCSVTests {
         #expect(suppressed.allSatisfy { $0.message.hasPrefix("1 more") })
         #expect(r.summary.rowsRejected == 8)
     }
+
+    @Test func misplacedQuoteRejectsOnlyThatRow() throws {
+        let r = try readFixture("long_malformed_quotes.csv")
+        #expect(lineCodes(r).map(\.0) == [3])
+        #expect(lineCodes(r).map(\.1) == [.malformedQuotes])
+        #expect(r.series.map(\.id) == ["a"])
+        #expect(r.series[0].values == [1, 3])
+    }
+
+    @Test func conflictingGroupKeepsTheFirstAndWarns() throws {
+        let r = try readFixture("group_conflict.csv")
+        #expect(r.series.first?.group == "g1")
+        #expect(r.series.first?.values == [1, 2, 3])
+        #expect(lineCodes(r).map(\.0) == [3])
+        #expect(lineCodes(r).map(\.1) == [.conflictingAttribute])
+        #expect(r.diagnostics[0].severity == .warning)
+    }
+
+    @Test func seriesSampledMoreSparselyThanTheFileIsFlagged() throws {
+        let r = try readFixture("mixed_rates.csv")
+        #expect(r.series.map(\.grid.step) == [1, 1])
+        #expect(sameValues(r.series[1].values, [10, .nan, .nan, 13, .nan, .nan, 16]))
+        #expect(lineCodes(r).map(\.0) == [9])
+        #expect(lineCodes(r).map(\.1) == [.stepDiffers])
+        #expect(r.diagnostics[0].series == "b")
+    }
 }

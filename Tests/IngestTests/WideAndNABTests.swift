@@ -18,6 +18,7 @@ struct WideAndNABTests {
         #expect(sameValues(r.series[1].values, [50, .nan, 52, .nan, 54]))
         #expect(lineCodes(r).map(\.0) == [3, 5])
         #expect(lineCodes(r).map(\.1) == [.emptyValue, .wrongFieldCount])
+        #expect(r.diagnostics[0].series == "wide_no_time/mem_util_percent")
         #expect(r.summary.rowsRead == 5 && r.summary.rowsRejected == 1 && r.summary.cellsRejected == 1)
         #expect(r.summary.gaps == 3)
     }
