@@ -88,6 +88,21 @@ import TimeSeries
         #expect(try store.latest(key: "missing") == nil)
     }
 
+    @Test func deletingASeriesCascadesToItsSamplesAfterABulkInsert() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path("cascade.sqlite")
+        let store = try MetricStore(path: path)
+        let grid = TimeGrid(axis: .time, start: 0, step: 1, count: 3)
+        try store.insert([Series(id: "gone", grid: grid, values: [1, 2, 3]), Series(id: "stays", grid: grid, values: [4, 5, 6])])
+        // The bulk path suspends foreign-key checks for its transaction; the cascade proves they are back on.
+        #expect(try store.deleteSeries(key: "gone"))
+        #expect(try !store.deleteSeries(key: "gone"))
+        #expect(try store.listSeries().map(\.key) == ["stays"])
+        let probe = try DatabaseQueue(path: path)
+        #expect(try probe.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM samples") } == 3)
+    }
+
     @Test func aFailingNthSampleInsertRollsBackTheWholeBatch() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
