@@ -36,6 +36,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
+        .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting"]),
         .target(name: "MetricStore", dependencies: [
             "TimeSeries",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -43,7 +44,7 @@ let package = Package(
         ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
-            "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting",
+            "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "psm", dependencies: ["PSMCommands"]),
@@ -60,6 +61,7 @@ let package = Package(
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),

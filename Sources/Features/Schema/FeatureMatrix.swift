@@ -24,4 +24,22 @@ public struct FeatureMatrix: Sendable, Hashable {
         guard let c = names.firstIndex(of: name) else { return nil }
         return (0..<rows).map { values[$0 * columns + c] }
     }
+
+    /// The first `n` rows (all of them when `n >= rows`).
+    public func prefix(rows n: Int) -> FeatureMatrix {
+        let kept = Swift.max(0, Swift.min(n, rows))
+        return FeatureMatrix(rows: kept, columns: columns, names: names, values: Array(values[0..<(kept * columns)]))
+    }
+
+    /// The columns of `self` followed by those of `other` (same row count).
+    public func appendingColumns(of other: FeatureMatrix) -> FeatureMatrix? {
+        guard other.rows == rows else { return nil }
+        var out: [Double] = []
+        out.reserveCapacity(rows * (columns + other.columns))
+        for r in 0..<rows {
+            out += row(r)
+            out += other.row(r)
+        }
+        return FeatureMatrix(rows: rows, columns: columns + other.columns, names: names + other.names, values: out)
+    }
 }

@@ -1,0 +1,184 @@
+import Forecasting
+import TimeSeries
+
+/// How a rolling-origin backtest cuts the series.
+public struct BacktestConfiguration: Sendable, Hashable, Codable {
+    /// Steps forecast from each origin.
+    public var horizon: Int
+    /// Number of origins; the last one leaves exactly `horizon` steps at the end of the series.
+    public var folds: Int
+    /// Steps between consecutive origins (defaults to `horizon`: test windows touch, never overlap).
+    public var stride: Int
+    /// Quantile levels forecast and scored.
+    public var levels: [Double]
+    /// A fold is skipped when its training part has fewer points than this.
+    public var minimumTrainingLength: Int
+
+    public init(horizon: Int, folds: Int = 3, stride: Int? = nil,
+                levels: [Double] = BacktestConfiguration.defaultLevels, minimumTrainingLength: Int = 3) {
+        self.horizon = horizon
+        self.folds = folds
+        self.stride = stride ?? horizon
+        self.levels = levels
+        self.minimumTrainingLength = minimumTrainingLength
+    }
+
+    /// Quantiles giving the central 80, 90 and 95 % intervals and the median.
+    public static let defaultLevels = [0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975]
+}
+
+/// The scores of one series at one origin.
+public struct FoldScore: Sendable, Hashable, Codable {
+    public var fold: Int
+    /// Length of the training part (the origin, as an index into the series).
+    public var origin: Int
+    public var model: String
+    public var accuracy: DistributionAccuracy
+}
+
+/// Scores averaged over folds (per series) or over series (overall).
+public struct MetricSummary: Sendable, Hashable, Codable {
+    public var mase: Double?
+    public var smape: Double
+    public var mae: Double
+    public var rmse: Double
+    public var crps: Double
+    public var meanPinball: Double
+    /// Observed coverage per nominal coverage of the central intervals, keyed like "0.95".
+    public var coverage: [String: Double]
+    /// MSIS per nominal coverage, when the in-sample scale was defined.
+    public var msis: [String: Double]
+
+    /// The scores of one forecast.
+    public init(_ a: DistributionAccuracy) {
+        mase = a.mase
+        smape = a.smape
+        mae = a.mae
+        rmse = a.rmse
+        crps = a.crps
+        meanPinball = a.meanPinball
+        coverage = Dictionary(a.intervals.map { (Self.key($0.nominalCoverage), $0.coverage) }, uniquingKeysWith: { x, _ in x })
+        msis = Dictionary(a.intervals.compactMap { i in i.msis.map { (Self.key(i.nominalCoverage), $0) } },
+                          uniquingKeysWith: { x, _ in x })
+    }
+
+    /// The mean of each metric over `summaries` (MASE and each MSIS over the summaries that have
+    /// them); nil when there is nothing to average.
+    public init?(averaging summaries: [MetricSummary]) {
+        guard !summaries.isEmpty else { return nil }
+        func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
+        let mases = summaries.compactMap(\.mase)
+        mase = mases.isEmpty ? nil : mean(mases)
+        smape = mean(summaries.map(\.smape))
+        mae = mean(summaries.map(\.mae))
+        rmse = mean(summaries.map(\.rmse))
+        crps = mean(summaries.map(\.crps))
+        meanPinball = mean(summaries.map(\.meanPinball))
+        var coverage: [String: [Double]] = [:], msis: [String: [Double]] = [:]
+        for s in summaries {
+            for (k, v) in s.coverage { coverage[k, default: []].append(v) }
+            for (k, v) in s.msis { msis[k, default: []].append(v) }
+        }
+        self.coverage = coverage.mapValues(mean)
+        self.msis = msis.mapValues(mean)
+    }
+
+    /// The dictionary key of a nominal coverage: "0.8", "0.9", "0.95".
+    public static func key(_ nominal: Double) -> String {
+        let rounded = (nominal * 1000).rounded() / 1000
+        return String(rounded)
+    }
+}
+
+/// One series' backtest.
+public struct SeriesBacktest: Sendable, Hashable, Codable {
+    public var seriesID: String
+    public var folds: [FoldScore]
+    public var summary: MetricSummary?
+    /// Folds skipped or failed, and the engines' own diagnostics, for this series.
+    public var diagnostics: [String]
+}
+
+/// A whole backtest: per series and overall (the mean over series that were scored).
+public struct BacktestReport: Sendable, Hashable, Codable {
+    public var model: String
+    public var configuration: BacktestConfiguration
+    public var series: [SeriesBacktest]
+    public var overall: MetricSummary?
+}
+
+/// Rolling-origin evaluation of a forecaster (Tashman 2000): at each origin the model sees only
+/// the data before it and is scored on the next `horizon` steps.
+public enum Backtest {
+    /// Runs the backtest. `inputs[i].regressors`, when present, must cover the history exactly
+    /// (rows = series length); each fold passes the rows up to its origin + horizon.
+    public static func run(_ forecaster: some Forecaster, inputs: [ForecastInput],
+                           configuration c: BacktestConfiguration) throws(ForecastError) -> BacktestReport {
+        guard c.horizon >= 1, c.folds >= 1, c.stride >= 1 else {
+            throw ForecastError(.invalidRequest, "backtest needs horizon, folds and stride of at least 1")
+        }
+        for input in inputs {
+            if let x = input.regressors, x.rows != input.series.count {
+                throw ForecastError(.regressorMismatch,
+                                    "\(input.series.id): regressors have \(x.rows) rows for \(input.series.count) points")
+            }
+        }
+        var folds = [[FoldScore]](repeating: [], count: inputs.count)
+        var diagnostics = [[String]](repeating: [], count: inputs.count)
+        for fold in 0..<c.folds {
+            var batch: [ForecastInput] = [], members: [(index: Int, origin: Int)] = []
+            for (i, input) in inputs.enumerated() {
+                let origin = input.series.count - c.horizon - (c.folds - 1 - fold) * c.stride
+                guard origin >= c.minimumTrainingLength else {
+                    diagnostics[i].append("fold \(fold + 1): skipped, only \(max(origin, 0)) training points")
+                    continue
+                }
+                batch.append(slice(input, origin: origin, horizon: c.horizon))
+                members.append((i, origin))
+            }
+            guard !batch.isEmpty else { continue }
+            let forecasts = try forecaster.forecast(batch, horizon: c.horizon, levels: c.levels)
+            for (forecast, member) in zip(forecasts, members) {
+                let series = inputs[member.index].series
+                diagnostics[member.index] += forecast.diagnostics.map { "fold \(fold + 1): \($0)" }
+                switch forecast.result {
+                case .failure(let error):
+                    diagnostics[member.index].append("fold \(fold + 1): no forecast: \(error.message)")
+                case .success(let distribution):
+                    let actuals = Array(series.values[member.origin..<(member.origin + c.horizon)])
+                    let insample = Array(series.values[0..<member.origin])
+                    do {
+                        let accuracy = try score(distribution, actuals: actuals, insample: insample,
+                                                 season: inputs[member.index].season ?? 1)
+                        folds[member.index].append(FoldScore(fold: fold + 1, origin: member.origin,
+                                                             model: forecast.model, accuracy: accuracy))
+                    } catch {
+                        diagnostics[member.index].append("fold \(fold + 1): not scored: \(error.message)")
+                    }
+                }
+            }
+        }
+        let series = inputs.indices.map { i in
+            SeriesBacktest(seriesID: inputs[i].series.id, folds: folds[i],
+                           summary: MetricSummary(averaging: folds[i].map { MetricSummary($0.accuracy) }), diagnostics: diagnostics[i])
+        }
+        return BacktestReport(model: forecaster.name, configuration: c, series: series,
+                              overall: MetricSummary(averaging: series.compactMap(\.summary)))
+    }
+
+    /// Scores one fold; MASE/MSIS are left out (not failed) when the in-sample scale is 0 or undefined.
+    static func score(_ d: ForecastDistribution, actuals: [Double], insample: [Double],
+                      season: Int) throws(MetricError) -> DistributionAccuracy {
+        let m = insample.count > season ? season : 1
+        let scale = try? Accuracy.seasonalNaiveScale(insample: insample, season: m)
+        return try Accuracy.evaluate(d, actuals: actuals, scale: scale.flatMap { $0 > 0 && $0.isFinite ? $0 : nil })
+    }
+
+    static func slice(_ input: ForecastInput, origin: Int, horizon: Int) -> ForecastInput {
+        let s = input.series
+        let grid = TimeGrid(axis: s.grid.axis, start: s.grid.start, step: s.grid.step, count: origin)
+        let train = Series(id: s.id, grid: grid, values: Array(s.values[0..<origin]), metric: s.metric, group: s.group)
+        return ForecastInput(series: train, season: input.season,
+                             regressors: input.regressors.map { $0.prefix(rows: origin + horizon) })
+    }
+}
