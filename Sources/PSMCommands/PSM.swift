@@ -1,11 +1,11 @@
 import ArgumentParser
 
 /// The `psm` command: the batch side of the Predictive Scaling Module.
-public struct PSM: AsyncParsableCommand {
+public struct PSM: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "psm",
         abstract: "Predictive Scaling Module: forecast VM-group demand and keep shadow VMs ready.",
-        subcommands: []
+        subcommands: [InspectCommand.self]
     )
     public init() {}
 }

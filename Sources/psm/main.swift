@@ -1,3 +1,3 @@
 import PSMCommands
 
-await PSM.main()
+PSM.main()

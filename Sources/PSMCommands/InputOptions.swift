@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import TimeSeries
+
+extension InputFormat: ExpressibleByArgument {}
+extension Aggregation: ExpressibleByArgument {}
+
+/// The reading options every command that takes CSV input shares.
+struct InputOptions: ParsableArguments {
+    @Option(help: "Input layout: auto, long, wide or nab (auto decides from the header).")
+    var format: InputFormat = .auto
+
+    @Option(help: "Grid step in axis units (seconds, or steps for integer-indexed input); inferred when omitted.")
+    var step: Int64?
+
+    @Option(help: "How samples in one grid step are combined: mean, max or last.")
+    var aggregation: Aggregation = .mean
+
+    @Option(help: ArgumentHelp("Gap filling: none, linear:N or forward:N (runs of at most N missing steps).",
+                               valueName: "policy"))
+    var fill: String = "none"
+
+    @Flag(help: "Read integer timestamps as Unix seconds instead of step indices.")
+    var unixTimestamps = false
+
+    @Flag(help: "Drop long-CSV text columns psm does not know instead of refusing the file.")
+    var skipUnknownColumns = false
+
+    func ingestOptions() throws -> IngestOptions {
+        IngestOptions(format: format, step: step, aggregation: aggregation, fill: try Self.parseFill(fill),
+                      integerTimestamps: unixTimestamps ? .time : .index,
+                      unknownTextColumns: skipUnknownColumns ? .skip : .reject)
+    }
+
+    static func parseFill(_ text: String) throws -> GapFill {
+        if text == "none" { return .none }
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let n = Int(parts[1]), n > 0 else {
+            throw ValidationError("--fill must be none, linear:N or forward:N with N > 0, got \"\(text)\"")
+        }
+        switch parts[0] {
+        case "linear": return .linear(maxSteps: n)
+        case "forward": return .forward(maxSteps: n)
+        default: throw ValidationError("--fill must be none, linear:N or forward:N, got \"\(text)\"")
+        }
+    }
+}
+
+/// Expands the command's path arguments: files as given, directories to their `*.csv` files
+/// (recursively, sorted so output is stable).
+func csvFiles(in paths: [String]) throws -> [String] {
+    var files: [String] = []
+    let fm = FileManager.default
+    for path in paths {
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationError("\(path): no such file or directory")
+        }
+        guard isDirectory.boolValue else { files.append(path); continue }
+        guard let walker = fm.enumerator(atPath: path) else { throw ValidationError("\(path): cannot list directory") }
+        var found: [String] = []
+        for case let relative as String in walker where relative.lowercased().hasSuffix(".csv") {
+            found.append((path as NSString).appendingPathComponent(relative))
+        }
+        guard !found.isEmpty else { throw ValidationError("\(path): no .csv files in this directory") }
+        files += found.sorted()
+    }
+    return files
+}
+
+/// Writes to standard error (progress, diagnostics), never to the data on standard output.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

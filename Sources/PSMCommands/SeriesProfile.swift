@@ -1,0 +1,69 @@
+import TimeSeries
+
+/// What `psm inspect` reports about one series.
+struct SeriesProfile: Codable, Sendable, Equatable {
+    var file: String
+    var series: String
+    var metric: String?
+    var group: String?
+    var axis: TimeAxis
+    var points: Int
+    var step: Int64
+    var first: Int64
+    var last: Int64
+    var missing: Int
+    /// Runs of consecutive missing steps.
+    var gapRuns: Int
+    var longestGap: Int
+    var min: Double?
+    var mean: Double?
+    var max: Double?
+    /// The strongest seasonal period in steps, when one is detected.
+    var seasonSteps: Int?
+    var seasonAutocorrelation: Double?
+
+    init(file: String, series s: Series) {
+        self.file = file
+        series = s.id
+        metric = s.metric
+        group = s.group
+        axis = s.grid.axis
+        points = s.count
+        step = s.grid.step
+        first = s.grid.start
+        last = s.grid.end ?? s.grid.start
+        var missing = 0, runs = 0, longest = 0, current = 0
+        var lo = Double.infinity, hi = -Double.infinity, sum = 0.0
+        for v in s.values {
+            if v.isNaN {
+                missing += 1
+                current += 1
+                if current == 1 { runs += 1 }
+                longest = Swift.max(longest, current)
+            } else {
+                current = 0
+                lo = Swift.min(lo, v)
+                hi = Swift.max(hi, v)
+                sum += v
+            }
+        }
+        self.missing = missing
+        gapRuns = runs
+        longestGap = longest
+        let observed = s.count - missing
+        min = observed > 0 ? lo : nil
+        max = observed > 0 ? hi : nil
+        mean = observed > 0 ? sum / Double(observed) : nil
+        if let period = Seasonality.dominantPeriod(s.values) {
+            seasonSteps = period.steps
+            seasonAutocorrelation = period.autocorrelation
+        }
+    }
+
+    /// The detected season in readable form: `288 (1d) r=0.83`, or `-`.
+    var seasonText: String {
+        guard let steps = seasonSteps, let r = seasonAutocorrelation else { return "-" }
+        let length = axis == .time ? " (\(Formatting.duration(seconds: Int64(steps) * step)))" : ""
+        return "\(steps)\(length) r=\(Formatting.number(r).prefix(4))"
+    }
+}
