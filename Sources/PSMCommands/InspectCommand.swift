@@ -28,36 +28,37 @@ struct InspectCommand: ParsableCommand {
     var diagnostics = 5
 
     func run() throws {
-        let options = try input.ingestOptions()
-        var profiles: [SeriesProfile] = []
-        var failures = 0
-        for file in try csvFiles(in: paths) {
-            do {
-                let result = try IngestReader.read(path: file, options: options)
-                report(result.diagnostics, file: file)
-                profiles += result.series.map { SeriesProfile(file: file, series: $0) }
-            } catch {
-                failures += 1
-                printError("psm inspect: \(error)")
-            }
-        }
+        let (profiles, failures) = Self.inspect(files: try csvFiles(in: paths), options: try input.ingestOptions(),
+                                                 maxDiagnostics: diagnostics)
+        failures.forEach { printError("psm inspect: \($0)") }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let text = String(decoding: try encoder.encode(profiles), as: UTF8.self)
-            print(text)
+            print(String(decoding: try encoder.encode(profiles), as: UTF8.self))
         } else {
             print(Self.table(profiles))
         }
-        if failures > 0 { throw ExitCode(1) }
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 
-    private func report(_ diagnostics: [Diagnostic], file: String) {
-        let notable = diagnostics.filter { $0.severity != .info }
-        for d in notable.prefix(self.diagnostics) { printError(d.description) }
-        if notable.count > self.diagnostics {
-            printError("\(file): \(notable.count - self.diagnostics) more diagnostics not shown (--diagnostics N)")
+    /// Profiles every series of every file; files that cannot be read are returned as messages.
+    /// Up to `maxDiagnostics` warnings per file go to stderr.
+    static func inspect(files: [String], options: IngestOptions, maxDiagnostics: Int) -> ([SeriesProfile], [String]) {
+        var profiles: [SeriesProfile] = [], failures: [String] = []
+        for file in files {
+            do {
+                let result = try IngestReader.read(path: file, options: options)
+                let notable = result.diagnostics.filter { $0.severity != .info }
+                notable.prefix(maxDiagnostics).forEach { printError($0.description) }
+                if notable.count > maxDiagnostics {
+                    printError("\(file): \(notable.count - maxDiagnostics) more diagnostics not shown (--diagnostics N)")
+                }
+                profiles += result.series.map { SeriesProfile(file: file, series: $0) }
+            } catch {
+                failures.append("\(error)")
+            }
         }
+        return (profiles, failures)
     }
 
     static func table(_ profiles: [SeriesProfile]) -> String {
