@@ -19,6 +19,25 @@ import TimeSeries
         #expect(back.group == "web")
     }
 
+    @Test func longSeriesWithScatteredGapsRoundTripsAcrossMultiRowStatements() throws {
+        let store = try MetricStore.inMemory()
+        // 1037 points: not a multiple of the rows bound per statement, gaps on both sides of chunk edges.
+        let values: [Double] = (0..<1037).map { (i: Int) -> Double in
+            let missing = i % 7 == 3 || (195..<205).contains(i)
+            return missing ? .nan : Double(i) * 0.5 - 100
+        }
+        let grid = TimeGrid(axis: .time, start: -3_000, step: 15, count: values.count)
+        let expectedWritten = values.filter { !$0.isNaN }.count
+        #expect(try store.insert([Series(id: "long", grid: grid, values: values)]) == expectedWritten)
+        let back = try #require(try store.series(key: "long"))
+        #expect(back.grid == grid)
+        #expect(sameValues(back.values, values))
+        // Re-ingesting the same series replaces every row and leaves the count unchanged.
+        #expect(try store.insert([Series(id: "long", grid: grid, values: values.map { $0 + 1 })]) == expectedWritten)
+        #expect(sameValues(try store.series(key: "long")?.values ?? [], values.map { $0 + 1 }))
+        #expect(try store.listSeries().first?.sampleCount == expectedWritten)
+    }
+
     @Test func leadingAndTrailingGapsAreNotStoredSoTheGridShrinksToStoredSamples() throws {
         let store = try MetricStore.inMemory()
         let grid = TimeGrid(axis: .time, start: 1000, step: 10, count: 5)
