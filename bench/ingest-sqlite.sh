@@ -3,8 +3,9 @@
 #
 #   bench/ingest-sqlite.sh            # 1000 series x 5000 points = 5M samples, 5 runs each
 #   SERIES=100 POINTS=5000 RUNS=3 bench/ingest-sqlite.sh
+#   SYNC=NORMAL bench/ingest-sqlite.sh   # both sides at synchronous=NORMAL (default FULL: durable at commit)
 #
-# Peers (sqlite3 shell, same schema, WAL, synchronous=NORMAL, 64 MiB cache, one transaction):
+# Peers (sqlite3 shell, same schema, WAL, synchronous=$SYNC, 64 MiB cache, one transaction):
 #   csv-import  `.import --csv` of a long CSV (series,ts,value as integers/real): SQLite's own
 #               fastest path from a file, CSV parsing included.
 #   sql-insert  INSERT ... SELECT from generate_series: the engine's insert cost alone, no parsing.
@@ -17,6 +18,7 @@ set -euo pipefail
 SERIES=${SERIES:-1000}
 POINTS=${POINTS:-5000}
 RUNS=${RUNS:-5}
+SYNC=${SYNC:-FULL}
 WORK=${WORK:-/tmp/psm-bench-ingest}
 ROOT=${PSM_PACKAGE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 SCRATCH=${SCRATCH:-$ROOT/.build-bench}
@@ -35,7 +37,7 @@ if [[ ! -s $CSV ]]; then
     }' > "$CSV"
 fi
 
-SETUP="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;
+SETUP="PRAGMA journal_mode=WAL; PRAGMA synchronous=$SYNC; PRAGMA cache_size=-65536;
 CREATE TABLE samples (series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,
                       PRIMARY KEY (series, ts)) WITHOUT ROWID;"
 
@@ -50,7 +52,7 @@ peer() {
         sqlite3 "$db" "$SETUP" >/dev/null
         local t0 t1
         t0=$(now)
-        printf '%s\n' "PRAGMA synchronous=NORMAL;" "PRAGMA cache_size=-65536;" "BEGIN;" "$body" "COMMIT;" | sqlite3 "$db"
+        printf '%s\n' "PRAGMA synchronous=$SYNC;" "PRAGMA cache_size=-65536;" "BEGIN;" "$body" "COMMIT;" | sqlite3 "$db"
         t1=$(now)
         local n
         n=$(sqlite3 "$db" "SELECT count(*) FROM samples")
@@ -70,9 +72,14 @@ peer sql-insert "INSERT INTO samples SELECT s.value, 1700000000 + p.value * 300,
 
 echo "building psm tests (release)" >&2
 (cd "$ROOT" && swift build -c release --build-tests --scratch-path "$SCRATCH" >&2)
+case $SYNC in
+    FULL) DURABILITY=powerLoss ;;
+    NORMAL) DURABILITY=process ;;
+    *) echo "ingest-sqlite: SYNC must be FULL or NORMAL" >&2; exit 1 ;;
+esac
 rates=()
 for ((r = 1; r <= RUNS; r++)); do
-    line=$(cd "$ROOT" && PSM_BENCH=1 PSM_BENCH_SERIES=$SERIES PSM_BENCH_POINTS=$POINTS PSM_BENCH_DIR=$WORK \
+    line=$(cd "$ROOT" && PSM_BENCH=1 PSM_BENCH_SERIES=$SERIES PSM_BENCH_POINTS=$POINTS PSM_BENCH_DIR=$WORK PSM_BENCH_DURABILITY=$DURABILITY \
         swift test -c release --skip-build --scratch-path "$SCRATCH" --filter IngestBenchmark 2>&1 | grep '^PSM_BENCH insert')
     echo "psm MetricStore.insert run $r: $line"
     rates+=("${line##*samples_per_s=}")

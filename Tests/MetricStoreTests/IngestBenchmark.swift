@@ -7,7 +7,7 @@ import TimeSeries
 ///
 /// `PSM_BENCH=1 swift test -c release --filter IngestBenchmark` (sizes: PSM_BENCH_SERIES,
 /// PSM_BENCH_POINTS; PSM_BENCH_DIR for the database folder;
-/// PSM_BENCH_DURABILITY=powerLoss for synchronous=FULL). It asserts correctness only:
+/// PSM_BENCH_DURABILITY=process for synchronous=NORMAL instead of the default FULL). It asserts correctness only:
 /// speed is reported, not checked, because the machine is shared.
 @Suite struct IngestBenchmark {
     static let environment = ProcessInfo.processInfo.environment
@@ -20,7 +20,7 @@ import TimeSeries
         let path = folder + "/psm-bench-\(UUID().uuidString).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let batch = (0..<seriesCount).map { syntheticSeries($0, points: points) }
-        let durability: MetricStore.Durability = Self.environment["PSM_BENCH_DURABILITY"] == "powerLoss" ? .powerLoss : .process
+        let durability: MetricStore.Durability = Self.environment["PSM_BENCH_DURABILITY"] == "process" ? .process : .powerLoss
         let store = try MetricStore(path: path, durability: durability)
 
         let started = ContinuousClock.now

@@ -19,7 +19,8 @@ import TimeSeries
     @Test func durabilityChoosesSynchronousNormalOrFull() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        #expect(try MetricStore(path: dir.path("normal.sqlite")).synchronousLevel() == 1)
+        #expect(try MetricStore(path: dir.path("default.sqlite")).synchronousLevel() == 2)
+        #expect(try MetricStore(path: dir.path("normal.sqlite"), durability: .process).synchronousLevel() == 1)
         #expect(try MetricStore(path: dir.path("full.sqlite"), durability: .powerLoss).synchronousLevel() == 2)
     }
 
