@@ -28,30 +28,9 @@ extension MetricStore {
     @discardableResult
     public func insert(events: [Event], createdAt: Int64 = Int64(Date().timeIntervalSince1970)) throws(MetricStoreError) -> [Int64] {
         for event in events { try Self.validate(event) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        var encoded: [(scope: String, recurrence: String?)] = []
-        for event in events {
-            do {
-                let scope = String(decoding: try encoder.encode(event.scope), as: UTF8.self)
-                let recurrence = try event.recurrence.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-                encoded.append((scope, recurrence))
-            } catch {
-                throw MetricStoreError(.invalidEvent, "cannot encode event \(event.name): \(error)")
-            }
-        }
+        let encoded = try Self.encode(events)
         return try write("cannot insert events") { db in
-            var ids: [Int64] = []
-            for (event, json) in zip(events, encoded) {
-                try db.execute(sql: """
-                    INSERT INTO events (kind, name, start, "end", recurrence, scope, multiplier, level, note,
-                                        created_at, active_until)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [event.kind.rawValue, event.name, event.start, event.end, json.recurrence,
-                                     json.scope, event.multiplier, event.level, event.note, createdAt, event.activeUntil])
-                ids.append(db.lastInsertedRowID)
-            }
-            return ids
+            try Self.writeEvents(events, encoded, createdAt: createdAt, db)
         }
     }
 
@@ -104,6 +83,38 @@ extension MetricStore {
     }
 
     // MARK: - Internals
+
+    /// Scope and recurrence as JSON text, encoded before the transaction starts.
+    static func encode(_ events: [Event]) throws(MetricStoreError) -> [(scope: String, recurrence: String?)] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var encoded: [(scope: String, recurrence: String?)] = []
+        for event in events {
+            do {
+                let scope = String(decoding: try encoder.encode(event.scope), as: UTF8.self)
+                let recurrence = try event.recurrence.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                encoded.append((scope, recurrence))
+            } catch {
+                throw MetricStoreError(.invalidEvent, "cannot encode event \(event.name): \(error)")
+            }
+        }
+        return encoded
+    }
+
+    static func writeEvents(_ events: [Event], _ encoded: [(scope: String, recurrence: String?)], createdAt: Int64,
+                            _ db: Database) throws -> [Int64] {
+        var ids: [Int64] = []
+        for (event, json) in zip(events, encoded) {
+            try db.execute(sql: """
+                INSERT INTO events (kind, name, start, "end", recurrence, scope, multiplier, level, note,
+                                    created_at, active_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [event.kind.rawValue, event.name, event.start, event.end, json.recurrence,
+                                 json.scope, event.multiplier, event.level, event.note, createdAt, event.activeUntil])
+            ids.append(db.lastInsertedRowID)
+        }
+        return ids
+    }
 
     static func validate(_ event: Event) throws(MetricStoreError) {
         guard !event.name.isEmpty else { throw MetricStoreError(.invalidEvent, "an event name cannot be empty") }

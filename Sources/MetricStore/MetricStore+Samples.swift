@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 import TimeSeries
@@ -43,16 +44,21 @@ extension MetricStore {
     @discardableResult
     public func insert(_ series: [Series]) throws(MetricStoreError) -> Int {
         for s in series { try Self.validate(s) }
-        return try writeWithoutForeignKeyChecks("cannot insert series") { db in
-            var ids: [Int64] = []
-            ids.reserveCapacity(series.count)
-            for s in series { ids.append(try Self.resolveID(of: s, db)) }
-            // Key order of the WITHOUT ROWID table: each series' rows land contiguously.
-            let order = ids.indices.sorted { (ids[$0], $0) < (ids[$1], $1) }
-            var written = 0
-            for i in order {
-                written += try Self.insertSamples(of: series[i], id: ids[i], db)
-            }
+        return try writeWithoutForeignKeyChecks("cannot insert series") { db in try Self.writeSeries(series, db) }
+    }
+
+    /// Writes series and events together in ONE transaction (what `psm ingest` loads from its
+    /// files): on any failure neither is written. Same rules as `insert(_:)` and `insert(events:)`.
+    /// - Returns: the number of samples written.
+    @discardableResult
+    public func ingest(_ series: [Series], events: [Event],
+                       createdAt: Int64 = Int64(Date().timeIntervalSince1970)) throws(MetricStoreError) -> Int {
+        for s in series { try Self.validate(s) }
+        for event in events { try Self.validate(event) }
+        let encoded = try Self.encode(events)
+        return try writeWithoutForeignKeyChecks("cannot ingest series and events") { db in
+            let written = try Self.writeSeries(series, db)
+            _ = try Self.writeEvents(events, encoded, createdAt: createdAt, db)
             return written
         }
     }
@@ -147,6 +153,19 @@ extension MetricStore {
     }
 
     // MARK: - Insert internals
+
+    static func writeSeries(_ series: [Series], _ db: Database) throws -> Int {
+        var ids: [Int64] = []
+        ids.reserveCapacity(series.count)
+        for s in series { ids.append(try resolveID(of: s, db)) }
+        // Key order of the WITHOUT ROWID table: each series' rows land contiguously.
+        let order = ids.indices.sorted { (ids[$0], $0) < (ids[$1], $1) }
+        var written = 0
+        for i in order {
+            written += try insertSamples(of: series[i], id: ids[i], db)
+        }
+        return written
+    }
 
     /// Runs `body` in one transaction with foreign-key enforcement off, then turns it back on.
     ///

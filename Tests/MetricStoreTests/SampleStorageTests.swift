@@ -168,6 +168,24 @@ import TimeSeries
         #expect(misaligned?.code == .incompatibleSeries)
     }
 
+    @Test func ingestWritesSeriesAndEventsTogetherOrNeither() throws {
+        let store = try MetricStore.inMemory()
+        let grid = TimeGrid(axis: .time, start: 0, step: 60, count: 2)
+        let sale = Event(name: "sale", kind: .promotion, start: 0, end: 60, scope: .groups(["web"]))
+        #expect(try store.ingest([Series(id: "w", grid: grid, values: [1, .nan], group: "web")], events: [sale], createdAt: 7) == 1)
+        #expect(try store.events().map(\.event) == [sale])
+
+        // The second series conflicts with the stored step: the batch's events must not land either.
+        let error = #expect(throws: MetricStoreError.self) {
+            try store.ingest([Series(id: "v", grid: grid, values: [3, 4]),
+                              Series(id: "w", grid: TimeGrid(axis: .time, start: 0, step: 30, count: 1), values: [2])],
+                             events: [Event(name: "late", kind: .notice, start: 0, end: 1)], createdAt: 8)
+        }
+        #expect(error?.code == .incompatibleSeries)
+        #expect(try store.events().map(\.event.name) == ["sale"])
+        #expect(try store.listSeries().map(\.key) == ["w"])
+    }
+
     @Test func malformedSeriesAreRejectedWithoutCrashing() throws {
         let store = try MetricStore.inMemory()
         let empty = #expect(throws: MetricStoreError.self) {
