@@ -5,7 +5,7 @@ public struct PSM: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "psm",
         abstract: "Predictive Scaling Module: forecast VM-group demand and keep shadow VMs ready.",
-        subcommands: [InspectCommand.self, ForecastCommand.self, BacktestCommand.self]
+        subcommands: [InspectCommand.self, IngestCommand.self, ForecastCommand.self, BacktestCommand.self]
     )
     public init() {}
 }
