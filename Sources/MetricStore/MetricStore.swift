@@ -93,7 +93,7 @@ public final class MetricStore: Sendable {
         }
     }
 
-    /// The journal mode SQLite reports for the writer connection (`wal` for a file-backed store).
+    /// The journal mode SQLite reports for the database (`wal` for a file-backed store).
     public func journalMode() throws(MetricStoreError) -> String {
         try read("cannot read the journal mode") { db in
             try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
