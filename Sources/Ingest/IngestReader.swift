@@ -43,7 +43,15 @@ public struct IngestResult: Sendable {
 public enum IngestReader {
     /// Reads and regularises the file at `file`.
     public static func read(file: URL, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
-        let path = file.path
+        try read(file: file, displayPath: file.path, options: options)
+    }
+
+    /// Reads the file at `path`; diagnostics name it as given (relative paths stay relative).
+    public static func read(path: String, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
+        try read(file: URL(fileURLWithPath: path), displayPath: path, options: options)
+    }
+
+    private static func read(file: URL, displayPath path: String, options: IngestOptions) throws(IngestError) -> IngestResult {
         let data: Data
         do {
             data = try Data(contentsOf: file, options: [.alwaysMapped])
@@ -54,11 +62,6 @@ public enum IngestReader {
         return try data.withUnsafeBytes { bytes in
             Result { () throws(IngestError) in try read(bytes: bytes, name: path, stem: stem, options: options) }
         }.get()
-    }
-
-    /// Reads and regularises the file at `path`.
-    public static func read(path: String, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
-        try read(file: URL(fileURLWithPath: path), options: options)
     }
 
     /// Reads CSV text held in memory; `name` is used in diagnostics and its stem in NAB/wide ids.

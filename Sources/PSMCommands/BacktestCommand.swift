@@ -52,7 +52,7 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         let forecaster = try ForecasterCatalog.make(model)
         let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
-                                          calendarPath: calendar, futureSteps: 0, maxDiagnostics: 5)
+                                          calendarPath: calendar, futureSteps: 0, maxDiagnostics: 1)
         loaded.notes.forEach(printError)
         printError("psm backtest: \(loaded.inputs.count) series with \(forecaster.name), \(folds) folds of \(horizon) steps…")
         let started = Date()

@@ -47,7 +47,7 @@ struct ForecastCommand: ParsableCommand {
         let levels = try parseQuantiles(quantiles)
         let forecaster = try ForecasterCatalog.make(model)
         let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
-                                          calendarPath: calendar, futureSteps: horizon, maxDiagnostics: 5)
+                                          calendarPath: calendar, futureSteps: horizon, maxDiagnostics: 1)
         loaded.notes.forEach(printError)
         let started = Date()
         printError("psm forecast: \(loaded.inputs.count) series with \(forecaster.name), horizon \(horizon)…")

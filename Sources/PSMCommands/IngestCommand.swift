@@ -29,8 +29,8 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: "Print at most this many diagnostics per file on stderr.")
-    var diagnostics = 5
+    @Option(help: "Print at most this many diagnostics of each kind per file on stderr.")
+    var diagnostics = 1
 
     @Flag(help: "Print the summary as JSON.")
     var json = false
@@ -75,11 +75,7 @@ struct IngestCommand: ParsableCommand {
         for file in files {
             do {
                 let result = try IngestReader.read(path: file, options: options)
-                let notable = result.diagnostics.filter { $0.severity != .info }
-                notable.prefix(maxDiagnostics).forEach { printError($0.description) }
-                if notable.count > maxDiagnostics {
-                    printError("\(file): \(notable.count - maxDiagnostics) more diagnostics not shown (--diagnostics N)")
-                }
+                summarize(result.diagnostics, file: file, perCode: maxDiagnostics).forEach(printError)
                 rowsRead += result.summary.rowsRead
                 rowsRejected += result.summary.rowsRejected
                 for (i, s) in result.series.enumerated() {

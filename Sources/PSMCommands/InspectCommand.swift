@@ -24,8 +24,8 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON (one object per series) instead of a table.")
     var json = false
 
-    @Option(help: "Print at most this many diagnostics per file on stderr.")
-    var diagnostics = 5
+    @Option(help: "Print at most this many diagnostics of each kind per file on stderr.")
+    var diagnostics = 1
 
     func run() throws {
         let (profiles, failures) = Self.inspect(files: try csvFiles(in: paths), options: try input.ingestOptions(),
@@ -48,11 +48,7 @@ struct InspectCommand: ParsableCommand {
         for file in files {
             do {
                 let result = try IngestReader.read(path: file, options: options)
-                let notable = result.diagnostics.filter { $0.severity != .info }
-                notable.prefix(maxDiagnostics).forEach { printError($0.description) }
-                if notable.count > maxDiagnostics {
-                    printError("\(file): \(notable.count - maxDiagnostics) more diagnostics not shown (--diagnostics N)")
-                }
+                summarize(result.diagnostics, file: file, perCode: maxDiagnostics).forEach(printError)
                 profiles += result.series.map { SeriesProfile(file: file, series: $0) }
             } catch {
                 failures.append("\(error)")

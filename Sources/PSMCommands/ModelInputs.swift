@@ -27,11 +27,7 @@ struct ModelInputs {
             do { result = try IngestReader.read(path: file, options: options) } catch {
                 throw ValidationError("\(error)")
             }
-            let notable = result.diagnostics.filter { $0.severity != .info }
-            notes += notable.prefix(maxDiagnostics).map(\.description)
-            if notable.count > maxDiagnostics {
-                notes.append("\(file): \(notable.count - maxDiagnostics) more diagnostics not shown")
-            }
+            notes += summarize(result.diagnostics, file: file, perCode: maxDiagnostics)
             for (i, series) in result.series.enumerated() {
                 let csvRegressors = result.regressorNames.compactMap { name in result.regressors[name]?[i] }
                 var matrix = Self.matrix(csvRegressors, futureSteps: futureSteps)

@@ -65,3 +65,24 @@ import Testing
         return String(format: "2026-03-%02d %02d:00:00", day, h)
     }
 }
+
+@Suite struct DiagnosticSummaryTests {
+    @Test func repeatsOfOneProblemAreCountedNotPrinted() {
+        func d(_ line: Int, _ code: Diagnostic.Code) -> Diagnostic {
+            Diagnostic(file: "f.csv", line: line, severity: .warning, code: code, message: "m\(line)")
+        }
+        let diagnostics = [d(2, .duplicateTimestamp), d(3, .duplicateTimestamp), d(4, .nonNumericValue),
+                           d(5, .duplicateTimestamp),
+                           Diagnostic(file: "f.csv", line: 0, severity: .info, code: .resampled, message: "resampled")]
+        let lines = summarize(diagnostics, file: "f.csv", perCode: 1)
+        #expect(lines == [
+            "f.csv:2: warning: m2 [duplicateTimestamp]",
+            "f.csv: 2 more [duplicateTimestamp] besides line 2 (--diagnostics N shows more)",
+            "f.csv:4: warning: m4 [nonNumericValue]",
+        ])
+        #expect(summarize(diagnostics, file: "f.csv", perCode: 0) == [
+            "f.csv: 3 × [duplicateTimestamp] (--diagnostics N shows them)",
+            "f.csv: 1 × [nonNumericValue] (--diagnostics N shows them)",
+        ])
+    }
+}
