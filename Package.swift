@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
         .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting"]),
         .target(name: "MetricStore", dependencies: [
-            "TimeSeries",
+            "TimeSeries", "Features",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),

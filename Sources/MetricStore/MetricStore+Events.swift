@@ -1,3 +1,4 @@
+import Features
 import Foundation
 import GRDB
 import TimeSeries
@@ -65,7 +66,7 @@ extension MetricStore {
             var result: [StoredEvent] = []
             for row in rows {
                 let stored = try Self.decodeEvent(row, decoder)
-                if let window, !stored.event.occurs(in: window) { continue }
+                if let window, stored.event.occurrences(overlapping: window).isEmpty { continue }
                 guard Self.matches(stored.event.scope, scope, groupKeys: groupKeys) else { continue }
                 result.append(stored)
             }
