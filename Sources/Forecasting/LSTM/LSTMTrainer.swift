@@ -52,7 +52,7 @@ enum LSTMTrainer {
     }
 
     static func train(_ data: LSTMDataset, shape: LSTMShape, levels: [Float], configuration c: LSTMConfiguration,
-                      parameters: inout [Float]) throws(ForecastError) -> LSTMTrainingReport {
+                      parameters: inout [Float], poison: (epoch: Int, batch: Int)? = nil) throws(ForecastError) -> LSTMTrainingReport {
         var report = LSTMTrainingReport()
         let clock = ContinuousClock(), began = clock.now
         setBLASThreadCount(c.threads)
@@ -94,6 +94,8 @@ enum LSTMTrainer {
                 } catch {
                     throw ForecastError(.numericalFailure, "LSTM training: \(error)")
                 }
+                // Tests simulate a numerical blow-up here (a NaN gradient) to check the recovery.
+                if let poison, poison.epoch == epoch, poison.batch == batchIndex { gradient[0] = .nan }
                 var norm = 0.0
                 for g in gradient { norm += Double(g) * Double(g) }
                 norm = norm.squareRoot()
