@@ -80,20 +80,7 @@ enum LSTMTrainer {
                     let (item, origin) = data.sample(&rng)
                     data.fill(ws, row: b, item: item, origin: origin)
                 }
-                for i in 0..<count { gradient[i] = 0 }
-                let loss: Float
-                do {
-                    loss = try parameters.withUnsafeBufferPointer { (p) throws(LinearAlgebraError) -> Float in
-                        try ws.forward(p.baseAddress!)
-                        let (loss, _) = ws.pinballLoss(levels: levels)
-                        try gradient.withUnsafeMutableBufferPointer { (g) throws(LinearAlgebraError) in
-                            try ws.backward(p.baseAddress!, into: g.baseAddress!)
-                        }
-                        return loss
-                    }
-                } catch {
-                    throw ForecastError(.numericalFailure, "LSTM training: \(error)")
-                }
+                let (loss, _) = try lossAndGradient(ws, parameters: parameters, levels: levels, gradient: &gradient)
                 // Tests simulate a numerical blow-up here (a NaN gradient) to check the recovery.
                 if let poison, poison.epoch == epoch, poison.batch == batchIndex { gradient[0] = .nan }
                 var norm = 0.0
@@ -159,6 +146,39 @@ enum LSTMTrainer {
         return report
     }
 
+    /// Forward, loss and back-propagation of one batch into `gradient` (zeroed first). Concrete
+    /// in Float so that the generic workspace is specialised here, inside the module.
+    static func lossAndGradient(_ ws: LSTMWorkspace<Float>, parameters: [Float], levels: [Float],
+                                gradient: inout [Float]) throws(ForecastError) -> (loss: Float, observed: Int) {
+        gradient.withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
+        do {
+            return try parameters.withUnsafeBufferPointer { (p) throws(LinearAlgebraError) -> (Float, Int) in
+                guard let base = p.baseAddress else { return (0, 0) }
+                try ws.forward(base)
+                let result = ws.pinballLoss(levels: levels)
+                try gradient.withUnsafeMutableBufferPointer { (g) throws(LinearAlgebraError) in
+                    guard let gBase = g.baseAddress else { return }
+                    try ws.backward(base, into: gBase)
+                }
+                return result
+            }
+        } catch {
+            throw ForecastError(.numericalFailure, "LSTM training: \(error)")
+        }
+    }
+
+    /// The forward pass alone (validation, benchmarks).
+    static func forward(_ ws: LSTMWorkspace<Float>, parameters: [Float]) throws(ForecastError) {
+        do {
+            try parameters.withUnsafeBufferPointer { (p) throws(LinearAlgebraError) in
+                guard let base = p.baseAddress else { return }
+                try ws.forward(base)
+            }
+        } catch {
+            throw ForecastError(.numericalFailure, "LSTM forward pass: \(error)")
+        }
+    }
+
     /// Adam (Kingma & Ba 2015) with bias correction; `clip` scales the gradient first.
     static func adam(_ p: inout [Float], gradient: [Float], m: inout [Float], v: inout [Float],
                      rate: Float, step: Int, clip: Float) {
@@ -195,11 +215,7 @@ enum LSTMTrainer {
                     data.fill(ws, row: b, item: nil, origin: 0)
                 }
             }
-            do {
-                try parameters.withUnsafeBufferPointer { (p) throws(LinearAlgebraError) in try ws.forward(p.baseAddress!) }
-            } catch {
-                throw ForecastError(.numericalFailure, "LSTM validation: \(error)")
-            }
+            try forward(ws, parameters: parameters)
             let (loss, n) = ws.pinballLoss(levels: levels)
             total += Double(loss) * Double(n)
             observed += n

@@ -64,6 +64,23 @@ final class LSTMWorkspace<S: LSTMScalar> {
         dEmbedding = LSTMBuffer(steps * shape.embeddingSize)
     }
 
+    /// When set, every GEMM's time and floating-point operations are added here (benchmarks).
+    var profile: LSTMGemmProfile?
+
+    /// `gemm` on the unsafe-pointer path, timed when profiling.
+    @inline(__always)
+    func mm(transA: Transpose, transB: Transpose, m: Int, n: Int, k: Int, alpha: S, a: UnsafePointer<S>?, lda: Int,
+            b: UnsafePointer<S>?, ldb: Int, beta: S, c: UnsafeMutablePointer<S>?, ldc: Int) throws(LinearAlgebraError) {
+        guard let profile else {
+            return try gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                            b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+        let start = ContinuousClock.now
+        try gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                 b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        profile.record(m: m, n: n, k: k, transA: transA, transB: transB, since: start)
+    }
+
     // MARK: Forward
 
     /// Runs all layers over the window, then the head; leaves quantiles in `quantiles`.
@@ -83,19 +100,19 @@ final class LSTMWorkspace<S: LSTMScalar> {
             let g = gates[l].pointer, c = cells[l].pointer, tc = tanhCells[l].pointer, hs = hidden[l].pointer
             for r in 0..<steps { (g + r * g4).update(from: bias, count: g4) }
             // The input projection of every step at once: the large GEMM that makes this fast.
-            try gemm(transA: .noTranspose, transB: .noTranspose, m: steps, n: g4, k: inputCount,
+            try mm(transA: .noTranspose, transB: .noTranspose, m: steps, n: g4, k: inputCount,
                      alpha: 1, a: input, lda: inputCount, b: w, ldb: g4, beta: 1, c: g, ldc: g4)
             let recurrent = w + inputCount * g4
             let start = initialState?[l]
             for t in 0..<window {
                 let gt = g + t * batch * g4
                 if t > 0 {
-                    try gemm(transA: .noTranspose, transB: .noTranspose, m: batch, n: g4, k: h,
+                    try mm(transA: .noTranspose, transB: .noTranspose, m: batch, n: g4, k: h,
                              alpha: 1, a: hs + (t - 1) * batch * h, lda: h, b: recurrent, ldb: g4,
                              beta: 1, c: gt, ldc: g4)
                 } else if let start {
                     try start.hidden.withUnsafeBufferPointer { (p) throws(LinearAlgebraError) in
-                        try gemm(transA: .noTranspose, transB: .noTranspose, m: batch, n: g4, k: h,
+                        try mm(transA: .noTranspose, transB: .noTranspose, m: batch, n: g4, k: h,
                                  alpha: 1, a: p.baseAddress, lda: h, b: recurrent, ldb: g4,
                                  beta: 1, c: gt, ldc: g4)
                     }
@@ -122,6 +139,15 @@ final class LSTMWorkspace<S: LSTMScalar> {
     static func cellStep(gates: UnsafeMutablePointer<S>, previous: UnsafePointer<S>?,
                          cells: UnsafeMutablePointer<S>, tanhCells: UnsafeMutablePointer<S>,
                          hidden: UnsafeMutablePointer<S>, rows: Int, hiddenSize h: Int) {
+        if S.self == Float.self {
+            floatCellStep(gates: UnsafeMutableRawPointer(gates).assumingMemoryBound(to: Float.self),
+                          previous: previous.map { UnsafeRawPointer($0).assumingMemoryBound(to: Float.self) },
+                          cells: UnsafeMutableRawPointer(cells).assumingMemoryBound(to: Float.self),
+                          tanhCells: UnsafeMutableRawPointer(tanhCells).assumingMemoryBound(to: Float.self),
+                          hidden: UnsafeMutableRawPointer(hidden).assumingMemoryBound(to: Float.self),
+                          rows: rows, hiddenSize: h)
+            return
+        }
         for b in 0..<rows {
             let g = gates + b * 4 * h, row = b * h
             for j in 0..<h {
@@ -152,8 +178,10 @@ final class LSTMWorkspace<S: LSTMScalar> {
                 (headInput.pointer + b * width + h).update(from: future.pointer + b * futureWidth, count: futureWidth)
             }
         }
+        let start = ContinuousClock.now
         try Self.head(parameters, layout: layout, shape: shape, input: headInput.pointer, rows: batch,
                       raw: raw.pointer, quantiles: quantiles.pointer)
+        profile?.record(m: batch, n: shape.headOutputSize, k: width, transA: .noTranspose, transB: .noTranspose, since: start)
     }
 
     /// raw = input·W + b, then per step q₀ = raw₀ and q_k = q_{k−1} + softplus(raw_k).
