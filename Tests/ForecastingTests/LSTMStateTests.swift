@@ -23,6 +23,8 @@ import TimeSeries
         let input = ForecastInput(series: Series(id: "a", grid: TimeGrid(axis: .index, start: 0, step: 1, count: n), values: past),
                                   regressors: x)
         let batch = try model.forecast([input], levels: [0.1, 0.5, 0.9])[0].result.get()
+        // Two sequences take the GEMM path for the recurrent product, one takes the vector loop.
+        let pair = try model.forecast([input, input], levels: [0.1, 0.5, 0.9])[1].result.get()
 
         var state = LSTMState(model: model, scaling: model.series[0])
         for t in 0..<n { try state.advance(observations: [past[t]], features: [pastFeatures[t]]) }
@@ -35,6 +37,7 @@ import TimeSeries
             for k in 0..<3 {
                 #expect(stepwise.quantiles[step][k].isApproximatelyEqual(to: batch.quantiles[step][k], relativeTolerance: 1e-5))
                 #expect(whole.quantiles[step][k].isApproximatelyEqual(to: batch.quantiles[step][k], relativeTolerance: 1e-5))
+                #expect(pair.quantiles[step][k].isApproximatelyEqual(to: batch.quantiles[step][k], relativeTolerance: 1e-5))
             }
         }
         #expect(state.observed == n)

@@ -124,3 +124,23 @@ func floatCellBackward(gates: UnsafeMutablePointer<Float>, previous: UnsafePoint
         }
     }
 }
+
+/// out[0..<n] += Σ_k x[k]·w[k, 0..<n] for one row: the recurrent product of a single sequence
+/// (scoring), where a BLAS call's fixed overhead exceeds the 64×256 multiply-adds themselves.
+func floatRowTimesMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                         k: Int, n: Int) {
+    let vectorEnd = n - n % Lanes.scalarCount
+    var j = 0
+    while j < vectorEnd {
+        var acc = out.lanes(j)
+        for r in 0..<k { acc += Lanes(repeating: x[r]) * w.lanes(r * n + j) }
+        out.store(acc, j)
+        j += Lanes.scalarCount
+    }
+    while j < n {
+        var acc = out[j]
+        for r in 0..<k { acc += x[r] * w[r * n + j] }
+        out[j] = acc
+        j += 1
+    }
+}

@@ -106,7 +106,11 @@ final class LSTMWorkspace<S: LSTMScalar> {
             let start = initialState?[l]
             for t in 0..<window {
                 let gt = g + t * batch * g4
-                if t > 0 {
+                if t > 0, batch == 1, S.self == Float.self {
+                    floatRowTimesMatrix(UnsafeRawPointer(hs + (t - 1) * h).assumingMemoryBound(to: Float.self),
+                                        UnsafeRawPointer(recurrent).assumingMemoryBound(to: Float.self),
+                                        into: UnsafeMutableRawPointer(gt).assumingMemoryBound(to: Float.self), k: h, n: g4)
+                } else if t > 0 {
                     try mm(transA: .noTranspose, transB: .noTranspose, m: batch, n: g4, k: h,
                              alpha: 1, a: hs + (t - 1) * batch * h, lda: h, b: recurrent, ldb: g4,
                              beta: 1, c: gt, ldc: g4)
