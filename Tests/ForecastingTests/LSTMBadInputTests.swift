@@ -88,4 +88,20 @@ import TimeSeries
             _ = try LSTMForecaster(configuration: Self.quick).forecast([a, b], horizon: 12, levels: [0.5])
         }
     }
+
+    @Test func trainsOneModelPerGroupAndKeepsTheInputOrder() throws {
+        func member(_ id: String, _ group: String?, seed: UInt64) -> ForecastInput {
+            let y = Self.wave(200, level: 5, seed: seed)
+            return ForecastInput(series: Series(id: id, grid: TimeGrid(axis: .index, start: 0, step: 1, count: y.count),
+                                                values: y, group: group))
+        }
+        let inputs = [member("a1", "a", seed: 1), member("b1", "b", seed: 2), member("a2", "a", seed: 3),
+                      member("x", nil, seed: 4), member("y", nil, seed: 5), member("a3", "a", seed: 6)]
+        let out = try LSTMForecaster(configuration: Self.quick).forecast(inputs, horizon: 12, levels: [0.5])
+        #expect(out.map(\.seriesID) == ["a1", "b1", "a2", "x", "y", "a3"])
+        func trainedOn(_ i: Int) -> String? { out[i].diagnostics.last { $0.contains("trained on") } }
+        #expect(trainedOn(0)?.contains("trained on 3 series") == true)
+        #expect(trainedOn(1)?.contains("trained on 1 series") == true)
+        #expect(trainedOn(3)?.contains("trained on 2 series") == true)
+    }
 }

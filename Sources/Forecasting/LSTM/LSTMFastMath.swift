@@ -129,8 +129,27 @@ func floatCellBackward(gates: UnsafeMutablePointer<Float>, previous: UnsafePoint
 /// (scoring), where a BLAS call's fixed overhead exceeds the 64×256 multiply-adds themselves.
 func floatRowTimesMatrix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                          k: Int, n: Int) {
-    let vectorEnd = n - n % Lanes.scalarCount
+    // Four independent accumulators: one chain of dependent adds per 8 columns would leave the
+    // loop waiting on add latency rather than throughput.
+    let width = 4 * Lanes.scalarCount
+    let blockEnd = n - n % width
     var j = 0
+    while j < blockEnd {
+        var a0 = out.lanes(j), a1 = out.lanes(j + 8), a2 = out.lanes(j + 16), a3 = out.lanes(j + 24)
+        for r in 0..<k {
+            let xr = Lanes(repeating: x[r]), row = w + r * n + j
+            a0 += xr * row.lanes(0)
+            a1 += xr * row.lanes(8)
+            a2 += xr * row.lanes(16)
+            a3 += xr * row.lanes(24)
+        }
+        out.store(a0, j)
+        out.store(a1, j + 8)
+        out.store(a2, j + 16)
+        out.store(a3, j + 24)
+        j += width
+    }
+    let vectorEnd = n - n % Lanes.scalarCount
     while j < vectorEnd {
         var acc = out.lanes(j)
         for r in 0..<k { acc += Lanes(repeating: x[r]) * w.lanes(r * n + j) }

@@ -1,8 +1,8 @@
 import Features
 import TimeSeries
 
-/// The global LSTM forecaster (`--model lstm`): trains one network on all the series of a request
-/// (a VM group) and forecasts every series with it, quantiles for all horizon steps at once.
+/// The global LSTM forecaster (`--model lstm`): trains one network per VM group on all its series
+/// and forecasts every series with it, quantiles for all horizon steps at once.
 ///
 /// Quantiles are trained at the requested levels plus the median (the point forecast). Series
 /// with nothing observed fail with `insufficientData`; when no series yields a training window
@@ -17,6 +17,24 @@ public struct LSTMForecaster: Forecaster {
 
     public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
+        // One model per VM group; series without a group are pooled into one model, since a
+        // global model needs many series (training one network per series would defeat it).
+        var order: [String?] = [], members: [String?: [Int]] = [:]
+        for (i, input) in inputs.enumerated() {
+            if members[input.series.group] == nil { order.append(input.series.group) }
+            members[input.series.group, default: []].append(i)
+        }
+        var out = [SeriesForecast?](repeating: nil, count: inputs.count)
+        for group in order {
+            let indices = members[group] ?? []
+            let forecasts = try forecastGroup(indices.map { inputs[$0] }, horizon: horizon, levels: levels)
+            for (k, i) in indices.enumerated() { out[i] = forecasts[k] }
+        }
+        return out.compactMap { $0 }
+    }
+
+    /// Trains one model on `inputs` (one group) and forecasts each of them.
+    func forecastGroup(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         guard !inputs.isEmpty else { return [] }
         guard let (model, notes) = try fit(inputs, horizon: horizon, levels: levels) else {
             let fallback = try SeasonalNaive().forecast(inputs, horizon: horizon, levels: levels)
