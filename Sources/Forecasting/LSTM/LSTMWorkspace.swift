@@ -173,7 +173,7 @@ final class LSTMWorkspace<S: LSTMScalar> {
 
     /// The head on the last hidden state: raw outputs, then quantiles that cannot cross.
     func forwardHead(_ parameters: UnsafePointer<S>) throws(LinearAlgebraError) {
-        let h = shape.hiddenSize, width = shape.headInputSize, outputs = shape.headOutputSize
+        let h = shape.hiddenSize, width = shape.headInputSize
         let last = hidden[shape.layers - 1].pointer + (window - 1) * batch * h
         let futureWidth = width - h
         for b in 0..<batch {
