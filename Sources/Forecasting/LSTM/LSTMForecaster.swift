@@ -1,0 +1,119 @@
+import Features
+import TimeSeries
+
+/// The global LSTM forecaster (`--model lstm`): trains one network per VM group on all its series
+/// and forecasts every series with it, quantiles for all horizon steps at once.
+///
+/// Quantiles are trained at the requested levels plus the median (the point forecast). Series
+/// with nothing observed fail with `insufficientData`; when no series yields a training window
+/// the request falls back to seasonal naive with a diagnostic.
+public struct LSTMForecaster: Forecaster {
+    public let name = "lstm"
+    public var configuration: LSTMConfiguration
+
+    public init(configuration: LSTMConfiguration = LSTMConfiguration()) {
+        self.configuration = configuration
+    }
+
+    public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
+        try Self.validate(inputs, horizon: horizon, levels: levels)
+        // One model per VM group; series without a group are pooled into one model, since a
+        // global model needs many series (training one network per series would defeat it).
+        var order: [String?] = [], members: [String?: [Int]] = [:]
+        for (i, input) in inputs.enumerated() {
+            if members[input.series.group] == nil { order.append(input.series.group) }
+            members[input.series.group, default: []].append(i)
+        }
+        var out = [SeriesForecast?](repeating: nil, count: inputs.count)
+        for group in order {
+            let indices = members[group] ?? []
+            let forecasts = try forecastGroup(indices.map { inputs[$0] }, horizon: horizon, levels: levels)
+            for (k, i) in indices.enumerated() { out[i] = forecasts[k] }
+        }
+        return out.compactMap { $0 }
+    }
+
+    /// Trains one model on `inputs` (one group) and forecasts each of them.
+    func forecastGroup(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
+        guard !inputs.isEmpty else { return [] }
+        guard let (model, notes) = try fit(inputs, horizon: horizon, levels: levels) else {
+            let fallback = try SeasonalNaive().forecast(inputs, horizon: horizon, levels: levels)
+            return fallback.map { f in
+                var f = f
+                f.diagnostics.insert("lstm: no series is long enough to train on (needs more than \(horizon) points); "
+                                     + "used \(f.model)", at: 0)
+                return f
+            }
+        }
+        if model.training.bestEpoch == 0 {
+            let fallback = try SeasonalNaive().forecast(inputs, horizon: horizon, levels: levels)
+            return fallback.map { f in
+                var f = f
+                f.diagnostics.insert("lstm: \(model.training.stopReason); used \(f.model)", at: 0)
+                return f
+            }
+        }
+        let summary = "lstm: trained on \(model.series.count) series, \(model.training.epochs) epochs "
+            + "(kept epoch \(model.training.bestEpoch), \(model.training.stopReason))"
+        return try model.forecast(inputs, levels: levels).map { f in
+            var f = f
+            f.diagnostics = (notes[f.seriesID] ?? []) + f.diagnostics + [summary]
+            return f
+        }
+    }
+
+    /// Trains one model on the inputs; nil when no series has a training window. Returns the
+    /// diagnostics per series id (scaling and masking notes).
+    public func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double])
+        throws(ForecastError) -> (model: LSTMModel, diagnostics: [String: [String]])? {
+        if let problem = configuration.problem { throw ForecastError(.invalidRequest, "lstm: \(problem)") }
+        let names = inputs.first?.regressors?.names ?? []
+        for input in inputs where (input.regressors?.names ?? []) != names {
+            throw ForecastError(.regressorMismatch,
+                                "\(input.series.id): regressors \(input.regressors?.names ?? []) differ from \(names); "
+                                + "a global model needs the same columns for every series")
+        }
+        var trainedLevels = levels
+        if !trainedLevels.contains(where: { abs($0 - 0.5) < 1e-12 }) { trainedLevels = (levels + [0.5]).sorted() }
+
+        var notes: [String: [String]] = [:]
+        var items: [LSTMDataset.Item] = []
+        var scalings: [LSTMSeriesScaling] = []
+        let matrices = inputs.compactMap(\.regressors)
+        let (featureScaling, nonFiniteFeatures) = LSTMFeatureScaling.fit(matrices)
+        for input in inputs {
+            let id = input.series.id
+            guard let (fitted, diagnostics) = LSTMSeriesScaling.fit(input.series.values, seriesID: id) else {
+                notes[id, default: []].append("no observed values: not used for training")
+                continue
+            }
+            var scaling = fitted
+            if configuration.embeddingSize > 0 { scaling.embeddingIndex = scalings.count }
+            notes[id, default: []] += diagnostics
+            let missing = input.series.missingCount
+            if missing > 0 { notes[id, default: []].append("\(missing) missing values masked") }
+            scalings.append(scaling)
+            items.append(LSTMDataset.Item(values: input.series.values, regressors: input.regressors?.values ?? [],
+                                          rows: input.regressors?.rows ?? 0, scaling: scaling,
+                                          lower: 0, upper: -1, validationOrigin: nil))
+        }
+        if nonFiniteFeatures > 0, let first = inputs.first?.series.id {
+            notes[first, default: []].append("\(nonFiniteFeatures) non-finite regressor values set to 0")
+        }
+        let data = LSTMDataset(items: items, window: configuration.window, horizon: horizon,
+                               features: featureScaling, validation: configuration.validation)
+        guard data.trainingWindowCount > 0 else { return nil }
+
+        let shape = LSTMShape(hiddenSize: configuration.hiddenSize, layers: configuration.layers, horizon: horizon,
+                              quantileCount: trainedLevels.count, featureCount: featureScaling.names.count,
+                              embeddingSize: configuration.embeddingSize, seriesCount: scalings.count)
+        if let problem = shape.problem() { throw ForecastError(.invalidRequest, "lstm: \(problem)") }
+        var parameters = LSTMTrainer.initialParameters(shape, seed: configuration.seed)
+        let report = try LSTMTrainer.train(data, shape: shape, levels: trainedLevels.map { Float($0) },
+                                           configuration: configuration, parameters: &parameters)
+        if report.diverged, configuration.reportsProgress { LSTMTrainer.printError("lstm: \(report.stopReason)") }
+        let model = LSTMModel(shape: shape, configuration: configuration, levels: trainedLevels, features: featureScaling,
+                              series: scalings, parameters: parameters, training: report)
+        return (model, notes)
+    }
+}

@@ -1,0 +1,145 @@
+import Features
+import LinearAlgebra
+import TimeSeries
+
+/// A trained LSTM forecasting network with everything needed to score: shape, quantile levels,
+/// feature schema and scaling, per-series scales and the weights. Needs no training code.
+public struct LSTMModel: Sendable {
+    /// The version of the model file format and of the meaning of its fields.
+    public static let formatVersion = 1
+
+    public var shape: LSTMShape
+    public var configuration: LSTMConfiguration
+    /// The quantile levels the head produces, strictly increasing.
+    public var levels: [Double]
+    public var features: LSTMFeatureScaling
+    /// Scales (and embedding rows) of the training series.
+    public var series: [LSTMSeriesScaling]
+    /// Flat parameters in `shape`'s layout.
+    public var parameters: [Float]
+    public var training: LSTMTrainingReport
+
+    public var window: Int { configuration.window }
+    public var horizon: Int { shape.horizon }
+
+    public init(shape: LSTMShape, configuration: LSTMConfiguration, levels: [Double], features: LSTMFeatureScaling,
+                series: [LSTMSeriesScaling], parameters: [Float], training: LSTMTrainingReport = LSTMTrainingReport()) {
+        self.shape = shape
+        self.configuration = configuration
+        self.levels = levels
+        self.features = features
+        self.series = series
+        self.parameters = parameters
+        self.training = training
+    }
+
+    /// The stored scaling of a training series, or one fitted on `values` for a new series.
+    func scaling(for seriesID: String, values: [Double]) -> (LSTMSeriesScaling, [String])? {
+        if let known = series.first(where: { $0.seriesID == seriesID }) { return (known, []) }
+        guard let fitted = LSTMSeriesScaling.fit(values, seriesID: seriesID) else { return nil }
+        return (fitted.scaling, fitted.diagnostics + ["series not seen in training: scale fitted on its history, no embedding"])
+    }
+
+    /// Quantiles (scaled units, ascending levels `self.levels`) turned into the requested levels in
+    /// raw units: exact where a level was trained, linear between trained levels otherwise.
+    func distributionRows(_ scaled: UnsafePointer<Float>, scale: Double, levels wanted: [Double])
+        throws(ForecastError) -> (mean: [Double], quantiles: [[Double]]) {
+        let q = shape.quantileCount
+        guard let lo = levels.first, let hi = levels.last, wanted.allSatisfy({ $0 >= lo - 1e-12 && $0 <= hi + 1e-12 }) else {
+            throw ForecastError(.invalidRequest, "levels \(wanted) lie outside the model's trained range \(levels)")
+        }
+        func at(_ level: Double, _ row: UnsafePointer<Float>) -> Double {
+            if let k = levels.firstIndex(where: { abs($0 - level) < 1e-12 }) { return Double(row[k]) * scale }
+            let upper = levels.firstIndex(where: { $0 > level }) ?? (q - 1)
+            let lower = max(upper - 1, 0)
+            let w = (level - levels[lower]) / (levels[upper] - levels[lower])
+            return (Double(row[lower]) * (1 - w) + Double(row[upper]) * w) * scale
+        }
+        var mean: [Double] = [], quantiles: [[Double]] = []
+        for h in 0..<shape.horizon {
+            let row = scaled + h * q
+            quantiles.append(wanted.map { at($0, row) })
+            // The point forecast is the median when it was trained, else the middle of the range.
+            mean.append(lo <= 0.5 && hi >= 0.5 ? at(0.5, row) : (Double(row[0]) + Double(row[q - 1])) / 2 * scale)
+        }
+        return (mean, quantiles)
+    }
+
+    /// Forecasts each input `horizon` steps past its end (its last `window` points are read).
+    ///
+    /// `regressors` must hold `history + horizon` rows in the model's feature order.
+    public func forecast(_ inputs: [ForecastInput], levels wanted: [Double]) throws(ForecastError) -> [SeriesForecast] {
+        var out: [SeriesForecast] = []
+        let batch = max(1, min(inputs.count, 128))
+        let ws = LSTMWorkspace<Float>(shape: shape, batch: batch, window: window)
+        setBLASThreadCount(configuration.threads)
+        var start = 0
+        while start < inputs.count {
+            let chunk = Array(inputs[start..<min(start + batch, inputs.count)])
+            var scalings: [(LSTMSeriesScaling, [String])?] = []
+            for (b, input) in chunk.enumerated() {
+                let s = scaling(for: input.series.id, values: input.series.values)
+                scalings.append(s)
+                guard let (scaling, _) = s else { continue }
+                let regressors = try regressorValues(input)
+                LSTMDataset.fillInputs(ws.inputs.pointer, row: b, batch: batch, width: shape.inputSize, window: window,
+                                       values: input.series.values, regressors: regressors, features: features,
+                                       scaling: scaling, end: input.series.count)
+                LSTMDataset.fillFuture(ws.future.pointer + b * horizon * shape.featureCount, regressors: regressors,
+                                       features: features, rows: input.series.count + horizon,
+                                       origin: input.series.count, horizon: horizon)
+                ws.seriesIndex[b] = scaling.embeddingIndex ?? -1
+            }
+            do {
+                try parameters.withUnsafeBufferPointer { (p) throws(LinearAlgebraError) in
+                    guard let base = p.baseAddress else { return }
+                    try ws.forward(base)
+                }
+            } catch {
+                throw ForecastError(.numericalFailure, "LSTM forecast: \(error)")
+            }
+            for (b, input) in chunk.enumerated() {
+                let id = input.series.id
+                guard let (scaling, notes) = scalings[b] else {
+                    out.append(SeriesForecast(seriesID: id, result: .failure(ForecastError(.insufficientData, "no observed values")),
+                                              model: "lstm"))
+                    continue
+                }
+                let rows = try distributionRows(ws.quantiles.pointer + b * shape.headOutputSize, scale: scaling.scale,
+                                                levels: wanted)
+                let result: Result<ForecastDistribution, ForecastError>
+                do {
+                    result = .success(try ForecastDistribution(grid: input.series.grid.future(horizon), levels: wanted,
+                                                               mean: rows.mean, quantiles: rows.quantiles))
+                } catch {
+                    result = .failure(ForecastError(.numericalFailure, error.description))
+                }
+                var diagnostics = notes
+                if input.series.count < window {
+                    diagnostics.append("history (\(input.series.count)) shorter than the window (\(window)): zero-padded")
+                }
+                out.append(SeriesForecast(seriesID: id, result: result, model: description, diagnostics: diagnostics))
+            }
+            start += batch
+        }
+        return out
+    }
+
+    /// The regressor values of an input in the model's column order; throws when they differ.
+    func regressorValues(_ input: ForecastInput) throws(ForecastError) -> [Double] {
+        guard let x = input.regressors else {
+            guard features.names.isEmpty else {
+                throw ForecastError(.regressorMismatch, "\(input.series.id): the model needs regressors \(features.names)")
+            }
+            return []
+        }
+        guard x.names == features.names else {
+            throw ForecastError(.regressorMismatch,
+                                "\(input.series.id): regressors \(x.names) differ from the model's \(features.names)")
+        }
+        return x.values
+    }
+
+    /// A short description such as `lstm[2×64, window 168]`.
+    public var description: String { "lstm[\(shape.layers)×\(shape.hiddenSize), window \(window)]" }
+}
