@@ -42,6 +42,8 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @OptionGroup(title: "LSTM") var lstm: LSTMOptions
+
     func validate() throws {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1") }
         guard folds >= 1 else { throw ValidationError("--folds must be at least 1") }
@@ -50,7 +52,7 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let forecaster = try ForecasterCatalog.make(model)
+        let forecaster = try ForecasterCatalog.make(model, lstm: lstm)
         let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
                                           calendarPath: calendar, futureSteps: 0, maxDiagnostics: 1)
         loaded.notes.forEach(printError)

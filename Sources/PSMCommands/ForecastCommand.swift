@@ -38,6 +38,8 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @OptionGroup(title: "LSTM") var lstm: LSTMOptions
+
     func validate() throws {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1") }
         if let season, season < 1 { throw ValidationError("--season must be at least 1") }
@@ -45,7 +47,7 @@ struct ForecastCommand: ParsableCommand {
 
     func run() throws {
         let levels = try parseQuantiles(quantiles)
-        let forecaster = try ForecasterCatalog.make(model)
+        let forecaster = try ForecasterCatalog.make(model, lstm: lstm)
         let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
                                           calendarPath: calendar, futureSteps: horizon, maxDiagnostics: 1)
         loaded.notes.forEach(printError)
