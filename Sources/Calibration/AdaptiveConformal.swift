@@ -4,10 +4,10 @@ import TimeSeries
 public enum SizingQuantile: Sendable, Hashable, Codable {
     /// Size for `value`, the forecast quantile at `level` (interpolated or extrapolated).
     case finite(value: Double, level: Double, extrapolated: Bool)
-    /// α_t ≤ 0: the adapted set is the whole line (q = +∞); size at the largest quantile the
+    /// α_t ≤ 0 (within 1e-12): the adapted set is the whole line (q = +∞); size at the largest quantile the
     /// actuator allows (its cap). Never counted as a miss.
     case unboundedAbove
-    /// α_t ≥ 1: the adapted set is empty (q = −∞); no reserve is asked for. Always a miss.
+    /// α_t ≥ 1 (within 1e-12): the adapted set is empty (q = −∞); no reserve is asked for. Always a miss.
     case unboundedBelow
 
     /// Whether demand `y` stays at or below this quantile.
@@ -69,11 +69,16 @@ public struct AdaptiveConformal: Sendable, Hashable, Codable {
     /// The quantile to size at for step `h` of `forecast`; nil when `h` is out of range.
     public func sizingQuantile(from forecast: ForecastDistribution, step h: Int) -> SizingQuantile? {
         guard h >= 1 && h <= forecast.horizon else { return nil }
-        if alpha <= 0 { return .unboundedAbove }
-        if alpha >= 1 { return .unboundedBelow }
+        // α_t is a running sum of multiples of γ and lands a few ulps off an exact 0 (or 1), where
+        // Φ⁻¹ is ill-conditioned; within `Self.edge` it is treated as the edge itself.
+        if alpha <= Self.edge { return .unboundedAbove }
+        if alpha >= 1 - Self.edge { return .unboundedBelow }
         guard let q = forecast.interpolatedQuantile(level: level, step: h) else { return nil }
         return .finite(value: q.value, level: level, extrapolated: q.extrapolated)
     }
+
+    /// |α_t| (or |1 − α_t|) below which the level counts as exactly 1 (or 0).
+    public static let edge = 1e-12
 
     /// Records demand `actual` against the quantile that was sized at; a NaN actual is ignored.
     /// Returns whether it was a miss (nil when ignored).
