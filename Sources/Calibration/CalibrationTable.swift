@@ -5,6 +5,10 @@ public enum CalibrationMethod: String, Sendable, Hashable, Codable {
     /// Conformalised quantile regression (Romano et al. 2019): offsets in the data's units;
     /// symmetric level pairs (τ, 1 − τ) are calibrated together as a central interval.
     case conformalQuantileRegression = "cqr"
+    /// Asymmetric CQR (Romano et al. 2019, Theorem 2): offsets in the data's units, every level
+    /// calibrated on its own, so that each one-sided level (and not only each interval) is
+    /// calibrated; intervals get coverage ≥ nominal and are a little wider than with `.cqr`.
+    case asymmetricConformalQuantileRegression = "cqr-asymmetric"
     /// Residual quantiles in units of each forecast's own scale σ̂_h (for Gaussian forecasts such
     /// as ARIMA's): every level is calibrated on its own, on scores (y − q̂_τ) / σ̂_h.
     case residualQuantile = "residual-quantile"

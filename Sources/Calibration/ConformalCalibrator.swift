@@ -26,8 +26,9 @@ public struct ConformalCalibrator: Sendable, Hashable {
 
     /// - Parameters:
     ///   - levels: the forecasts' quantile levels, strictly increasing in (0, 1).
-    ///   - method: `.conformalQuantileRegression` for quantile models (LSTM), `.residualQuantile`
-    ///     for Gaussian state-space forecasts (ARIMA); the latter needs at least two levels.
+    ///   - method: `.conformalQuantileRegression` (or its asymmetric variant) for quantile models
+    ///     (LSTM), `.residualQuantile` for Gaussian state-space forecasts (ARIMA); the latter
+    ///     needs at least two levels.
     ///   - minimumSamples: the pooling threshold (default 50; see `requiredSamples`).
     public init(levels: [Double], method: CalibrationMethod = .conformalQuantileRegression,
                 minimumSamples: Int = 50) throws(CalibrationError) {
@@ -35,7 +36,7 @@ public struct ConformalCalibrator: Sendable, Hashable {
         guard minimumSamples >= 1 else {
             throw CalibrationError(.invalidParameter, "minimumSamples must be at least 1, got \(minimumSamples)")
         }
-        guard method == .conformalQuantileRegression || levels.count >= 2 else {
+        guard method != .residualQuantile || levels.count >= 2 else {
             throw CalibrationError(.invalidLevels, "residual-quantile calibration needs two levels to measure the scale")
         }
         self.levels = levels

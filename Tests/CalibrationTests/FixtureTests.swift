@@ -81,7 +81,7 @@ struct FixtureTests {
         #expect(f.fits.contains { $0.expected.steps.contains { !$0.clampedLevels.isEmpty } })
         #expect(f.fits.contains { $0.expected.skippedSamples > 0 })
         #expect(f.fits.contains { $0.expected.steps.contains { $0.samples == 0 } })
-        #expect(Set(f.fits.map(\.method)) == ["cqr", "residual-quantile"])
+        #expect(Set(f.fits.map(\.method)) == ["cqr", "cqr-asymmetric", "residual-quantile"])
     }
 
     @Test(arguments: try CalibrationFixture.load().pits)

@@ -86,7 +86,7 @@ def fit(levels, method, minimum, steps, actual, quant):
     steps = np.asarray(steps)
     actual = np.asarray(actual, float)
     quant = np.asarray(quant, float)
-    unit = np.ones(len(actual)) if pairing else gaussian_scale(levels, quant)
+    unit = gaussian_scale(levels, quant) if method == "residual-quantile" else np.ones(len(actual))
     ok = (steps >= 1) & np.isfinite(actual) & np.all(np.isfinite(quant), axis=1) & np.isfinite(unit) & (unit > 0)
     skipped = int((~ok).sum())
     steps, actual, quant, unit = steps[ok], actual[ok], quant[ok], unit[ok]
@@ -174,7 +174,7 @@ def fit_case(name, seed, levels, method, minimum, per_step, true_scale=1.6, bias
     noise = rng.standard_t(4, n) if skewed else rng.normal(0, 1, n)
     actual = mu + bias + true_scale * sigma * noise
     quant = gaussian_rows(mu, sigma, levels)
-    if method == "cqr":
+    if method.startswith("cqr"):
         quant = quant + rng.normal(0, 0.05, quant.shape)  # a quantile model: not exactly Gaussian
         quant = np.sort(quant, axis=1)
     return {"name": name, "levels": levels, "method": method, "minimum_samples": minimum,
@@ -229,6 +229,7 @@ def main():
     fits = [
         fit_case("cqr_paired_seed1", 1, L7, "cqr", 50, [60, 61, 80]),
         fit_case("cqr_unpaired_pooled_seed2", 2, [0.1, 0.5, 0.8, 0.95], "cqr", 10, [5, 12, 3, 25, 0, 4]),
+        fit_case("cqr_asymmetric_seed10", 10, L7, "cqr-asymmetric", 30, [45, 20, 50]),
         fit_case("cqr_heavy_tail_even_n_seed5", 5, [0.05, 0.25, 0.5, 0.75, 0.95], "cqr", 20, [40, 22, 30],
                  skewed=True),
         fit_case("residual_quantile_seed3", 3, [0.05, 0.1, 0.5, 0.9, 0.95], "residual-quantile", 30,
