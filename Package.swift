@@ -68,7 +68,7 @@ let package = Package(
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CalibrationTests", dependencies: [
-            "Calibration", .product(name: "Numerics", package: "swift-numerics"),
+            "Calibration", "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands"]),
     ]
