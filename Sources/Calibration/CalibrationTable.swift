@@ -63,13 +63,16 @@ public struct CalibrationTable: Sendable, Hashable, Codable {
     ///
     /// Levels of `forecast` not in the table are left as they are, and so is the mean. For
     /// `.residualQuantile` a step whose scale σ̂_h is undefined (the table's outermost levels
-    /// missing or equal quantiles) is left unchanged.
+    /// missing or equal quantiles) is left unchanged, as is a step whose offsets row is malformed
+    /// (wrong width or non-finite, e.g. from a damaged manifest).
     public func apply(to forecast: ForecastDistribution) -> ForecastDistribution {
         let columns = levels.map { level in forecast.levels.firstIndex { abs($0 - level) < 1e-9 } }
         var result = forecast
         for h in forecast.quantiles.indices {
             var row = forecast.quantiles[h]
             let offsets = offsets(step: h + 1)
+            // A table decoded from a damaged manifest may have rows of the wrong width: skip them.
+            guard offsets.count == levels.count, offsets.allSatisfy(\.isFinite) else { continue }
             var unit = 1.0
             if method == .residualQuantile {
                 guard let lo = columns.first ?? nil, let hi = columns.last ?? nil,

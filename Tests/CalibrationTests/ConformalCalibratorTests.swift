@@ -141,6 +141,13 @@ import TimeSeries
         #expect(table.apply(to: f).quantiles == [[-1, 0.5, 3]])
     }
 
+    @Test func aMalformedStepFromADamagedManifestIsSkippedNotACrash() throws {
+        var table = Self.table()
+        table.steps[1].offsets = [1]
+        let f = try forecast(levels: [0.1, 0.5, 0.9], rows: [[0, 1, 2], [0, 1, 2]])
+        #expect(table.apply(to: f).quantiles == [[-1, 1, 3], [0, 1, 2]])
+    }
+
     @Test func tableRoundTripsThroughJSON() throws {
         let table = Self.table()
         let data = try JSONEncoder().encode(table)
