@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Forecasting", targets: ["Forecasting"]),
+        .library(name: "Calibration", targets: ["Calibration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +37,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
+        .target(name: "Calibration", dependencies: ["TimeSeries"]),
         .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting"]),
         .target(name: "MetricStore", dependencies: [
             "TimeSeries", "Features",
@@ -64,6 +66,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
+        ], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CalibrationTests", dependencies: [
+            "Calibration", "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands"]),
     ]
