@@ -34,6 +34,10 @@ public struct FoldScore: Sendable, Hashable, Codable {
     public var origin: Int
     public var model: String
     public var accuracy: DistributionAccuracy
+    /// What was forecast from this origin, kept for calibration, fan charts and paired tests.
+    public var forecast: ForecastDistribution
+    /// The actual values over the forecast's steps (NaN where not observed).
+    public var actuals: [Double]
 }
 
 /// Scores averaged over folds (per series) or over series (overall).
@@ -151,7 +155,8 @@ public enum Backtest {
                         let accuracy = try score(distribution, actuals: actuals, insample: insample,
                                                  season: inputs[member.index].season ?? 1)
                         folds[member.index].append(FoldScore(fold: fold + 1, origin: member.origin,
-                                                             model: forecast.model, accuracy: accuracy))
+                                                             model: forecast.model, accuracy: accuracy,
+                                                             forecast: distribution, actuals: actuals))
                     } catch {
                         diagnostics[member.index].append("fold \(fold + 1): not scored: \(error.message)")
                     }

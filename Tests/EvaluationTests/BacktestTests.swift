@@ -62,3 +62,15 @@ import TimeSeries
         }
     }
 }
+
+@Suite struct BacktestRetentionTests {
+    @Test func eachFoldKeepsItsForecastAndActualsForCalibration() throws {
+        let y = (0..<12).map(Double.init)
+        let report = try Backtest.run(SeasonalNaive(), inputs: [BacktestTests.input(y)],
+                                      configuration: BacktestConfiguration(horizon: 2, folds: 2))
+        let folds = report.series[0].folds
+        #expect(folds.map(\.actuals) == [[8, 9], [10, 11]])
+        #expect(folds.map(\.forecast.mean) == [[7, 7], [9, 9]])
+        #expect(folds[1].forecast.grid.start == 10)
+    }
+}
