@@ -17,12 +17,14 @@ let package = Package(
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Forecasting", targets: ["Forecasting"]),
         .library(name: "Calibration", targets: ["Calibration"]),
+        .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // System libraries: module map + shim header only, flags from pkg-config.
@@ -44,12 +46,20 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // Actuator side: the scorer loads models through it, so it never reaches batch-only targets.
+        .target(name: "ModelRegistry", dependencies: [
+            "TimeSeries", "Features", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
+            "ModelRegistry",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "psm", dependencies: ["PSMCommands"]),
+        // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
+        .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
+                          path: "Tests/RegistryStress"),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
@@ -70,6 +80,7 @@ let package = Package(
         .testTarget(name: "CalibrationTests", dependencies: [
             "Calibration", "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands"]),
+        .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry"]),
+        .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
     ]
 )
