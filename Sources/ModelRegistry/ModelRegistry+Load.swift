@@ -32,9 +32,7 @@ extension ModelRegistry {
         // pointer and the files; if the pointer moved meanwhile, follow it (a few times at most).
         var attempts = 0
         while true {
-            guard let pointed = try current(group: group) else {
-                throw RegistryError(.noCurrentVersion, "nothing has been published (no CURRENT file)", group: group)
-            }
+            guard let pointed = try current(group: group) else { throw nothingInService(group: group) }
             do {
                 return try read(group: group, version: pointed)
             } catch {
@@ -64,24 +62,47 @@ extension ModelRegistry {
         return model
     }
 
-    /// Reads one version directory and checks everything against its manifest.
-    func read(group: String, version: ModelVersion) throws(RegistryError) -> LoadedModel {
+    /// The manifest of `version` of `group` (default: CURRENT), checked for schema version and
+    /// against the hash in its version id, without reading or verifying the parameter files.
+    public func manifest(group: String, version: ModelVersion? = nil) throws(RegistryError) -> ModelManifest {
+        if let version { return try readManifest(group: group, version: version).manifest }
+        guard let pointed = try current(group: group) else { throw nothingInService(group: group) }
+        return try readManifest(group: group, version: pointed).manifest
+    }
+
+    private func readManifest(group: String, version: ModelVersion) throws(RegistryError) -> (dir: String, manifest: ModelManifest) {
         let dir = try versionPath(group, version)
-        func fail(_ code: RegistryError.Code, _ message: String, file: String? = nil) -> RegistryError {
-            RegistryError(code, message, group: group, version: version.id, file: file)
+        func fail(_ code: RegistryError.Code, _ message: String) -> RegistryError {
+            RegistryError(code, message, group: group, version: version.id, file: Self.manifestName)
         }
         guard DurableFiles.isDirectory(dir) else {
-            throw fail(.versionNotFound, "no such version directory")
+            throw RegistryError(.versionNotFound, "no such version directory", group: group, version: version.id)
         }
         guard let manifestData = try DurableFiles.read(dir + "/" + Self.manifestName) else {
-            throw fail(.missingFile, "the version has no manifest", file: Self.manifestName)
+            throw fail(.missingFile, "the version has no manifest")
         }
-        let manifest = try decodeManifest(manifestData, fail: { fail($0, $1, file: Self.manifestName) })
+        let manifest = try decodeManifest(manifestData, fail: fail)
         // The version id carries the manifest's own hash prefix: a hand-edited manifest is refused.
         let digest = Self.sha256(manifestData)
         guard digest.hasPrefix(version.hash) else {
-            throw fail(.checksumMismatch, "manifest sha256 \(digest.prefix(8))… does not match the version id's \(version.hash)",
-                       file: Self.manifestName)
+            throw fail(.checksumMismatch, "manifest sha256 \(digest.prefix(8))… does not match the version id's \(version.hash)")
+        }
+        return (dir, manifest)
+    }
+
+    /// The error for a group without CURRENT: `groupNotFound` when the group does not exist at all.
+    public func nothingInService(group: String) -> RegistryError {
+        if let path = try? groupPath(group), !DurableFiles.isDirectory(path) {
+            return RegistryError(.groupNotFound, "no such group under \(root.path)", group: group)
+        }
+        return RegistryError(.noCurrentVersion, "nothing has been published (no CURRENT file)", group: group)
+    }
+
+    /// Reads one version directory and checks everything against its manifest.
+    func read(group: String, version: ModelVersion) throws(RegistryError) -> LoadedModel {
+        let (dir, manifest) = try readManifest(group: group, version: version)
+        func fail(_ code: RegistryError.Code, _ message: String, file: String? = nil) -> RegistryError {
+            RegistryError(code, message, group: group, version: version.id, file: file)
         }
         var files: [String: Data] = [:]
         for (name, entry) in manifest.files.sorted(by: { $0.key < $1.key }) {

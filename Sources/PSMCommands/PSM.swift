@@ -5,7 +5,8 @@ public struct PSM: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "psm",
         abstract: "Predictive Scaling Module: forecast VM-group demand and keep shadow VMs ready.",
-        subcommands: [InspectCommand.self, IngestCommand.self, ForecastCommand.self, BacktestCommand.self]
+        subcommands: [InspectCommand.self, IngestCommand.self, ForecastCommand.self, BacktestCommand.self,
+                      ModelsCommand.self]
     )
     public init() {}
 }

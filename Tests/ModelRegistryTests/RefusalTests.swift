@@ -115,10 +115,12 @@ import Testing
         #expect(error.message.contains("CURRENT"))
     }
 
-    @Test func aGarbledOrAbsentCurrentIsNoCurrentVersion() throws {
+    @Test func aMissingGroupOrAbsentOrGarbledCurrentIsRefused() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         let registry = ModelRegistry(root: scratch.root)
+        #expect(registryError { _ = try registry.load(group: "web") }?.code == .groupNotFound)
+        try registry.publish(group: "web", manifest: ModelManifest(kind: "k"), files: [:], makeCurrent: false)
         #expect(registryError { _ = try registry.load(group: "web") }?.code == .noCurrentVersion)
         _ = try publishSample(registry, seed: 1)
         try overwrite(scratch.path("web", "CURRENT"), Data("../../etc/passwd".utf8))
