@@ -9,7 +9,7 @@ import Glibc
 
 /// A crash or a concurrent reader never sees a partial model: CURRENT always loads and verifies.
 @Suite struct CrashSafetyTests {
-    @Test func readersDuringPublishSeeWholeVersionsOnly() async throws {
+    @Test func readersDuringPublishSeeWholeVersionsOnly() throws {
         let scratch = try Scratch()
         defer { scratch.cleanUp() }
         let registry = ModelRegistry(root: scratch.root)
@@ -17,8 +17,10 @@ import Glibc
         let progress = Progress()
         let publishes = 40
 
+        // Plain threads, not tasks: they block (file I/O, waiting), which must not starve the
+        // cooperative pool the other tests run on.
         // The writer waits for a reader's load before each publish, so reads overlap the whole run.
-        let writer = Task.detached {
+        let writer = progress.spawn {
             defer { progress.done.store(true, ordering: .releasing) }
             for seed in 1...publishes {
                 try progress.awaitLoad(after: progress.loads.load(ordering: .acquiring))
@@ -28,23 +30,24 @@ import Glibc
         }
         // Two readers load CURRENT in a loop; the parameter bytes must be the ones its manifest's seed makes.
         let readers = (0..<2).map { _ in
-            Task.detached { () throws -> Set<Int> in
-                var seeds = Set<Int>()
+            progress.spawn {
                 while !progress.done.load(ordering: .acquiring) {
                     let model = try registry.load(group: "web")
-                    let seed = Int(try #require(model.manifest.hyperParameters["seed"]?.number))
-                    #expect(model.files == sampleFiles(seed: seed, count: 3))
-                    seeds.insert(seed)
+                    // Thrown, not #expect-ed: this thread is outside the test's task, so join() reports it.
+                    guard let number = model.manifest.hyperParameters["seed"]?.number,
+                          model.files == sampleFiles(seed: Int(number), count: 3) else {
+                        throw Joinable.Failed(description: "\(model.version): files do not match the manifest's seed")
+                    }
+                    let seed = Int(number)
+                    progress.record(seed: seed)
                     progress.loads.add(1, ordering: .releasing)
                 }
-                return seeds
             }
         }
-        try await writer.value
-        var seen = Set<Int>()
-        for reader in readers { seen.formUnion(try await reader.value) }
+        let failures = ([writer] + readers).compactMap { $0.join() }
+        #expect(failures.isEmpty)
         // At least the initial version and the first published one were read.
-        #expect(seen.count >= 2)
+        #expect(progress.seeds.withLock { $0.count } >= 2)
         #expect(try registry.load(group: "web").manifest.hyperParameters["seed"]?.number == Double(publishes))
     }
 
@@ -118,16 +121,50 @@ import Glibc
 /// Shared between the writer and the readers of the concurrency test.
 final class Progress: Sendable {
     let done = Atomic<Bool>(false)
+    let failed = Atomic<Bool>(false)
     let loads = Atomic<Int>(0)
+    let seeds = Mutex<Set<Int>>([])
 
     struct NoReader: Error {}
 
-    /// Waits (up to 10 s) until the load count exceeds `count`.
+    func record(seed: Int) { _ = seeds.withLock { $0.insert(seed) } }
+
+    /// Waits (up to 30 s, or until a thread failed) until the load count exceeds `count`.
     func awaitLoad(after count: Int) throws {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while loads.load(ordering: .acquiring) <= count {
-            guard Date() < deadline else { throw NoReader() }
+            guard Date() < deadline, !failed.load(ordering: .acquiring) else { throw NoReader() }
             usleep(200)
         }
+    }
+
+    /// Runs `body` on a new thread; `join()` waits for it and returns its error.
+    func spawn(_ body: @escaping @Sendable () throws -> Void) -> Joinable {
+        let joinable = Joinable()
+        Thread {
+            do {
+                try body()
+            } catch {
+                joinable.error.withLock { $0 = "\(error)" }
+                self.failed.store(true, ordering: .releasing)
+            }
+            // A failed writer must not leave the readers spinning.
+            self.done.store(true, ordering: .releasing)
+            joinable.finished.signal()
+        }.start()
+        return joinable
+    }
+}
+
+/// A thread's completion and error.
+final class Joinable: Sendable {
+    let finished = DispatchSemaphore(value: 0)
+    let error = Mutex<String?>(nil)
+
+    struct Failed: Error, CustomStringConvertible { let description: String }
+
+    func join() -> String? {
+        finished.wait()
+        return error.withLock { $0 }
     }
 }
