@@ -1,0 +1,116 @@
+/// The state of the regression errors u_t *with* the differencing in the state, for forecasting
+/// and for appending observations: s_t = (α_t, u_{t−1}, …, u_{t−nd}).
+///
+/// u_t = Z α_t + Σ δ_i u_{t−i}, where 1 − Σ δ_i B^i = (1−B)^d (1−B^s)^D and α_t is the Harvey
+/// ARMA state of the differenced errors. The lagged levels are known exactly once observed, so
+/// forecast variances come out right for integrated models, and a missing observation simply
+/// leaves its level uncertain. Dimension r + nd, and T's sparsity keeps a step at O((r + nd)²).
+struct IntegratedState: Sendable, Hashable, Codable {
+    var phi: [Double]
+    var r: [Double]
+    var delta: [Double]
+    /// The predicted state mean s_{t|t−1} (scaled units).
+    var mean: [Double]
+    /// Its covariance in units of σ², row-major.
+    var covariance: [Double]
+
+    var armaDimension: Int { phi.count }
+    var dimension: Int { phi.count + delta.count }
+
+    init(model: ARMAStateSpace, differencing poly: [Double], armaMean: [Double], armaCovariance: [Double], levels: [Double]) {
+        phi = model.phi
+        r = model.r
+        delta = poly.dropFirst().map { -$0 }
+        let m = model.dimension, nd = delta.count, size = m + nd
+        mean = armaMean + levels
+        covariance = [Double](repeating: 0, count: size * size)
+        for i in 0..<m { for j in 0..<m { covariance[i * size + j] = armaCovariance[i * m + j] } }
+    }
+
+    /// The one-step prediction of u and its variance (units of σ²).
+    var prediction: (mean: Double, variance: Double) {
+        let size = dimension
+        let z = observationVector
+        var mu = 0.0, variance = 0.0
+        for i in 0..<size where z[i] != 0 {
+            mu += z[i] * mean[i]
+            for j in 0..<size where z[j] != 0 { variance += z[i] * covariance[i * size + j] * z[j] }
+        }
+        return (mu, max(variance, 0))
+    }
+
+    private var observationVector: [Double] {
+        var z = [Double](repeating: 0, count: dimension)
+        z[0] = 1
+        for (i, d) in delta.enumerated() { z[armaDimension + i] = d }
+        return z
+    }
+
+    /// Conditions the state on an observed u_t (no-op for NaN), then moves it one step ahead.
+    mutating func step(observing u: Double) {
+        if u.isFinite { update(u) }
+        transition()
+    }
+
+    private mutating func update(_ u: Double) {
+        let size = dimension
+        let z = observationVector
+        var pz = [Double](repeating: 0, count: size)
+        for i in 0..<size {
+            var sum = 0.0
+            for j in 0..<size where z[j] != 0 { sum += covariance[i * size + j] * z[j] }
+            pz[i] = sum
+        }
+        let (mu, f) = prediction
+        // F ≈ 0: the value was already known exactly (e.g. the same step observed twice).
+        guard f > 1e-12 else { return }
+        let v = u - mu
+        for i in 0..<size {
+            mean[i] += pz[i] * v / f
+            for j in 0..<size { covariance[i * size + j] -= pz[i] * pz[j] / f }
+        }
+    }
+
+    /// T·x for the integrated transition.
+    private func apply(_ x: UnsafePointer<Double>, stride: Int, into y: UnsafeMutablePointer<Double>, outStride: Int) {
+        let m = armaDimension, nd = delta.count
+        let x0 = x[0]
+        for i in 0..<m {
+            y[i * outStride] = phi[i] * x0 + (i + 1 < m ? x[(i + 1) * stride] : 0)
+        }
+        if nd > 0 {
+            var level = x0
+            for i in 0..<nd { level += delta[i] * x[(m + i) * stride] }
+            // Shift the older levels first (from the end) so nothing is overwritten too early.
+            var shifted = [Double](repeating: 0, count: nd)
+            shifted[0] = level
+            for i in 1..<nd { shifted[i] = x[(m + i - 1) * stride] }
+            for i in 0..<nd { y[(m + i) * outStride] = shifted[i] }
+        }
+    }
+
+    private mutating func transition() {
+        let size = dimension, m = armaDimension
+        var newMean = [Double](repeating: 0, count: size)
+        var half = [Double](repeating: 0, count: size * size)
+        var newCovariance = [Double](repeating: 0, count: size * size)
+        mean.withUnsafeBufferPointer { a in
+            newMean.withUnsafeMutableBufferPointer { out in apply(a.baseAddress!, stride: 1, into: out.baseAddress!, outStride: 1) }
+        }
+        covariance.withUnsafeBufferPointer { p in
+            half.withUnsafeMutableBufferPointer { h in
+                // Columns: H = T P.
+                for j in 0..<size { apply(p.baseAddress! + j, stride: size, into: h.baseAddress! + j, outStride: size) }
+            }
+        }
+        half.withUnsafeBufferPointer { h in
+            newCovariance.withUnsafeMutableBufferPointer { out in
+                // Rows: P' = H Tᵀ, i.e. row i of P' is T applied to row i of H.
+                for i in 0..<size { apply(h.baseAddress! + i * size, stride: 1, into: out.baseAddress! + i * size, outStride: 1) }
+            }
+        }
+        for i in 0..<m { for j in 0..<m { newCovariance[i * size + j] += r[i] * r[j] } }
+        mean = newMean
+        covariance = newCovariance
+    }
+}
