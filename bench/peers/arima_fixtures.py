@@ -92,7 +92,7 @@ def case(name, y, order, seasonal=(0, 0, 0, 0), exog=None, exog_names=None, prob
         out["probe_params"] = [float(p) for p in probe]
         out["probe_loglik"] = float(model.loglike(np.asarray(probe)))
     # Level forecasts at the MLE, differencing in the state.
-    levels = SARIMAX(y, simple_differencing=False, **kw)
+    levels = SARIMAX(y, simple_differencing=False, use_exact_diffuse=True, **kw)
     res = levels.smooth(params)
     future = None
     if exog is not None:
