@@ -152,3 +152,47 @@ import TimeSeries
         }
     }
 }
+
+/// The two filter implementations against each other on one seasonal model with regressors.
+@Suite struct ARIMAKalmanFilterTests {
+    /// Chandrasekhar and full recursions compute the same innovations from the same stationary
+    /// start, so Σ log F and every innovation cross-product agree to rounding (1e-10 relative).
+    @Test func chandrasekharRecursionsMatchTheFullFilter() throws {
+        let parameters = ARMAParameters(ar: [0.6, -0.2], ma: [0.3], sar: [0.4], sma: [-0.5])
+        let model = parameters.stateSpace(period: 12)
+        let initial = try #require(model.stationaryCovariance())
+        let n = 400, c = 3
+        var data = [Double](repeating: 0, count: n * c)
+        var state: UInt64 = 42
+        func noise() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53) - 0.5
+        }
+        for t in 0..<n {
+            data[t * c] = sin(Double(t) / 5) + noise()
+            data[t * c + 1] = 1
+            data[t * c + 2] = cos(Double(t) / 3)
+        }
+        let full = try #require(data.withUnsafeBufferPointer { KalmanFilter.run(model, initial: initial, data: $0, rows: n, columns: c) })
+        let fast = try #require(data.withUnsafeBufferPointer { KalmanFilter.runChandrasekhar(model, initial: initial, data: $0, rows: n, columns: c) })
+        #expect(fast.sumLogF.isApproximatelyEqual(to: full.sumLogF, relativeTolerance: 1e-10))
+        for (a, b) in zip(fast.cross, full.cross) { #expect(a.isApproximatelyEqual(to: b, relativeTolerance: 1e-10)) }
+        for (a, b) in zip(fast.state, full.state) { #expect(abs(a - b) <= 1e-10 * max(1, abs(b))) }
+    }
+
+    /// P₀ from the doubling algorithm solves the Lyapunov equation; for an AR(1) it is 1/(1 − φ²).
+    @Test func stationaryCovarianceSolvesTheLyapunovEquation() throws {
+        let ar1 = try #require(ARMAStateSpace(phi: [0.8], theta: []).stationaryCovariance())
+        #expect(ar1[0].isApproximatelyEqual(to: 1 / (1 - 0.64), relativeTolerance: 1e-12))
+        let model = ARMAParameters(ar: [0.5], ma: [0.4], sar: [0.9], sma: [-0.3]).stateSpace(period: 4)
+        let p = try #require(model.stationaryCovariance())
+        let m = model.dimension, t = model.transition, rr = model.disturbanceCovariance
+        for i in 0..<m {
+            for j in 0..<m {
+                var tpt = 0.0
+                for k in 0..<m { for l in 0..<m { tpt += t[i * m + k] * p[k * m + l] * t[j * m + l] } }
+                #expect(abs(tpt + rr[i * m + j] - p[i * m + j]) <= 1e-10 * max(1, abs(p[i * m + j])))
+            }
+        }
+    }
+}

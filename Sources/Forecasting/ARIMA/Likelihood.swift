@@ -27,7 +27,7 @@ struct ProfileLikelihood {
     static func evaluate(_ parameters: ARMAParameters, period: Int, data: [Double], rows: Int, columns c: Int) -> ProfileLikelihood? {
         let model = parameters.stateSpace(period: period)
         guard let initial = model.stationaryCovariance(),
-              let pass = data.withUnsafeBufferPointer({ KalmanFilter.run(model, initial: initial, data: $0, rows: rows, columns: c) }),
+              let pass = data.withUnsafeBufferPointer({ KalmanFilter.likelihoodPass(model, initial: initial, data: $0, rows: rows, columns: c) }),
               pass.observed > 0
         else { return nil }
         let k = c - 1
@@ -62,7 +62,7 @@ struct ProfileLikelihood {
         }
         let model = parameters.stateSpace(period: period)
         guard let initial = model.stationaryCovariance(),
-              let pass = residual.withUnsafeBufferPointer({ KalmanFilter.run(model, initial: initial, data: $0, rows: rows, columns: 1) })
+              let pass = residual.withUnsafeBufferPointer({ KalmanFilter.likelihoodPass(model, initial: initial, data: $0, rows: rows, columns: 1) })
         else { return nil }
         let n = Double(pass.observed)
         return -0.5 * (n * log(2 * Double.pi * sigma2) + pass.sumLogF + pass.cross[0] / sigma2)
