@@ -130,12 +130,12 @@ public enum AutoARIMA {
                          options: AutoARIMAOptions) throws(ForecastError) -> [Candidate] {
         let constantAllowed = d + D <= 1
         let trend: ARIMATrend = d + D == 0 ? .constant : .drift
-        var data: [Bool: (PreparedSeries, [Int: DifferencedData])] = [:]
+        var data: [Bool: PreparedSeries] = [:]
         for constant in constantAllowed ? [true, false] : [false] {
             let spec = ARIMASpecification(order: ARIMAOrder(p: 0, d: d, q: 0, D: D, s: s), trend: constant ? trend : .none,
                                           fourier: fourier, exogenous: exogenous)
             let prepared = try PreparedSeries(series, specification: spec, regressors: regressors)
-            data[constant] = (prepared, [:])
+            data[constant] = prepared
         }
         var fitted: [Key: Candidate] = [:]
         var failed: Set<Key> = []
@@ -149,7 +149,7 @@ public enum AutoARIMA {
                   seasonal || (key.P == 0 && key.Q == 0),
                   !key.constant || constantAllowed,
                   fitted.count + failed.count < options.maxModels,
-                  let (prepared, _) = data[key.constant]
+                  let prepared = data[key.constant]
             else { return .infinity }
             let order = ARIMAOrder(p: key.p, d: d, q: key.q, P: key.P, D: D, Q: key.Q, s: s)
             let spec = ARIMASpecification(order: order, trend: key.constant ? trend : .none, fourier: fourier, exogenous: exogenous)
