@@ -10,8 +10,9 @@ Conventions matched on the Swift side:
     regressors), with a stationary initialisation of the ARMA part.
   * A constant or drift is passed as a regressor column (regression with ARMA errors), not
     statsmodels' `trend=`, which puts the intercept in the state equation.
-  * Forecasts come from the same parameters in a model *without* simple differencing (the
-    differencing states are then in the state vector, so forecasts are of levels).
+  * Forecasts come from the same parameters in a model *without* simple differencing and with
+    use_exact_diffuse=True (the differencing states are then in the state vector with an exact
+    diffuse start, so forecasts are of levels and do not depend on an approximate prior).
 
 Run: bench/peers/.venv/bin/python bench/peers/arima_fixtures.py   (versions: requirements-arima.txt)
 """
