@@ -95,18 +95,23 @@ struct IntegratedState: Sendable, Hashable, Codable {
         var half = [Double](repeating: 0, count: size * size)
         var newCovariance = [Double](repeating: 0, count: size * size)
         mean.withUnsafeBufferPointer { a in
-            newMean.withUnsafeMutableBufferPointer { out in apply(a.baseAddress!, stride: 1, into: out.baseAddress!, outStride: 1) }
+            newMean.withUnsafeMutableBufferPointer { out in
+                guard let src = a.baseAddress, let dst = out.baseAddress else { return }
+                apply(src, stride: 1, into: dst, outStride: 1)
+            }
         }
         covariance.withUnsafeBufferPointer { p in
             half.withUnsafeMutableBufferPointer { h in
                 // Columns: H = T P.
-                for j in 0..<size { apply(p.baseAddress! + j, stride: size, into: h.baseAddress! + j, outStride: size) }
+                guard let src = p.baseAddress, let dst = h.baseAddress else { return }
+                for j in 0..<size { apply(src + j, stride: size, into: dst + j, outStride: size) }
             }
         }
         half.withUnsafeBufferPointer { h in
             newCovariance.withUnsafeMutableBufferPointer { out in
                 // Rows: P' = H Tᵀ, i.e. row i of P' is T applied to row i of H.
-                for i in 0..<size { apply(h.baseAddress! + i * size, stride: 1, into: out.baseAddress! + i * size, outStride: 1) }
+                guard let src = h.baseAddress, let dst = out.baseAddress else { return }
+                for i in 0..<size { apply(src + i * size, stride: 1, into: dst + i * size, outStride: 1) }
             }
         }
         for i in 0..<m { for j in 0..<m { newCovariance[i * size + j] += r[i] * r[j] } }
