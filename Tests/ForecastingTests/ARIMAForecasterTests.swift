@@ -67,6 +67,14 @@ import TimeSeries
         for (i, f) in out.enumerated() {
             #expect(Self.allFinite(f), "input \(i): \(f.model) \(f.diagnostics) \(f.result)")
         }
+        // Values of 1e-200 are fitted in their own units (no underflow): the period-3 pattern
+        // (t mod 3)·1e-200 is continued to within a tenth of its step.
+        let tinyMean = try out[2].result.get().mean
+        for (h, m) in tinyMean.enumerated() {
+            #expect(abs(m - Double((80 + h) % 3) * 1e-200) < 1e-201, "h=\(h + 1): \(m)")
+        }
+        // Two points cannot carry ARIMA: the diagnostics name each fallback down to the naive one.
+        #expect(out[4].model == "naive" && out[4].diagnostics.count >= 2)
     }
 
     @Test func regressorsWithKnownFutureValuesShiftTheForecast() throws {

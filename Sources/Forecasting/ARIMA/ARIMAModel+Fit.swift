@@ -17,10 +17,15 @@ struct PreparedSeries {
         if let fixedScale {
             scale = fixedScale
         } else {
-            let mean = observed.reduce(0, +) / Double(observed.count)
-            let variance = observed.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(observed.count)
-            let sd = variance.squareRoot()
-            scale = sd.isFinite && sd > 0 ? sd : max(abs(mean), 1)
+            // The standard deviation, computed on values divided by their largest magnitude so that
+            // squares neither underflow (1e-200) nor overflow (1e200).
+            let largest = observed.map(abs).max() ?? 1
+            let unit = largest > 0 && largest.isFinite ? largest : 1
+            let normalised = observed.map { $0 / unit }
+            let mean = normalised.reduce(0, +) / Double(observed.count)
+            let variance = normalised.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(observed.count)
+            let sd = variance.squareRoot() * unit
+            scale = sd.isFinite && sd > 0 ? sd : unit
         }
         self.scale = scale
         y = series.values.map { $0.isFinite ? $0 / scale : .nan }
