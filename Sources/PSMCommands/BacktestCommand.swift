@@ -42,6 +42,9 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @Option(help: "Series fitted in parallel by per-series models (arima); default: the number of cores.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
     @OptionGroup(title: "LSTM") var lstm: LSTMOptions
 
     func validate() throws {
@@ -49,10 +52,11 @@ struct BacktestCommand: ParsableCommand {
         guard folds >= 1 else { throw ValidationError("--folds must be at least 1") }
         if let stride, stride < 1 { throw ValidationError("--stride must be at least 1") }
         if let season, season < 1 { throw ValidationError("--season must be at least 1") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
-        let forecaster = try ForecasterCatalog.make(model, lstm: lstm)
+        let forecaster = try ForecasterCatalog.make(model, lstm: lstm, jobs: jobs)
         let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
                                           calendarPath: calendar, futureSteps: 0, maxDiagnostics: 1)
         loaded.notes.forEach(printError)

@@ -38,16 +38,20 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @Option(help: "Series fitted in parallel by per-series models (arima); default: the number of cores.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
     @OptionGroup(title: "LSTM") var lstm: LSTMOptions
 
     func validate() throws {
         guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1") }
         if let season, season < 1 { throw ValidationError("--season must be at least 1") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() throws {
         let levels = try parseQuantiles(quantiles)
-        let forecaster = try ForecasterCatalog.make(model, lstm: lstm)
+        let forecaster = try ForecasterCatalog.make(model, lstm: lstm, jobs: jobs)
         let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
                                           calendarPath: calendar, futureSteps: horizon, maxDiagnostics: 1)
         loaded.notes.forEach(printError)

@@ -90,4 +90,28 @@ import Testing
         let series = try #require(json?["series"] as? [[String: Any]])
         #expect((series.first?["folds"] as? [Any])?.count == 4)
     }
+
+    @Test func arimaModelWritesFiniteOrderedQuantilesForEverySeries() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        // Two seasonal series (period 12, 8 cycles) with a little deterministic wiggle.
+        var rows = ["series_id,timestamp,value"]
+        for id in ["x", "y"] {
+            for t in 0..<96 {
+                let season = sin(2 * Double.pi * Double(t) / 12) * (id == "x" ? 5 : 2)
+                rows.append("\(id),\(t),\(20 + season + 0.3 * sin(Double(t) * 1.7))")
+            }
+        }
+        let input = try dir.file("s.csv", rows.joined(separator: "\n") + "\n")
+        try runPSM(["forecast", "--input", input, "--horizon", "6", "--season", "12", "--model", "arima",
+                    "--quantiles", "0.05,0.5,0.95", "--jobs", "2", "--out", dir.path + "/f.csv"])
+        let lines = try String(contentsOfFile: dir.path + "/f.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(lines.count == 12)
+        for line in lines {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            let numbers = fields[3...].compactMap { Double($0) }
+            #expect(numbers.count == 4 && numbers.allSatisfy(\.isFinite))
+            #expect(numbers[1] <= numbers[2] && numbers[2] <= numbers[3])
+        }
+    }
 }
