@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import GRDB
 import MetricStore
@@ -94,13 +95,21 @@ import TimeSeries
         #expect(try store.series(key: "c")?.values == [1, 2, 3, 4])
     }
 
-    @Test func concurrentReadsDuringABulkInsertSeeAllOrNothing() async throws {
+    @Test func concurrentReadsDuringABulkInsertSeeAllOrNothing() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let store = try MetricStore(path: dir.path("bulk.sqlite"))
         let batch = (0..<100).map { syntheticSeries($0, points: 5_000) }
         let total = 100 * 5_000
-        let insert = Task.detached { try store.insert(batch) }
+        // A plain thread, not a Task: the reader below spins, and on a 2-thread cooperative pool
+        // shared with other suites a Task might never get to run.
+        let written = Mutex<Result<Int, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let result = Result { try store.insert(batch) }
+            written.withLock { $0 = result }
+            done.signal()
+        }
         var observed: Set<Int> = []
         var readsDuringInsert = 0
         // Bounded so a failed insert ends the test instead of hanging it.
@@ -110,7 +119,8 @@ import TimeSeries
             observed.insert(count)
             readsDuringInsert += 1
         } while !observed.contains(total) && ContinuousClock.now < deadline
-        #expect(try await insert.value == total)
+        #expect(done.wait(timeout: .now() + 120) == .success)
+        #expect(try written.withLock { try $0?.get() } == total)
         #expect(observed.contains(total))
         // Every snapshot a reader saw was before or after the single commit, never in between.
         #expect(observed.isSubset(of: [0, total]))
