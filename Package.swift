@@ -73,7 +73,7 @@ let package = Package(
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),

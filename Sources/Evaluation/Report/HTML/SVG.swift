@@ -94,10 +94,11 @@ struct LinearScale {
         let raw = span / Double(count)
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1.0, 2.0, 5.0, 10.0].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        var t = (domain.0 / step).rounded(.up) * step, out: [Double] = []
-        while t <= domain.1 + step * 1e-9, out.count < 50 {
-            out.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
+        // Integer multiples of the step, so that no rounding error accumulates along the axis.
+        var k = (domain.0 / step).rounded(.up), out: [Double] = []
+        while k * step <= domain.1 + step * 1e-9, out.count < 50 {
+            out.append(k == 0 ? 0 : k * step)
+            k += 1
         }
         return out
     }
