@@ -126,9 +126,10 @@ import TimeSeries
         group.calibration = [CalibrationCoverage(model: "seasonal-naive", method: "cqr",
                                                  before: ["0.9": 0.7], after: ["0.9": 0.9])]
         let html = EvaluationReport(title: "t", createdAt: 0, psmVersion: "x", groups: [group]).html()
-        #expect(html.components(separatedBy: "class=\"fan\"").count - 1 == 1)
-        // Three nested bands (95, 90, 80 %) in the fan chart; two diagnostics per model.
-        #expect(html.components(separatedBy: "<polygon class=\"band band").count - 1 == 3)
+        // One series, one fan chart per model, each with three nested bands (95, 90, 80 %); two
+        // diagnostics per model.
+        #expect(html.components(separatedBy: "class=\"fan\"").count - 1 == 2)
+        #expect(html.components(separatedBy: "<polygon class=\"band band").count - 1 == 6)
         #expect(html.components(separatedBy: "class=\"diag\"").count - 1 == 4)
         #expect(html.contains("CURRENT") && html.contains("20261128T040000Z-89abcdef"))
         #expect(html.contains("70.0 %") && html.contains("90.0 %"))

@@ -43,7 +43,8 @@ import Testing
         let g = try #require(report.groups.first)
         #expect(g.models.map(\.model) == ["seasonal-naive", "lag-1"])
         #expect(g.selection?.model == "seasonal-naive")
-        #expect(g.fanCharts.count == 2)
+        #expect(g.fanCharts.count == 4)
+        #expect(g.fanCharts.map(\.model) == ["seasonal-naive", "lag-1", "seasonal-naive", "lag-1"])
         let html = try String(contentsOfFile: dir.path + "/r.html", encoding: .utf8)
         #expect(html.contains("web&lt;&amp;&quot;1"))
         #expect(!html.contains("web<&"))
@@ -87,13 +88,13 @@ import Testing
         let dom = try chromium.run(["--dump-dom"], url: url, profile: dir.path + "/profile-dom")
         #expect(!dom.timedOut && dom.status == 0, "chromium --dump-dom failed: \(dom.stderr.suffix(2000))")
         #expect(dom.pageProblems.isEmpty, "the page logged problems: \(dom.pageProblems)")
-        // The parsed DOM (not our string): 2 fan charts + PIT and reliability for 2 models, the
-        // models, per-series tables, 3 nested bands per fan chart.
+        // The parsed DOM (not our string): 2 series × 2 models fan charts, PIT and reliability for
+        // 2 models, the models and per-series tables, 3 nested bands per fan chart.
         func count(_ s: String) -> Int { dom.stdout.components(separatedBy: s).count - 1 }
-        #expect(count("<svg class=\"fan\"") == 2)
+        #expect(count("<svg class=\"fan\"") == 4)
         #expect(count("<svg class=\"diag\"") == 4)
         #expect(count("<table class=\"metrics\"") == 2)
-        #expect(count("<polygon class=\"band band") == 6)
+        #expect(count("<polygon class=\"band band") == 12)
         #expect(dom.stdout.contains("web&lt;&amp;\"1"))
 
         let png = dir.path + "/shot.png"

@@ -4,7 +4,7 @@ import TimeSeries
 extension GroupEvaluation {
     /// Compares backtests of several models on the same series: the seasonal-naive one is marked
     /// as the baseline and listed first, the model with the lowest mean CRPS is selected, and the
-    /// selected model's last folds of the first `fanCharts` series become fan charts.
+    /// last folds of the first `fanCharts` series become fan charts, one per model.
     ///
     /// `history`, when given, maps series ids to their values up to each fan chart's origin
     /// (the last `historyTail` are shown); otherwise the history is pieced together from the
@@ -25,10 +25,16 @@ extension GroupEvaluation {
         if configurations.count > 1 {
             notes.append("the models were backtested with different horizons, folds or levels; their scores are not strictly comparable")
         }
+        // Every model's last fold of the same few series, series by series, so that the models'
+        // fans for one series sit side by side (the selected model's first).
+        let ordered = order.map { backtests[$0] }
+        let chartModels = ordered.filter { $0.model == selection?.model } + ordered.filter { $0.model != selection?.model }
         var charts: [FanChart] = []
-        if let chosen = selection?.model, let backtest = order.map({ backtests[$0] }).first(where: { $0.model == chosen }) {
-            for s in backtest.series.prefix(max(fanCharts, 0)) {
-                if let chart = FanChart(lastFoldOf: s, model: chosen, historyTail: historyTail, history: history[s.seriesID]) {
+        let ids = ordered.first?.series.prefix(max(fanCharts, 0)).map(\.seriesID) ?? []
+        for id in ids {
+            for backtest in chartModels {
+                if let s = backtest.series.first(where: { $0.seriesID == id }),
+                   let chart = FanChart(lastFoldOf: s, model: backtest.model, historyTail: historyTail, history: history[id]) {
                     charts.append(chart)
                 }
             }

@@ -59,7 +59,7 @@ enum FanChartSVG {
             let anchor: SVG.Anchor = labels.count > 1 && i == 0 ? .start : (labels.count > 1 && i == labels.count - 1 ? .end : .middle)
             body.append(SVG.text(label, at: (x(Double(step)), plot.y1 + 14), anchor: anchor, cssClass: "tick"))
         }
-        body.append(SVG.text(chart.seriesID, at: (plot.x0, 15), cssClass: "chart-title"))
+        body.append(SVG.text("\(chart.seriesID) · \(chart.model)", at: (plot.x0, 15), cssClass: "chart-title"))
         let legend = (median == nil ? "mean" : "median") + " · "
             + bands.reversed().map { ReportNumber.format($0.coverage * 100, decimals: 0) }.joined(separator: "/") + " % bands"
         body.append(SVG.text(legend, at: (plot.x1, 15), anchor: .end, cssClass: "tick"))

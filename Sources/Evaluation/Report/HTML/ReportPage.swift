@@ -52,7 +52,7 @@ enum ReportPage {
         }], columns: columns)
 
         if !g.fanCharts.isEmpty {
-            html += "<h3>Forecasts against actuals (last fold)</h3><div class=\"charts\">"
+            html += "<h3>Forecasts against actuals (last fold, each model)</h3><div class=\"charts\">"
             html += g.fanCharts.map { "<figure>\(FanChartSVG.render($0))</figure>" }.joined()
             html += "</div><p class=\"legend\"><span class=\"key history\"></span>history <span class=\"key actual\"></span>actual "
                 + "<span class=\"key median\"></span>forecast median <span class=\"key band\"></span>central intervals</p>"
