@@ -1,4 +1,6 @@
+import ModelRegistry
+
 extension PSM {
-    /// The psm version written into reports (kept equal to ModelManifest.defaultPSMVersion).
-    static let version = "0.1.0-dev"
+    /// The psm version written into reports: the same string the registry writes into manifests.
+    static let version = ModelManifest.defaultPSMVersion
 }
