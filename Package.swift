@@ -40,7 +40,7 @@ let package = Package(
         ]),
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
         .target(name: "Calibration", dependencies: ["TimeSeries"]),
-        .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting"]),
+        .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting", "Calibration"]),
         .target(name: "MetricStore", dependencies: [
             "TimeSeries", "Features",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -73,7 +73,7 @@ let package = Package(
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),

@@ -3,7 +3,8 @@
 # Idempotent; uses sudo when not root. Swift itself is expected on PATH (swift.org toolchain).
 set -euo pipefail
 
-packages=(pkg-config libopenblas-dev liblapacke-dev libvirt-dev libsqlite3-dev sqlite3 python3)
+# chromium: the report tests open the HTML report in a real headless browser.
+packages=(pkg-config libopenblas-dev liblapacke-dev libvirt-dev libsqlite3-dev sqlite3 python3 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,168 @@
+import Calibration
+import TimeSeries
+
+/// Everything the evaluation report shows, as plain Codable data: written as JSON next to the
+/// HTML page, and filled either from `psm backtest --json` files or by the training pipeline.
+public struct EvaluationReport: Sendable, Hashable, Codable {
+    /// Bumped when a field changes meaning; readers refuse a newer major schema.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var title: String
+    /// When the report was made, Unix seconds (UTC).
+    public var createdAt: Int64
+    /// The psm version that made it.
+    public var psmVersion: String
+    public var groups: [GroupEvaluation]
+    /// Report-wide remarks (inputs skipped, baseline missing, …), shown at the top.
+    public var notes: [String]
+
+    public init(title: String, createdAt: Int64, psmVersion: String, groups: [GroupEvaluation], notes: [String] = []) {
+        schemaVersion = Self.currentSchemaVersion
+        self.title = title
+        self.createdAt = createdAt
+        self.psmVersion = psmVersion
+        self.groups = groups
+        self.notes = notes
+    }
+}
+
+/// One VM group: the models compared on its series, the choice made and the versions published.
+public struct GroupEvaluation: Sendable, Hashable, Codable {
+    public var group: String
+    /// How the backtests were cut (the first model's; models compared should share it).
+    public var configuration: BacktestConfiguration?
+    /// The seasonal-naive baseline first (when present), then the others in input order.
+    public var models: [ModelEvaluation]
+    public var selection: ModelSelection?
+    /// Interval coverage before and after calibration, per model that was calibrated.
+    public var calibration: [CalibrationCoverage]
+    /// Last-fold forecasts of a few series, for the fan charts.
+    public var fanCharts: [FanChart]
+    /// Published versions of the group's model, newest first (empty when not published).
+    public var versions: [VersionRecord]
+    public var notes: [String]
+
+    public init(group: String, configuration: BacktestConfiguration? = nil, models: [ModelEvaluation],
+                selection: ModelSelection? = nil, calibration: [CalibrationCoverage] = [],
+                fanCharts: [FanChart] = [], versions: [VersionRecord] = [], notes: [String] = []) {
+        self.group = group
+        self.configuration = configuration
+        self.models = models
+        self.selection = selection
+        self.calibration = calibration
+        self.fanCharts = fanCharts
+        self.versions = versions
+        self.notes = notes
+    }
+
+    /// The seasonal-naive baseline's evaluation, if it was run.
+    public var baseline: ModelEvaluation? { models.first(where: \.isBaseline) }
+}
+
+/// One model's scores on a group, with its calibration diagnostics.
+public struct ModelEvaluation: Sendable, Hashable, Codable {
+    public var model: String
+    /// True for the seasonal-naive baseline every other model is compared against.
+    public var isBaseline: Bool
+    /// Mean over the series that were scored.
+    public var overall: MetricSummary?
+    public var series: [SeriesMetrics]
+    /// PIT values of every scored forecast step, binned.
+    public var pit: PITHistogram?
+    public var reliability: ReliabilityDiagram?
+
+    public init(model: String, isBaseline: Bool, overall: MetricSummary?, series: [SeriesMetrics],
+                pit: PITHistogram? = nil, reliability: ReliabilityDiagram? = nil) {
+        self.model = model
+        self.isBaseline = isBaseline
+        self.overall = overall
+        self.series = series
+        self.pit = pit
+        self.reliability = reliability
+    }
+}
+
+/// One series' mean scores over its folds.
+public struct SeriesMetrics: Sendable, Hashable, Codable {
+    public var seriesID: String
+    public var folds: Int
+    public var summary: MetricSummary?
+
+    public init(seriesID: String, folds: Int, summary: MetricSummary?) {
+        self.seriesID = seriesID
+        self.folds = folds
+        self.summary = summary
+    }
+}
+
+/// The model chosen for a group and why, in words a reader can check against the tables.
+public struct ModelSelection: Sendable, Hashable, Codable {
+    public var model: String
+    public var reason: String
+
+    public init(model: String, reason: String) {
+        self.model = model
+        self.reason = reason
+    }
+}
+
+/// Observed coverage of the central intervals, keyed like `MetricSummary.coverage` ("0.8", …).
+public struct CalibrationCoverage: Sendable, Hashable, Codable {
+    public var model: String
+    /// `CalibrationMethod` raw value (`cqr`, `cqr-asymmetric`, `residual-quantile`), if known.
+    public var method: String?
+    public var before: [String: Double]
+    public var after: [String: Double]
+
+    public init(model: String, method: String? = nil, before: [String: Double], after: [String: Double]) {
+        self.model = model
+        self.method = method
+        self.before = before
+        self.after = after
+    }
+}
+
+/// A forecast from one origin against what happened, with the history just before it.
+public struct FanChart: Sendable, Hashable, Codable {
+    public var seriesID: String
+    public var model: String
+    /// Values at the `history.count` grid positions just before the forecast's first step
+    /// (NaN where unknown).
+    public var history: [Double]
+    public var forecast: ForecastDistribution
+    /// Actual values over the forecast's steps (NaN where not observed).
+    public var actuals: [Double]
+
+    public init(seriesID: String, model: String, history: [Double], forecast: ForecastDistribution, actuals: [Double]) {
+        self.seriesID = seriesID
+        self.model = model
+        self.history = history
+        self.forecast = forecast
+        self.actuals = actuals
+    }
+}
+
+/// One published model version, as the registry lists it.
+public struct VersionRecord: Sendable, Hashable, Codable {
+    public var id: String
+    /// Unix seconds (UTC).
+    public var createdAt: Int64?
+    /// The version this one replaced (the previous CURRENT) or was derived from.
+    public var parent: String?
+    /// True for the version `CURRENT` names.
+    public var isCurrent: Bool
+    public var model: String?
+    /// Free text: "promoted", "rolled back from …", the selection metric, ….
+    public var note: String?
+
+    public init(id: String, createdAt: Int64? = nil, parent: String? = nil, isCurrent: Bool = false,
+                model: String? = nil, note: String? = nil) {
+        self.id = id
+        self.createdAt = createdAt
+        self.parent = parent
+        self.isCurrent = isCurrent
+        self.model = model
+        self.note = note
+    }
+}

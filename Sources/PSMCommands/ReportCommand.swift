@@ -1,0 +1,96 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+
+/// `psm report`: the evaluation report (HTML, optionally JSON) from `psm backtest --json` files.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the evaluation report (one self-contained HTML file) from backtest JSON files.",
+        discussion: """
+        Give one --backtest file per model run on the same data (psm backtest --json). Backtests \
+        of the same set of series are compared as one group: the seasonal-naive one is the \
+        baseline, the model with the lowest mean CRPS is selected, and the page shows metric \
+        tables, fan charts of the last fold, PIT histograms and reliability diagrams. The HTML \
+        needs no network: inline CSS and SVG only.
+        """)
+
+    @Option(name: .customLong("backtest"), help: "A psm backtest --json output (repeat for several models).")
+    var backtests: [String] = []
+
+    @Option(help: "The HTML file to write.")
+    var out: String
+
+    @Option(help: "Also write the report's data as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Title at the top of the page.")
+    var title = "psm evaluation report"
+
+    @Option(help: "Series shown as fan charts per group.")
+    var fanCharts = 4
+
+    @Option(help: "History steps shown before each fan chart's forecast.")
+    var historyTail = 48
+
+    func validate() throws {
+        guard !backtests.isEmpty else { throw ValidationError("give at least one --backtest FILE.json") }
+        guard fanCharts >= 0 else { throw ValidationError("--fan-charts cannot be negative") }
+        guard historyTail >= 0 else { throw ValidationError("--history-tail cannot be negative") }
+    }
+
+    func run() throws {
+        let loaded = try backtests.map { path in (path, try Self.load(path)) }
+        let report = Self.build(loaded.map(\.1), title: title, createdAt: Int64(Date().timeIntervalSince1970),
+                                fanCharts: fanCharts, historyTail: historyTail)
+        report.notes.forEach { printError("psm report: \($0)") }
+        for g in report.groups { g.notes.forEach { printError("psm report: \(g.group): \($0)") } }
+        try writeAtomically(Data(report.html().utf8), to: out)
+        if let json { try writeAtomically(try report.json(), to: json) }
+        printError("psm report: \(report.groups.count) group(s), \(loaded.count) backtest(s) → \(out)")
+    }
+
+    /// Reads one backtest JSON file, with a message naming the file when it is not one.
+    static func load(_ path: String) throws -> BacktestReport {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        do { return try decoder.decode(BacktestReport.self, from: data) } catch {
+            throw ValidationError("\(path) is not a psm backtest --json file: \(error)")
+        }
+    }
+
+    /// Groups backtests by the set of series they scored (same data → compared side by side).
+    static func build(_ backtests: [BacktestReport], title: String, createdAt: Int64,
+                      fanCharts: Int, historyTail: Int) -> EvaluationReport {
+        var order: [[String]] = [], members: [[String]: [BacktestReport]] = [:]
+        for b in backtests {
+            let key = b.series.map(\.seriesID).sorted()
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(b)
+        }
+        var notes: [String] = []
+        var seen: [String: [String]] = [:]
+        for b in backtests { seen[b.model, default: []].append(b.model) }
+        if seen.values.contains(where: { $0.count > 1 }) && order.count == 1 {
+            notes.append("the same model appears in more than one backtest of the same data; each is listed separately")
+        }
+        let groups = order.map { key in
+            GroupEvaluation(group: groupName(key), backtests: members[key] ?? [], fanCharts: fanCharts, historyTail: historyTail)
+        }
+        return EvaluationReport(title: title, createdAt: createdAt, psmVersion: PSM.version, groups: groups, notes: notes)
+    }
+
+    /// A group's name from its series: the id itself for one series, else the count and the first ids.
+    static func groupName(_ ids: [String]) -> String {
+        switch ids.count {
+        case 0: return "no series"
+        case 1: return ids[0]
+        case 2...3: return ids.joined(separator: ", ")
+        default: return "\(ids.count) series (\(ids.prefix(2).joined(separator: ", ")), …)"
+        }
+    }
+}
