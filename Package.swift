@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "LibvirtHypervisor", dependencies: ["Hypervisor", "TimeSeries", "CLibvirt"]),
         .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
 
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),
