@@ -34,6 +34,7 @@ public enum HypervisorConformance {
     /// One behaviour of the protocol.
     public enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
         case defineKeepsMaximumAboveCurrent
+        case redefineUpdatesTheDefinition
         case startSuspendResumeCycle
         case suspendOfPausedIsNoOp
         case resumeOfRunningIsNotPaused
@@ -72,6 +73,7 @@ public enum HypervisorConformance {
         private func body(_ s: Scope) async throws {
             switch self {
             case .defineKeepsMaximumAboveCurrent: try await Checks.defineKeepsMaximumAboveCurrent(s)
+            case .redefineUpdatesTheDefinition: try await Checks.redefineUpdatesTheDefinition(s)
             case .startSuspendResumeCycle: try await Checks.startSuspendResumeCycle(s)
             case .suspendOfPausedIsNoOp: try await Checks.suspendOfPausedIsNoOp(s)
             case .resumeOfRunningIsNotPaused: try await Checks.resumeOfRunningIsNotPaused(s)

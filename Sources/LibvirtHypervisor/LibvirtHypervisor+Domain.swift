@@ -13,8 +13,16 @@ extension LibvirtHypervisor {
             throw HypervisorError(code: .invalidSpec, operation: "define", domain: spec.name,
                                   message: problems.joined(separator: "; "))
         }
-        let xml = DomainXML.render(spec, virtualization: virtualization(for: spec))
         return try withConnection("define", domain: spec.name) { connection throws(HypervisorError) in
+            // libvirt gives a definition without <uuid> a fresh one, which then clashes with the
+            // existing domain of that name: adopt its UUID so that defining again updates it.
+            var spec = spec
+            if spec.uuid == nil, let existing = virDomainLookupByName(connection, spec.name) {
+                spec.uuid = uuid(of: existing)
+                virDomainFree(existing)
+            }
+            NativeError.discard() // a failed lookup (new name) is the usual case
+            let xml = DomainXML.render(spec, virtualization: virtualization(for: spec))
             guard let domain = virDomainDefineXML(connection, xml) else {
                 throw LibvirtErrorMapping.error(NativeError.take(), operation: "define", domain: spec.name)
             }

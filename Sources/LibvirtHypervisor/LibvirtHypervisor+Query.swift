@@ -80,14 +80,15 @@ extension LibvirtHypervisor {
         let maximumVCPUs = virDomainGetVcpusFlags(domain, UInt32(VIR_DOMAIN_VCPU_MAXIMUM.rawValue))
         let vcpus = virDomainGetVcpusFlags(domain, 0)
         guard maximumVCPUs >= 0, vcpus >= 0 else { throw fail() }
-        var uuid: UUID?
-        var buffer = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
-        if virDomainGetUUIDString(domain, &buffer) == 0 {
-            uuid = UUID(uuidString: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        return DomainInfo(name: name, uuid: uuid, state: state, vcpus: Int(vcpus), maximumVCPUs: Int(maximumVCPUs),
+        return DomainInfo(name: name, uuid: uuid(of: domain), state: state, vcpus: Int(vcpus), maximumVCPUs: Int(maximumVCPUs),
                           memoryKiB: UInt64(info.memory), maximumMemoryKiB: UInt64(info.maxMem),
                           metadata: metadata(of: domain))
+    }
+
+    func uuid(of domain: OpaquePointer) -> UUID? {
+        var buffer = [CChar](repeating: 0, count: Int(VIR_UUID_STRING_BUFLEN))
+        guard virDomainGetUUIDString(domain, &buffer) == 0 else { return nil }
+        return UUID(uuidString: String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// psm's metadata element, nil when absent or not parseable as psm's.

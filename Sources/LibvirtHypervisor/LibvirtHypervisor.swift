@@ -16,13 +16,21 @@ final class DispatchQueueExecutor: SerialExecutor {
     }
 }
 
+/// Owns one libvirt connection and closes it when released (also when the actor goes away).
+final class ConnectionHandle {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { virConnectClose(pointer) }
+}
+
 /// `Hypervisor` over libvirt's C API: one actor per connection, any URI (`test:///default`,
 /// `qemu:///system`, `qemu+ssh://host/system`, …).
 ///
 /// A dead connection is reopened once (before a call, when `virConnectIsAlive` says so, or after
 /// a call failed with a connection error) before the call fails with `.connectionLost`.
-/// Note that libvirt's test driver keeps its state per connection: after a reconnect to
-/// `test:///default` the stock node is back and domains defined before are gone.
+/// libvirt's test driver: `test:///default` is one node shared by every connection in the process,
+/// while `test:///PATH.xml` gives each connection a private copy, so after a reconnect the file's
+/// state is back and changes made before are gone (docs/hypervisor.md).
 public actor LibvirtHypervisor: Hypervisor {
     /// The URI the connection was opened with.
     public nonisolated let uri: String
@@ -32,7 +40,7 @@ public actor LibvirtHypervisor: Hypervisor {
     private let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    private var connection: OpaquePointer?
+    private var connection: ConnectionHandle?
     /// `virt-type` used when a spec leaves it open: the connection driver's own.
     private var defaultVirtualization: DomainSpec.Virtualization = .qemu
     /// Test hook: the next call's first attempt fails as if the RPC layer had dropped.
@@ -43,13 +51,10 @@ public actor LibvirtHypervisor: Hypervisor {
         self.uri = uri
         self.executor = DispatchQueueExecutor(label: "psm.libvirt.\(uri)")
         let opened = try Self.open(uri)
-        self.connection = opened.connection
+        self.connection = ConnectionHandle(opened.connection)
         self.defaultVirtualization = opened.virtualization
     }
 
-    isolated deinit {
-        if let connection { virConnectClose(connection) }
-    }
 
     private static func open(_ uri: String) throws(HypervisorError)
         -> (connection: OpaquePointer, virtualization: DomainSpec.Virtualization) {
@@ -65,22 +70,20 @@ public actor LibvirtHypervisor: Hypervisor {
 
     /// Test hook: closes the connection under the actor, as a daemon restart or network loss would.
     func dropConnectionForTesting() {
-        if let connection { virConnectClose(connection) }
         connection = nil
     }
 
     /// The live connection, reopened once if it is gone.
     private func liveConnection(for operation: String) throws(HypervisorError) -> OpaquePointer {
-        if let connection, virConnectIsAlive(connection) == 1 { return connection }
+        if let connection, virConnectIsAlive(connection.pointer) == 1 { return connection.pointer }
         return try reconnect(for: operation)
     }
 
     private func reconnect(for operation: String) throws(HypervisorError) -> OpaquePointer {
-        if let connection { virConnectClose(connection) }
         connection = nil
         do throws(HypervisorError) {
             let opened = try Self.open(uri)
-            connection = opened.connection
+            connection = ConnectionHandle(opened.connection)
             defaultVirtualization = opened.virtualization
             reconnections += 1
             return opened.connection

@@ -8,12 +8,14 @@ import Testing
 /// the same process and run (it lives here because only this target and LibvirtHypervisor may
 /// import CLibvirt). Never part of CI; it asserts correctness only.
 ///
-/// `PSM_BENCH=1 swift test -c release --filter LibvirtCycleBenchmark` (PSM_BENCH_CYCLES, default
+/// `swift build -c release --build-tests -Xswiftc -enable-testing` (other test targets use
+/// `@testable`), then `PSM_BENCH=1 swift test -c release --skip-build -Xswiftc -enable-testing
+/// --filter LibvirtCycleBenchmark` (PSM_BENCH_CYCLES, default
 /// 1000; PSM_BENCH_RUNS, default 5). Prints one line per run and side, then the medians.
-@Suite(.serialized) struct LibvirtCycleBenchmark {
+@Suite struct LibvirtCycleBenchmark {
     static let environment = ProcessInfo.processInfo.environment
-    static let cycles = Int(environment["PSM_BENCH_CYCLES"] ?? "") ?? 1000
-    static let runs = Int(environment["PSM_BENCH_RUNS"] ?? "") ?? 5
+    static var cycles: Int { Int(ProcessInfo.processInfo.environment["PSM_BENCH_CYCLES"] ?? "") ?? 1000 }
+    static var runs: Int { Int(ProcessInfo.processInfo.environment["PSM_BENCH_RUNS"] ?? "") ?? 5 }
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
