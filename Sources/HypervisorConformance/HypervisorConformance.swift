@@ -98,8 +98,8 @@ public enum HypervisorConformance {
 }
 
 /// The hypervisor under test plus the domains a check defined (removed at the end).
-final class Scope: @unchecked Sendable {
-    // Only touched from the check's own task, sequentially; @unchecked because checks are async.
+/// Not Sendable: it belongs to the one task running the check.
+final class Scope {
     let hypervisor: any Hypervisor
     let context: HypervisorConformance.Context
     private var defined: [String] = []

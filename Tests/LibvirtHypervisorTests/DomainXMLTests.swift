@@ -43,6 +43,9 @@ import Testing
             #expect(info.maximumVCPUs == spec.maximum.vcpus && info.vcpus == spec.current.vcpus)
             try await hypervisor.start(spec.name)
             #expect(try await hypervisor.info(spec.name).state == .running)
+            // test:///default is shared by the whole test process: leave it as found.
+            try await hypervisor.destroy(spec.name)
+            try await hypervisor.undefine(spec.name, removingManagedSave: true)
         }
     }
 
