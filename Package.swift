@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Forecasting", targets: ["Forecasting"]),
         .library(name: "Calibration", targets: ["Calibration"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
+        .library(name: "Hypervisor", targets: ["Hypervisor"]),
+        .library(name: "LibvirtHypervisor", targets: ["LibvirtHypervisor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,7 +63,13 @@ let package = Package(
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
                           path: "Tests/RegistryStress"),
 
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt"]),
+        // Actuator side: the hypervisor protocol and its libvirt implementation (the only
+        // importer of CLibvirt); the conformance suite every implementation must pass.
+        .target(name: "Hypervisor"),
+        .target(name: "LibvirtHypervisor", dependencies: ["Hypervisor", "TimeSeries", "CLibvirt"]),
+        .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
+
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),
@@ -82,5 +90,8 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry"]),
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
+        .testTarget(name: "LibvirtHypervisorTests", dependencies: [
+            "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
+        ], resources: [.copy("Fixtures")]),
     ]
 )
