@@ -52,6 +52,9 @@ let package = Package(
         .target(name: "ModelRegistry", dependencies: [
             "TimeSeries", "Features", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "Actuator", dependencies: [
+            "TimeSeries", "Features", "Forecasting", "Calibration", "ModelRegistry", "MetricStore", "Hypervisor",
+        ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
@@ -80,6 +83,7 @@ let package = Package(
             "MetricStore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ActuatorTests", dependencies: ["Actuator", "Hypervisor", "LibvirtHypervisor"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"]),
         .testTarget(name: "ForecastingTests", dependencies: [
