@@ -139,7 +139,7 @@ enum LSTMTrainer {
                 break
             }
         }
-        if report.stopReason.isEmpty { report.stopReason = "epochs" }
+        if report.stopReason.isEmpty { report.stopReason = "all \(c.epochs) epochs run" }
         if !report.diverged { parameters = best }
         report.seconds = seconds(clock.now - began)
         report.windowsPerSecond = Double(windowsSeen) / max(report.seconds, 1e-9)
