@@ -43,6 +43,12 @@ let package = Package(
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
         .target(name: "Calibration", dependencies: ["TimeSeries"]),
         .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting", "Calibration"]),
+        // The training job (batch only; the actuator never imports it).
+        .target(name: "Pipeline", dependencies: [
+            "TimeSeries", "Features", "Ingest", "Forecasting", "Evaluation", "Calibration", "LinearAlgebra", "ModelRegistry",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "MetricStore", dependencies: [
             "TimeSeries", "Features",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -58,7 +64,7 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
-            "ModelRegistry",
+            "ModelRegistry", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "psm", dependencies: ["PSMCommands"]),
@@ -85,7 +91,9 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ActuatorTests", dependencies: ["Actuator", "Hypervisor", "LibvirtHypervisor"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Evaluation", "Forecasting", "ModelRegistry"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),

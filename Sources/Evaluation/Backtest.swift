@@ -23,8 +23,8 @@ public struct BacktestConfiguration: Sendable, Hashable, Codable {
         self.minimumTrainingLength = minimumTrainingLength
     }
 
-    /// Quantiles giving the central 80, 90 and 95 % intervals and the median.
-    public static let defaultLevels = [0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975]
+    /// Quantiles giving the central 80, 90, 95 and 99 % intervals and the median.
+    public static let defaultLevels = [0.005, 0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975, 0.995]
 }
 
 /// The scores of one series at one origin.
@@ -38,6 +38,9 @@ public struct FoldScore: Sendable, Hashable, Codable {
     public var forecast: ForecastDistribution
     /// The actual values over the forecast's steps (NaN where not observed).
     public var actuals: [Double]
+
+    /// This fold's scores, upper-quantile coverage included.
+    public var summary: MetricSummary { MetricSummary(accuracy, forecast: forecast, actuals: actuals) }
 }
 
 /// Scores averaged over folds (per series) or over series (overall).
@@ -52,6 +55,31 @@ public struct MetricSummary: Sendable, Hashable, Codable {
     public var coverage: [String: Double]
     /// MSIS per nominal coverage, when the in-sample scale was defined.
     public var msis: [String: Double]
+    /// One-sided coverage P(y ≤ q_τ) of each upper level τ ≥ 0.9 on its own, keyed like "0.95":
+    /// under-provisioning is what costs, so the upper tail is reported apart from the intervals.
+    /// Nil when the forecast and actuals were not at hand (summaries built from accuracy only).
+    public var upperCoverage: [String: Double]?
+    /// Pinball loss of each upper level τ ≥ 0.9 on its own, keyed like "0.95".
+    public var upperPinball: [String: Double]?
+
+    /// Levels at or above this are "upper" quantiles for `upperCoverage` and `upperPinball`.
+    public static let upperLevelThreshold = 0.9
+
+    /// The scores of one forecast, with the upper quantiles' one-sided coverage measured against
+    /// `actuals` (NaN actuals are not counted).
+    public init(_ a: DistributionAccuracy, forecast: ForecastDistribution, actuals: [Double]) {
+        self.init(a)
+        var coverage: [String: Double] = [:]
+        for (k, level) in forecast.levels.enumerated() where level >= Self.upperLevelThreshold - 1e-12 {
+            var below = 0, observed = 0
+            for (h, y) in actuals.enumerated() where !y.isNaN && h < forecast.quantiles.count {
+                observed += 1
+                if y <= forecast.quantiles[h][k] { below += 1 }
+            }
+            if observed > 0 { coverage[Self.key(level)] = Double(below) / Double(observed) }
+        }
+        upperCoverage = coverage
+    }
 
     /// The scores of one forecast.
     public init(_ a: DistributionAccuracy) {
@@ -64,6 +92,9 @@ public struct MetricSummary: Sendable, Hashable, Codable {
         coverage = Dictionary(a.intervals.map { (Self.key($0.nominalCoverage), $0.coverage) }, uniquingKeysWith: { x, _ in x })
         msis = Dictionary(a.intervals.compactMap { i in i.msis.map { (Self.key(i.nominalCoverage), $0) } },
                           uniquingKeysWith: { x, _ in x })
+        upperPinball = Dictionary(zip(a.levels, a.pinball).filter { $0.0 >= Self.upperLevelThreshold - 1e-12 }
+            .map { (Self.key($0.0), $0.1) }, uniquingKeysWith: { x, _ in x })
+        upperCoverage = nil
     }
 
     /// The mean of each metric over `summaries` (MASE and each MSIS over the summaries that have
@@ -85,6 +116,17 @@ public struct MetricSummary: Sendable, Hashable, Codable {
         }
         self.coverage = coverage.mapValues(mean)
         self.msis = msis.mapValues(mean)
+        upperCoverage = Self.averaging(summaries.map(\.upperCoverage))
+        upperPinball = Self.averaging(summaries.map(\.upperPinball))
+    }
+
+    /// Key-wise means over the dictionaries present; nil when none is.
+    static func averaging(_ dictionaries: [[String: Double]?]) -> [String: Double]? {
+        let present = dictionaries.compactMap { $0 }
+        guard !present.isEmpty else { return nil }
+        var values: [String: [Double]] = [:]
+        for d in present { for (k, v) in d { values[k, default: []].append(v) } }
+        return values.mapValues { $0.reduce(0, +) / Double($0.count) }
     }
 
     /// The dictionary key of a nominal coverage: "0.8", "0.9", "0.95".
@@ -165,14 +207,14 @@ public enum Backtest {
         }
         let series = inputs.indices.map { i in
             SeriesBacktest(seriesID: inputs[i].series.id, folds: folds[i],
-                           summary: MetricSummary(averaging: folds[i].map { MetricSummary($0.accuracy) }), diagnostics: diagnostics[i])
+                           summary: MetricSummary(averaging: folds[i].map(\.summary)), diagnostics: diagnostics[i])
         }
         return BacktestReport(model: forecaster.name, configuration: c, series: series,
                               overall: MetricSummary(averaging: series.compactMap(\.summary)))
     }
 
     /// Scores one fold; MASE/MSIS are left out (not failed) when the in-sample scale is 0 or undefined.
-    static func score(_ d: ForecastDistribution, actuals: [Double], insample: [Double],
+    public static func score(_ d: ForecastDistribution, actuals: [Double], insample: [Double],
                       season: Int) throws(MetricError) -> DistributionAccuracy {
         let m = insample.count > season ? season : 1
         let scale = try? Accuracy.seasonalNaiveScale(insample: insample, season: m)

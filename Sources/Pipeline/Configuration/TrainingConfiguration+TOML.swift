@@ -1,0 +1,266 @@
+import Calibration
+import Foundation
+import Ingest
+import TOMLKit
+
+extension TrainingConfiguration {
+    /// Reads and validates a `psm.toml` file; relative paths in it are resolved against its directory.
+    public static func load(path: String) throws(ConfigurationError) -> TrainingConfiguration {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(.unreadable, file: path, location: "", "cannot read the file (missing, unreadable or not UTF-8)")
+        }
+        var c = try parse(text, fileName: name)
+        c.file = path
+        return c
+    }
+
+    /// Parses `psm.toml` text; `fileName` labels errors. Unknown sections and keys are errors
+    /// (a typo would otherwise silently keep a default).
+    public static func parse(_ text: String, fileName: String) throws(ConfigurationError) -> TrainingConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(.syntax, file: fileName, location: "",
+                                     "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw ConfigurationError(.syntax, file: fileName, location: "", "\(error)")
+        }
+        let top = Section(file: fileName, name: nil, table: root)
+        try top.rejectUnknown(["data", "calendar", "forecast", "backtest", "models", "calibration",
+                               "registry", "report", "train", "actuator"])
+        for key in root.keys where root[key]?.table == nil && key != "actuator" {
+            throw top.error(.wrongType, key: key, "expected a [\(key)] table")
+        }
+
+        let data = try top.section("data")
+        try data.rejectUnknown(["inputs", "format", "aggregation", "fill", "step", "unix_timestamps", "db"])
+        let sources = try data.sources("inputs")
+        let database = try data.string("db")
+        guard !sources.isEmpty || database != nil else {
+            throw data.error(.missingKey, key: "inputs", "required: a list of CSV files or directories (or set db)")
+        }
+        let forecast = try top.section("forecast")
+        try forecast.rejectUnknown(["horizon", "levels", "season"])
+        guard let horizon = try forecast.int("horizon", atLeast: 1) else {
+            throw forecast.error(.missingKey, key: "horizon", "required: steps to forecast, an integer ≥ 1")
+        }
+        var c = TrainingConfiguration(sources: sources, horizon: horizon)
+        c.database = database
+        if let format = try data.string("format") {
+            guard let f = InputFormat(rawValue: format) else {
+                throw data.error(.invalidValue, key: "format", "expected one of auto, long, wide, nab, got \"\(format)\"")
+            }
+            c.ingest.format = f
+        }
+        if let aggregation = try data.string("aggregation") {
+            guard let a = Aggregation(rawValue: aggregation) else {
+                throw data.error(.invalidValue, key: "aggregation", "expected one of mean, max, last, got \"\(aggregation)\"")
+            }
+            c.ingest.aggregation = a
+        }
+        if let fill = try data.string("fill") {
+            guard let f = Self.gapFill(fill) else {
+                throw data.error(.invalidValue, key: "fill", "expected none, linear:N or forward:N, got \"\(fill)\"")
+            }
+            c.ingest.fill = f
+        }
+        if let step = try data.int("step", atLeast: 1) { c.ingest.step = Int64(step) }
+        if try data.bool("unix_timestamps") == true { c.ingest.integerTimestamps = .time }
+
+        let calendar = try top.section("calendar")
+        try calendar.rejectUnknown(["file"])
+        c.calendarFile = try calendar.string("file")
+
+        if let levels = try forecast.numbers("levels") {
+            guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }),
+                  zip(levels, levels.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                throw forecast.error(.invalidValue, key: "levels", "expected strictly increasing levels in (0, 1), got \(levels)")
+            }
+            c.levels = levels
+        }
+        c.season = try forecast.int("season", atLeast: 1)
+
+        let backtest = try top.section("backtest")
+        try backtest.rejectUnknown(["folds", "stride", "min_train"])
+        c.folds = try backtest.int("folds", atLeast: 1) ?? c.folds
+        c.stride = try backtest.int("stride", atLeast: 1)
+        c.minimumTrainingLength = try backtest.int("min_train", atLeast: 2)
+
+        let models = try top.section("models")
+        try models.rejectUnknown(["candidates", "lstm"])
+        if let names = try models.strings("candidates") {
+            guard !names.isEmpty else { throw models.error(.invalidValue, key: "candidates", "expected at least one model") }
+            for name in names where !knownModels.contains(name) {
+                throw models.error(.invalidValue, key: "candidates",
+                                   "unknown model \"\(name)\" (expected some of: \(knownModels.joined(separator: ", ")))")
+            }
+            c.candidates = Array(NSOrderedSet(array: names)).compactMap { $0 as? String }
+        }
+        let lstm = try models.section("lstm")
+        try lstm.rejectUnknown(["hidden", "layers", "window", "epochs", "batches", "batch_size", "learning_rate",
+                                "embedding", "seed", "patience"])
+        c.lstm.hiddenSize = try lstm.int("hidden", atLeast: 1) ?? c.lstm.hiddenSize
+        c.lstm.layers = try lstm.int("layers", atLeast: 1) ?? c.lstm.layers
+        c.lstm.window = try lstm.int("window", atLeast: 1) ?? c.lstm.window
+        c.lstm.epochs = try lstm.int("epochs", atLeast: 0) ?? c.lstm.epochs
+        c.lstm.batchesPerEpoch = try lstm.int("batches", atLeast: 1) ?? c.lstm.batchesPerEpoch
+        c.lstm.batchSize = try lstm.int("batch_size", atLeast: 1) ?? c.lstm.batchSize
+        c.lstm.learningRate = try lstm.number("learning_rate") ?? c.lstm.learningRate
+        c.lstm.embeddingSize = try lstm.int("embedding", atLeast: 0) ?? c.lstm.embeddingSize
+        c.lstm.patience = try lstm.int("patience", atLeast: 1) ?? c.lstm.patience
+        if let seed = try lstm.int("seed", atLeast: 0) { c.lstm.seed = UInt64(seed) }
+        if let problem = c.lstm.problem { throw lstm.error(.invalidValue, key: "", problem) }
+
+        let calibration = try top.section("calibration")
+        try calibration.rejectUnknown(["method", "min_samples"])
+        if let method = try calibration.string("method") {
+            guard let m = CalibrationMethod(rawValue: method) else {
+                throw calibration.error(.invalidValue, key: "method",
+                                        "expected cqr, cqr-asymmetric or residual-quantile, got \"\(method)\"")
+            }
+            c.calibrationMethod = m
+        }
+        c.calibrationMinimumSamples = try calibration.int("min_samples", atLeast: 1) ?? c.calibrationMinimumSamples
+
+        let registry = try top.section("registry")
+        try registry.rejectUnknown(["dir", "keep"])
+        c.registryDirectory = try registry.string("dir") ?? c.registryDirectory
+        c.keepVersions = try registry.int("keep", atLeast: 1) ?? c.keepVersions
+        let report = try top.section("report")
+        try report.rejectUnknown(["dir"])
+        c.reportDirectory = try report.string("dir") ?? c.reportDirectory
+        let train = try top.section("train")
+        try train.rejectUnknown(["jobs"])
+        c.jobs = try train.int("jobs", atLeast: 1) ?? c.jobs
+        return c
+    }
+
+    /// `none`, `linear:N`, `forward:N`.
+    static func gapFill(_ text: String) -> GapFill? {
+        if text == "none" { return GapFill.none }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let n = Int(parts[1]), n >= 1 else { return nil }
+        switch parts[0] {
+        case "linear": return .linear(maxSteps: n)
+        case "forward": return .forward(maxSteps: n)
+        default: return nil
+        }
+    }
+}
+
+/// Typed access to one `[section]`, with errors that name the file, section and key.
+struct Section {
+    let file: String
+    let name: String?
+    let table: TOMLTable?
+
+    func error(_ code: ConfigurationError.Code, key: String, _ message: String) -> ConfigurationError {
+        let location = [name.map { "[\($0)]" }, key.isEmpty ? nil : key].compactMap { $0 }.joined(separator: " ")
+        return ConfigurationError(code, file: file, location: location, message)
+    }
+
+    /// The nested table `key` (absent → an empty section).
+    func section(_ key: String) throws(ConfigurationError) -> Section {
+        let full = name.map { "\($0).\(key)" } ?? key
+        guard let value = table?[key] else { return Section(file: file, name: full, table: nil) }
+        guard let t = value.table else { throw error(.wrongType, key: key, "expected a table") }
+        return Section(file: file, name: full, table: t)
+    }
+
+    func rejectUnknown(_ allowed: [String]) throws(ConfigurationError) {
+        guard let table else { return }
+        for key in table.keys.sorted() where !allowed.contains(key) {
+            let where_ = name.map { "[\($0)]" } ?? "top level"
+            throw ConfigurationError(.unknownKey, file: file, location: name.map { "[\($0)] \(key)" } ?? key,
+                                     "unknown key in \(where_) (expected one of: \(allowed.joined(separator: ", ")))")
+        }
+    }
+
+    /// How a TOML value reads in a message: strings quoted, as written otherwise.
+    static func shown(_ value: any TOMLValueConvertible) -> String {
+        if let s = value.string { return "\"\(s)\"" }
+        return value.tomlValue.debugDescription
+    }
+
+    func int(_ key: String, atLeast minimum: Int) throws(ConfigurationError) -> Int? {
+        guard let value = table?[key] else { return nil }
+        guard value.type == .int, let i = value.int, i >= minimum else {
+            throw error(.wrongType, key: key, "expected an integer ≥ \(minimum), got \(Self.shown(value))")
+        }
+        return i
+    }
+
+    func number(_ key: String) throws(ConfigurationError) -> Double? {
+        guard let value = table?[key] else { return nil }
+        if value.type == .double, let d = value.double { return d }
+        if value.type == .int, let i = value.int { return Double(i) }
+        throw error(.wrongType, key: key, "expected a number, got \(Self.shown(value))")
+    }
+
+    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = table?[key] else { return nil }
+        guard value.type == .bool, let b = value.bool else {
+            throw error(.wrongType, key: key, "expected true or false, got \(Self.shown(value))")
+        }
+        return b
+    }
+
+    func string(_ key: String) throws(ConfigurationError) -> String? {
+        guard let value = table?[key] else { return nil }
+        guard value.type == .string, let s = value.string else {
+            throw error(.wrongType, key: key, "expected a string, got \(Self.shown(value))")
+        }
+        return s
+    }
+
+    func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = table?[key] else { return nil }
+        guard let array = value.array else { throw error(.wrongType, key: key, "expected an array of strings, got \(Self.shown(value))") }
+        var out: [String] = []
+        for element in array {
+            guard element.type == .string, let s = element.string else {
+                throw error(.wrongType, key: key, "expected an array of strings, got element \(Self.shown(element))")
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    func numbers(_ key: String) throws(ConfigurationError) -> [Double]? {
+        guard let value = table?[key] else { return nil }
+        guard let array = value.array else { throw error(.wrongType, key: key, "expected an array of numbers, got \(Self.shown(value))") }
+        var out: [Double] = []
+        for element in array {
+            if element.type == .double, let d = element.double { out.append(d) }
+            else if element.type == .int, let i = element.int { out.append(Double(i)) }
+            else { throw error(.wrongType, key: key, "expected an array of numbers, got element \(Self.shown(element))") }
+        }
+        return out
+    }
+
+    /// `inputs = ["file.csv", { path = "dir/", group = "web" }]`.
+    func sources(_ key: String) throws(ConfigurationError) -> [TrainingConfiguration.Source] {
+        guard let value = table?[key] else { return [] }
+        guard let array = value.array else {
+            throw error(.wrongType, key: key, "expected an array of paths or { path, group } tables, got \(Self.shown(value))")
+        }
+        var out: [TrainingConfiguration.Source] = []
+        for (i, element) in array.enumerated() {
+            if element.type == .string, let s = element.string {
+                out.append(.init(path: s))
+            } else if let t = element.table {
+                let entry = Section(file: file, name: "\(name ?? "").\(key)[\(i + 1)]", table: t)
+                try entry.rejectUnknown(["path", "group"])
+                guard let path = try entry.string("path") else {
+                    throw entry.error(.missingKey, key: "path", "required: a CSV file or directory")
+                }
+                out.append(.init(path: path, group: try entry.string("group")))
+            } else {
+                throw error(.wrongType, key: key, "element \(i + 1): expected a path or a { path, group } table, got \(Self.shown(element))")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,91 @@
+import Calibration
+import Evaluation
+import Forecasting
+import Foundation
+import Ingest
+
+/// Everything `psm train` reads from `psm.toml` (docs/configuration.md lists every key and default).
+public struct TrainingConfiguration: Sendable {
+    /// One input file or directory, optionally assigning all its series to one VM group.
+    public struct Source: Sendable, Hashable {
+        /// A CSV file, or a directory whose `*.csv` files are all read (sorted by name).
+        public var path: String
+        /// Overrides the series' own `group` column (NAB files have none).
+        public var group: String?
+        public init(path: String, group: String? = nil) {
+            self.path = path
+            self.group = group
+        }
+    }
+
+    /// The file this configuration came from (labels errors and the report); nil when built in code.
+    public var file: String?
+    // [data]
+    public var sources: [Source]
+    public var ingest = IngestOptions()
+    /// A MetricStore SQLite file to read instead of (or as well as) the CSV inputs.
+    public var database: String?
+    // [calendar]
+    public var calendarFile: String?
+    // [forecast]
+    public var horizon: Int
+    public var levels: [Double] = BacktestConfiguration.defaultLevels
+    /// Seasonal period in steps; nil = one day on a sub-daily time axis, else detected.
+    public var season: Int?
+    // [backtest]
+    public var folds = 3
+    /// Steps between origins; nil = `horizon`.
+    public var stride: Int?
+    /// Fewest training points of the first fold; nil = `horizon`.
+    public var minimumTrainingLength: Int?
+    // [models]
+    public var candidates = ["seasonal-naive", "lstm"]
+    public var lstm = TrainingConfiguration.defaultLSTM
+    // [calibration]
+    public var calibrationMethod = CalibrationMethod.conformalQuantileRegression
+    public var calibrationMinimumSamples = 50
+    // [registry]
+    public var registryDirectory = "Models"
+    public var keepVersions = 5
+    // [report]
+    public var reportDirectory = "reports"
+    // [train]
+    public var jobs = 2
+
+    public init(sources: [Source], horizon: Int, file: String? = nil) {
+        self.sources = sources
+        self.horizon = horizon
+        self.file = file
+    }
+
+    /// The models `candidates` may name.
+    public static let knownModels = ["seasonal-naive", "lstm"]
+
+    /// The LSTM settings of a training job: smaller than the engine's defaults so that a
+    /// scheduled run over many groups stays short; per-epoch progress lines are off.
+    public static var defaultLSTM: LSTMConfiguration {
+        var c = LSTMConfiguration(hiddenSize: 32, layers: 1, window: 96, epochs: 10, batchSize: 32)
+        c.batchesPerEpoch = 20
+        c.reportsProgress = false
+        return c
+    }
+
+    /// How the backtest cuts each series.
+    public var backtest: BacktestConfiguration {
+        BacktestConfiguration(horizon: horizon, folds: folds, stride: stride ?? horizon, levels: levels,
+                              minimumTrainingLength: minimumTrainingLength ?? horizon)
+    }
+
+    /// Points a series needs for every fold to have `minimumTrainingLength` of history.
+    public var requiredLength: Int {
+        let b = backtest
+        return b.minimumTrainingLength + b.horizon + (b.folds - 1) * b.stride
+    }
+
+    /// `path` relative to the configuration file's directory (absolute paths are kept).
+    public func resolve(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let file else { return path }
+        let directory = URL(fileURLWithPath: file).deletingLastPathComponent()
+        return directory.appendingPathComponent(path).standardizedFileURL.path
+    }
+}

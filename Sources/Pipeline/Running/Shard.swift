@@ -1,0 +1,40 @@
+/// A slice of the groups for one machine: `--shard i/N` trains the groups whose stable hash
+/// mod N is i, so N machines (cron, systemd timers, a Kubernetes Indexed Job) share the work
+/// without coordinating and every group lands on exactly one of them.
+public struct Shard: Sendable, Hashable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+
+    /// The whole job on one machine.
+    public static let all = Shard(uncheckedIndex: 0, count: 1)
+
+    init(uncheckedIndex index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `i/N` with 0 ≤ i < N.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { return nil }
+        self.init(uncheckedIndex: i, count: n)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// Whether this shard trains `group`.
+    public func contains(group: String) -> Bool {
+        count <= 1 || Int(Self.stableHash(group) % UInt64(count)) == index
+    }
+
+    /// FNV-1a (64-bit) of the group name's UTF-8 bytes: the same on every machine, run and Swift
+    /// version (Swift's `Hasher` is seeded per process, so it cannot be used here).
+    public static func stableHash(_ group: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in group.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+}

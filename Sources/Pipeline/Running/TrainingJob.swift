@@ -1,0 +1,87 @@
+import Dispatch
+import Foundation
+import LinearAlgebra
+import Synchronization
+import TimeSeries
+
+/// One run of the training job over the groups of a shard, `jobs` groups at a time.
+public struct TrainingJob: Sendable {
+    public var trainer: GroupTrainer
+    public var shard: Shard
+    /// Receives progress lines (stderr in the command).
+    public var progress: @Sendable (String) -> Void
+    public var clock: @Sendable () -> Date
+
+    public init(trainer: GroupTrainer, shard: Shard = .all, progress: @escaping @Sendable (String) -> Void = { _ in },
+                clock: @escaping @Sendable () -> Date = Date.init) {
+        self.trainer = trainer
+        self.shard = shard
+        self.progress = progress
+        self.clock = clock
+    }
+
+    /// Trains every group of the shard and returns the report (not yet written). Groups run
+    /// concurrently on `jobs` workers, each with one BLAS thread (parallelism is across groups;
+    /// nested BLAS threads would oversubscribe the cores). A failure in one group is recorded
+    /// and never stops the others.
+    public func run(_ groups: [TrainingGroup], notes: [String] = []) -> TrainingReport {
+        let started = clock()
+        let mine = groups.filter { shard.contains(group: $0.name) }
+        let previousThreads = blasThreadCount
+        setBLASThreadCount(1)
+        defer { setBLASThreadCount(previousThreads) }
+
+        let results = Mutex([GroupOutcome?](repeating: nil, count: mine.count))
+        let next = Mutex(0)
+        let done = Mutex(0)
+        let workers = max(1, min(trainer.configuration.jobs, mine.count))
+        progress("psm train: \(mine.count) of \(groups.count) groups in shard \(shard), \(workers) at a time")
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index: Int? = next.withLock { n in
+                    guard n < mine.count else { return nil }
+                    defer { n += 1 }
+                    return n
+                }
+                guard let index else { return }
+                let outcome = trainer.train(mine[index], clock: clock)
+                results.withLock { $0[index] = outcome }
+                let finished = done.withLock { d in d += 1; return d }
+                progress(Self.progressLine(outcome, done: finished, total: mine.count,
+                                           elapsed: clock().timeIntervalSince(started)))
+            }
+        }
+        let outcomes = results.withLock { $0.compactMap { $0 } }
+        return TrainingReport(startedAt: Self.iso(started), finishedAt: Self.iso(clock()),
+                              configurationFile: trainer.configuration.file, shard: shard.description,
+                              totalGroups: groups.count, groups: outcomes, notes: notes)
+    }
+
+    /// `[3/8] web: trained lstm (12.3 s) · elapsed 40 s · ETA 67 s`; the ETA assumes the
+    /// remaining groups take as long on average as the finished ones.
+    static func progressLine(_ o: GroupOutcome, done: Int, total: Int, elapsed: Double) -> String {
+        let what: String
+        switch o.status {
+        case .trained: what = "trained \(o.selection?.winner ?? "?")" + (o.version.map { " → \($0)" } ?? "")
+        case .skipped: what = "skipped: \(o.reason ?? "")"
+        case .failed: what = "FAILED: \(o.reason ?? "")"
+        }
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        return "[\(done)/\(total)] \(o.group): \(what) (\(format(o.seconds))) · elapsed \(format(elapsed)) · ETA \(format(eta))"
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds < 60 ? String(format: "%.1f s", seconds) : String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60)
+    }
+
+    static func iso(_ date: Date) -> String { Timestamp.format(Int64(date.timeIntervalSince1970.rounded(.down))) }
+
+    /// `20261129T040000Z`, for file names.
+    public static func stamp(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return f.string(from: date)
+    }
+}

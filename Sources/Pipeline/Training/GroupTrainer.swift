@@ -1,0 +1,130 @@
+import Calibration
+import Evaluation
+import Features
+import Forecasting
+import Foundation
+import TimeSeries
+
+/// Trains one group: backtest every candidate → calibrate → select → fit the winner on the full
+/// history → publish. Never throws: every failure becomes a `.failed` outcome with its reason.
+public struct GroupTrainer: Sendable {
+    public var configuration: TrainingConfiguration
+    public var catalog: ModelCatalog
+    public var publisher: any ModelPublisher
+    /// The feature schema of a group's regressors, for the manifest (nil: no calendar features).
+    public var featureSchema: @Sendable (TrainingGroup) -> FeatureSchema?
+
+    public init(configuration: TrainingConfiguration, publisher: any ModelPublisher,
+                featureSchema: @escaping @Sendable (TrainingGroup) -> FeatureSchema? = { _ in nil }) {
+        self.configuration = configuration
+        self.catalog = ModelCatalog(lstm: configuration.lstm)
+        self.publisher = publisher
+        self.featureSchema = featureSchema
+    }
+
+    /// The candidates evaluated: the configured ones, with the baseline always first.
+    public var candidateNames: [String] {
+        [Selection.baseline] + configuration.candidates.filter { $0 != Selection.baseline }
+    }
+
+    public func train(_ group: TrainingGroup, clock: () -> Date = Date.init) -> GroupOutcome {
+        let start = clock()
+        var outcome = run(group)
+        outcome.seconds = clock().timeIntervalSince(start)
+        return outcome
+    }
+
+    func run(_ group: TrainingGroup) -> GroupOutcome {
+        let required = configuration.requiredLength
+        var notes: [String] = []
+        let usable = group.inputs.filter { input in
+            let observed = input.series.values.count { $0.isFinite }
+            if input.series.count < required || observed < 2 {
+                notes.append("\(input.series.id): skipped, \(input.series.count) points (\(observed) observed); "
+                             + "the backtest needs \(required)")
+                return false
+            }
+            return true
+        }
+        let ids = group.inputs.map(\.series.id)
+        guard !usable.isEmpty else {
+            let longest = group.inputs.map(\.series.count).max() ?? 0
+            return GroupOutcome(group: group.name, status: .skipped,
+                                reason: "too little data: the longest series has \(longest) points, the backtest needs \(required) "
+                                    + "(\(configuration.folds) folds × stride \(configuration.backtest.stride), horizon \(configuration.horizon), "
+                                    + "min_train \(configuration.backtest.minimumTrainingLength))",
+                                series: ids, notes: notes)
+        }
+        let trainingGroup = TrainingGroup(name: group.name, inputs: usable)
+        let fingerprint = trainingGroup.fingerprint
+        do {
+            let calibration = CandidateCalibration(method: configuration.calibrationMethod,
+                                                   minimumSamples: configuration.calibrationMinimumSamples)
+            var evaluations: [CandidateEvaluation] = []
+            for name in candidateNames {
+                guard let forecaster = catalog.forecaster(name) else { notes.append("\(name): unknown model"); continue }
+                do {
+                    let report = try Backtest.run(forecaster, inputs: usable, configuration: configuration.backtest)
+                    evaluations.append(calibration.evaluate(report, inputs: usable))
+                } catch {
+                    notes.append("\(name): backtest failed: \(error.message)")
+                }
+            }
+            let metrics = evaluations.map {
+                GroupOutcome.CandidateMetrics(model: $0.name, raw: $0.rawSummary, calibrated: $0.calibratedSummary,
+                                              heldOutCoverage: $0.heldOutCoverage, diagnostics: Array($0.diagnostics.prefix(20)))
+            }
+            guard let decision = Selection.choose(evaluations.map(\.calibrated), horizon: configuration.horizon) else {
+                return GroupOutcome(group: group.name, status: .failed, reason: "no candidate produced a backtest forecast",
+                                    series: ids, candidates: metrics, dataFingerprint: fingerprint, notes: notes)
+            }
+            var files: [String: Data] = [:], hyper: [String: [String: String]] = [:]
+            for component in decision.components {
+                let fitted = try catalog.fit(component, inputs: usable, horizon: configuration.horizon, levels: configuration.levels)
+                files.merge(fitted.files) { a, _ in a }
+                hyper[component] = fitted.hyperParameters
+                notes += fitted.diagnostics.prefix(20).map { "\(component): \($0)" }
+            }
+            let tables = Dictionary(evaluations.filter { decision.components.contains($0.name) }
+                .compactMap { e in e.table.map { (e.name, $0) } }, uniquingKeysWith: { a, _ in a })
+            let artifact = try ModelArtifact(
+                kind: decision.winner, hyperParameters: Self.json(ManifestHyperParameters(
+                    components: decision.components, parameters: hyper, levels: configuration.levels,
+                    horizon: configuration.horizon, seasons: Dictionary(usable.map { ($0.series.id, $0.season ?? 1) },
+                                                                        uniquingKeysWith: { a, _ in a }))),
+                featureSchema: featureSchema(trainingGroup),
+                trainingWindow: usable.max { $0.series.count < $1.series.count }?.series.grid,
+                dataFingerprint: fingerprint, backtestMetrics: Self.json(ManifestBacktest(
+                    configuration: configuration.backtest, candidates: metrics)),
+                calibration: Self.json(tables), selection: Self.json(decision), files: files)
+            let version = try publisher.publish(group: group.name, artifact: artifact)
+            return GroupOutcome(group: group.name, status: .trained, series: ids, candidates: metrics, selection: decision,
+                                version: version, dataFingerprint: fingerprint, notes: notes)
+        } catch {
+            return GroupOutcome(group: group.name, status: .failed, reason: "\(error)", series: ids,
+                                dataFingerprint: fingerprint, notes: notes)
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(value)
+    }
+}
+
+/// The manifest's `hyper_parameters` section.
+struct ManifestHyperParameters: Codable {
+    var components: [String]
+    var parameters: [String: [String: String]]
+    var levels: [Double]
+    var horizon: Int
+    var seasons: [String: Int]
+}
+
+/// The manifest's `backtest_metrics` section.
+struct ManifestBacktest: Codable {
+    var configuration: BacktestConfiguration
+    var candidates: [GroupOutcome.CandidateMetrics]
+}

@@ -1,0 +1,46 @@
+import Features
+import Foundation
+import TimeSeries
+
+/// What a trained group hands to the registry: a manifest's sections (JSON) and the model files.
+public struct ModelArtifact: Sendable {
+    /// `seasonal-naive`, `lstm`, or `combination`.
+    public var kind: String
+    public var hyperParameters: Data
+    public var featureSchema: FeatureSchema?
+    public var trainingWindow: TimeGrid?
+    /// Lower-case hex SHA-256 of the group's values (see `TrainingGroup.fingerprint`).
+    public var dataFingerprint: String
+    public var backtestMetrics: Data
+    public var calibration: Data
+    public var selection: Data
+    public var files: [String: Data]
+}
+
+/// Where trained models go. `RegistryPublisher` writes them to the ModelRegistry; the
+/// in-memory one keeps them for tests and dry runs.
+public protocol ModelPublisher: Sendable {
+    /// Publishes a new version of `group` and makes it current; returns the version's name.
+    func publish(group: String, artifact: ModelArtifact) throws -> String
+}
+
+/// Keeps published artifacts in memory (dry runs, tests).
+public final class MemoryPublisher: ModelPublisher, @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String: [ModelArtifact]] = [:]
+    public init() {}
+
+    public func publish(group: String, artifact: ModelArtifact) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        stored[group, default: []].append(artifact)
+        return "memory-\(stored[group, default: []].count)"
+    }
+
+    /// Everything published for `group`, oldest first.
+    public func artifacts(group: String) -> [ModelArtifact] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored[group] ?? []
+    }
+}

@@ -1,0 +1,105 @@
+import Pipeline
+import Testing
+
+@Suite struct ConfigurationTests {
+    static let minimal = """
+    [data]
+    inputs = ["data/a.csv", { path = "nab/", group = "ec2" }]
+    [forecast]
+    horizon = 12
+    """
+
+    @Test func minimalFileGetsTheDocumentedDefaults() throws {
+        let c = try TrainingConfiguration.parse(Self.minimal, fileName: "psm.toml")
+        #expect(c.horizon == 12)
+        #expect(c.sources == [.init(path: "data/a.csv"), .init(path: "nab/", group: "ec2")])
+        #expect(c.folds == 3)
+        #expect(c.backtest.stride == 12)
+        #expect(c.backtest.minimumTrainingLength == 12)
+        #expect(c.candidates == ["seasonal-naive", "lstm"])
+        #expect(c.registryDirectory == "Models" && c.keepVersions == 5)
+        #expect(c.reportDirectory == "reports" && c.jobs == 2)
+        #expect(c.levels.contains(0.995) && c.levels.contains(0.005))
+    }
+
+    @Test func everySectionIsRead() throws {
+        let text = Self.minimal + """
+
+        format = "nab"
+        [backtest]
+        folds = 4
+        stride = 6
+        min_train = 48
+        [models]
+        candidates = ["lstm"]
+        [models.lstm]
+        hidden = 8
+        epochs = 2
+        seed = 7
+        [registry]
+        dir = "/var/lib/psm/Models"
+        keep = 3
+        [train]
+        jobs = 1
+        """
+        // `format` lands in [forecast] here (TOML keys follow the last header): it must be refused.
+        #expect(throws: ConfigurationError.self) { try TrainingConfiguration.parse(text, fileName: "psm.toml") }
+        let fixed = text.replacingOccurrences(of: "format = \"nab\"\n", with: "")
+        let c = try TrainingConfiguration.parse(fixed, fileName: "psm.toml")
+        #expect(c.folds == 4 && c.backtest.stride == 6 && c.backtest.minimumTrainingLength == 48)
+        #expect(c.candidates == ["lstm"])
+        #expect(c.lstm.hiddenSize == 8 && c.lstm.epochs == 2 && c.lstm.seed == 7)
+        #expect(c.registryDirectory == "/var/lib/psm/Models" && c.keepVersions == 3 && c.jobs == 1)
+    }
+
+    static func error(_ text: String) -> String? {
+        do {
+            _ = try TrainingConfiguration.parse(text, fileName: "psm.toml")
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func wrongTypeNamesFileSectionKeyAndValue() {
+        let text = Self.minimal.replacingOccurrences(of: "horizon = 12", with: "horizon = \"abc\"")
+        #expect(Self.error(text) == "psm.toml: [forecast] horizon: expected an integer ≥ 1, got \"abc\"")
+        let zero = Self.minimal.replacingOccurrences(of: "horizon = 12", with: "horizon = 0")
+        #expect(Self.error(zero) == "psm.toml: [forecast] horizon: expected an integer ≥ 1, got 0")
+    }
+
+    @Test func missingRequiredKeysAreNamed() {
+        let noHorizon = Self.minimal.replacingOccurrences(of: "horizon = 12", with: "")
+        #expect(Self.error(noHorizon)?.hasPrefix("psm.toml: [forecast] horizon: required") == true)
+        #expect(Self.error("[forecast]\nhorizon = 3\n")?.hasPrefix("psm.toml: [data] inputs: required") == true)
+    }
+
+    @Test func unknownKeysAndSectionsAreRefusedNotIgnored() {
+        let typo = Self.minimal + "\n[train]\njbos = 2\n"
+        #expect(Self.error(typo)?.hasPrefix("psm.toml: [train] jbos: unknown key") == true)
+        #expect(Self.error(Self.minimal + "\n[trian]\njobs = 2\n")?.hasPrefix("psm.toml: trian: unknown key") == true)
+        let model = Self.minimal + "\n[models]\ncandidates = [\"prophet\"]\n"
+        #expect(Self.error(model)?.contains("[models] candidates: unknown model \"prophet\"") == true)
+        #expect(Self.error("[data\n")?.hasPrefix("psm.toml: line 1") == true)
+    }
+
+    @Test func badValuesInOtherSectionsAreNamed() {
+        #expect(Self.error(Self.minimal + "\n[models.lstm]\nlearning_rate = \"fast\"\n")
+                == "psm.toml: [models.lstm] learning_rate: expected a number, got \"fast\"")
+        #expect(Self.error(Self.minimal.replacingOccurrences(of: "[forecast]", with: "fill = \"cubic\"\n[forecast]"))
+                == "psm.toml: [data] fill: expected none, linear:N or forward:N, got \"cubic\"")
+        #expect(Self.error(Self.minimal + "\n[train]\njobs = 0\n") == "psm.toml: [train] jobs: expected an integer ≥ 1, got 0")
+    }
+
+    @Test func missingFileIsNamed() {
+        #expect(throws: ConfigurationError.self) { try TrainingConfiguration.load(path: "/nonexistent/psm.toml") }
+    }
+
+    @Test func relativePathsResolveAgainstTheConfigurationDirectory() {
+        var c = TrainingConfiguration(sources: [], horizon: 1, file: "/etc/psm/psm.toml")
+        #expect(c.resolve("data/a.csv") == "/etc/psm/data/a.csv")
+        #expect(c.resolve("/abs.csv") == "/abs.csv")
+        c.file = nil
+        #expect(c.resolve("data/a.csv") == "data/a.csv")
+    }
+}
