@@ -1,0 +1,172 @@
+import ArgumentParser
+import Dispatch
+import Features
+import Forecasting
+import Foundation
+import ModelRegistry
+import Pipeline
+import TimeSeries
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `psm train`: the scheduled training job (ingest → features → backtest → calibrate → select →
+/// publish → report) over every VM group of the configured inputs.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train, evaluate and publish a model per VM group (the scheduled job).",
+        discussion: """
+        For every group: rolling-origin backtest of each candidate (seasonal naive always), \
+        conformal calibration from the folds, selection by calibrated CRPS (or the equal-weight \
+        average of the best two when it scores lower), a Diebold–Mariano test of the winner against \
+        seasonal naive, a fit on the full history, publication to the model registry and a JSON \
+        report. A group with too little data is skipped and a failing group is recorded; neither \
+        stops the others, and a group that fails keeps its previous CURRENT version. Exits non-zero \
+        when every group attempted failed. Every psm.toml key is in docs/configuration.md.
+        """)
+
+    @Option(help: "The configuration file.")
+    var config = "psm.toml"
+
+    @Option(help: "Keep running, training at every multiple of this interval since the epoch (30m, 6h, 1d).")
+    var every: String?
+
+    @Option(help: "Train only shard i of N (0 ≤ i < N): the groups whose FNV-1a hash of the name mod N is i.")
+    var shard: String?
+
+    @Flag(help: "Run once now and exit (the default without --every).")
+    var once = false
+
+    func validate() throws {
+        if let every, Schedule(every) == nil {
+            throw ValidationError("--every: \"\(every)\" is not a duration of at least one minute such as 30m, 6h or 1d")
+        }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard: \"\(shard)\" is not i/N with 0 ≤ i < N") }
+        if once && every != nil { throw ValidationError("--once and --every exclude each other") }
+    }
+
+    func run() throws {
+        let configuration: TrainingConfiguration
+        do { configuration = try TrainingConfiguration.load(path: config) } catch { throw ValidationError(error.description) }
+        let shard = self.shard.flatMap(Shard.init) ?? .all
+        guard let every, let schedule = Schedule(every) else {
+            let report = try Self.runOnce(configuration, shard: shard)
+            if report.everyGroupFailed { throw ExitCode(1) }
+            return
+        }
+        let stop = StopSignal()
+        while !stop.requested {
+            do { _ = try Self.runOnce(configuration, shard: shard) } catch { printError("psm train: run failed: \(error)") }
+            let next = schedule.nextSlot(after: Date())
+            printError("psm train: next run at \(Timestamp.format(Int64(next.timeIntervalSince1970)))")
+            stop.wait(until: next)
+        }
+        printError("psm train: stopped by signal between runs")
+    }
+
+    /// One run: load, train every group of the shard, write the report. Throws only when
+    /// nothing could be loaded or the report cannot be written.
+    static func runOnce(_ c: TrainingConfiguration, shard: Shard) throws -> TrainingReport {
+        let started = Date()
+        let (inputs, notes, schema) = try load(c)
+        let registry = ModelRegistry(root: URL(fileURLWithPath: c.resolve(c.registryDirectory)))
+        let trainer = GroupTrainer(configuration: c, publisher: RegistryPublisher(registry: registry, keep: c.keepVersions),
+                                   featureSchema: schema)
+        let job = TrainingJob(trainer: trainer, shard: shard, progress: { printError($0) })
+        let report = job.run(TrainingGroup.grouping(inputs), notes: notes)
+        let path = try report.write(to: c.resolve(c.reportDirectory), stamp: TrainingJob.stamp(started))
+        printError(String(format: "psm train: %d trained, %d skipped, %d failed in %.1f s; report %@",
+                          report.trainedCount, report.skippedCount, report.failedCount,
+                          Date().timeIntervalSince(started), path))
+        return report
+    }
+
+    /// Reads every source. An unreadable source is noted in the report and the others go on.
+    static func load(_ c: TrainingConfiguration) throws
+        -> ([ForecastInput], [String], @Sendable (TrainingGroup) -> FeatureSchema?) {
+        if c.database != nil {
+            throw ValidationError("\(c.file ?? "psm.toml"): [data] db: reading from a metric store is not implemented yet; use inputs")
+        }
+        let calendarPath = c.calendarFile.map(c.resolve)
+        var inputs: [ForecastInput] = [], notes: [String] = []
+        for source in c.sources {
+            let path = c.resolve(source.path)
+            do {
+                let files = try csvFiles(path)
+                var loaded = try ModelInputs.load(files: files, options: c.ingest, season: c.season, calendarPath: calendarPath,
+                                                  futureSteps: 0, maxDiagnostics: 1)
+                if let group = source.group {
+                    for i in loaded.inputs.indices { loaded.inputs[i].series.group = group }
+                }
+                inputs += loaded.inputs
+                notes += loaded.notes
+            } catch {
+                notes.append("\(path): not used: \(error)")
+                printError("psm train: \(path): not used: \(error)")
+            }
+        }
+        guard !inputs.isEmpty else { throw ValidationError("psm train: no series could be read from the configured inputs") }
+        let calendar = try calendarPath.map { path -> CalendarFile in
+            do { return try CalendarFile.load(path: path) } catch { throw ValidationError("\(error)") }
+        }
+        // The same columns ModelInputs builds from the calendar file, for the manifest.
+        let schema: @Sendable (TrainingGroup) -> FeatureSchema? = { group in
+            guard let calendar, let first = group.inputs.first?.series else { return nil }
+            let kinds = Set(calendar.events.map(\.kind)).sorted { $0.rawValue < $1.rawValue }
+            let holidays = first.grid.axis == .time && !calendar.calendar.holidays.isEmpty
+            guard holidays || !kinds.isEmpty else { return nil }
+            return try? FeatureSchema(axis: first.grid.axis, calendar: calendar.calendar, holidayFlag: holidays,
+                                      events: kinds.map { EventFeature(kind: $0) })
+        }
+        return (inputs, notes, schema)
+    }
+
+    /// A file, or a directory's `*.csv` files sorted by name.
+    static func csvFiles(_ path: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ValidationError("no such file or directory")
+        }
+        guard isDirectory.boolValue else { return [path] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".csv") }.sorted()
+        guard !names.isEmpty else { throw ValidationError("no .csv files in the directory") }
+        return names.map { (path as NSString).appendingPathComponent($0) }
+    }
+}
+
+/// SIGINT/SIGTERM while `--every` waits: the wait ends and the loop stops; during a run the
+/// signal is remembered and the loop stops after the run (its models are published whole).
+final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private let semaphore = DispatchSemaphore(value: 0)
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in self?.trigger() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var requested: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+
+    func trigger() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+        semaphore.signal()
+    }
+
+    /// Sleeps until `date` or a stop signal.
+    func wait(until date: Date) {
+        guard !requested else { return }
+        let seconds = max(0, date.timeIntervalSinceNow)
+        _ = semaphore.wait(timeout: .now() + seconds)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import ModelRegistry
+
+/// Publishes trained groups into a `ModelRegistry` (atomic: temp dir, fsync, rename, pointer
+/// swap), then keeps the newest `keep` versions. A crash anywhere before the pointer swap leaves
+/// the previous CURRENT version serving.
+public struct RegistryPublisher: ModelPublisher {
+    public let registry: ModelRegistry
+    /// Newest versions kept per group after each publish (the one in service is always kept).
+    public let keep: Int
+
+    public init(registry: ModelRegistry, keep: Int) {
+        self.registry = registry
+        self.keep = keep
+    }
+
+    public func publish(group: String, artifact: ModelArtifact) throws -> String {
+        let decoder = JSONDecoder()
+        func section(_ data: Data) throws -> JSONValue { try decoder.decode(JSONValue.self, from: data) }
+        let manifest = ModelManifest(
+            kind: artifact.kind, hyperParameters: try section(artifact.hyperParameters),
+            featureSchema: artifact.featureSchema, trainingWindow: artifact.trainingWindow,
+            dataFingerprint: artifact.dataFingerprint, backtestMetrics: try section(artifact.backtestMetrics),
+            calibration: try section(artifact.calibration), selection: try section(artifact.selection))
+        let version = try registry.publish(group: group, manifest: manifest, files: artifact.files)
+        // Retention is housekeeping: the new version already serves, so a failure here must not
+        // turn the group into a failure (the next run retries it).
+        _ = try? registry.retain(group: group, keep: keep)
+        return version.id
+    }
+}
