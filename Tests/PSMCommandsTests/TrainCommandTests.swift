@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import ModelRegistry
+@testable import PSMCommands
+import Testing
+
+@Suite struct TrainCommandTests {
+    /// Two groups in a long CSV (hourly, 4 days): `web` with two series, `db` with one.
+    static func csv() -> String {
+        var lines = ["series_id,timestamp,value,group"]
+        for (id, group, level) in [("w1", "web", 10.0), ("w2", "web", 30.0), ("d1", "db", 5.0)] {
+            for t in 0..<96 {
+                let v = level + 3 * sin(2 * Double.pi * Double(t % 24) / 24) + Double((t * 31) % 7) / 7
+                lines.append("\(id),\(1_700_000_000 + t * 3600),\(v),\(group)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func trainPublishesEveryGroupAndWritesTheReport() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        _ = try dir.file("load.csv", Self.csv())
+        let config = try dir.file("psm.toml", """
+        [data]
+        inputs = ["load.csv"]
+        [forecast]
+        horizon = 6
+        [models]
+        candidates = ["seasonal-naive"]
+        [calibration]
+        min_samples = 10
+        """)
+        try runPSM(["train", "--config", config])
+        // Relative paths resolve against psm.toml's directory.
+        let registry = ModelRegistry(root: URL(fileURLWithPath: dir.path + "/Models"))
+        #expect(try registry.groups().sorted() == ["db", "web"])
+        #expect(try registry.verify(group: "web").manifest.kind == "seasonal-naive")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/reports/latest.json"))
+    }
+
+    @Test func everyGroupSkippedOrFailedExitsNonZero() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        _ = try dir.file("load.csv", Self.csv())
+        let config = try dir.file("psm.toml", "[data]\ninputs = [\"load.csv\"]\n[forecast]\nhorizon = 48\n[models]\ncandidates = [\"seasonal-naive\"]\n")
+        // 96 points < 48 + 48 + 2 × 48: every group is skipped, nothing is trained.
+        #expect(throws: ExitCode.self) { try runPSM(["train", "--config", config]) }
+    }
+
+    @Test func configurationErrorsNameTheFileAndKey() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let config = try dir.file("psm.toml", "[data]\ninputs = [\"x.csv\"]\n[forecast]\nhorizon = \"abc\"\n")
+        do {
+            try runPSM(["train", "--config", config])
+            Issue.record("expected an error")
+        } catch let error as ValidationError {
+            #expect(error.message == "psm.toml: [forecast] horizon: expected an integer ≥ 1, got \"abc\"")
+        }
+    }
+
+    @Test func flagsAreValidated() {
+        #expect(throws: (any Error).self) { try PSM.parseAsRoot(["train", "--every", "6"]) }
+        #expect(throws: (any Error).self) { try PSM.parseAsRoot(["train", "--shard", "3/3"]) }
+        #expect(throws: (any Error).self) { try PSM.parseAsRoot(["train", "--once", "--every", "6h"]) }
+    }
+}
