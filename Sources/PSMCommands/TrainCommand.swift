@@ -24,7 +24,7 @@ struct TrainCommand: ParsableCommand {
         seasonal naive, a fit on the full history, publication to the model registry and a JSON \
         report. A group with too little data is skipped and a failing group is recorded; neither \
         stops the others, and a group that fails keeps its previous CURRENT version. Exits non-zero \
-        when every group attempted failed. Every psm.toml key is in docs/configuration.md.
+        when no group was trained (all failed or were skipped). Every psm.toml key is in docs/configuration.md.
         """)
 
     @Option(help: "The configuration file.")

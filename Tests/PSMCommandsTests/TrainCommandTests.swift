@@ -56,7 +56,7 @@ import Testing
             try runPSM(["train", "--config", config])
             Issue.record("expected an error")
         } catch let error as ValidationError {
-            #expect(error.message == "psm.toml: [forecast] horizon: expected an integer ≥ 1, got \"abc\"")
+            #expect(error.message == "\(config): [forecast] horizon: expected an integer ≥ 1, got \"abc\"")
         }
     }
 

@@ -4,13 +4,13 @@ import Ingest
 import TOMLKit
 
 extension TrainingConfiguration {
-    /// Reads and validates a `psm.toml` file; relative paths in it are resolved against its directory.
+    /// Reads and validates a `psm.toml` file; errors name it as `path` was given. Relative paths
+    /// in it are resolved against its directory.
     public static func load(path: String) throws(ConfigurationError) -> TrainingConfiguration {
-        let name = URL(fileURLWithPath: path).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(.unreadable, file: path, location: "", "cannot read the file (missing, unreadable or not UTF-8)")
         }
-        var c = try parse(text, fileName: name)
+        var c = try parse(text, fileName: path)
         c.file = path
         return c
     }

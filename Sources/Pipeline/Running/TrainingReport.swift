@@ -16,7 +16,7 @@ public struct TrainingReport: Sendable, Codable {
     public var failedCount: Int { groups.count { $0.status == .failed } }
     public var skippedCount: Int { groups.count { $0.status == .skipped } }
 
-    /// Whether every group this shard attempted failed (the job then exits non-zero).
+    /// Whether the shard had groups and none was trained (the job then exits non-zero).
     public var everyGroupFailed: Bool { !groups.isEmpty && trainedCount == 0 }
 
     /// Sorted-key, pretty JSON.
