@@ -89,7 +89,7 @@ extension TrainingConfiguration {
         c.minimumTrainingLength = try backtest.int("min_train", atLeast: 2)
 
         let models = try top.section("models")
-        try models.rejectUnknown(["candidates", "lstm"])
+        try models.rejectUnknown(["candidates", "lstm", "arima"])
         if let names = try models.strings("candidates") {
             guard !names.isEmpty else { throw models.error(.invalidValue, key: "candidates", "expected at least one model") }
             for name in names where !knownModels.contains(name) {
@@ -112,6 +112,15 @@ extension TrainingConfiguration {
         c.lstm.patience = try lstm.int("patience", atLeast: 1) ?? c.lstm.patience
         if let seed = try lstm.int("seed", atLeast: 0) { c.lstm.seed = UInt64(seed) }
         if let problem = c.lstm.problem { throw lstm.error(.invalidValue, key: "", problem) }
+
+        let arima = try models.section("arima")
+        try arima.rejectUnknown(["max_p", "max_q", "max_seasonal_p", "max_seasonal_q", "max_models", "max_harmonics"])
+        c.arima.maxP = try arima.int("max_p", atLeast: 0) ?? c.arima.maxP
+        c.arima.maxQ = try arima.int("max_q", atLeast: 0) ?? c.arima.maxQ
+        c.arima.maxSeasonalP = try arima.int("max_seasonal_p", atLeast: 0) ?? c.arima.maxSeasonalP
+        c.arima.maxSeasonalQ = try arima.int("max_seasonal_q", atLeast: 0) ?? c.arima.maxSeasonalQ
+        c.arima.maxModels = try arima.int("max_models", atLeast: 1) ?? c.arima.maxModels
+        c.arima.maxHarmonics = try arima.int("max_harmonics", atLeast: 1) ?? c.arima.maxHarmonics
 
         let calibration = try top.section("calibration")
         try calibration.rejectUnknown(["method", "min_samples"])

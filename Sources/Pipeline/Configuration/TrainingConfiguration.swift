@@ -41,6 +41,7 @@ public struct TrainingConfiguration: Sendable {
     // [models]
     public var candidates = ["seasonal-naive", "lstm"]
     public var lstm = TrainingConfiguration.defaultLSTM
+    public var arima = AutoARIMAOptions()
     // [calibration]
     public var calibrationMethod = CalibrationMethod.conformalQuantileRegression
     public var calibrationMinimumSamples = 50
@@ -59,7 +60,7 @@ public struct TrainingConfiguration: Sendable {
     }
 
     /// The models `candidates` may name.
-    public static let knownModels = ["seasonal-naive", "lstm"]
+    public static let knownModels = ["seasonal-naive", "arima", "lstm"]
 
     /// The LSTM settings of a training job: smaller than the engine's defaults so that a
     /// scheduled run over many groups stays short; per-epoch progress lines are off.

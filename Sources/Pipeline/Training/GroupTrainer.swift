@@ -17,7 +17,7 @@ public struct GroupTrainer: Sendable {
     public init(configuration: TrainingConfiguration, publisher: any ModelPublisher,
                 featureSchema: @escaping @Sendable (TrainingGroup) -> FeatureSchema? = { _ in nil }) {
         self.configuration = configuration
-        self.catalog = ModelCatalog(lstm: configuration.lstm)
+        self.catalog = ModelCatalog(lstm: configuration.lstm, arima: configuration.arima)
         self.publisher = publisher
         self.featureSchema = featureSchema
     }

@@ -13,9 +13,11 @@ public struct FittedModel: Sendable {
 /// The engines a training job can use, built from its configuration.
 public struct ModelCatalog: Sendable {
     public var lstm: LSTMConfiguration
+    public var arima: AutoARIMAOptions
 
-    public init(lstm: LSTMConfiguration) {
+    public init(lstm: LSTMConfiguration, arima: AutoARIMAOptions = AutoARIMAOptions()) {
         self.lstm = lstm
+        self.arima = arima
     }
 
     /// The forecaster for a candidate name, or nil for an unknown name.
@@ -27,6 +29,9 @@ public struct ModelCatalog: Sendable {
             c.reportsProgress = false
             c.threads = 1
             return LSTMForecaster(configuration: c)
+        case "arima":
+            // One thread: the job already runs groups in parallel.
+            return ARIMAForecaster(options: arima, jobs: 1)
         default: return nil
         }
     }
@@ -56,9 +61,41 @@ public struct ModelCatalog: Sendable {
                 "embedding": "\(c.embeddingSize)", "seed": "\(c.seed)", "horizon": "\(horizon)",
                 "best_epoch": "\(model.training.bestEpoch)", "stop_reason": model.training.stopReason,
             ], diagnostics: notes.sorted { $0.key < $1.key }.flatMap { k, v in v.map { "\(k): \($0)" } })
+        case "arima":
+            return try fitARIMA(inputs)
         default:
             throw PipelineError("unknown model \"\(name)\"")
         }
+    }
+}
+
+extension ModelCatalog {
+    /// One automatic ARIMA per series, with the forecaster's fallback to ARIMA(0,1,1); all
+    /// models in `arima.json` keyed by series id (each one's Codable form, which `append` and
+    /// `forecast` continue from). A series neither can fit is left out with a diagnostic; when
+    /// none can, the fit fails.
+    func fitARIMA(_ inputs: [ForecastInput]) throws -> FittedModel {
+        var models: [String: ARIMAModel] = [:], notes: [String] = []
+        for input in inputs {
+            do {
+                models[input.series.id] = try AutoARIMA.fit(input.series, season: input.season,
+                                                            regressors: input.regressors, options: arima)
+            } catch {
+                do {
+                    models[input.series.id] = try ARIMAModel.fit(
+                        input.series, specification: ARIMASpecification(order: ARIMAOrder(p: 0, d: 1, q: 1)))
+                    notes.append("\(input.series.id): automatic ARIMA failed (\(error.message)): ARIMA(0,1,1)")
+                } catch {
+                    notes.append("\(input.series.id): no ARIMA could be fitted (\(error.message)): left out")
+                }
+            }
+        }
+        guard !models.isEmpty else { throw PipelineError("arima: no series could be fitted") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var parameters = ["series": "\(models.count)"]
+        for (id, model) in models { parameters["order." + id] = model.name }
+        return FittedModel(files: ["arima.json": try encoder.encode(models)], hyperParameters: parameters, diagnostics: notes)
     }
 }
 
