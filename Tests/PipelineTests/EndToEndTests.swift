@@ -97,3 +97,18 @@ import TimeSeries
         #expect(forecast.horizon == 6)
     }
 }
+
+@Suite struct GroupNameTests {
+    @Test func aGroupTheRegistryCannotHoldFailsBeforeTrainingWithAHint() throws {
+        let root = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let publisher = RegistryPublisher(registry: ModelRegistry(root: URL(fileURLWithPath: root)), keep: 2)
+        // A wide file's series ids are "file/column"; without a group that is the group name.
+        let inputs = [Fixture.input("wide/cpu", group: nil, count: 96), Fixture.input("ok", group: nil, count: 96)]
+        let report = TrainingJob(trainer: GroupTrainer(configuration: Fixture.configuration(), publisher: publisher))
+            .run(TrainingGroup.grouping(inputs))
+        let bad = try #require(report.groups.first { $0.group == "wide/cpu" })
+        #expect(bad.status == .failed && bad.reason?.contains("group = ") == true && bad.candidates.isEmpty)
+        #expect(report.groups.first { $0.group == "ok" }?.status == .trained)
+    }
+}

@@ -35,6 +35,10 @@ public struct GroupTrainer: Sendable {
     }
 
     func run(_ group: TrainingGroup) -> GroupOutcome {
+        let ids = group.inputs.map(\.series.id)
+        if let problem = publisher.problem(group: group.name) {
+            return GroupOutcome(group: group.name, status: .failed, reason: problem, series: ids)
+        }
         let required = configuration.requiredLength
         var notes: [String] = []
         let usable = group.inputs.filter { input in
@@ -46,7 +50,6 @@ public struct GroupTrainer: Sendable {
             }
             return true
         }
-        let ids = group.inputs.map(\.series.id)
         guard !usable.isEmpty else {
             let longest = group.inputs.map(\.series.count).max() ?? 0
             return GroupOutcome(group: group.name, status: .skipped,

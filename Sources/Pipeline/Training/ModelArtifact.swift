@@ -22,6 +22,12 @@ public struct ModelArtifact: Sendable {
 public protocol ModelPublisher: Sendable {
     /// Publishes a new version of `group` and makes it current; returns the version's name.
     func publish(group: String, artifact: ModelArtifact) throws -> String
+    /// Why `group` could never be published (checked before any training), or nil.
+    func problem(group: String) -> String?
+}
+
+extension ModelPublisher {
+    public func problem(group: String) -> String? { nil }
 }
 
 /// Keeps published artifacts in memory (dry runs, tests).

@@ -14,6 +14,12 @@ public struct RegistryPublisher: ModelPublisher {
         self.keep = keep
     }
 
+    public func problem(group: String) -> String? {
+        RegistryNames.isValidGroup(group) ? nil
+            : "group name \"\(group)\" cannot be a model directory (1–128 characters of A–Z a–z 0–9 . _ -, "
+            + "not starting with a dot); name the group with { path = …, group = \"…\" } in [data] inputs"
+    }
+
     public func publish(group: String, artifact: ModelArtifact) throws -> String {
         let decoder = JSONDecoder()
         func section(_ data: Data) throws -> JSONValue { try decoder.decode(JSONValue.self, from: data) }
