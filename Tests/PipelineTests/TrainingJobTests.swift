@@ -18,6 +18,10 @@ import TimeSeries
         let web = try #require(report.groups.first { $0.group == "web" })
         #expect(web.status == .trained)
         #expect(web.series == ["a1", "a2"])
+        // Metrics per group and per series, for every candidate.
+        let naive = try #require(web.candidates.first { $0.model == "seasonal-naive" })
+        #expect(naive.calibrated?.crps != nil)
+        #expect(naive.series?.keys.sorted() == ["a1", "a2"])
         #expect(publisher.artifacts(group: "web").count == 1)
         #expect(publisher.artifacts(group: "tiny").isEmpty)
         #expect(!report.everyGroupFailed)

@@ -44,6 +44,8 @@ public struct CandidateEvaluation: Sendable {
     public var table: CalibrationTable?
     public var rawSummary: MetricSummary?
     public var calibratedSummary: MetricSummary?
+    /// Calibrated scores per series (averaged over its folds).
+    public var seriesSummaries: [String: MetricSummary]
     /// Central-interval coverage on the last fold, corrected by a table fitted on the earlier folds only.
     public var heldOutCoverage: [String: Double]?
     public var diagnostics: [String]
@@ -95,6 +97,7 @@ public struct CandidateCalibration: Sendable {
         }
         var calibrated: [FoldKey: ScoredForecast] = [:]
         var rawSummaries: [MetricSummary] = [], calibratedSummaries: [MetricSummary] = [], lastFold: [MetricSummary] = []
+        var perSeries: [String: [MetricSummary]] = [:]
         for (key, entry) in raw.sorted(by: { $0.key < $1.key }) {
             rawSummaries.append(entry.score.summary)
             let forecast = tables[key.fold].map { $0.apply(to: entry.score.forecast) } ?? entry.score.forecast
@@ -103,12 +106,14 @@ public struct CandidateCalibration: Sendable {
                                                  season: entry.season) {
                 let summary = MetricSummary(accuracy, forecast: forecast, actuals: entry.score.actuals)
                 calibratedSummaries.append(summary)
+                perSeries[key.seriesID, default: []].append(summary)
                 if key.fold == foldNumbers.last, foldNumbers.count > 1 { lastFold.append(summary) }
             }
         }
         return CandidateEvaluation(
             name: report.model, calibrated: CandidateForecasts(name: report.model, forecasts: calibrated), table: table,
             rawSummary: MetricSummary(averaging: rawSummaries), calibratedSummary: MetricSummary(averaging: calibratedSummaries),
+            seriesSummaries: perSeries.compactMapValues { MetricSummary(averaging: $0) },
             heldOutCoverage: MetricSummary(averaging: lastFold)?.coverage, diagnostics: diagnostics)
     }
 }

@@ -16,7 +16,10 @@ public struct GroupOutcome: Sendable, Codable {
     public struct CandidateMetrics: Sendable, Codable {
         public var model: String
         public var raw: MetricSummary?
+        /// Calibrated scores over the group (mean over its series and folds).
         public var calibrated: MetricSummary?
+        /// Calibrated scores per series.
+        public var series: [String: MetricSummary]?
         public var heldOutCoverage: [String: Double]?
         public var diagnostics: [String]
     }

@@ -75,6 +75,7 @@ public struct GroupTrainer: Sendable {
             }
             let metrics = evaluations.map {
                 GroupOutcome.CandidateMetrics(model: $0.name, raw: $0.rawSummary, calibrated: $0.calibratedSummary,
+                                              series: $0.seriesSummaries,
                                               heldOutCoverage: $0.heldOutCoverage, diagnostics: Array($0.diagnostics.prefix(20)))
             }
             guard let decision = Selection.choose(evaluations.map(\.calibrated), horizon: configuration.horizon) else {
