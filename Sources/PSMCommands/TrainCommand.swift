@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Evaluation
 import Features
 import Forecasting
 import Foundation
@@ -76,11 +77,31 @@ struct TrainCommand: ParsableCommand {
                                    featureSchema: schema)
         let job = TrainingJob(trainer: trainer, shard: shard, progress: { printError($0) })
         let report = job.run(TrainingGroup.grouping(inputs), notes: notes)
-        let path = try report.write(to: c.resolve(c.reportDirectory), stamp: TrainingJob.stamp(started))
+        let stamp = TrainingJob.stamp(started)
+        let path = try report.write(to: c.resolve(c.reportDirectory), stamp: stamp)
+        try writeHTML(report, configuration: c, stamp: stamp, started: started)
         printError(String(format: "psm train: %d trained, %d skipped, %d failed in %.1f s; report %@",
                           report.trainedCount, report.skippedCount, report.failedCount,
                           Date().timeIntervalSince(started), path))
         return report
+    }
+
+    /// The HTML evaluation report next to the JSON one (`train-<stamp>.html`, `latest.html`);
+    /// skipped and failed groups appear with their reason.
+    static func writeHTML(_ report: TrainingReport, configuration c: TrainingConfiguration, stamp: String,
+                          started: Date) throws {
+        let groups = report.groups.map { o in
+            o.evaluation ?? GroupEvaluation(group: o.group, models: [],
+                                            notes: ["\(o.status.rawValue): \(o.reason ?? "")"] + o.notes.prefix(10))
+        }
+        let html = EvaluationReport(title: "psm train \(stamp) (shard \(report.shard))",
+                                    createdAt: Int64(started.timeIntervalSince1970), psmVersion: PSM.version,
+                                    groups: groups, notes: report.notes).html()
+        let directory = c.resolve(c.reportDirectory)
+        let suffix = report.shard == "0/1" ? "" : "-shard-" + report.shard.replacingOccurrences(of: "/", with: "-of-")
+        for name in ["train-\(stamp)\(suffix).html", "latest\(suffix).html"] {
+            try writeAtomically(Data(html.utf8), to: (directory as NSString).appendingPathComponent(name))
+        }
     }
 
     /// Reads every source. An unreadable source is noted in the report and the others go on.

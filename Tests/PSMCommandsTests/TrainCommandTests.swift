@@ -37,6 +37,8 @@ import Testing
         #expect(try registry.groups().sorted() == ["db", "web"])
         #expect(try registry.verify(group: "web").manifest.kind == "seasonal-naive")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/reports/latest.json"))
+        let html = try String(contentsOfFile: dir.path + "/reports/latest.html", encoding: .utf8)
+        #expect(html.contains("web") && html.contains("db") && html.contains("<svg"))
     }
 
     @Test func everyGroupSkippedOrFailedExitsNonZero() throws {

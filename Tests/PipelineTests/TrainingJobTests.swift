@@ -22,6 +22,11 @@ import TimeSeries
         let naive = try #require(web.candidates.first { $0.model == "seasonal-naive" })
         #expect(naive.calibrated?.crps != nil)
         #expect(naive.series?.keys.sorted() == ["a1", "a2"])
+        // The HTML report's section: the pipeline's choice and coverage before/after calibration.
+        let evaluation = try #require(web.evaluation)
+        #expect(evaluation.selection?.model == web.selection?.winner)
+        #expect(evaluation.calibration.map(\.model) == ["seasonal-naive"])
+        #expect(evaluation.versions.first?.id == web.version)
         #expect(publisher.artifacts(group: "web").count == 1)
         #expect(publisher.artifacts(group: "tiny").isEmpty)
         #expect(!report.everyGroupFailed)

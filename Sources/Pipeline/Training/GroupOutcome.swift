@@ -36,6 +36,13 @@ public struct GroupOutcome: Sendable, Codable {
     public var dataFingerprint: String?
     public var seconds: Double
     public var notes: [String]
+    /// The group's section of the HTML evaluation report (fan charts, PIT, reliability); not in
+    /// the JSON training report, which would otherwise repeat every backtest forecast.
+    public var evaluation: GroupEvaluation?
+
+    private enum CodingKeys: String, CodingKey {
+        case group, status, reason, series, candidates, selection, version, dataFingerprint, seconds, notes
+    }
 
     public init(group: String, status: Status, reason: String? = nil, series: [String] = [],
                 candidates: [CandidateMetrics] = [], selection: SelectionDecision? = nil, version: String? = nil,
@@ -50,5 +57,6 @@ public struct GroupOutcome: Sendable, Codable {
         self.dataFingerprint = dataFingerprint
         self.seconds = seconds
         self.notes = notes
+        self.evaluation = nil
     }
 }

@@ -63,12 +63,13 @@ public struct GroupTrainer: Sendable {
         do {
             let calibration = CandidateCalibration(method: configuration.calibrationMethod,
                                                    minimumSamples: configuration.calibrationMinimumSamples)
-            var evaluations: [CandidateEvaluation] = []
+            var evaluations: [CandidateEvaluation] = [], backtests: [BacktestReport] = []
             for name in candidateNames {
                 guard let forecaster = catalog.forecaster(name) else { notes.append("\(name): unknown model"); continue }
                 do {
                     let report = try Backtest.run(forecaster, inputs: usable, configuration: configuration.backtest)
                     evaluations.append(calibration.evaluate(report, inputs: usable))
+                    backtests.append(report)
                 } catch {
                     notes.append("\(name): backtest failed: \(error.message)")
                 }
@@ -102,12 +103,39 @@ public struct GroupTrainer: Sendable {
                     configuration: configuration.backtest, candidates: metrics)),
                 calibration: Self.json(tables), selection: Self.json(decision), files: files)
             let version = try publisher.publish(group: group.name, artifact: artifact)
-            return GroupOutcome(group: group.name, status: .trained, series: ids, candidates: metrics, selection: decision,
-                                version: version, dataFingerprint: fingerprint, notes: notes)
+            var outcome = GroupOutcome(group: group.name, status: .trained, series: ids, candidates: metrics, selection: decision,
+                                       version: version, dataFingerprint: fingerprint, notes: notes)
+            outcome.evaluation = Self.evaluation(group.name, backtests: backtests, candidates: evaluations,
+                                                 decision: decision, method: configuration.calibrationMethod,
+                                                 version: version, notes: notes)
+            return outcome
         } catch {
             return GroupOutcome(group: group.name, status: .failed, reason: "\(error)", series: ids,
                                 dataFingerprint: fingerprint, notes: notes)
         }
+    }
+
+    /// The HTML report's view of a trained group: the engines' raw backtests (fan charts, PIT,
+    /// reliability), coverage before and after calibration, and the pipeline's own choice.
+    static func evaluation(_ group: String, backtests: [BacktestReport], candidates: [CandidateEvaluation],
+                           decision: SelectionDecision, method: CalibrationMethod, version: String,
+                           notes: [String]) -> GroupEvaluation {
+        var e = GroupEvaluation(group: group, backtests: backtests)
+        let crps = decision.crps.sorted { $0.key < $1.key }.map { String(format: "%@ %.4g", $0.key, $0.value) }
+        var reason = "lowest calibrated CRPS (\(crps.joined(separator: ", "))"
+        if let c = decision.combinationCRPS { reason += String(format: "; average of the best two %.4g", c) }
+        reason += ")"
+        if let dm = decision.dieboldMariano {
+            reason += String(format: "; Diebold–Mariano vs seasonal naive %.3f, p = %.3g", dm.statistic, dm.pValue)
+        }
+        e.selection = ModelSelection(model: decision.winner, reason: reason)
+        e.calibration = candidates.compactMap { c in
+            guard let before = c.rawSummary?.coverage, let after = c.calibratedSummary?.coverage else { return nil }
+            return CalibrationCoverage(model: c.name, method: method.rawValue, before: before, after: after)
+        }
+        e.versions = [VersionRecord(id: version, isCurrent: true, model: decision.winner, note: "published by psm train")]
+        e.notes += notes.prefix(20)
+        return e
     }
 
     static func json(_ value: some Encodable) throws -> Data {
