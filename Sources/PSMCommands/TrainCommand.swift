@@ -4,6 +4,7 @@ import Evaluation
 import Features
 import Forecasting
 import Foundation
+import MetricStore
 import ModelRegistry
 import Pipeline
 import TimeSeries
@@ -107,11 +108,16 @@ struct TrainCommand: ParsableCommand {
     /// Reads every source. An unreadable source is noted in the report and the others go on.
     static func load(_ c: TrainingConfiguration) throws
         -> ([ForecastInput], [String], @Sendable (TrainingGroup) -> FeatureSchema?) {
-        if c.database != nil {
-            throw ValidationError("\(c.file ?? "psm.toml"): [data] db: reading from a metric store is not implemented yet; use inputs")
-        }
         let calendarPath = c.calendarFile.map(c.resolve)
         var inputs: [ForecastInput] = [], notes: [String] = []
+        if let database = c.database.map(c.resolve) {
+            do {
+                inputs += try storeInputs(database, configuration: c, calendarPath: calendarPath)
+            } catch {
+                notes.append("\(database): not used: \(error)")
+                printError("psm train: \(database): not used: \(error)")
+            }
+        }
         for source in c.sources {
             let path = c.resolve(source.path)
             do {
@@ -142,6 +148,26 @@ struct TrainCommand: ParsableCommand {
                                       events: kinds.map { EventFeature(kind: $0) })
         }
         return (inputs, notes, schema)
+    }
+
+    /// Every series of a metric store (written by `psm ingest`), with its stored group. Keys
+    /// `<id>:<column>` of a stored series `<id>` are its CSV regressors and are not trained on.
+    static func storeInputs(_ path: String, configuration c: TrainingConfiguration, calendarPath: String?) throws -> [ForecastInput] {
+        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no such file") }
+        let store = try MetricStore(path: path)
+        let infos = try store.listSeries()
+        let keys = Set(infos.map(\.key))
+        let calendar = try calendarPath.map { path -> CalendarFile in
+            do { return try CalendarFile.load(path: path) } catch { throw ValidationError("\(error)") }
+        }
+        var inputs: [ForecastInput] = []
+        for info in infos {
+            if let colon = info.key.lastIndex(of: ":"), keys.contains(String(info.key[..<colon])) { continue }
+            guard let series = try store.series(key: info.key), series.count > 0 else { continue }
+            let features = try calendar.flatMap { try ModelInputs.calendarFeatures($0, series: series, futureSteps: 0) }
+            inputs.append(ForecastInput(series: series, season: c.season ?? ModelInputs.defaultSeason(series), regressors: features))
+        }
+        return inputs
     }
 
     /// A file, or a directory's `*.csv` files sorted by name.

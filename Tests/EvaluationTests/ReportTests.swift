@@ -94,8 +94,9 @@ import TimeSeries
 
     @Test func fanChartBandsPairSymmetricLevelsWidestFirst() {
         let bands = FanChartSVG.bands(BacktestConfiguration.defaultLevels)
-        #expect(bands.map(\.lower) == [0, 1, 2])
-        #expect(bands.map(\.upper) == [6, 5, 4])
+        // Default levels 0.005, 0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975, 0.995: 99, 95, 90, 80 %.
+        #expect(bands.map(\.lower) == [0, 1, 2, 3])
+        #expect(bands.map(\.upper) == [8, 7, 6, 5])
         // 0.1 has no 0.9 partner, so only the 90 % interval is drawn.
         #expect(FanChartSVG.bands([0.05, 0.1, 0.5, 0.95]).map(\.coverage).count == 1)
     }
@@ -126,10 +127,10 @@ import TimeSeries
         group.calibration = [CalibrationCoverage(model: "seasonal-naive", method: "cqr",
                                                  before: ["0.9": 0.7], after: ["0.9": 0.9])]
         let html = EvaluationReport(title: "t", createdAt: 0, psmVersion: "x", groups: [group]).html()
-        // One series, one fan chart per model, each with three nested bands (95, 90, 80 %); two
+        // One series, one fan chart per model, each with four nested bands (99, 95, 90, 80 %); two
         // diagnostics per model.
         #expect(html.components(separatedBy: "class=\"fan\"").count - 1 == 2)
-        #expect(html.components(separatedBy: "<polygon class=\"band band").count - 1 == 6)
+        #expect(html.components(separatedBy: "<polygon class=\"band band").count - 1 == 8)
         #expect(html.components(separatedBy: "class=\"diag\"").count - 1 == 4)
         #expect(html.contains("CURRENT") && html.contains("20261128T040000Z-89abcdef"))
         #expect(html.contains("70.0 %") && html.contains("90.0 %"))

@@ -89,12 +89,12 @@ import Testing
         #expect(!dom.timedOut && dom.status == 0, "chromium --dump-dom failed: \(dom.stderr.suffix(2000))")
         #expect(dom.pageProblems.isEmpty, "the page logged problems: \(dom.pageProblems)")
         // The parsed DOM (not our string): 2 series × 2 models fan charts, PIT and reliability for
-        // 2 models, the models and per-series tables, 3 nested bands per fan chart.
+        // 2 models, the models and per-series tables, 4 nested bands per fan chart (99, 95, 90, 80 %).
         func count(_ s: String) -> Int { dom.stdout.components(separatedBy: s).count - 1 }
         #expect(count("<svg class=\"fan\"") == 4)
         #expect(count("<svg class=\"diag\"") == 4)
         #expect(count("<table class=\"metrics\"") == 2)
-        #expect(count("<polygon class=\"band band") == 12)
+        #expect(count("<polygon class=\"band band") == 16)
         #expect(dom.stdout.contains("web&lt;&amp;\"1"))
 
         let png = dir.path + "/shot.png"

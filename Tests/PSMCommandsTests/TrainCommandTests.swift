@@ -41,6 +41,24 @@ import Testing
         #expect(html.contains("web") && html.contains("db") && html.contains("<svg"))
     }
 
+    @Test func trainReadsAMetricStoreWrittenByIngest() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let csv = try dir.file("load.csv", Self.csv())
+        try runPSM(["ingest", csv, "--db", dir.path + "/metrics.sqlite"])
+        let config = try dir.file("psm.toml", """
+        [data]
+        db = "metrics.sqlite"
+        [forecast]
+        horizon = 6
+        [models]
+        candidates = ["seasonal-naive"]
+        """)
+        try runPSM(["train", "--config", config])
+        let registry = ModelRegistry(root: URL(fileURLWithPath: dir.path + "/Models"))
+        #expect(try registry.groups().sorted() == ["db", "web"])
+    }
+
     @Test func everyGroupSkippedOrFailedExitsNonZero() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanUp() }
