@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
         For every group: rolling-origin backtest of each candidate (seasonal naive always), \
         conformal calibration from the folds, selection by calibrated CRPS (or the equal-weight \
         average of the best two when it scores lower), a Diebold–Mariano test of the winner against \
-        seasonal naive, a fit on the full history, publication to the model registry and a JSON \
+        seasonal naive, a fit on the full history, publication to the model registry and a JSON + HTML \
         report. A group with too little data is skipped and a failing group is recorded; neither \
         stops the others, and a group that fails keeps its previous CURRENT version. Exits non-zero \
         when no group was trained (all failed or were skipped). Every psm.toml key is in docs/configuration.md.
