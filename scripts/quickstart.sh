@@ -11,3 +11,7 @@ echo "quickstart: psm inspect Datasets/" >&2
 "$psm" inspect Datasets/
 echo "quickstart: psm ingest Datasets/ --db out/metrics.sqlite" >&2
 "$psm" ingest Datasets/ --db out/metrics.sqlite
+echo "quickstart: psm train --config examples/psm.toml (backtest, calibrate, select, publish, report)" >&2
+"$psm" train --config examples/psm.toml --once
+"$psm" models list --models out/Models
+echo "quickstart: report written to out/reports/latest.html" >&2

@@ -13,7 +13,7 @@ struct BacktestCommand: ParsableCommand {
         The last fold's test window is the last --horizon steps of each series; earlier folds \
         start --stride steps apart (default: the horizon). At each origin the model sees only \
         the data before it. MASE and MSIS are scaled by the in-sample seasonal-naive MAE of the \
-        fold's training part; intervals are the central 80, 90 and 95 % ones.
+        fold's training part; intervals are the central 80, 90, 95 and 99 % ones.
         """)
 
     @Option(help: "Input CSV (long, wide or NAB).")
