@@ -47,6 +47,9 @@ extension MetricStore {
                 CREATE INDEX events_start ON events (start);
                 """)
         }
+        migrator.registerMigration("v2-actuator-inventory") { db in
+            try registerInventorySchema(db)
+        }
         return migrator
     }()
 }
