@@ -8,6 +8,12 @@ public struct HostAvailability: Sendable, Hashable, Codable {
     public var reserved: CapacityAmount
     /// capacity − load − reserved (negative in a dimension when over-committed, e.g. after adoption).
     public var free: CapacityAmount
+
+    public init(host: HostRecord, reserved: CapacityAmount, free: CapacityAmount) {
+        self.host = host
+        self.reserved = reserved
+        self.free = free
+    }
 }
 
 extension MetricStore {
