@@ -52,7 +52,7 @@ extension Adoption {
             do {
                 try await hypervisor.destroy(name)
                 try await hypervisor.undefine(name, removingManagedSave: true)
-            } catch let error as HypervisorError where error.code == .notFound {
+            } catch where error.code == .notFound {
                 return false
             }
             return true
