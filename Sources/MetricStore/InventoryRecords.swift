@@ -19,12 +19,24 @@ public struct CapacityAmount: Sendable, Hashable, Codable {
         other.vcpus <= vcpus && other.memoryMiB <= memoryMiB && other.units <= units
     }
 
+    /// Saturating, like `+`.
     public static func - (a: CapacityAmount, b: CapacityAmount) -> CapacityAmount {
-        CapacityAmount(vcpus: a.vcpus - b.vcpus, memoryMiB: a.memoryMiB - b.memoryMiB, units: a.units - b.units)
+        func subtract(_ x: Int64, _ y: Int64) -> Int64 {
+            let (difference, overflow) = x.subtractingReportingOverflow(y)
+            return overflow ? (y > 0 ? .min : .max) : difference
+        }
+        return CapacityAmount(vcpus: subtract(a.vcpus, b.vcpus), memoryMiB: subtract(a.memoryMiB, b.memoryMiB),
+                              units: subtract(a.units, b.units))
     }
 
+    /// Saturating: totals of absurd stored values clamp instead of trapping.
     public static func + (a: CapacityAmount, b: CapacityAmount) -> CapacityAmount {
-        CapacityAmount(vcpus: a.vcpus + b.vcpus, memoryMiB: a.memoryMiB + b.memoryMiB, units: a.units + b.units)
+        func add(_ x: Int64, _ y: Int64) -> Int64 {
+            let (sum, overflow) = x.addingReportingOverflow(y)
+            return overflow ? (y > 0 ? .max : .min) : sum
+        }
+        return CapacityAmount(vcpus: add(a.vcpus, b.vcpus), memoryMiB: add(a.memoryMiB, b.memoryMiB),
+                              units: add(a.units, b.units))
     }
 }
 

@@ -6,7 +6,8 @@ extension MetricStore {
     /// the shadow moves ready → activating and the activation is recorded.
     ///
     /// The same `id` again returns the existing record and writes nothing (a retried request never
-    /// makes a second row); a shadow that is not `ready` is refused, so a shadow is claimed once.
+    /// makes a second row); a shadow that is not `ready` is refused, so a shadow is claimed once. An id
+    /// reused for another shadow also returns the existing record: callers compare its `shadowID`.
     public func beginActivation(id: String, shadow shadowID: String, at now: Int64) throws(MetricStoreError) -> ActivationClaim {
         try writeImmediate("cannot begin activation \(id) of shadow \(shadowID)") { db in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM activations WHERE id = ?", arguments: [id]) {

@@ -195,3 +195,41 @@ final class ResultBox: @unchecked Sendable {
 
     func totals() -> (Int, Int, [String]) { lock.withLock { (reserved, refused, errors) } }
 }
+
+@Suite struct InventoryInputTests {
+    @Test func capacityArithmeticSaturatesInsteadOfTrapping() {
+        let huge = CapacityAmount(vcpus: .max, memoryMiB: .max, units: .max)
+        #expect(huge + CapacityAmount(vcpus: 1, memoryMiB: 1, units: 1) == huge)
+        let tiny = CapacityAmount(vcpus: .min, memoryMiB: .min, units: .min)
+        #expect(tiny - CapacityAmount(vcpus: 1, memoryMiB: 1, units: 1) == tiny)
+        #expect(CapacityAmount(vcpus: 3, memoryMiB: 5, units: 7) - CapacityAmount(vcpus: 1, memoryMiB: 2, units: 3)
+                == CapacityAmount(vcpus: 2, memoryMiB: 3, units: 4))
+    }
+
+    @Test func negativeSizesAreRefusedByTheStoreWithoutWriting() throws {
+        let store = try MetricStore.inMemory()
+        try store.upsertHost(testHost())
+        // A negative full size "fits" arithmetically; the schema's checks refuse it.
+        #expect(throws: MetricStoreError.self) { try store.reserve(shadow: testShadow("n", units: -5), on: "h1", at: 1) }
+        #expect(try store.shadows().isEmpty && store.reservations().isEmpty)
+        #expect(throws: MetricStoreError.self) { try store.upsertHost(testHost("bad", units: -1)) }
+        #expect(try store.hosts().map(\.name) == ["h1"])
+    }
+
+    @Test func theInventorySurvivesReopeningTheFile() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path("restart.sqlite")
+        do {
+            let store = try MetricStore(path: path)
+            try store.upsertHost(testHost())
+            _ = try store.reserve(shadow: testShadow("a"), on: "h1", at: 1_000)
+            _ = try store.beginActivation(id: "x", shadow: "a", at: 1_100)
+        }
+        let reopened = try MetricStore(path: path)
+        #expect(try reopened.shadow(id: "a")?.state == .activating)
+        #expect(try reopened.reservations().map(\.shadowID) == ["a"])
+        #expect(try reopened.activation(id: "x")?.outcome == nil)
+        #expect(try reopened.hostAvailability("h1")?.free.units == 90)
+    }
+}
