@@ -216,6 +216,15 @@ final class ResultBox: @unchecked Sendable {
         #expect(try store.hosts().map(\.name) == ["h1"])
     }
 
+    @Test func reservingAnExistingShadowIDFailsAndCountsOnce() throws {
+        let store = try MetricStore.inMemory()
+        try store.upsertHost(testHost())
+        _ = try store.reserve(shadow: testShadow("a", units: 10), on: "h1", at: 1)
+        #expect(throws: MetricStoreError.self) { try store.reserve(shadow: testShadow("a", units: 10), on: "h1", at: 2) }
+        #expect(try store.hostAvailability("h1")?.reserved.units == 10)
+        #expect(try store.shadow(id: "a")?.updatedAt == 1)
+    }
+
     @Test func theInventorySurvivesReopeningTheFile() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
