@@ -29,8 +29,13 @@ public struct GroupScorer: Sendable {
     public private(set) var diagnostics: [String] = []
 
     /// The per-series state of every component.
+    ///
+    /// An ARIMA carries its filter state from training, so it continues from the end of its
+    /// training data; the LSTM and seasonal naive start from whatever history they are given.
+    /// Each side therefore keeps its own next position.
     struct SeriesState: Sendable {
-        var next: Int64?
+        var arimaNext: Int64?
+        var historyNext: Int64?
         var arima: ARIMAModel?
         var lstm: LSTMState?
         var naive: SeasonalNaiveState?
@@ -117,7 +122,7 @@ public struct GroupScorer: Sendable {
             if components.contains(ModelArtifactFormat.arima) {
                 // A series without an ARIMA (the fit left it out) cannot be scored by this model.
                 state.arima = arima[id]
-                state.next = arima[id]?.nextPosition
+                state.arimaNext = arima[id]?.nextPosition
             }
             if components.contains(ModelArtifactFormat.seasonalNaive) {
                 state.naive = SeasonalNaiveState(season: seasons[id] ?? 1)
@@ -128,7 +133,14 @@ public struct GroupScorer: Sendable {
     }
 
     /// The grid position the next observation of `seriesID` is expected at (nil: any position).
-    public func nextPosition(seriesID: String) -> Int64? { series[seriesID]?.next }
+    /// (With several components, the furthest one's: earlier points are skipped by it.)
+    public func nextPosition(seriesID: String) -> Int64? {
+        guard let s = series[seriesID] else { return nil }
+        return [s.arimaNext, s.historyNext].compactMap { $0 }.max()
+    }
+
+    private var usesHistory: Bool { lstm != nil || components.contains(ModelArtifactFormat.seasonalNaive) }
+    private var usesARIMA: Bool { components.contains(ModelArtifactFormat.arima) }
 
     /// Conditions the model on new observations of `seriesID`, the first at grid position
     /// `start`; points already seen are skipped and a gap is filled with missing values.
@@ -138,31 +150,43 @@ public struct GroupScorer: Sendable {
             throw ScoringError(.unknownSeries, "the model (version \(version.id)) was not trained for this series",
                                group: group, seriesID: seriesID)
         }
-        let values: [Double]
-        switch Alignment.align(observations, start: start, expected: state.next, step: step) {
-        case .success(let v): values = v
-        case .failure(let problem): throw ScoringError(.invalidRequest, problem.message, group: group, seriesID: seriesID)
-        }
-        guard !values.isEmpty else { return }
-        do throws(ForecastError) {
-            if components.contains(ModelArtifactFormat.arima) {
-                guard var model = state.arima else { throw missingARIMA(seriesID) }
-                try model.append(observations: values)
-                state.arima = model
+        func aligned(_ expected: Int64?) throws(ScoringError) -> [Double] {
+            switch Alignment.align(observations, start: start, expected: expected, step: step) {
+            case .success(let v): return v
+            case .failure(let problem): throw ScoringError(.invalidRequest, problem.message, group: group, seriesID: seriesID)
             }
-            if let lstm {
-                if var s = state.lstm {
-                    try s.advance(observations: values)
-                    state.lstm = s
-                } else if values.contains(where: \.isFinite) {
-                    state.lstm = try LSTMState(model: lstm, seriesID: seriesID, history: values)
+        }
+        let arimaValues = usesARIMA ? try aligned(state.arimaNext) : []
+        let historyValues = usesHistory ? try aligned(state.historyNext) : []
+        do throws(ForecastError) {
+            if usesARIMA {
+                guard var model = state.arima else { throw missingARIMA(seriesID) }
+                let values = arimaValues
+                if !values.isEmpty {
+                    try model.append(observations: values)
+                    state.arima = model
+                    state.arimaNext = model.nextPosition
                 }
             }
-            state.naive?.append(values)
+            if usesHistory {
+                let values = historyValues
+                if !values.isEmpty {
+                    if let lstm {
+                        if var s = state.lstm {
+                            try s.advance(observations: values)
+                            state.lstm = s
+                        } else {
+                            // The first call reads the last `window` points, as the batch forecast does.
+                            state.lstm = try LSTMState(model: lstm, seriesID: seriesID, history: values)
+                        }
+                    }
+                    state.naive?.append(values)
+                    state.historyNext = (state.historyNext ?? start) + Int64(values.count) * step
+                }
+            }
         } catch {
             throw ScoringError.from(error, group: group, seriesID: seriesID)
         }
-        state.next = (state.next ?? start) + Int64(values.count) * step
         series[seriesID] = state
     }
 
@@ -186,7 +210,12 @@ public struct GroupScorer: Sendable {
                                group: group, seriesID: id)
         }
         guard horizon >= 1 else { throw ScoringError(.invalidRequest, "horizon must be at least 1", group: group, seriesID: id) }
-        guard let next = state.next else {
+        let origins = Set([usesARIMA ? state.arimaNext : nil, usesHistory ? state.historyNext : nil].compactMap { $0 })
+        guard origins.count <= 1 else {
+            throw ScoringError(.forecast, "the components have seen data up to different positions \(origins.sorted()): "
+                               + "append the points they miss", group: group, seriesID: id)
+        }
+        guard let next = origins.first, !(usesHistory && state.historyNext == nil) else {
             throw ScoringError(.forecast, "no observations yet", group: group, seriesID: id)
         }
         let grid = TimeGrid(axis: axis, start: next, step: step, count: horizon)

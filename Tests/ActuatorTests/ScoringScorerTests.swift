@@ -1,0 +1,176 @@
+import Actuator
+import Forecasting
+import Foundation
+import ModelRegistry
+import Testing
+import TimeSeries
+
+/// The scorer adds nothing numerically: after appending points its forecast is the engine's own
+/// scoring path run on the same data (SeasonalNaive on the whole history, ARIMAModel.append,
+/// LSTMState.advance). Same arithmetic in the same order, so the comparisons are exact.
+@Suite struct ScoringScorerTests {
+    let levels = ScoringFixture.levels
+
+    @Test func seasonalNaiveScorerFedInChunksEqualsSeasonalNaiveOnTheWholeHistory() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let train = ScoringFixture.values(count: 72)
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: [ScoringFixture.input("a", train)])
+        var scorer = try GroupScorer(model: registry.load(group: "web"))
+        // Missing points exercise the "same season position one cycle earlier" fallback.
+        let all = ScoringFixture.values(count: 100, missing: [80, 81, 95, 71])
+        let start = ScoringFixture.grid.start
+        for (from, to) in [(0, 40), (40, 41), (41, 100)] {
+            try scorer.append(seriesID: "a", observations: Array(all[from..<to]),
+                              startingAt: start + Int64(from) * ScoringFixture.grid.step)
+        }
+        let got = try #require(try scorer.forecast(horizon: 30, levels: levels)["a"]?.get())
+        let input = ScoringFixture.input("a", all)
+        let reference = try #require(try SeasonalNaive().forecast([input], horizon: 30, levels: levels).first?.result.get())
+        #expect(got == reference)
+    }
+
+    @Test func seasonalNaiveScorerWithFewerThanTwoSeasonsIsTheNaiveForecastLikeTheBatchOne() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: [ScoringFixture.input("a", ScoringFixture.values(count: 72))])
+        var scorer = try GroupScorer(model: registry.load(group: "web"))
+        let short = ScoringFixture.values(count: 30, missing: [29])
+        try scorer.append(seriesID: "a", observations: short, startingAt: ScoringFixture.grid.start)
+        let got = try scorer.forecast(seriesID: "a", horizon: 5, levels: levels)
+        let reference = try #require(try SeasonalNaive().forecast([ScoringFixture.input("a", short)], horizon: 5, levels: levels)
+            .first?.result.get())
+        #expect(got == reference)
+    }
+
+    @Test func arimaScorerAfterAppendingEqualsARIMAModelAppend() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let all = ScoringFixture.values(count: 96)
+        let train = Array(all[0..<72])
+        try ScoringFixture.publish(registry, group: "db", kind: "arima", components: ["arima"],
+                                   inputs: [ScoringFixture.input("b", train)])
+        let loaded = try registry.load(group: "db")
+        var scorer = try GroupScorer(model: loaded)
+        let step = ScoringFixture.grid.step, start = ScoringFixture.grid.start
+        #expect(scorer.nextPosition(seriesID: "b") == start + 72 * step)
+        // Re-sending already seen points (an overlap) must not condition the model twice.
+        try scorer.append(seriesID: "b", observations: Array(all[60..<80]), startingAt: start + 60 * step)
+        // A gap of two intervals is filled with missing values.
+        try scorer.append(seriesID: "b", observations: Array(all[82..<96]), startingAt: start + 82 * step)
+
+        var reference = try #require(try JSONDecoder().decode([String: ARIMAModel].self, from: loaded.data("arima.json"))["b"])
+        try reference.append(observations: Array(all[72..<80]) + [.nan, .nan] + Array(all[82..<96]))
+        let expected = try reference.forecast(horizon: 12, levels: levels)
+        let got = try scorer.forecast(seriesID: "b", horizon: 12, levels: levels)
+        #expect(got == expected)
+        #expect(got.grid.start == start + 96 * step)
+    }
+
+    @Test func lstmScorerEqualsLSTMStateAdvancedOverTheSamePoints() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let all = ScoringFixture.values(count: 90, level: 20)
+        try ScoringFixture.publish(registry, group: "web", kind: "lstm", components: ["lstm"],
+                                   inputs: [ScoringFixture.input("a", Array(all[0..<72])),
+                                            ScoringFixture.input("c", Array(all[0..<72]).map { $0 * 2 })])
+        let loaded = try registry.load(group: "web")
+        var scorer = try GroupScorer(model: loaded)
+        let step = ScoringFixture.grid.step, start = ScoringFixture.grid.start
+        try scorer.append(seriesID: "a", observations: Array(all[0..<72]), startingAt: start)
+        try scorer.append(seriesID: "a", observations: Array(all[72..<80]), startingAt: start + 72 * step)
+        try scorer.append(seriesID: "a", observations: Array(all[80..<90]), startingAt: start + 80 * step)
+
+        let model = try LSTMModel(serialized: [UInt8](loaded.data("lstm.bin")))
+        var state = try LSTMState(model: model, seriesID: "a", history: Array(all[0..<72]))
+        try state.advance(observations: Array(all[72..<80]))
+        try state.advance(observations: Array(all[80..<90]))
+        let expected = try state.forecast(levels: levels)
+        let got = try scorer.forecast(seriesID: "a", horizon: model.horizon, levels: levels)
+        #expect(got.mean == expected.mean)
+        #expect(got.quantiles == expected.quantiles)
+        #expect(got.grid.start == start + 90 * step)
+        // "c" never received observations: it reports that instead of inventing a forecast.
+        #expect(throws: ScoringError.self) { try scorer.forecast(seriesID: "c", horizon: 2, levels: levels) }
+    }
+
+    @Test func calibrationTableShiftsEachQuantileByItsOffset() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let history = ScoringFixture.values(count: 72)
+        let offsets = [[-1.0, 0.0, 2.0], [-1.5, 0.25, 3.0]]
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: [ScoringFixture.input("a", history)],
+                                   calibration: ScoringFixture.calibration("seasonal-naive", offsets: offsets))
+        var scorer = try GroupScorer(model: registry.load(group: "web"))
+        try scorer.append(seriesID: "a", observations: history, startingAt: ScoringFixture.grid.start)
+        let got = try scorer.forecast(seriesID: "a", horizon: 4, levels: levels)
+        let raw = try #require(try SeasonalNaive().forecast([ScoringFixture.input("a", history)], horizon: 4, levels: levels)
+            .first?.result.get())
+        #expect(got.mean == raw.mean)
+        for h in 0..<4 {
+            // Steps past the table reuse its last step. The offsets keep every row monotone (the
+            // interval only widens), so no rearrangement happens; the sum of two doubles is exact
+            // to one rounding, hence 1e-12 relative to the values (~10).
+            let row = offsets[min(h, offsets.count - 1)]
+            for k in levels.indices {
+                #expect(abs(got.quantiles[h][k] - (raw.quantiles[h][k] + row[k])) <= 1e-12 * 16)
+            }
+        }
+    }
+
+    @Test func combinationAveragesItsCalibratedComponents() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let history = ScoringFixture.values(count: 72)
+        var calibration = ScoringFixture.calibration("seasonal-naive", offsets: [[-1, 0, 1]])
+        if case .object(var o) = calibration, case .object(let arima)? = ScoringFixture.calibration("arima", offsets: [[-2, 0, 2]]) as JSONValue? {
+            o.merge(arima) { a, _ in a }
+            calibration = .object(o)
+        }
+        try ScoringFixture.publish(registry, group: "web", kind: "combination", components: ["seasonal-naive", "arima"],
+                                   inputs: [ScoringFixture.input("a", history)], calibration: calibration)
+        let loaded = try registry.load(group: "web")
+        var scorer = try GroupScorer(model: loaded)
+        #expect(scorer.components == ["seasonal-naive", "arima"])
+        try scorer.append(seriesID: "a", observations: history, startingAt: ScoringFixture.grid.start)
+        let got = try scorer.forecast(seriesID: "a", horizon: 3, levels: levels)
+        let naive = try #require(try SeasonalNaive().forecast([ScoringFixture.input("a", history)], horizon: 3, levels: levels)
+            .first?.result.get())
+        let arima = try #require(try JSONDecoder().decode([String: ARIMAModel].self, from: loaded.data("arima.json"))["a"])
+            .forecast(horizon: 3, levels: levels)
+        for h in 0..<3 {
+            #expect(abs(got.mean[h] - (naive.mean[h] + arima.mean[h]) / 2) <= 1e-12 * 16)
+            for (k, shift) in [-1.5, 0, 1.5].enumerated() {
+                // Average of (naive + offset_naive) and (arima + offset_arima); one rounding per operation.
+                let expected = (naive.quantiles[h][k] + arima.quantiles[h][k]) / 2 + shift
+                #expect(abs(got.quantiles[h][k] - expected) <= 1e-12 * 32)
+            }
+        }
+    }
+
+    @Test func unknownKindUnknownSeriesAndOffGridPositionsAreClearErrors() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let history = ScoringFixture.values(count: 72)
+        let manifest = ModelManifest(kind: "prophet", hyperParameters: .object([:]), trainingWindow: ScoringFixture.grid)
+        try registry.publish(group: "odd", manifest: manifest, files: [:])
+        #expect { try GroupScorer(model: registry.load(group: "odd")) } throws: { error in
+            (error as? ScoringError)?.code == .unknownKind && "\(error)".contains("prophet")
+        }
+
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: [ScoringFixture.input("a", history)])
+        var scorer = try GroupScorer(model: registry.load(group: "web"))
+        #expect { try scorer.append(seriesID: "zz", observations: [1], startingAt: 0) } throws: { error in
+            (error as? ScoringError)?.code == .unknownSeries && (error as? ScoringError)?.seriesID == "zz"
+        }
+        #expect(scorer.forecast(horizon: 2, levels: levels)["zz"] == nil)
+        try scorer.append(seriesID: "a", observations: [1, 2], startingAt: ScoringFixture.grid.start)
+        #expect { try scorer.append(seriesID: "a", observations: [3], startingAt: ScoringFixture.grid.start + 5000) } throws: { error in
+            (error as? ScoringError)?.code == .invalidRequest
+        }
+    }
+}
