@@ -119,3 +119,32 @@ import TimeSeries
         #expect(catalog.scorer(group: "web")?.nextPosition(seriesID: "a") == start + step)
     }
 }
+
+extension ScoringCatalogTests {
+    @Test func concurrentRecordsAndRefreshesLoseNoPoint() async throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let all = ScoringFixture.values(count: 400)
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: [ScoringFixture.input("a", Array(all[0..<72]))])
+        let catalog = Actuator.ModelCatalog(registry: registry)
+        catalog.refresh()
+        let start = self.start, step = self.step
+        // One writer records intervals while a retrain is published and refreshes race with it.
+        async let writer: Void = {
+            for i in stride(from: 0, to: 400, by: 10) {
+                try catalog.record(group: "web", seriesID: "a", observations: Array(all[i..<(i + 10)]),
+                                   startingAt: start + Int64(i) * step, step: step)
+            }
+        }()
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: [ScoringFixture.input("a", Array(all[0..<96]))])
+        for _ in 0..<5 { catalog.refresh() }
+        try await writer
+        // Whichever version serves, primed or appended, it has seen exactly the 400 points.
+        let got = try #require(try catalog.forecast(group: "web", horizon: 5, levels: levels)["a"]?.get())
+        let reference = try #require(try SeasonalNaive().forecast([ScoringFixture.input("a", all)], horizon: 5, levels: levels)
+            .first?.result.get())
+        #expect(got == reference)
+    }
+}

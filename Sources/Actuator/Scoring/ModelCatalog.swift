@@ -30,6 +30,9 @@ public final class ModelCatalog: @unchecked Sendable {
     public let historyLength: Int
     private let fixedGroups: [String]?
     private let lock = NSLock()
+    /// Serialises refreshes, so that two concurrent ones cannot swap in versions out of order
+    /// (one reading the pointer before a publish, the other after). Never held with `lock` waiting on it.
+    private let refreshLock = NSLock()
     private var scorers: [String: GroupScorer] = [:]
     private var histories: [String: [String: History]] = [:]
     private var errors: [String: ScoringError] = [:]
@@ -63,6 +66,8 @@ public final class ModelCatalog: @unchecked Sendable {
 
     /// `refresh` for one group.
     public func refresh(group: String) -> RefreshOutcome {
+        refreshLock.lock()
+        defer { refreshLock.unlock() }
         let serving = withLock { scorers[group]?.version }
         let fail = { (error: ScoringError) -> RefreshOutcome in
             self.withLock { self.errors[group] = error }
