@@ -50,6 +50,19 @@ extension MetricStore {
         migrator.registerMigration("v2-actuator-inventory") { db in
             try registerInventorySchema(db)
         }
+        // The actuator's sizing decisions, as JSON, for `psm-actuator explain GROUP`.
+        migrator.registerMigration("v3-actuator-decisions") { db in
+            try db.execute(sql: """
+                CREATE TABLE decisions (
+                    id   INTEGER PRIMARY KEY,
+                    grp  TEXT NOT NULL,
+                    ts   INTEGER NOT NULL,
+                    json TEXT NOT NULL
+                );
+                CREATE INDEX decisions_grp_ts ON decisions (grp, ts);
+                CREATE INDEX decisions_ts ON decisions (ts);
+                """)
+        }
         return migrator
     }()
 }

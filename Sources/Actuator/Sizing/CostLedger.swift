@@ -1,0 +1,88 @@
+/// What one group's shadows cost and what they saved over the ledger's window.
+public struct GroupCostReport: Sendable, Hashable, Codable {
+    public var group: String
+    /// Shadow-intervals held and their cost (shadows × unit × c_reserve per interval).
+    public var shadowIntervals: Double
+    public var reserveCost: Double
+    /// Activations that served demand, the units they served, and the value of not making that
+    /// demand wait the on-demand launch delay (units × delay / interval × c_miss).
+    public var activations: Int
+    public var servedUnits: Double
+    public var avoidedMissValue: Double
+    /// avoidedMissValue − reserveCost.
+    public var net: Double { avoidedMissValue - reserveCost }
+}
+
+/// Accumulates each group's reserve cost and avoided-miss value, and adjusts the groups' maxima
+/// from them (the cost loop).
+///
+/// Adjustment rule, applied once per evaluation window (e.g. a day): a group whose shadows cost
+/// more than they saved has its maximum lowered by one (not below its minimum); a group whose
+/// shadows saved at least twice their cost, and whose maximum was lowered before, gets one back
+/// (not above the configured maximum). One step per window keeps the loop slow next to the
+/// per-interval sizing, so the two do not chase each other. The window is then reset.
+public struct CostLedger: Sendable, Hashable, Codable {
+    public var costs: CostModel
+    private var entries: [String: GroupCostReport] = [:]
+
+    public init(costs: CostModel) { self.costs = costs }
+
+    /// Records that `group` held `shadows` shadows of `unit` capacity units for `intervals` intervals.
+    public mutating func recordReserve(group: String, shadows: Int, unit: Double, intervals: Double = 1) {
+        guard shadows > 0, unit.isFinite, unit > 0, intervals.isFinite, intervals > 0 else { return }
+        var e = entry(group)
+        let held = Double(shadows) * intervals
+        e.shadowIntervals += held
+        e.reserveCost += held * costs.shadowCost(unit: unit)
+        entries[group] = e
+    }
+
+    /// Records an activation of one of `group`'s shadows that served `units` of demand at once.
+    public mutating func recordActivation(group: String, servedUnits units: Double) {
+        guard units.isFinite, units >= 0 else { return }
+        var e = entry(group)
+        e.activations += 1
+        e.servedUnits += units
+        e.avoidedMissValue += costs.avoidedMissValue(units: units)
+        entries[group] = e
+    }
+
+    /// Every group's totals over the window, sorted by group name.
+    public func costReport() -> [GroupCostReport] {
+        entries.values.sorted { $0.group < $1.group }
+    }
+
+    /// The bounds `group` should have for the next window, given its current and configured bounds.
+    public func adjustedBounds(group: String, current: GroupBounds, configured: GroupBounds) -> GroupBounds {
+        guard let e = entries[group] else { return current }
+        var next = current
+        if e.reserveCost > e.avoidedMissValue {
+            next.maximum = max(current.maximum - 1, current.minimum)
+        } else if e.avoidedMissValue >= 2 * e.reserveCost, current.maximum < configured.maximum {
+            next.maximum = current.maximum + 1
+        }
+        return next
+    }
+
+    /// Applies `adjustedBounds` to every group in the window, updates `policy.bounds`, resets
+    /// the window and returns the groups whose maximum changed (old, new).
+    @discardableResult
+    public mutating func adjust(_ policy: inout SizingPolicy, configured: SizingPolicy) -> [String: (from: Int, to: Int)] {
+        var changed: [String: (from: Int, to: Int)] = [:]
+        for group in entries.keys.sorted() {
+            let current = policy.bounds(for: group)
+            let next = adjustedBounds(group: group, current: current, configured: configured.bounds(for: group))
+            if next != current {
+                policy.bounds[group] = next
+                changed[group] = (current.maximum, next.maximum)
+            }
+        }
+        entries = [:]
+        return changed
+    }
+
+    private func entry(_ group: String) -> GroupCostReport {
+        entries[group] ?? GroupCostReport(group: group, shadowIntervals: 0, reserveCost: 0, activations: 0,
+                                          servedUnits: 0, avoidedMissValue: 0)
+    }
+}

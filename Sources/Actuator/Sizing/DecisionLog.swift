@@ -1,0 +1,45 @@
+import Foundation
+import MetricStore
+
+/// Sizing decisions kept in the metric store, for `psm-actuator explain GROUP` and the API.
+public struct DecisionLog: Sendable {
+    public let store: MetricStore
+
+    public init(store: MetricStore) { self.store = store }
+
+    /// Stores `decisions` (with their explanation lines) in one transaction.
+    public func record(_ decisions: [SizingDecision]) throws(MetricStoreError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // An unusable input (a NaN running capacity) is part of what the decision must explain.
+        encoder.nonConformingFloatEncodingStrategy = Self.floats
+        var rows: [(group: String, time: Int64, json: String)] = []
+        rows.reserveCapacity(decisions.count)
+        for d in decisions {
+            guard let data = try? encoder.encode(d), let json = String(data: data, encoding: .utf8) else {
+                throw MetricStoreError(.corruptData, "cannot encode the sizing decision of \(d.group) ")
+            }
+            rows.append((d.group, d.time, json))
+        }
+        try store.insert(decisions: rows)
+    }
+
+    /// The latest `limit` decisions of `group`, newest first; rows that no longer decode are skipped.
+    public func decisions(group: String, limit: Int = 1) throws(MetricStoreError) -> [SizingDecision] {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = Self.decodedFloats
+        return try store.decisions(group: group, limit: limit).compactMap { row in
+            try? decoder.decode(SizingDecision.self, from: Data(row.json.utf8))
+        }
+    }
+
+    static let floats = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+    static let decodedFloats = JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+        positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
+
+    /// Why `group`'s pool has its size: the latest decision's explanation, nil when none is stored.
+    public func explain(group: String) throws(MetricStoreError) -> [String]? {
+        try decisions(group: group, limit: 1).first?.explanation
+    }
+}

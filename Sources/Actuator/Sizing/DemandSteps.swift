@@ -1,0 +1,131 @@
+import Calibration
+import TimeSeries
+
+/// Step 1 of a sizing decision: the level to size at, τ from the costs as corrected online by ACI.
+public struct NewsvendorTarget: Sendable, Hashable, Codable {
+    /// τ = c_miss / (c_miss + c_reserve).
+    public var criticalRatio: Double
+    public var missCost: Double
+    public var reserveCost: Double
+    /// 1 − α_t of the group's adaptive-conformal state (may lie outside (0, 1)).
+    public var correctedLevel: Double
+    /// Share of recorded intervals whose demand the sized quantile covered; nil before the first.
+    public var observedCoverage: Double?
+    public var observations: Int
+
+    public init(costs: CostModel, aci: AdaptiveConformal) {
+        criticalRatio = costs.criticalRatio
+        missCost = costs.missCost
+        reserveCost = costs.reserveCost
+        correctedLevel = aci.level
+        observedCoverage = aci.observedCoverage
+        observations = aci.observations
+    }
+}
+
+/// Step 2: the demand quantile at the corrected level, the largest over the steps within the lead time.
+///
+/// A shadow asked for now is ready only after the lead time, and the next decision's shadows
+/// later still, so the pool decided now must cover the peak anywhere in that window: the maximum
+/// over steps 1…n of the per-step quantile, n = ⌈leadTime / step⌉ clipped to 1…horizon. (The
+/// maximum of per-step quantiles is below the quantile of the window's maximum demand; ACI
+/// corrects that shortfall from the misses it sees.)
+public struct DemandQuantile: Sendable, Hashable, Codable {
+    /// What the forecast gave.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// A finite quantile `value`.
+        case finite
+        /// The corrected level is ≥ 1: size at the group's maximum.
+        case unboundedAbove
+        /// The corrected level is ≤ 0: no reserve.
+        case unboundedBelow
+        /// The forecast is empty or its quantiles are not finite: hold the pool as it is.
+        case unavailable
+    }
+
+    public var kind: Kind
+    /// The largest quantile over the window (nil unless `kind == .finite`).
+    public var value: Double?
+    /// The level it was read at.
+    public var level: Double
+    /// The step (1-based) where the largest quantile lies.
+    public var step: Int?
+    /// Steps in the window and the lead time that set it, in seconds.
+    public var windowSteps: Int
+    public var leadTime: Int64
+    /// True when the level lies beyond the forecast's levels (Gaussian tail).
+    public var extrapolated: Bool
+    /// What ACI is told the pool was sized at, for the update once demand is seen.
+    public var sizedAt: SizingQuantile?
+
+    /// Reads the quantile at `aci`'s level off `forecast` over the lead window.
+    public init(forecast: ForecastDistribution, aci: AdaptiveConformal, leadTime: Int64) {
+        level = aci.level
+        self.leadTime = leadTime
+        let step = max(forecast.grid.step, 1)
+        let wanted = leadTime <= 0 ? 1 : Int((leadTime + step - 1) / step)
+        windowSteps = min(max(wanted, 1), forecast.horizon)
+        kind = .unavailable
+        extrapolated = false
+        guard windowSteps >= 1 else { return }
+        var best: (value: Double, step: Int, q: SizingQuantile)?
+        for h in 1...windowSteps {
+            switch aci.sizingQuantile(from: forecast, step: h) {
+            case .unboundedAbove?:
+                kind = .unboundedAbove
+                sizedAt = .unboundedAbove
+                return
+            case .unboundedBelow?:
+                kind = .unboundedBelow
+                sizedAt = .unboundedBelow
+                return
+            case .finite(let v, let l, let x)?:
+                guard v.isFinite else { return }
+                if let b = best, v <= b.value { continue }
+                best = (v, h, .finite(value: v, level: l, extrapolated: x))
+                extrapolated = x
+            case nil:
+                return
+            }
+        }
+        if let best {
+            kind = .finite
+            value = best.value
+            self.step = best.step
+            sizedAt = best.q
+        }
+    }
+}
+
+/// Step 3: how many shadows close the gap between the demand quantile and the running capacity.
+public struct Shortfall: Sendable, Hashable, Codable {
+    public var quantile: Double
+    public var running: Double
+    public var unit: Double
+    /// q − running, in capacity units (negative when running capacity already covers q).
+    public var shortUnits: Double
+    /// ⌈(q − running) / unit⌉, at least 0.
+    public var shadows: Int
+
+    /// Nil when an input is not finite or the unit is not positive.
+    public init?(quantile: Double, running: Double, unit: Double) {
+        guard quantile.isFinite, running.isFinite, unit.isFinite, unit > 0 else { return nil }
+        self.quantile = quantile
+        self.running = running
+        self.unit = unit
+        shortUnits = quantile - running
+        shadows = Self.ceilShadows(shortUnits / unit)
+    }
+
+    /// The most shadows one group can ask for; beyond it a forecast is nonsense, not demand.
+    public static let maximumShadows = 1_000_000
+
+    /// ⌈x⌉ clamped to 0…maximumShadows, with x within 1e-9 of an integer taken as it: 120 / 40 in
+    /// binary floating point can land a few ulps above 3 and must not ask for a fourth shadow.
+    static func ceilShadows(_ x: Double) -> Int {
+        guard x > 0 else { return 0 }
+        guard x < Double(maximumShadows) else { return maximumShadows }
+        let nearest = x.rounded()
+        return abs(x - nearest) < 1e-9 ? Int(nearest) : Int(x.rounded(.up))
+    }
+}

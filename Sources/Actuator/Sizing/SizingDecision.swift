@@ -1,0 +1,162 @@
+import Foundation
+
+/// One group's sizing decision with every step's value, so the pool size can be explained later.
+public struct SizingDecision: Sendable, Hashable, Codable {
+    public var group: String
+    /// Unix seconds of the decision (the sizer's clock).
+    public var time: Int64
+    public var target: NewsvendorTarget
+    public var quantile: DemandQuantile
+    /// Running capacity and shadow unit, in capacity units.
+    public var running: Double
+    public var unit: Double
+    /// Shadows that existed when the decision was taken.
+    public var currentPool: Int
+    /// Nil when the quantile was not finite or an input was invalid (`rawTarget` says what was done).
+    public var shortfall: Shortfall?
+    /// Shadows the demand quantile asks for before any clip.
+    public var rawTarget: Int
+    /// Why the raw target is not a shortfall (unbounded level, unusable input); nil otherwise.
+    public var diagnostic: String?
+    public var bounds: GroupBounds
+    public var afterBounds: Int
+    public var hysteresis: HysteresisStep
+    public var budget: BudgetStep
+    public var capacity: CapacityStep
+    /// The pool size decided.
+    public var final: Int
+
+    public var criticalRatio: Double { target.criticalRatio }
+    public var correctedLevel: Double { target.correctedLevel }
+    public var quantileValue: Double? { quantile.value }
+    public var afterHysteresis: Int { hysteresis.result }
+    public var afterBudget: Int { budget.after }
+    public var afterCapacity: Int { capacity.after }
+
+    /// One line per step, in the order they were applied.
+    ///
+    /// Computed rather than stored so a 10,000-group cycle does not format strings nobody reads;
+    /// the encoded JSON carries it under `explanation`.
+    public var explanation: [String] {
+        var lines: [String] = []
+        let t = target
+        var first = "τ = \(fmt(t.criticalRatio)) from c_miss \(fmt(t.missCost)), c_reserve \(fmt(t.reserveCost)); "
+        if let coverage = t.observedCoverage {
+            let moved = abs(t.correctedLevel - t.criticalRatio) > 5e-4
+            first += (moved ? "ACI moved it to \(fmt(t.correctedLevel))" : "ACI keeps it at \(fmt(t.correctedLevel))")
+                + " (observed coverage \(percent(coverage)) vs target \(percent(t.criticalRatio)) over \(t.observations) intervals)"
+        } else {
+            first += "ACI has seen no outcome yet, level \(fmt(t.correctedLevel))"
+        }
+        lines.append(first)
+
+        let q = quantile
+        let window = "within \(q.leadTime) s (\(q.windowSteps) step\(q.windowSteps == 1 ? "" : "s"))"
+        switch q.kind {
+        case .finite:
+            let at = q.step.map { q.windowSteps > 1 ? ", largest at step \($0)" : "" } ?? ""
+            lines.append("q\(fmt(q.level)) of demand \(window)\(at) = \(fmt(q.value ?? .nan)) units"
+                         + (q.extrapolated ? " (beyond the forecast's levels: Gaussian tail)" : ""))
+        case .unboundedAbove:
+            lines.append("ACI level \(fmt(q.level)) ≥ 1: the quantile is +∞, size at the group maximum")
+        case .unboundedBelow:
+            lines.append("ACI level \(fmt(q.level)) ≤ 0: the quantile is −∞, no reserve")
+        case .unavailable:
+            lines.append("no usable demand quantile \(window)")
+        }
+
+        if let s = shortfall {
+            if s.shortUnits > 0 {
+                lines.append("running \(fmt(s.running)) → short \(fmt(s.shortUnits)) units = \(s.shadows) shadow\(s.shadows == 1 ? "" : "s") (unit \(fmt(s.unit)))")
+            } else {
+                lines.append("running \(fmt(s.running)) covers it (spare \(fmt(-s.shortUnits)) units) → 0 shadows (unit \(fmt(s.unit)))")
+            }
+        } else {
+            lines.append("raw target \(rawTarget): \(diagnostic ?? "no shortfall computed")")
+        }
+
+        let b = bounds
+        if rawTarget < b.minimum {
+            lines.append("raised to the group minimum: bounds \(b.minimum)…\(b.maximum) → \(afterBounds)")
+        } else if rawTarget > b.maximum {
+            lines.append("cut to the group maximum: bounds \(b.minimum)…\(b.maximum) → \(afterBounds)")
+        } else {
+            lines.append("within bounds \(b.minimum)…\(b.maximum) → \(afterBounds)")
+        }
+
+        let h = hysteresis
+        switch h.action {
+        case .scaleUp:
+            lines.append("hysteresis: scale-up from \(h.current), no delay → \(h.result)")
+        case .steady:
+            lines.append("hysteresis: steady at \(h.result)")
+        case .holding:
+            lines.append("hysteresis: holding \(h.current); target \(h.target) lower for \(h.lowerFor ?? 0) s of a \(h.cooldown) s cooldown → \(h.result)")
+        case .scaleDown:
+            lines.append("hysteresis: scale-down after \(h.lowerFor ?? 0) s lower (cooldown \(h.cooldown) s), \(h.current) → \(h.result) (target \(h.target))")
+        }
+
+        let g = budget
+        if let total = g.budget {
+            if g.cutoffValue == nil {
+                lines.append("budget \(total) covers the \(g.requestedTotal) shadows asked for in total → \(g.after)")
+            } else {
+                var line = "budget \(total) < \(g.requestedTotal) asked in total: funded by marginal value down to \(fmt(g.cutoffValue ?? .nan)) → \(g.after)"
+                if let cut = g.firstCutValue { line += " (next shadow worth \(fmt(cut)))" }
+                lines.append(line)
+            }
+        } else {
+            lines.append("budget unlimited → \(g.after)")
+        }
+
+        let c = capacity
+        let newShadows = max(c.before - currentPool, 0)
+        if c.before == c.after {
+            lines.append("hosts have \(fmt(c.free)) units free, all new shadows need \(fmt(c.neededTotal)); \(newShadows) new here → \(c.after)")
+        } else {
+            lines.append("hosts have \(fmt(c.free)) units free < \(fmt(c.neededTotal)) needed: placed by marginal value → \(c.after)")
+        }
+        let delta = final - currentPool
+        lines.append("final: \(final) shadow\(final == 1 ? "" : "s") (pool was \(currentPool), \(delta >= 0 ? "+" : "")\(delta))")
+        return lines
+    }
+
+    private enum ExtraKeys: String, CodingKey { case explanation }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(group, forKey: .group)
+        try c.encode(time, forKey: .time)
+        try c.encode(target, forKey: .target)
+        try c.encode(quantile, forKey: .quantile)
+        try c.encode(running, forKey: .running)
+        try c.encode(unit, forKey: .unit)
+        try c.encode(currentPool, forKey: .currentPool)
+        try c.encodeIfPresent(shortfall, forKey: .shortfall)
+        try c.encode(rawTarget, forKey: .rawTarget)
+        try c.encodeIfPresent(diagnostic, forKey: .diagnostic)
+        try c.encode(bounds, forKey: .bounds)
+        try c.encode(afterBounds, forKey: .afterBounds)
+        try c.encode(hysteresis, forKey: .hysteresis)
+        try c.encode(budget, forKey: .budget)
+        try c.encode(capacity, forKey: .capacity)
+        try c.encode(final, forKey: .final)
+        var extra = encoder.container(keyedBy: ExtraKeys.self)
+        try extra.encode(explanation, forKey: .explanation)
+    }
+}
+
+/// A number for people: at most 3 decimals, no trailing zeros.
+func fmt(_ x: Double) -> String {
+    guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "+∞" : "−∞") }
+    let r = (x * 1000).rounded() / 1000
+    if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
+    return "\(r)"
+}
+
+/// A share as a percentage with one decimal at most.
+func percent(_ share: Double) -> String {
+    guard share.isFinite else { return "n/a" }
+    let r = (share * 1000).rounded() / 10
+    return (r == r.rounded() ? String(Int64(r)) : "\(r)") + " %"
+}
