@@ -70,8 +70,9 @@ import TimeSeries
         #expect(close(after.correctedLevel, 0.7875, 1e-12) && close(after.quantileValue, 103.75, 1e-9))
         #expect(after.rawTarget == 11 && after.target.observedCoverage == 0)
         #expect(after.explanation[0].contains("ACI moved it to 0.788 (observed coverage 0 % vs target 75 % over 5 intervals)"))
-        // A covered interval lowers it again by 0.01 · 0.25.
+        // A covered interval lowers it again by 0.01 · 0.25; a second report of it is ignored.
         #expect(sizer.recordDemand(group: "web", actual: 0) == false)
+        #expect(sizer.recordDemand(group: "web", actual: 0) == nil)
         #expect(close(sizer.state(of: "web").aci.level, 0.7875 - 0.0025, 1e-12))
     }
 

@@ -4,7 +4,7 @@ import Testing
 @Suite struct DecisionStorageTests {
     @Test func decisionsAreReadNewestFirstPerGroup() throws {
         let store = try MetricStore.inMemory()
-        #expect(try store.appliedMigrations().contains("v2-actuator-decisions"))
+        #expect(try store.appliedMigrations().suffix(2) == ["v2-actuator-inventory", "v3-actuator-decisions"])
         let ids = try store.insert(decisions: [("a", 100, "{\"n\":1}"), ("b", 150, "{}"), ("a", 200, "{\"n\":2}"),
                                                ("a", 200, "{\"n\":3}")])
         #expect(ids.count == 4)

@@ -63,7 +63,9 @@ public struct DemandQuantile: Sendable, Hashable, Codable {
         level = aci.level
         self.leadTime = leadTime
         let step = max(forecast.grid.step, 1)
-        let wanted = leadTime <= 0 ? 1 : Int((leadTime + step - 1) / step)
+        // Capped so an absurd lead time cannot overflow; the horizon clips it anyway.
+        let lead = min(leadTime, Int64(Int32.max))
+        let wanted = lead <= 0 ? 1 : Int((lead + step - 1) / step)
         windowSteps = min(max(wanted, 1), forecast.horizon)
         kind = .unavailable
         extrapolated = false

@@ -102,11 +102,13 @@ public struct Sizer: Sendable {
     }
 
     /// Records the demand seen over the interval last sized for `group`; returns whether it was a
-    /// miss (nil when there was no usable sizing to score or `actual` is NaN).
+    /// miss (nil when there was no usable sizing to score, it was already scored, or `actual` is NaN).
     @discardableResult
     public mutating func recordDemand(group: String, actual: Double) -> Bool? {
         var s = state(of: group)
         guard let sized = s.lastSized, let miss = s.aci.update(actual: actual, sizedAt: sized) else { return nil }
+        // One outcome per decision: a second report for the same interval must not count twice.
+        s.lastSized = nil
         states[group] = s
         return miss
     }
