@@ -85,6 +85,26 @@ import TimeSeries
         #expect(nan.map(\.capacity.after) == [0, 0, 2])
     }
 
+    @Test func lazyRankingEqualsAFullSortOfEveryShadow() throws {
+        // 60 groups over 7 distinct distributions (so values tie across groups), units 5…15.
+        var requests: [AllocationRequest] = []
+        for g in 0..<60 {
+            let k = Double(g % 7)
+            let f = try forecast(levels: [0.1, 0.5, 0.9], rows: [[50 + k, 80 + 3 * k, 100 + 9 * k]])
+            requests.append(AllocationRequest(group: "g\((g * 37) % 60)", desired: 1 + g % 9, current: 0,
+                                              unit: 5 + Double(g % 11), running: 40 + k, forecast: f, step: 1))
+        }
+        let costs = try allocationCosts()
+        var all: [(value: Double, group: String, shadow: Int)] = []
+        for r in requests {
+            for (j, v) in r.marginalValues(costs: costs).enumerated() { all.append((v, r.group, j + 1)) }
+        }
+        all.sort { a, b in a.value != b.value ? a.value > b.value : a.group != b.group ? a.group < b.group : a.shadow < b.shadow }
+        let ranked = BudgetAllocator.rank(requests, costs: costs)
+        #expect(ranked.count == all.count)
+        #expect(ranked.map { "\(requests[$0.index].group)#\($0.shadow)" } == all.map { "\($0.group)#\($0.shadow)" })
+    }
+
     @Test func sizerAppliesBudgetAcrossGroups() throws {
         let policy = try SizingPolicy(costs: try allocationCosts(), leadTime: 60, budget: 8)
         var sizer = try Sizer(policy: policy, clock: ManualWallClock(1_000))

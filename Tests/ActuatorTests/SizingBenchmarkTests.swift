@@ -25,8 +25,10 @@ struct SizingBenchmark {
             }
             let f = try ForecastDistribution(grid: TimeGrid(axis: .time, start: 0, step: 60, count: 12), levels: levels,
                                              mean: rows.map { $0[1] }, quantiles: rows)
-            out.append(SizingInput(group: "group-\(String(g, radix: 10))", forecast: f, running: scale * 0.9,
-                                   unit: scale / 20, currentPool: g % 4))
+            // Units and running capacity vary on other cycles than the scale, so pools differ.
+            out.append(SizingInput(group: "group-\(String(g, radix: 10))", forecast: f,
+                                   running: scale * (0.7 + 0.03 * Double(g % 11)),
+                                   unit: 2 + Double(g % 13), currentPool: g % 4))
         }
         return out
     }
@@ -41,10 +43,11 @@ struct SizingBenchmark {
         let inputs = try Self.inputs()
         let policy = try SizingPolicy(costs: CostModel(missCost: 10, reserveCost: 0.5, launchDelay: 120),
                                       leadTime: 600, hysteresis: HysteresisPolicy(cooldown: 900),
-                                      budget: 40_000, defaultBounds: GroupBounds(minimum: 0, maximum: 20))
+                                      budget: 30_000, defaultBounds: GroupBounds(minimum: 0, maximum: 20))
         let clock = ManualWallClock(1_700_000_000)
         let clockRef = ContinuousClock()
         var unconstrained: [Double] = [], budgeted: [Double] = [], explain: [Double] = [], store: [Double] = []
+        var encode: [Double] = []
         var requested = 0, funded = 0, placed = 0
         for _ in 0..<5 {
             // Fresh state per run: every run does the same work (no hysteresis carried over).
@@ -54,12 +57,16 @@ struct SizingBenchmark {
 
             var sizer = try Sizer(policy: policy, clock: clock)
             var cycle: SizingCycle?
-            budgeted.append(Self.ms(clockRef.measure { cycle = sizer.decide(inputs, freeCapacity: 400_000) }))
+            budgeted.append(Self.ms(clockRef.measure { cycle = sizer.decide(inputs, freeCapacity: 150_000) }))
             let decisions = cycle?.decisions ?? []
             requested = decisions.reduce(0) { $0 + $1.afterHysteresis }
             funded = decisions.reduce(0) { $0 + $1.afterBudget }
             placed = decisions.reduce(0) { $0 + $1.final }
             explain.append(Self.ms(clockRef.measure { _ = decisions.reduce(0) { $0 + $1.explanation.count } }))
+            let encoder = JSONEncoder()
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+inf",
+                                                                          negativeInfinity: "-inf", nan: "nan")
+            encode.append(Self.ms(try clockRef.measure { for d in decisions { _ = try encoder.encode(d) } }))
             let log = DecisionLog(store: try MetricStore.inMemory())
             store.append(Self.ms(try clockRef.measure { try log.record(decisions) }))
         }
@@ -70,6 +77,7 @@ struct SizingBenchmark {
         print("sizing bench: budget + capacity binding (ms):", budgeted.map { String(format: "%.1f", $0) }, "median",
               String(format: "%.1f", Self.median(budgeted)))
         print("sizing bench: explanation lines for all (ms): median", String(format: "%.1f", Self.median(explain)))
+        print("sizing bench: JSON encoding of all, with explanations (ms): median", String(format: "%.1f", Self.median(encode)))
         print("sizing bench: DecisionLog.record of all, in-memory store (ms): median", String(format: "%.1f", Self.median(store)))
         #expect(funded < requested && placed < funded, "the benchmark must exercise both limits")
     }
