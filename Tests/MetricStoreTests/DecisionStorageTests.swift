@@ -1,10 +1,10 @@
-import MetricStore
+import GRDB
+@testable import MetricStore
 import Testing
 
 @Suite struct DecisionStorageTests {
     @Test func decisionsAreReadNewestFirstPerGroup() throws {
         let store = try MetricStore.inMemory()
-        #expect(try store.appliedMigrations().suffix(2) == ["v2-actuator-inventory", "v3-actuator-decisions"])
         let ids = try store.insert(decisions: [("a", 100, "{\"n\":1}"), ("b", 150, "{}"), ("a", 200, "{\"n\":2}"),
                                                ("a", 200, "{\"n\":3}")])
         #expect(ids.count == 4)
@@ -14,5 +14,24 @@ import Testing
         #expect(try store.decisions(group: "a", limit: 0).isEmpty)
         #expect(try store.deleteDecisions(before: 200) == 2)
         #expect(try store.decisions(group: "b").isEmpty)
+    }
+
+    @Test func decisionsMigrationAppliesAfterTheInventoryOnAnExistingFile() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path("v2.sqlite")
+        do {
+            // A file as the schema stood before the decisions table.
+            let v2 = try DatabaseQueue(path: path)
+            try MetricStore.migrator.migrate(v2, upTo: "v2-actuator-inventory")
+            try v2.write { db in
+                try db.execute(sql: "INSERT INTO series (id, key, metric, grp, axis, step) VALUES (1, 'web/cpu', 'cpu', 'web', 'time', 60)")
+            }
+        }
+        let store = try MetricStore(path: path)
+        #expect(try store.appliedMigrations().suffix(2) == ["v2-actuator-inventory", "v3-actuator-decisions"])
+        #expect(try store.series(key: "web/cpu") != nil)
+        try store.insert(decisions: [("web", 60, "{}")])
+        #expect(try store.decisions(group: "web").map(\.time) == [60])
     }
 }
