@@ -162,6 +162,17 @@ import TimeSeries
         #expect(close(r.avoidedMissValue, 600) && close(r.net, -120))
     }
 
+    @Test func ledgerChargesDecidedPools() throws {
+        // Budget 8 of the allocation groups: a 3 × 20, b 1 × 10, c 4 × 40 units, for 2 intervals
+        // at c_reserve 0.5: a 60, b 10, c 160.
+        var sizer = try Sizer(policy: try SizingPolicy(costs: try allocationCosts(), budget: 8), clock: ManualWallClock(0))
+        let decisions = sizer.decide(try allocationGroups(), freeCapacity: .infinity).decisions
+        var l = try ledger()
+        l.recordReserve(decisions, intervals: 2)
+        #expect(l.costReport().map(\.reserveCost) == [60, 10, 160])
+        #expect(l.costReport().map(\.shadowIntervals) == [6, 2, 8])
+    }
+
     @Test func costlyGroupsLoseAShadowAndValuableOnesGetItBack() throws {
         var l = try ledger()
         l.recordReserve(group: "costly", shadows: 2, unit: 10, intervals: 10)   // 100

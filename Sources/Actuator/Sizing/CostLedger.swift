@@ -37,6 +37,11 @@ public struct CostLedger: Sendable, Hashable, Codable {
         entries[group] = e
     }
 
+    /// Charges every decided pool (final size × unit) for `intervals` intervals.
+    public mutating func recordReserve(_ decisions: [SizingDecision], intervals: Double = 1) {
+        for d in decisions { recordReserve(group: d.group, shadows: d.final, unit: d.unit, intervals: intervals) }
+    }
+
     /// Records an activation of one of `group`'s shadows that served `units` of demand at once.
     public mutating func recordActivation(group: String, servedUnits units: Double) {
         guard units.isFinite, units >= 0 else { return }

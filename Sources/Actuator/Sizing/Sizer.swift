@@ -68,6 +68,12 @@ public struct GroupSizingState: Sendable, Hashable, Codable {
     public var hysteresis: HysteresisState
     /// What the last decision sized at, to score it once the demand is seen.
     public var lastSized: SizingQuantile?
+
+    public init(aci: AdaptiveConformal, hysteresis: HysteresisState = HysteresisState(), lastSized: SizingQuantile? = nil) {
+        self.aci = aci
+        self.hysteresis = hysteresis
+        self.lastSized = lastSized
+    }
 }
 
 /// The decisions of one cycle and anything it had to work around.
