@@ -77,8 +77,12 @@ let package = Package(
         .target(name: "Hypervisor"),
         .target(name: "LibvirtHypervisor", dependencies: ["Hypervisor", "TimeSeries", "CLibvirt"]),
         .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
+        // Real QEMU guests (docs/realvm.md): the tiny guest's serial log and the shadow sequence,
+        // shared by the opt-in RealVMTests and the psm-realvm-bench measurement.
+        .target(name: "RealVMSupport", dependencies: ["Hypervisor"]),
+        .executableTarget(name: "psm-realvm-bench", dependencies: ["RealVMSupport", "Hypervisor", "LibvirtHypervisor"]),
 
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),
@@ -105,6 +109,10 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry"]),
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
+        // Opt-in (PSM_REAL_VMS=1, after scripts/realvm.sh up + guest): real guests on qemu:///system.
+        .testTarget(name: "RealVMTests", dependencies: [
+            "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance",
+        ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
             "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
         ], resources: [.copy("Fixtures")]),
