@@ -18,16 +18,23 @@ public enum HypervisorConformance {
         public var restoredFromPausedState: DomainState?
         /// Prepended to every domain name a check defines, so that a shared host is not disturbed.
         public var namePrefix: String
+        /// How long a running domain's reported memory may take to reach a new target. Zero for
+        /// drivers that report the target at once (libvirt's test driver); QEMU reports the
+        /// balloon's *actual* size, which follows as the guest's balloon driver inflates or
+        /// deflates (seconds after boot on a TCG guest).
+        public var memorySettleTimeout: Duration
 
         public init(makeHypervisor: @escaping @Sendable () async throws -> any Hypervisor,
                     makeSpec: @escaping @Sendable (String, ResourceSize, ResourceSize, ShadowMetadata?) -> DomainSpec = {
                         DomainSpec(name: $0, maximum: $1, current: $2, metadata: $3)
                     },
-                    restoredFromPausedState: DomainState? = nil, namePrefix: String = "psm-conformance-") {
+                    restoredFromPausedState: DomainState? = nil, namePrefix: String = "psm-conformance-",
+                    memorySettleTimeout: Duration = .zero) {
             self.makeHypervisor = makeHypervisor
             self.makeSpec = makeSpec
             self.restoredFromPausedState = restoredFromPausedState
             self.namePrefix = namePrefix
+            self.memorySettleTimeout = memorySettleTimeout
         }
     }
 
@@ -133,6 +140,19 @@ final class Scope {
         try await define(suffix)
         try await hypervisor.start(name(suffix))
         return name(suffix)
+    }
+
+    /// The domain's reported memory once it equals `kib`, or the last value read when
+    /// `context.memorySettleTimeout` ran out (one read when it is zero).
+    func memory(of name: String, reaching kib: UInt64) async throws -> UInt64 {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: context.memorySettleTimeout)
+        var reported = try await hypervisor.info(name).memoryKiB
+        while reported != kib, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            reported = try await hypervisor.info(name).memoryKiB
+        }
+        return reported
     }
 
     func cleanUp() async {
