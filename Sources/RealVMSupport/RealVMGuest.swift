@@ -12,7 +12,7 @@ public struct RealVMGuest: Sendable {
 
     public let kernel: String
     public let initrd: String
-    /// A private directory for serial logs, removed by `removeLogs()`.
+    /// A private directory for serial logs (made on first use), removed by `removeLogs()`.
     public let logDirectory: String
 
     /// Finds the images in `directory` (default: `$PSM_REALVM_DIR`, else `out/realvm` under
@@ -24,11 +24,12 @@ public struct RealVMGuest: Sendable {
         let fm = FileManager.default
         guard fm.isReadableFile(atPath: kernel), fm.isReadableFile(atPath: initrd) else { return nil }
         logDirectory = NSTemporaryDirectory() + "psm-realvm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? fm.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
     }
 
     /// The serial log of domain `name` (characters other than letters, digits and '-' become '_', so odd names make safe paths).
     public func serialLog(for name: String) -> SerialLog {
+        // Created on first use, so that a guest whose domains keep no log leaves no directory.
+        try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let safe = name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" ? String($0) : "_" }.joined()
         return SerialLog(path: logDirectory + "/\(safe).log")
     }

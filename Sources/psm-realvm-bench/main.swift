@@ -72,6 +72,9 @@ for run in 1...runs {
         let paused = try await driver.activatePaused(name)
         record("activation_paused_ms", seconds(paused.untilHeartbeat) * 1000)
         for (call, d) in paused.calls { record("paused_\(call)_ms", seconds(d) * 1000) }
+        // The notes' C probe timed resume → heartbeat alone: the same figure without the resizes.
+        let resizing = paused.calls.filter { $0.0 != "resume" }.reduce(Duration.zero) { $0 + $1.1 }
+        record("paused_resume_to_heartbeat_ms", seconds(paused.untilHeartbeat - resizing) * 1000)
         let clock = ContinuousClock()
         let grownFrom = clock.now
         _ = try driver.waitForHeartbeat(name) { $0.cpus == ShadowDriver.activated.vcpus && $0.memoryKiB >= 700_000 }

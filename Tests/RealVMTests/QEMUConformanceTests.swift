@@ -8,8 +8,8 @@ import Testing
 /// while paused back paused, and reports a running domain's memory as the balloon's actual size
 /// (it reaches a new target once the guest's balloon driver has moved). No serial log is kept:
 /// the checks are about libvirt's state machine, not the guest's output.
-@Suite(.serialized, .enabled(if: RealVM.enabled, RealVM.reason))
-struct QEMUConformanceTests {
+extension RealVMSuite {
+@Suite struct QEMUConformanceTests {
     @Test(arguments: HypervisorConformance.Check.allCases)
     func conformsOnQEMU(_ check: HypervisorConformance.Check) async throws {
         let guest = try RealVM.guest()
@@ -24,4 +24,5 @@ struct QEMUConformanceTests {
             memorySettleTimeout: .seconds(60))
         try await check.run(in: context)
     }
+}
 }

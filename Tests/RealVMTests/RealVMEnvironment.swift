@@ -4,6 +4,11 @@ import LibvirtHypervisor
 import RealVMSupport
 import Testing
 
+/// The real-VM suites, nested so that they run one at a time (`.serialized` reaches nested
+/// suites): every test boots TCG guests, and those share the machine's 2 cores.
+@Suite(.serialized, .enabled(if: RealVM.enabled, RealVM.reason))
+enum RealVMSuite {}
+
 /// What the real-VM tests run against: `qemu:///system` (from `scripts/realvm.sh up`) and the
 /// guest images (from `scripts/realvm.sh guest`). Opt-in: without `PSM_REAL_VMS=1` every test is
 /// disabled, because each boots TCG guests (seconds each) and needs root and libvirtd.

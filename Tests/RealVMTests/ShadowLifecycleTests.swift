@@ -4,9 +4,9 @@ import RealVMSupport
 import Testing
 
 /// Real shadows on QEMU (TCG) through psm's LibvirtHypervisor, checked from the guest's own
-/// serial output. Serialized: every test boots guests, and TCG guests share 2 cores.
-@Suite(.serialized, .enabled(if: RealVM.enabled, RealVM.reason))
-struct ShadowLifecycleTests {
+/// serial output. Serialized with the other real-VM suite (RealVMSuite).
+extension RealVMSuite {
+@Suite struct ShadowLifecycleTests {
     @Test func pausedShadowActivatesAndTheGuestSeesItsNewSize() async throws {
         let name = RealVM.name("activate")
         try await withShadows([name]) { driver in
@@ -100,4 +100,5 @@ struct ShadowLifecycleTests {
             #expect(paused * 5 < running, "paused \(paused) ns vs running \(running) ns in 1 s")
         }
     }
+}
 }
