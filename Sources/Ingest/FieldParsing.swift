@@ -129,3 +129,19 @@ enum FieldParser {
         return negative ? -v : v
     }
 }
+
+extension DiagnosticLog {
+    /// A row's timestamp, or nil after logging why the row is rejected (empty or unparsable).
+    mutating func rowTime(_ tok: CSVTokenizer, _ field: CSVField, line: Int) -> (position: Int64, kind: TimeKind)? {
+        switch FieldParser.time(tok.pointer(field), field.count) {
+        case .position(let p, let k):
+            return (p, k)
+        case .empty:
+            add(.badTimestamp, .error, line: line, "empty timestamp; row rejected")
+        case .bad:
+            add(.badTimestamp, .error, line: line,
+                "timestamp \"\(Header.excerpt(tok, field))\" is neither ISO 8601 nor an integer step; row rejected")
+        }
+        return nil
+    }
+}

@@ -75,18 +75,7 @@ enum LongCSVReader {
                 parsed.rowsRejected += 1
                 continue
             }
-            let position: Int64, kind: TimeKind
-            let tf = fields[timeCol]
-            switch FieldParser.time(tok.pointer(tf), tf.count) {
-            case .position(let p, let k):
-                position = p; kind = k
-            case .empty:
-                log.add(.badTimestamp, .error, line: line, "empty timestamp; row rejected")
-                parsed.rowsRejected += 1
-                continue
-            case .bad:
-                log.add(.badTimestamp, .error, line: line,
-                        "timestamp \"\(Header.excerpt(tok, tf))\" is neither ISO 8601 nor an integer step; row rejected")
+            guard let (position, kind) = log.rowTime(tok, fields[timeCol], line: line) else {
                 parsed.rowsRejected += 1
                 continue
             }

@@ -62,20 +62,11 @@ enum WideCSVReader {
             }
             var position = step, kind = TimeKind.integer
             if let t = timeCol {
-                let tf = fields[t]
-                switch FieldParser.time(tok.pointer(tf), tf.count) {
-                case .position(let p, let k):
-                    position = p; kind = k
-                case .empty:
-                    log.add(.badTimestamp, .error, line: line, "empty timestamp; row rejected")
-                    parsed.rowsRejected += 1
-                    continue
-                case .bad:
-                    log.add(.badTimestamp, .error, line: line,
-                            "timestamp \"\(Header.excerpt(tok, tf))\" is neither ISO 8601 nor an integer step; row rejected")
+                guard let time = log.rowTime(tok, fields[t], line: line) else {
                     parsed.rowsRejected += 1
                     continue
                 }
+                (position, kind) = time
                 census.note(kind, line: line)
             }
             for (c, col) in valueCols.enumerated() {
