@@ -1,0 +1,50 @@
+/// One VM as the traffic router sees it: a server of its group's backend.
+public struct RouteTarget: Sendable, Hashable, Codable {
+    /// The VM group (a backend, in HAProxy's terms).
+    public var group: String
+    /// The server's name within the group: the domain name.
+    public var server: String
+    /// Where it serves (`host` or `host:port`); nil when the hypervisor does not know it (the
+    /// router then keeps the address it was configured with).
+    public var address: String?
+    /// Its share of the group's traffic (HAProxy: 0…256).
+    public var weight: Int
+
+    public init(group: String, server: String, address: String? = nil, weight: Int = 100) {
+        self.group = group
+        self.server = server
+        self.address = address
+        self.weight = weight
+    }
+}
+
+/// A routing step that failed: which router, what it was asked, and what it answered.
+public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var router: String
+    public var message: String
+    public init(router: String, _ message: String) {
+        self.router = router
+        self.message = message
+    }
+    public var description: String { "\(router): \(message)" }
+}
+
+/// Sends traffic to activated VMs and takes it away from decommissioned ones: the last step of an
+/// activation. Both calls are idempotent (enabling an enabled server or disabling a disabled one
+/// succeeds), because an activation or decommission that is retried repeats them.
+public protocol TrafficRouter: Sendable {
+    /// A short name for logs and errors (`haproxy`, `webhook`, `none`).
+    var name: String { get }
+    /// Brings `target` up with its address and weight.
+    func enable(_ target: RouteTarget) async throws(RoutingError)
+    /// Takes the server out of rotation (weight 0 / maintenance).
+    func disable(group: String, server: String) async throws(RoutingError)
+}
+
+/// No router configured: routing is a no-op (the operator routes by other means).
+public struct NoTrafficRouter: TrafficRouter {
+    public init() {}
+    public var name: String { "none" }
+    public func enable(_ target: RouteTarget) async throws(RoutingError) {}
+    public func disable(group: String, server: String) async throws(RoutingError) {}
+}

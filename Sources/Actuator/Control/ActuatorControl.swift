@@ -1,0 +1,169 @@
+import MetricStore
+import TimeSeries
+
+/// Why a control request failed, in terms an HTTP layer maps to a status (docs/actuator.md, "API").
+public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The request is malformed or out of range (400 / 422).
+        case invalid
+        /// The group, shadow or notice does not exist (404).
+        case notFound
+        /// The state forbids it now: no ready shadow, activation in progress (409).
+        case conflict
+        /// A dependency failed (libvirt, the store, the registry) (503).
+        case unavailable
+    }
+    public var kind: Kind
+    public var message: String
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+    public var description: String { "\(kind.rawValue): \(message)" }
+}
+
+/// An advance notice of load from an application team (`POST /v1/notices`).
+public struct NoticeRequest: Sendable, Hashable, Codable {
+    public var group: String
+    /// Unix seconds; start < end.
+    public var start: Int64
+    public var end: Int64
+    /// Expected demand as a multiple of the forecast (> 0) …
+    public var multiplier: Double?
+    /// … or as an absolute level in capacity units (≥ 0). Exactly one of the two.
+    public var level: Double?
+    public var note: String?
+
+    public init(group: String, start: Int64, end: Int64, multiplier: Double? = nil, level: Double? = nil, note: String? = nil) {
+        self.group = group
+        self.start = start
+        self.end = end
+        self.multiplier = multiplier
+        self.level = level
+        self.note = note
+    }
+}
+
+/// A stored notice.
+public struct NoticeView: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var group: String
+    public var start: Int64
+    public var end: Int64
+    public var multiplier: Double?
+    public var level: Double?
+    public var note: String?
+    public var createdAt: Int64
+}
+
+/// A group's current forecast as served (`GET /v1/forecasts/{group}`).
+public struct ForecastView: Sendable, Hashable, Codable {
+    public struct Step: Sendable, Hashable, Codable {
+        /// 1-based step and its time (Unix seconds).
+        public var step: Int
+        public var time: Int64
+        public var mean: Double
+        /// Level (as written, e.g. "0.95") → demand in capacity units.
+        public var quantiles: [String: Double]
+    }
+    public var group: String
+    /// The model version serving (nil when none is loaded yet).
+    public var modelVersion: String?
+    public var modelKind: String?
+    /// The sizing level after online correction (ACI), its target τ, and the observed coverage.
+    public var calibration: CalibrationView
+    /// Notices whose window meets the horizon and that adjusted these quantiles.
+    public var notices: [Int64]
+    public var steps: [Step]
+}
+
+/// The online calibration state of a group.
+public struct CalibrationView: Sendable, Hashable, Codable {
+    public var targetLevel: Double
+    public var currentLevel: Double
+    public var observedCoverage: Double?
+    public var intervals: Int
+}
+
+/// A shadow as the API shows it (`GET /v1/shadows`).
+public struct ShadowView: Sendable, Hashable, Codable {
+    public var id: String
+    public var group: String
+    public var host: String
+    public var domain: String
+    public var state: String
+    public var baseline: Size
+    public var full: Size
+    public var reservedUnits: Int64
+    public var createdAt: Int64
+    public var activationID: String?
+
+    public struct Size: Sendable, Hashable, Codable {
+        public var vcpus: Int64
+        public var memoryMiB: Int64
+    }
+}
+
+/// One activation's outcome (`POST /v1/shadows/{id}/activate`).
+public struct ActivationView: Sendable, Hashable, Codable {
+    public var activationID: String
+    public var shadowID: String
+    public var group: String
+    /// succeeded, rolledBack, failed; nil while in progress.
+    public var outcome: String?
+    /// Step name → milliseconds.
+    public var stepLatenciesMs: [String: Double]
+    public var totalMs: Double?
+}
+
+/// Hosts with capacity, load and what shadows reserve (`GET /v1/hosts`).
+public struct HostView: Sendable, Hashable, Codable {
+    public var name: String
+    public var uri: String
+    public var enabled: Bool
+    public var capacity: CapacityAmount
+    public var load: CapacityAmount
+    public var reserved: CapacityAmount
+    public var free: CapacityAmount
+}
+
+/// One pushed application metric sample (`POST /v1/metrics`).
+public struct MetricSample: Sendable, Hashable, Codable {
+    public var group: String
+    /// e.g. tps, queue_depth, demand_units.
+    public var metric: String
+    public var value: Double
+    /// Unix seconds; nil = now.
+    public var time: Int64?
+
+    public init(group: String, metric: String, value: Double, time: Int64? = nil) {
+        self.group = group
+        self.metric = metric
+        self.value = value
+        self.time = time
+    }
+}
+
+/// The service's health (`GET /healthz`).
+public struct HealthView: Sendable, Hashable, Codable {
+    /// ok, degraded (a host or model failing, still serving), or failing.
+    public var status: String
+    public var checks: [String: String]
+}
+
+/// What the HTTP API asks of the running actuator. The actuator implements it; the API layer
+/// validates JSON, authenticates and maps `ControlError` to statuses.
+public protocol ActuatorControl: Sendable {
+    func submitNotice(_ notice: NoticeRequest) async throws(ControlError) -> NoticeView
+    func notices(group: String?) async throws(ControlError) -> [NoticeView]
+    func forecast(group: String) async throws(ControlError) -> ForecastView
+    func shadows() async throws(ControlError) -> [ShadowView]
+    /// Activates the shadow; `requestID` makes a retried request idempotent (same id → same activation).
+    func activate(shadowID: String, requestID: String?) async throws(ControlError) -> ActivationView
+    func hosts() async throws(ControlError) -> [HostView]
+    /// Records pushed application metrics; returns how many were accepted.
+    func pushMetrics(_ samples: [MetricSample]) async throws(ControlError) -> Int
+    func health() async -> HealthView
+    /// The groups the actuator manages.
+    func groups() async -> [String]
+}
