@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "psm", targets: ["psm"]),
+        .executable(name: "psm-actuator", targets: ["psm-actuator"]),
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "TimeSeries", targets: ["TimeSeries"]),
         .library(name: "MetricStore", targets: ["MetricStore"]),
@@ -60,14 +61,21 @@ let package = Package(
         ]),
         .target(name: "Actuator", dependencies: [
             "TimeSeries", "Features", "Forecasting", "Calibration", "ModelRegistry", "MetricStore", "Hypervisor",
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
-            "ModelRegistry", "Pipeline",
+            "ModelRegistry", "Pipeline", "Actuator", "ActuatorCommands",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "psm", dependencies: ["PSMCommands"]),
+        .executableTarget(name: "psm", dependencies: ["PSMCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The actuator's command line (psm-actuator; `psm demo` drives it too).
+        .target(name: "ActuatorCommands", dependencies: [
+            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "Features",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "psm-actuator", dependencies: ["ActuatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
                           path: "Tests/RegistryStress"),

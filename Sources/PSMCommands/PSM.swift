@@ -1,12 +1,12 @@
 import ArgumentParser
 
 /// The `psm` command: the batch side of the Predictive Scaling Module.
-public struct PSM: ParsableCommand {
+public struct PSM: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "psm",
         abstract: "Predictive Scaling Module: forecast VM-group demand and keep shadow VMs ready.",
         subcommands: [InspectCommand.self, IngestCommand.self, ForecastCommand.self, BacktestCommand.self,
-                      ModelsCommand.self, ReportCommand.self, TrainCommand.self]
+                      ModelsCommand.self, ReportCommand.self, TrainCommand.self, DemoCommand.self]
     )
     public init() {}
 }

@@ -103,7 +103,7 @@ import TimeSeries
         let (registry, root) = try ScoringFixture.temporaryRegistry()
         defer { try? FileManager.default.removeItem(at: root) }
         try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
-                                   inputs: [ScoringFixture.input("a", ScoringFixture.values(count: 72))])
+                                   inputs: [ScoringFixture.input("a", ScoringFixture.values(count: 72))], withoutTails: true)
         let catalog = Actuator.ModelCatalog(registry: registry)
         catalog.refresh()
         // A series the model does not know is kept as history (a retrain may add it), not scored.

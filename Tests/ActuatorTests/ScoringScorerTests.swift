@@ -14,11 +14,17 @@ import TimeSeries
     @Test func seasonalNaiveScorerFedInChunksEqualsSeasonalNaiveOnTheWholeHistory() throws {
         let (registry, root) = try ScoringFixture.temporaryRegistry()
         defer { try? FileManager.default.removeItem(at: root) }
-        let train = ScoringFixture.values(count: 72)
+        let train = ScoringFixture.values(count: 72, missing: [71])
         try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
                                    inputs: [ScoringFixture.input("a", train)])
         var scorer = try GroupScorer(model: registry.load(group: "web"))
-        // Missing points exercise the "same season position one cycle earlier" fallback.
+        // Loaded, it already forecasts from the training tail it stores: SeasonalNaive on the training data.
+        let atLoad = try #require(try scorer.forecast(horizon: 5, levels: levels)["a"]?.get())
+        let trained = try #require(try SeasonalNaive().forecast([ScoringFixture.input("a", train)], horizon: 5, levels: levels)
+            .first?.result.get())
+        #expect(atLoad == trained)
+        // Missing points exercise the "same season position one cycle earlier" fallback; the first
+        // 72 points (the training data) are skipped as already seen.
         let all = ScoringFixture.values(count: 100, missing: [80, 81, 95, 71])
         let start = ScoringFixture.grid.start
         for (from, to) in [(0, 40), (40, 41), (41, 100)] {
@@ -31,11 +37,12 @@ import TimeSeries
         #expect(got == reference)
     }
 
+    /// A model file without stored tails (written before they existed) starts from nothing.
     @Test func seasonalNaiveScorerWithFewerThanTwoSeasonsIsTheNaiveForecastLikeTheBatchOne() throws {
         let (registry, root) = try ScoringFixture.temporaryRegistry()
         defer { try? FileManager.default.removeItem(at: root) }
         try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
-                                   inputs: [ScoringFixture.input("a", ScoringFixture.values(count: 72))])
+                                   inputs: [ScoringFixture.input("a", ScoringFixture.values(count: 72))], withoutTails: true)
         var scorer = try GroupScorer(model: registry.load(group: "web"))
         let short = ScoringFixture.values(count: 30, missing: [29])
         try scorer.append(seriesID: "a", observations: short, startingAt: ScoringFixture.grid.start)

@@ -41,11 +41,18 @@ enum ScoringFixture {
     /// (a component name, or `combination`), with `calibration` as the manifest section.
     @discardableResult
     static func publish(_ registry: ModelRegistry, group: String, kind: String, components: [String],
-                        inputs: [ForecastInput], horizon: Int = 6, calibration: JSONValue = .null) throws -> ModelVersion {
+                        inputs: [ForecastInput], horizon: Int = 6, calibration: JSONValue = .null,
+                        withoutTails: Bool = false) throws -> ModelVersion {
         let catalog = Pipeline.ModelCatalog(lstm: tinyLSTM())
         var files: [String: Data] = [:]
         for c in components {
             files.merge(try catalog.fit(c, inputs: inputs, horizon: horizon, levels: levels).files) { a, _ in a }
+        }
+        // A seasonal-naive file as written before it stored the series' tails.
+        if withoutTails, let data = files["seasonal-naive.json"],
+           var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            object["tails"] = nil
+            files["seasonal-naive.json"] = try JSONSerialization.data(withJSONObject: object)
         }
         var seasons: [String: JSONValue] = [:]
         for input in inputs { seasons[input.series.id] = .number(Double(input.season ?? 1)) }

@@ -70,6 +70,7 @@ public struct GroupScorer: Sendable {
         step = grid.step
 
         var seasons = hyper.seasons ?? [:]
+        var tails: [String: ModelArtifactFormat.Tail] = [:]
         var arima: [String: ARIMAModel] = [:]
         var lstm: LSTMModel?
         for component in components {
@@ -79,6 +80,7 @@ public struct GroupScorer: Sendable {
                     let file = try ModelArtifactFormat.decode(ModelArtifactFormat.SeasonalNaiveFile.self,
                                                               data: model.data(ModelArtifactFormat.seasonalNaiveFile))
                     seasons.merge(file.seasons) { _, fromFile in fromFile }
+                    tails = file.tails ?? [:]
                 case ModelArtifactFormat.arima:
                     arima = try ModelArtifactFormat.decode([String: ARIMAModel].self, data: model.data(ModelArtifactFormat.arimaFile))
                 default:
@@ -130,6 +132,15 @@ public struct GroupScorer: Sendable {
             series[id] = state
         }
         diagnostics = notes
+        // Prime the history-based state with the end of the training data, so that forecasts are
+        // available at once (an ARIMA skips the points it has already seen).
+        for (id, tail) in tails.sorted(by: { $0.key < $1.key }) where series[id] != nil && !tail.values.isEmpty {
+            do throws(ScoringError) {
+                try append(seriesID: id, observations: tail.values.map { $0 ?? .nan }, startingAt: tail.start)
+            } catch {
+                diagnostics.append("\(id): the stored training tail does not apply (\(error)); forecasts start after live data")
+            }
+        }
     }
 
     /// The grid position the next observation of `seriesID` is expected at (nil: any position).

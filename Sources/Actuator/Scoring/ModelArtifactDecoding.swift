@@ -21,6 +21,13 @@ enum ModelArtifactFormat {
         var seasons: [String: Int]
         var horizon: Int
         var levels: [Double]
+        /// The last two seasons of each series (Pipeline's `SeriesTail`), absent in older files.
+        var tails: [String: Tail]?
+    }
+
+    struct Tail: Decodable {
+        var start: Int64
+        var values: [Double?]
     }
 
     /// The manifest's `hyper_parameters` section (the fields scoring reads).

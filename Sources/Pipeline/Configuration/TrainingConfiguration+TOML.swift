@@ -1,4 +1,5 @@
 import Calibration
+import Features
 import Foundation
 import Ingest
 import TOMLKit
@@ -27,7 +28,7 @@ extension TrainingConfiguration {
         } catch {
             throw ConfigurationError(.syntax, file: fileName, location: "", "\(error)")
         }
-        let top = Section(file: fileName, name: nil, table: root)
+        let top = TOMLSection(file: fileName, name: nil, table: root)
         try top.rejectUnknown(["data", "calendar", "forecast", "backtest", "models", "calibration",
                                "registry", "report", "train", "actuator"])
         for key in root.keys where root[key]?.table == nil && key != "actuator" {
@@ -159,96 +160,7 @@ extension TrainingConfiguration {
     }
 }
 
-/// Typed access to one `[section]`, with errors that name the file, section and key.
-struct Section {
-    let file: String
-    let name: String?
-    let table: TOMLTable?
-
-    func error(_ code: ConfigurationError.Code, key: String, _ message: String) -> ConfigurationError {
-        let location = [name.map { "[\($0)]" }, key.isEmpty ? nil : key].compactMap { $0 }.joined(separator: " ")
-        return ConfigurationError(code, file: file, location: location, message)
-    }
-
-    /// The nested table `key` (absent → an empty section).
-    func section(_ key: String) throws(ConfigurationError) -> Section {
-        let full = name.map { "\($0).\(key)" } ?? key
-        guard let value = table?[key] else { return Section(file: file, name: full, table: nil) }
-        guard let t = value.table else { throw error(.wrongType, key: key, "expected a table") }
-        return Section(file: file, name: full, table: t)
-    }
-
-    func rejectUnknown(_ allowed: [String]) throws(ConfigurationError) {
-        guard let table else { return }
-        for key in table.keys.sorted() where !allowed.contains(key) {
-            let where_ = name.map { "[\($0)]" } ?? "top level"
-            throw ConfigurationError(.unknownKey, file: file, location: name.map { "[\($0)] \(key)" } ?? key,
-                                     "unknown key in \(where_) (expected one of: \(allowed.joined(separator: ", ")))")
-        }
-    }
-
-    /// How a TOML value reads in a message: strings quoted, as written otherwise.
-    static func shown(_ value: any TOMLValueConvertible) -> String {
-        if let s = value.string { return "\"\(s)\"" }
-        return value.tomlValue.debugDescription
-    }
-
-    func int(_ key: String, atLeast minimum: Int) throws(ConfigurationError) -> Int? {
-        guard let value = table?[key] else { return nil }
-        guard value.type == .int, let i = value.int, i >= minimum else {
-            throw error(.wrongType, key: key, "expected an integer ≥ \(minimum), got \(Self.shown(value))")
-        }
-        return i
-    }
-
-    func number(_ key: String) throws(ConfigurationError) -> Double? {
-        guard let value = table?[key] else { return nil }
-        if value.type == .double, let d = value.double { return d }
-        if value.type == .int, let i = value.int { return Double(i) }
-        throw error(.wrongType, key: key, "expected a number, got \(Self.shown(value))")
-    }
-
-    func bool(_ key: String) throws(ConfigurationError) -> Bool? {
-        guard let value = table?[key] else { return nil }
-        guard value.type == .bool, let b = value.bool else {
-            throw error(.wrongType, key: key, "expected true or false, got \(Self.shown(value))")
-        }
-        return b
-    }
-
-    func string(_ key: String) throws(ConfigurationError) -> String? {
-        guard let value = table?[key] else { return nil }
-        guard value.type == .string, let s = value.string else {
-            throw error(.wrongType, key: key, "expected a string, got \(Self.shown(value))")
-        }
-        return s
-    }
-
-    func strings(_ key: String) throws(ConfigurationError) -> [String]? {
-        guard let value = table?[key] else { return nil }
-        guard let array = value.array else { throw error(.wrongType, key: key, "expected an array of strings, got \(Self.shown(value))") }
-        var out: [String] = []
-        for element in array {
-            guard element.type == .string, let s = element.string else {
-                throw error(.wrongType, key: key, "expected an array of strings, got element \(Self.shown(element))")
-            }
-            out.append(s)
-        }
-        return out
-    }
-
-    func numbers(_ key: String) throws(ConfigurationError) -> [Double]? {
-        guard let value = table?[key] else { return nil }
-        guard let array = value.array else { throw error(.wrongType, key: key, "expected an array of numbers, got \(Self.shown(value))") }
-        var out: [Double] = []
-        for element in array {
-            if element.type == .double, let d = element.double { out.append(d) }
-            else if element.type == .int, let i = element.int { out.append(Double(i)) }
-            else { throw error(.wrongType, key: key, "expected an array of numbers, got element \(Self.shown(element))") }
-        }
-        return out
-    }
-
+extension TOMLSection {
     /// `inputs = ["file.csv", { path = "dir/", group = "web" }]`.
     func sources(_ key: String) throws(ConfigurationError) -> [TrainingConfiguration.Source] {
         guard let value = table?[key] else { return [] }
@@ -260,7 +172,7 @@ struct Section {
             if element.type == .string, let s = element.string {
                 out.append(.init(path: s))
             } else if let t = element.table {
-                let entry = Section(file: file, name: "\(name ?? "").\(key)[\(i + 1)]", table: t)
+                let entry = TOMLSection(file: file, name: "\(name ?? "").\(key)[\(i + 1)]", table: t)
                 try entry.rejectUnknown(["path", "group"])
                 guard let path = try entry.string("path") else {
                     throw entry.error(.missingKey, key: "path", "required: a CSV file or directory")

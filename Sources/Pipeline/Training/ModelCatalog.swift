@@ -1,5 +1,6 @@
 import Forecasting
 import Foundation
+import TimeSeries
 
 /// A model fitted on a group's full history, as files for the registry.
 public struct FittedModel: Sendable {
@@ -42,7 +43,9 @@ public struct ModelCatalog: Sendable {
         case "seasonal-naive":
             // Nothing to estimate: the file records what scoring needs (season per series, levels).
             let seasons = Dictionary(inputs.map { ($0.series.id, $0.season ?? 1) }, uniquingKeysWith: { a, _ in a })
-            let file = SeasonalNaiveFile(seasons: seasons, horizon: horizon, levels: levels)
+            let tails = Dictionary(inputs.map { ($0.series.id, SeriesTail($0.series, season: $0.season ?? 1)) },
+                                   uniquingKeysWith: { a, _ in a })
+            let file = SeasonalNaiveFile(seasons: seasons, horizon: horizon, levels: levels, tails: tails)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             return FittedModel(files: ["seasonal-naive.json": try encoder.encode(file)],
@@ -104,6 +107,26 @@ struct SeasonalNaiveFile: Codable {
     var seasons: [String: Int]
     var horizon: Int
     var levels: [Double]
+    /// The end of each series (grid position of the first value, values; NaN as null): the
+    /// actuator's scorer replays it, so it forecasts from the moment it loads the model instead of
+    /// after a season of live data, with the spread estimated as if it had seen the training data.
+    /// Absent in files written before it existed.
+    var tails: [String: SeriesTail]?
+}
+
+/// The end of a training series: where it starts on the grid, and its values.
+struct SeriesTail: Codable {
+    var start: Int64
+    var values: [Double?]
+
+    /// The last `20 × season` points of `series` (at least 2, at most 20,000): the whole
+    /// series for the usual training windows, and a bounded file for long ones.
+    init(_ series: Series, season: Int) {
+        let n = min(series.values.count, min(max(20 * season, 2), 20_000))
+        let first = series.values.count - n
+        start = series.grid.start + Int64(first) * series.grid.step
+        values = series.values[first...].map { $0.isFinite ? $0 : nil }
+    }
 }
 
 /// A pipeline failure with a message for the report.

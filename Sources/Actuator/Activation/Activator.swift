@@ -1,0 +1,200 @@
+import Foundation
+import Hypervisor
+import MetricStore
+
+/// Why an activation could not start or finish.
+public struct ActivationError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// No such shadow, or no ready shadow in the group.
+        case noShadow
+        /// The shadow is not ready (someone else is activating it, or it is active already).
+        case notReady
+        /// A step failed; the activation was rolled back (or left for the reconciler to repair).
+        case stepFailed
+        /// The store could not record it.
+        case store
+    }
+    public var kind: Kind
+    public var message: String
+    /// The activation's record when one was written (its outcome says how it ended).
+    public var record: ActivationRecord?
+    public var description: String { message }
+}
+
+/// The activation sequence (DESIGN.md, "Activation"): claim the shadow → restore it if saved →
+/// scale vCPUs and memory live to its full size → resume → monitoring → routing → tag and record.
+///
+/// Every step is idempotent, so a retried request or the reconciler can run it again. The claim is
+/// the store's compare-and-set (ready → activating, keyed by the activation id), so a shadow is
+/// activated at most once however many callers race. A failure before the guest runs rolls back
+/// (balloon back to the baseline, shadow ready again); a failure after it runs is retried with
+/// backoff and then rolled back too (route and monitoring withdrawn, guest paused again). When even
+/// the roll-back fails, the record stays `activating` and the reconciler's adoption repairs it.
+public struct Activator: Sendable {
+    public let store: MetricStore
+    /// The hypervisor of each host, by host name.
+    public let hypervisors: [String: any Hypervisor]
+    public let router: any TrafficRouter
+    public let monitoring: any MonitoringTargets
+    public let clock: any WallClock
+    public var retry: RetryPolicy
+
+    public init(store: MetricStore, hypervisors: [String: any Hypervisor], router: any TrafficRouter = NoTrafficRouter(),
+                monitoring: any MonitoringTargets, clock: any WallClock, retry: RetryPolicy = RetryPolicy()) {
+        self.store = store
+        self.hypervisors = hypervisors
+        self.router = router
+        self.monitoring = monitoring
+        self.clock = clock
+        self.retry = retry
+    }
+
+    /// Activates `shadowID` under the idempotency key `activationID`. The same key again returns
+    /// the activation already recorded (finished or, if it is still running elsewhere, open).
+    public func activate(shadowID: String, activationID: String) async throws(ActivationError) -> ActivationRecord {
+        let started = ContinuousClock.now
+        var latencies: [String: Double] = [:]
+        func lap(_ step: String, since t: ContinuousClock.Instant) {
+            let d = ContinuousClock.now - t
+            latencies[step] = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        // 1. Claim.
+        let claim: ActivationClaim
+        do {
+            claim = try store.beginActivation(id: activationID, shadow: shadowID, at: clock.now())
+        } catch {
+            throw ActivationError(kind: .store, message: "cannot record activation \(activationID): \(error)")
+        }
+        let shadow: ShadowRecord
+        switch claim {
+        case .existing(let record):
+            return record
+        case .refused(nil):
+            throw ActivationError(kind: .noShadow, message: "no shadow \(shadowID)")
+        case .refused(let state?):
+            throw ActivationError(kind: .notReady, message: "shadow \(shadowID) is \(state.rawValue), not ready")
+        case .started:
+            guard let s = try? store.shadow(id: shadowID) else {
+                throw ActivationError(kind: .store, message: "shadow \(shadowID) vanished after its claim")
+            }
+            shadow = s
+        }
+        lap("claim", since: started)
+        guard let hypervisor = hypervisors[shadow.host] else {
+            return try finish(activationID, .failed, latencies,
+                              "shadow \(shadowID) is on host \(shadow.host), which this actuator has no connection to")
+        }
+        let domain = shadow.domainName
+        let full = ResourceSize(vcpus: Int(shadow.fullVCPUs), memoryKiB: UInt64(shadow.fullMemoryMiB) * 1024)
+        let baselineKiB = UInt64(shadow.baselineMemoryMiB) * 1024
+        var resumed = false
+        do throws(HypervisorError) {
+            // 2. A saved shadow comes back first (paused on QEMU, running on the test driver).
+            var t = ContinuousClock.now
+            var state = try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.info(domain).state }
+            if state == .saved || state == .shutoff {
+                state = try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.restore(domain) }
+                lap("restore", since: t)
+            }
+            // 3. Scale to the full size (idempotent: setting the size it has is a no-op).
+            t = ContinuousClock.now
+            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.setVCPUs(domain, to: full.vcpus) }
+            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.setMemory(domain, toKiB: full.memoryKiB) }
+            lap("scale", since: t)
+            // 4. Running.
+            t = ContinuousClock.now
+            if state != .running {
+                do {
+                    try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.resume(domain) }
+                } catch where error.code == .notPaused {
+                    // Someone resumed it (or the driver restored it running): fine if it runs now.
+                    guard try await hypervisor.info(domain).state == .running else { throw error }
+                }
+            }
+            resumed = true
+            lap("resume", since: t)
+        } catch {
+            return try await rollBack(shadow, activationID, latencies, resumed: resumed, baselineKiB: baselineKiB,
+                                      hypervisor: hypervisor, reason: "\(error)")
+        }
+        // 5–6. Monitoring, then routing.
+        do throws(RoutingError) {
+            var t = ContinuousClock.now
+            try await retry.routing { () async throws(RoutingError) in
+                try await monitoring.watch(group: shadow.group, domain: domain, host: shadow.host)
+            }
+            lap("monitoring", since: t)
+            t = ContinuousClock.now
+            try await retry.routing { () async throws(RoutingError) in
+                try await router.enable(RouteTarget(group: shadow.group, server: domain))
+            }
+            lap("routing", since: t)
+        } catch {
+            return try await rollBack(shadow, activationID, latencies, resumed: true, baselineKiB: baselineKiB,
+                                      hypervisor: hypervisor, reason: "\(error)")
+        }
+        // 7. Tag it active (the store's record below is what counts; adoption repairs a stale tag).
+        let t = ContinuousClock.now
+        if var tag = try? await hypervisor.info(domain).metadata {
+            tag.role = .active
+            tag.reservationHost = nil
+            try? await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.setMetadata(tag, of: domain) }
+        }
+        lap("tag", since: t)
+        lap("total", since: started)
+        return try finish(activationID, .succeeded, latencies, nil)
+    }
+
+    /// Picks the group's best ready shadow (paused before saved, then the oldest) and activates it.
+    public func activate(group: String, activationID: String) async throws(ActivationError) -> ActivationRecord {
+        let ready: [ShadowRecord]
+        do {
+            ready = try store.shadows(states: [.ready]).filter { $0.group == group }
+        } catch {
+            throw ActivationError(kind: .store, message: "cannot list shadows: \(error)")
+        }
+        guard let first = ready.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }).first else {
+            throw ActivationError(kind: .noShadow, message: "group \(group) has no ready shadow")
+        }
+        return try await activate(shadowID: first.id, activationID: activationID)
+    }
+
+    /// Undoes what ran: route and monitoring withdrawn, guest paused again, balloon back to the
+    /// baseline; records `rolledBack`. If the guest cannot be parked again the record stays open
+    /// for the reconciler (adoption completes a running activation, rolls back a parked one).
+    private func rollBack(_ shadow: ShadowRecord, _ activationID: String, _ latencies: [String: Double], resumed: Bool,
+                          baselineKiB: UInt64, hypervisor: any Hypervisor, reason: String) async throws(ActivationError) -> ActivationRecord {
+        let domain = shadow.domainName
+        if resumed {
+            try? await router.disable(group: shadow.group, server: domain)
+            try? await monitoring.unwatch(domain: domain)
+            do {
+                try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.suspend(domain) }
+            } catch {
+                throw ActivationError(kind: .stepFailed, message: "activation of \(shadow.id) failed (\(reason)) and the guest could not be paused again (\(error)); the reconciler will repair it",
+                                      record: try? store.activation(id: activationID))
+            }
+        }
+        try? await hypervisor.setMemory(domain, toKiB: baselineKiB)
+        let record = try finish(activationID, .rolledBack, latencies, reason)
+        throw ActivationError(kind: .stepFailed, message: "activation of \(shadow.id) rolled back: \(reason)", record: record)
+    }
+
+    private func finish(_ id: String, _ outcome: ActivationRecord.Outcome, _ latencies: [String: Double],
+                        _ failure: String?) throws(ActivationError) -> ActivationRecord {
+        do {
+            _ = try store.finishActivation(id: id, outcome: outcome, stepLatencies: latencies, at: clock.now())
+            guard let record = try store.activation(id: id) else {
+                throw ActivationError(kind: .store, message: "activation \(id) vanished")
+            }
+            if outcome == .failed, let failure {
+                throw ActivationError(kind: .stepFailed, message: failure, record: record)
+            }
+            return record
+        } catch let e as ActivationError {
+            throw e
+        } catch {
+            throw ActivationError(kind: .store, message: "cannot record the outcome of activation \(id): \(error)")
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Hypervisor
+import MetricStore
+
+/// What one reconcile pass did; nothing in it is fatal (what failed is retried next pass).
+public struct ReconcileReport: Sendable {
+    /// Shadows newly placed and defined (their ids).
+    public var created: [String] = []
+    /// Shadows that reached `ready` (parked) in this pass.
+    public var parked: [String] = []
+    /// Shadows removed (surplus or retired).
+    public var removed: [String] = []
+    /// Groups whose pool could not grow: no host had room.
+    public var unplaced: [String: Int] = [:]
+    /// Work left for the next pass because of the rate limit.
+    public var deferred = 0
+    /// Failures, each naming the shadow and the step.
+    public var problems: [String] = []
+}
+
+/// Brings the shadows that exist (store + hypervisor) to the pool sizes decided, level-triggered
+/// like a Kubernetes controller: each pass compares desired with actual and acts on the difference,
+/// so a pass that was interrupted is simply finished by the next one.
+///
+/// Per pass, in order: shadows left `planned`/`defining` are driven on (define → start → park),
+/// `decommissioning` ones removed; then each group's pool (planned + defining + ready) is grown by
+/// placing and reserving new shadows or shrunk by removing ready ones (newest first). At most
+/// `maximumActions` hypervisor-changing steps run per pass (a rate limit: a forecast gone wrong
+/// cannot create a hundred domains at once); the rest is reported as deferred.
+public struct Reconciler: Sendable {
+    public let store: MetricStore
+    public let inventory: Inventory
+    public let hypervisors: [String: any Hypervisor]
+    public var templates: [String: ShadowTemplate]
+    public let clock: any WallClock
+    public var retry: RetryPolicy
+    /// Seconds a started shadow runs before it is parked (a real guest must boot and deflate its
+    /// balloon first; 0 parks at once, as with libvirt's test driver).
+    public var bootGrace: Int64
+    public var maximumActions: Int
+
+    public init(store: MetricStore, inventory: Inventory, hypervisors: [String: any Hypervisor],
+                templates: [String: ShadowTemplate], clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
+                bootGrace: Int64 = 0, maximumActions: Int = 20) {
+        self.store = store
+        self.inventory = inventory
+        self.hypervisors = hypervisors
+        self.templates = templates
+        self.clock = clock
+        self.retry = retry
+        self.bootGrace = bootGrace
+        self.maximumActions = max(1, maximumActions)
+    }
+
+    /// Pool states: what counts towards a group's pool (activating and active shadows serve).
+    static let poolStates: Set<ShadowState> = [.planned, .defining, .ready]
+
+    /// One pass towards `desired` (group → pool size); groups without an entry are left alone.
+    public func reconcile(desired: [String: Int]) async -> ReconcileReport {
+        var report = ReconcileReport()
+        var budget = maximumActions
+        let shadows: [ShadowRecord]
+        do {
+            shadows = try store.shadows(states: [.planned, .defining, .ready, .decommissioning])
+        } catch {
+            report.problems.append("cannot list shadows: \(error)")
+            return report
+        }
+        // Unfinished work first: it already holds capacity.
+        for shadow in shadows where shadow.state == .planned || shadow.state == .defining || shadow.state == .decommissioning {
+            guard budget > 0 else { report.deferred += 1; continue }
+            budget -= 1
+            if shadow.state == .decommissioning {
+                await remove(shadow, from: .decommissioning, &report)
+            } else {
+                await drive(shadow, &report)
+            }
+        }
+        var pools: [String: [ShadowRecord]] = [:]
+        for s in shadows where Self.poolStates.contains(s.state) { pools[s.group, default: []].append(s) }
+        for (group, want) in desired.sorted(by: { $0.key < $1.key }) {
+            let pool = pools[group] ?? []
+            if pool.count < want {
+                guard let template = templates[group] else {
+                    report.problems.append("group \(group): no shadow template configured")
+                    continue
+                }
+                for _ in pool.count..<want {
+                    guard budget > 0 else { report.deferred += 1; continue }
+                    budget -= 1
+                    if !(await provision(group, template, &report)) {
+                        report.unplaced[group, default: 0] += 1
+                        break
+                    }
+                }
+            } else if pool.count > want {
+                // Ready shadows only (one being defined finishes first), newest first.
+                let surplus = pool.filter { $0.state == .ready }
+                    .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+                    .prefix(pool.count - want)
+                for shadow in surplus {
+                    guard budget > 0 else { report.deferred += 1; continue }
+                    budget -= 1
+                    await remove(shadow, from: .ready, &report)
+                }
+            }
+        }
+        return report
+    }
+
+    /// Places, reserves, defines, starts and (boot grace permitting) parks one new shadow.
+    private func provision(_ group: String, _ template: ShadowTemplate, _ report: inout ReconcileReport) async -> Bool {
+        let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let record = template.record(id: String(id), group: group, domain: "psm-\(group)-\(id)", now: clock.now())
+        let reservation: ReservationRecord?
+        do {
+            reservation = try inventory.placeAndReserve(record)
+        } catch {
+            report.problems.append("group \(group): cannot reserve capacity: \(error)")
+            return false
+        }
+        guard let reservation, let placed = try? store.shadow(id: reservation.shadowID) else { return false }
+        report.created.append(placed.id)
+        await drive(placed, &report)
+        return true
+    }
+
+    /// Moves a planned or defining shadow forward as far as it can go now.
+    private func drive(_ shadow: ShadowRecord, _ report: inout ReconcileReport) async {
+        guard let hypervisor = hypervisors[shadow.host], let template = templates[shadow.group] else {
+            report.problems.append("shadow \(shadow.id): no connection to host \(shadow.host) or no template for group \(shadow.group)")
+            return
+        }
+        let now = clock.now()
+        do {
+            if shadow.state == .planned {
+                guard try store.transition(shadow: shadow.id, from: .planned, to: .defining, at: now) else { return }
+            }
+            var state = try await currentState(shadow, hypervisor)
+            if state == nil {
+                _ = try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.define(template.spec(for: shadow)) }
+                state = .shutoff
+            }
+            var started = shadow.state == .defining ? shadow.updatedAt : now
+            if state == .shutoff || state == .crashed {
+                if state == .crashed { try await hypervisor.destroy(shadow.domainName) }
+                try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.start(shadow.domainName) }
+                state = .running
+                started = now
+            }
+            if state == .running || state == .blocked {
+                guard now - started >= bootGrace else { return } // still booting: parked by a later pass
+                try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.suspend(shadow.domainName) }
+                state = .paused
+            }
+            if state == .paused && template.park == .save {
+                try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.managedSave(shadow.domainName) }
+                state = .saved
+            }
+            if state == .paused || state == .saved {
+                if try store.transition(shadow: shadow.id, from: .defining, to: .ready, at: clock.now()) {
+                    report.parked.append(shadow.id)
+                }
+            }
+        } catch {
+            report.problems.append("shadow \(shadow.id) (\(shadow.domainName) on \(shadow.host)): provisioning step failed: \(error)")
+        }
+    }
+
+    /// Destroys and undefines `name` with its save image; a domain already gone is fine.
+    private func removeDomain(_ name: String, _ hypervisor: any Hypervisor) async throws(HypervisorError) {
+        do {
+            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.destroy(name) }
+            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.undefine(name, removingManagedSave: true) }
+        } catch {
+            if error.code != .notFound { throw error }
+        }
+    }
+
+    /// The domain's state, nil when it is not defined.
+    private func currentState(_ shadow: ShadowRecord, _ hypervisor: any Hypervisor) async throws(HypervisorError) -> DomainState? {
+        do {
+            return try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.info(shadow.domainName).state }
+        } catch {
+            if error.code == .notFound { return nil }
+            throw error
+        }
+    }
+
+    /// Removes a shadow's domain (save image included) and marks it gone; `from` is the state the
+    /// caller saw (a ready shadow is first claimed for removal, so an activation cannot race it).
+    func remove(_ shadow: ShadowRecord, from state: ShadowState, _ report: inout ReconcileReport) async {
+        do {
+            if state != .decommissioning {
+                guard try store.transition(shadow: shadow.id, from: state, to: .decommissioning, at: clock.now()) else { return }
+            }
+            guard let hypervisor = hypervisors[shadow.host] else {
+                report.problems.append("shadow \(shadow.id): no connection to host \(shadow.host); left decommissioning")
+                return
+            }
+            try await removeDomain(shadow.domainName, hypervisor)
+            if try store.transition(shadow: shadow.id, from: .decommissioning, to: .gone, at: clock.now()) {
+                report.removed.append(shadow.id)
+            }
+        } catch {
+            report.problems.append("shadow \(shadow.id) (\(shadow.domainName)): removal failed: \(error)")
+        }
+    }
+}

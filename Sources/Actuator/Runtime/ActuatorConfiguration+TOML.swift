@@ -1,0 +1,161 @@
+import Features
+import Foundation
+import Hypervisor
+import MetricStore
+import TOMLKit
+
+extension ActuatorConfiguration {
+    /// Reads the `[actuator]` section of a psm.toml (other sections belong to `psm train`, except
+    /// `[registry] dir`, the default model registry). Relative paths resolve against the file's directory.
+    public static func load(path: String) throws(ConfigurationError) -> ActuatorConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(.unreadable, file: path, location: "", "cannot read the file (missing, unreadable or not UTF-8)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(text, fileName: path, baseDirectory: base)
+    }
+
+    public static func parse(_ text: String, fileName: String, baseDirectory: String = ".") throws(ConfigurationError) -> ActuatorConfiguration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(.syntax, file: fileName, location: "",
+                                     "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw ConfigurationError(.syntax, file: fileName, location: "", "\(error)")
+        }
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(baseDirectory)/\(p)" }
+        let top = TOMLSection(file: fileName, name: nil, table: root)
+        let a = try top.section("actuator")
+        guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
+        try a.rejectUnknown(["store", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
+                             "costs", "sizing", "trigger", "cost_loop", "hosts", "groups"])
+        let registryDir = try top.section("registry").string("dir")
+        guard let registry = try a.string("registry") ?? registryDir else {
+            throw a.error(.missingKey, key: "registry", "required: the model registry directory (or [registry] dir)")
+        }
+        let store = try a.string("store") ?? "psm-actuator.sqlite"
+
+        let c = try a.section("costs")
+        try c.rejectUnknown(["miss", "reserve", "launch_delay"])
+        let costs: CostModel
+        do {
+            costs = try CostModel(missCost: try c.number("miss") ?? 10, reserveCost: try c.number("reserve") ?? 0.5,
+                                  launchDelay: try c.number("launch_delay") ?? 120,
+                                  interval: Double(try a.int("interval", atLeast: 1) ?? 300))
+        } catch let e as ConfigurationError { throw e } catch {
+            throw c.error(.invalidValue, key: "", "\(error)")
+        }
+        let s = try a.section("sizing")
+        try s.rejectUnknown(["lead_time", "learning_rate", "budget", "min", "max", "cooldown", "max_decrease"])
+        let t = try a.section("trigger")
+        try t.rejectUnknown(["utilisation", "activation_lead_time", "forecast_level"])
+        let sizing: SizingPolicy
+        let trigger: TriggerPolicy
+        let defaultBounds: GroupBounds
+        do {
+            defaultBounds = try GroupBounds(minimum: try s.int("min", atLeast: 0) ?? 0, maximum: try s.int("max", atLeast: 0) ?? 10)
+            sizing = try SizingPolicy(costs: costs, leadTime: Int64(try s.int("lead_time", atLeast: 0) ?? 60),
+                                      hysteresis: try HysteresisPolicy(cooldown: Int64(try s.int("cooldown", atLeast: 0) ?? 900),
+                                                                       maximumDecrease: try s.int("max_decrease", atLeast: 1) ?? 1),
+                                      budget: try s.int("budget", atLeast: 0), defaultBounds: defaultBounds,
+                                      learningRate: try s.number("learning_rate") ?? 0.005)
+            let level = try t.number("forecast_level")
+            trigger = try TriggerPolicy(utilisationThreshold: try t.number("utilisation") ?? 0.8,
+                                        activationLeadTime: Int64(try t.int("activation_lead_time", atLeast: 0) ?? 60),
+                                        forecastLevel: level == 0 ? nil : (level ?? 0.5))
+        } catch let e as ConfigurationError { throw e } catch {
+            throw a.error(.invalidValue, key: "sizing/trigger", "\(error)")
+        }
+
+        var hosts: [HostConfig] = []
+        if let array = a.table?["hosts"] {
+            guard let list = array.array else { throw a.error(.wrongType, key: "hosts", "expected [[actuator.hosts]] tables") }
+            for (i, element) in list.enumerated() {
+                let h = TOMLSection(file: fileName, name: "actuator.hosts[\(i + 1)]", table: element.table)
+                guard h.table != nil else { throw h.error(.wrongType, key: "", "expected a table") }
+                try h.rejectUnknown(["name", "uri", "vcpus", "memory_mib", "units", "enabled"])
+                guard let name = try h.string("name") else { throw h.error(.missingKey, key: "name", "required") }
+                hosts.append(HostConfig(name: name, uri: try h.string("uri") ?? "test:///default",
+                                        capacity: CapacityAmount(vcpus: Int64(try h.int("vcpus", atLeast: 0) ?? 64),
+                                                                 memoryMiB: Int64(try h.int("memory_mib", atLeast: 0) ?? 262_144),
+                                                                 units: Int64(try h.int("units", atLeast: 0) ?? 1000)),
+                                        enabled: try h.bool("enabled") ?? true))
+            }
+        }
+        if hosts.isEmpty {
+            hosts = [HostConfig(name: "local", uri: try a.string("hypervisor") ?? "test:///default",
+                                capacity: CapacityAmount(vcpus: 64, memoryMiB: 262_144, units: 1000))]
+        }
+        guard Set(hosts.map(\.name)).count == hosts.count else {
+            throw a.error(.invalidValue, key: "hosts", "host names must be unique")
+        }
+
+        var groups: [GroupConfiguration] = []
+        var bounds: [String: GroupBounds] = [:]
+        guard let groupArray = a.table?["groups"]?.array, !groupArray.isEmpty else {
+            throw a.error(.missingKey, key: "groups", "required: at least one [[actuator.groups]] with name and unit")
+        }
+        for (i, element) in groupArray.enumerated() {
+            let g = TOMLSection(file: fileName, name: "actuator.groups[\(i + 1)]", table: element.table)
+            guard g.table != nil else { throw g.error(.wrongType, key: "", "expected a table") }
+            try g.rejectUnknown(["name", "series", "unit", "vcpus", "memory_mib", "baseline_vcpu_fraction",
+                                 "baseline_memory_fraction", "park", "running", "min", "max", "demand_metric", "units_per_metric"])
+            guard let name = try g.string("name"), !name.isEmpty else { throw g.error(.missingKey, key: "name", "required") }
+            guard let unit = try g.number("unit"), unit > 0, unit.isFinite else {
+                throw g.error(.missingKey, key: "unit", "required: capacity units one shadow adds, a number > 0")
+            }
+            let parkText = try g.string("park") ?? "pause"
+            guard let park = ParkMode(rawValue: parkText) else {
+                throw g.error(.invalidValue, key: "park", "expected \"pause\" or \"save\", got \"\(parkText)\"")
+            }
+            let full = ResourceSize(vcpus: try g.int("vcpus", atLeast: 1) ?? 2,
+                                    memoryKiB: UInt64(try g.int("memory_mib", atLeast: 16) ?? 2048) * 1024)
+            let policy = BaselinePolicy(vcpuFraction: try g.number("baseline_vcpu_fraction") ?? 0.5,
+                                        memoryFraction: try g.number("baseline_memory_fraction") ?? 0.25)
+            let b: GroupBounds
+            do {
+                b = try GroupBounds(minimum: try g.int("min", atLeast: 0) ?? defaultBounds.minimum,
+                                    maximum: try g.int("max", atLeast: 0) ?? defaultBounds.maximum)
+            } catch let e as ConfigurationError { throw e } catch {
+                throw g.error(.invalidValue, key: "min/max", "\(error)")
+            }
+            let running = try g.number("running") ?? 0
+            guard running >= 0, running.isFinite else { throw g.error(.invalidValue, key: "running", "must be ≥ 0") }
+            let upm = try g.number("units_per_metric") ?? 1
+            guard upm > 0, upm.isFinite else { throw g.error(.invalidValue, key: "units_per_metric", "must be > 0") }
+            bounds[name] = b
+            groups.append(GroupConfiguration(name: name, series: try g.string("series"),
+                                             template: ShadowTemplate(full: full, baselinePolicy: policy,
+                                                                      units: Int64(unit.rounded(.up)), park: park),
+                                             running: running, bounds: b,
+                                             demandMetric: try g.string("demand_metric") ?? "demand_units",
+                                             unitsPerMetric: upm))
+        }
+        guard Set(groups.map(\.name)).count == groups.count else {
+            throw a.error(.invalidValue, key: "groups", "group names must be unique")
+        }
+        var sized = sizing
+        sized.bounds = bounds
+        var config = ActuatorConfiguration(store: resolve(store), registry: resolve(registry), hosts: hosts, groups: groups,
+                                           sizing: sized, trigger: trigger)
+        config.interval = Int64(try a.int("interval", atLeast: 1) ?? 300)
+        config.horizon = try a.int("horizon", atLeast: 1) ?? 12
+        if let levels = try a.numbers("levels") {
+            guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }) else {
+                throw a.error(.invalidValue, key: "levels", "expected quantile levels strictly between 0 and 1")
+            }
+            config.levels = levels.sorted()
+        }
+        config.bootGrace = Int64(try a.int("boot_grace", atLeast: 0) ?? 0)
+        config.maximumActions = try a.int("max_actions", atLeast: 1) ?? 20
+        config.monitoringFile = try a.string("monitoring_file").map(resolve)
+        let l = try a.section("cost_loop")
+        try l.rejectUnknown(["window", "scale_in_utilisation", "scale_in_window"])
+        config.costWindow = Int64(try l.int("window", atLeast: 1) ?? 86_400)
+        config.scaleInUtilisation = try l.number("scale_in_utilisation") ?? 0.3
+        config.scaleInWindow = Int64(try l.int("scale_in_window", atLeast: 0) ?? 1800)
+        return config
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hypervisor
+
+/// One managed VM group (`[[actuator.groups]]`).
+public struct GroupConfiguration: Sendable, Hashable {
+    public var name: String
+    /// The series whose forecast is the group's demand (default: the group's only series, or the
+    /// series named like the group).
+    public var series: String?
+    public var template: ShadowTemplate
+    /// Capacity units serving before any activation (regular VMs; replay starts from it).
+    public var running: Double
+    public var bounds: GroupBounds
+    /// The pushed application metric that measures demand, and capacity units per metric unit.
+    public var demandMetric: String
+    public var unitsPerMetric: Double
+
+    public init(name: String, series: String? = nil, template: ShadowTemplate, running: Double, bounds: GroupBounds,
+                demandMetric: String = "demand_units", unitsPerMetric: Double = 1) {
+        self.name = name
+        self.series = series
+        self.template = template
+        self.running = running
+        self.bounds = bounds
+        self.demandMetric = demandMetric
+        self.unitsPerMetric = unitsPerMetric
+    }
+}
+
+/// Everything `psm-actuator` runs with (`[actuator]` in psm.toml; docs/configuration.md).
+public struct ActuatorConfiguration: Sendable {
+    /// The metric store (hosts, shadows, activations, decisions, notices).
+    public var store: String
+    /// The model registry written by `psm train`.
+    public var registry: String
+    /// Seconds between decision cycles (also the replay's step when the trace has none).
+    public var interval: Int64 = 300
+    /// Steps forecast each cycle, and the quantile levels asked of the models.
+    public var horizon: Int = 12
+    public var levels: [Double] = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99]
+    public var hosts: [HostConfig]
+    public var groups: [GroupConfiguration]
+    public var sizing: SizingPolicy
+    public var trigger: TriggerPolicy
+    /// Seconds a started shadow boots before it is parked.
+    public var bootGrace: Int64 = 0
+    /// Hypervisor-changing reconcile steps per cycle.
+    public var maximumActions: Int = 20
+    /// The cost loop's evaluation window in seconds (bounds adjusted once per window).
+    public var costWindow: Int64 = 86_400
+    /// Activated VMs of a group whose utilisation stays below this share for `scaleInWindow`
+    /// seconds are decommissioned one per cycle (0 disables it).
+    public var scaleInUtilisation: Double = 0.3
+    public var scaleInWindow: Int64 = 1800
+    /// Prometheus file_sd output for activated VMs (nil: in memory only).
+    public var monitoringFile: String?
+    public var retry = RetryPolicy()
+
+    public init(store: String, registry: String, hosts: [HostConfig], groups: [GroupConfiguration],
+                sizing: SizingPolicy, trigger: TriggerPolicy) {
+        self.store = store
+        self.registry = registry
+        self.hosts = hosts
+        self.groups = groups
+        self.sizing = sizing
+        self.trigger = trigger
+    }
+
+    public func group(_ name: String) -> GroupConfiguration? { groups.first { $0.name == name } }
+}

@@ -1,0 +1,318 @@
+import Calibration
+import Foundation
+import Hypervisor
+import MetricStore
+import ModelRegistry
+import TimeSeries
+
+/// What one decision cycle did (also the replay's per-interval record).
+public struct CycleReport: Sendable {
+    public var time: Int64
+    public var decisions: [SizingDecision] = []
+    public var triggers: [TriggerDecision] = []
+    /// Activations run this cycle (their records, with step latencies).
+    public var activations: [ActivationRecord] = []
+    public var reconcile = ReconcileReport()
+    /// Shadows retired by scale-in (activated VMs no longer needed).
+    public var retired: [String] = []
+    /// Problems met, each naming the group or host (the cycle went on).
+    public var problems: [String] = []
+    /// Seconds spent scoring, sizing and planning (the decision part, without libvirt and the store).
+    public var decisionSeconds: Double = 0
+}
+
+/// The actuator: scores each group's model against live demand, sizes its shadow pool, activates
+/// shadows when demand rises, reconciles the hypervisors with the decided pools, and keeps the
+/// cost loop (docs/actuator.md, "Runtime"). One actor, so the HTTP API and the cycle never race
+/// on its state; the store and libvirt are the shared truth across restarts.
+public actor ActuatorRuntime {
+    nonisolated public let configuration: ActuatorConfiguration
+    nonisolated public let store: MetricStore
+    nonisolated public let catalog: ModelCatalog
+    nonisolated public let inventory: Inventory
+    nonisolated public let hypervisors: [String: any Hypervisor]
+    nonisolated public let activator: Activator
+    nonisolated public let monitoring: MonitoredDomains
+    nonisolated public let decisionLog: DecisionLog
+    nonisolated public let clock: any WallClock
+    /// Decide and log, but never change a domain or a shadow.
+    nonisolated public let dryRun: Bool
+    var reconciler: Reconciler
+    var sizer: Sizer
+    var ledger: CostLedger
+    var policy: SizingPolicy
+    var costWindowStart: Int64
+    /// The latest demand per group (capacity units) and when it was seen.
+    var demand: [String: (time: Int64, value: Double)] = [:]
+    /// The last forecast scored per group (before notices) and its series.
+    var forecasts: [String: ForecastDistribution] = [:]
+    /// Capacity units of regular VMs beyond the configured `running` (on-demand launches in a
+    /// replay, or `running_units` pushed through the API).
+    var extraRunning: [String: Double] = [:]
+    /// Since when each group's utilisation has stayed below the scale-in threshold.
+    var lowSince: [String: Int64] = [:]
+    /// Host connection failures met at start (the hosts are left out: degraded).
+    public private(set) var hostProblems: [String: String] = [:]
+    var activationCounter = 0
+
+    /// Opens the store, registers the hosts, connects to each host's hypervisor (`connect`,
+    /// default libvirt), adopts what they hold and loads the models.
+    public init(configuration: ActuatorConfiguration, clock: any WallClock = SystemWallClock(),
+                router: any TrafficRouter = NoTrafficRouter(), dryRun: Bool = false,
+                connect: (HostConfig) throws -> any Hypervisor) async throws {
+        self.configuration = configuration
+        self.clock = clock
+        self.dryRun = dryRun
+        store = try MetricStore(path: configuration.store)
+        inventory = Inventory(store: store, clock: clock)
+        try inventory.register(configuration.hosts)
+        var connected: [String: any Hypervisor] = [:]
+        var problems: [String: String] = [:]
+        for host in configuration.hosts where host.enabled {
+            do {
+                connected[host.name] = try connect(host)
+            } catch {
+                problems[host.name] = "cannot connect to \(host.uri): \(error)"
+            }
+        }
+        hypervisors = connected
+        hostProblems = problems
+        monitoring = MonitoredDomains(path: configuration.monitoringFile)
+        activator = Activator(store: store, hypervisors: connected, router: router, monitoring: monitoring, clock: clock,
+                              retry: configuration.retry)
+        reconciler = Reconciler(store: store, inventory: inventory, hypervisors: connected,
+                                templates: Dictionary(uniqueKeysWithValues: configuration.groups.map { ($0.name, $0.template) }),
+                                clock: clock, retry: configuration.retry, bootGrace: configuration.bootGrace,
+                                maximumActions: configuration.maximumActions)
+        policy = configuration.sizing
+        sizer = try Sizer(policy: configuration.sizing, clock: clock)
+        ledger = CostLedger(costs: configuration.sizing.costs)
+        costWindowStart = clock.now()
+        decisionLog = DecisionLog(store: store)
+        let registry = try ModelRegistry(root: URL(fileURLWithPath: configuration.registry))
+        catalog = ModelCatalog(registry: registry, groups: configuration.groups.map(\.name))
+        catalog.refresh()
+        if !dryRun { await adopt() }
+    }
+
+    /// Brings the store and every host's domains into agreement (at start, and repair after a
+    /// crash): adoption, then every active shadow is re-added to monitoring and routing
+    /// (idempotent), because an activation interrupted after resuming may have missed them.
+    public func adopt() async {
+        let groups = Set(configuration.groups.map(\.name))
+        let units = Dictionary(configuration.groups.map { ($0.name, $0.template) }, uniquingKeysWith: { a, _ in a })
+        for (host, hypervisor) in hypervisors.sorted(by: { $0.key < $1.key }) {
+            do {
+                let report = try await Adoption.run(hypervisor: hypervisor, host: host, store: store, knownGroups: groups,
+                                                    clock: clock, units: { size in
+                    // Adopted records carry the template's units when the size matches it.
+                    units.values.first { $0.full == size }?.units ?? 0
+                })
+                for (action, reason) in report.failed { hostProblems["\(host): \(action)"] = reason }
+            } catch {
+                hostProblems[host] = "adoption failed: \(error)"
+            }
+        }
+        for shadow in (try? store.shadows(states: [.active])) ?? [] {
+            try? await monitoring.watch(group: shadow.group, domain: shadow.domainName, host: shadow.host)
+            try? await activator.router.enable(RouteTarget(group: shadow.group, server: shadow.domainName))
+        }
+    }
+
+    /// Records live demand of `group` in capacity units at `time` (a replayed or pushed sample).
+    public func observe(group: String, demand value: Double, at time: Int64) {
+        demand[group] = (time, value)
+    }
+
+    /// Sets the regular capacity of `group` beyond its configured `running`.
+    public func setExtraRunning(group: String, units: Double) {
+        extraRunning[group] = units.isFinite ? max(units, 0) : 0
+    }
+
+    /// Capacity units serving `group` now: regular VMs plus activated shadows.
+    public func runningCapacity(_ group: String) -> Double {
+        guard let g = configuration.group(group) else { return 0 }
+        let active = ((try? store.shadows(states: [.activating, .active])) ?? []).filter { $0.group == group }.count
+        return g.running + (extraRunning[group] ?? 0) + Double(active) * Double(g.template.units)
+    }
+
+    /// The grid position of an observation at `time`: snapped to the model's grid (its next
+    /// expected position fixes the phase), or to multiples of the interval when no model is loaded.
+    func gridPosition(_ time: Int64, group: String, series: String) -> Int64 {
+        let step = configuration.interval
+        let origin = catalog.scorer(group: group)?.nextPosition(seriesID: series) ?? 0
+        let offset = ((time - origin) % step + step) % step
+        return time - offset
+    }
+
+    /// One decision cycle at the clock's time.
+    public func cycle() async -> CycleReport {
+        let now = clock.now()
+        var report = CycleReport(time: now)
+        let started = ContinuousClock.now
+        catalog.refresh()
+        var decisionTime = ContinuousClock.now - started
+        let shadows = (try? store.shadows(states: [.planned, .defining, .ready, .activating, .active])) ?? []
+        var pools: [String: Int] = [:]
+        var ready: [String: Int] = [:]
+        var active: [String: Int] = [:]
+        for s in shadows {
+            switch s.state {
+            case .planned, .defining: pools[s.group, default: 0] += 1
+            case .ready: pools[s.group, default: 0] += 1; ready[s.group, default: 0] += 1
+            case .activating, .active: active[s.group, default: 0] += 1
+            default: break
+            }
+        }
+        let notices = noticeEffects(now: now)
+        var inputs: [SizingInput] = []
+        var triggerInputs: [TriggerInput] = []
+        let t0 = ContinuousClock.now
+        for group in configuration.groups {
+            let observed = demand[group.name]
+            let value = observed.map(\.value) ?? .nan
+            if let observed { sizer.recordDemand(group: group.name, actual: observed.value) }
+            let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], problems: &report.problems)
+            let running = group.running + (extraRunning[group.name] ?? 0) + Double(active[group.name] ?? 0) * Double(group.template.units)
+            inputs.append(SizingInput(group: group.name, forecast: forecast, running: running,
+                                      unit: Double(group.template.units), currentPool: pools[group.name] ?? 0))
+            triggerInputs.append(TriggerInput(group: group.name, demand: value, running: running,
+                                              unit: Double(group.template.units), readyShadows: ready[group.name] ?? 0,
+                                              forecast: forecast))
+        }
+        report.triggers = triggerInputs.map {
+            ActivationTrigger.evaluate($0, policy: configuration.trigger, step: configuration.interval)
+        }
+        let free = (try? store.hostAvailability())?.filter { $0.host.enabled && hypervisors[$0.host.name] != nil }
+            .reduce(0.0) { $0 + Double(max($1.free.units, 0)) } ?? 0
+        let cycle = sizer.decide(inputs, freeCapacity: free)
+        decisionTime += ContinuousClock.now - t0
+        report.decisions = cycle.decisions
+        report.problems += cycle.diagnostics
+        report.decisionSeconds = Double(decisionTime.components.seconds) + Double(decisionTime.components.attoseconds) * 1e-18
+        do { try decisionLog.record(cycle.decisions) } catch { report.problems.append("cannot store decisions: \(error)") }
+        ledger.recordReserve(cycle.decisions)
+        guard !dryRun else { return report }
+        // Activations first: demand is here now; the pool is refilled by the reconciler below.
+        for trigger in report.triggers where trigger.activate > 0 {
+            for _ in 0..<trigger.activate {
+                activationCounter += 1
+                let id = "auto-\(trigger.group)-\(now)-\(activationCounter)"
+                do {
+                    let record = try await activator.activate(group: trigger.group, activationID: id)
+                    report.activations.append(record)
+                    let served = Double(configuration.group(trigger.group)?.template.units ?? 0)
+                    ledger.recordActivation(group: trigger.group, servedUnits: served)
+                } catch {
+                    if let record = error.record { report.activations.append(record) }
+                    report.problems.append("group \(trigger.group): \(error)")
+                    if error.kind == .noShadow { break }
+                }
+            }
+        }
+        report.retired = await scaleIn(now: now, active: active, problems: &report.problems)
+        let desired = Dictionary(uniqueKeysWithValues: cycle.decisions.map { ($0.group, $0.final) })
+        report.reconcile = await reconciler.reconcile(desired: desired)
+        report.problems += report.reconcile.problems
+        if now - costWindowStart >= configuration.costWindow {
+            let changed = ledger.adjust(&policy, configured: configuration.sizing)
+            sizer.policy = policy
+            for (group, change) in changed.sorted(by: { $0.key < $1.key }) {
+                report.problems.append("cost loop: group \(group) maximum \(change.from) → \(change.to)")
+            }
+            costWindowStart = now
+        }
+        return report
+    }
+
+    /// Feeds the group's observed demand to its model and returns the calibrated forecast of its
+    /// demand series with the notices applied (nil when none can be made; the reason is reported).
+    func score(_ group: GroupConfiguration, observed: (time: Int64, value: Double)?, notices: [NoticeEffect],
+               problems: inout [String]) -> ForecastDistribution? {
+        let series = demandSeries(group)
+        if let observed {
+            do {
+                try catalog.record(group: group.name, seriesID: series, observations: [observed.value],
+                                   startingAt: gridPosition(observed.time, group: group.name, series: series),
+                                   step: configuration.interval)
+            } catch {
+                problems.append("group \(group.name): \(error)")
+            }
+        }
+        do {
+            let all = try catalog.forecast(group: group.name, horizon: configuration.horizon, levels: configuration.levels)
+            guard let result = all[series] else {
+                problems.append("group \(group.name): the model has no series \(series) (set series = … in [[actuator.groups]])")
+                return nil
+            }
+            let forecast = try result.get()
+            forecasts[group.name] = forecast
+            return forecast.applying(notices).0
+        } catch {
+            problems.append("group \(group.name): no forecast: \(error)")
+            return nil
+        }
+    }
+
+    /// The series whose forecast is the group's demand.
+    func demandSeries(_ group: GroupConfiguration) -> String {
+        if let s = group.series { return s }
+        if let ids = catalog.scorer(group: group.name)?.seriesIDs, ids.count == 1, let only = ids.first { return only }
+        return group.name
+    }
+
+    /// Notices per group whose window has not ended (read each cycle: a new one counts at once).
+    func noticeEffects(now: Int64) -> [String: [NoticeEffect]] {
+        var out: [String: [NoticeEffect]] = [:]
+        let horizonEnd = now + Int64(configuration.horizon + 1) * configuration.interval
+        guard let stored = try? store.events(kind: .notice, overlapping: (now - configuration.interval)..<horizonEnd) else { return out }
+        for e in stored {
+            guard case .groups(let groups) = e.event.scope else { continue }
+            for g in groups {
+                out[g, default: []].append(NoticeEffect(id: e.id, start: e.event.start, end: e.event.end,
+                                                        multiplier: e.event.multiplier, level: e.event.level))
+            }
+        }
+        return out
+    }
+
+    /// Decommissions one activated VM per group whose demand has stayed below the scale-in share
+    /// of its running capacity for the scale-in window (the newest activated first).
+    func scaleIn(now: Int64, active: [String: Int], problems: inout [String]) async -> [String] {
+        guard configuration.scaleInUtilisation > 0 else { return [] }
+        var retired: [String] = []
+        for group in configuration.groups {
+            guard (active[group.name] ?? 0) > 0, let d = demand[group.name], d.value.isFinite else {
+                lowSince[group.name] = nil
+                continue
+            }
+            let running = group.running + (extraRunning[group.name] ?? 0) + Double(active[group.name] ?? 0) * Double(group.template.units)
+            // Would the group still be under the trigger threshold with one VM fewer?
+            let without = running - Double(group.template.units)
+            guard d.value < configuration.scaleInUtilisation * running,
+                  d.value <= configuration.trigger.utilisationThreshold * without else {
+                lowSince[group.name] = nil
+                continue
+            }
+            let since = lowSince[group.name] ?? now
+            lowSince[group.name] = since
+            guard now - since >= configuration.scaleInWindow else { continue }
+            guard let victim = ((try? store.shadows(states: [.active])) ?? []).filter({ $0.group == group.name })
+                .max(by: { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) }) else { continue }
+            try? await activator.router.disable(group: victim.group, server: victim.domainName)
+            try? await monitoring.unwatch(domain: victim.domainName)
+            var report = ReconcileReport()
+            await reconciler.remove(victim, from: .active, &report)
+            problems += report.problems
+            if report.removed.contains(victim.id) { retired.append(victim.id) }
+            lowSince[group.name] = now // one per window
+        }
+        return retired
+    }
+
+    /// The cost loop's running totals.
+    public func costReport() -> [GroupCostReport] { ledger.costReport() }
+
+    /// The sizer's online state of `group` (ACI level, coverage).
+    public func sizingState(_ group: String) -> GroupSizingState { sizer.state(of: group) }
+}

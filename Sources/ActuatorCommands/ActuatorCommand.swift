@@ -1,0 +1,146 @@
+import Actuator
+import ArgumentParser
+import Features
+import Foundation
+import Hypervisor
+import LibvirtHypervisor
+import MetricStore
+
+/// `psm-actuator`: the service on hypervisor hosts (docs/actuator.md).
+public struct ActuatorCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "psm-actuator",
+        abstract: "Keep shadow VMs ready from psm's forecasts and activate them when demand rises.",
+        discussion: """
+        Reads the [actuator] section of psm.toml (docs/configuration.md). Without --replay it runs one \
+        decision cycle per interval until stopped; with --replay it feeds recorded demand as if live \
+        and prints a summary.
+        """,
+        subcommands: [Run.self, Explain.self],
+        defaultSubcommand: Run.self)
+
+    public init() {}
+}
+
+/// Options shared by the subcommands.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file ([actuator] section).")
+    var config: String = "psm.toml"
+
+    @Option(name: .long, help: "The metric store (overrides [actuator] store).")
+    var store: String?
+
+    func load() throws -> ActuatorConfiguration {
+        var c = try ActuatorConfiguration.load(path: config)
+        if let store { c.store = store }
+        return c
+    }
+}
+
+extension ActuatorCommand {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run", abstract: "Run the actuator (the default subcommand).")
+
+        @OptionGroup var options: ConfigOptions
+
+        @Option(name: .long, help: "A libvirt URI for every configured host (e.g. test:///default, qemu:///system).")
+        var hypervisor: String?
+
+        @Option(name: .long, help: "Recorded demand (long CSV: series_id = group, timestamp, value in capacity units) fed as if live.")
+        var replay: String?
+
+        @Option(name: .long, help: "Replay speed in intervals per second (0 = as fast as possible).")
+        var speed: Double = 0
+
+        @Flag(name: .long, help: "Decide and log, but change no domain and no shadow.")
+        var dryRun = false
+
+        @Option(name: .long, help: "Write the replay summary as JSON to this file ('-' for stdout).")
+        var json: String?
+
+        @Option(name: .long, help: "Live mode: stop after this many cycles (default: run until stopped).")
+        var cycles: Int?
+
+        func run() async throws {
+            var config = try options.load()
+            if let hypervisor { config.hosts = config.hosts.map { var h = $0; h.uri = hypervisor; return h } }
+            if let replay {
+                let trace = try ReplayTrace.load(path: replay)
+                config.interval = trace.interval
+                let clock = ManualWallClock(trace.steps.first?.time ?? 0)
+                let runtime = try await ActuatorRuntime(configuration: config, clock: clock, dryRun: dryRun,
+                                                        connect: Self.libvirt)
+                let unknown = trace.groups.filter { config.group($0) == nil }
+                if !unknown.isEmpty {
+                    FileHandle.standardError.write(Data("psm-actuator: the replay names groups not configured (ignored): \(unknown.joined(separator: ", "))\n".utf8))
+                }
+                let total = trace.steps.count
+                let summary = await ReplayRunner(trace: trace, speed: speed).run(runtime, clock: clock) { i, report in
+                    if (i + 1) % 100 == 0 || i + 1 == total {
+                        FileHandle.standardError.write(Data("\r[replay] \(i + 1)/\(total) intervals".utf8))
+                    }
+                    _ = report
+                }
+                FileHandle.standardError.write(Data("\n".utf8))
+                print(summary.text)
+                if let json { try Self.write(summary, to: json) }
+            } else {
+                let runtime = try await ActuatorRuntime(configuration: config, dryRun: dryRun, connect: Self.libvirt)
+                var n = 0
+                while cycles.map({ n < $0 }) ?? true {
+                    let report = await runtime.cycle()
+                    n += 1
+                    let acts = report.activations.count
+                    print("cycle \(n): \(report.decisions.count) groups sized, \(acts) activations, \(report.reconcile.created.count) shadows created, \(report.problems.count) problems")
+                    for p in report.problems { FileHandle.standardError.write(Data("  \(p)\n".utf8)) }
+                    if cycles.map({ n >= $0 }) ?? false { break }
+                    try await Task.sleep(for: .seconds(config.interval))
+                }
+            }
+        }
+
+        @Sendable static func libvirt(_ host: HostConfig) throws -> any Hypervisor {
+            try LibvirtHypervisor(uri: host.uri)
+        }
+
+        static func write(_ summary: ReplaySummary, to path: String) throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(summary)
+            if path == "-" { print(String(decoding: data, as: UTF8.self)) } else {
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            }
+        }
+    }
+
+    struct Explain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "explain", abstract: "Say why a group's shadow pool has the size it has (its latest sizing decision).")
+
+        @OptionGroup var options: ConfigOptions
+
+        @Argument(help: "The VM group.")
+        var group: String
+
+        @Option(name: .long, help: "Show this many latest decisions.")
+        var last: Int = 1
+
+        func run() throws {
+            let config = try options.load()
+            guard FileManager.default.fileExists(atPath: config.store) else {
+                throw ValidationError("no store at \(config.store): the actuator has not run with this configuration")
+            }
+            let log = DecisionLog(store: try MetricStore(path: config.store))
+            let decisions = try log.decisions(group: group, limit: max(1, last))
+            guard !decisions.isEmpty else {
+                throw ValidationError("no sizing decision stored for group '\(group)'"
+                                      + (config.group(group) == nil ? " (it is not configured)" : ""))
+            }
+            for d in decisions {
+                print("\(group) at \(d.time):")
+                for line in d.explanation { print("  \(line)") }
+            }
+        }
+    }
+}

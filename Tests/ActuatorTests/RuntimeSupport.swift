@@ -1,0 +1,109 @@
+@testable import Actuator
+import Foundation
+import Hypervisor
+import LibvirtHypervisor
+import MetricStore
+import ModelRegistry
+import Synchronization
+
+/// A private libvirt test-driver host (an empty custom node, so parallel tests never see each
+/// other's domains), a store and a registry with a seasonal-naive model for group "web" on an
+/// hourly grid, and an actuator configuration over them.
+struct RuntimeFixture {
+    let directory: URL
+    let hypervisor: LibvirtHypervisor
+    var configuration: ActuatorConfiguration
+    /// The hour after the model's training data: where live demand starts.
+    let start: Int64
+
+    init(running: Double = 20, unit: Int64 = 10, maximum: Int = 4, forecastLevel: Double? = nil) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let node = directory.appendingPathComponent("node.xml").path
+        try "<node/>".write(toFile: node, atomically: true, encoding: .utf8)
+        hypervisor = try LibvirtHypervisor(uri: "test://" + node)
+        let registry = ModelRegistry(root: directory.appendingPathComponent("Models"))
+        let values = ScoringFixture.values(count: 96, level: 20)
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: [ScoringFixture.input("web", values)])
+        start = ScoringFixture.grid.start + 96 * 3600
+        let costs = try CostModel(missCost: 10, reserveCost: 0.5, launchDelay: 120, interval: 3600)
+        let sizing = try SizingPolicy(costs: costs, leadTime: 60, hysteresis: HysteresisPolicy(cooldown: 0),
+                                      defaultBounds: GroupBounds(minimum: 0, maximum: maximum))
+        let group = GroupConfiguration(name: "web", template: ShadowTemplate(full: ResourceSize(vcpus: 4, memoryKiB: 1_048_576),
+                                                                             units: unit),
+                                       running: running, bounds: try GroupBounds(minimum: 0, maximum: maximum))
+        configuration = ActuatorConfiguration(
+            store: directory.appendingPathComponent("actuator.sqlite").path,
+            registry: directory.appendingPathComponent("Models").path,
+            hosts: [HostConfig(name: "h1", uri: "test://" + node, capacity: CapacityAmount(vcpus: 64, memoryMiB: 65_536, units: 1_000))],
+            groups: [group], sizing: sizing,
+            trigger: try TriggerPolicy(utilisationThreshold: 0.8, activationLeadTime: 0, forecastLevel: forecastLevel))
+        configuration.interval = 3600
+        configuration.horizon = 3
+        configuration.levels = ScoringFixture.levels
+        configuration.retry = .none
+    }
+
+    func runtime(clock: ManualWallClock, hypervisor: (any Hypervisor)? = nil, router: any TrafficRouter = NoTrafficRouter())
+        async throws -> ActuatorRuntime {
+        let h: any Hypervisor = hypervisor ?? self.hypervisor
+        return try await ActuatorRuntime(configuration: configuration, clock: clock, router: router, connect: { _ in h })
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// A router that refuses every call (the failure path of an activation's last step).
+struct RefusingRouter: TrafficRouter {
+    var name: String { "refusing" }
+    func enable(_ target: RouteTarget) async throws(RoutingError) { throw RoutingError(router: name, "backend down") }
+    func disable(group: String, server: String) async throws(RoutingError) {}
+}
+
+/// Forwards to a real hypervisor until `crashAfter` calls have been made; from then on every call
+/// suspends forever, so the caller stops exactly there — nothing after that point runs, as when
+/// the process is SIGKILLed (the suspended continuations are parked here, never resumed).
+final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
+    let inner: any Hypervisor
+    let crashAfter: Int
+    private let calls = Mutex(0)
+    nonisolated(unsafe) static var parked: [CheckedContinuation<Void, Never>] = []
+    static let parkLock = NSLock()
+
+    init(_ inner: any Hypervisor, crashAfter: Int) {
+        self.inner = inner
+        self.crashAfter = crashAfter
+    }
+
+    var frozen: Bool { calls.withLock { $0 > crashAfter } }
+
+    private func gate() async {
+        let n = calls.withLock { c -> Int in c += 1; return c }
+        guard n > crashAfter else { return }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            Self.parkLock.lock()
+            Self.parked.append(c)
+            Self.parkLock.unlock()
+        }
+    }
+
+    func define(_ spec: DomainSpec) async throws(HypervisorError) -> DomainInfo { await gate(); return try await inner.define(spec) }
+    func start(_ name: String) async throws(HypervisorError) { await gate(); try await inner.start(name) }
+    func suspend(_ name: String) async throws(HypervisorError) { await gate(); try await inner.suspend(name) }
+    func resume(_ name: String) async throws(HypervisorError) { await gate(); try await inner.resume(name) }
+    func managedSave(_ name: String) async throws(HypervisorError) { await gate(); try await inner.managedSave(name) }
+    func restore(_ name: String) async throws(HypervisorError) -> DomainState { await gate(); return try await inner.restore(name) }
+    func setVCPUs(_ name: String, to count: Int) async throws(HypervisorError) { await gate(); try await inner.setVCPUs(name, to: count) }
+    func setMemory(_ name: String, toKiB kib: UInt64) async throws(HypervisorError) { await gate(); try await inner.setMemory(name, toKiB: kib) }
+    func destroy(_ name: String) async throws(HypervisorError) { await gate(); try await inner.destroy(name) }
+    func undefine(_ name: String, removingManagedSave: Bool) async throws(HypervisorError) {
+        await gate(); try await inner.undefine(name, removingManagedSave: removingManagedSave)
+    }
+    func setMetadata(_ metadata: ShadowMetadata?, of name: String) async throws(HypervisorError) {
+        await gate(); try await inner.setMetadata(metadata, of: name)
+    }
+    func info(_ name: String) async throws(HypervisorError) -> DomainInfo { await gate(); return try await inner.info(name) }
+    func list() async throws(HypervisorError) -> [DomainInfo] { await gate(); return try await inner.list() }
+    func stats() async throws(HypervisorError) -> [DomainStats] { await gate(); return try await inner.stats() }
+}

@@ -1,0 +1,203 @@
+@testable import Actuator
+import Foundation
+import Hypervisor
+import LibvirtHypervisor
+import MetricStore
+import Synchronization
+import Testing
+
+@Suite("Actuator runtime on libvirt's test driver")
+struct RuntimeTests {
+    @Test("a cycle provisions the decided pool as paused shadows with reserved capacity")
+    func provisionsPausedShadows() async throws {
+        let f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        // 10 units on 20 running: below the trigger threshold, so nothing is activated.
+        await runtime.observe(group: "web", demand: 10, at: f.start)
+        let report = await runtime.cycle()
+        #expect(report.activations.isEmpty)
+        let decision = try #require(report.decisions.first)
+        #expect(decision.final > 0, "\(decision.explanation)")
+        #expect(report.reconcile.created.count == decision.final && report.reconcile.parked.count == decision.final)
+        let shadows = try runtime.store.shadows(states: [.ready])
+        #expect(shadows.count == decision.final)
+        #expect(try runtime.store.reservations().count == decision.final)
+        for s in shadows {
+            let info = try await f.hypervisor.info(s.domainName)
+            #expect(info.state == .paused)
+            #expect(info.maximumVCPUs == 4 && info.maximumMemoryKiB == 1_048_576)
+            #expect(info.memoryKiB < info.maximumMemoryKiB, "parked at the baseline, not the full size")
+            #expect(info.metadata?.shadowID == s.id && info.metadata?.reservationHost == "h1")
+        }
+        // Level-triggered: the next pass acts only on the difference between the two decisions.
+        clock.advance(by: 3600)
+        await runtime.observe(group: "web", demand: 10, at: f.start + 3600)
+        let again = await runtime.cycle()
+        let next = try #require(again.decisions.first).final
+        #expect(again.reconcile.created.count == max(0, next - decision.final))
+        #expect(again.reconcile.removed.count == max(0, decision.final - next))
+        #expect(try runtime.store.shadows(states: [.ready]).count == next)
+    }
+
+    @Test("demand above the threshold activates a shadow: full size, running, tagged active, recorded once with step latencies")
+    func activatesOnDemand() async throws {
+        let f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        await runtime.observe(group: "web", demand: 10, at: f.start)
+        let first = await runtime.cycle()
+        #expect(first.problems.isEmpty, "\(first.problems)")
+        #expect(try runtime.store.shadows(states: [.ready]).count >= 1)
+        clock.advance(by: 3600)
+        // 30 units on 20 running: 30 / 0.8 = 37.5 → two shadows of 10.
+        await runtime.observe(group: "web", demand: 30, at: f.start + 3600)
+        let report = await runtime.cycle()
+        let trigger = try #require(report.triggers.first)
+        #expect(trigger.wanted == 2 && trigger.reason == .demand)
+        let succeeded = report.activations.filter { $0.outcome == .succeeded }
+        #expect(succeeded.count == min(2, trigger.activate) && succeeded.count >= 1)
+        for a in succeeded {
+            let shadow = try #require(try runtime.store.shadow(id: a.shadowID))
+            #expect(shadow.state == .active)
+            let info = try await f.hypervisor.info(shadow.domainName)
+            #expect(info.state == .running && info.vcpus == 4 && info.memoryKiB == 1_048_576)
+            #expect(info.metadata?.role == .active && info.metadata?.reservationHost == nil)
+            #expect(Set(a.stepLatencies.keys).isSuperset(of: ["claim", "scale", "resume", "monitoring", "routing", "total"]))
+            #expect(try runtime.store.activations(shadow: a.shadowID).count == 1)
+            #expect(runtime.monitoring.current.contains { $0.domain == shadow.domainName })
+        }
+        #expect(await runtime.runningCapacity("web") == 20 + 10 * Double(succeeded.count))
+    }
+
+    @Test("the same activation id twice is one activation")
+    func activationIsIdempotent() async throws {
+        let f = try RuntimeFixture(running: 0)
+        defer { f.cleanUp() }
+        let runtime = try await f.runtime(clock: ManualWallClock(f.start))
+        await runtime.observe(group: "web", demand: 20, at: f.start)
+        _ = await runtime.cycle()
+        let shadow = try #require(try runtime.store.shadows(states: [.ready]).first)
+        let first = try await runtime.activator.activate(shadowID: shadow.id, activationID: "req-1")
+        let second = try await runtime.activator.activate(shadowID: shadow.id, activationID: "req-1")
+        #expect(first.outcome == .succeeded && second.id == first.id && second.outcome == .succeeded)
+        #expect(try runtime.store.activations(shadow: shadow.id).count == 1)
+        await #expect(throws: ActivationError.self) {
+            _ = try await runtime.activator.activate(shadowID: shadow.id, activationID: "req-2")
+        }
+        await #expect(throws: ActivationError.self) {
+            _ = try await runtime.activator.activate(shadowID: "no-such-shadow", activationID: "req-3")
+        }
+    }
+
+    @Test("a routing failure rolls the activation back: guest paused at its baseline, shadow ready, outcome recorded")
+    func routingFailureRollsBack() async throws {
+        let f = try RuntimeFixture(running: 0)
+        defer { f.cleanUp() }
+        let runtime = try await f.runtime(clock: ManualWallClock(f.start), router: RefusingRouter())
+        await runtime.observe(group: "web", demand: 20, at: f.start)
+        _ = await runtime.cycle()
+        let shadow = try #require(try runtime.store.shadows(states: [.ready]).first)
+        let before = try await f.hypervisor.info(shadow.domainName)
+        do {
+            _ = try await runtime.activator.activate(shadowID: shadow.id, activationID: "req-1")
+            Issue.record("the activation should have failed")
+        } catch {
+            #expect(error.kind == .stepFailed && error.record?.outcome == .rolledBack)
+            #expect(error.message.contains("backend down"))
+        }
+        let after = try await f.hypervisor.info(shadow.domainName)
+        #expect(after.state == .paused && after.memoryKiB == before.memoryKiB)
+        #expect(try runtime.store.shadow(id: shadow.id)?.state == .ready)
+        #expect(runtime.monitoring.current.isEmpty)
+        // It can be activated again later (a fresh activation).
+        #expect(try runtime.store.activations(shadow: shadow.id).map(\.outcome) == [.rolledBack])
+    }
+
+    @Test("a dry run decides and logs but creates nothing")
+    func dryRun() async throws {
+        let f = try RuntimeFixture(running: 0)
+        defer { f.cleanUp() }
+        let runtime = try await ActuatorRuntime(configuration: f.configuration, clock: ManualWallClock(f.start), dryRun: true,
+                                                connect: { _ in f.hypervisor })
+        await runtime.observe(group: "web", demand: 20, at: f.start)
+        let report = await runtime.cycle()
+        #expect((report.decisions.first?.final ?? 0) > 0)
+        #expect(try runtime.store.shadows().isEmpty)
+        #expect(try await f.hypervisor.list().isEmpty)
+        #expect(try runtime.decisionLog.explain(group: "web")?.isEmpty == false)
+    }
+
+    /// Stops the actuator at every hypervisor call in turn (as a SIGKILL would: nothing after that
+    /// point runs), restarts a fresh one on the same store and host, and checks after it has run
+    /// that nothing is orphaned, no shadow was activated twice and every activation has one outcome.
+    @Test("killed at any point of provisioning and activation, a restarted actuator leaves no orphan and no double activation")
+    func crashAtEveryPoint() async throws {
+        for crashAfter in 0...80 {
+            let f = try RuntimeFixture(running: 0)
+            defer { f.cleanUp() }
+            let clock = ManualWallClock(f.start)
+            let freezing = FreezingHypervisor(f.hypervisor, crashAfter: crashAfter)
+            // Provision, then a spike that activates; the doomed actuator stops somewhere in there.
+            let demands: [Double] = [20, 35, 50, 50]
+            let done = Mutex(false)
+            Task {
+                // Starting (adoption) makes hypervisor calls too: the kill may land there.
+                guard let doomed = try? await f.runtime(clock: clock, hypervisor: freezing) else { return }
+                for (i, d) in demands.enumerated() {
+                    await doomed.observe(group: "web", demand: d, at: f.start + Int64(i) * 3600)
+                    _ = await doomed.cycle()
+                    clock.advance(by: 3600)
+                }
+                done.withLock { $0 = true }
+            }
+            // Wait until it froze or finished (each check sleeps 5 ms, so the actuator gets the threads).
+            let deadline = Date().addingTimeInterval(20)
+            while !freezing.frozen && Date() < deadline {
+                if done.withLock({ $0 }) { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            // Restart on the same store and host.
+            let restarted = try await f.runtime(clock: clock)
+            for i in demands.indices.suffix(2) {
+                await restarted.observe(group: "web", demand: demands[i], at: clock.now())
+                _ = await restarted.cycle()
+                clock.advance(by: 3600)
+            }
+            try await Self.checkInvariants(restarted.store, f.hypervisor, crashAfter: crashAfter)
+        }
+    }
+
+    static func checkInvariants(_ store: MetricStore, _ hypervisor: any Hypervisor, crashAfter: Int) async throws {
+        let records = Dictionary(uniqueKeysWithValues: try store.shadows().map { ($0.id, $0) })
+        let domains = try await hypervisor.list().filter { $0.metadata != nil }
+        for d in domains {
+            let tag = try #require(d.metadata)
+            let record = records[tag.shadowID]
+            #expect(record != nil && record?.state != .gone, "crash after \(crashAfter): orphaned domain \(d.name)")
+            switch d.state {
+            case .running: #expect(record?.state == .active, "crash after \(crashAfter): \(d.name) runs but is \(record?.state.rawValue ?? "unrecorded")")
+            case .paused, .saved: #expect(record?.state == .ready, "crash after \(crashAfter): \(d.name) parked but is \(record?.state.rawValue ?? "unrecorded")")
+            default: Issue.record("crash after \(crashAfter): \(d.name) left \(d.state)")
+            }
+        }
+        let names = Set(domains.map(\.name))
+        for r in records.values where r.state != .gone {
+            #expect(names.contains(r.domainName), "crash after \(crashAfter): record \(r.id) (\(r.state)) has no domain")
+            #expect(r.state == .ready || r.state == .active, "crash after \(crashAfter): \(r.id) stuck \(r.state)")
+        }
+        for r in records.values {
+            let activations = try store.activations(shadow: r.id)
+            #expect(activations.allSatisfy { $0.outcome != nil }, "crash after \(crashAfter): an activation of \(r.id) has no outcome")
+            #expect(activations.filter { $0.outcome == .succeeded }.count <= 1, "crash after \(crashAfter): \(r.id) activated twice")
+            if r.state == .active && r.activationID != nil {
+                #expect(activations.filter { $0.outcome == .succeeded }.count == 1)
+            }
+        }
+        let reserved = Set(try store.reservations().map(\.shadowID))
+        #expect(reserved == Set(records.values.filter { $0.state == .ready }.map(\.id)),
+                "crash after \(crashAfter): reservations \(reserved.sorted()) vs ready shadows")
+    }
+}
