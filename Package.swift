@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Evaluation", "Forecasting", "ModelRegistry"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Evaluation", "Calibration", "Forecasting", "Ingest", "ModelRegistry"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
