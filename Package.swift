@@ -42,7 +42,7 @@ let package = Package(
         ]),
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
         .target(name: "Calibration", dependencies: ["TimeSeries"]),
-        .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting", "Calibration"]),
+        .target(name: "Evaluation", dependencies: ["TimeSeries", "Features", "Forecasting", "Calibration"]),
         // The training job (batch only; the actuator never imports it).
         .target(name: "Pipeline", dependencies: [
             "TimeSeries", "Features", "Ingest", "Forecasting", "Evaluation", "Calibration", "LinearAlgebra", "ModelRegistry",
