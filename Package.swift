@@ -43,7 +43,7 @@ let package = Package(
         ]),
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
         .target(name: "Calibration", dependencies: ["TimeSeries"]),
-        .target(name: "Evaluation", dependencies: ["TimeSeries", "Forecasting", "Calibration"]),
+        .target(name: "Evaluation", dependencies: ["TimeSeries", "Features", "Forecasting", "Calibration"]),
         // The training job (batch only; the actuator never imports it).
         .target(name: "Pipeline", dependencies: [
             "TimeSeries", "Features", "Ingest", "Forecasting", "Evaluation", "Calibration", "LinearAlgebra", "ModelRegistry",
@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Evaluation", "Forecasting", "ModelRegistry"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Evaluation", "Calibration", "Forecasting", "Ingest", "ModelRegistry"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),

@@ -48,6 +48,8 @@ import TimeSeries
                 raw = try #require(try SeasonalNaive().forecast([a], horizon: 6, levels: c.levels).first?.result.get())
             }
             let table = try #require(tables[name], "the pipeline wrote a table for \(name)")
+            // The default table is the scaled one (offsets in units of each forecast's spread).
+            #expect(table.method == .residualQuantile)
             // The tables must move something, or this test could not tell calibration was applied.
             #expect(table.apply(to: raw) != raw)
             return table.apply(to: raw)

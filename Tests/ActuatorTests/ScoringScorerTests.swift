@@ -1,4 +1,5 @@
 import Actuator
+import Calibration
 import Forecasting
 import Foundation
 import ModelRegistry
@@ -124,6 +125,43 @@ import TimeSeries
             let row = offsets[min(h, offsets.count - 1)]
             for k in levels.indices {
                 #expect(abs(got.quantiles[h][k] - (raw.quantiles[h][k] + row[k])) <= 1e-12 * 16)
+            }
+        }
+    }
+
+    /// The training job's default table is scaled: offsets in units of each forecast's own spread
+    /// σ̂ = (q_0.9 − q_0.1) / (Φ⁻¹(0.9) − Φ⁻¹(0.1)), so one table serves series of any scale. The
+    /// scorer applies the manifest's table with the very function the held-out check used at
+    /// training time (bit-identical), and that equals q + σ̂·offset written out by hand.
+    @Test func scaledCalibrationTableIsAppliedAsAtTrainingTime() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let offsets = [[-0.5, 0.1, 0.75], [-0.25, 0.0, 1.5]]
+        let histories = ["a": ScoringFixture.values(count: 72), "b": ScoringFixture.values(count: 72, phase: 5).map { $0 * 100 }]
+        let inputs = histories.keys.sorted().map { ScoringFixture.input($0, histories[$0] ?? []) }
+        let section = ScoringFixture.calibration("seasonal-naive", offsets: offsets, method: "residual-quantile")
+        try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"],
+                                   inputs: inputs, calibration: section)
+        let loaded = try registry.load(group: "web")
+        let table = try #require(try JSONDecoder().decode([String: CalibrationTable].self,
+                                                          from: JSONEncoder().encode(loaded.manifest.calibration))["seasonal-naive"])
+        #expect(table.method == .residualQuantile)
+        var scorer = try GroupScorer(model: loaded)
+        let z90 = 1.2815515655446004 // Φ⁻¹(0.9)
+        for input in inputs {
+            try scorer.append(seriesID: input.series.id, observations: input.series.values, startingAt: ScoringFixture.grid.start)
+            let got = try scorer.forecast(seriesID: input.series.id, horizon: 3, levels: levels)
+            let raw = try #require(try SeasonalNaive().forecast([input], horizon: 3, levels: levels).first?.result.get())
+            #expect(got == table.apply(to: raw))
+            for h in 0..<3 {
+                let sigma = (raw.quantiles[h][2] - raw.quantiles[h][0]) / (2 * z90)
+                #expect(sigma > 0)
+                let row = offsets[min(h, offsets.count - 1)]
+                for k in levels.indices {
+                    // A product and a sum: a few roundings relative to the values (~10 and ~1,000).
+                    let expected = raw.quantiles[h][k] + sigma * row[k]
+                    #expect(abs(got.quantiles[h][k] - expected) <= 1e-12 * abs(expected) * 8)
+                }
             }
         }
     }

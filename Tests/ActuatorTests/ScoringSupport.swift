@@ -66,15 +66,16 @@ enum ScoringFixture {
         return try registry.publish(group: group, manifest: manifest, files: files)
     }
 
-    /// A CQR calibration section for `component` with the given per-step offsets (levels 0.1, 0.5, 0.9).
-    static func calibration(_ component: String, offsets: [[Double]]) -> JSONValue {
+    /// A calibration section for `component` with the given per-step offsets (levels 0.1, 0.5,
+    /// 0.9): data units for `cqr`, multiples of the forecast's own scale for `residual-quantile`.
+    static func calibration(_ component: String, offsets: [[Double]], method: String = "cqr") -> JSONValue {
         let steps: [JSONValue] = offsets.enumerated().map { h, row in
             .object(["step": .number(Double(h + 1)), "offsets": .array(row.map { .number($0) }), "samples": 20,
                      "pooledSamples": 20, "firstPooledStep": .number(Double(h + 1)), "lastPooledStep": .number(Double(h + 1)),
                      "clampedLevels": .array([])])
         }
         return .object([component: .object([
-            "method": "cqr", "levels": .array(levels.map { .number($0) }), "minimumSamples": 10,
+            "method": .string(method), "levels": .array(levels.map { .number($0) }), "minimumSamples": 10,
             "steps": .array(steps), "skippedSamples": 0,
         ])])
     }

@@ -145,6 +145,26 @@ import TimeSeries
         #expect(!cell(rows[1], crpsColumn).contains("best"))
     }
 
+    @Test func heldOutCoverageIsShownWithItsProtocolCountsAndBlockInterval() throws {
+        var tally = CoverageTally(nominals: [0.9])
+        tally.covered = [[45], [40], [86]]
+        tally.counts = [[50], [50], [100]]
+        let heldOut = HeldOutCoverage(method: "residual-quantile",
+                                      schedule: try CalibrationSchedule(horizon: 12, window: 288, refresh: 72), originStride: 1,
+                                      forecasts: 200, raw: [CoverageEstimate(nominal: 0.9, covered: [50], counts: [200])],
+                                      calibrated: tally.estimates(), tally: tally)
+        var group = GroupEvaluation(group: "g", backtests: [try Self.backtest(season: 4, model: "seasonal-naive")])
+        group.calibration = [CalibrationCoverage(model: "arima", method: heldOut.method, before: HeldOutCoverage.dictionary(heldOut.raw),
+                                                 after: HeldOutCoverage.dictionary(heldOut.calibrated), heldOut: heldOut)]
+        let report = EvaluationReport(title: "t", createdAt: 0, psmVersion: "x", groups: [group])
+        let html = report.html()
+        #expect(html.contains("Held-out check: every 72 steps of backtest origins"))
+        #expect(html.contains("fitted on the 288 steps"))
+        // 171 of 200 covered = 85.5 %; its block interval (independent Python evaluation) 81.2–89.8 %.
+        #expect(html.contains("25.0 %") && html.contains("85.5 %") && html.contains("81.2–89.8 %"))
+        #expect(try EvaluationReport.decode(json: report.json()) == report)
+    }
+
     @Test func jsonRoundTripsIncludingNaN() throws {
         var group = GroupEvaluation(group: "g", backtests: [try Self.backtest(season: 4, model: "seasonal-naive")])
         group.fanCharts[0].history[0] = .nan

@@ -1,3 +1,4 @@
+import Calibration
 import Features
 import Pipeline
 import Testing
@@ -21,6 +22,29 @@ import Testing
         #expect(c.registryDirectory == "Models" && c.keepVersions == 5)
         #expect(c.reportDirectory == "reports" && c.jobs == 2)
         #expect(c.levels.contains(0.995) && c.levels.contains(0.005))
+        #expect(c.calibrationMethod == .residualQuantile && c.calibrationMinimumSamples == 50)
+        #expect(c.calibrationWindow == 288 && c.calibrationRefresh == 72 && c.originStride == 1)
+    }
+
+    @Test func calibrationKeysAreReadAndChecked() throws {
+        let text = Self.minimal + """
+
+        [calibration]
+        method = "cqr"
+        min_samples = 20
+        window = 144
+        refresh = 36
+        origin_stride = 2
+        """
+        let c = try TrainingConfiguration.parse(text, fileName: "psm.toml")
+        #expect(c.calibrationMethod == .conformalQuantileRegression && c.calibrationMinimumSamples == 20)
+        #expect(c.calibrationWindow == 144 && c.calibrationRefresh == 36 && c.originStride == 2)
+        let schedule = try c.calibrationSchedule()
+        #expect(schedule.horizon == 12 && schedule.window == 144 && schedule.refresh == 36)
+        #expect(Self.error(Self.minimal + "\n[calibration]\nrefresh = 0\n")
+                == "psm.toml: [calibration] refresh: expected an integer ≥ 1, got 0")
+        #expect(Self.error(Self.minimal + "\n[calibration]\norigin_stride = -1\n")?
+                    .hasPrefix("psm.toml: [calibration] origin_stride: expected an integer ≥ 1") == true)
     }
 
     @Test func everySectionIsRead() throws {

@@ -45,9 +45,13 @@ import TimeSeries
         #expect(failed.status == .failed && failed.reason?.contains("disk full") == true)
         #expect(report.trainedCount == 3)
         for g in ["g1", "g3", "g4"] { #expect(publisher.inner.artifacts(group: g).count == 1) }
-        // A progress line per group with done/total and an ETA, plus the opening line.
+        // The opening line, a progress line per group with done/total and an ETA, then the held-out
+        // coverage: a heading, one line per trained group and one for all of them.
         let progress = lines.lines
-        #expect(progress.count == 5)
+        #expect(progress.count == 1 + 4 + 1 + 3 + 1)
+        #expect(progress.filter { $0.hasPrefix("[") }.count == 4)
+        #expect(progress.contains { $0.contains("held-out calibrated coverage") })
+        #expect(progress.last?.hasPrefix("  all groups: 80 % ") == true)
         #expect(progress.contains { $0.hasPrefix("[4/4]") && $0.contains("ETA") })
         #expect(progress.contains { $0.contains("g2: FAILED: disk full") })
     }

@@ -114,12 +114,55 @@ public struct CalibrationCoverage: Sendable, Hashable, Codable {
     public var method: String?
     public var before: [String: Double]
     public var after: [String: Double]
+    /// The held-out check behind `before` and `after`, when there was one (counts and intervals).
+    public var heldOut: HeldOutCoverage?
 
-    public init(model: String, method: String? = nil, before: [String: Double], after: [String: Double]) {
+    public init(model: String, method: String? = nil, before: [String: Double], after: [String: Double],
+                heldOut: HeldOutCoverage? = nil) {
         self.model = model
         self.method = method
         self.before = before
         self.after = after
+        self.heldOut = heldOut
+    }
+}
+
+/// Coverage of backtest forecasts that neither the model's fit nor its calibration table saw:
+/// each held-out block of origins is corrected by a table fitted on earlier origins only
+/// (`CalibrationSchedule`), as a published table serves until the next training run.
+public struct HeldOutCoverage: Sendable, Hashable, Codable {
+    /// `CalibrationMethod` raw value.
+    public var method: String
+    /// Horizon, window and refresh actually used (smaller than configured when the span was short).
+    public var schedule: CalibrationSchedule
+    /// Steps between the backtest's origins.
+    public var originStride: Int
+    /// Forecasts (series × origins) scored, and the forecast steps behind each estimate.
+    public var forecasts: Int
+    /// Uncalibrated coverage of the same forecasts, per nominal (0.8, 0.9, 0.95).
+    public var raw: [CoverageEstimate]
+    /// Calibrated coverage, per nominal.
+    public var calibrated: [CoverageEstimate]
+    /// The calibrated counts per block, so that groups can be pooled with their blocks.
+    public var tally: CoverageTally
+    /// Why the schedule differs from the configured one, if it does.
+    public var note: String?
+
+    public init(method: String, schedule: CalibrationSchedule, originStride: Int, forecasts: Int,
+                raw: [CoverageEstimate], calibrated: [CoverageEstimate], tally: CoverageTally, note: String? = nil) {
+        self.method = method
+        self.schedule = schedule
+        self.originStride = originStride
+        self.forecasts = forecasts
+        self.raw = raw
+        self.calibrated = calibrated
+        self.tally = tally
+        self.note = note
+    }
+
+    /// Coverage keyed like `MetricSummary.coverage` ("0.8", …).
+    public static func dictionary(_ estimates: [CoverageEstimate]) -> [String: Double] {
+        Dictionary(estimates.map { (MetricSummary.key($0.nominal), $0.coverage) }, uniquingKeysWith: { a, _ in a })
     }
 }
 

@@ -124,7 +124,7 @@ extension TrainingConfiguration {
         c.arima.maxHarmonics = try arima.int("max_harmonics", atLeast: 1) ?? c.arima.maxHarmonics
 
         let calibration = try top.section("calibration")
-        try calibration.rejectUnknown(["method", "min_samples"])
+        try calibration.rejectUnknown(["method", "min_samples", "window", "refresh", "origin_stride"])
         if let method = try calibration.string("method") {
             guard let m = CalibrationMethod(rawValue: method) else {
                 throw calibration.error(.invalidValue, key: "method",
@@ -133,6 +133,9 @@ extension TrainingConfiguration {
             c.calibrationMethod = m
         }
         c.calibrationMinimumSamples = try calibration.int("min_samples", atLeast: 1) ?? c.calibrationMinimumSamples
+        c.calibrationWindow = try calibration.int("window", atLeast: 1) ?? c.calibrationWindow
+        c.calibrationRefresh = try calibration.int("refresh", atLeast: 1) ?? c.calibrationRefresh
+        c.originStride = try calibration.int("origin_stride", atLeast: 1) ?? c.originStride
 
         let registry = try top.section("registry")
         try registry.rejectUnknown(["dir", "keep"])

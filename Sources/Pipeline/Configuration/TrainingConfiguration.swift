@@ -43,8 +43,16 @@ public struct TrainingConfiguration: Sendable {
     public var lstm = TrainingConfiguration.defaultLSTM
     public var arima = AutoARIMAOptions()
     // [calibration]
-    public var calibrationMethod = CalibrationMethod.conformalQuantileRegression
+    /// Residual quantiles on scores scaled by each forecast's own spread: one table serves
+    /// series of any scale (docs/calibration.md, "On the bundled data", for the measurements).
+    public var calibrationMethod = CalibrationMethod.residualQuantile
     public var calibrationMinimumSamples = 50
+    /// Steps of backtest origins a calibration table is fitted on (the most recent ones).
+    public var calibrationWindow = 288
+    /// Steps of origins one table corrects in the held-out check before the next is fitted.
+    public var calibrationRefresh = 72
+    /// Steps between the backtest's forecast origins (fits happen only at the folds).
+    public var originStride = 1
     // [registry]
     public var registryDirectory = "Models"
     public var keepVersions = 5
@@ -75,6 +83,11 @@ public struct TrainingConfiguration: Sendable {
     public var backtest: BacktestConfiguration {
         BacktestConfiguration(horizon: horizon, folds: folds, stride: stride ?? horizon, levels: levels,
                               minimumTrainingLength: minimumTrainingLength ?? horizon)
+    }
+
+    /// The held-out protocol of calibration.
+    public func calibrationSchedule() throws(CalibrationError) -> CalibrationSchedule {
+        try CalibrationSchedule(horizon: horizon, window: calibrationWindow, refresh: calibrationRefresh)
     }
 
     /// Points a series needs for every fold to have `minimumTrainingLength` of history.

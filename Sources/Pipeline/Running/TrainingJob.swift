@@ -52,9 +52,17 @@ public struct TrainingJob: Sendable {
             }
         }
         let outcomes = results.withLock { $0.compactMap { $0 } }
-        return TrainingReport(startedAt: Self.iso(started), finishedAt: Self.iso(clock()),
-                              configurationFile: trainer.configuration.file, shard: shard.description,
-                              totalGroups: groups.count, groups: outcomes, notes: notes)
+        var report = TrainingReport(startedAt: Self.iso(started), finishedAt: Self.iso(clock()),
+                                    configurationFile: trainer.configuration.file, shard: shard.description,
+                                    totalGroups: groups.count, groups: outcomes, notes: notes)
+        report.heldOutCoverage = TrainingReport.pooledHeldOut(outcomes)
+        let lines = report.heldOutCoverageLines
+        if !lines.isEmpty {
+            progress("psm train: held-out calibrated coverage of the published models (95 % block intervals):")
+            for line in lines { progress("  " + line) }
+            report.notes += lines.map { "held-out calibrated coverage, " + $0 }
+        }
+        return report
     }
 
     /// `[3/8] web: trained lstm (12.3 s) · elapsed 40 s · ETA 67 s`; the ETA assumes the

@@ -1,3 +1,5 @@
+import Calibration
+import Evaluation
 import Foundation
 
 /// A training run's report (`reports/train-<time>.json`): one outcome per group of the shard.
@@ -11,6 +13,9 @@ public struct TrainingReport: Sendable, Codable {
     public var groups: [GroupOutcome]
     /// Notes about the run as a whole (ingest diagnostics, BLAS threads, …).
     public var notes: [String]
+    /// Held-out calibrated coverage of the published models, pooled over the trained groups
+    /// (every held-out forecast step counts once; the block interval treats each group's blocks as units).
+    public var heldOutCoverage: [CoverageEstimate]?
 
     public var trainedCount: Int { groups.count { $0.status == .trained } }
     public var failedCount: Int { groups.count { $0.status == .failed } }
@@ -18,6 +23,37 @@ public struct TrainingReport: Sendable, Codable {
 
     /// Whether the shard had groups and none was trained (the job then exits non-zero).
     public var everyGroupFailed: Bool { !groups.isEmpty && trainedCount == 0 }
+
+    /// The pooled held-out coverage of `groups`' published models; nil when none has one.
+    public static func pooledHeldOut(_ groups: [GroupOutcome]) -> [CoverageEstimate]? {
+        var pooled: CoverageTally?
+        for tally in groups.compactMap(\.heldOutCoverage?.tally) {
+            if pooled == nil { pooled = CoverageTally(nominals: tally.nominals) }
+            pooled?.append(contentsOf: tally)
+        }
+        return pooled?.estimates()
+    }
+
+    /// One line per trained group and one for all of them: held-out calibrated coverage of the
+    /// published models, e.g. `ec2-cpu (arima): 80 % 81.1 [78.9, 83.3] · 90 % …, 27,648 steps`.
+    public var heldOutCoverageLines: [String] {
+        var lines: [String] = []
+        for g in groups {
+            guard let h = g.heldOutCoverage else { continue }
+            lines.append("\(g.group) (\(g.selection?.winner ?? "?")): " + Self.describe(h.calibrated)
+                         + ", \(h.forecasts) forecasts in \(h.tally.blocks) blocks")
+        }
+        if let all = heldOutCoverage, lines.count > 1 { lines.append("all groups: " + Self.describe(all)) }
+        return lines
+    }
+
+    /// `80 % 81.1 [78.9, 83.3]` per nominal: coverage and its block interval (binomial when there is no block interval).
+    static func describe(_ estimates: [CoverageEstimate]) -> String {
+        estimates.map { e in
+            let lower = e.blockLower ?? e.binomialLower, upper = e.blockUpper ?? e.binomialUpper
+            return String(format: "%g %% %.1f [%.1f, %.1f]", e.nominal * 100, e.coverage * 100, lower * 100, upper * 100)
+        }.joined(separator: " · ") + (estimates.first.map { " (n = \($0.count) steps)" } ?? "")
+    }
 
     /// Sorted-key, pretty JSON.
     public func json() throws -> Data {

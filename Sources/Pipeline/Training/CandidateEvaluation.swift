@@ -3,7 +3,8 @@ import Evaluation
 import Forecasting
 import TimeSeries
 
-/// One series at one backtest origin.
+/// One series at one backtest origin (`fold` is the origin: the length of the history the
+/// forecast was made from, so keys sort in time order within a series).
 public struct FoldKey: Sendable, Hashable, Comparable, Codable {
     public var seriesID: String
     public var fold: Int
@@ -27,8 +28,8 @@ public struct ScoredForecast: Sendable, Hashable {
 /// A candidate's backtest forecasts, calibrated, ready for selection.
 public struct CandidateForecasts: Sendable {
     public var name: String
-    /// Forecasts keyed by series and fold, after calibration (cross-fitted: each fold is
-    /// corrected by a table fitted on the other folds).
+    /// Held-out forecasts keyed by series and origin, each corrected by a table fitted on
+    /// earlier origins only; origins one horizon apart, so that their errors do not overlap.
     public var forecasts: [FoldKey: ScoredForecast]
     public init(name: String, forecasts: [FoldKey: ScoredForecast]) {
         self.name = name
@@ -40,80 +41,152 @@ public struct CandidateForecasts: Sendable {
 public struct CandidateEvaluation: Sendable {
     public var name: String
     public var calibrated: CandidateForecasts
-    /// The table fitted on every fold: what is published with the model; nil when calibration failed.
+    /// Every held-out calibrated forecast, per held-out block (oldest block first).
+    public var heldOutBlocks: [[(key: FoldKey, forecast: ScoredForecast)]]
+    /// The table fitted on the most recent window: what is published; nil when calibration failed.
     public var table: CalibrationTable?
+    /// Scores of the raw and calibrated forecasts of `calibrated`'s origins.
     public var rawSummary: MetricSummary?
     public var calibratedSummary: MetricSummary?
-    /// Calibrated scores per series (averaged over its folds).
+    /// Calibrated scores per series (averaged over its scored origins).
     public var seriesSummaries: [String: MetricSummary]
-    /// Central-interval coverage on the last fold, corrected by a table fitted on the earlier folds only.
-    public var heldOutCoverage: [String: Double]?
+    /// Coverage of every held-out forecast, raw and calibrated; nil when the span was too short.
+    public var heldOut: HeldOutCoverage?
     public var diagnostics: [String]
 }
 
-/// Builds calibration tables from backtest folds and scores the calibrated forecasts.
+/// Calibrates a candidate's rolling backtest by the held-out protocol of `CalibrationSchedule`
+/// and scores the calibrated forecasts.
 public struct CandidateCalibration: Sendable {
     public var method: CalibrationMethod
     public var minimumSamples: Int
+    public var schedule: CalibrationSchedule
+    /// Nominal central coverages reported.
+    public var nominals = [0.8, 0.9, 0.95]
 
-    public init(method: CalibrationMethod, minimumSamples: Int) {
+    public init(method: CalibrationMethod, minimumSamples: Int, schedule: CalibrationSchedule) {
         self.method = method
         self.minimumSamples = minimumSamples
+        self.schedule = schedule
     }
 
-    /// Calibrates one candidate's backtest. With one fold there is nothing held out to correct
-    /// it with, so its forecasts stay raw (the table on that fold is still fitted and published).
-    public func evaluate(_ report: BacktestReport, inputs: [ForecastInput]) -> CandidateEvaluation {
-        var diagnostics: [String] = []
-        var raw: [FoldKey: (score: FoldScore, season: Int, insample: [Double])] = [:]
-        for (s, series) in report.series.enumerated() where s < inputs.count {
-            let input = inputs[s]
-            for f in series.folds {
-                raw[FoldKey(seriesID: series.seriesID, fold: f.fold)] =
-                    (f, input.season ?? 1, Array(input.series.values.prefix(f.origin)))
+    /// Fits the published table on the most recent window and runs the held-out check: each
+    /// block of origins is corrected by a table fitted on the window of origins whose targets all
+    /// precede the block. Without a held-out block (a span shorter than horizon + 1 steps), the
+    /// fold-origin forecasts are scored raw.
+    public func evaluate(_ run: RollingBacktestResult, inputs: [ForecastInput]) -> CandidateEvaluation {
+        let report = run.report
+        var diagnostics = report.series.flatMap { s in s.diagnostics.map { "\(s.seriesID): \($0)" } }
+        let levels = run.origins.lazy.compactMap(\.first).first?.forecast.levels ?? report.configuration.levels
+        let span = run.span
+        func fit(_ lags: Range<Int>) -> CalibrationTable? {
+            let samples = run.origins.flatMap { origins in
+                origins.filter { lags.contains($0.lag) }.flatMap { CalibrationSample.samples(from: $0.forecast, actuals: $0.actuals) }
             }
-            diagnostics += series.diagnostics.map { "\(series.seriesID): \($0)" }
-        }
-        let foldNumbers = Set(raw.keys.map(\.fold)).sorted()
-        let levels = raw.values.first?.score.forecast.levels ?? report.configuration.levels
-        func samples(_ keep: (Int) -> Bool) -> [CalibrationSample] {
-            raw.filter { keep($0.key.fold) }.values.flatMap { CalibrationSample.samples(from: $0.score.forecast, actuals: $0.score.actuals) }
-        }
-        func fit(_ s: [CalibrationSample]) -> CalibrationTable? {
             do {
-                return try ConformalCalibrator(levels: levels, method: method, minimumSamples: minimumSamples).fit(s)
+                return try ConformalCalibrator(levels: levels, method: method, minimumSamples: minimumSamples).fit(samples)
             } catch {
-                diagnostics.append("calibration: \(error)")
+                diagnostics.append("calibration on origins \(lags.lowerBound)…\(lags.upperBound - 1) steps before the last: \(error)")
                 return nil
             }
         }
-        let table = fit(samples { _ in true })
-        // Cross-fitting: fold k is corrected by a table that never saw fold k.
-        var tables: [Int: CalibrationTable] = [:]
-        if foldNumbers.count > 1 {
-            for k in foldNumbers { tables[k] = fit(samples { $0 != k }) }
-        } else if !foldNumbers.isEmpty {
-            diagnostics.append("calibration: one fold only, backtest scores are uncalibrated")
+        let table = span > 0 ? fit(schedule.published(span: span)) : nil
+        let seasons = inputs.map { $0.season ?? 1 }
+        func summary(_ s: ScoredForecast, input: Int, origin: Int) -> MetricSummary? {
+            guard input < inputs.count,
+                  let accuracy = try? Backtest.score(s.forecast, actuals: s.actuals,
+                                                     insample: Array(inputs[input].series.values.prefix(origin)),
+                                                     season: seasons[input]) else { return nil }
+            return MetricSummary(accuracy, forecast: s.forecast, actuals: s.actuals)
         }
-        var calibrated: [FoldKey: ScoredForecast] = [:]
-        var rawSummaries: [MetricSummary] = [], calibratedSummaries: [MetricSummary] = [], lastFold: [MetricSummary] = []
+
+        guard let used = schedule.fitted(toSpan: span) else {
+            diagnostics.append("calibration: the backtest's origins span \(span) steps, fewer than horizon + 1: "
+                               + "no held-out check, backtest scores are uncalibrated")
+            var forecasts: [FoldKey: ScoredForecast] = [:], summaries: [MetricSummary] = []
+            var perSeries: [String: [MetricSummary]] = [:]
+            for series in report.series {
+                for f in series.folds {
+                    forecasts[FoldKey(seriesID: series.seriesID, fold: f.origin)] = ScoredForecast(forecast: f.forecast, actuals: f.actuals)
+                    summaries.append(f.summary)
+                    perSeries[series.seriesID, default: []].append(f.summary)
+                }
+            }
+            let raw = MetricSummary(averaging: summaries)
+            return CandidateEvaluation(name: report.model, calibrated: CandidateForecasts(name: report.model, forecasts: forecasts),
+                                       heldOutBlocks: [], table: table, rawSummary: raw, calibratedSummary: raw,
+                                       seriesSummaries: perSeries.compactMapValues { MetricSummary(averaging: $0) },
+                                       heldOut: nil, diagnostics: diagnostics)
+        }
+        var note: String?
+        if used != schedule {
+            note = "the backtest's origins span \(span) steps, fewer than window + horizon − 1 + refresh = \(schedule.minimumSpan): "
+                + "held-out check with window \(used.window) and refresh \(used.refresh)"
+            diagnostics.append("calibration: \(note ?? "")")
+        }
+        // Origins one horizon apart (rounded up to the origin stride) are scored and compared.
+        let spacing = (schedule.horizon + run.originStride - 1) / run.originStride * run.originStride
+        var rawTally = CoverageTally(nominals: nominals), calibratedTally = CoverageTally(nominals: nominals)
+        var blocks: [[(key: FoldKey, forecast: ScoredForecast)]] = []
+        var scored: [FoldKey: ScoredForecast] = [:]
+        var rawSummaries: [MetricSummary] = [], calibratedSummaries: [MetricSummary] = []
         var perSeries: [String: [MetricSummary]] = [:]
-        for (key, entry) in raw.sorted(by: { $0.key < $1.key }) {
-            rawSummaries.append(entry.score.summary)
-            let forecast = tables[key.fold].map { $0.apply(to: entry.score.forecast) } ?? entry.score.forecast
-            calibrated[key] = ScoredForecast(forecast: forecast, actuals: entry.score.actuals)
-            if let accuracy = try? Backtest.score(forecast, actuals: entry.score.actuals, insample: entry.insample,
-                                                 season: entry.season) {
-                let summary = MetricSummary(accuracy, forecast: forecast, actuals: entry.score.actuals)
-                calibratedSummaries.append(summary)
-                perSeries[key.seriesID, default: []].append(summary)
-                if key.fold == foldNumbers.last, foldNumbers.count > 1 { lastFold.append(summary) }
+        var count = 0
+        for block in used.blocks(span: span).reversed() {
+            guard let blockTable = fit(block.calibration) else { continue }
+            rawTally.startBlock()
+            calibratedTally.startBlock()
+            var members: [(key: FoldKey, forecast: ScoredForecast)] = []
+            for (i, origins) in run.origins.enumerated() {
+                let id = i < inputs.count ? inputs[i].series.id : report.series[i].seriesID
+                for o in origins where block.evaluated.contains(o.lag) {
+                    let calibrated = ScoredForecast(forecast: blockTable.apply(to: o.forecast), actuals: o.actuals)
+                    rawTally.add(o.forecast, actuals: o.actuals)
+                    calibratedTally.add(calibrated.forecast, actuals: o.actuals)
+                    let key = FoldKey(seriesID: id, fold: o.origin)
+                    members.append((key, calibrated))
+                    count += 1
+                    guard o.lag % spacing == 0 else { continue }
+                    scored[key] = calibrated
+                    if let r = summary(ScoredForecast(forecast: o.forecast, actuals: o.actuals), input: i, origin: o.origin) {
+                        rawSummaries.append(r)
+                    }
+                    if let c = summary(calibrated, input: i, origin: o.origin) {
+                        calibratedSummaries.append(c)
+                        perSeries[id, default: []].append(c)
+                    }
+                }
+            }
+            blocks.append(members)
+        }
+        let heldOut = count == 0 ? nil : HeldOutCoverage(
+            method: method.rawValue, schedule: used, originStride: run.originStride, forecasts: count,
+            raw: rawTally.estimates(), calibrated: calibratedTally.estimates(), tally: calibratedTally, note: note)
+        return CandidateEvaluation(
+            name: report.model, calibrated: CandidateForecasts(name: report.model, forecasts: scored), heldOutBlocks: blocks,
+            table: table, rawSummary: MetricSummary(averaging: rawSummaries),
+            calibratedSummary: MetricSummary(averaging: calibratedSummaries),
+            seriesSummaries: perSeries.compactMapValues { MetricSummary(averaging: $0) }, heldOut: heldOut,
+            diagnostics: diagnostics)
+    }
+
+    /// The held-out coverage of the equal-weight average of two candidates' calibrated forecasts
+    /// (a combination), over the origins both forecast, block by block.
+    func combinedHeldOut(_ a: CandidateEvaluation, _ b: CandidateEvaluation) -> HeldOutCoverage? {
+        guard let base = a.heldOut, a.heldOutBlocks.count == b.heldOutBlocks.count else { return nil }
+        var tally = CoverageTally(nominals: nominals)
+        var count = 0
+        for (x, y) in zip(a.heldOutBlocks, b.heldOutBlocks) {
+            tally.startBlock()
+            let other = Dictionary(y.map { ($0.key, $0.forecast) }, uniquingKeysWith: { first, _ in first })
+            for member in x {
+                guard let average = Selection.average(member.forecast, other[member.key]) else { continue }
+                tally.add(average.forecast, actuals: average.actuals)
+                count += 1
             }
         }
-        return CandidateEvaluation(
-            name: report.model, calibrated: CandidateForecasts(name: report.model, forecasts: calibrated), table: table,
-            rawSummary: MetricSummary(averaging: rawSummaries), calibratedSummary: MetricSummary(averaging: calibratedSummaries),
-            seriesSummaries: perSeries.compactMapValues { MetricSummary(averaging: $0) },
-            heldOutCoverage: MetricSummary(averaging: lastFold)?.coverage, diagnostics: diagnostics)
+        guard count > 0 else { return nil }
+        return HeldOutCoverage(method: base.method, schedule: base.schedule, originStride: base.originStride, forecasts: count,
+                               raw: [], calibrated: tally.estimates(), tally: tally, note: base.note)
     }
 }

@@ -20,7 +20,8 @@ public struct GroupOutcome: Sendable, Codable {
         public var calibrated: MetricSummary?
         /// Calibrated scores per series.
         public var series: [String: MetricSummary]?
-        public var heldOutCoverage: [String: Double]?
+        /// Raw and calibrated coverage of every held-out forecast (tables fitted on earlier origins only).
+        public var heldOutCoverage: HeldOutCoverage?
         public var diagnostics: [String]
     }
 
@@ -34,6 +35,8 @@ public struct GroupOutcome: Sendable, Codable {
     /// The registry version published, when trained.
     public var version: String?
     public var dataFingerprint: String?
+    /// Held-out calibrated coverage of the published model (the winner, or the combination).
+    public var heldOutCoverage: HeldOutCoverage?
     public var seconds: Double
     public var notes: [String]
     /// The group's section of the HTML evaluation report (fan charts, PIT, reliability); not in
@@ -41,7 +44,7 @@ public struct GroupOutcome: Sendable, Codable {
     public var evaluation: GroupEvaluation?
 
     private enum CodingKeys: String, CodingKey {
-        case group, status, reason, series, candidates, selection, version, dataFingerprint, seconds, notes
+        case group, status, reason, series, candidates, selection, version, dataFingerprint, heldOutCoverage, seconds, notes
     }
 
     public init(group: String, status: Status, reason: String? = nil, series: [String] = [],
@@ -55,6 +58,7 @@ public struct GroupOutcome: Sendable, Codable {
         self.selection = selection
         self.version = version
         self.dataFingerprint = dataFingerprint
+        self.heldOutCoverage = nil
         self.seconds = seconds
         self.notes = notes
         self.evaluation = nil

@@ -62,14 +62,16 @@ public struct GroupTrainer: Sendable {
         let fingerprint = trainingGroup.fingerprint
         do {
             let calibration = CandidateCalibration(method: configuration.calibrationMethod,
-                                                   minimumSamples: configuration.calibrationMinimumSamples)
+                                                   minimumSamples: configuration.calibrationMinimumSamples,
+                                                   schedule: try configuration.calibrationSchedule())
             var evaluations: [CandidateEvaluation] = [], backtests: [BacktestReport] = []
             for name in candidateNames {
-                guard let forecaster = catalog.forecaster(name) else { notes.append("\(name): unknown model"); continue }
+                guard let forecaster = catalog.rollingForecaster(name) else { notes.append("\(name): unknown model"); continue }
                 do {
-                    let report = try Backtest.run(forecaster, inputs: usable, configuration: configuration.backtest)
-                    evaluations.append(calibration.evaluate(report, inputs: usable))
-                    backtests.append(report)
+                    let run = try RollingBacktest.run(forecaster, inputs: usable, configuration: configuration.backtest,
+                                                      originStride: configuration.originStride)
+                    evaluations.append(calibration.evaluate(run, inputs: usable))
+                    backtests.append(run.report)
                 } catch {
                     notes.append("\(name): backtest failed: \(error.message)")
                 }
@@ -77,7 +79,7 @@ public struct GroupTrainer: Sendable {
             let metrics = evaluations.map {
                 GroupOutcome.CandidateMetrics(model: $0.name, raw: $0.rawSummary, calibrated: $0.calibratedSummary,
                                               series: $0.seriesSummaries,
-                                              heldOutCoverage: $0.heldOutCoverage, diagnostics: Array($0.diagnostics.prefix(20)))
+                                              heldOutCoverage: $0.heldOut, diagnostics: Array($0.diagnostics.prefix(20)))
             }
             guard let decision = Selection.choose(evaluations.map(\.calibrated), horizon: configuration.horizon) else {
                 return GroupOutcome(group: group.name, status: .failed, reason: "no candidate produced a backtest forecast",
@@ -100,11 +102,13 @@ public struct GroupTrainer: Sendable {
                 featureSchema: featureSchema(trainingGroup),
                 trainingWindow: usable.max { $0.series.count < $1.series.count }?.series.grid,
                 dataFingerprint: fingerprint, backtestMetrics: Self.json(ManifestBacktest(
-                    configuration: configuration.backtest, candidates: metrics)),
+                    configuration: configuration.backtest, originStride: configuration.originStride,
+                    calibrationSchedule: calibration.schedule, candidates: metrics)),
                 calibration: Self.json(tables), selection: Self.json(decision), files: files)
             let version = try publisher.publish(group: group.name, artifact: artifact)
             var outcome = GroupOutcome(group: group.name, status: .trained, series: ids, candidates: metrics, selection: decision,
                                        version: version, dataFingerprint: fingerprint, notes: notes)
+            outcome.heldOutCoverage = Self.heldOut(of: decision, evaluations, calibration: calibration)
             outcome.evaluation = Self.evaluation(group.name, backtests: backtests, candidates: evaluations,
                                                  decision: decision, method: configuration.calibrationMethod,
                                                  version: version, notes: notes)
@@ -129,13 +133,30 @@ public struct GroupTrainer: Sendable {
             reason += String(format: "; Diebold–Mariano vs seasonal naive %.3f, p = %.3g", dm.statistic, dm.pValue)
         }
         e.selection = ModelSelection(model: decision.winner, reason: reason)
+        // Before and after are the same held-out forecasts, raw and corrected by tables fitted on earlier origins.
         e.calibration = candidates.compactMap { c in
+            if let h = c.heldOut {
+                return CalibrationCoverage(model: c.name, method: method.rawValue, before: HeldOutCoverage.dictionary(h.raw),
+                                           after: HeldOutCoverage.dictionary(h.calibrated), heldOut: h)
+            }
             guard let before = c.rawSummary?.coverage, let after = c.calibratedSummary?.coverage else { return nil }
             return CalibrationCoverage(model: c.name, method: method.rawValue, before: before, after: after)
         }
         e.versions = [VersionRecord(id: version, isCurrent: true, model: decision.winner, note: "published by psm train")]
         e.notes += notes.prefix(20)
         return e
+    }
+
+    /// The held-out coverage of what was published: the winner's, or for a combination that of
+    /// the average of its two calibrated components.
+    static func heldOut(of decision: SelectionDecision, _ evaluations: [CandidateEvaluation],
+                        calibration: CandidateCalibration) -> HeldOutCoverage? {
+        let parts = decision.components.compactMap { name in evaluations.first { $0.name == name } }
+        switch parts.count {
+        case 1: return parts[0].heldOut
+        case 2: return calibration.combinedHeldOut(parts[0], parts[1])
+        default: return nil
+        }
     }
 
     static func json(_ value: some Encodable) throws -> Data {
@@ -158,5 +179,8 @@ struct ManifestHyperParameters: Codable {
 /// The manifest's `backtest_metrics` section.
 struct ManifestBacktest: Codable {
     var configuration: BacktestConfiguration
+    /// Steps between the rolling backtest's origins, and the held-out protocol of calibration.
+    var originStride: Int?
+    var calibrationSchedule: CalibrationSchedule?
     var candidates: [GroupOutcome.CandidateMetrics]
 }

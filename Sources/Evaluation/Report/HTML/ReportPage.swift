@@ -95,13 +95,39 @@ enum ReportPage {
         var keySet = Set<String>()
         for r in rows { keySet.formUnion(r.before.keys); keySet.formUnion(r.after.keys) }
         let keys = keySet.sorted { (Double($0) ?? 0) < (Double($1) ?? 0) }
-        var html = "<table class=\"metrics\"><thead><tr><th>model</th><th>method</th>"
-        html += keys.map { "<th class=\"num\">\(HTMLText.escape(ReportNumber.format((Double($0) ?? .nan) * 100, decimals: 0))) % before</th><th class=\"num\">after</th>" }.joined()
+        let heldOut = rows.contains { $0.heldOut != nil }
+        var html = ""
+        if let h = rows.lazy.compactMap(\.heldOut).first {
+            let s = h.schedule
+            html += "<p class=\"meta\">Held-out check: every \(s.refresh) steps of backtest origins (one origin every "
+                + "\(h.originStride) step\(h.originStride == 1 ? "" : "s")) are corrected by a table fitted on the \(s.window) "
+                + "steps of origins whose targets all precede them, as a published table serves until the next training run; "
+                + "before = raw, after = calibrated, on the same held-out forecasts. The interval is the 95 % block interval "
+                + "(each block one unit: neighbouring forecasts are not independent).</p>"
+            if let note = h.note { html += "<p class=\"meta\">\(HTMLText.escape(note))</p>" }
+        }
+        html += "<table class=\"metrics\"><thead><tr><th>model</th><th>method</th>"
+        if heldOut { html += "<th class=\"num\">forecasts</th><th class=\"num\">blocks</th>" }
+        html += keys.map { key in
+            "<th class=\"num\">\(HTMLText.escape(ReportNumber.format((Double(key) ?? .nan) * 100, decimals: 0))) % before</th><th class=\"num\">after</th>"
+                + (heldOut ? "<th class=\"num\">95 % interval</th>" : "")
+        }.joined()
         html += "</tr></thead><tbody>"
         for r in rows {
             html += "<tr><td>\(HTMLText.escape(r.model))</td><td>\(HTMLText.escape(r.method ?? "–"))</td>"
+            if heldOut {
+                html += "<td class=\"num\">\(r.heldOut.map { String($0.forecasts) } ?? "–")</td>"
+                    + "<td class=\"num\">\(r.heldOut.map { String($0.tally.blocks) } ?? "–")</td>"
+            }
             for k in keys {
                 html += "<td class=\"num\">\(ReportNumber.percent(r.before[k] ?? .nan))</td><td class=\"num\">\(ReportNumber.percent(r.after[k] ?? .nan))</td>"
+                if heldOut {
+                    let e = r.heldOut?.calibrated.first { MetricSummary.key($0.nominal) == k }
+                    let interval = e.map { e in
+                        (e.blockLower ?? e.binomialLower, e.blockUpper ?? e.binomialUpper)
+                    }.map { "\(ReportNumber.format($0.0 * 100, decimals: 1))–\(ReportNumber.format($0.1 * 100, decimals: 1)) %" } ?? "–"
+                    html += "<td class=\"num\">\(interval)</td>"
+                }
             }
             html += "</tr>"
         }

@@ -1,0 +1,152 @@
+import Evaluation
+import Features
+import Forecasting
+import TimeSeries
+
+// The candidates as `RollingForecaster`s: fitted once per backtest fold, then moved forward
+// through the same scoring paths the actuator uses on a published model (ARIMA `append`, the
+// LSTM's carried state, seasonal naive on the growing history). Fallbacks are those of the
+// engines' batch forecasters: ARIMA → ARIMA(0,1,1) → seasonal naive; LSTM → seasonal naive.
+
+extension ModelCatalog {
+    /// The rolling form of a candidate, or nil for an unknown name.
+    public func rollingForecaster(_ name: String) -> (any RollingForecaster)? {
+        switch name {
+        case "seasonal-naive": return RollingSeasonalNaive()
+        case "arima": return RollingARIMA(options: arima)
+        case "lstm":
+            var c = lstm
+            c.reportsProgress = false
+            c.threads = 1
+            return RollingLSTM(configuration: c)
+        default: return nil
+        }
+    }
+}
+
+/// Seasonal naive on the history seen so far (its σ is re-estimated at every origin, as a refit would).
+struct SeasonalNaiveModel: RollingModel {
+    var series: Series
+    var season: Int?
+
+    init(_ input: ForecastInput) {
+        series = input.series
+        season = input.season
+    }
+
+    mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError) {
+        series.values += values
+        let g = series.grid
+        series.grid = TimeGrid(axis: g.axis, start: g.start, step: g.step, count: series.values.count)
+    }
+
+    func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
+        try SeasonalNaive().forecast([ForecastInput(series: series, season: season)], horizon: horizon, levels: levels)[0].result.get()
+    }
+
+    static func fit(_ input: ForecastInput, diagnostics: [String] = []) -> RollingFit {
+        let m = input.season ?? 1
+        let name = m > 1 && input.series.count >= 2 * m ? "seasonal-naive[\(m)]" : "naive"
+        return RollingFit(model: .success(SeasonalNaiveModel(input)), name: name, diagnostics: diagnostics)
+    }
+}
+
+struct RollingSeasonalNaive: RollingForecaster {
+    let name = "seasonal-naive"
+    func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
+        inputs.map { SeasonalNaiveModel.fit($0) }
+    }
+}
+
+/// A fitted ARIMA, conditioned on new observations by its Kalman filter.
+struct ARIMARollingModel: RollingModel {
+    var model: ARIMAModel
+
+    mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError) {
+        try model.append(observations: values, regressors: regressors)
+    }
+
+    func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
+        try model.forecast(horizon: horizon, levels: levels, futureRegressors: futureRegressors)
+    }
+}
+
+struct RollingARIMA: RollingForecaster {
+    let name = "arima"
+    var options: AutoARIMAOptions
+
+    func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
+        inputs.map { input in
+            var notes: [String] = []
+            do throws(ForecastError) {
+                let model = try AutoARIMA.fit(input.series, season: input.season, regressors: input.regressors, options: options)
+                return RollingFit(model: .success(ARIMARollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
+            } catch {
+                notes.append("automatic ARIMA failed (\(error.message)): fell back to ARIMA(0,1,1)")
+            }
+            do throws(ForecastError) {
+                let model = try ARIMAModel.fit(input.series, specification: ARIMASpecification(order: ARIMAOrder(p: 0, d: 1, q: 1)))
+                return RollingFit(model: .success(ARIMARollingModel(model: model)), name: model.name, diagnostics: notes)
+            } catch {
+                notes.append("ARIMA(0,1,1) failed (\(error.message)): fell back to seasonal naive")
+            }
+            return SeasonalNaiveModel.fit(input, diagnostics: notes)
+        }
+    }
+}
+
+/// The group's LSTM with one series' carried hidden state.
+struct LSTMRollingModel: RollingModel {
+    var state: LSTMState
+    var grid: TimeGrid
+
+    mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError) {
+        try state.advance(observations: values, features: Self.rows(regressors, state.model))
+        grid = TimeGrid(axis: grid.axis, start: grid.start, step: grid.step, count: grid.count + values.count)
+    }
+
+    func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
+        guard horizon <= state.model.horizon else {
+            throw ForecastError(.invalidRequest, "horizon \(horizon) exceeds the LSTM's trained horizon \(state.model.horizon)")
+        }
+        let rows = try state.forecast(futureFeatures: Self.rows(futureRegressors, state.model), levels: levels)
+        do {
+            return try ForecastDistribution(grid: grid.future(horizon), levels: levels, mean: Array(rows.mean.prefix(horizon)),
+                                            quantiles: Array(rows.quantiles.prefix(horizon)))
+        } catch {
+            throw ForecastError(.numericalFailure, error.description)
+        }
+    }
+
+    /// A regressor matrix as the rows of raw feature values the LSTM reads (none without features).
+    static func rows(_ matrix: FeatureMatrix?, _ model: LSTMModel) -> [[Double]] {
+        guard model.shape.featureCount > 0, let matrix else { return [] }
+        return (0..<matrix.rows).map { Array(matrix.row($0)) }
+    }
+}
+
+struct RollingLSTM: RollingForecaster {
+    let name = "lstm"
+    var configuration: LSTMConfiguration
+
+    func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
+        guard let (model, notes) = try LSTMForecaster(configuration: configuration).fit(inputs, horizon: horizon, levels: levels) else {
+            return inputs.map { SeasonalNaiveModel.fit($0, diagnostics: ["lstm: no series is long enough to train on: used seasonal naive"]) }
+        }
+        guard model.training.bestEpoch > 0 else {
+            return inputs.map { SeasonalNaiveModel.fit($0, diagnostics: ["lstm: \(model.training.stopReason): used seasonal naive"]) }
+        }
+        return inputs.map { input in
+            let id = input.series.id
+            let history = input.series.values
+            let features = LSTMRollingModel.rows(input.regressors?.prefix(rows: history.count), model)
+            do throws(ForecastError) {
+                let state = try LSTMState(model: model, seriesID: id, history: history, features: features)
+                return RollingFit(model: .success(LSTMRollingModel(state: state, grid: input.series.grid)), name: "lstm",
+                                  diagnostics: notes[id] ?? [])
+            } catch {
+                return RollingFit(model: .failure(error), name: "lstm", diagnostics: notes[id] ?? [])
+            }
+        }
+    }
+}

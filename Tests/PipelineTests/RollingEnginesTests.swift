@@ -1,0 +1,51 @@
+import Evaluation
+import Forecasting
+import Pipeline
+import Testing
+import TimeSeries
+
+/// The rolling forms of the candidates forecast from each fold origin exactly what the batch
+/// forecasters of `psm backtest` forecast there (same fit, same forecast code), so switching the
+/// training job to the rolling backtest changed what is measured between folds, not at them.
+@Suite struct RollingEnginesTests {
+    static func inputs() -> [ForecastInput] {
+        [Fixture.input("a", group: "g", count: 96), Fixture.input("b", group: "g", count: 96, level: 30)]
+    }
+
+    static func foldForecasts(_ report: BacktestReport) -> [[ForecastDistribution]] {
+        report.series.map { $0.folds.map(\.forecast) }
+    }
+
+    @Test(arguments: ["seasonal-naive", "arima"])
+    func foldOriginForecastsEqualTheBatchBacktests(model: String) throws {
+        let config = BacktestConfiguration(horizon: 6, folds: 2, stride: 12)
+        let catalog = ModelCatalog(lstm: TrainingConfiguration.defaultLSTM)
+        let rolling = try #require(catalog.rollingForecaster(model))
+        let batch = try #require(catalog.forecaster(model))
+        let a = try RollingBacktest.run(rolling, inputs: Self.inputs(), configuration: config, originStride: 1)
+        let b = try Backtest.run(batch, inputs: Self.inputs(), configuration: config)
+        #expect(Self.foldForecasts(a.report) == Self.foldForecasts(b))
+        #expect(a.report.series.map { $0.folds.map(\.origin) } == [[78, 90], [78, 90]])
+        #expect(a.origins.map(\.count) == [13, 13] && a.span == 13)
+    }
+
+    /// The LSTM's carried state reads the same window as its batch forecast; the two run the same
+    /// Float32 network through differently blocked GEMMs, so they agree to Float32 rounding (values
+    /// ~10–30: 1e-4 absolute is about 100 ulps).
+    @Test func lstmFoldOriginForecastsMatchTheBatchForecast() throws {
+        var lstm = LSTMConfiguration(hiddenSize: 4, layers: 1, window: 12, epochs: 1, batchSize: 4, seed: 7)
+        lstm.batchesPerEpoch = 2
+        lstm.validation = false
+        let catalog = ModelCatalog(lstm: lstm)
+        let config = BacktestConfiguration(horizon: 6, folds: 2, stride: 12)
+        let rolling = try #require(catalog.rollingForecaster("lstm")), batch = try #require(catalog.forecaster("lstm"))
+        let a = try RollingBacktest.run(rolling, inputs: Self.inputs(), configuration: config, originStride: 6)
+        let b = try Backtest.run(batch, inputs: Self.inputs(), configuration: config)
+        for (x, y) in zip(Self.foldForecasts(a.report).joined(), Self.foldForecasts(b).joined()) {
+            for (r, s) in zip(x.quantiles, y.quantiles) {
+                for (u, v) in zip(r, s) { #expect(abs(u - v) <= 1e-4) }
+            }
+        }
+        #expect(a.origins.map(\.count) == [3, 3])
+    }
+}
