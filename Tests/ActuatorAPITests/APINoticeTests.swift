@@ -73,6 +73,7 @@ import TimeSeries
             (#"{"group": "web", "start": 1.5, "end": \#(e), "level": 5}"#, .badRequest, "bad_request", "field 'start' must be an integer"),
             (#"{"group": 7, "start": \#(s), "end": \#(e), "level": 5}"#, .badRequest, "bad_request", "field 'group' must be a string"),
             (#"{"group": null, "start": \#(s), "end": \#(e), "level": 5}"#, .badRequest, "bad_request", "field 'group' must not be null"),
+            (#"{"group": "web", "start": \#(s), "end": \#(e), "level": 5, "note": null}"#, .badRequest, "bad_request", "field 'note' must not be null"),
             (#"{"group": "web", "start": \#(s), "end": \#(e), "level": "high"}"#, .badRequest, "bad_request", "field 'level' must be a number"),
             (#"{"group": "web", "start": \#(s), "end": \#(e), "multipler": 2}"#, .badRequest, "bad_request", "unknown field 'multipler'"),
             (#"{"group": "web", "start": \#(e), "end": \#(s), "level": 5}"#, .unprocessableContent, "invalid", "'start' (\(e)) must be before field 'end'"),
@@ -87,8 +88,8 @@ import TimeSeries
             (#"{"group": "web", "start": \#(s), "end": \#(e), "level": 1e400}"#, .badRequest, "bad_request", "level"),
             (#"[{"group": "web"}]"#, .badRequest, "bad_request", "must be a JSON object"),
             (#""web""#, .badRequest, "bad_request", "must be a JSON object"),
-            (#"{"group": "web", "start": "#, .badRequest, "bad_request", "not valid JSON"),
-            (#"{"group": "web", "start": NaN, "end": 1, "level": 1}"#, .badRequest, "bad_request", "not valid JSON"),
+            (#"{"group": "web", "start": "#, .badRequest, "bad_request", "not valid JSON: Unexpected end of file"),
+            (#"{"group": "web", "start": NaN, "end": 1, "level": 1}"#, .badRequest, "bad_request", "not valid JSON: Invalid value around character 26"),
             ("", .badRequest, "bad_request", "empty"),
         ]
         try await APIHarness().run { (client: any TestClientProtocol) async throws in

@@ -42,11 +42,16 @@ struct FieldReader {
         }
     }
 
-    /// The value of `field`, nil when absent or null.
+    /// The value of `field`, nil when absent. An explicit null is refused: the API documents
+    /// optional fields as "leave it out", and one meaning per request keeps `oneOf` checks exact.
     private func optional<T: Decodable>(_ type: T.Type, _ field: String, _ expected: String) throws(APIError) -> T? {
         let key = AnyKey(stringValue: field)
+        guard container.contains(key) else { return nil }
+        if (try? container.decodeNil(forKey: key)) == true {
+            throw .badRequest("field '\(name(field))' must not be null; give \(expected) or leave the field out")
+        }
         do {
-            return try container.decodeIfPresent(type, forKey: key)
+            return try container.decode(type, forKey: key)
         } catch {
             throw .badRequest("field '\(name(field))' must be \(expected)")
         }
@@ -57,7 +62,7 @@ struct FieldReader {
             throw .badRequest("missing field '\(name(field))' (\(expected))")
         }
         guard let value = try optional(type, field, expected) else {
-            throw .badRequest("field '\(name(field))' must not be null; expected \(expected)")
+            throw .badRequest("missing field '\(name(field))' (\(expected))")
         }
         return value
     }
@@ -124,11 +129,20 @@ enum JSONBody {
             return try JSONDecoder().decode(BodyEnvelope<T>.self, from: data).value
         } catch let error as APIError {
             throw error
-        } catch DecodingError.dataCorrupted(let context) {
-            let reason = context.underlyingError.map { String(describing: $0) } ?? context.debugDescription
-            throw .badRequest("the body is not valid JSON: \(reason.prefix(200))")
         } catch {
-            throw .badRequest("the body is not valid JSON: \(String(describing: error).prefix(200))")
+            throw .badRequest("the body is not valid JSON: \(syntaxError(data))")
+        }
+    }
+
+    /// Where the JSON breaks: JSONDecoder only says that it does, JSONSerialization says where
+    /// (e.g. "Invalid value around character 6."). Runs on the error path only.
+    static func syntaxError(_ data: Data) -> String {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return "it does not decode"
+        } catch let error as NSError {
+            let reason = error.userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            return String(reason.prefix(200))
         }
     }
 }
