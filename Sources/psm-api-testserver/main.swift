@@ -29,6 +29,9 @@ struct APITestServer: AsyncParsableCommand {
     @Option(help: "Metric store file (default: in memory).")
     var db: String?
 
+    @Option(help: "Durability of a file store: process (synchronous=NORMAL) or power-loss (an fsync per commit).")
+    var durability = "process"
+
     @Option(help: "Sustained writes per second per token.")
     var writeRate: Double = 50
 
@@ -49,7 +52,10 @@ struct APITestServer: AsyncParsableCommand {
         var logger = Logger(label: "psm-api-testserver")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
-        let store = try db.map { try MetricStore(path: $0, durability: .process) } ?? MetricStore.inMemory()
+        guard let level = ["process": MetricStore.Durability.process, "power-loss": .powerLoss][durability] else {
+            throw ValidationError("--durability must be process or power-loss")
+        }
+        let store = try db.map { try MetricStore(path: $0, durability: level) } ?? MetricStore.inMemory()
         let groupList = groups.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let control = try StandInControl(store: store, groups: groupList, shadowsPerGroup: shadowsPerGroup)
 
