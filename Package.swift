@@ -76,7 +76,7 @@ let package = Package(
         ]),
         // The actuator's HTTP API (docs/api.md): routes, validation, auth, limits, /metrics.
         .target(name: "ActuatorAPI", dependencies: [
-            "Actuator", "MetricStore",
+            "Actuator", "MetricStore", "Features",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -72,6 +72,8 @@ import Testing
                         mentioning: "[0] must be a sample object")
             expectError(try await client.call(.post, "/v1/metrics", json: #"{"group": "web", "metric": "tps", "value": 1, "time": -5}"#),
                         .unprocessableContent, "invalid", mentioning: "'time'")
+            expectError(try await client.call(.post, "/v1/metrics", json: #"{"group": "web", "metric": "tps", "value": 1, "time": 9223372036854775807}"#),
+                        .unprocessableContent, "invalid", mentioning: "below 1000000000000")
         }
         let tps = try #require(try harness.control.store.series(key: "web/tps"))
         #expect(tps.grid.start == 1000 && tps.values == [412.5, 400, 420])

@@ -1,4 +1,5 @@
 import Actuator
+import Features
 
 /// Limits on text fields (characters); the body-size limit bounds everything else.
 enum FieldLimits {
@@ -28,8 +29,9 @@ extension NoticeRequest: BodyReadable {
     func validate() throws(APIError) {
         guard !group.isEmpty else { throw .invalid("field 'group' must not be empty") }
         guard start < end else { throw .invalid("field 'start' (\(start)) must be before field 'end' (\(end))") }
-        guard !end.subtractingReportingOverflow(start).overflow else {
-            throw .invalid("the window from 'start' to 'end' is longer than the 64-bit range of seconds")
+        // Beyond the feature positions a notice would be stored but never reach a model.
+        for (name, value) in [("start", start), ("end", end)] where !TimeLimits.positions.contains(value) {
+            throw .invalid("field '\(name)' must lie within \(TimeLimits.description) Unix seconds, not \(value)")
         }
         switch (multiplier, level) {
         case (nil, nil):
@@ -60,7 +62,9 @@ extension MetricSample {
             throw .invalid("field '\(reader.name("metric"))' must be 1–\(FieldLimits.metric) characters of A–Z, a–z, 0–9, '_', '.', ':', '-'")
         }
         guard value >= 0 else { throw .invalid("field '\(reader.name("value"))' must be 0 or more, not \(value)") }
-        if let time, time < 0 { throw .invalid("field '\(reader.name("time"))' must be 0 or more (Unix seconds)") }
+        if let time, time < 0 || time >= TimeLimits.positions.upperBound {
+            throw .invalid("field '\(reader.name("time"))' must be 0 or more and below \(TimeLimits.positions.upperBound) (Unix seconds)")
+        }
     }
 
     static func isMetricNameScalar(_ s: Unicode.Scalar) -> Bool {
@@ -69,6 +73,12 @@ extension MetricSample {
         default: return false
         }
     }
+}
+
+/// Times the models can use: the feature positions (`FeatureSchema.positionLimit`, ±10¹² s).
+enum TimeLimits {
+    static let positions = FeatureSchema.positionLimit
+    static let description = "±\(FeatureSchema.positionLimit.upperBound)"
 }
 
 /// The body of `POST /v1/metrics`: one sample object or an array of them.
