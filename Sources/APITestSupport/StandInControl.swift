@@ -13,11 +13,13 @@ import TimeSeries
 /// (`beginActivation` / `finishActivation`); pushed samples are stored as series `group/metric`
 /// at one-second steps. Its forecast is synthetic (a daily wave around a per-group base level) but
 /// notices change it as the runtime's will: a multiplier scales the steps it covers, a level
-/// replaces them.
+/// replaces them. Like the runtime, it serves a group's forecast from memory, recomputing it when
+/// the grid moves to the next step or a notice for the group arrives (the runtime re-scores then).
 public final class StandInControl: ActuatorControl {
     public let store: MetricStore
     private let groupList: [String]
     private let now: @Sendable () -> Int64
+    private let cache = ForecastCache()
 
     /// Forecast steps and their length in seconds.
     public static let horizon = 12
@@ -58,6 +60,7 @@ public final class StandInControl: ActuatorControl {
                           note: notice.note)
         let created = now()
         let ids = try run(.invalid) { try store.insert(events: [event], createdAt: created) }
+        cache.invalidate(notice.group)
         guard let id = ids.first else { throw ControlError(.unavailable, "the store returned no id for the notice") }
         return NoticeView(id: id, group: notice.group, start: notice.start, end: notice.end, multiplier: notice.multiplier,
                           level: notice.level, note: notice.note, createdAt: created)
@@ -72,6 +75,7 @@ public final class StandInControl: ActuatorControl {
     public func forecast(group: String) async throws(ControlError) -> ForecastView {
         guard let index = groupList.firstIndex(of: group) else { throw ControlError(.notFound, "unknown group \(group)") }
         let origin = now() / Self.step * Self.step
+        if let cached = cache.view(group, origin: origin) { return cached }
         let end = origin + Int64(Self.horizon + 1) * Self.step
         let notices = try run(.unavailable) {
             try store.events(kind: .notice, overlapping: (origin + Self.step)..<end, scope: .group(group))
@@ -95,10 +99,12 @@ public final class StandInControl: ActuatorControl {
             let quantiles = Dictionary(uniqueKeysWithValues: Self.levels.map { ($0.name, max(0, mean + $0.z * sd)) })
             steps.append(.init(step: k, time: time, mean: mean, quantiles: quantiles))
         }
-        return ForecastView(group: group, modelVersion: "stand-in", modelKind: "stand-in",
-                            calibration: CalibrationView(targetLevel: 0.952, currentLevel: 0.952, observedCoverage: nil,
-                                                         intervals: 0),
-                            notices: used.sorted(), steps: steps)
+        let view = ForecastView(group: group, modelVersion: "stand-in", modelKind: "stand-in",
+                                calibration: CalibrationView(targetLevel: 0.952, currentLevel: 0.952, observedCoverage: nil,
+                                                             intervals: 0),
+                                notices: used.sorted(), steps: steps)
+        cache.store(view, origin: origin)
+        return view
     }
 
     public func shadows() async throws(ControlError) -> [ShadowView] {
@@ -177,5 +183,23 @@ public final class StandInControl: ActuatorControl {
         let ms = a.stepLatencies.mapValues { $0 * 1000 }
         return ActivationView(activationID: a.id, shadowID: a.shadowID, group: a.group, outcome: a.outcome?.rawValue,
                               stepLatenciesMs: ms, totalMs: a.outcome == nil ? nil : ms.values.reduce(0, +))
+    }
+}
+
+/// The forecasts computed per group and the grid origin they start from.
+private final class ForecastCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var views: [String: (origin: Int64, view: ForecastView)] = [:]
+
+    func view(_ group: String, origin: Int64) -> ForecastView? {
+        lock.withLock { views[group].flatMap { $0.origin == origin ? $0.view : nil } }
+    }
+
+    func store(_ view: ForecastView, origin: Int64) {
+        lock.withLock { views[view.group] = (origin, view) }
+    }
+
+    func invalidate(_ group: String) {
+        _ = lock.withLock { views.removeValue(forKey: group) }
     }
 }

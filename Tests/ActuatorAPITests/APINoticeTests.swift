@@ -40,6 +40,32 @@ import TimeSeries
         #expect(events.first?.event.multiplier == 2)
     }
 
+    struct NoticeList: Decodable {
+        var notices: [NoticeView]
+        var truncated: Bool?
+    }
+
+    @Test func noticesCanBeListedFromATimeAndLimited() async throws {
+        try await APIHarness().run { (client: any TestClientProtocol) async throws in
+            for k in 0..<5 {
+                let start = Self.start + Int64(k) * 1000
+                let posted = try await client.call(.post, "/v1/notices", json: """
+                    {"group": "web", "start": \(start), "end": \(start + 600), "level": \(k)}
+                    """)
+                #expect(posted.status == .created)
+            }
+            let all = try await client.call(.get, "/v1/notices").decode(NoticeList.self)
+            #expect(all.notices.map(\.level) == [0, 1, 2, 3, 4] && all.truncated == nil)
+            // Ending after start + 2600: the notices starting at +2000 (ends +2600, excluded), +3000, +4000.
+            let open = try await client.call(.get, "/v1/notices?from=\(Self.start + 2600)").decode(NoticeList.self)
+            #expect(open.notices.map(\.level) == [3, 4])
+            let limited = try await client.call(.get, "/v1/notices?group=web&limit=2").decode(NoticeList.self)
+            #expect(limited.notices.map(\.level) == [0, 1] && limited.truncated == true)
+            expectError(try await client.call(.get, "/v1/notices?limit=0"), .badRequest, "bad_request", mentioning: "'limit'")
+            expectError(try await client.call(.get, "/v1/notices?from=soon"), .badRequest, "bad_request", mentioning: "'from'")
+        }
+    }
+
     @Test func aNoticeChangesTheForecastOfTheStepsItCovers() async throws {
         try await APIHarness().run { (client: any TestClientProtocol) async throws in
             let before = try await client.call(.get, "/v1/forecasts/web").decode(ForecastView.self)

@@ -10,6 +10,7 @@ struct APIHandlers: Sendable {
     let control: any ActuatorControl
     let configuration: APIConfiguration
     let registry: PrometheusCollectorRegistry
+    let encodedForecasts = EncodedForecasts()
 
     // MARK: Notices
 
@@ -23,8 +24,14 @@ struct APIHandlers: Sendable {
     func listNotices(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let group = try queryGroup(request)
         if let group { try await requireGroup(group, field: "query parameter 'group'") }
-        let notices = try await call { () async throws(ControlError) in try await control.notices(group: group) }
-        return try json(NoticeList(notices: notices))
+        let from = try queryInteger(request, "from", range: TimeLimits.positions.lowerBound...TimeLimits.positions.upperBound)
+        let limit = try queryInteger(request, "limit", range: 1...Int64(APIHandlers.maximumNoticeLimit))
+            .map(Int.init) ?? APIHandlers.defaultNoticeLimit
+        var notices = try await call { () async throws(ControlError) in try await control.notices(group: group) }
+        if let from { notices.removeAll { $0.end <= from } }
+        let truncated = notices.count > limit
+        if truncated { notices.removeLast(notices.count - limit) }
+        return try json(NoticeList(notices: notices, truncated: truncated ? true : nil))
     }
 
     // MARK: Forecasts, shadows, hosts
@@ -33,7 +40,15 @@ struct APIHandlers: Sendable {
         let group = try pathParameter("group", context)
         try await requireGroup(group, field: "path parameter 'group'")
         let view = try await call { () async throws(ControlError) in try await control.forecast(group: group) }
-        return try json(view)
+        // A forecast changes once per scoring interval and is read far more often: encode it once.
+        let body: ByteBuffer
+        if let cached = encodedForecasts.body(for: view) {
+            body = cached
+        } else {
+            body = ByteBuffer(bytes: try ResponseJSON.encoder.encode(view))
+            encodedForecasts.store(view, body)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
 
     func shadows(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -122,6 +137,18 @@ struct APIHandlers: Sendable {
         guard await control.groups().contains(group) else { throw APIError.unknownGroup(group, field: field) }
     }
 
+    static let defaultNoticeLimit = 1000
+    static let maximumNoticeLimit = 10_000
+
+    /// An optional integer query parameter within `range` (400 otherwise).
+    func queryInteger(_ request: Request, _ name: String, range: ClosedRange<Int64>) throws -> Int64? {
+        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let value = Int64(text), range.contains(value) else {
+            throw APIError.badRequest("query parameter '\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     func queryGroup(_ request: Request) throws -> String? {
         guard let group = request.uri.queryParameters.get("group") else { return nil }
         guard !group.isEmpty, group.unicodeScalars.count <= FieldLimits.group else {
@@ -161,13 +188,13 @@ struct APIHandlers: Sendable {
 /// JSON answers: keys sorted (stable output), non-finite numbers as the strings the decision log
 /// uses ("nan", "+inf", "-inf") instead of failing the response.
 enum ResponseJSON {
-    static var encoder: JSONEncoder {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+inf", negativeInfinity: "-inf",
                                                                       nan: "nan")
         return encoder
-    }
+    }()
 }
 
 /// The shadow states a `?state=` filter accepts.
@@ -175,7 +202,26 @@ enum ShadowStateName {
     static let all = ShadowState.allCases.map(\.rawValue)
 }
 
-struct NoticeList: Encodable { var notices: [NoticeView] }
+/// The last encoded answer per group, reused while the control returns an equal forecast (one
+/// entry per managed group, so bounded).
+final class EncodedForecasts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (view: ForecastView, body: ByteBuffer)] = [:]
+
+    func body(for view: ForecastView) -> ByteBuffer? {
+        lock.withLock { entries[view.group].flatMap { $0.view == view ? $0.body : nil } }
+    }
+
+    func store(_ view: ForecastView, _ body: ByteBuffer) {
+        lock.withLock { entries[view.group] = (view, body) }
+    }
+}
+
+struct NoticeList: Encodable {
+    var notices: [NoticeView]
+    /// true when `limit` cut the list (absent otherwise).
+    var truncated: Bool?
+}
 struct ShadowList: Encodable { var shadows: [ShadowView] }
 struct HostList: Encodable { var hosts: [HostView] }
 struct Accepted: Encodable { var accepted: Int }
