@@ -6,7 +6,7 @@
 # (20 % notice POSTs, 80 % forecast GETs) and prints requests/s and latency percentiles per run
 # and their medians. Fails when any answer is not 2xx. Target: ≥ 5,000 requests/s, p99 < 10 ms.
 #
-#   bench/api-load.sh [--runs 5] [--duration 15] [--connections 16] [--threads 1]
+#   bench/api-load.sh [--runs 5] [--duration 15] [--connections 8] [--threads 1]
 #                     [--store memory|file|file-fsync]
 #
 # --store: memory (default) = in-memory SQLite; file = a WAL file, synchronous=NORMAL;
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 runs=5
 duration=15
-connections=16
+connections=8
 threads=1
 store=memory
 while (($#)); do
