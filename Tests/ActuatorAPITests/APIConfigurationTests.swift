@@ -74,3 +74,25 @@ import Testing
             }
     }
 }
+
+@Suite struct APILiveServerTests {
+    /// The application `makeApplication` builds, over a real loopback socket (the other suites
+    /// drive the router without sockets).
+    @Test func theApplicationServesOverTCP() async throws {
+        let control = try StandInControl(store: try MetricStore.inMemory(), groups: ["web"], now: { APIHarness.now })
+        let configuration = APIConfiguration(host: "127.0.0.1", port: 0, tokens: [APIHarness.token])
+        let app = try ActuatorAPI.makeApplication(control: control, configuration: configuration,
+                                                  registry: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
+        try await app.test(.live) { (client: any TestClientProtocol) async throws in
+            #expect(client.port != nil && client.port != 0)
+            #expect(try await client.call(.get, "/healthz", headers: [:]).status == .ok)
+            expectError(try await client.call(.get, "/v1/hosts", headers: [:]), .unauthorized, "unauthorized")
+            let posted = try await client.call(.post, "/v1/notices", json: """
+                {"group": "web", "start": 1767262200, "end": 1767262800, "multiplier": 2}
+                """)
+            #expect(posted.status == .created, "\(posted.text)")
+            let oversized = try await client.call(.post, "/v1/metrics", json: "[" + String(repeating: " ", count: 70_000) + "]")
+            expectError(oversized, .contentTooLarge, "payload_too_large")
+        }
+    }
+}
