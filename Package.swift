@@ -28,6 +28,16 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // Actuator API, metrics and routing (docs/api.md). Hummingbird's default traits pull in
+        // swift-configuration, which nothing here uses.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // System libraries: module map + shim header only, flags from pkg-config.
@@ -62,6 +72,27 @@ let package = Package(
         .target(name: "Actuator", dependencies: [
             "TimeSeries", "Features", "Forecasting", "Calibration", "ModelRegistry", "MetricStore", "Hypervisor",
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        // The actuator's HTTP API (docs/api.md): routes, validation, auth, limits, /metrics.
+        .target(name: "ActuatorAPI", dependencies: [
+            "Actuator", "MetricStore", "Features",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Stands in for the actuator runtime behind the API in tests and the fuzz/load scripts.
+        .target(name: "APITestSupport", dependencies: ["Actuator", "MetricStore", "TimeSeries"]),
+        .executableTarget(name: "psm-api-testserver", dependencies: [
+            "ActuatorAPI", "APITestSupport", "Actuator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
         .target(name: "PSMCommands", dependencies: [
@@ -104,6 +135,21 @@ let package = Package(
         // Scoring tests publish models with the training pipeline's own code (tests may reach batch targets).
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
+        ]),
+        .testTarget(name: "ActuatorAPITests", dependencies: [
+            "ActuatorAPI", "APITestSupport", "Actuator", "MetricStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // HAProxy (a real haproxy the tests start) and webhook routers.
+        .testTarget(name: "TrafficRouterTests", dependencies: [
+            "Actuator",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"],

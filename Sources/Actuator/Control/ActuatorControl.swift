@@ -54,6 +54,18 @@ public struct NoticeView: Sendable, Hashable, Codable {
     public var level: Double?
     public var note: String?
     public var createdAt: Int64
+
+    public init(id: Int64, group: String, start: Int64, end: Int64, multiplier: Double? = nil, level: Double? = nil,
+                note: String? = nil, createdAt: Int64) {
+        self.id = id
+        self.group = group
+        self.start = start
+        self.end = end
+        self.multiplier = multiplier
+        self.level = level
+        self.note = note
+        self.createdAt = createdAt
+    }
 }
 
 /// A group's current forecast as served (`GET /v1/forecasts/{group}`).
@@ -65,6 +77,13 @@ public struct ForecastView: Sendable, Hashable, Codable {
         public var mean: Double
         /// Level (as written, e.g. "0.95") → demand in capacity units.
         public var quantiles: [String: Double]
+
+        public init(step: Int, time: Int64, mean: Double, quantiles: [String: Double]) {
+            self.step = step
+            self.time = time
+            self.mean = mean
+            self.quantiles = quantiles
+        }
     }
     public var group: String
     /// The model version serving (nil when none is loaded yet).
@@ -75,6 +94,16 @@ public struct ForecastView: Sendable, Hashable, Codable {
     /// Notices whose window meets the horizon and that adjusted these quantiles.
     public var notices: [Int64]
     public var steps: [Step]
+
+    public init(group: String, modelVersion: String? = nil, modelKind: String? = nil, calibration: CalibrationView,
+                notices: [Int64] = [], steps: [Step]) {
+        self.group = group
+        self.modelVersion = modelVersion
+        self.modelKind = modelKind
+        self.calibration = calibration
+        self.notices = notices
+        self.steps = steps
+    }
 }
 
 /// The online calibration state of a group.
@@ -83,6 +112,13 @@ public struct CalibrationView: Sendable, Hashable, Codable {
     public var currentLevel: Double
     public var observedCoverage: Double?
     public var intervals: Int
+
+    public init(targetLevel: Double, currentLevel: Double, observedCoverage: Double? = nil, intervals: Int) {
+        self.targetLevel = targetLevel
+        self.currentLevel = currentLevel
+        self.observedCoverage = observedCoverage
+        self.intervals = intervals
+    }
 }
 
 /// A shadow as the API shows it (`GET /v1/shadows`).
@@ -98,9 +134,28 @@ public struct ShadowView: Sendable, Hashable, Codable {
     public var createdAt: Int64
     public var activationID: String?
 
+    public init(id: String, group: String, host: String, domain: String, state: String, baseline: Size, full: Size,
+                reservedUnits: Int64, createdAt: Int64, activationID: String? = nil) {
+        self.id = id
+        self.group = group
+        self.host = host
+        self.domain = domain
+        self.state = state
+        self.baseline = baseline
+        self.full = full
+        self.reservedUnits = reservedUnits
+        self.createdAt = createdAt
+        self.activationID = activationID
+    }
+
     public struct Size: Sendable, Hashable, Codable {
         public var vcpus: Int64
         public var memoryMiB: Int64
+
+        public init(vcpus: Int64, memoryMiB: Int64) {
+            self.vcpus = vcpus
+            self.memoryMiB = memoryMiB
+        }
     }
 }
 
@@ -114,6 +169,16 @@ public struct ActivationView: Sendable, Hashable, Codable {
     /// Step name → milliseconds.
     public var stepLatenciesMs: [String: Double]
     public var totalMs: Double?
+
+    public init(activationID: String, shadowID: String, group: String, outcome: String? = nil,
+                stepLatenciesMs: [String: Double] = [:], totalMs: Double? = nil) {
+        self.activationID = activationID
+        self.shadowID = shadowID
+        self.group = group
+        self.outcome = outcome
+        self.stepLatenciesMs = stepLatenciesMs
+        self.totalMs = totalMs
+    }
 }
 
 /// Hosts with capacity, load and what shadows reserve (`GET /v1/hosts`).
@@ -125,6 +190,17 @@ public struct HostView: Sendable, Hashable, Codable {
     public var load: CapacityAmount
     public var reserved: CapacityAmount
     public var free: CapacityAmount
+
+    public init(name: String, uri: String, enabled: Bool, capacity: CapacityAmount, load: CapacityAmount,
+                reserved: CapacityAmount, free: CapacityAmount) {
+        self.name = name
+        self.uri = uri
+        self.enabled = enabled
+        self.capacity = capacity
+        self.load = load
+        self.reserved = reserved
+        self.free = free
+    }
 }
 
 /// One pushed application metric sample (`POST /v1/metrics`).
@@ -149,6 +225,11 @@ public struct HealthView: Sendable, Hashable, Codable {
     /// ok, degraded (a host or model failing, still serving), or failing.
     public var status: String
     public var checks: [String: String]
+
+    public init(status: String, checks: [String: String] = [:]) {
+        self.status = status
+        self.checks = checks
+    }
 }
 
 /// What the HTTP API asks of the running actuator. The actuator implements it; the API layer

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// What a `WebhookRouter` POSTs: one routing change (docs/routing.md).
+public struct RouteEvent: Sendable, Hashable, Codable {
+    public enum Action: String, Sendable, Hashable, Codable { case enable, disable }
+    public var action: Action
+    public var group: String
+    public var server: String
+    /// `host` or `host:port`, when known (enable only).
+    public var address: String?
+    /// Share of the group's traffic (enable only).
+    public var weight: Int?
+    /// Unix seconds when the actuator sent it.
+    public var time: Int64
+
+    public init(action: Action, group: String, server: String, address: String? = nil, weight: Int? = nil, time: Int64) {
+        self.action = action
+        self.group = group
+        self.server = server
+        self.address = address
+        self.weight = weight
+        self.time = time
+    }
+}
+
+/// Routes by telling another system: POSTs a JSON `RouteEvent` to a configured URL, for load
+/// balancers or service registries that HAProxyRouter does not speak to.
+///
+/// Any 2xx answer is success; another status or a transport failure is a `RoutingError` with the
+/// status and the start of the answer. The receiver must treat a repeated event as a no-op
+/// (activations and decommissions retry), which the `(action, group, server)` triple makes easy.
+public struct WebhookRouter: TrafficRouter {
+    public var name: String { "webhook" }
+    public let url: String
+    private let bearerToken: String?
+    private let timeout: Duration
+    private let client: HTTPClient
+    private let now: @Sendable () -> Int64
+
+    /// - Parameters:
+    ///   - url: an `http` or `https` URL.
+    ///   - bearerToken: sent as `Authorization: Bearer …` when given.
+    public init(url: String, bearerToken: String? = nil, timeout: Duration = .seconds(5), client: HTTPClient = .shared,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws(RoutingError) {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              parsed.host != nil else {
+            throw RoutingError(router: "webhook", "URL '\(url)' must be an absolute http or https URL")
+        }
+        self.url = url
+        self.bearerToken = bearerToken
+        self.timeout = timeout
+        self.client = client
+        self.now = now
+    }
+
+    public func enable(_ target: RouteTarget) async throws(RoutingError) {
+        try await post(RouteEvent(action: .enable, group: target.group, server: target.server, address: target.address,
+                                  weight: target.weight, time: now()))
+    }
+
+    public func disable(group: String, server: String) async throws(RoutingError) {
+        try await post(RouteEvent(action: .disable, group: group, server: server, time: now()))
+    }
+
+    private func post(_ event: RouteEvent) async throws(RoutingError) {
+        let what = "\(event.action.rawValue) \(event.group)/\(event.server)"
+        let body: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            body = try encoder.encode(event)
+        } catch {
+            throw RoutingError(router: name, "\(what): cannot encode the event: \(error)")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "psm-actuator")
+        if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let status: UInt
+        let answer: ByteBuffer
+        do {
+            let response = try await client.execute(request, timeout: Self.timeAmount(timeout))
+            status = response.status.code
+            answer = try await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            throw RoutingError(router: name, "\(what): POST \(url) failed: \(error)")
+        }
+        guard (200..<300).contains(status) else {
+            let text = String(decoding: answer.readableBytesView.prefix(200), as: UTF8.self)
+            throw RoutingError(router: name, "\(what): POST \(url) answered \(status)\(text.isEmpty ? "" : ": \(text)")")
+        }
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !nanoseconds.overflow, seconds >= 0 else { return .seconds(3600) }
+        return .nanoseconds(nanoseconds.partialValue + attoseconds / 1_000_000_000)
+    }
+}

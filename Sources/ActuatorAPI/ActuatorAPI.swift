@@ -1,0 +1,87 @@
+import Actuator
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// The actuator's HTTP API (docs/api.md): builds the router and the Hummingbird application that
+/// serves an `ActuatorControl`.
+public enum ActuatorAPI {
+    /// Every route, in the order registered. `/healthz` (and `/metrics` unless configured
+    /// otherwise) are served without a token.
+    static let routeTable = RouteTable(routes: [
+        .init(method: .get, path: "/healthz"),
+        .init(method: .get, path: "/metrics"),
+        .init(method: .post, path: "/v1/notices"),
+        .init(method: .get, path: "/v1/notices"),
+        .init(method: .get, path: "/v1/forecasts/{group}"),
+        .init(method: .get, path: "/v1/shadows"),
+        .init(method: .post, path: "/v1/shadows/{id}/activate"),
+        .init(method: .get, path: "/v1/hosts"),
+        .init(method: .post, path: "/v1/metrics"),
+    ])
+
+    /// The router with every route and middleware (errors → auth → write rate).
+    ///
+    /// - Parameters:
+    ///   - registry: what `GET /metrics` serves.
+    ///   - rateLimiter: the write buckets; by default from the configuration's rate and burst.
+    public static func makeRouter(control: any ActuatorControl, configuration: APIConfiguration,
+                                  registry: PrometheusCollectorRegistry,
+                                  rateLimiter: WriteRateLimiter? = nil) -> Router<APIRequestContext> {
+        let handlers = APIHandlers(control: control, configuration: configuration, registry: registry)
+        let limiter = rateLimiter ?? WriteRateLimiter(rate: configuration.writeRatePerSecond, burst: configuration.writeBurst)
+        let router = Router(context: APIRequestContext.self)
+        // Middleware applies to the routes added after it: the public routes come first.
+        router.add(middleware: ErrorMiddleware(routes: routeTable))
+        router.get("/healthz", use: handlers.health)
+        if !configuration.metricsRequireToken {
+            router.get("/metrics", use: handlers.prometheus)
+        }
+        if !configuration.tokens.isEmpty {
+            router.add(middleware: BearerAuthMiddleware(tokens: configuration.tokens))
+        }
+        router.add(middleware: WriteRateLimitMiddleware(limiter: limiter))
+        if configuration.metricsRequireToken {
+            router.get("/metrics", use: handlers.prometheus)
+        }
+        router.post("/v1/notices", use: handlers.submitNotice)
+        router.get("/v1/notices", use: handlers.listNotices)
+        router.get("/v1/forecasts/{group}", use: handlers.forecast)
+        router.get("/v1/shadows", use: handlers.shadows)
+        router.post("/v1/shadows/{id}/activate", use: handlers.activate)
+        router.get("/v1/hosts", use: handlers.hosts)
+        router.post("/v1/metrics", use: handlers.pushMetrics)
+        return router
+    }
+
+    /// The HTTP server for `control`, listening where `configuration` says. It is a
+    /// swift-service-lifecycle `Service`: run it in the actuator's `ServiceGroup`, which shuts it
+    /// down gracefully (in-flight requests finish) on SIGTERM.
+    ///
+    /// Throws when the configuration cannot be served (no token, limits out of range).
+    public static func makeApplication(control: any ActuatorControl, configuration: APIConfiguration,
+                                       registry: PrometheusCollectorRegistry,
+                                       logger: Logger) throws(APIConfigurationError) -> some ApplicationProtocol {
+        try configuration.validate()
+        let router = makeRouter(control: control, configuration: configuration, registry: registry)
+        return Application(router: router,
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                serverName: "psm-actuator"),
+                           logger: logger)
+    }
+
+    /// A swift-metrics factory that records into `registry`, with the activation-latency histogram's
+    /// buckets (1 ms … 10 s) set.
+    public static func makeMetricsFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[ActuatorMetrics.activationLatency] = ActuatorMetrics.activationLatencyBuckets
+        return factory
+    }
+
+    /// Makes `registry` the process's swift-metrics backend, so `ActuatorMetrics()` (and any
+    /// library's metrics) land on `/metrics`. swift-metrics allows this once per process.
+    public static func bootstrapMetrics(registry: PrometheusCollectorRegistry) {
+        MetricsSystem.bootstrap(makeMetricsFactory(registry: registry))
+    }
+}
