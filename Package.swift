@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: module map + shim header only, flags from pkg-config.
@@ -103,8 +104,13 @@ let package = Package(
         .executableTarget(name: "psm", dependencies: ["PSMCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The actuator's command line (psm-actuator; `psm demo` drives it too).
         .target(name: "ActuatorCommands", dependencies: [
-            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "Features",
+            "Actuator", "ActuatorAPI", "Hypervisor", "LibvirtHypervisor", "MetricStore", "Features",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "psm-actuator", dependencies: ["ActuatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.

@@ -69,7 +69,7 @@ public final class StandInControl: ActuatorControl {
     public func notices(group: String?) async throws(ControlError) -> [NoticeView] {
         let scope: EventScopeFilter = group.map { .group($0) } ?? .any
         let stored = try run(.unavailable) { try store.events(kind: .notice, scope: scope) }
-        return stored.map(Self.view)
+        return stored.map(NoticeView.init)
     }
 
     public func forecast(group: String) async throws(ControlError) -> ForecastView {
@@ -108,7 +108,7 @@ public final class StandInControl: ActuatorControl {
     }
 
     public func shadows() async throws(ControlError) -> [ShadowView] {
-        try run(.unavailable) { try store.shadows() }.map(Self.view)
+        try run(.unavailable) { try store.shadows() }.map(ShadowView.init)
     }
 
     public func activate(shadowID: String, requestID: String?) async throws(ControlError) -> ActivationView {
@@ -124,7 +124,7 @@ public final class StandInControl: ActuatorControl {
             guard record.shadowID == shadowID else {
                 throw ControlError(.conflict, "request id \(id) was used for shadow \(record.shadowID)")
             }
-            return Self.view(record)
+            return ActivationView(record)
         case .started(let record):
             // No hypervisor here: the activation succeeds at once.
             let latencies = ["scale": 0.001, "resume": 0.002, "route": 0.0005]
@@ -132,7 +132,7 @@ public final class StandInControl: ActuatorControl {
                 try store.finishActivation(id: record.id, outcome: .succeeded, stepLatencies: latencies, at: t)
             }
             let finished = try run(.unavailable) { try store.activation(id: record.id) } ?? record
-            return Self.view(finished)
+            return ActivationView(finished)
         }
     }
 
@@ -162,27 +162,6 @@ public final class StandInControl: ActuatorControl {
     /// Runs a store call, reporting its failure as a control error of `kind`.
     private func run<T>(_ kind: ControlError.Kind, _ body: () throws -> T) throws(ControlError) -> T {
         do { return try body() } catch { throw ControlError(kind, "\(error)") }
-    }
-
-    static func view(_ stored: StoredEvent) -> NoticeView {
-        var group = ""
-        if case .groups(let groups) = stored.event.scope, let first = groups.first { group = first }
-        return NoticeView(id: stored.id, group: group, start: stored.event.start, end: stored.event.end,
-                          multiplier: stored.event.multiplier, level: stored.event.level, note: stored.event.note,
-                          createdAt: stored.createdAt)
-    }
-
-    static func view(_ s: ShadowRecord) -> ShadowView {
-        ShadowView(id: s.id, group: s.group, host: s.host, domain: s.domainName, state: s.state.rawValue,
-                   baseline: .init(vcpus: s.baselineVCPUs, memoryMiB: s.baselineMemoryMiB),
-                   full: .init(vcpus: s.fullVCPUs, memoryMiB: s.fullMemoryMiB), reservedUnits: s.reservedUnits,
-                   createdAt: s.createdAt, activationID: s.activationID)
-    }
-
-    static func view(_ a: ActivationRecord) -> ActivationView {
-        let ms = a.stepLatencies.mapValues { $0 * 1000 }
-        return ActivationView(activationID: a.id, shadowID: a.shadowID, group: a.group, outcome: a.outcome?.rawValue,
-                              stepLatenciesMs: ms, totalMs: a.outcome == nil ? nil : ms.values.reduce(0, +))
     }
 }
 

@@ -62,6 +62,9 @@ extension ActuatorCommand {
         @Option(name: .long, help: "Live mode: stop after this many cycles (default: run until stopped).")
         var cycles: Int?
 
+        @Option(name: .long, help: "Serve the HTTP API on HOST:PORT (overrides [api] listen; the API also starts when [api] is configured).")
+        var listen: String?
+
         func run() async throws {
             var config = try options.load()
             if let hypervisor { config.hosts = config.hosts.map { var h = $0; h.uri = hypervisor; return h } }
@@ -86,17 +89,8 @@ extension ActuatorCommand {
                 print(summary.text)
                 if let json { try Self.write(summary, to: json) }
             } else {
-                let runtime = try await ActuatorRuntime(configuration: config, dryRun: dryRun, connect: Self.libvirt)
-                var n = 0
-                while cycles.map({ n < $0 }) ?? true {
-                    let report = await runtime.cycle()
-                    n += 1
-                    let acts = report.activations.count
-                    print("cycle \(n): \(report.decisions.count) groups sized, \(acts) activations, \(report.reconcile.created.count) shadows created, \(report.problems.count) problems")
-                    for p in report.problems { FileHandle.standardError.write(Data("  \(p)\n".utf8)) }
-                    if cycles.map({ n >= $0 }) ?? false { break }
-                    try await Task.sleep(for: .seconds(config.interval))
-                }
+                try await serve(configuration: config, configPath: options.config, listen: listen, dryRun: dryRun,
+                                cycles: cycles, connect: Self.libvirt)
             }
         }
 

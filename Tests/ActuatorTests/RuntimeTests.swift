@@ -201,3 +201,54 @@ struct RuntimeTests {
                 "crash after \(crashAfter): reservations \(reserved.sorted()) vs ready shadows")
     }
 }
+
+@Suite("Actuator runtime: notices and the API's view")
+struct RuntimeNoticeTests {
+    @Test("a notice scales the served forecast at once and the next cycle sizes on it")
+    func noticeReachesForecastAndSizing() async throws {
+        let f = try RuntimeFixture(running: 30, maximum: 10)
+        defer { f.cleanUp() }
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        await runtime.observe(group: "web", demand: 10, at: f.start)
+        let before = await runtime.cycle()
+        let plain = try await runtime.forecast(group: "web")
+        #expect(plain.notices.isEmpty && plain.steps.count == 3)
+        let first = try #require(plain.steps.first)
+        // Three times the load over the next day.
+        let notice = try await runtime.submitNotice(NoticeRequest(group: "web", start: first.time, end: first.time + 86_400,
+                                                                  multiplier: 3, note: "launch"))
+        let boosted = try await runtime.forecast(group: "web")
+        #expect(boosted.notices == [notice.id])
+        for (a, b) in zip(plain.steps, boosted.steps) {
+            for (level, q) in a.quantiles { #expect(abs((b.quantiles[level] ?? .nan) - 3 * q) < 1e-9) }
+        }
+        clock.advance(by: 3600)
+        await runtime.observe(group: "web", demand: 10, at: f.start + 3600)
+        let after = await runtime.cycle()
+        let q0 = try #require(before.decisions.first?.quantile.value)
+        let q1 = try #require(after.decisions.first?.quantile.value)
+        #expect(q1 > 2 * q0, "sized at \(q1) with the notice vs \(q0) without")
+        #expect((after.decisions.first?.final ?? 0) > (before.decisions.first?.final ?? 0))
+        await #expect(throws: ControlError.self) {
+            _ = try await runtime.submitNotice(NoticeRequest(group: "nope", start: 0, end: 1, multiplier: 2))
+        }
+    }
+
+    @Test("pushed demand in the group's metric drives the next cycle; unknown groups are refused")
+    func pushedMetrics() async throws {
+        let f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        let runtime = try await f.runtime(clock: ManualWallClock(f.start))
+        _ = await runtime.cycle() // provisions the pool
+        let accepted = try await runtime.pushMetrics([MetricSample(group: "web", metric: "demand_units", value: 40, time: f.start)])
+        #expect(accepted == 1)
+        let report = await runtime.cycle()
+        #expect(report.triggers.first?.reason == .demand && (report.triggers.first?.wanted ?? 0) == 3)
+        await #expect(throws: ControlError.self) {
+            _ = try await runtime.pushMetrics([MetricSample(group: "nope", metric: "demand_units", value: 1)])
+        }
+        let health = await runtime.health()
+        #expect(health.status == "ok", "\(health.checks)")
+    }
+}

@@ -85,3 +85,12 @@ public struct ActuatorMetrics: Sendable {
         return overflow2 ? .max : total
     }
 }
+
+extension ActuatorMetrics {
+    /// Counts a finished activation (an open one is not counted) with its recorded total latency.
+    public func recordActivation(_ record: ActivationRecord) {
+        guard let outcome = record.outcome else { return }
+        let seconds = record.stepLatencies["total"] ?? record.stepLatencies.values.reduce(0, +)
+        recordActivation(group: record.group, outcome: outcome.rawValue, latency: .nanoseconds(Int64(seconds * 1e9)))
+    }
+}

@@ -37,6 +37,8 @@ public actor ActuatorRuntime {
     nonisolated public let clock: any WallClock
     /// Decide and log, but never change a domain or a shadow.
     nonisolated public let dryRun: Bool
+    /// Where forecasts, shadow counts, activations, coverage and reserve cost are reported.
+    nonisolated public let metrics: ActuatorMetrics
     var reconciler: Reconciler
     var sizer: Sizer
     var ledger: CostLedger
@@ -59,7 +61,9 @@ public actor ActuatorRuntime {
     /// default libvirt), adopts what they hold and loads the models.
     public init(configuration: ActuatorConfiguration, clock: any WallClock = SystemWallClock(),
                 router: any TrafficRouter = NoTrafficRouter(), dryRun: Bool = false,
+                metrics: ActuatorMetrics = ActuatorMetrics(),
                 connect: (HostConfig) throws -> any Hypervisor) async throws {
+        self.metrics = metrics
         self.configuration = configuration
         self.clock = clock
         self.dryRun = dryRun
@@ -192,6 +196,7 @@ public actor ActuatorRuntime {
         report.decisionSeconds = Double(decisionTime.components.seconds) + Double(decisionTime.components.attoseconds) * 1e-18
         do { try decisionLog.record(cycle.decisions) } catch { report.problems.append("cannot store decisions: \(error)") }
         ledger.recordReserve(cycle.decisions)
+        reportMetrics(cycle.decisions, shadows: shadows)
         guard !dryRun else { return report }
         // Activations first: demand is here now; the pool is refilled by the reconciler below.
         for trigger in report.triggers where trigger.activate > 0 {
@@ -201,10 +206,14 @@ public actor ActuatorRuntime {
                 do {
                     let record = try await activator.activate(group: trigger.group, activationID: id)
                     report.activations.append(record)
+                    metrics.recordActivation(record)
                     let served = Double(configuration.group(trigger.group)?.template.units ?? 0)
                     ledger.recordActivation(group: trigger.group, servedUnits: served)
                 } catch {
-                    if let record = error.record { report.activations.append(record) }
+                    if let record = error.record {
+                        report.activations.append(record)
+                        metrics.recordActivation(record)
+                    }
                     report.problems.append("group \(trigger.group): \(error)")
                     if error.kind == .noShadow { break }
                 }
@@ -308,6 +317,21 @@ public actor ActuatorRuntime {
             lowSince[group.name] = now // one per window
         }
         return retired
+    }
+
+    /// Reports a cycle's forecasts (the sizing quantile), pools, live coverage and reserve cost.
+    func reportMetrics(_ decisions: [SizingDecision], shadows: [ShadowRecord]) {
+        var counts: [String: [ShadowState: Int]] = [:]
+        for s in shadows { counts[s.group, default: [:]][s.state, default: 0] += 1 }
+        let reserve = configuration.sizing.costs.reserveCost
+        for d in decisions {
+            if let q = d.quantile.value, q.isFinite {
+                metrics.recordForecast(group: d.group, quantiles: [ForecastView.levelName(d.quantile.level): q])
+            }
+            metrics.recordShadows(group: d.group, counts: counts[d.group] ?? [:])
+            if let coverage = sizer.state(of: d.group).aci.observedCoverage { metrics.recordCoverage(group: d.group, coverage: coverage) }
+            metrics.addReserveCost(group: d.group, cost: Double(d.final) * d.unit * reserve)
+        }
     }
 
     /// The cost loop's running totals.

@@ -30,7 +30,7 @@ extension TrainingConfiguration {
         }
         let top = TOMLSection(file: fileName, name: nil, table: root)
         try top.rejectUnknown(["data", "calendar", "forecast", "backtest", "models", "calibration",
-                               "registry", "report", "train", "actuator"])
+                               "registry", "report", "train", "actuator", "api"])
         for key in root.keys where root[key]?.table == nil && key != "actuator" {
             throw top.error(.wrongType, key: key, "expected a [\(key)] table")
         }

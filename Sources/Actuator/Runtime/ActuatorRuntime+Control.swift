@@ -1,0 +1,131 @@
+import Calibration
+import Foundation
+import MetricStore
+import TimeSeries
+
+/// The HTTP API's view of the running actuator (docs/api.md). Notices are stored as events and
+/// apply from the next cycle on (and at once to `GET /v1/forecasts`); pushed demand is what the
+/// next cycle sizes and triggers on.
+extension ActuatorRuntime: ActuatorControl {
+    public func groups() async -> [String] { configuration.groups.map(\.name) }
+
+    public func submitNotice(_ notice: NoticeRequest) async throws(ControlError) -> NoticeView {
+        guard configuration.group(notice.group) != nil else { throw ControlError(.notFound, "unknown group \(notice.group)") }
+        let event = Event(name: "notice", kind: .notice, start: notice.start, end: notice.end,
+                          scope: .groups([notice.group]), multiplier: notice.multiplier, level: notice.level, note: notice.note)
+        let created = clock.now()
+        let ids = try control(.unavailable) { try store.insert(events: [event], createdAt: created) }
+        guard let id = ids.first else { throw ControlError(.unavailable, "the store returned no id for the notice") }
+        return NoticeView(id: id, group: notice.group, start: notice.start, end: notice.end, multiplier: notice.multiplier,
+                          level: notice.level, note: notice.note, createdAt: created)
+    }
+
+    public func notices(group: String?) async throws(ControlError) -> [NoticeView] {
+        if let group, configuration.group(group) == nil { throw ControlError(.notFound, "unknown group \(group)") }
+        let scope: EventScopeFilter = group.map { .group($0) } ?? .any
+        return try control(.unavailable) { try store.events(kind: .notice, scope: scope) }.map(NoticeView.init)
+    }
+
+    public func forecast(group: String) async throws(ControlError) -> ForecastView {
+        guard configuration.group(group) != nil else { throw ControlError(.notFound, "unknown group \(group)") }
+        let state = sizer.state(of: group)
+        let calibration = CalibrationView(targetLevel: configuration.sizing.costs.criticalRatio, currentLevel: state.aci.level,
+                                          observedCoverage: state.aci.observedCoverage, intervals: state.aci.observations)
+        let version = catalog.version(group: group)
+        let kind = catalog.scorer(group: group)?.kind
+        guard let base = forecasts[group] else {
+            return ForecastView(group: group, modelVersion: version?.id, modelKind: kind, calibration: calibration,
+                                notices: [], steps: [])
+        }
+        let (adjusted, used) = base.applying(noticeEffects(now: clock.now())[group] ?? [])
+        let steps = (0..<adjusted.horizon).map { h in
+            ForecastView.Step(step: h + 1, time: adjusted.grid.start + Int64(h) * adjusted.grid.step, mean: adjusted.mean[h],
+                              quantiles: Dictionary(uniqueKeysWithValues: adjusted.levels.enumerated().map {
+                                  (ForecastView.levelName($0.element), adjusted.quantiles[h][$0.offset])
+                              }))
+        }
+        return ForecastView(group: group, modelVersion: version?.id, modelKind: kind, calibration: calibration,
+                            notices: used, steps: steps)
+    }
+
+    public func shadows() async throws(ControlError) -> [ShadowView] {
+        try control(.unavailable) { try store.shadows() }.map(ShadowView.init)
+    }
+
+    public func activate(shadowID: String, requestID: String?) async throws(ControlError) -> ActivationView {
+        guard !dryRun else { throw ControlError(.conflict, "the actuator runs with --dry-run: nothing is activated") }
+        let id = requestID ?? "api-\(UUID().uuidString.lowercased())"
+        if let existing = try control(.unavailable, { try store.activation(id: id) }), existing.shadowID != shadowID {
+            throw ControlError(.conflict, "request id \(id) was used for shadow \(existing.shadowID)")
+        }
+        do {
+            let record = try await activator.activate(shadowID: shadowID, activationID: id)
+            if record.outcome == .succeeded {
+                ledger.recordActivation(group: record.group, servedUnits: Double(configuration.group(record.group)?.template.units ?? 0))
+            }
+            metrics.recordActivation(record)
+            return ActivationView(record)
+        } catch {
+            if let record = error.record { metrics.recordActivation(record) }
+            switch error.kind {
+            case .noShadow: throw ControlError(.notFound, error.message)
+            case .notReady: throw ControlError(.conflict, error.message)
+            case .store: throw ControlError(.unavailable, error.message)
+            case .stepFailed:
+                if let record = error.record { return ActivationView(record) }
+                throw ControlError(.unavailable, error.message)
+            }
+        }
+    }
+
+    public func hosts() async throws(ControlError) -> [HostView] {
+        try control(.unavailable) { try store.hostAvailability() }.map { a in
+            HostView(name: a.host.name, uri: a.host.uri, enabled: a.host.enabled, capacity: a.host.capacity,
+                     load: a.host.load, reserved: a.reserved, free: a.free)
+        }
+    }
+
+    /// `demand_units` (or the group's `demand_metric`, converted by `units_per_metric`) sets the
+    /// group's live demand; `running_units` the capacity of its regular VMs beyond `running`.
+    /// Other metrics are accepted and stored only.
+    public func pushMetrics(_ samples: [MetricSample]) async throws(ControlError) -> Int {
+        let now = clock.now()
+        for s in samples {
+            guard let group = configuration.group(s.group) else { throw ControlError(.notFound, "unknown group \(s.group)") }
+            guard s.value.isFinite else { throw ControlError(.invalid, "\(s.group)/\(s.metric): the value must be finite") }
+            let time = s.time ?? now
+            if s.metric == group.demandMetric || s.metric == "demand_units" {
+                let units = s.metric == "demand_units" ? s.value : s.value * group.unitsPerMetric
+                if let last = demand[s.group], last.time > time { continue } // an older sample does not replace a newer one
+                observe(group: s.group, demand: units, at: time)
+            } else if s.metric == "running_units" {
+                setExtraRunning(group: s.group, units: s.value - group.running)
+            }
+        }
+        let series = samples.map { s in
+            Series(id: "\(s.group)/\(s.metric)", grid: TimeGrid(axis: .time, start: s.time ?? now, step: 1, count: 1),
+                   values: [s.value], metric: s.metric, group: s.group)
+        }
+        _ = try control(.unavailable) { try store.insert(series) }
+        return samples.count
+    }
+
+    public func health() async -> HealthView {
+        var checks: [String: String] = [:]
+        checks["store"] = (try? store.journalMode()) != nil ? "ok" : "failing"
+        for host in configuration.hosts where host.enabled {
+            checks["host \(host.name)"] = hostProblems[host.name] ?? (hypervisors[host.name] != nil ? "ok" : "not connected")
+        }
+        for g in configuration.groups {
+            if let error = catalog.lastError(group: g.name) { checks["model \(g.name)"] = "\(error)" }
+            else { checks["model \(g.name)"] = catalog.version(group: g.name).map { "serving \($0.id)" } ?? "no model" }
+        }
+        let failing = checks["store"] != "ok" || hypervisors.isEmpty
+        let degraded = checks.values.contains { $0 != "ok" && !$0.hasPrefix("serving") }
+        return HealthView(status: failing ? "failing" : degraded ? "degraded" : "ok", checks: checks)
+    }
+
+    private func control<T>(_ kind: ControlError.Kind, _ body: () throws -> T) throws(ControlError) -> T {
+        do { return try body() } catch { throw ControlError(kind, "\(error)") }
+    }
+}
