@@ -3,8 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-echo "quickstart: building psm (release)…" >&2
+echo "quickstart: building psm and psm-actuator (release)…" >&2
 swift build -c release --product psm >&2
+swift build -c release --product psm-actuator >&2
 psm=$(swift build -c release --show-bin-path)/psm
 mkdir -p out
 echo "quickstart: psm inspect Datasets/" >&2
@@ -15,3 +16,7 @@ echo "quickstart: psm train --config examples/psm.toml (backtest, calibrate, sel
 "$psm" train --config examples/psm.toml --once
 "$psm" models list --models out/Models
 echo "quickstart: report written to out/reports/latest.html" >&2
+echo "quickstart: psm demo (train on 10 days of two VM groups, replay the rest through the actuator on test:///default)" >&2
+"$psm" demo --out out/demo
+echo "quickstart: why the web pool has its size:" >&2
+"$(swift build -c release --show-bin-path)/psm-actuator" explain web --config out/demo/psm.toml

@@ -107,3 +107,45 @@ final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
     func list() async throws(HypervisorError) -> [DomainInfo] { await gate(); return try await inner.list() }
     func stats() async throws(HypervisorError) -> [DomainStats] { await gate(); return try await inner.stats() }
 }
+
+/// Fails every other call with a transient libvirt error (`operationFailed`) before forwarding:
+/// injected failures that the retries must absorb.
+final class FlakyHypervisor: Hypervisor, @unchecked Sendable {
+    let inner: any Hypervisor
+    private let calls = Mutex(0)
+    /// Calls that failed (injected).
+    var failures: Int { calls.withLock { $0 / 2 } }
+    /// When true, every call fails (an outage outlasting the retries).
+    let always: Bool
+
+    init(_ inner: any Hypervisor, always: Bool = false) {
+        self.inner = inner
+        self.always = always
+    }
+
+    private func maybeFail(_ what: String) throws(HypervisorError) {
+        let n = calls.withLock { c -> Int in c += 1; return c }
+        if always || n % 2 == 1 {
+            throw HypervisorError(code: .operationFailed, operation: what, message: "injected failure")
+        }
+    }
+
+    func define(_ spec: DomainSpec) async throws(HypervisorError) -> DomainInfo { try maybeFail("define"); return try await inner.define(spec) }
+    func start(_ name: String) async throws(HypervisorError) { try maybeFail("start"); try await inner.start(name) }
+    func suspend(_ name: String) async throws(HypervisorError) { try maybeFail("suspend"); try await inner.suspend(name) }
+    func resume(_ name: String) async throws(HypervisorError) { try maybeFail("resume"); try await inner.resume(name) }
+    func managedSave(_ name: String) async throws(HypervisorError) { try maybeFail("managedSave"); try await inner.managedSave(name) }
+    func restore(_ name: String) async throws(HypervisorError) -> DomainState { try maybeFail("restore"); return try await inner.restore(name) }
+    func setVCPUs(_ name: String, to count: Int) async throws(HypervisorError) { try maybeFail("setVCPUs"); try await inner.setVCPUs(name, to: count) }
+    func setMemory(_ name: String, toKiB kib: UInt64) async throws(HypervisorError) { try maybeFail("setMemory"); try await inner.setMemory(name, toKiB: kib) }
+    func destroy(_ name: String) async throws(HypervisorError) { try maybeFail("destroy"); try await inner.destroy(name) }
+    func undefine(_ name: String, removingManagedSave: Bool) async throws(HypervisorError) {
+        try maybeFail("undefine"); try await inner.undefine(name, removingManagedSave: removingManagedSave)
+    }
+    func setMetadata(_ metadata: ShadowMetadata?, of name: String) async throws(HypervisorError) {
+        try maybeFail("setMetadata"); try await inner.setMetadata(metadata, of: name)
+    }
+    func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try maybeFail("info"); return try await inner.info(name) }
+    func list() async throws(HypervisorError) -> [DomainInfo] { try maybeFail("list"); return try await inner.list() }
+    func stats() async throws(HypervisorError) -> [DomainStats] { try maybeFail("stats"); return try await inner.stats() }
+}

@@ -252,3 +252,86 @@ struct RuntimeNoticeTests {
         #expect(health.status == "ok", "\(health.checks)")
     }
 }
+
+@Suite("Actuator runtime: injected libvirt failures")
+struct RuntimeFailureTests {
+    @Test("every other libvirt call failing is absorbed by the retries: shadows provisioned and activated, each recorded once")
+    func transientFailuresAreRetried() async throws {
+        var f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        f.configuration.retry = RetryPolicy(attempts: 3, initialDelayMs: 1)
+        let flaky = FlakyHypervisor(f.hypervisor)
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock, hypervisor: flaky)
+        await runtime.observe(group: "web", demand: 10, at: f.start)
+        let first = await runtime.cycle()
+        #expect(first.reconcile.problems.isEmpty, "\(first.reconcile.problems)")
+        #expect(first.reconcile.parked.count == (first.decisions.first?.final ?? -1) && !first.reconcile.parked.isEmpty)
+        clock.advance(by: 3600)
+        await runtime.observe(group: "web", demand: 30, at: f.start + 3600)
+        let second = await runtime.cycle()
+        #expect(!second.activations.isEmpty && second.activations.allSatisfy { $0.outcome == .succeeded })
+        #expect(flaky.failures > 10)
+        for a in second.activations { #expect(try runtime.store.activations(shadow: a.shadowID).count == 1) }
+    }
+
+    @Test("an outage that outlasts the retries loses no record: the activation is recorded as rolled back or left for repair")
+    func persistentFailureKeepsRecords() async throws {
+        var f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        f.configuration.retry = RetryPolicy(attempts: 2, initialDelayMs: 1)
+        let clock = ManualWallClock(f.start)
+        let healthy = try await f.runtime(clock: clock)
+        await healthy.observe(group: "web", demand: 10, at: f.start)
+        _ = await healthy.cycle()
+        let shadow = try #require(try healthy.store.shadows(states: [.ready]).first)
+        // The host goes down: every call fails.
+        let down = try await f.runtime(clock: clock, hypervisor: FlakyHypervisor(f.hypervisor, always: true))
+        await #expect(throws: ActivationError.self) {
+            _ = try await down.activator.activate(shadowID: shadow.id, activationID: "req-1")
+        }
+        let recorded = try #require(try down.store.activation(id: "req-1"))
+        #expect(recorded.outcome == .rolledBack)
+        #expect(try down.store.shadow(id: shadow.id)?.state == .ready)
+        // Back up: the shadow activates under a new id.
+        let back = try await f.runtime(clock: clock)
+        let again = try await back.activator.activate(shadowID: shadow.id, activationID: "req-2")
+        #expect(again.outcome == .succeeded)
+        #expect(try back.store.activations(shadow: shadow.id).map(\.outcome) == [.rolledBack, .succeeded])
+    }
+}
+
+@Suite("Actuator runtime: scale-in")
+struct RuntimeScaleInTests {
+    @Test("an activated VM whose group's demand stays low for the window is decommissioned, one per window")
+    func lowDemandRetiresActivatedVMs() async throws {
+        var f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        f.configuration.scaleInUtilisation = 0.3
+        f.configuration.scaleInWindow = 7200
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        var t = f.start
+        func step(_ demand: Double) async -> CycleReport {
+            await runtime.observe(group: "web", demand: demand, at: t)
+            let r = await runtime.cycle()
+            clock.advance(by: 3600)
+            t += 3600
+            return r
+        }
+        _ = await step(10)
+        let spike = await step(30), higher = await step(40)
+        let activated = (spike.activations + higher.activations).filter { $0.outcome == .succeeded }.count
+        try #require(activated >= 2)
+        // 5 units on 20 + 10·activated: far below 30 %. The first low cycle starts the window, the
+        // next one (1 h later) is still inside it, the third (2 h) retires one VM, and the window restarts.
+        let low1 = await step(5), low2 = await step(5), low3 = await step(5), low4 = await step(5), low5 = await step(5)
+        #expect(low1.retired.isEmpty && low2.retired.isEmpty)
+        #expect(low3.retired.count == 1)
+        #expect(low4.retired.isEmpty && low5.retired.count == 1)
+        let retired = try #require(low3.retired.first)
+        #expect(try runtime.store.shadow(id: retired)?.state == .gone)
+        #expect(try await f.hypervisor.list().allSatisfy { $0.metadata?.shadowID != retired })
+        #expect(await runtime.runningCapacity("web") == 20 + 10 * Double(activated - 2))
+    }
+}
