@@ -93,7 +93,7 @@ public actor ActuatorRuntime {
         ledger = CostLedger(costs: configuration.sizing.costs)
         costWindowStart = clock.now()
         decisionLog = DecisionLog(store: store)
-        let registry = try ModelRegistry(root: URL(fileURLWithPath: configuration.registry))
+        let registry = ModelRegistry(root: URL(fileURLWithPath: configuration.registry))
         catalog = ModelCatalog(registry: registry, groups: configuration.groups.map(\.name))
         catalog.refresh()
         if !dryRun { await adopt() }
