@@ -67,7 +67,12 @@ struct DemoCommand: AsyncParsableCommand {
         horizon = 12
 
         [backtest]
-        folds = 3
+        folds = 4
+        stride = 288
+
+        [calibration]
+        window = 288
+        refresh = 72
 
         [models]
         candidates = ["seasonal-naive", "arima"]
