@@ -34,9 +34,10 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write a self-contained HTML page (inline SVG plots) to this file.")
     var html: String?
 
-    @Option(help: ArgumentHelp("Sweep a parameter for the cost-vs-unserved frontier: tau=FROM:TO:N (shadow) or buffer=FROM:TO:N (predictive-buffer).",
+    @Option(help: ArgumentHelp("Sweep a parameter for the cost-vs-unserved frontier: tau=FROM:TO:N (shadow), buffer=FROM:TO:N "
+                               + "(predictive-buffer) or target=FROM:TO:N (reactive); repeat for several.",
                                valueName: "name=from:to:n"))
-    var sweep: String?
+    var sweep: [String] = []
 
     @OptionGroup(title: "Capacity") var capacity: CapacityFlags
     @OptionGroup(title: "Delays") var delays: DelayFlags
@@ -74,12 +75,13 @@ struct SimulateCommand: ParsableCommand {
         let simulator: Simulator
         do {
             let kinds = try PolicyKind.parseList(policy)
-            let swept = try sweep.map { s throws(SimulationError) in try Sweep.parse(s) }
-            simulator = try Simulator(parameters: try parameters(), policies: kinds, sweep: swept)
+            var swept: [Sweep] = []
+            for s in sweep { swept.append(try Sweep.parse(s)) }
+            simulator = try Simulator(parameters: try parameters(), policies: kinds, sweeps: swept)
         } catch let error as SimulationError {
             throw ValidationError(error.message)
         }
-        if let s = simulator.sweep, !simulator.policies.contains(s.parameter.policy) {
+        for s in simulator.sweeps where !simulator.policies.contains(s.parameter.policy) {
             printError("psm simulate: --sweep \(s.parameter.rawValue) changes only the \(s.parameter.policy.rawValue) policy, which is not simulated")
         }
         let traces = try readTraces(parameters: simulator.parameters)
@@ -151,9 +153,10 @@ struct SimulateCommand: ParsableCommand {
              m.activatedShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-"]
         }
         var text = Formatting.table(header: header, rows: report.overall.map { row($0.policy.rawValue, $0.metrics) })
-        if let s = report.sweep, !report.frontier.isEmpty {
-            text += "\n\n" + Formatting.table(header: [s.parameter.rawValue] + Array(header.dropFirst()),
-                                               rows: report.frontier.map { row(Formatting.number($0.value), $0.metrics) })
+        for (s, points) in report.frontiers {
+            text += "\n\n\(s.parameter.policy.rawValue):\n"
+                + Formatting.table(header: [s.parameter.rawValue] + Array(header.dropFirst()),
+                                   rows: points.map { row(Formatting.number($0.value), $0.metrics) })
         }
         return text
     }

@@ -20,8 +20,9 @@ public struct GroupResult: Sendable {
     public var diagnostics: [String]
     /// Outcomes at the run's parameters, in the order the policies were asked for.
     public var outcomes: [PolicyOutcome]
-    /// Outcomes of the swept policy, one per sweep value.
-    public var sweep: [PolicyOutcome]
+    /// Per sweep of the simulator, the swept policy's outcome at each value (empty when that
+    /// policy is not simulated).
+    public var sweeps: [[PolicyOutcome]]
     /// The simulated demand, kept for plotted groups.
     public var demand: [Double]?
 }
@@ -30,14 +31,18 @@ public struct GroupResult: Sendable {
 public struct Simulator: Sendable {
     public let parameters: SimulationParameters
     public let policies: [PolicyKind]
-    public let sweep: Sweep?
+    public let sweeps: [Sweep]
 
-    public init(parameters: SimulationParameters, policies: [PolicyKind], sweep: Sweep? = nil) throws(SimulationError) {
+    public init(parameters: SimulationParameters, policies: [PolicyKind], sweeps: [Sweep] = []) throws(SimulationError) {
         try parameters.validate()
         guard !policies.isEmpty else { throw SimulationError(.unknownPolicy, "no policy to simulate") }
+        var seen = Set<Sweep.Parameter>()
+        for s in sweeps where !seen.insert(s.parameter).inserted {
+            throw SimulationError(.invalidParameter, "--sweep \(s.parameter.rawValue) is given twice")
+        }
         self.parameters = parameters
         self.policies = policies
-        self.sweep = sweep
+        self.sweeps = sweeps
     }
 
     /// Forecast steps every boundary carries: what the predictive policy, the sizer and the trigger read.
@@ -78,11 +83,16 @@ public struct Simulator: Sendable {
         let clockStart = trace.grid.axis == .time ? trace.grid.position(at: start) : Int64((Double(start) * trace.interval).rounded())
         let options = PolicyRun.Options(logActions: logActions, keepSeries: keepSeries)
 
-        func outcome(_ kind: PolicyKind, tau: Double? = nil, buffer: Double? = nil, options: PolicyRun.Options) throws(SimulationError) -> PolicyOutcome {
+        func outcome(_ kind: PolicyKind, sweep: (Sweep.Parameter, Double)? = nil,
+                     options: PolicyRun.Options) throws(SimulationError) -> PolicyOutcome {
+            let tau = sweep?.0 == .tau ? sweep?.1 : nil
+            let buffer = sweep?.0 == .buffer ? sweep?.1 : nil
             switch kind {
             case .reactive:
-                var policy = ReactivePolicy(parameters: parameters)
-                return PolicyRun.run(&policy, kind: kind, trace: trace, stream: stream, parameters: parameters,
+                var own = parameters
+                if sweep?.0 == .target, let value = sweep?.1 { own.targetUtilisation = value }
+                var policy = ReactivePolicy(parameters: own)
+                return PolicyRun.run(&policy, kind: kind, trace: trace, stream: stream, parameters: own,
                                      start: start, clockStart: clockStart, options: options)
             case .predictiveBuffer:
                 var policy = PredictiveBufferPolicy(parameters: parameters, interval: trace.interval,
@@ -99,20 +109,22 @@ public struct Simulator: Sendable {
 
         var outcomes: [PolicyOutcome] = []
         for kind in policies { outcomes.append(try outcome(kind, options: options)) }
-        var swept: [PolicyOutcome] = []
-        if let sweep, policies.contains(sweep.parameter.policy) {
-            for value in sweep.values {
-                let o = try outcome(sweep.parameter.policy, tau: sweep.parameter == .tau ? value : nil,
-                                    buffer: sweep.parameter == .buffer ? value : nil, options: PolicyRun.Options())
-                swept.append(o)
+        var swept: [[PolicyOutcome]] = []
+        for sweep in sweeps {
+            var points: [PolicyOutcome] = []
+            if policies.contains(sweep.parameter.policy) {
+                for value in sweep.values {
+                    points.append(try outcome(sweep.parameter.policy, sweep: (sweep.parameter, value), options: PolicyRun.Options()))
+                }
             }
+            swept.append(points)
         }
         let simulated = trace.demand[start...]
         return GroupResult(group: trace.group, intervals: trace.count, start: start, interval: trace.interval,
                            missingIntervals: simulated.reduce(0) { $0 + ($1.isNaN ? 1 : 0) },
                            forecastModels: stream.models, fits: stream.fits, failedFits: stream.failedFits,
                            calibrations: stream.calibrations, missingForecasts: usesForecasts ? stream.missing : 0,
-                           diagnostics: stream.diagnostics, outcomes: outcomes, sweep: swept,
+                           diagnostics: stream.diagnostics, outcomes: outcomes, sweeps: swept,
                            demand: keepSeries ? Array(simulated) : nil)
     }
 
@@ -160,6 +172,6 @@ public struct Simulator: Sendable {
             throw SimulationError(.noGroups, "no group could be simulated: " + skipped.prefix(3).joined(separator: "; ")
                                   + (skipped.count > 3 ? "; … (\(skipped.count) groups)" : ""))
         }
-        return SimulationReport(parameters: parameters, policies: policies, sweep: sweep, groups: groups, skipped: skipped)
+        return SimulationReport(parameters: parameters, policies: policies, sweeps: sweeps, groups: groups, skipped: skipped)
     }
 }

@@ -25,7 +25,7 @@ import Testing
         defer { dir.cleanUp() }
         let trace = try dir.file("trace.csv", Self.csv())
         try runPSM(["simulate", "--trace", trace, "--policy", "all", "--json", dir.path + "/r.json", "--html", dir.path + "/r.html",
-                    "--sweep", "buffer=0:0.4:3"] + Self.quick)
+                    "--sweep", "buffer=0:0.4:3", "--sweep", "tau=0.6:0.9:2"] + Self.quick)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/r.json")))
             as? [String: Any])
         let policies = try #require(json["policies"] as? [String: [String: Any]])
@@ -36,6 +36,7 @@ import Testing
             }
         }
         #expect((json["groups"] as? [Any])?.count == 2)
+        #expect((json["sweeps"] as? [Any])?.count == 2)
         let html = try String(contentsOfFile: dir.path + "/r.html", encoding: .utf8)
         #expect(html.contains("<svg") && !html.contains("<script"))
     }

@@ -98,7 +98,8 @@ import TimeSeries
         #expect(s.parameter == .tau)
         #expect(zip(s.values, [0.5, 0.6, 0.7, 0.8, 0.9]).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(try Sweep.parse("buffer=0:0:1").values == [0])
-        for bad in ["tau=0:0.9:5", "tau=0.5:1:3", "buffer=0.5:0.1:3", "size=1:2:3", "tau=0.5:0.9", "tau=a:b:c", "tau=0.5:0.9:0"] {
+        #expect(try Sweep.parse("target=0.5:1:2").parameter.policy == .reactive)
+        for bad in ["target=0:0.5:2", "tau=0:0.9:5", "tau=0.5:1:3", "buffer=0.5:0.1:3", "size=1:2:3", "tau=0.5:0.9", "tau=a:b:c", "tau=0.5:0.9:0"] {
             #expect(throws: SimulationError.self, "\(bad)") { _ = try Sweep.parse(bad) }
         }
     }

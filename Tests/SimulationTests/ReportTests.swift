@@ -7,18 +7,18 @@ import TimeSeries
     static let contractKeys = ["unserved_unit_minutes", "violation_minutes", "time_to_capacity_p95_s", "cost",
                                "shadow_hours", "activations"]
 
-    static func report(sweep: Sweep? = nil) throws -> SimulationReport {
+    static func report(sweeps: [Sweep] = []) throws -> SimulationReport {
         var p = WalkForwardTests.parameters()
         p.model = "seasonal-naive"
         let traces = try (0..<3).map { g in
             try GroupTrace(series: Series(id: "g\(g)", grid: TimeGrid(axis: .time, start: 1_800_000_000, step: 300, count: 120),
                                           values: WalkForwardTests.demand(count: 120, seed: UInt64(g + 1))))
         }
-        return try Simulator(parameters: p, policies: PolicyKind.allCases, sweep: sweep).run(traces, jobs: 2, plotGroups: 1)
+        return try Simulator(parameters: p, policies: PolicyKind.allCases, sweeps: sweeps).run(traces, jobs: 2, plotGroups: 1)
     }
 
     @Test func jsonCarriesTheContractKeysPerPolicyOverallAndPerGroup() throws {
-        let report = try Self.report(sweep: try Sweep.parse("tau=0.6:0.98:3"))
+        let report = try Self.report(sweeps: [try Sweep.parse("tau=0.6:0.98:3"), try Sweep.parse("target=0.5:0.9:2")])
         let object = try #require(try JSONSerialization.jsonObject(with: report.json(trace: "t.csv")) as? [String: Any])
         let policies = try #require(object["policies"] as? [String: [String: Any]])
         #expect(Set(policies.keys) == ["reactive", "predictive-buffer", "shadow"])
@@ -29,9 +29,11 @@ import TimeSeries
         #expect(groups.count == 3)
         let first = try #require(groups.first?["policies"] as? [String: [String: Any]])
         for key in Self.contractKeys { #expect(first["shadow"]?[key] != nil) }
-        let sweep = try #require(object["sweep"] as? [String: Any])
-        #expect(sweep["parameter"] as? String == "tau" && sweep["policy"] as? String == "shadow")
-        #expect((sweep["points"] as? [Any])?.count == 3)
+        let sweeps = try #require(object["sweeps"] as? [[String: Any]])
+        #expect(sweeps.count == 2)
+        #expect(sweeps[0]["parameter"] as? String == "tau" && sweeps[0]["policy"] as? String == "shadow")
+        #expect((sweeps[0]["points"] as? [Any])?.count == 3)
+        #expect(sweeps[1]["policy"] as? String == "reactive" && (sweeps[1]["points"] as? [Any])?.count == 2)
     }
 
     @Test func overallTotalsAreTheSumOfTheGroups() throws {
@@ -47,15 +49,15 @@ import TimeSeries
     }
 
     @Test func aHigherTauKeepsMoreShadowHours() throws {
-        let report = try Self.report(sweep: try Sweep.parse("tau=0.5:0.99:2"))
-        let frontier = report.frontier
+        let report = try Self.report(sweeps: [try Sweep.parse("tau=0.5:0.99:2")])
+        let frontier = try #require(report.frontiers.first?.points)
         try #require(frontier.count == 2)
         #expect(frontier[1].metrics.shadowHours > frontier[0].metrics.shadowHours)
         #expect(frontier[1].metrics.unservedUnitMinutes <= frontier[0].metrics.unservedUnitMinutes)
     }
 
     @Test func htmlIsSelfContainedWithPlotsPerPolicyAndTheFrontier() throws {
-        let html = try Self.report(sweep: try Sweep.parse("buffer=0:0.5:3")).html(trace: "t<1>.csv")
+        let html = try Self.report(sweeps: [try Sweep.parse("buffer=0:0.5:3")]).html(trace: "t<1>.csv")
         #expect(html.hasPrefix("<!DOCTYPE html>"))
         #expect(!html.contains("<script"))
         #expect(!html.contains("src=") && !html.contains("href="))

@@ -8,12 +8,15 @@ public struct Sweep: Sendable, Hashable, Codable {
         case tau
         /// The predictive policy's buffer above its point forecast.
         case buffer
+        /// The reactive policy's target utilisation θ (the other policies keep theirs).
+        case target
 
         /// The policy the parameter belongs to; the others run once.
         public var policy: PolicyKind {
             switch self {
             case .tau: return .shadow
             case .buffer: return .predictiveBuffer
+            case .target: return .reactive
             }
         }
     }
@@ -29,12 +32,12 @@ public struct Sweep: Sendable, Hashable, Codable {
     /// Parses `NAME=FROM:TO:COUNT` (COUNT values from FROM to TO inclusive).
     public static func parse(_ text: String) throws(SimulationError) -> Sweep {
         func fail(_ why: String) -> SimulationError {
-            SimulationError(.invalidParameter, "--sweep \"\(text)\": \(why); write e.g. tau=0.5:0.99:10 or buffer=0:0.5:10")
+            SimulationError(.invalidParameter, "--sweep \"\(text)\": \(why); write e.g. tau=0.5:0.99:10, buffer=0:0.5:10 or target=0.5:0.9:5")
         }
         let sides = text.split(separator: "=", maxSplits: 1).map(String.init)
         guard sides.count == 2 else { throw fail("expected NAME=FROM:TO:COUNT") }
         guard let parameter = Parameter(rawValue: sides[0].trimmingCharacters(in: .whitespaces).lowercased()) else {
-            throw fail("unknown parameter \"\(sides[0])\" (tau or buffer)")
+            throw fail("unknown parameter \"\(sides[0])\" (tau, buffer or target)")
         }
         let parts = sides[1].split(separator: ":").map { String($0).trimmingCharacters(in: .whitespaces) }
         guard parts.count == 3, let from = Double(parts[0]), let to = Double(parts[1]), let count = Int(parts[2]) else {
@@ -48,6 +51,8 @@ public struct Sweep: Sendable, Hashable, Codable {
             guard from > 0, to < 1 else { throw fail("τ must lie strictly inside (0, 1)") }
         case .buffer:
             guard from > -1 else { throw fail("the buffer must be > −1") }
+        case .target:
+            guard from > 0, to <= 1 else { throw fail("the target utilisation must lie in (0, 1]") }
         }
         let values = count == 1 ? [from] : (0..<count).map { from + (to - from) * Double($0) / Double(count - 1) }
         return Sweep(parameter: parameter, values: values)

@@ -69,20 +69,29 @@ enum SimulationPage {
             chart.markers.append(.init(x: m.resourceCost, y: m.unservedUnitMinutes, cssClass: kind.rawValue, label: kind.rawValue))
         }
         var html = "<h2>Frontier</h2>"
-        if let sweep = r.sweep, !r.frontier.isEmpty {
-            let kind = sweep.parameter.policy
-            let points = r.frontier
-            chart.lines.append(.init(points: points.map { ($0.metrics.resourceCost, $0.metrics.unservedUnitMinutes) },
-                                     cssClass: kind.rawValue))
-            for p in points {
-                chart.markers.append(.init(x: p.metrics.resourceCost, y: p.metrics.unservedUnitMinutes, cssClass: kind.rawValue,
-                                           label: "\(sweep.parameter.rawValue) \(SVGChart.number(p.value))"))
+        let frontiers = r.frontiers
+        if !frontiers.isEmpty {
+            var tables = ""
+            var notes: [String] = []
+            for (sweep, points) in frontiers {
+                let kind = sweep.parameter.policy
+                chart.lines.append(.init(points: points.map { ($0.metrics.resourceCost, $0.metrics.unservedUnitMinutes) },
+                                         cssClass: kind.rawValue))
+                for (i, p) in points.enumerated() {
+                    // Label the ends and every other point, so labels do not pile up.
+                    let label = i == 0 || i == points.count - 1 || i % 2 == 0
+                        ? "\(sweep.parameter.rawValue) \(SVGChart.number(p.value))" : nil
+                    chart.markers.append(.init(x: p.metrics.resourceCost, y: p.metrics.unservedUnitMinutes, cssClass: kind.rawValue,
+                                               label: label))
+                }
+                notes.append("\(kind.rawValue) over \(sweep.parameter.rawValue) = "
+                             + points.map { SVGChart.number($0.value) }.joined(separator: ", "))
+                tables += "<h3>\(HTML.escape(kind.rawValue)): \(HTML.escape(sweep.parameter.rawValue)) swept</h3>"
+                    + table(points.map { ("\(sweep.parameter.rawValue) = \(SVGChart.number($0.value))", $0.metrics) })
             }
-            html += "<p class=\"note\">\(HTML.escape(kind.rawValue)) swept over \(HTML.escape(sweep.parameter.rawValue)) = "
-                + points.map { SVGChart.number($0.value) }.joined(separator: ", ")
-                + "; the other policies are single points at their parameters. Lower left is better.</p>"
-            html += chart.render()
-            html += table(points.map { ("\(sweep.parameter.rawValue) = \(SVGChart.number($0.value))", $0.metrics) })
+            html += "<p class=\"note\">Swept: \(HTML.escape(notes.joined(separator: "; "))). Unswept policies are single points "
+                + "at their parameters. Lower left is better.</p>"
+            html += chart.render() + tables
         } else {
             html += "<p class=\"note\">One point per policy; add <code>--sweep tau=0.5:0.99:10</code> or "
                 + "<code>--sweep buffer=0:0.5:10</code> to trace a frontier.</p>" + chart.render()

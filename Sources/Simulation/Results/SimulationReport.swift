@@ -4,7 +4,7 @@ import Foundation
 public struct SimulationReport: Sendable {
     public var parameters: SimulationParameters
     public var policies: [PolicyKind]
-    public var sweep: Sweep?
+    public var sweeps: [Sweep]
     public var groups: [GroupResult]
     /// Groups that could not be simulated, with the reason.
     public var skipped: [String]
@@ -14,12 +14,15 @@ public struct SimulationReport: Sendable {
         policies.map { kind in (kind, PolicyMetrics(groups.compactMap { g in g.outcomes.first { $0.policy == kind } })) }
     }
 
-    /// The swept policy's totals at each sweep value.
-    public var frontier: [(value: Double, metrics: PolicyMetrics)] {
-        guard let sweep else { return [] }
-        return sweep.values.indices.compactMap { k in
-            let points = groups.compactMap { $0.sweep.indices.contains(k) ? $0.sweep[k] : nil }
-            return points.isEmpty ? nil : (sweep.values[k], PolicyMetrics(points))
+    /// For each sweep whose policy was simulated, that policy's totals at each value.
+    public var frontiers: [(sweep: Sweep, points: [(value: Double, metrics: PolicyMetrics)])] {
+        sweeps.indices.compactMap { s in
+            let sweep = sweeps[s]
+            let points: [(value: Double, metrics: PolicyMetrics)] = sweep.values.indices.compactMap { k in
+                let outcomes = groups.compactMap { g in g.sweeps.indices.contains(s) && g.sweeps[s].indices.contains(k) ? g.sweeps[s][k] : nil }
+                return outcomes.isEmpty ? nil : (sweep.values[k], PolicyMetrics(outcomes))
+            }
+            return points.isEmpty ? nil : (sweep, points)
         }
     }
 
@@ -51,11 +54,11 @@ public struct SimulationReport: Sendable {
         var parameters: ParameterEcho
         var policies: PolicyTable
         var groups: [GroupEntry]
-        var sweep: SweepEntry?
+        var sweeps: [SweepEntry]
         var skipped: [String]
 
         enum CodingKeys: String, CodingKey {
-            case schemaVersion = "schema_version", trace, parameters, policies, groups, sweep, skipped
+            case schemaVersion = "schema_version", trace, parameters, policies, groups, sweeps, skipped
         }
 
         init(_ r: SimulationReport, trace: String) {
@@ -63,9 +66,9 @@ public struct SimulationReport: Sendable {
             parameters = ParameterEcho(r.parameters)
             policies = PolicyTable(entries: r.overall.map { ($0.policy, $0.metrics) })
             groups = r.groups.map(GroupEntry.init)
-            if let s = r.sweep, !r.frontier.isEmpty {
-                sweep = SweepEntry(parameter: s.parameter.rawValue, policy: s.parameter.policy.rawValue,
-                                   points: r.frontier.map { SweepPoint(value: $0.value, metrics: $0.metrics) })
+            sweeps = r.frontiers.map { f in
+                SweepEntry(parameter: f.sweep.parameter.rawValue, policy: f.sweep.parameter.policy.rawValue,
+                           points: f.points.map { SweepPoint(value: $0.value, metrics: $0.metrics) })
             }
             skipped = r.skipped
         }
