@@ -137,8 +137,8 @@ struct ForecastFlags: ParsableArguments {
     @Option(help: "Time between refits (between them the model takes each new interval without refitting).")
     var retrainEvery = "1d"
 
-    @Option(help: "Past forecasts the conformal calibration is fitted on at each refit (default: the training window).")
-    var calibrationWindow: String?
+    @Option(help: "Past forecasts the conformal calibration is fitted on at each refit.")
+    var calibrationWindow = "1d"
 
     @Option(help: "Seconds per step of an integer-indexed trace.")
     var interval = "300s"
@@ -150,7 +150,7 @@ struct ForecastFlags: ParsableArguments {
         p.season = season
         p.trainingWindow = try duration(trainingWindow, flag: "--training-window")
         p.retrainEvery = try duration(retrainEvery, flag: "--retrain-every")
-        p.calibrationWindow = try calibrationWindow.map { try duration($0, flag: "--calibration-window") }
+        p.calibrationWindow = try duration(calibrationWindow, flag: "--calibration-window")
         p.indexInterval = try duration(interval, flag: "--interval")
     }
 }

@@ -67,4 +67,21 @@ import TimeSeries
             #expect(x.actions != y.actions, "\(x.policy) should react to the changed future")
         }
     }
+
+    @Test func refitsFollowTheCadenceAndCalibrationStartsAtTheSecond() throws {
+        let p = Self.parameters()
+        let trace = try Self.trace(Self.demand(count: 130, seed: 3))
+        let stream = WalkForwardForecaster(parameters: p, horizon: 2).stream(for: trace, start: 48)
+        // 82 boundaries from 48, a refit every 24: at 48, 72, 96, 120.
+        #expect(stream.fits == 4)
+        #expect(stream.failedFits == 0)
+        #expect(stream.calibrations == 3)
+        #expect(stream.missing == 0)
+        // Before the first calibration the stream's forecasts are the model's; after it they differ.
+        #expect(stream.forecast(at: 60) == stream.rawForecast(at: 60))
+        #expect(stream.forecast(at: 80) != stream.rawForecast(at: 80))
+        #expect(stream.forecast(at: 80)?.mean == stream.rawForecast(at: 80)?.mean)
+        // The model takes every interval between refits: the forecast moves with the data.
+        #expect(stream.rawForecast(at: 61)?.mean != stream.rawForecast(at: 60)?.mean)
+    }
 }

@@ -83,8 +83,9 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
     public var trainingWindow = 3.0 * 86_400
     /// Seconds between refits.
     public var retrainEvery = 86_400.0
-    /// Seconds of past walk-forward forecasts the conformal calibration is fitted on; nil: the training window.
-    public var calibrationWindow: Double?
+    /// Seconds of past walk-forward forecasts the conformal calibration is fitted on (the
+    /// forecasts issued in that window whose outcome is known).
+    public var calibrationWindow = 86_400.0
     /// Quantile levels the forecasts carry.
     public var levels = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99]
     /// Seconds per interval for integer-indexed traces (time-axis traces use their own step).
@@ -149,7 +150,7 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
         if let season, season < 1 { throw fail("--season must be at least 1, got \(season)") }
         try positive(trainingWindow, "--training-window")
         try positive(retrainEvery, "--retrain-every")
-        if let calibrationWindow { try nonNegative(calibrationWindow, "--calibration-window") }
+        try nonNegative(calibrationWindow, "--calibration-window")
         guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }), zip(levels, levels.dropFirst()).allSatisfy({ $0 < $1 }),
               levels.count >= 2 else {
             throw fail("quantile levels must be at least two, strictly increasing inside (0, 1), got \(levels)")

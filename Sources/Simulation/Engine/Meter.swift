@@ -19,6 +19,10 @@ struct Meter {
 
     init(slo: Double) { self.slo = slo }
 
+    /// Seconds rounded to the microsecond: times late in a long trace carry rounding noise
+    /// (60.043000000063 for 60.043) that no measurement resolves.
+    private static func microseconds(_ s: Double) -> Double { (s * 1e6).rounded() / 1e6 }
+
     /// Within rounding of `level` or above.
     @inline(__always)
     private static func reaches(_ capacity: Double, _ level: Double) -> Bool {
@@ -35,7 +39,7 @@ struct Meter {
         if !open.isEmpty {
             var kept: [(start: Double, level: Double)] = []
             for r in open {
-                if Self.reaches(capacity, r.level) { timesToCapacity.append(a - r.start) } else { kept.append(r) }
+                if Self.reaches(capacity, r.level) { timesToCapacity.append(Self.microseconds(a - r.start)) } else { kept.append(r) }
             }
             open = kept
         }
@@ -48,7 +52,7 @@ struct Meter {
 
     /// Closes the books at `end`: open rises count with their time so far.
     mutating func finish(at end: Double) {
-        for r in open { timesToCapacity.append(end - r.start) }
+        for r in open { timesToCapacity.append(Self.microseconds(end - r.start)) }
         censored += open.count
         open = []
     }

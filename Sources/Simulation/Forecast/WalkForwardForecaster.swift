@@ -39,7 +39,7 @@ public struct WalkForwardForecaster: Sendable {
         guard start < n else { return stream }
         let window = trace.trainingIntervals(parameters.trainingWindow)
         let every = trace.trainingIntervals(parameters.retrainEvery)
-        let calibrationSpan = parameters.calibrationWindow.map { trace.trainingIntervals($0) } ?? window
+        let calibrationSpan = parameters.calibrationWindow > 0 ? trace.trainingIntervals(parameters.calibrationWindow) : 0
         let season = Self.season(parameters.season, interval: trace.interval, axis: trace.grid.axis)
         var orderSpec: ARIMASpecification?
         var engine = Engine.none

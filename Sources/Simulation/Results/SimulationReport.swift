@@ -169,7 +169,7 @@ struct ParameterEcho: Encodable {
         try c.encode(p.season, forKey: .season)
         try c.encode(p.trainingWindow, forKey: .trainingWindow)
         try c.encode(p.retrainEvery, forKey: .retrainEvery)
-        try c.encode(p.calibrationWindow ?? p.trainingWindow, forKey: .calibrationWindow)
+        try c.encode(p.calibrationWindow, forKey: .calibrationWindow)
         try c.encode(p.levels, forKey: .levels)
     }
 }
