@@ -13,6 +13,8 @@ public struct GroupResult: Sendable {
     public var interval: Double
     public var missingIntervals: Int
     public var forecastModels: [String]
+    /// The seasonal period the forecasts used (nil: none or no forecasts).
+    public var season: Int?
     public var fits: Int
     public var failedFits: Int
     public var calibrations: Int
@@ -122,7 +124,7 @@ public struct Simulator: Sendable {
         let simulated = trace.demand[start...]
         return GroupResult(group: trace.group, intervals: trace.count, start: start, interval: trace.interval,
                            missingIntervals: simulated.reduce(0) { $0 + ($1.isNaN ? 1 : 0) },
-                           forecastModels: stream.models, fits: stream.fits, failedFits: stream.failedFits,
+                           forecastModels: stream.models, season: stream.season, fits: stream.fits, failedFits: stream.failedFits,
                            calibrations: stream.calibrations, missingForecasts: usesForecasts ? stream.missing : 0,
                            diagnostics: stream.diagnostics, outcomes: outcomes, sweeps: swept,
                            demand: keepSeries ? Array(simulated) : nil)

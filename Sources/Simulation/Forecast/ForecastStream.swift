@@ -13,6 +13,8 @@ public struct ForecastStream: Sendable {
     var calibrated: [ForecastDistribution?]
     /// Uncalibrated forecasts (their means are the predictive policy's point forecasts).
     var raw: [ForecastDistribution?]
+    /// The seasonal period the models used, in intervals (nil: none).
+    public internal(set) var season: Int?
     /// Refits performed, refits that failed, boundaries without a forecast.
     public internal(set) var fits = 0
     public internal(set) var failedFits = 0

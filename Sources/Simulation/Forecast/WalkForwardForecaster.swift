@@ -40,7 +40,8 @@ public struct WalkForwardForecaster: Sendable {
         let window = trace.trainingIntervals(parameters.trainingWindow)
         let every = trace.trainingIntervals(parameters.retrainEvery)
         let calibrationSpan = parameters.calibrationWindow > 0 ? trace.trainingIntervals(parameters.calibrationWindow) : 0
-        let season = Self.season(parameters.season, interval: trace.interval, axis: trace.grid.axis)
+        let season = Self.season(parameters.season, interval: trace.interval)
+        stream.season = season
         var orderSpec: ARIMASpecification?
         var engine = Engine.none
         var table: CalibrationTable?
@@ -76,8 +77,11 @@ public struct WalkForwardForecaster: Sendable {
         return stream
     }
 
-    /// The season in intervals: the configured one, else a day when the interval divides it.
-    static func season(_ configured: Int?, interval: Double, axis: TimeAxis) -> Int? {
+    /// The season in intervals: the configured one, else a day when the interval divides it
+    /// (the batch commands' default for sub-daily data). Detecting it from the first training
+    /// window was tried and rejected: three days of smooth aggregates yield spurious 3- to
+    /// 17-interval periods (docs/results.md).
+    static func season(_ configured: Int?, interval: Double) -> Int? {
         if let configured { return configured > 1 ? configured : nil }
         guard interval > 0, interval < 86_400 else { return nil }
         let perDay = 86_400 / interval

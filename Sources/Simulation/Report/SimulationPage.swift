@@ -26,15 +26,17 @@ extension SimulationReport {
 
 enum SimulationPage {
     static let style = """
-        body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:960px}
-        table{border-collapse:collapse;font-size:13px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}
+        body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}
+        table{border-collapse:collapse;font-size:12px;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}
         th:first-child,td:first-child{text-align:left}.note{color:#555;font-size:13px}
         svg{display:block;margin:8px 0;background:#fff}.title{font-size:13px;font-weight:600}.tick{font-size:10px;fill:#555}
         .axis{font-size:11px;fill:#333}.grid{stroke:#eee}
-        .demand{fill:none;stroke:#222;stroke-width:1}.capacity{fill:none;stroke:#1f77b4;stroke-width:1.2}
+        .demand{fill:none;stroke:#555;stroke-width:.8}.capacity{fill:none;stroke:#1f77b4;stroke-width:1.2}
         .unserved{fill:none;stroke:#d62728;stroke-width:2}
+        .demand-band{fill:#999;fill-opacity:.35;stroke:none}.capacity-band{fill:#1f77b4;fill-opacity:.3;stroke:none}
         .reactive{fill:#ff7f0e;stroke:#ff7f0e}.predictive-buffer{fill:#2ca02c;stroke:#2ca02c}.shadow{fill:#1f77b4;stroke:#1f77b4}
         polyline.reactive,polyline.predictive-buffer,polyline.shadow{fill:none;stroke-width:1.5}
+        circle.base{fill:none;stroke-width:2}
         """
 
     static func parameterLine(_ p: SimulationParameters) -> String {
@@ -64,10 +66,17 @@ enum SimulationPage {
     static func frontierSection(_ r: SimulationReport) -> String {
         let base = r.overall
         var chart = SVGChart(title: "Cost against unserved demand", xLabel: "VM + shadow cost",
-                             yLabel: "unserved unit·min")
+                             yLabel: "unserved unit·min (log scale)")
+        chart.height = 320
+        chart.right = 90
+        chart.logY = true
+        let swept = Set(r.frontiers.map(\.sweep.parameter.policy))
         for (kind, m) in base {
-            chart.markers.append(.init(x: m.resourceCost, y: m.unservedUnitMinutes, cssClass: kind.rawValue, label: kind.rawValue))
+            // A swept policy's own point lies on its line; a large ring marks it.
+            chart.markers.append(.init(x: m.resourceCost, y: m.unservedUnitMinutes, cssClass: kind.rawValue + " base",
+                                       label: swept.contains(kind) ? nil : kind.rawValue, radius: 7))
         }
+        chart.legend = base.map { ($0.policy.rawValue + (swept.contains($0.policy) ? " (ring: its defaults)" : ""), $0.policy.rawValue) }
         var html = "<h2>Frontier</h2>"
         let frontiers = r.frontiers
         if !frontiers.isEmpty {
@@ -109,25 +118,32 @@ enum SimulationPage {
         var html = "<h2>\(HTML.escape(g.group))</h2><p class=\"note\">\(demand.count) intervals simulated; forecasts: "
             + HTML.escape(g.forecastModels.joined(separator: ", ")) + "</p>"
         html += table(g.outcomes.map { ($0.policy.rawValue, PolicyMetrics([$0])) })
+        let bins = max(1, (demand.count + maximumPoints - 1) / maximumPoints)
+        html += "<p class=\"note\">Demand grey, capacity blue, intervals with unserved demand red"
+            + (bins > 1 ? "; each point spans \(bins) intervals, the bands run from their lowest to their highest value" : "")
+            + ".</p>"
         for o in g.outcomes {
             guard let capacity = o.capacity, let unserved = o.unserved else { continue }
             let bin = max(1, (demand.count + maximumPoints - 1) / maximumPoints)
-            var d: [(Double, Double)] = [], c: [(Double, Double)] = [], u: [(Double, Double)] = []
+            var d: [(x: Double, low: Double, high: Double)] = [], c: [(x: Double, low: Double, high: Double)] = []
+            var u: [(Double, Double)] = []
             var i = 0
             while i < demand.count {
                 let r = i..<min(i + bin, demand.count)
                 let x = Double(i) * days
-                let dm = demand[r].filter(\.isFinite).max() ?? .nan
-                d.append((x, dm))
-                c.append((x, capacity[r].min() ?? .nan))
-                if unserved[r].contains(where: { $0 > 0 }) { u.append((x, dm)) }
+                let observed = demand[r].filter(\.isFinite)
+                let high = observed.max() ?? .nan
+                d.append((x, observed.min() ?? .nan, high))
+                c.append((x, capacity[r].min() ?? .nan, capacity[r].max() ?? .nan))
+                if unserved[r].contains(where: { $0 > 0 }) { u.append((x, high)) }
                 i += bin
             }
-            var chart = SVGChart(title: "\(g.group): \(o.policy.rawValue) — demand (black), capacity (blue), unserved (red)",
-                                 xLabel: "days into the simulation", yLabel: "capacity units")
-            chart.lines = [.init(points: c, cssClass: "capacity", step: true), .init(points: d, cssClass: "demand")]
-            chart.markers = []
-            // Unserved intervals as short red strokes on the demand line.
+            var chart = SVGChart(title: "\(g.group): \(o.policy.rawValue)", xLabel: "days into the simulation",
+                                 yLabel: "capacity units")
+            chart.bands = [.init(points: d, cssClass: "demand-band"), .init(points: c, cssClass: "capacity-band")]
+            chart.lines = [.init(points: d.map { ($0.x, $0.high) }, cssClass: "demand"),
+                           .init(points: c.map { ($0.x, $0.low) }, cssClass: "capacity", step: bin == 1)]
+            // Intervals with unserved demand as red strokes at the demand's top.
             for p in u { chart.lines.append(.init(points: [(p.0, p.1), (p.0 + Double(bin) * days, p.1)], cssClass: "unserved")) }
             html += chart.render()
         }

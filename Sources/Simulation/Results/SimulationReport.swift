@@ -81,6 +81,7 @@ public struct SimulationReport: Sendable {
         var missingIntervals: Int
         var intervalSeconds: Double
         var forecastModels: [String]
+        var season: Int?
         var fits: Int
         var failedFits: Int
         var calibrations: Int
@@ -90,7 +91,7 @@ public struct SimulationReport: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case group, intervals, simulatedIntervals = "simulated_intervals", missingIntervals = "missing_intervals"
-            case intervalSeconds = "interval_s", forecastModels = "forecast_models", fits, failedFits = "failed_fits"
+            case intervalSeconds = "interval_s", forecastModels = "forecast_models", season, fits, failedFits = "failed_fits"
             case calibrations, missingForecasts = "missing_forecasts", diagnostics, policies
         }
 
@@ -101,6 +102,7 @@ public struct SimulationReport: Sendable {
             missingIntervals = g.missingIntervals
             intervalSeconds = g.interval
             forecastModels = g.forecastModels
+            season = g.season
             fits = g.fits
             failedFits = g.failedFits
             calibrations = g.calibrations
