@@ -45,6 +45,8 @@ import TimeSeries
             #expect(abs(total.unservedUnitMinutes - unserved) <= 1e-9 * max(1, unserved))
             #expect(abs(total.cost - cost) <= 1e-9 * max(1, cost))
             #expect(total.activations == parts.reduce(0) { $0 + $1.activations })
+            // Units per VM is 4 in these runs.
+            #expect(abs(total.unservedVMMinutes - unserved / 4) <= 1e-9 * max(1, unserved))
         }
     }
 

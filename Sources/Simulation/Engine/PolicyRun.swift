@@ -6,6 +6,8 @@ public struct PolicyOutcome: Sendable {
     public var group: String
     /// Unit·seconds of demand above capacity; seconds in violation; seconds with known demand.
     public var unservedUnitSeconds = 0.0
+    /// The same in VMs' worth of capacity (unit·seconds ÷ units per VM).
+    public var unservedVMSeconds = 0.0
     public var violationSeconds = 0.0
     public var observedSeconds = 0.0
     public var simulatedSeconds = 0.0
@@ -103,6 +105,7 @@ enum PolicyRun {
         meter.finish(at: end)
 
         outcome.unservedUnitSeconds = meter.unservedUnitSeconds
+        outcome.unservedVMSeconds = meter.unservedUnitSeconds / p.unitsPerVM
         outcome.violationSeconds = meter.violationSeconds
         outcome.observedSeconds = meter.observedSeconds
         outcome.simulatedSeconds = end

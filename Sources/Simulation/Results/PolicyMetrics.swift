@@ -6,6 +6,8 @@
 public struct PolicyMetrics: Sendable, Hashable, Codable {
     /// Demand above capacity, integrated over time (capacity unit × minutes).
     public var unservedUnitMinutes: Double
+    /// The same in VM-minutes (÷ capacity units per VM): comparable across traces of different units.
+    public var unservedVMMinutes: Double
     /// Minutes during which demand exceeded `slo` × capacity.
     public var violationMinutes: Double
     /// Seconds from a rise to capacity covering it: median, 95th and 99th percentile.
@@ -39,11 +41,12 @@ public struct PolicyMetrics: Sendable, Hashable, Codable {
     /// Sums `outcomes` (one group each); percentiles over all their rises together.
     public init(_ outcomes: [PolicyOutcome]) {
         var ttc: [Double] = []
-        unservedUnitMinutes = 0; violationMinutes = 0; rises = 0; censoredRises = 0
+        unservedUnitMinutes = 0; unservedVMMinutes = 0; violationMinutes = 0; rises = 0; censoredRises = 0
         vmCost = 0; shadowCost = 0; unservedCost = 0; vmHours = 0; shadowHours = 0
         activations = 0; shadowsCreated = 0; launches = 0; simulatedMinutes = 0; missingMinutes = 0
         for o in outcomes {
             unservedUnitMinutes += o.unservedUnitSeconds / 60
+            unservedVMMinutes += o.unservedVMSeconds / 60
             violationMinutes += o.violationSeconds / 60
             ttc += o.timesToCapacity
             rises += o.rises
@@ -69,6 +72,7 @@ public struct PolicyMetrics: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case unservedUnitMinutes = "unserved_unit_minutes"
+        case unservedVMMinutes = "unserved_vm_minutes"
         case violationMinutes = "violation_minutes"
         case timeToCapacityP50 = "time_to_capacity_p50_s"
         case timeToCapacityP95 = "time_to_capacity_p95_s"
@@ -94,6 +98,7 @@ public struct PolicyMetrics: Sendable, Hashable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(unservedUnitMinutes, forKey: .unservedUnitMinutes)
+        try c.encode(unservedVMMinutes, forKey: .unservedVMMinutes)
         try c.encode(violationMinutes, forKey: .violationMinutes)
         try c.encode(timeToCapacityP50, forKey: .timeToCapacityP50)
         try c.encode(timeToCapacityP95, forKey: .timeToCapacityP95)
@@ -118,6 +123,7 @@ public struct PolicyMetrics: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         unservedUnitMinutes = try c.decode(Double.self, forKey: .unservedUnitMinutes)
+        unservedVMMinutes = try c.decode(Double.self, forKey: .unservedVMMinutes)
         violationMinutes = try c.decode(Double.self, forKey: .violationMinutes)
         timeToCapacityP50 = try c.decodeIfPresent(Double.self, forKey: .timeToCapacityP50)
         timeToCapacityP95 = try c.decodeIfPresent(Double.self, forKey: .timeToCapacityP95)
