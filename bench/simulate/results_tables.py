@@ -79,7 +79,7 @@ def main():
                 cut_svg(os.path.join(a.folder, f"{t}-launch{delay}-theta0.7.html"), os.path.join(a.svg, name))
                 print(f"![{t}, launch {delay}: VM + shadow cost against unserved demand](results/{name})\n")
             points = [(s["policy"], pt) for s in d["sweeps"] for pt in s["points"]]
-            if all(pt["metrics"]["unserved_unit_minutes"] < 1 for pol, pt in points if pol != "reactive"):
+            if all(pt["metrics"]["unserved_vm_minutes"] < 0.5 for pol, pt in points if pol != "reactive"):
                 # Nothing to trade: say so in one paragraph instead of a table of zeros.
                 def span(policy):
                     costs = [pt["metrics"]["resource_cost"] for pol, pt in points if pol == policy]
