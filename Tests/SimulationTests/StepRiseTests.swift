@@ -142,4 +142,19 @@ import TimeSeries
         #expect(o.actions?.contains(FleetAction(time: 2392, kind: .launch, count: 6)) == true)
         #expect(o.unservedUnitSeconds == 0)
     }
+
+    @Test func shadowPoolStopsAtTheVMMaximum() throws {
+        var p = Self.parameters()
+        p.maximumVMs = 3
+        let sim = try Simulator(parameters: p, policies: [.shadow])
+        let trace = try Self.trace(Self.step)
+        let oracle = try Self.perfectForecasts(trace, start: 2, horizon: sim.horizon(interval: 300), levels: p.levels)
+        let o = try #require(try sim.run(trace, forecasts: oracle).outcomes.first)
+        // The rise to 6 needs 6 VMs; only one more than the 2 running may exist: one shadow, activated once.
+        #expect(o.shadowsCreated == 1)
+        #expect(o.activations == 1)
+        #expect(o.launches == 0)
+        // 3 units short from the activation on: the maximum is binding, the rise is never covered.
+        #expect(o.censoredRises == 1)
+    }
 }

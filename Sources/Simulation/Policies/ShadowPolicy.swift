@@ -82,7 +82,9 @@ struct ShadowPolicy: ScalingPolicy {
         let theta = tracking.parameters.targetUtilisation
         let input = SizingInput(group: group, forecast: context.forecast, running: theta * Double(fleet.committed) * unit,
                                 unit: theta * unit, currentPool: fleet.pool)
-        let target = sizer.decide([input], freeCapacity: .infinity).decisions.first?.final ?? fleet.pool
+        let sized = sizer.decide([input], freeCapacity: .infinity).decisions.first?.final ?? fleet.pool
+        // Shadows beyond the VM maximum could never be activated: the pool stops there.
+        let target = min(sized, max(room - fleet.committed, 0))
         decided = true
         if target > fleet.pool { fleet.provision(target - fleet.pool) } else if target < fleet.pool { fleet.removeShadows(fleet.pool - target) }
 
