@@ -81,6 +81,9 @@ struct PolicyFlags: ParsableArguments {
     @Option(help: "shadow: how far ahead the trigger acts on the forecast.")
     var activationLead = "60s"
 
+    @Option(help: "shadow: running capacity as the sizer sees it: threshold (θ × capacity, the pool the trigger will use) or full (as the actuator runtime does).")
+    var sizerRunning = "threshold"
+
     func apply(to p: inout SimulationParameters) throws {
         p.scaleOutCooldown = try duration(scaleOutCooldown, flag: "--scale-out-cooldown")
         p.scaleInCooldown = try duration(scaleInCooldown, flag: "--scale-in-cooldown")
@@ -98,6 +101,11 @@ struct PolicyFlags: ParsableArguments {
             throw ValidationError("--trigger-level must be a level in (0, 1) or none, got \"\(triggerLevel)\"")
         }
         p.activationLeadTime = try duration(activationLead, flag: "--activation-lead")
+        switch sizerRunning {
+        case "threshold": p.sizeAtThreshold = true
+        case "full": p.sizeAtThreshold = false
+        default: throw ValidationError("--sizer-running must be threshold or full, got \"\(sizerRunning)\"")
+        }
     }
 }
 

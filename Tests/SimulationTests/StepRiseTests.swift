@@ -157,4 +157,23 @@ import TimeSeries
         // 3 units short from the activation on: the maximum is binding, the rise is never covered.
         #expect(o.censoredRises == 1)
     }
+
+    @Test func theSizerSeesRunningCapacityAtTheTriggerThresholdUnlessToldFull() throws {
+        // θ = 0.5: 2 units run on ⌈2 / 0.5⌉ = 4 VMs; the rise to 6 needs ⌈6 / 0.5⌉ = 12 at the threshold.
+        for (atThreshold, pool, cold) in [(true, 8, 0), (false, 2, 6)] {
+            var p = Self.parameters()
+            p.targetUtilisation = 0.5
+            p.sizeAtThreshold = atThreshold
+            let sim = try Simulator(parameters: p, policies: [.shadow])
+            let trace = try Self.trace(Self.step)
+            let oracle = try Self.perfectForecasts(trace, start: 2, horizon: sim.horizon(interval: 300), levels: p.levels)
+            let o = try #require(try sim.run(trace, forecasts: oracle).outcomes.first)
+            // threshold: ⌈(6 − 0.5·4) / 0.5⌉ = 8 shadows, all activated at the rise; full: ⌈(6 − 4) / 1⌉ = 2,
+            // and the trigger's remaining 6 come up cold once the demand is seen.
+            #expect(o.shadowsCreated == pool, "atThreshold \(atThreshold)")
+            #expect(o.activations == pool, "atThreshold \(atThreshold)")
+            #expect(o.launches == cold, "atThreshold \(atThreshold)")
+            #expect(Self.close(o.timesToCapacity.first, 0.043))
+        }
+    }
 }

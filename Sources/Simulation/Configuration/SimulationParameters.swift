@@ -59,6 +59,9 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
     public var triggerLevel: Double? = 0.5
     /// Seconds ahead the trigger looks at the forecast.
     public var activationLeadTime = 60.0
+    /// Hand running capacity and the shadow unit to the sizer at the trigger's threshold θ (true),
+    /// or at full capacity (false, what the actuator runtime does today).
+    public var sizeAtThreshold = true
 
     // MARK: Costs (per interval)
 

@@ -79,7 +79,7 @@ struct ShadowPolicy: ScalingPolicy {
         let now = context.clockSeconds
         if now > clock.now() { clock.advance(by: now - clock.now()) }
         if decided { sizer.recordDemand(group: group, actual: context.lastDemand) }
-        let theta = tracking.parameters.targetUtilisation
+        let theta = tracking.parameters.sizeAtThreshold ? tracking.parameters.targetUtilisation : 1
         let input = SizingInput(group: group, forecast: context.forecast, running: theta * Double(fleet.committed) * unit,
                                 unit: theta * unit, currentPool: fleet.pool)
         let sized = sizer.decide([input], freeCapacity: .infinity).decisions.first?.final ?? fleet.pool
