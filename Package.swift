@@ -96,9 +96,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
+        // Trace replay of scaling policies (docs/simulation.md): drives the actuator's own Sizer and
+        // ActivationTrigger; takes series, not files (PSMCommands reads the trace through Ingest).
+        .target(name: "Simulation", dependencies: [
+            "TimeSeries", "Forecasting", "Calibration", "Actuator", "LinearAlgebra",
+        ]),
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
-            "ModelRegistry", "Pipeline", "Actuator", "ActuatorCommands",
+            "ModelRegistry", "Pipeline", "Actuator", "ActuatorCommands", "Simulation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "psm", dependencies: ["PSMCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -168,6 +173,9 @@ let package = Package(
             "Calibration", "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry"]),
+        .testTarget(name: "SimulationTests", dependencies: [
+            "Simulation", "Actuator", "Forecasting", "Calibration", "TimeSeries",
+        ]),
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
         // Opt-in (PSM_REAL_VMS=1, after scripts/realvm.sh up + guest): real guests on qemu:///system.
         .testTarget(name: "RealVMTests", dependencies: [

@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Simulation
+import TimeSeries
+
+/// `psm simulate`: replays recorded demand through reactive, predictive-buffer and shadow scaling.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Replay recorded demand through scaling policies: unserved demand, SLO violations, time to capacity, cost.",
+        discussion: """
+        The trace is a long CSV (or NAB / wide, see --format): each series is a VM group, its value \
+        the group's demand in capacity units per interval. Every policy sees the same demand, the \
+        same walk-forward forecasts (fitted on the training window before each refit, never on \
+        later data) and the same cost and delay model. The first training window of each group is \
+        history only; results cover the intervals after it. Durations take a unit: 43ms, 8s, 5m, 12h, 3d. \
+        docs/simulation.md describes the policies and the accounting.
+        """)
+
+    @Option(help: "Demand trace (long CSV: series_id = VM group, value = demand in capacity units).")
+    var trace: String
+
+    @Option(help: ArgumentHelp("Simulate only these series (comma-separated ids, e.g. a wide file's FILE/COLUMN); default: all.",
+                               valueName: "ids"))
+    var series: String?
+
+    @Option(help: ArgumentHelp("reactive, predictive-buffer, shadow or all (a comma-separated list works too).", valueName: "policy"))
+    var policy = "all"
+
+    @Option(help: "Write the results (per policy overall, per group, sweep) as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Write a self-contained HTML page (inline SVG plots) to this file.")
+    var html: String?
+
+    @Option(help: ArgumentHelp("Sweep a parameter for the cost-vs-unserved frontier: tau=FROM:TO:N (shadow), buffer=FROM:TO:N "
+                               + "(predictive-buffer) or target=FROM:TO:N (reactive); repeat for several.",
+                               valueName: "name=from:to:n"))
+    var sweep: [String] = []
+
+    @OptionGroup(title: "Capacity") var capacity: CapacityFlags
+    @OptionGroup(title: "Delays") var delays: DelayFlags
+    @OptionGroup(title: "Policies") var policyFlags: PolicyFlags
+    @OptionGroup(title: "Costs (per interval)") var costs: CostFlags
+    @OptionGroup(title: "Forecasting (walk-forward)") var forecasting: ForecastFlags
+    @OptionGroup(title: "Reading the trace") var inputOptions: InputOptions
+
+    @Option(help: "Groups simulated in parallel (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Groups whose demand and capacity the HTML page plots.")
+    var plotGroups = 4
+
+    @Option(help: "Reader warnings printed in full per kind of problem (the rest are counted).")
+    var diagnostics = 1
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard plotGroups >= 0 else { throw ValidationError("--plot-groups must be ≥ 0") }
+    }
+
+    func parameters() throws -> SimulationParameters {
+        var p = SimulationParameters()
+        try capacity.apply(to: &p)
+        try delays.apply(to: &p)
+        try policyFlags.apply(to: &p)
+        try costs.apply(to: &p)
+        try forecasting.apply(to: &p)
+        try p.validate()
+        return p
+    }
+
+    func run() throws {
+        let simulator: Simulator
+        do {
+            let kinds = try PolicyKind.parseList(policy)
+            var swept: [Sweep] = []
+            for s in sweep { swept.append(try Sweep.parse(s)) }
+            simulator = try Simulator(parameters: try parameters(), policies: kinds, sweeps: swept)
+        } catch let error as SimulationError {
+            throw ValidationError(error.message)
+        }
+        for s in simulator.sweeps where !simulator.policies.contains(s.parameter.policy) {
+            printError("psm simulate: --sweep \(s.parameter.rawValue) changes only the \(s.parameter.policy.rawValue) policy, which is not simulated")
+        }
+        let traces = try readTraces(parameters: simulator.parameters)
+        printError("psm simulate: \(traces.count) group\(traces.count == 1 ? "" : "s"), policies "
+                   + simulator.policies.map(\.rawValue).joined(separator: ", ") + "…")
+        let started = Date()
+        let report: SimulationReport
+        let every = max(1, traces.count / 20)
+        do {
+            report = try simulator.run(traces, jobs: jobs, plotGroups: plotGroups) { done, total in
+                if done % every == 0 || done == total { printError("psm simulate: \(done)/\(total) groups") }
+            }
+        } catch {
+            throw ValidationError(error.message)
+        }
+        report.skipped.forEach { printError("psm simulate: skipped \($0)") }
+        for g in report.groups where g.failedFits > 0 || !g.diagnostics.isEmpty {
+            printError("psm simulate: \(g.group): \(g.failedFits) of \(g.fits) fits failed; \(g.diagnostics.first ?? "")")
+        }
+        print(Self.table(report))
+        printError(String(format: "psm simulate: done in %.2f s", Date().timeIntervalSince(started)))
+        if let json { try writeAtomically(try report.json(trace: trace), to: json) }
+        if let html { try writeAtomically(Data(report.html(trace: trace).utf8), to: html) }
+    }
+
+    /// Reads the trace through Ingest (with its file:line diagnostics) and validates each series as demand.
+    func readTraces(parameters p: SimulationParameters) throws -> [GroupTrace] {
+        let result: IngestResult
+        do { result = try IngestReader.read(path: trace, options: try inputOptions.ingestOptions()) } catch {
+            throw ValidationError("\(error)")
+        }
+        summarize(result.diagnostics, file: trace, perCode: diagnostics).forEach(printError)
+        guard !result.series.isEmpty else {
+            throw ValidationError("\(trace): no series to simulate (every series was skipped; see the warnings above)")
+        }
+        var chosen = result.series
+        if let series {
+            let wanted = series.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let ids = Set(result.series.map(\.id))
+            if let unknown = wanted.first(where: { !ids.contains($0) }) {
+                throw ValidationError("--series: \"\(unknown)\" is not in \(trace); it has "
+                                      + result.series.prefix(10).map(\.id).joined(separator: ", ")
+                                      + (result.series.count > 10 ? ", …" : ""))
+            }
+            chosen = result.series.filter { wanted.contains($0.id) }
+        }
+        var seen = Set<String>()
+        var traces: [GroupTrace] = []
+        for series in chosen {
+            var s = series
+            if !seen.insert(s.id).inserted, let metric = s.metric { s.id += "/" + metric }
+            do { traces.append(try GroupTrace(series: s, indexInterval: p.indexInterval)) } catch {
+                throw ValidationError("\(trace): \(error.message)")
+            }
+        }
+        if traces.contains(where: { $0.grid.axis == .index }) {
+            printError("psm simulate: integer-indexed trace: each step is taken as \(DurationText.describe(p.indexInterval)) (--interval)")
+        }
+        return traces
+    }
+
+    static func table(_ report: SimulationReport) -> String {
+        let header = ["policy", "unserved unit·min", "violation min", "TTC p50 s", "TTC p95 s", "TTC p99 s",
+                      "cost", "shadow h", "activations", "activated"]
+        func n(_ x: Double?) -> String { x.map(Formatting.number) ?? "-" }
+        func row(_ name: String, _ m: PolicyMetrics) -> [String] {
+            [name, n(m.unservedUnitMinutes), n(m.violationMinutes), n(m.timeToCapacityP50), n(m.timeToCapacityP95),
+             n(m.timeToCapacityP99), n(m.cost), n(m.shadowHours), String(m.activations),
+             m.activatedShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-"]
+        }
+        var text = Formatting.table(header: header, rows: report.overall.map { row($0.policy.rawValue, $0.metrics) })
+        for (s, points) in report.frontiers {
+            text += "\n\n\(s.parameter.policy.rawValue):\n"
+                + Formatting.table(header: [s.parameter.rawValue] + Array(header.dropFirst()),
+                                   rows: points.map { row(Formatting.number($0.value), $0.metrics) })
+        }
+        return text
+    }
+}
+
+/// Parses a duration flag, naming it in the error.
+func duration(_ text: String, flag: String) throws -> Double {
+    guard let s = DurationText.seconds(text) else {
+        throw ValidationError("\(flag): \"\(text)\" is not a duration (e.g. 43ms, 8s, 5m, 12h, 3d)")
+    }
+    return s
+}
