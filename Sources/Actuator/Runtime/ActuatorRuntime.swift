@@ -178,8 +178,11 @@ public actor ActuatorRuntime {
             if let observed { sizer.recordDemand(group: group.name, actual: observed.value) }
             let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], problems: &report.problems)
             let running = group.running + (extraRunning[group.name] ?? 0) + Double(active[group.name] ?? 0) * Double(group.template.units)
-            inputs.append(SizingInput(group: group.name, forecast: forecast, running: running,
-                                      unit: Double(group.template.units), currentPool: pools[group.name] ?? 0))
+            // Sized at the trigger's threshold: capacity counts as θ × capacity, the same rule that
+            // activates shadows, so the pool holds what the trigger will ask for (docs/actuator.md).
+            let theta = configuration.trigger.utilisationThreshold
+            inputs.append(SizingInput(group: group.name, forecast: forecast, running: theta * running,
+                                      unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0))
             triggerInputs.append(TriggerInput(group: group.name, demand: value, running: running,
                                               unit: Double(group.template.units), readyShadows: ready[group.name] ?? 0,
                                               forecast: forecast))
