@@ -132,7 +132,12 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         }
         tokens = try c.decodeIfPresent([String].self, forKey: .tokens) ?? tokens
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
-        writeRatePerSecond = try c.decodeIfPresent(Double.self, forKey: .writeRatePerSecond) ?? writeRatePerSecond
+        // TOML keeps integers and floats apart: `write_rate = 100` must read as 100.0.
+        if let whole = try? c.decodeIfPresent(Int.self, forKey: .writeRatePerSecond) {
+            writeRatePerSecond = Double(whole)
+        } else {
+            writeRatePerSecond = try c.decodeIfPresent(Double.self, forKey: .writeRatePerSecond) ?? writeRatePerSecond
+        }
         writeBurst = try c.decodeIfPresent(Int.self, forKey: .writeBurst) ?? writeBurst
         maxSamplesPerRequest = try c.decodeIfPresent(Int.self, forKey: .maxSamplesPerRequest) ?? maxSamplesPerRequest
         metricsRequireToken = try c.decodeIfPresent(Bool.self, forKey: .metricsRequireToken) ?? metricsRequireToken

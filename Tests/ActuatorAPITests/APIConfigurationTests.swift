@@ -96,3 +96,16 @@ import Testing
         }
     }
 }
+
+import TOMLKit
+
+@Suite struct APIConfigurationTOMLTests {
+    /// psm-actuator reads `[api]` from psm.toml with TOMLKit, which keeps integers and floats apart.
+    @Test func anIntegerWriteRateInTOMLReadsAsThatRate() throws {
+        let table = try TOMLTable(string: "write_rate = 100\nwrite_burst = 200\nlisten = \"127.0.0.1:9000\"\n")
+        let c = try TOMLDecoder().decode(APIConfiguration.self, from: table)
+        #expect(c.writeRatePerSecond == 100 && c.writeBurst == 200 && c.port == 9000)
+        let float = try TOMLDecoder().decode(APIConfiguration.self, from: try TOMLTable(string: "write_rate = 2.5\n"))
+        #expect(float.writeRatePerSecond == 2.5)
+    }
+}
