@@ -6,7 +6,7 @@ public struct PSM: AsyncParsableCommand {
         commandName: "psm",
         abstract: "Predictive Scaling Module: forecast VM-group demand and keep shadow VMs ready.",
         subcommands: [InspectCommand.self, IngestCommand.self, ForecastCommand.self, BacktestCommand.self,
-                      ModelsCommand.self, ReportCommand.self, TrainCommand.self, DemoCommand.self]
+                      ModelsCommand.self, ReportCommand.self, TrainCommand.self, DemoCommand.self, BenchCommand.self]
     )
     public init() {}
 }
