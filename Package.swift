@@ -103,7 +103,8 @@ let package = Package(
         ]),
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
-            "ModelRegistry", "Pipeline", "Actuator", "ActuatorCommands", "Simulation",
+            "ModelRegistry", "Pipeline", "Actuator", "ActuatorCommands", "Simulation", "RealVMSupport", "Hypervisor",
+            "LibvirtHypervisor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "psm", dependencies: ["PSMCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -129,8 +130,12 @@ let package = Package(
         .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
         // Real QEMU guests (docs/realvm.md): the tiny guest's serial log and the shadow sequence,
         // shared by the opt-in RealVMTests and the psm-realvm-bench measurement.
-        .target(name: "RealVMSupport", dependencies: ["Hypervisor"]),
+        .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor", "Actuator", "MetricStore"]),
         .executableTarget(name: "psm-realvm-bench", dependencies: ["RealVMSupport", "Hypervisor", "LibvirtHypervisor"]),
+        // The actuator runtime in a process of its own that RealVMTests SIGKILLs mid-activation.
+        .executableTarget(name: "psm-realvm-actuator", dependencies: [
+            "Actuator", "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
+        ], path: "Tests/RealVMActuator"),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
@@ -180,7 +185,8 @@ let package = Package(
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
         // Opt-in (PSM_REAL_VMS=1, after scripts/realvm.sh up + guest): real guests on qemu:///system.
         .testTarget(name: "RealVMTests", dependencies: [
-            "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance",
+            "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance", "Actuator", "MetricStore",
+            "psm-realvm-actuator", "psm-actuator",
         ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
             "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",

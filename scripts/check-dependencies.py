@@ -32,7 +32,8 @@ def closure(name, seen=None):
 
 ACTUATOR_SIDE = {"TimeSeries", "Features", "MetricStore", "LinearAlgebra", "Forecasting", "Calibration",
                  "ModelRegistry", "Hypervisor", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
-                 "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport", "psm-api-testserver"}
+                 "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport", "psm-api-testserver",
+                 "RealVMSupport", "psm-realvm-bench", "psm-realvm-actuator"}
 BATCH_ONLY = {"Ingest", "Evaluation", "Pipeline", "PSMCommands", "psm"}
 C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
                    "CLibvirt": {"LibvirtHypervisor", "SystemLibraryTests"}}

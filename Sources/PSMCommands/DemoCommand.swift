@@ -20,16 +20,26 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The bundled datasets directory.")
     var datasets = "Datasets"
 
-    @Option(help: "Where the demo writes everything.")
-    var out = "out/demo"
+    @Option(help: "Where the demo writes everything (default out/demo, out/demo-real with --real).")
+    var out: String?
 
-    @Option(help: "The libvirt URI the actuator drives (qemu:///system with --real).")
-    var hypervisor = "test:///default"
+    @Option(help: "The libvirt URI the actuator drives (default test:///default, qemu:///system with --real).")
+    var hypervisor: String?
 
     @Option(help: "Days of each series used for training (the rest is replayed).")
     var trainDays = 10
 
+    @Flag(help: """
+        Run on real QEMU guests under libvirtd (needs `sudo scripts/realvm.sh up && sudo scripts/realvm.sh guest`): \
+        one group of at most two shadows of the tiny guest, a short replay paced in real time so that the \
+        shadows boot before they are parked; a few minutes (docs/realvm.md, "psm demo --real").
+        """)
+    var real = false
+
     func run() async throws {
+        if real { return try await runReal() }
+        let out = self.out ?? "out/demo"
+        let hypervisor = self.hypervisor ?? "test:///default"
         let groups = [("web", "ec2_cpu_utilization_5f5533"), ("api", "ec2_cpu_utilization_fe7f93")]
         let fm = FileManager.default
         try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -39,18 +49,10 @@ struct DemoCommand: AsyncParsableCommand {
         var train = "series_id,timestamp,value\n"
         var replay = "series_id,timestamp,value\n"
         for (group, file) in groups {
-            let path = "\(datasets)/nab-aws-cloudwatch/realAWSCloudwatch/\(file).csv"
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("cannot read \(path): run psm demo from the repository root, or pass --datasets")
-            }
             var first: Int64?
-            for line in text.split(separator: "\n").dropFirst() {
-                let parts = line.split(separator: ",")
-                guard parts.count == 2, let t = Timestamp.parse(parts[0])?.seconds, Double(parts[1]) != nil else { continue }
-                // NAB stamps are at :02, :07…; the actuator's grid is whole 5-minute steps.
-                let aligned = t - ((t % 300) + 300) % 300
+            for (aligned, value) in try Self.series(file, datasets: datasets) {
                 first = first ?? aligned
-                let row = "\(group),\(Timestamp.format(aligned)),\(parts[1])\n"
+                let row = "\(group),\(Timestamp.format(aligned)),\(value)\n"
                 if aligned - (first ?? aligned) < Int64(trainDays) * 86_400 { train += row } else { replay += row }
             }
         }
@@ -119,7 +121,7 @@ struct DemoCommand: AsyncParsableCommand {
         """
         try config.write(toFile: "\(out)/psm.toml", atomically: true, encoding: .utf8)
         FileHandle.standardError.write(Data("psm demo: training on the first \(trainDays) days (\(out)/psm.toml)\n".utf8))
-        var trainCommand = try TrainCommand.parse(["--config", "\(out)/psm.toml", "--once"])
+        let trainCommand = try TrainCommand.parse(["--config", "\(out)/psm.toml", "--once"])
         try trainCommand.run()
         FileHandle.standardError.write(Data("psm demo: replaying the rest through the actuator on \(hypervisor)\n".utf8))
         var actuator = try ActuatorCommand.parseAsRoot(["run", "--config", "\(out)/psm.toml", "--replay", "\(out)/replay.csv",
@@ -130,5 +132,21 @@ struct DemoCommand: AsyncParsableCommand {
             try actuator.run()
         }
         print("psm demo: summary in \(out)/summary.json; explain a pool with: psm-actuator explain web --config \(out)/psm.toml")
+    }
+
+    /// A bundled NAB EC2 CPU series: (time aligned down to its 5-minute step, value as written).
+    static func series(_ file: String, datasets: String) throws -> [(Int64, Substring)] {
+        let path = "\(datasets)/nab-aws-cloudwatch/realAWSCloudwatch/\(file).csv"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read \(path): run psm demo from the repository root, or pass --datasets")
+        }
+        var rows: [(Int64, Substring)] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let parts = line.split(separator: ",")
+            guard parts.count == 2, let t = Timestamp.parse(parts[0])?.seconds, Double(parts[1]) != nil else { continue }
+            // NAB stamps are at :02, :07…; the actuator's grid is whole 5-minute steps.
+            rows.append((t - ((t % 300) + 300) % 300, parts[1]))
+        }
+        return rows
     }
 }

@@ -138,6 +138,10 @@ public struct Reconciler: Sendable {
             }
             var state = try await currentState(shadow, hypervisor)
             if state == nil {
+                // QEMU refuses to start when its serial log's directory is missing.
+                if let dir = template.serialLogDirectory {
+                    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                }
                 _ = try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.define(template.spec(for: shadow)) }
                 state = .shutoff
             }

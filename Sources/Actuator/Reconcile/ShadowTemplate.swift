@@ -20,12 +20,14 @@ public struct ShadowTemplate: Sendable, Hashable {
     public var boot: DomainSpec.Boot
     public var virtualization: DomainSpec.Virtualization?
     public var network: DomainSpec.Network?
+    /// A machine type such as `q35` (nil: the driver's default).
+    public var machine: String?
     /// A directory for each domain's serial log (`<dir>/<domain>.log`), nil for none.
     public var serialLogDirectory: String?
 
     public init(full: ResourceSize, baselinePolicy: BaselinePolicy = BaselinePolicy(), units: Int64, park: ParkMode = .pause,
                 boot: DomainSpec.Boot = .none, virtualization: DomainSpec.Virtualization? = nil,
-                network: DomainSpec.Network? = nil, serialLogDirectory: String? = nil) {
+                network: DomainSpec.Network? = nil, serialLogDirectory: String? = nil, machine: String? = nil) {
         self.full = full
         self.baselinePolicy = baselinePolicy
         self.units = units
@@ -34,6 +36,7 @@ public struct ShadowTemplate: Sendable, Hashable {
         self.virtualization = virtualization
         self.network = network
         self.serialLogDirectory = serialLogDirectory
+        self.machine = machine
     }
 
     public var baseline: ResourceSize { baselinePolicy.baseline(of: full) }
@@ -54,6 +57,7 @@ public struct ShadowTemplate: Sendable, Hashable {
         var spec = DomainSpec.shadow(name: shadow.domainName, full: full, policy: baselinePolicy, metadata: tag, boot: boot)
         spec.virtualization = virtualization
         spec.network = network
+        spec.machine = machine
         if let dir = serialLogDirectory { spec.serialLog = "\(dir)/\(shadow.domainName).log" }
         return spec
     }

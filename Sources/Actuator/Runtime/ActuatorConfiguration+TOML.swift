@@ -101,7 +101,8 @@ extension ActuatorConfiguration {
             let g = TOMLSection(file: fileName, name: "actuator.groups[\(i + 1)]", table: element.table)
             guard g.table != nil else { throw g.error(.wrongType, key: "", "expected a table") }
             try g.rejectUnknown(["name", "series", "unit", "vcpus", "memory_mib", "baseline_vcpu_fraction",
-                                 "baseline_memory_fraction", "park", "running", "min", "max", "demand_metric", "units_per_metric"])
+                                 "baseline_memory_fraction", "park", "running", "min", "max", "demand_metric", "units_per_metric"]
+                                + GuestSettings.keys)
             guard let name = try g.string("name"), !name.isEmpty else { throw g.error(.missingKey, key: "name", "required") }
             guard let unit = try g.number("unit"), unit > 0, unit.isFinite else {
                 throw g.error(.missingKey, key: "unit", "required: capacity units one shadow adds, a number > 0")
@@ -126,9 +127,10 @@ extension ActuatorConfiguration {
             let upm = try g.number("units_per_metric") ?? 1
             guard upm > 0, upm.isFinite else { throw g.error(.invalidValue, key: "units_per_metric", "must be > 0") }
             bounds[name] = b
+            let guest = try GuestSettings(g, resolve: resolve)
             groups.append(GroupConfiguration(name: name, series: try g.string("series"),
-                                             template: ShadowTemplate(full: full, baselinePolicy: policy,
-                                                                      units: Int64(unit.rounded(.up)), park: park),
+                                             template: guest.apply(to: ShadowTemplate(full: full, baselinePolicy: policy,
+                                                                                      units: Int64(unit.rounded(.up)), park: park)),
                                              running: running, bounds: b,
                                              demandMetric: try g.string("demand_metric") ?? "demand_units",
                                              unitsPerMetric: upm))

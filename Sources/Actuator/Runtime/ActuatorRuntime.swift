@@ -205,7 +205,10 @@ public actor ActuatorRuntime {
         for trigger in report.triggers where trigger.activate > 0 {
             for _ in 0..<trigger.activate {
                 activationCounter += 1
-                let id = "auto-\(trigger.group)-\(now)-\(activationCounter)"
+                // A random part: an actuator restarted within the same second (or replaying the same
+                // time) must not reuse the id of the activation it interrupted, which would return that
+                // (rolled-back) record instead of activating (found by RealVMTests' restart case).
+                let id = "auto-\(trigger.group)-\(now)-\(activationCounter)-\(UInt32.random(in: 0...UInt32.max))"
                 do {
                     let record = try await activator.activate(group: trigger.group, activationID: id)
                     report.activations.append(record)

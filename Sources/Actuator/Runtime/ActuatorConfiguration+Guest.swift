@@ -1,0 +1,54 @@
+import Features
+import Hypervisor
+
+/// What a real guest needs from `[[actuator.groups]]`: how its shadows boot, the virtualization
+/// type, the machine type and where their serial consoles go (docs/configuration.md).
+struct GuestSettings {
+    /// The keys this reads (the group table's allowed keys include them).
+    static let keys = ["kernel", "initrd", "cmdline", "virtualization", "machine", "serial_log_dir"]
+
+    var boot: DomainSpec.Boot = .none
+    var virtualization: DomainSpec.Virtualization?
+    var machine: String?
+    var serialLogDirectory: String?
+
+    /// Reads the keys of one group table; paths go through `resolve` (relative to the config file).
+    init(_ g: TOMLSection, resolve: (String) -> String) throws(ConfigurationError) {
+        let kernel = try g.string("kernel")
+        let initrd = try g.string("initrd")
+        let cmdline = try g.string("cmdline")
+        if let kernel {
+            guard !kernel.isEmpty else { throw g.error(.invalidValue, key: "kernel", "must name a kernel image file") }
+            if let initrd, initrd.isEmpty { throw g.error(.invalidValue, key: "initrd", "must name an initramfs file (or leave the key out)") }
+            boot = .kernel(path: resolve(kernel), initrd: initrd.map(resolve), commandLine: cmdline)
+        } else if initrd != nil || cmdline != nil {
+            throw g.error(.missingKey, key: "kernel", "initrd and cmdline apply to a direct kernel boot: set kernel too")
+        }
+        if let text = try g.string("virtualization") {
+            guard let v = DomainSpec.Virtualization(rawValue: text) else {
+                throw g.error(.invalidValue, key: "virtualization", "expected \"qemu\" (TCG), \"kvm\" or \"test\", got \"\(text)\"")
+            }
+            virtualization = v
+        }
+        if let m = try g.string("machine") {
+            guard !m.isEmpty, m.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" }) else {
+                throw g.error(.invalidValue, key: "machine", "expected a machine type such as \"q35\", got \"\(m)\"")
+            }
+            machine = m
+        }
+        if let dir = try g.string("serial_log_dir") {
+            guard !dir.isEmpty else { throw g.error(.invalidValue, key: "serial_log_dir", "must name a directory (or leave the key out)") }
+            serialLogDirectory = resolve(dir)
+        }
+    }
+
+    /// `template` with these settings applied.
+    func apply(to template: ShadowTemplate) -> ShadowTemplate {
+        var t = template
+        t.boot = boot
+        t.virtualization = virtualization
+        t.machine = machine
+        t.serialLogDirectory = serialLogDirectory
+        return t
+    }
+}

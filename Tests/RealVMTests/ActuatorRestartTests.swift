@@ -1,0 +1,242 @@
+import Actuator
+import Foundation
+import Hypervisor
+import LibvirtHypervisor
+import MetricStore
+import RealVMSupport
+import Testing
+
+/// Issue 9's restart case on real guests: an actuator *process* (`psm-realvm-actuator`: psm's
+/// ActuatorRuntime with a kill point on its hypervisor calls) provisions a shadow of the tiny
+/// guest on qemu:///system, is SIGKILLed in the middle of activating it, and the real
+/// `psm-actuator` binary is started on the same store and host. Afterwards the guest must have
+/// been activated exactly once: one succeeded activation record, the guest's own serial output
+/// shows its new vCPUs and memory and only one resume (libvirt's lifecycle events agree), and the
+/// store and libvirt agree with no orphaned domain.
+extension RealVMSuite {
+@Suite struct ActuatorRestartTests {
+    /// Where the doomed process stops (METHOD:before|after of the activation's hypervisor calls).
+    enum KillPoint: String, CaseIterable, CustomTestStringConvertible {
+        /// Claimed in the store (shadow activating), nothing done to the domain yet.
+        case claimed = "info:before"
+        /// vCPUs and memory raised, the guest still paused.
+        case scaled = "setMemory:after"
+        /// The guest runs; monitoring, routing, the tag and the outcome not done.
+        case resumed = "resume:after"
+        /// Tagged active in libvirt, the outcome not recorded.
+        case tagged = "setMetadata:after"
+
+        var testDescription: String { "\(self) (\(rawValue))" }
+        /// Whether the doomed process got the guest running (the restart then completes it; otherwise it rolls back and activates anew).
+        var resumedBeforeKill: Bool { self == .resumed || self == .tagged }
+    }
+
+    /// Demand that needs exactly one shadow: running 10 units, unit 10, threshold 0.8 → 12 > 8, and 12 ≤ 0.8 × 20.
+    static let demand = 12.0
+
+    @Test(arguments: KillPoint.allCases)
+    func killedMidActivationARestartedActuatorActivatesTheGuestOnce(_ point: KillPoint) async throws {
+        let scratch = try RestartScratch(point)
+        do {
+            try await run(point, scratch)
+        } catch {
+            await scratch.cleanUp()
+            throw error
+        }
+        await scratch.cleanUp()
+    }
+
+    func run(_ point: KillPoint, _ s: RestartScratch) async throws {
+        let helper = try builtExecutable("psm-realvm-actuator")
+        let actuator = try builtExecutable("psm-actuator")
+
+        // 1. Provision: the shadow is defined at its baseline, boots, and is paused after boot_grace.
+        let provision = try s.spawn(helper, ["provision", "--config", s.config, "--timeout", "100"], name: "provision")
+        let provisioned = provision.waitForExit(timeout: .seconds(120))
+        try #require(provisioned && provision.process.terminationStatus == 0, "provisioning failed:\n\(provision.transcript)")
+        let store = try MetricStore(path: s.dir + "/actuator.sqlite")
+        let ready = try store.shadows(states: [.ready])
+        let shadow = try #require(ready.first, "no ready shadow:\n\(provision.transcript)")
+        try #require(ready.count == 1)
+        let domain = shadow.domainName
+        #expect(domain.hasPrefix(RealVMGuest.namePrefix))
+        let parked = try await s.hypervisor.info(domain)
+        try #require(parked.state == .paused && parked.vcpus == 1, "parked shadow is \(parked.state) with \(parked.vcpus) vCPUs")
+        let log = SerialLog(path: s.dir + "/serial/\(domain).log")
+        // boot_grace let the guest boot and inflate its balloon before it was paused.
+        let lastBeat = log.lines(after: 0).compactMap { Heartbeat($0) }.last
+        try #require(lastBeat.map { $0.cpus == 1 && $0.memoryKiB <= 262_144 } == true,
+                     "the guest was parked before it reached its baseline (raise boot_grace): last heartbeat \(String(describing: lastBeat))")
+
+        // 2. The doomed actuator: demand rises, it claims the shadow and stops at the kill point.
+        let starts = OutputStarts(log, silence: .seconds(1))
+        s.onCleanUp { _ = starts.stop() }
+        let events = try LifecycleEvents(domain: domain, logs: s.dir + "/events")
+        s.onCleanUp { _ = events.stop() }
+        let doomed = try s.spawn(helper, ["activate", "--config", s.config, "--group", s.group,
+                                          "--demand", "\(Self.demand)", "--kill-at", point.rawValue], name: "doomed")
+        let stopped = doomed.waitForLine(startingWith: "KILL-POINT", timeout: .seconds(60))
+        doomed.kill()
+        try #require(stopped != nil, "the actuator never reached \(point.rawValue):\n\(doomed.transcript)")
+        #expect(doomed.process.terminationReason == .uncaughtSignal)
+        let claimed = try #require(try store.shadow(id: shadow.id))
+        #expect(claimed.state == .activating)
+        let doomedActivation = try #require(claimed.activationID)
+        #expect(try store.activation(id: doomedActivation)?.outcome == nil)
+        let killedAt = try await s.hypervisor.info(domain)
+        switch point {
+        case .claimed: #expect(killedAt.state == .paused && killedAt.vcpus == 1)
+        case .scaled: #expect(killedAt.state == .paused && killedAt.vcpus == 2)
+        case .resumed, .tagged: #expect(killedAt.state == .running)
+        }
+
+        // 3. Restart: the real psm-actuator on the same store and host, one interval of the same demand.
+        let trace = s.dir + "/trace.csv"
+        try "series_id,timestamp,value\n\(s.group),\(Int64(Date().timeIntervalSince1970)),\(Self.demand)\n"
+            .write(toFile: trace, atomically: true, encoding: .utf8)
+        let restarted = try s.spawn(actuator, ["run", "--config", s.config, "--replay", trace], name: "restart")
+        let finished = restarted.waitForExit(timeout: .seconds(60))
+        try #require(finished && restarted.process.terminationStatus == 0, "the restarted actuator failed:\n\(restarted.transcript)")
+
+        // 4. Activated exactly once, in the store …
+        let record = try #require(try store.shadow(id: shadow.id))
+        #expect(record.state == .active, "shadow is \(record.state)\n\(restarted.transcript)")
+        let activations = try store.activations(shadow: shadow.id)
+        #expect(activations.allSatisfy { $0.outcome != nil }, "an activation was left open: \(activations)")
+        let succeeded = activations.filter { $0.outcome == .succeeded }
+        #expect(succeeded.count == 1, "activations: \(activations.map { "\($0.id) \(String(describing: $0.outcome))" })")
+        if point.resumedBeforeKill {
+            // The guest already ran: the restart completes the interrupted activation itself.
+            #expect(activations.map(\.id) == [doomedActivation])
+        } else {
+            // The guest was still parked: the restart rolls that one back, the trigger activates anew.
+            #expect(activations.filter { $0.outcome == .rolledBack }.map(\.id) == [doomedActivation])
+            #expect(succeeded.first?.id != doomedActivation)
+        }
+        #expect(try store.reservations().contains { $0.shadowID == shadow.id } == false)
+
+        // … in libvirt …
+        let active = try await s.hypervisor.info(domain)
+        #expect(active.state == .running && active.vcpus == 2)
+        #expect(active.metadata?.role == .active && active.metadata?.reservationHost == nil)
+
+        // … and from the guest: 2 CPUs online and MemTotal near 1 GiB (the kernel keeps ≈ 60 MB).
+        let grown = log.waitForLine(after: 0, timeout: .seconds(20)) { line in
+            Heartbeat(line).map { $0.cpus == 2 && $0.memoryKiB >= 900_000 } ?? false
+        }
+        let tail = log.lines(after: 0).suffix(5).joined(separator: "\n")
+        #expect(grown != nil, "the guest never reported 2 CPUs and ≥ 900 MB:\n\(tail)")
+        // Its output started once after the park (a second pause of ≥ 1 s would show as a second start),
+        // and libvirt saw one resume and no suspend since.
+        let outputStarts = starts.stop()
+        let lifecycle = events.stop()
+        #expect(outputStarts.count == 1, "the guest's output started \(outputStarts.count) times")
+        #expect(lifecycle.filter { $0.contains("Resumed") }.count == 1, "lifecycle events: \(lifecycle)")
+        #expect(lifecycle.filter { $0.contains("Suspended") }.isEmpty, "lifecycle events: \(lifecycle)")
+
+        // 5. No orphan: every domain of the group has a live record in a matching state, and back.
+        try await Self.expectAgreement(store: store, hypervisor: s.hypervisor, group: s.group)
+    }
+
+    /// The store and libvirt agree about the group's shadows (the restarted actuator may have
+    /// started refilling the pool: a `defining` shadow whose domain boots).
+    static func expectAgreement(store: MetricStore, hypervisor: LibvirtHypervisor, group: String) async throws {
+        let domains = try await hypervisor.list().filter { $0.name.hasPrefix("psm-\(group)-") }
+        let records = try store.shadows().filter { $0.group == group && $0.state != .gone }
+        let byName = Dictionary(uniqueKeysWithValues: records.map { ($0.domainName, $0) })
+        for d in domains {
+            guard let r = byName[d.name] else {
+                Issue.record("orphaned domain \(d.name) (\(d.state))")
+                continue
+            }
+            #expect(d.metadata?.shadowID == r.id)
+            let agrees = switch r.state {
+            case .active: d.state == .running
+            case .ready: d.state == .paused || d.state == .saved
+            case .defining: d.state == .running || d.state == .paused || d.state == .shutoff
+            default: false
+            }
+            #expect(agrees, "\(d.name): store says \(r.state.rawValue), libvirt \(String(describing: d.state))")
+        }
+        let names = Set(domains.map(\.name))
+        for r in records where r.state != .planned {
+            #expect(names.contains(r.domainName), "record \(r.id) (\(r.state)) has no domain")
+        }
+        let reserved = Set(try store.reservations().map(\.shadowID))
+        #expect(reserved == Set(records.filter { [.planned, .defining, .ready].contains($0.state) }.map(\.id)))
+    }
+}
+}
+
+/// One restart case's directory (`/tmp/psm-realvm-restart-…`: `scripts/realvm.sh down` removes
+/// it too), configuration and group (its domains are named `psm-realvm-restart-…`).
+final class RestartScratch {
+    let dir: String
+    let group: String
+    let config: String
+    let hypervisor: LibvirtHypervisor
+    /// Stops what the case started (children, watchers), also when it failed half-way.
+    private var stops: [() -> Void] = []
+
+    init(_ point: RealVMSuite.ActuatorRestartTests.KillPoint) throws {
+        let guest = try RealVM.guest()
+        hypervisor = try RealVM.hypervisor()
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        group = "realvm-restart-\(point)-\(tag)"
+        dir = NSTemporaryDirectory() + "psm-realvm-restart-\(tag)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        config = dir + "/psm.toml"
+        // One shadow of the tiny guest: full 2 vCPUs / 1 GiB, parked at 1 vCPU / 256 MiB after
+        // boot_grace (boot ≈ 5 s under TCG, then ≈ 1 s for the balloon to inflate).
+        try """
+        [actuator]
+        store = "actuator.sqlite"
+        registry = "Models"
+        hypervisor = "\(RealVMGuest.uri)"
+        interval = 60
+        boot_grace = 10
+
+        [actuator.trigger]
+        utilisation = 0.8
+        forecast_level = 0
+
+        [[actuator.groups]]
+        name = "\(group)"
+        unit = 10
+        running = 10
+        min = 1
+        max = 1
+        vcpus = 2
+        memory_mib = 1024
+        baseline_vcpu_fraction = 0.5
+        baseline_memory_fraction = 0.25
+        kernel = "\(guest.kernel)"
+        initrd = "\(guest.initrd)"
+        cmdline = "console=ttyS0 quiet"
+        virtualization = "qemu"
+        machine = "q35"
+        serial_log_dir = "serial"
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    /// Starts `executable` (killed at clean-up if still running); its output goes to `<dir>/<name>.out|.err`.
+    func spawn(_ executable: URL, _ arguments: [String], name: String) throws -> ChildProcess {
+        let child = try ChildProcess(executable, arguments, logs: dir + "/" + name)
+        stops.append { child.kill() }
+        return child
+    }
+
+    /// Registers `stop` to run at clean-up.
+    func onCleanUp(_ stop: @escaping () -> Void) { stops.append(stop) }
+
+    /// Stops the children and watchers, removes the group's domains (save images included) and the directory.
+    func cleanUp() async {
+        for stop in stops.reversed() { stop() }
+        stops = []
+        for d in (try? await hypervisor.list()) ?? [] where d.name.hasPrefix("psm-\(group)-") {
+            try? await hypervisor.destroy(d.name)
+            try? await hypervisor.undefine(d.name, removingManagedSave: true)
+        }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
