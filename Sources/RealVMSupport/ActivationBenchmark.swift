@@ -76,7 +76,8 @@ public struct ActivationBenchmark: Sendable {
         for run in 1...runs {
             let name = RealVMGuest.namePrefix + "bench-\(run)-\(getpid())"
             do {
-                let line = try await measure(name, store: store) { samples[$0, default: []].append($1) }
+                let (measured, line) = try await measure(name, store: store)
+                for (key, value) in measured { samples[key, default: []].append(value) }
                 await driver.remove(name)
                 progress("run \(run): \(line)")
             } catch {
@@ -87,51 +88,52 @@ public struct ActivationBenchmark: Sendable {
         return Result(runs: runs, samples: samples)
     }
 
-    private func measure(_ name: String, store: MetricStore,
-                         record: (String, Double) -> Void) async throws -> String {
+    /// One run's samples (key, value) and its progress line.
+    private func measure(_ name: String, store: MetricStore) async throws -> ([(String, Double)], String) {
+        var measured: [(String, Double)] = []
         let hypervisor = driver.hypervisor
         let clock = ContinuousClock()
         let cold = try await driver.coldStart(name)
-        record("cold_start_s", cold.seconds)
+        measured.append(("cold_start_s", cold.seconds))
         // Parked once the guest's balloon is down to the baseline.
         try await driver.park(name)
         try await Task.sleep(for: .milliseconds(300))
-        if let rss = RealVMGuest.qemuResidentKiB(of: name) { record("paused_shadow_rss_mb", Double(rss) / 1024) }
+        if let rss = RealVMGuest.qemuResidentKiB(of: name) { measured.append(("paused_shadow_rss_mb", Double(rss) / 1024)) }
 
         let paused = try await driver.activatePaused(name)
-        record("activation_paused_ms", paused.untilHeartbeat.milliseconds)
-        for (call, d) in paused.calls { record("paused_\(call)_ms", d.milliseconds) }
+        measured.append(("activation_paused_ms", paused.untilHeartbeat.milliseconds))
+        for (call, d) in paused.calls { measured.append(("paused_\(call)_ms", d.milliseconds)) }
         // The notes' C probe timed resume → heartbeat alone: the same figure without the resizes.
         let resizing = paused.calls.filter { $0.0 != "resume" }.reduce(Duration.zero) { $0 + $1.1 }
-        record("paused_resume_to_heartbeat_ms", (paused.untilHeartbeat - resizing).milliseconds)
+        measured.append(("paused_resume_to_heartbeat_ms", (paused.untilHeartbeat - resizing).milliseconds))
         let grownFrom = clock.now
         _ = try driver.waitForHeartbeat(name) { $0.cpus == ShadowDriver.activated.vcpus && $0.memoryKiB >= 700_000 }
-        record("guest_sees_new_size_s", (clock.now - grownFrom + paused.untilHeartbeat).seconds)
+        measured.append(("guest_sees_new_size_s", (clock.now - grownFrom + paused.untilHeartbeat).seconds))
 
         try await hypervisor.suspend(name)
         let saveStart = clock.now
         try await hypervisor.managedSave(name)
-        record("managed_save_s", (clock.now - saveStart).seconds)
+        measured.append(("managed_save_s", (clock.now - saveStart).seconds))
         let saved = try await driver.activateSaved(name)
         guard saved.restoredState == .paused else {
             throw GuestSilent(awaited: "a restore that comes back paused (got \(String(describing: saved.restoredState)))",
                               domain: name, tail: "")
         }
-        record("activation_saved_ms", saved.untilHeartbeat.milliseconds)
-        for (call, d) in saved.calls { record("saved_\(call)_ms", d.milliseconds) }
+        measured.append(("activation_saved_ms", saved.untilHeartbeat.milliseconds))
+        for (call, d) in saved.calls { measured.append(("saved_\(call)_ms", d.milliseconds)) }
 
         let psm = try await activateThroughActivator(name, store: store)
-        record("activator_activation_ms", psm.untilHeartbeat.milliseconds)
-        record("activator_total_ms", psm.total.milliseconds)
-        record("activator_libvirt_ms", psm.libvirt.milliseconds)
-        record("activator_overhead_ms", (psm.total - psm.libvirt).milliseconds)
+        measured.append(("activator_activation_ms", psm.untilHeartbeat.milliseconds))
+        measured.append(("activator_total_ms", psm.total.milliseconds))
+        measured.append(("activator_libvirt_ms", psm.libvirt.milliseconds))
+        measured.append(("activator_overhead_ms", (psm.total - psm.libvirt).milliseconds))
 
         let destroyStart = clock.now
         try await hypervisor.destroy(name)
-        record("destroy_s", (clock.now - destroyStart).seconds)
-        return String(format: "cold %.2f s, paused→heartbeat %.1f ms, saved→heartbeat %.0f ms, psm activation %.1f ms (psm's own %.3f ms)",
+        measured.append(("destroy_s", (clock.now - destroyStart).seconds))
+        return (measured, String(format: "cold %.2f s, paused→heartbeat %.1f ms, saved→heartbeat %.0f ms, psm activation %.1f ms (psm's own %.3f ms)",
                       cold.seconds, paused.untilHeartbeat.milliseconds, saved.untilHeartbeat.milliseconds,
-                      psm.total.milliseconds, (psm.total - psm.libvirt).milliseconds)
+                      psm.total.milliseconds, (psm.total - psm.libvirt).milliseconds))
     }
 
     /// What one activation through the `Activator` took.

@@ -56,6 +56,9 @@ public struct ShadowDriver: Sendable {
     /// MemTotal at or below it: right after boot the guest still has its maximum, and a shadow
     /// paused then would hold that much host memory), then suspends it. Returns the last heartbeat.
     @discardableResult
+    // Not inlined: inlined into an async caller in the same module (ActivationBenchmark), this
+    // function crashed the Swift 6.3.1 optimizer (coroutine splitting) in release builds.
+    @inline(never)
     public func park(_ name: String) async throws -> Heartbeat {
         let beat = try waitForHeartbeat(name) { $0.memoryKiB <= Self.baseline.memoryKiB }
         try await hypervisor.suspend(name)
