@@ -68,15 +68,21 @@ public struct ActivationBenchmark: Sendable {
             try? FileManager.default.removeItem(atPath: scratch)
             driver.guest.removeLogs()
         }
-        let store = try MetricStore(path: scratch + "/store.sqlite")
-        try store.upsertHost(HostRecord(name: "local", uri: RealVMGuest.uri,
-                                        capacity: CapacityAmount(vcpus: 1024, memoryMiB: 1 << 24, units: 1 << 20),
-                                        updatedAt: Int64(Date().timeIntervalSince1970)))
+        // The store as psm-actuator opens it (every commit fsynced), and one that only survives a
+        // process crash (no fsync): the Activator commits twice per activation (claim, outcome).
+        var stores: [MetricStore] = []
+        for (file, durability) in [("store.sqlite", MetricStore.Durability.powerLoss), ("store-process.sqlite", .process)] {
+            let store = try MetricStore(path: scratch + "/" + file, durability: durability)
+            try store.upsertHost(HostRecord(name: "local", uri: RealVMGuest.uri,
+                                            capacity: CapacityAmount(vcpus: 1024, memoryMiB: 1 << 24, units: 1 << 20),
+                                            updatedAt: Int64(Date().timeIntervalSince1970)))
+            stores.append(store)
+        }
         var samples: [String: [Double]] = [:]
         for run in 1...runs {
             let name = RealVMGuest.namePrefix + "bench-\(run)-\(getpid())"
             do {
-                let (measured, line) = try await measure(name, store: store)
+                let (measured, line) = try await measure(name, store: stores[0], processDurabilityStore: stores[1])
                 for (key, value) in measured { samples[key, default: []].append(value) }
                 await driver.remove(name)
                 progress("run \(run): \(line)")
@@ -89,7 +95,8 @@ public struct ActivationBenchmark: Sendable {
     }
 
     /// One run's samples (key, value) and its progress line.
-    private func measure(_ name: String, store: MetricStore) async throws -> ([(String, Double)], String) {
+    private func measure(_ name: String, store: MetricStore,
+                         processDurabilityStore: MetricStore) async throws -> ([(String, Double)], String) {
         var measured: [(String, Double)] = []
         let hypervisor = driver.hypervisor
         let clock = ContinuousClock()
@@ -127,6 +134,16 @@ public struct ActivationBenchmark: Sendable {
         measured.append(("activator_total_ms", psm.total.milliseconds))
         measured.append(("activator_libvirt_ms", psm.libvirt.milliseconds))
         measured.append(("activator_overhead_ms", (psm.total - psm.libvirt).milliseconds))
+        measured.append(("activator_overhead_until_serving_ms", psm.untilServing.milliseconds))
+        measured.append(("activator_before_first_call_ms", psm.beforeFirstCall.milliseconds))
+        measured.append(("activator_after_last_call_ms", psm.afterLastCall.milliseconds))
+        // Once more (the guest is at its full size now: the scale calls change nothing) on a store
+        // without fsync, to separate the two commits' fsyncs from the rest of psm's path.
+        let again = try await activateThroughActivator(name, store: processDurabilityStore)
+        measured.append(("activator_overhead_nofsync_ms", (again.total - again.libvirt).milliseconds))
+        measured.append(("activator_overhead_until_serving_nofsync_ms", again.untilServing.milliseconds))
+        measured.append(("activator_before_first_call_nofsync_ms", again.beforeFirstCall.milliseconds))
+        measured.append(("activator_after_last_call_nofsync_ms", again.afterLastCall.milliseconds))
 
         let destroyStart = clock.now
         try await hypervisor.destroy(name)
@@ -144,6 +161,13 @@ public struct ActivationBenchmark: Sendable {
         var libvirt: Duration
         /// From calling `activate` until the guest's next heartbeat.
         var untilHeartbeat: Duration
+        /// psm's time before its first libvirt call (the claim in the store) and after its last
+        /// (the outcome recorded); the rest of its own time lies between the calls.
+        var beforeFirstCall: Duration
+        var afterLastCall: Duration
+        /// psm's own time until the guest serves: before the first call, between the calls up to
+        /// `resume`, and the monitoring and routing steps (tagging and recording the outcome follow).
+        var untilServing: Duration
     }
 
     /// Suspends the running guest, records it as a ready shadow of full size 4 vCPUs / 1 GiB and
@@ -166,16 +190,26 @@ public struct ActivationBenchmark: Sendable {
         let mark = log.offset()
         let clock = ContinuousClock()
         let start = clock.now
-        let activation = try await activator.activate(shadowID: name, activationID: "bench-\(name)")
+        let activation = try await activator.activate(shadowID: name, activationID: "bench-\(UUID().uuidString)")
         let total = clock.now - start
         guard activation.outcome == .succeeded else {
             throw GuestSilent(awaited: "a succeeded activation (got \(String(describing: activation.outcome)))", domain: name, tail: "")
         }
-        let libvirt = calls.drain().reduce(Duration.zero) { $0 + $1.duration }
+        let made = calls.drain()
+        let libvirt = made.reduce(Duration.zero) { $0 + $1.duration }
+        let end = start + total
         guard let beat = log.waitForLine(after: mark, timeout: driver.heartbeatTimeout, where: { Heartbeat($0) != nil }) else {
             throw GuestSilent(awaited: "heartbeat after the Activator's resume", domain: name, tail: "")
         }
-        return ActivatorTiming(total: total, libvirt: libvirt, untilHeartbeat: beat.seen - start)
+        var untilServing = (made.first?.start ?? end) - start
+        if let resumed = made.firstIndex(where: { $0.method == "resume" }), resumed > 0 {
+            for i in 1...resumed { untilServing += made[i].start - (made[i - 1].start + made[i - 1].duration) }
+        }
+        untilServing += .seconds((activation.stepLatencies["monitoring"] ?? 0) + (activation.stepLatencies["routing"] ?? 0))
+        return ActivatorTiming(total: total, libvirt: libvirt, untilHeartbeat: beat.seen - start,
+                               beforeFirstCall: (made.first?.start ?? end) - start,
+                               afterLastCall: made.last.map { end - ($0.start + $0.duration) } ?? .zero,
+                               untilServing: untilServing)
     }
 }
 

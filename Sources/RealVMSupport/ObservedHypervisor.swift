@@ -8,6 +8,8 @@ public struct HypervisorCall: Sendable {
     public var method: String
     /// The domain it was about (empty for `list` and `stats`).
     public var domain: String
+    /// When the wrapped call started.
+    public var start: ContinuousClock.Instant
     /// How long the wrapped call took (zero in `before`).
     public var duration: Duration
     /// Whether it threw.
@@ -33,15 +35,15 @@ public struct ObservedHypervisor: Hypervisor {
 
     private func observe<T>(_ method: String, _ domain: String,
                             _ body: () async throws(HypervisorError) -> T) async throws(HypervisorError) -> T {
-        before(HypervisorCall(method: method, domain: domain, duration: .zero, failed: false))
         let clock = ContinuousClock()
+        before(HypervisorCall(method: method, domain: domain, start: clock.now, duration: .zero, failed: false))
         let start = clock.now
         do {
             let value = try await body()
-            after(HypervisorCall(method: method, domain: domain, duration: clock.now - start, failed: false))
+            after(HypervisorCall(method: method, domain: domain, start: start, duration: clock.now - start, failed: false))
             return value
         } catch {
-            after(HypervisorCall(method: method, domain: domain, duration: clock.now - start, failed: true))
+            after(HypervisorCall(method: method, domain: domain, start: start, duration: clock.now - start, failed: true))
             throw error
         }
     }
