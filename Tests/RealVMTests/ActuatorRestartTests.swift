@@ -187,14 +187,15 @@ final class RestartScratch {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         config = dir + "/psm.toml"
         // One shadow of the tiny guest: full 2 vCPUs / 1 GiB, parked at 1 vCPU / 256 MiB after
-        // boot_grace (boot ≈ 5 s under TCG, then ≈ 1 s for the balloon to inflate).
+        // boot_grace (boot ≈ 5 s under TCG, then ≈ 1 s for the balloon to inflate on an idle
+        // machine; with the four cases booting at once on 2 loaded cores, 10 s was seen to be short).
         try """
         [actuator]
         store = "actuator.sqlite"
         registry = "Models"
         hypervisor = "\(RealVMGuest.uri)"
         interval = 60
-        boot_grace = 10
+        boot_grace = 30
 
         [actuator.trigger]
         utilisation = 0.8
