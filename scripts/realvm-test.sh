@@ -6,6 +6,13 @@
 # Extra arguments go to `swift test` (e.g. --skip-build). Exit status: the tests'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# One run at a time on this machine: runs share libvirtd, the psm-realvm-* domain names and the
+# daemons' pid files, and a run's final `down` would pull them from under another run.
+exec 9>/run/psm-realvm-test.lock
+if ! flock -n 9; then
+    echo "realvm-test: another real-VM run holds /run/psm-realvm-test.lock; waiting for it" >&2
+    flock 9
+fi
 child=
 cleanup() {
     trap - EXIT INT TERM
