@@ -92,8 +92,13 @@ import Testing
         let grown = domain("d-s", .paused, tag("s"), vcpus: 4, memoryKiB: 1_048_576)
         #expect(plan([record("s", .activating, activation: "act")], [grown])
                 == [.rollBackActivation(shadowID: "s", activationID: "act", domain: "d-s", memoryKiB: 262_144)])
+        // A paused domain that reports its baseline is shrunk all the same: on QEMU the reported
+        // size is the balloon's actual one, blind to a target raised while paused.
         let untouched = domain("d-s", .paused, tag("s"))
         #expect(plan([record("s", .activating, activation: "act")], [untouched])
+                == [.rollBackActivation(shadowID: "s", activationID: "act", domain: "d-s", memoryKiB: 262_144)])
+        let saved = domain("d-s", .saved, tag("s"))
+        #expect(plan([record("s", .activating, activation: "act")], [saved])
                 == [.rollBackActivation(shadowID: "s", activationID: "act", domain: "d-s", memoryKiB: nil)])
     }
 

@@ -124,9 +124,14 @@ public enum Adoption {
                                                    domain: domain.name, growTo: short ? full : nil))
                 state = .active
             } else if parked {
-                let grown = domain.state == .paused && domain.memoryKiB > tag.baseline.memoryKiB
+                // A paused domain's balloon target goes back to the baseline whatever libvirt reports:
+                // QEMU reports the balloon's *actual* size, which does not move while the guest is
+                // paused, so a target raised before the crash is invisible (RealVMTests,
+                // rolledBackAfterScalingTheShadowIsParkedAtItsBaseline). Setting it is idempotent.
+                // A saved domain was never scaled (the activation restores it first).
+                let paused = domain.state == .paused
                 actions.append(.rollBackActivation(shadowID: record.id, activationID: record.activationID,
-                                                   domain: domain.name, memoryKiB: grown ? tag.baseline.memoryKiB : nil))
+                                                   domain: domain.name, memoryKiB: paused ? tag.baseline.memoryKiB : nil))
                 state = .ready
             } else {
                 actions.append(.failActivation(shadowID: record.id, activationID: record.activationID))
