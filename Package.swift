@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(name: "CalibrationTests", dependencies: [
             "Calibration", "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry"]),
+        .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry", "RealVMSupport"]),
         .testTarget(name: "SimulationTests", dependencies: [
             "Simulation", "Actuator", "Forecasting", "Calibration", "TimeSeries",
         ]),
