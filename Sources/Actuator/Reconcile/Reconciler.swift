@@ -52,10 +52,8 @@ public struct Reconciler: Sendable {
         self.maximumActions = max(1, maximumActions)
     }
 
-    /// Pool states: what counts towards a group's pool (activating and active shadows serve).
-    static let poolStates: Set<ShadowState> = [.planned, .defining, .ready]
-
     /// One pass towards `desired` (group → pool size); groups without an entry are left alone.
+    /// The difference is planned by `ReconcilePlan`; this carries it out within the rate limit.
     public func reconcile(desired: [String: Int]) async -> ReconcileReport {
         var report = ReconcileReport()
         var budget = maximumActions
@@ -66,8 +64,9 @@ public struct Reconciler: Sendable {
             report.problems.append("cannot list shadows: \(error)")
             return report
         }
+        let plan = ReconcilePlan(shadows: shadows, desired: desired, templates: templates)
         // Unfinished work first: it already holds capacity.
-        for shadow in shadows where shadow.state == .planned || shadow.state == .defining || shadow.state == .decommissioning {
+        for shadow in plan.unfinished {
             guard budget > 0 else { report.deferred += 1; continue }
             budget -= 1
             if shadow.state == .decommissioning {
@@ -76,16 +75,12 @@ public struct Reconciler: Sendable {
                 await drive(shadow, &report)
             }
         }
-        var pools: [String: [ShadowRecord]] = [:]
-        for s in shadows where Self.poolStates.contains(s.state) { pools[s.group, default: []].append(s) }
-        for (group, want) in desired.sorted(by: { $0.key < $1.key }) {
-            let pool = pools[group] ?? []
-            if pool.count < want {
-                guard let template = templates[group] else {
-                    report.problems.append("group \(group): no shadow template configured")
-                    continue
-                }
-                for _ in pool.count..<want {
+        for change in plan.changes {
+            switch change {
+            case .missingTemplate(let group, _):
+                report.problems.append("group \(group): no shadow template configured")
+            case .grow(let group, let count, let template):
+                for _ in 0..<count {
                     guard budget > 0 else { report.deferred += 1; continue }
                     budget -= 1
                     if !(await provision(group, template, &report)) {
@@ -93,11 +88,7 @@ public struct Reconciler: Sendable {
                         break
                     }
                 }
-            } else if pool.count > want {
-                // Ready shadows only (one being defined finishes first), newest first.
-                let surplus = pool.filter { $0.state == .ready }
-                    .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
-                    .prefix(pool.count - want)
+            case .shrink(_, let surplus):
                 for shadow in surplus {
                     guard budget > 0 else { report.deferred += 1; continue }
                     budget -= 1
