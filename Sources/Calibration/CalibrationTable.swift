@@ -67,6 +67,10 @@ public struct CalibrationTable: Sendable, Hashable, Codable {
     /// (wrong width or non-finite, e.g. from a damaged manifest).
     public func apply(to forecast: ForecastDistribution) -> ForecastDistribution {
         let columns = levels.map { level in forecast.levels.firstIndex { abs($0 - level) < 1e-9 } }
+        // Φ⁻¹ of the outermost levels, once per forecast rather than once per step (the actuator
+        // applies a table to every group's forecast every cycle).
+        let spread = method == .residualQuantile && !levels.isEmpty
+            ? Self.normalSpread(lowerLevel: levels[0], upperLevel: levels[levels.count - 1]) : nil
         var result = forecast
         for h in forecast.quantiles.indices {
             var row = forecast.quantiles[h]
@@ -75,9 +79,8 @@ public struct CalibrationTable: Sendable, Hashable, Codable {
             guard offsets.count == levels.count, offsets.allSatisfy(\.isFinite) else { continue }
             var unit = 1.0
             if method == .residualQuantile {
-                guard let lo = columns.first ?? nil, let hi = columns.last ?? nil,
-                      let scale = Self.scale(lowerLevel: levels[0], lower: row[lo],
-                                             upperLevel: levels[levels.count - 1], upper: row[hi])
+                guard let lo = columns.first ?? nil, let hi = columns.last ?? nil, let spread,
+                      let scale = Self.scale(lower: row[lo], upper: row[hi], spread: spread)
                 else { continue }
                 unit = scale
             }
@@ -86,7 +89,8 @@ public struct CalibrationTable: Sendable, Hashable, Codable {
             }
             // Sorting the quantile values is the monotone rearrangement of the quantile curve:
             // it never increases the pinball loss and leaves an already-monotone row as is.
-            result.quantiles[h] = row.sorted()
+            row.sort()
+            result.quantiles[h] = row
         }
         return result
     }
@@ -96,8 +100,19 @@ public struct CalibrationTable: Sendable, Hashable, Codable {
     /// For a Gaussian forecast N(μ, σ²) it is exactly σ; for any other it is the σ of the normal
     /// distribution with the same outer quantiles. Nil when it is not positive and finite.
     static func scale(lowerLevel: Double, lower: Double, upperLevel: Double, upper: Double) -> Double? {
+        guard let spread = normalSpread(lowerLevel: lowerLevel, upperLevel: upperLevel) else { return nil }
+        return scale(lower: lower, upper: upper, spread: spread)
+    }
+
+    /// Φ⁻¹(τ_hi) − Φ⁻¹(τ_lo), nil unless τ_hi > τ_lo.
+    static func normalSpread(lowerLevel: Double, upperLevel: Double) -> Double? {
         guard upperLevel > lowerLevel else { return nil }
-        let s = (upper - lower) / (NormalDistribution.quantile(upperLevel) - NormalDistribution.quantile(lowerLevel))
+        return NormalDistribution.quantile(upperLevel) - NormalDistribution.quantile(lowerLevel)
+    }
+
+    /// `scale(lowerLevel:lower:upperLevel:upper:)` with the normal spread already computed.
+    static func scale(lower: Double, upper: Double, spread: Double) -> Double? {
+        let s = (upper - lower) / spread
         return s.isFinite && s > 0 ? s : nil
     }
 }

@@ -17,21 +17,28 @@ public struct ModelRegistry: Sendable {
     static let pointerTemporaryPrefix = ".CURRENT.tmp-"
 
     public let root: URL
+    /// `root.path`, computed once.
+    let rootPath: String
     private let clock: @Sendable () -> Date
 
     /// A registry rooted at `root` (created on first publish); `now` stamps versions (injected for tests).
     public init(root: URL, now: @escaping @Sendable () -> Date = Date.init) {
         self.root = root
+        rootPath = root.path
         self.clock = now
     }
 
     // MARK: Paths
 
     func groupPath(_ group: String) throws(RegistryError) -> String {
+        try validate(group: group)
+        return root.appendingPathComponent(group).path
+    }
+
+    func validate(group: String) throws(RegistryError) {
         guard RegistryNames.isValidGroup(group) else {
             throw RegistryError(.invalidName, "group name '\(group)' must be 1–128 characters of A–Z a–z 0–9 . _ - and not start with a dot")
         }
-        return root.appendingPathComponent(group).path
     }
 
     func versionPath(_ group: String, _ version: ModelVersion) throws(RegistryError) -> String {
@@ -58,7 +65,10 @@ public struct ModelRegistry: Sendable {
 
     /// The version `CURRENT` names, `nil` when nothing was published (or promoted) yet.
     public func current(group: String) throws(RegistryError) -> ModelVersion? {
-        let path = try groupPath(group) + "/" + Self.currentName
+        try validate(group: group)
+        // Plain string paths: the actuator reads every group's pointer, and URL building cost
+        // more than the read itself.
+        let path = rootPath + "/" + group + "/" + Self.currentName
         guard let data = try DurableFiles.read(path) else { return nil }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let version = ModelVersion(text) else {
@@ -162,6 +172,38 @@ public struct ModelRegistry: Sendable {
             throw DurableFiles.failure("cannot rename to", groupDir + "/" + Self.currentName, errno: code)
         }
         try DurableFiles.syncDirectory(groupDir)
+        touchGeneration()
+    }
+
+    // MARK: Change marker
+
+    /// `<root>/.generation`: a random token rewritten after every pointer change (publish,
+    /// promote, roll back), so that a reader serving many groups can tell from one small read
+    /// that no `CURRENT` moved (docs/models.md, "Change marker").
+    static let generationName = ".generation"
+
+    /// The registry's change token; nil when the marker does not exist (nothing changed a pointer
+    /// since it was introduced, or the root does not exist). A reader that sees the same token
+    /// twice knows no pointer was written through the registry in between.
+    public func generation() throws(RegistryError) -> String? {
+        guard let data = try DurableFiles.read(rootPath + "/" + Self.generationName) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Replaces the token (temp file + rename, so a reader sees the old token or the new). Not
+    /// fsynced: after a power loss the actuator starts over and reads every pointer anyway. A
+    /// failure is ignored — readers also check every pointer periodically.
+    func touchGeneration() {
+        let token = DurableFiles.randomSuffix() + "-" + DurableFiles.randomSuffix()
+        let temporary = rootPath + "/" + Self.pointerTemporaryPrefix + "generation-" + DurableFiles.randomSuffix()
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let bytes = Array(token.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if written != bytes.count || DurableFiles.renameItem(temporary, rootPath + "/" + Self.generationName) != 0 {
+            _ = unlink(temporary)
+        }
     }
 
     /// Lower-case hex SHA-256 of `data`.

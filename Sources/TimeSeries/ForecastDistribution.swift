@@ -10,8 +10,7 @@ public struct ForecastDistribution: Sendable, Hashable, Codable {
     public var quantiles: [[Double]]
 
     public init(grid: TimeGrid, levels: [Double], mean: [Double], quantiles: [[Double]]) throws(ForecastDistributionError) {
-        guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }),
-              zip(levels, levels.dropFirst()).allSatisfy({ $0 < $1 })
+        guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }), Self.isIncreasing(levels, strictly: true)
         else { throw ForecastDistributionError("quantile levels must be strictly increasing in (0, 1), got \(levels)") }
         guard mean.count == grid.count, quantiles.count == grid.count else {
             throw ForecastDistributionError("expected \(grid.count) steps, got \(mean.count) means and \(quantiles.count) quantile rows")
@@ -20,7 +19,7 @@ public struct ForecastDistribution: Sendable, Hashable, Codable {
             guard row.count == levels.count else {
                 throw ForecastDistributionError("step \(h + 1) has \(row.count) quantiles for \(levels.count) levels")
             }
-            guard zip(row, row.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            guard Self.isIncreasing(row, strictly: false) else {
                 throw ForecastDistributionError("quantiles cross at step \(h + 1): \(row)")
             }
         }
@@ -31,6 +30,18 @@ public struct ForecastDistribution: Sendable, Hashable, Codable {
     }
 
     public var horizon: Int { grid.count }
+
+    /// Whether each value is below (`strictly`) or at most its successor; false with a NaN.
+    /// An index loop: the actuator builds a distribution per group per cycle, and `zip` over
+    /// slices cost ten times more here.
+    static func isIncreasing(_ xs: [Double], strictly: Bool) -> Bool {
+        var i = 1
+        while i < xs.count {
+            guard strictly ? xs[i - 1] < xs[i] : xs[i - 1] <= xs[i] else { return false }
+            i += 1
+        }
+        return true
+    }
 
     /// The quantile at `level` for step `h` (1-based), if `level` is one of `levels`.
     public func quantile(_ level: Double, step h: Int) -> Double? {

@@ -9,22 +9,57 @@ import TimeSeries
 /// scoring path (ARIMA `append`/`forecast`, `LSTMState`, an incremental seasonal naive), with
 /// the manifest's calibration tables applied. A combination averages its calibrated components.
 public struct GroupScorer: Sendable {
-    public let group: String
-    public let version: ModelVersion
-    /// The manifest kind: `seasonal-naive`, `arima`, `lstm` or `combination`.
-    public let kind: String
-    /// The models forecasting (one, or the two a combination averages).
-    public let components: [String]
-    /// The series the model was trained for.
-    public let seriesIDs: [String]
-    public let axis: TimeAxis
-    public let step: Int64
+    /// What the model version fixes, decoded once and shared by every copy of the scorer (a copy
+    /// is two references, not a dozen: the actuator takes one per group several times a cycle).
+    final class Definition: Sendable {
+        let group: String
+        let version: ModelVersion
+        let kind: String
+        let components: [String]
+        let seriesIDs: [String]
+        let axis: TimeAxis
+        let step: Int64
+        /// Each component's calibration, prepared for repeated use (nil: not calibrated).
+        let calibration: [CalibrationTable.Prepared?]
+        let lstm: LSTMModel?
+        /// Whether a history-based model (LSTM, seasonal naive) or an ARIMA forecasts.
+        let usesHistory: Bool
+        let usesARIMA: Bool
+        /// Series id → its position in `states`.
+        let index: [String: Int]
 
-    let tables: [String: CalibrationTable]
-    let arima: [String: ARIMAModel]
-    let lstm: LSTMModel?
-    let seasons: [String: Int]
-    private var series: [String: SeriesState]
+        init(group: String, version: ModelVersion, kind: String, components: [String], seriesIDs: [String], axis: TimeAxis,
+             step: Int64, calibration: [CalibrationTable.Prepared?], lstm: LSTMModel?) {
+            self.group = group
+            self.version = version
+            self.kind = kind
+            self.components = components
+            self.seriesIDs = seriesIDs
+            self.axis = axis
+            self.step = step
+            self.calibration = calibration
+            self.lstm = lstm
+            usesHistory = lstm != nil || components.contains(ModelArtifactFormat.seasonalNaive)
+            usesARIMA = components.contains(ModelArtifactFormat.arima)
+            index = Dictionary(uniqueKeysWithValues: seriesIDs.enumerated().map { ($1, $0) })
+        }
+    }
+
+    let definition: Definition
+    public var group: String { definition.group }
+    public var version: ModelVersion { definition.version }
+    /// The manifest kind: `seasonal-naive`, `arima`, `lstm` or `combination`.
+    public var kind: String { definition.kind }
+    /// The models forecasting (one, or the two a combination averages).
+    public var components: [String] { definition.components }
+    /// The series the model was trained for.
+    public var seriesIDs: [String] { definition.seriesIDs }
+    public var axis: TimeAxis { definition.axis }
+    public var step: Int64 { definition.step }
+
+    /// Per-series state, in `seriesIDs` order. An array rather than a dictionary so that appends
+    /// and forecasts work on the stored state in place instead of copying it out and back.
+    private var states: [SeriesState]
     /// What loading noticed (missing calibration tables, …).
     public private(set) var diagnostics: [String] = []
 
@@ -45,9 +80,7 @@ public struct GroupScorer: Sendable {
     /// undecodable file, or a model the scorer cannot drive (an LSTM that needs regressors).
     public init(model: LoadedModel) throws(ScoringError) {
         let manifest = model.manifest
-        group = model.group
-        version = model.version
-        kind = manifest.kind
+        let kind = manifest.kind
         func fail(_ code: ScoringError.Code, _ message: String) -> ScoringError {
             ScoringError(code, "version \(model.version.id): \(message)", group: model.group)
         }
@@ -57,7 +90,7 @@ public struct GroupScorer: Sendable {
         } catch {
             throw fail(.invalidArtifact, "hyper_parameters do not decode: \(error)")
         }
-        components = ModelArtifactFormat.components(kind: kind, hyper: hyper)
+        let components = ModelArtifactFormat.components(kind: kind, hyper: hyper)
         guard !components.isEmpty else { throw fail(.unknownKind, "combination without components") }
         let known = [ModelArtifactFormat.seasonalNaive, ModelArtifactFormat.arima, ModelArtifactFormat.lstm]
         if let unknown = components.first(where: { !known.contains($0) }) {
@@ -66,8 +99,6 @@ public struct GroupScorer: Sendable {
         guard let grid = manifest.trainingWindow, grid.step > 0 else {
             throw fail(.invalidArtifact, "the manifest has no training window (its grid's axis and step are needed)")
         }
-        axis = grid.axis
-        step = grid.step
 
         var seasons = hyper.seasons ?? [:]
         var tails: [String: ModelArtifactFormat.Tail] = [:]
@@ -98,12 +129,8 @@ public struct GroupScorer: Sendable {
                 throw fail(.invalidArtifact, "\(component): \(error)")
             }
         }
-        self.seasons = seasons
-        self.arima = arima
-        self.lstm = lstm
         // The group's series: those the manifest lists, and every series an ARIMA was fitted for.
-        let ids = Set(seasons.keys).union(arima.keys)
-        seriesIDs = ids.sorted()
+        let seriesIDs = Set(seasons.keys).union(arima.keys).sorted()
 
         var tables: [String: CalibrationTable] = [:]
         var notes: [String] = []
@@ -117,9 +144,10 @@ public struct GroupScorer: Sendable {
         for c in components where tables[c] == nil && manifest.calibration != .null {
             notes.append("\(c): no calibration table: its quantiles are not corrected")
         }
-        self.tables = tables
-        series = [:]
-        for id in ids {
+        definition = Definition(group: model.group, version: model.version, kind: kind, components: components,
+                                seriesIDs: seriesIDs, axis: grid.axis, step: grid.step,
+                                calibration: components.map { tables[$0]?.prepared() }, lstm: lstm)
+        states = seriesIDs.map { id in
             var state = SeriesState()
             if components.contains(ModelArtifactFormat.arima) {
                 // A series without an ARIMA (the fit left it out) cannot be scored by this model.
@@ -129,12 +157,12 @@ public struct GroupScorer: Sendable {
             if components.contains(ModelArtifactFormat.seasonalNaive) {
                 state.naive = SeasonalNaiveState(season: seasons[id] ?? 1)
             }
-            series[id] = state
+            return state
         }
         diagnostics = notes
         // Prime the history-based state with the end of the training data, so that forecasts are
         // available at once (an ARIMA skips the points it has already seen).
-        for (id, tail) in tails.sorted(by: { $0.key < $1.key }) where series[id] != nil && !tail.values.isEmpty {
+        for (id, tail) in tails.sorted(by: { $0.key < $1.key }) where definition.index[id] != nil && !tail.values.isEmpty {
             do throws(ScoringError) {
                 try append(seriesID: id, observations: tail.values.map { $0 ?? .nan }, startingAt: tail.start)
             } catch {
@@ -146,59 +174,75 @@ public struct GroupScorer: Sendable {
     /// The grid position the next observation of `seriesID` is expected at (nil: any position).
     /// (With several components, the furthest one's: earlier points are skipped by it.)
     public func nextPosition(seriesID: String) -> Int64? {
-        guard let s = series[seriesID] else { return nil }
-        return [s.arimaNext, s.historyNext].compactMap { $0 }.max()
+        guard let i = definition.index[seriesID] else { return nil }
+        switch (states[i].arimaNext, states[i].historyNext) {
+        case let (a?, b?): return max(a, b)
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        case (nil, nil): return nil
+        }
     }
-
-    private var usesHistory: Bool { lstm != nil || components.contains(ModelArtifactFormat.seasonalNaive) }
-    private var usesARIMA: Bool { components.contains(ModelArtifactFormat.arima) }
 
     /// Conditions the model on new observations of `seriesID`, the first at grid position
     /// `start`; points already seen are skipped and a gap is filled with missing values.
-    /// Cost: O(new points) (the first call on an LSTM reads at most its window).
+    /// Cost: O(new points) (the first call on an LSTM reads at most its window). On an error
+    /// nothing has changed.
     public mutating func append(seriesID: String, observations: [Double], startingAt start: Int64) throws(ScoringError) {
-        guard var state = series[seriesID] else {
-            throw ScoringError(.unknownSeries, "the model (version \(version.id)) was not trained for this series",
-                               group: group, seriesID: seriesID)
+        let d = definition
+        guard let i = d.index[seriesID] else {
+            throw ScoringError(.unknownSeries, "the model (version \(d.version.id)) was not trained for this series",
+                               group: d.group, seriesID: seriesID)
         }
         func aligned(_ expected: Int64?) throws(ScoringError) -> [Double] {
-            switch Alignment.align(observations, start: start, expected: expected, step: step) {
+            switch Alignment.align(observations, start: start, expected: expected, step: d.step) {
             case .success(let v): return v
-            case .failure(let problem): throw ScoringError(.invalidRequest, problem.message, group: group, seriesID: seriesID)
+            case .failure(let problem): throw ScoringError(.invalidRequest, problem.message, group: d.group, seriesID: seriesID)
             }
         }
-        let arimaValues = usesARIMA ? try aligned(state.arimaNext) : []
-        let historyValues = usesHistory ? try aligned(state.historyNext) : []
+        let arimaValues = d.usesARIMA ? try aligned(states[i].arimaNext) : []
+        let historyValues = d.usesHistory ? try aligned(states[i].historyNext) : []
         do throws(ForecastError) {
-            if usesARIMA {
-                guard var model = state.arima else { throw missingARIMA(seriesID) }
-                let values = arimaValues
-                if !values.isEmpty {
-                    try model.append(observations: values)
-                    state.arima = model
-                    state.arimaNext = model.nextPosition
+            // All or nothing, in the order of the components: a step that can fail after another
+            // one changed something works on a copy, committed at the end; otherwise the stored
+            // state changes in place (no copy of the model per point).
+            let lstmFollows = d.usesHistory && !historyValues.isEmpty && d.lstm != nil
+            var pendingARIMA: ARIMAModel?
+            if d.usesARIMA {
+                guard states[i].arima != nil else { throw missingARIMA(seriesID) }
+                if !arimaValues.isEmpty {
+                    if lstmFollows {
+                        var model = states[i].arima
+                        try model?.append(observations: arimaValues)
+                        pendingARIMA = model
+                    } else {
+                        // `ARIMAModel.append` checks its regressors before it changes anything.
+                        try states[i].arima?.append(observations: arimaValues)
+                        states[i].arimaNext = states[i].arima?.nextPosition
+                    }
                 }
             }
-            if usesHistory {
-                let values = historyValues
-                if !values.isEmpty {
-                    if let lstm {
-                        if var s = state.lstm {
-                            try s.advance(observations: values)
-                            state.lstm = s
-                        } else {
-                            // The first call reads the last `window` points, as the batch forecast does.
-                            state.lstm = try LSTMState(model: lstm, seriesID: seriesID, history: values)
-                        }
-                    }
-                    state.naive?.append(values)
-                    state.historyNext = (state.historyNext ?? start) + Int64(values.count) * step
+            var lstmState: LSTMState?
+            if lstmFollows, let lstm = d.lstm {
+                if var s = states[i].lstm {
+                    try s.advance(observations: historyValues)
+                    lstmState = s
+                } else {
+                    // The first call reads the last `window` points, as the batch forecast does.
+                    lstmState = try LSTMState(model: lstm, seriesID: seriesID, history: historyValues)
                 }
+            }
+            if let pendingARIMA {
+                states[i].arima = pendingARIMA
+                states[i].arimaNext = pendingARIMA.nextPosition
+            }
+            if d.usesHistory, !historyValues.isEmpty {
+                if let lstmState { states[i].lstm = lstmState }
+                states[i].naive?.append(historyValues)
+                states[i].historyNext = (states[i].historyNext ?? start) + Int64(historyValues.count) * d.step
             }
         } catch {
-            throw ScoringError.from(error, group: group, seriesID: seriesID)
+            throw ScoringError.from(error, group: d.group, seriesID: seriesID)
         }
-        series[seriesID] = state
     }
 
     /// The calibrated forecast of every series for `horizon` steps after its last observation.
@@ -216,29 +260,32 @@ public struct GroupScorer: Sendable {
 
     /// The calibrated forecast of one series.
     public func forecast(seriesID id: String, horizon: Int, levels: [Double]) throws(ScoringError) -> ForecastDistribution {
-        guard let state = series[id] else {
-            throw ScoringError(.unknownSeries, "the model (version \(version.id)) was not trained for this series",
-                               group: group, seriesID: id)
+        let d = definition
+        guard let i = d.index[id] else {
+            throw ScoringError(.unknownSeries, "the model (version \(d.version.id)) was not trained for this series",
+                               group: d.group, seriesID: id)
         }
-        guard horizon >= 1 else { throw ScoringError(.invalidRequest, "horizon must be at least 1", group: group, seriesID: id) }
-        let origins = Set([usesARIMA ? state.arimaNext : nil, usesHistory ? state.historyNext : nil].compactMap { $0 })
-        guard origins.count <= 1 else {
-            throw ScoringError(.forecast, "the components have seen data up to different positions \(origins.sorted()): "
-                               + "append the points they miss", group: group, seriesID: id)
+        guard horizon >= 1 else { throw ScoringError(.invalidRequest, "horizon must be at least 1", group: d.group, seriesID: id) }
+        let arimaOrigin = d.usesARIMA ? states[i].arimaNext : nil, historyOrigin = d.usesHistory ? states[i].historyNext : nil
+        if let arimaOrigin, let historyOrigin, arimaOrigin != historyOrigin {
+            throw ScoringError(.forecast, "the components have seen data up to different positions \([arimaOrigin, historyOrigin].sorted()): "
+                               + "append the points they miss", group: d.group, seriesID: id)
         }
-        guard let next = origins.first, !(usesHistory && state.historyNext == nil) else {
-            throw ScoringError(.forecast, "no observations yet", group: group, seriesID: id)
+        guard let next = arimaOrigin ?? historyOrigin, !(d.usesHistory && states[i].historyNext == nil) else {
+            throw ScoringError(.forecast, "no observations yet", group: d.group, seriesID: id)
         }
-        let grid = TimeGrid(axis: axis, start: next, step: step, count: horizon)
+        let grid = TimeGrid(axis: d.axis, start: next, step: d.step, count: horizon)
         var parts: [ForecastDistribution] = []
-        for component in components {
-            let raw: ForecastDistribution
+        parts.reserveCapacity(d.components.count)
+        for (c, component) in d.components.enumerated() {
+            var part: ForecastDistribution
             do throws(ForecastError) {
-                raw = try forecast(component, state: state, id: id, grid: grid, levels: levels)
+                part = try forecast(component, series: i, id: id, grid: grid, levels: levels)
             } catch {
-                throw ScoringError.from(error, group: group, seriesID: id)
+                throw ScoringError.from(error, group: d.group, seriesID: id)
             }
-            parts.append(tables[component]?.apply(to: raw) ?? raw)
+            d.calibration[c]?.apply(to: &part)
+            parts.append(part)
         }
         guard parts.count > 1 else { return parts[0] }
         // Equal-weight average of the calibrated components, as the pipeline selected it.
@@ -250,26 +297,27 @@ public struct GroupScorer: Sendable {
         do {
             return try ForecastDistribution(grid: grid, levels: levels, mean: mean, quantiles: quantiles)
         } catch {
-            throw ScoringError(.forecast, error.description, group: group, seriesID: id)
+            throw ScoringError(.forecast, error.description, group: d.group, seriesID: id)
         }
     }
 
-    private func forecast(_ component: String, state: SeriesState, id: String, grid: TimeGrid,
+    private func forecast(_ component: String, series i: Int, id: String, grid: TimeGrid,
                           levels: [Double]) throws(ForecastError) -> ForecastDistribution {
         let rows: (mean: [Double], quantiles: [[Double]])
         switch component {
         case ModelArtifactFormat.arima:
-            guard let model = state.arima else { throw missingARIMA(id) }
-            return try model.forecast(horizon: grid.count, levels: levels)
+            // Called on the stored model, not a copy of it.
+            guard let forecast = try states[i].arima?.forecast(horizon: grid.count, levels: levels) else { throw missingARIMA(id) }
+            return forecast
         case ModelArtifactFormat.lstm:
-            guard let lstm, let s = state.lstm else { throw ForecastError(.insufficientData, "no observed values yet") }
+            guard let lstm = definition.lstm, let s = states[i].lstm else { throw ForecastError(.insufficientData, "no observed values yet") }
             guard grid.count <= lstm.horizon else {
                 throw ForecastError(.invalidRequest, "horizon \(grid.count) exceeds the LSTM's trained horizon \(lstm.horizon)")
             }
             let full = try s.forecast(levels: levels)
             rows = (Array(full.mean.prefix(grid.count)), Array(full.quantiles.prefix(grid.count)))
         default:
-            guard let naive = state.naive, let r = naive.forecast(horizon: grid.count, levels: levels) else {
+            guard let r = states[i].naive?.forecast(horizon: grid.count, levels: levels) else {
                 throw ForecastError(.insufficientData, "no observed values")
             }
             rows = (r.mean, r.quantiles)

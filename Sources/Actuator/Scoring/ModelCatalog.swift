@@ -22,6 +22,18 @@ public final class ModelCatalog: @unchecked Sendable {
         var step: Int64
         var values: [Double]
         var next: Int64 { start + Int64(values.count) * step }
+
+        /// Appends `values` (after starting over from `fresh` when `replacing`), trimming to the
+        /// last `length` points in chunks so that keeping the history is amortised O(1) per point.
+        mutating func append(_ new: [Double], replacing: Bool, with fresh: History, keeping length: Int) {
+            if replacing { self = fresh }
+            values += new
+            if values.count > 2 * length {
+                let drop = values.count - length
+                values.removeFirst(drop)
+                start += Int64(drop) * step
+            }
+        }
     }
 
     public let registry: ModelRegistry
@@ -36,19 +48,56 @@ public final class ModelCatalog: @unchecked Sendable {
     private var scorers: [String: GroupScorer] = [:]
     private var histories: [String: [String: History]] = [:]
     private var errors: [String: ScoringError] = [:]
+    /// Every `fullCheckEvery`-th refresh reads every pointer even when the change marker stayed.
+    public let fullCheckEvery: Int
+    /// Guards the marker seen at the last full check and the groups it covered. Taken before
+    /// `refreshLock`, never while holding `lock`.
+    private let markerLock = NSLock()
+    private var checkedMarker: String?
+    private var checkedGroups: [String]?
+    private var refreshesSinceFullCheck = 0
 
-    /// A catalog of `groups` (nil: every group in the registry, re-listed on each refresh).
-    public init(registry: ModelRegistry, groups: [String]? = nil, historyLength: Int = 4096) {
+    /// A catalog of `groups` (nil: every group in the registry, re-listed on each full check).
+    /// `fullCheckEvery`: refreshes between reads of every pointer while the registry's change
+    /// marker stays the same (1: read every pointer on every refresh).
+    public init(registry: ModelRegistry, groups: [String]? = nil, historyLength: Int = 4096, fullCheckEvery: Int = 12) {
         self.registry = registry
         fixedGroups = groups
         self.historyLength = max(1, historyLength)
+        self.fullCheckEvery = max(1, fullCheckEvery)
     }
 
     /// Loads each group whose CURRENT differs from the version served (reading only the pointer
     /// otherwise). A version that fails to load or verify leaves the previous scorer serving;
     /// the error is returned and kept (`lastError`) until a later version loads.
+    ///
+    /// When the registry's change marker (`ModelRegistry.generation()`) is the one seen at the
+    /// last full check, no pointer moved through the registry since: only groups without a clean
+    /// scorer are retried, and every `fullCheckEvery`-th refresh reads every pointer anyway (a
+    /// CURRENT edited by hand). Reading 10,000 pointers took longer than scoring 10,000 groups.
     @discardableResult
     public func refresh() -> [String: RefreshOutcome] {
+        markerLock.lock()
+        defer { markerLock.unlock() }
+        // Read before any pointer: a publish landing during this refresh changes it once more
+        // after its pointer moved, so the next refresh checks again.
+        let marker = (try? registry.generation()) ?? nil
+        if let marker, marker == checkedMarker, let known = checkedGroups, refreshesSinceFullCheck + 1 < fullCheckEvery {
+            refreshesSinceFullCheck += 1
+            var out = [String: RefreshOutcome](minimumCapacity: known.count)
+            var retry: [String] = []
+            withLock {
+                for group in known {
+                    if errors[group] == nil, let served = scorers[group]?.version {
+                        out[group] = .unchanged(served)
+                    } else {
+                        retry.append(group)
+                    }
+                }
+            }
+            for group in retry { out[group] = refresh(group: group) }
+            return out
+        }
         var groups = fixedGroups ?? []
         if fixedGroups == nil {
             do throws(RegistryError) {
@@ -61,6 +110,9 @@ public final class ModelCatalog: @unchecked Sendable {
         for group in groups {
             out[group] = refresh(group: group)
         }
+        checkedMarker = marker
+        checkedGroups = groups
+        refreshesSinceFullCheck = 0
         return out
     }
 
@@ -116,28 +168,23 @@ public final class ModelCatalog: @unchecked Sendable {
     public func record(group: String, seriesID: String, observations: [Double], startingAt start: Int64,
                        step: Int64) throws(ScoringError) {
         try withLock { () throws(ScoringError) in
-            var history = histories[group]?[seriesID] ?? History(start: start, step: step, values: [])
-            if history.step != step || history.values.isEmpty {
-                history = History(start: start, step: step, values: [])
-            }
+            // Only the history's position is read first: holding a copy of it while appending
+            // would copy its thousands of values on every call (copy-on-write).
+            let kept = histories[group]?[seriesID].map { (next: $0.next, usable: $0.step == step && !$0.values.isEmpty) }
+            let continues = kept?.usable ?? false
             let aligned: [Double]
-            switch Alignment.align(observations, start: start, expected: history.values.isEmpty ? nil : history.next,
-                                   step: step) {
+            switch Alignment.align(observations, start: start, expected: continues ? kept?.next : nil, step: step) {
             case .success(let v): aligned = v
             case .failure(let problem): throw ScoringError(.invalidRequest, problem.message, group: group, seriesID: seriesID)
             }
-            let first = history.next
-            history.values += aligned
-            // Trim in chunks so that keeping the history is amortised O(1) per point.
-            if history.values.count > 2 * historyLength {
-                let drop = history.values.count - historyLength
-                history.values.removeFirst(drop)
-                history.start += Int64(drop) * step
-            }
-            histories[group, default: [:]][seriesID] = history
-            guard !aligned.isEmpty, var scorer = scorers[group], scorer.seriesIDs.contains(seriesID) else { return }
-            try scorer.append(seriesID: seriesID, observations: aligned, startingAt: first)
-            scorers[group] = scorer
+            let first = continues ? (kept?.next ?? start) : start
+            let fresh = History(start: start, step: step, values: [])
+            // In place: the dictionaries yield the stored history, so the append copies nothing.
+            histories[group, default: [:]][seriesID, default: fresh].append(aligned, replacing: !continues, with: fresh,
+                                                                            keeping: historyLength)
+            guard !aligned.isEmpty, scorers[group]?.seriesIDs.contains(seriesID) == true else { return }
+            // In place as well; `GroupScorer.append` changes nothing when it throws.
+            try scorers[group]?.append(seriesID: seriesID, observations: aligned, startingAt: first)
         }
     }
 

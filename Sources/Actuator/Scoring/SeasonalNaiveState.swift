@@ -55,6 +55,8 @@ struct SeasonalNaiveState: Sendable {
         let sigma = n > 0 ? (sum / Double(n)).squareRoot() : 0
         let z = levels.map(NormalDistribution.quantile)
         var mean = [Double](), quantiles = [[Double]]()
+        mean.reserveCapacity(max(horizon, 1))
+        quantiles.reserveCapacity(max(horizon, 1))
         for h in 1...max(horizon, 1) {
             let k = (h - 1) / m
             let point = naive ? lastObserved : (lastFinite[(count + h - 1) % m] ?? lastObserved)

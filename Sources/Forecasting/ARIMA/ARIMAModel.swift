@@ -100,6 +100,7 @@ public struct ARIMAModel: Sendable, Codable {
     /// Conditions the model on new observations that follow the data it has seen, without
     /// refitting: O(points) filter steps. `regressors` holds the exogenous columns for those
     /// steps (named as at fit time); NaN observations are allowed and simply not conditioned on.
+    /// An error (regressors that do not match) is thrown before anything changes.
     public mutating func append(observations values: [Double], regressors: FeatureMatrix? = nil) throws(ForecastError) {
         guard !values.isEmpty else { return }
         let exogenous = try exogenousRows(regressors, count: values.count, offset: 0)
@@ -127,6 +128,8 @@ public struct ARIMAModel: Sendable, Codable {
         let k = design.columnCount
         var s = state
         var mean = [Double](), sd = [Double]()
+        mean.reserveCapacity(horizon)
+        sd.reserveCapacity(horizon)
         for h in 0..<horizon {
             let (mu, variance) = s.prediction
             var level = mu

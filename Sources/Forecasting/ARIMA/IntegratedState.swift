@@ -30,20 +30,25 @@ struct IntegratedState: Sendable, Hashable, Codable {
     /// The one-step prediction of u and its variance (units of σ²).
     var prediction: (mean: Double, variance: Double) {
         let size = dimension
-        let z = observationVector
         var mu = 0.0, variance = 0.0
-        for i in 0..<size where z[i] != 0 {
-            mu += z[i] * mean[i]
-            for j in 0..<size where z[j] != 0 { variance += z[i] * covariance[i * size + j] * z[j] }
+        for i in 0..<size {
+            let zi = observation(i)
+            guard zi != 0 else { continue }
+            mu += zi * mean[i]
+            for j in 0..<size {
+                let zj = observation(j)
+                if zj != 0 { variance += zi * covariance[i * size + j] * zj }
+            }
         }
         return (mu, max(variance, 0))
     }
 
-    private var observationVector: [Double] {
-        var z = [Double](repeating: 0, count: dimension)
-        z[0] = 1
-        for (i, d) in delta.enumerated() { z[armaDimension + i] = d }
-        return z
+    /// Element `i` of the observation vector Z = (1, 0, …, 0, δ_1, …, δ_nd), without building it:
+    /// the filter runs this for every step of every forecast, so it allocates nothing.
+    @inline(__always)
+    private func observation(_ i: Int) -> Double {
+        let m = armaDimension
+        return i >= m ? delta[i - m] : (i == 0 ? 1 : 0)
     }
 
     /// Conditions the state on an observed u_t (no-op for NaN), then moves it one step ahead.
@@ -54,26 +59,31 @@ struct IntegratedState: Sendable, Hashable, Codable {
 
     private mutating func update(_ u: Double) {
         let size = dimension
-        let z = observationVector
-        var pz = [Double](repeating: 0, count: size)
-        for i in 0..<size {
-            var sum = 0.0
-            for j in 0..<size where z[j] != 0 { sum += covariance[i * size + j] * z[j] }
-            pz[i] = sum
-        }
-        let (mu, f) = prediction
-        // F ≈ 0: the value was already known exactly (e.g. the same step observed twice).
-        guard f > 1e-12 else { return }
-        let v = u - mu
-        for i in 0..<size {
-            mean[i] += pz[i] * v / f
-            for j in 0..<size { covariance[i * size + j] -= pz[i] * pz[j] / f }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { pz in
+            for i in 0..<size {
+                var sum = 0.0
+                for j in 0..<size {
+                    let zj = observation(j)
+                    if zj != 0 { sum += covariance[i * size + j] * zj }
+                }
+                pz[i] = sum
+            }
+            let (mu, f) = prediction
+            // F ≈ 0: the value was already known exactly (e.g. the same step observed twice).
+            guard f > 1e-12 else { return }
+            let v = u - mu
+            for i in 0..<size {
+                mean[i] += pz[i] * v / f
+                for j in 0..<size { covariance[i * size + j] -= pz[i] * pz[j] / f }
+            }
         }
     }
 
-    /// T·x for the integrated transition.
-    private func apply(_ x: UnsafePointer<Double>, stride: Int, into y: UnsafeMutablePointer<Double>, outStride: Int) {
-        let m = armaDimension, nd = delta.count
+    /// T·x for the integrated transition; `x` and `y` never overlap. Static, so that it can run
+    /// while `covariance` is being written in place.
+    private static func apply(phi: [Double], delta: [Double], _ x: UnsafePointer<Double>, stride: Int,
+                              into y: UnsafeMutablePointer<Double>, outStride: Int) {
+        let m = phi.count, nd = delta.count
         let x0 = x[0]
         for i in 0..<m {
             y[i * outStride] = phi[i] * x0 + (i + 1 < m ? x[(i + 1) * stride] : 0)
@@ -81,41 +91,41 @@ struct IntegratedState: Sendable, Hashable, Codable {
         if nd > 0 {
             var level = x0
             for i in 0..<nd { level += delta[i] * x[(m + i) * stride] }
-            // Shift the older levels first (from the end) so nothing is overwritten too early.
-            var shifted = [Double](repeating: 0, count: nd)
-            shifted[0] = level
-            for i in 1..<nd { shifted[i] = x[(m + i - 1) * stride] }
-            for i in 0..<nd { y[(m + i) * outStride] = shifted[i] }
+            y[m * outStride] = level
+            for i in 1..<nd { y[(m + i) * outStride] = x[(m + i - 1) * stride] }
         }
     }
 
+    /// s ← T s, P ← T P Tᵀ + R Rᵀ (R Rᵀ on the ARMA block). The scratch (T s and T P) lives in one
+    /// temporary allocation (on the stack for the usual small states) and the results are written
+    /// back in place, so a step allocates nothing.
     private mutating func transition() {
         let size = dimension, m = armaDimension
-        var newMean = [Double](repeating: 0, count: size)
-        var half = [Double](repeating: 0, count: size * size)
-        var newCovariance = [Double](repeating: 0, count: size * size)
-        mean.withUnsafeBufferPointer { a in
-            newMean.withUnsafeMutableBufferPointer { out in
-                guard let src = a.baseAddress, let dst = out.baseAddress else { return }
-                apply(src, stride: 1, into: dst, outStride: 1)
-            }
+        let phi = self.phi, delta = self.delta, r = self.r
+        func apply(_ x: UnsafePointer<Double>, stride: Int, into y: UnsafeMutablePointer<Double>, outStride: Int) {
+            Self.apply(phi: phi, delta: delta, x, stride: stride, into: y, outStride: outStride)
         }
-        covariance.withUnsafeBufferPointer { p in
-            half.withUnsafeMutableBufferPointer { h in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: size + size * size) { scratch in
+            guard let newMean = scratch.baseAddress else { return }
+            let half = newMean + size
+            mean.withUnsafeBufferPointer { a in
+                guard let src = a.baseAddress else { return }
+                apply(src, stride: 1, into: newMean, outStride: 1)
+            }
+            covariance.withUnsafeBufferPointer { p in
                 // Columns: H = T P.
-                guard let src = p.baseAddress, let dst = h.baseAddress else { return }
-                for j in 0..<size { apply(src + j, stride: size, into: dst + j, outStride: size) }
+                guard let src = p.baseAddress else { return }
+                for j in 0..<size { apply(src + j, stride: size, into: half + j, outStride: size) }
             }
-        }
-        half.withUnsafeBufferPointer { h in
-            newCovariance.withUnsafeMutableBufferPointer { out in
+            covariance.withUnsafeMutableBufferPointer { out in
                 // Rows: P' = H Tᵀ, i.e. row i of P' is T applied to row i of H.
-                guard let src = h.baseAddress, let dst = out.baseAddress else { return }
-                for i in 0..<size { apply(src + i * size, stride: 1, into: dst + i * size, outStride: 1) }
+                guard let dst = out.baseAddress else { return }
+                for i in 0..<size { apply(half + i * size, stride: 1, into: dst + i * size, outStride: 1) }
+                for i in 0..<m { for j in 0..<m { dst[i * size + j] += r[i] * r[j] } }
+            }
+            mean.withUnsafeMutableBufferPointer { out in
+                for i in 0..<size { out[i] = newMean[i] }
             }
         }
-        for i in 0..<m { for j in 0..<m { newCovariance[i * size + j] += r[i] * r[j] } }
-        mean = newMean
-        covariance = newCovariance
     }
 }
