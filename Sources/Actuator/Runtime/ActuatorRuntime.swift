@@ -197,10 +197,11 @@ public actor ActuatorRuntime {
         report.decisions = cycle.decisions
         report.problems += cycle.diagnostics
         report.decisionSeconds = Double(decisionTime.components.seconds) + Double(decisionTime.components.attoseconds) * 1e-18
-        do { try decisionLog.record(cycle.decisions) } catch { report.problems.append("cannot store decisions: \(error)") }
         ledger.recordReserve(cycle.decisions)
         reportMetrics(cycle.decisions, shadows: shadows)
-        guard !dryRun else { return report }
+        // The decision log is written last: it takes longer than the decision itself (10,000
+        // groups: docs/benchmarks.md), and activations must not wait for it.
+        guard !dryRun else { return logged(cycle.decisions, report) }
         // Activations first: demand is here now; the pool is refilled by the reconciler below.
         for trigger in report.triggers where trigger.activate > 0 {
             for _ in 0..<trigger.activate {
@@ -237,6 +238,13 @@ public actor ActuatorRuntime {
             }
             costWindowStart = now
         }
+        return logged(cycle.decisions, report)
+    }
+
+    /// Stores the cycle's decisions for `explain`; a failure is one of the cycle's problems.
+    private func logged(_ decisions: [SizingDecision], _ report: CycleReport) -> CycleReport {
+        var report = report
+        do { try decisionLog.record(decisions) } catch { report.problems.append("cannot store decisions: \(error)") }
         return report
     }
 

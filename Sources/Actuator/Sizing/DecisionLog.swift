@@ -8,18 +8,14 @@ public struct DecisionLog: Sendable {
     public init(store: MetricStore) { self.store = store }
 
     /// Stores `decisions` (with their explanation lines) in one transaction.
+    ///
+    /// The JSON is written by `DecisionJSON` (the bytes `JSONEncoder` with sorted keys writes, in
+    /// a fraction of the time: docs/benchmarks.md, "Actuator decision cycle").
     public func record(_ decisions: [SizingDecision]) throws(MetricStoreError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // An unusable input (a NaN running capacity) is part of what the decision must explain.
-        encoder.nonConformingFloatEncodingStrategy = Self.floats
         var rows: [(group: String, time: Int64, json: String)] = []
         rows.reserveCapacity(decisions.count)
         for d in decisions {
-            guard let data = try? encoder.encode(d), let json = String(data: data, encoding: .utf8) else {
-                throw MetricStoreError(.corruptData, "cannot encode the sizing decision of \(d.group) ")
-            }
-            rows.append((d.group, d.time, json))
+            rows.append((d.group, d.time, DecisionJSON.encode(d)))
         }
         try store.insert(decisions: rows)
     }

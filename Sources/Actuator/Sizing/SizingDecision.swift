@@ -158,5 +158,6 @@ func fmt(_ x: Double) -> String {
 func percent(_ share: Double) -> String {
     guard share.isFinite else { return "n/a" }
     let r = (share * 1000).rounded() / 10
-    return (r == r.rounded() ? String(Int64(r)) : "\(r)") + " %"
+    // Bounded like `fmt`: a decoded row may hold any number, and Int64(1e300) traps.
+    return (r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : "\(r)") + " %"
 }
