@@ -136,6 +136,12 @@ let package = Package(
         .executableTarget(name: "psm-realvm-actuator", dependencies: [
             "Actuator", "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
         ], path: "Tests/RealVMActuator"),
+        // Issue 6's speed targets (docs/benchmarks.md): the decision cycle for 10,000 groups, the
+        // decision log and activation overhead. Release build, run by hand; fits its fixture
+        // models with the training pipeline's code, so it is not actuator-side.
+        .executableTarget(name: "psm-cycle-bench", dependencies: [
+            "Actuator", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
+        ]),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [

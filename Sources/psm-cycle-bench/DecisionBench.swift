@@ -1,0 +1,170 @@
+import Actuator
+import Foundation
+import MetricStore
+import ModelRegistry
+import TimeSeries
+
+/// The decision part of `ActuatorRuntime.cycle()` for every group, phase by phase, through the
+/// same public calls in the same order: scoring (`ModelCatalog.record` + `forecast`, calibrated,
+/// notices applied), trigger evaluation, sizing (`Sizer.recordDemand` + `decide`) and planning
+/// (`ReconcilePlan` against the pools). The registry check (`ModelCatalog.refresh`) is timed on
+/// its own. The store reads and writes around the decision are timed by `StoreBench`.
+struct DecisionBench {
+    struct Phases {
+        var refresh = 0.0, scoring = 0.0, triggers = 0.0, sizing = 0.0, planning = 0.0
+        var decision: Double { scoring + triggers + sizing + planning }
+    }
+
+    let fixture: BenchFixture
+    let configuration: ActuatorConfiguration
+    let catalog: ModelCatalog
+    let clock: ManualWallClock
+    var sizer: Sizer
+    /// The shadows that exist (the pool the reconciler is assumed to have reached after each cycle).
+    var shadows: [ShadowRecord] = []
+    var templates: [String: ShadowTemplate]
+    /// The step index of the next live point.
+    var step: Int
+    var lastDecisions: [SizingDecision] = []
+    var lastForecasts: [ForecastDistribution?] = []
+    var lastTriggers: [TriggerDecision] = []
+    var lastPlan: ReconcilePlan?
+    var problems: [String] = []
+    var shadowCounter = 0
+
+    init(fixture: BenchFixture, configuration: ActuatorConfiguration, catalog: ModelCatalog, clock: ManualWallClock,
+         startStep: Int) throws {
+        self.fixture = fixture
+        self.configuration = configuration
+        self.catalog = catalog
+        self.clock = clock
+        sizer = try Sizer(policy: configuration.sizing, clock: clock)
+        templates = Dictionary(uniqueKeysWithValues: configuration.groups.map { ($0.name, $0.template) })
+        step = startStep
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// The grid position of an observation at `time`, as `ActuatorRuntime.gridPosition` snaps it.
+    func gridPosition(_ time: Int64, group: String, series: String) -> Int64 {
+        let step = configuration.interval
+        let origin = catalog.scorer(group: group)?.nextPosition(seriesID: series) ?? 0
+        let offset = ((time - origin) % step + step) % step
+        return time - offset
+    }
+
+    /// The series whose forecast is the group's demand, as `ActuatorRuntime.demandSeries` finds it.
+    func demandSeries(_ group: GroupConfiguration) -> String {
+        if let s = group.series { return s }
+        if let ids = catalog.scorer(group: group.name)?.seriesIDs, ids.count == 1, let only = ids.first { return only }
+        return group.name
+    }
+
+    /// One cycle: the clock moves one interval, every group gets one new point.
+    mutating func cycle() -> Phases {
+        var phases = Phases()
+        let clockRef = ContinuousClock()
+        let now = clock.now()
+        let time = BenchFixture.origin + Int64(step) * BenchFixture.step
+        phases.refresh = Self.seconds(clockRef.measure { catalog.refresh() })
+
+        var pools: [String: Int] = [:], ready: [String: Int] = [:], active: [String: Int] = [:]
+        for s in shadows {
+            switch s.state {
+            case .planned, .defining: pools[s.group, default: 0] += 1
+            case .ready: pools[s.group, default: 0] += 1; ready[s.group, default: 0] += 1
+            case .activating, .active: active[s.group, default: 0] += 1
+            default: break
+            }
+        }
+        let groups = configuration.groups
+        let demands = groups.indices.map { fixture.demand(group: $0, step: step) }
+        var forecasts = [ForecastDistribution?](repeating: nil, count: groups.count)
+        var problems: [String] = []
+
+        phases.scoring = Self.seconds(clockRef.measure {
+            for (i, group) in groups.enumerated() {
+                let series = demandSeries(group)
+                do {
+                    try catalog.record(group: group.name, seriesID: series, observations: [demands[i]],
+                                       startingAt: gridPosition(time, group: group.name, series: series),
+                                       step: configuration.interval)
+                } catch {
+                    problems.append("group \(group.name): \(error)")
+                }
+                do {
+                    let all = try catalog.forecast(group: group.name, horizon: configuration.horizon, levels: configuration.levels)
+                    guard let result = all[series] else { problems.append("group \(group.name): no series \(series)"); continue }
+                    forecasts[i] = try result.get().applying([]).0
+                } catch {
+                    problems.append("group \(group.name): no forecast: \(error)")
+                }
+            }
+        })
+
+        var inputs: [SizingInput] = [], triggerInputs: [TriggerInput] = []
+        inputs.reserveCapacity(groups.count)
+        triggerInputs.reserveCapacity(groups.count)
+        for (i, group) in groups.enumerated() {
+            let running = group.running + Double(active[group.name] ?? 0) * Double(group.template.units)
+            inputs.append(SizingInput(group: group.name, forecast: forecasts[i], running: running,
+                                      unit: Double(group.template.units), currentPool: pools[group.name] ?? 0))
+            triggerInputs.append(TriggerInput(group: group.name, demand: demands[i], running: running,
+                                              unit: Double(group.template.units), readyShadows: ready[group.name] ?? 0,
+                                              forecast: forecasts[i]))
+        }
+
+        var triggers: [TriggerDecision] = []
+        phases.triggers = Self.seconds(clockRef.measure {
+            triggers = triggerInputs.map { ActivationTrigger.evaluate($0, policy: configuration.trigger, step: configuration.interval) }
+        })
+
+        var sizing: SizingCycle?
+        phases.sizing = Self.seconds(clockRef.measure {
+            for (i, group) in groups.enumerated() { sizer.recordDemand(group: group.name, actual: demands[i]) }
+            sizing = sizer.decide(inputs, freeCapacity: .infinity)
+        })
+        let decisions = sizing?.decisions ?? []
+
+        var plan: ReconcilePlan?
+        phases.planning = Self.seconds(clockRef.measure {
+            let desired = Dictionary(uniqueKeysWithValues: decisions.map { ($0.group, $0.final) })
+            plan = ReconcilePlan(shadows: shadows, desired: desired, templates: templates)
+        })
+
+        if let plan { apply(plan, now: now) }
+        lastDecisions = decisions
+        lastForecasts = forecasts
+        lastTriggers = triggers
+        lastPlan = plan
+        self.problems = problems + (sizing?.diagnostics ?? [])
+        step += 1
+        clock.advance(by: BenchFixture.step)
+        return phases
+    }
+
+    /// What the reconciler would reach: every planned change done (outside the timed part).
+    mutating func apply(_ plan: ReconcilePlan, now: Int64) {
+        var removed: Set<String> = []
+        var added: [ShadowRecord] = []
+        for change in plan.changes {
+            switch change {
+            case .grow(let group, let count, let template):
+                for _ in 0..<count {
+                    shadowCounter += 1
+                    let id = "s\(shadowCounter)"
+                    let b = CapacityAmount(template.baseline, units: 0), f = CapacityAmount(template.full, units: template.units)
+                    added.append(ShadowRecord(id: id, group: group, host: "h\(shadowCounter % 50)", domainName: "psm-\(group)-\(id)",
+                                              state: .ready, baselineVCPUs: b.vcpus, baselineMemoryMiB: b.memoryMiB,
+                                              fullVCPUs: f.vcpus, fullMemoryMiB: f.memoryMiB, reservedUnits: template.units,
+                                              createdAt: now, updatedAt: now))
+                }
+            case .shrink(_, let surplus): removed.formUnion(surplus.map(\.id))
+            case .missingTemplate: break
+            }
+        }
+        shadows = shadows.filter { !removed.contains($0.id) } + added
+    }
+}
