@@ -10,9 +10,41 @@ import TimeSeries
 /// (`ReconcilePlan` against the pools). The registry check (`ModelCatalog.refresh`) is timed on
 /// its own. The store reads and writes around the decision are timed by `StoreBench`.
 struct DecisionBench {
+    /// Seconds per phase, wall-clock and this thread's CPU time (the CPU time leaves out the
+    /// time other processes of the shared machine held the core).
     struct Phases {
-        var refresh = 0.0, scoring = 0.0, triggers = 0.0, sizing = 0.0, planning = 0.0
-        var decision: Double { scoring + triggers + sizing + planning }
+        var refresh = Lap(), scoring = Lap(), triggers = Lap(), sizing = Lap(), planning = Lap()
+        var decision: Lap {
+            Lap(wall: scoring.wall + triggers.wall + sizing.wall + planning.wall,
+                cpu: scoring.cpu + triggers.cpu + sizing.cpu + planning.cpu)
+        }
+    }
+
+    struct Lap {
+        var wall = 0.0, cpu = 0.0
+    }
+
+    /// CPU time of the calling thread.
+    static func threadCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// CPU time of the whole process (work GRDB or libvirt may do on other threads included).
+    static func processCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Runs `body` and returns its wall-clock and CPU seconds (this thread's, or the process's).
+    static func lap(process: Bool = false, _ body: () throws -> Void) rethrows -> Lap {
+        let cpu = process ? processCPU : threadCPU
+        let c0 = cpu(), w0 = ContinuousClock.now
+        try body()
+        let w = ContinuousClock.now - w0, c = cpu() - c0
+        return Lap(wall: seconds(w), cpu: c)
     }
 
     let fixture: BenchFixture
@@ -65,10 +97,9 @@ struct DecisionBench {
     /// One cycle: the clock moves one interval, every group gets one new point.
     mutating func cycle() -> Phases {
         var phases = Phases()
-        let clockRef = ContinuousClock()
         let now = clock.now()
         let time = BenchFixture.origin + Int64(step) * BenchFixture.step
-        phases.refresh = Self.seconds(clockRef.measure { catalog.refresh() })
+        phases.refresh = Self.lap { catalog.refresh() }
 
         var pools: [String: Int] = [:], ready: [String: Int] = [:], active: [String: Int] = [:]
         for s in shadows {
@@ -84,7 +115,7 @@ struct DecisionBench {
         var forecasts = [ForecastDistribution?](repeating: nil, count: groups.count)
         var problems: [String] = []
 
-        phases.scoring = Self.seconds(clockRef.measure {
+        phases.scoring = Self.lap {
             for (i, group) in groups.enumerated() {
                 let series = demandSeries(group)
                 do {
@@ -102,7 +133,7 @@ struct DecisionBench {
                     problems.append("group \(group.name): no forecast: \(error)")
                 }
             }
-        })
+        }
 
         var inputs: [SizingInput] = [], triggerInputs: [TriggerInput] = []
         inputs.reserveCapacity(groups.count)
@@ -117,22 +148,22 @@ struct DecisionBench {
         }
 
         var triggers: [TriggerDecision] = []
-        phases.triggers = Self.seconds(clockRef.measure {
+        phases.triggers = Self.lap {
             triggers = triggerInputs.map { ActivationTrigger.evaluate($0, policy: configuration.trigger, step: configuration.interval) }
-        })
+        }
 
         var sizing: SizingCycle?
-        phases.sizing = Self.seconds(clockRef.measure {
+        phases.sizing = Self.lap {
             for (i, group) in groups.enumerated() { sizer.recordDemand(group: group.name, actual: demands[i]) }
             sizing = sizer.decide(inputs, freeCapacity: .infinity)
-        })
+        }
         let decisions = sizing?.decisions ?? []
 
         var plan: ReconcilePlan?
-        phases.planning = Self.seconds(clockRef.measure {
+        phases.planning = Self.lap {
             let desired = Dictionary(uniqueKeysWithValues: decisions.map { ($0.group, $0.final) })
             plan = ReconcilePlan(shadows: shadows, desired: desired, templates: templates)
-        })
+        }
 
         if let plan { apply(plan, now: now) }
         lastDecisions = decisions

@@ -141,7 +141,8 @@ if options.parts.contains("decision") || options.parts.contains("log") {
     defer { try? FileManager.default.removeItem(atPath: normalStore.path ?? "") }
     let normalLog = DecisionLog(store: normalStore)
     var phases: [DecisionBench.Phases] = []
-    var logNew: [Double] = [], logOld: [Double] = [], logNormal: [Double] = [], insertOnly: [Double] = []
+    var logNew: [DecisionBench.Lap] = [], logOld: [DecisionBench.Lap] = [], logNormal: [DecisionBench.Lap] = []
+    var insertOnly: [DecisionBench.Lap] = []
     for c in 0..<(options.warmup + options.cycles) {
         let p = bench.cycle()
         if !bench.problems.isEmpty { fail("cycle \(c): \(bench.problems.count) problems, first: \(bench.problems[0])") }
@@ -149,25 +150,24 @@ if options.parts.contains("decision") || options.parts.contains("log") {
         if measured { phases.append(p) }
         if options.parts.contains("log") {
             let decisions = bench.lastDecisions
-            let clockRef = ContinuousClock()
             // Alternate which goes first, so neither always meets a freshly checkpointed file.
             let order = c % 2 == 0 ? [true, false] : [false, true]
             for new in order {
-                let d = try clockRef.measure {
+                let d = try DecisionBench.lap(process: true) {
                     if new { try log.record(decisions) } else { try ReferenceDecisionLog.record(decisions, store: logStore) }
                 }
-                if measured { if new { logNew.append(DecisionBench.seconds(d)) } else { logOld.append(DecisionBench.seconds(d)) } }
+                if measured { if new { logNew.append(d) } else { logOld.append(d) } }
             }
-            let normal = try clockRef.measure { try normalLog.record(decisions) }
+            let normal = try DecisionBench.lap(process: true) { try normalLog.record(decisions) }
             let rows = try ReferenceDecisionLog.rows(decisions)
-            let insert = try clockRef.measure { try logStore.insert(decisions: rows) }
-            if measured { logNormal.append(DecisionBench.seconds(normal)); insertOnly.append(DecisionBench.seconds(insert)) }
+            let insert = try DecisionBench.lap(process: true) { try logStore.insert(decisions: rows) }
+            if measured { logNormal.append(normal); insertOnly.append(insert) }
         }
         if measured, let path = options.dump { try dumpCycle(bench, to: path, first: c == options.warmup) }
         let pools = bench.lastDecisions.reduce(0) { $0 + $1.final }
         let activating = bench.lastTriggers.reduce(0) { $0 + $1.activate }
         let changes = bench.lastPlan?.changes.count ?? 0
-        note("cycle \(c)\(measured ? "" : " (warm-up)"): decision \(ms(p.decision)) ms (scoring \(ms(p.scoring)), triggers \(ms(p.triggers)), sizing \(ms(p.sizing)), planning \(ms(p.planning))); refresh \(ms(p.refresh)) ms; pools \(pools), activations asked \(activating), plan changes \(changes)")
+        note("cycle \(c)\(measured ? "" : " (warm-up)"): decision \(ms(p.decision.wall)) ms wall, \(ms(p.decision.cpu)) ms CPU (scoring \(ms(p.scoring.cpu)), triggers \(ms(p.triggers.cpu)), sizing \(ms(p.sizing.cpu)), planning \(ms(p.planning.cpu)) CPU); refresh \(ms(p.refresh.cpu)) ms CPU; pools \(pools), activations asked \(activating), plan changes \(changes)")
     }
     if options.parts.contains("decision") {
         // The store reads around the decision (ActuatorRuntime.cycle lists the shadows and host
@@ -198,30 +198,41 @@ if options.parts.contains("decision") || options.parts.contains("log") {
             }))
             availability.append(DecisionBench.seconds(try clockRef.measure { _ = try inventoryStore.hostAvailability() }))
         }
-        let m = (scoring: median(phases.map(\.scoring)), triggers: median(phases.map(\.triggers)), sizing: median(phases.map(\.sizing)),
-                 planning: median(phases.map(\.planning)), decision: median(phases.map(\.decision)), refresh: median(phases.map(\.refresh)))
+        func row(_ name: String, _ laps: [DecisionBench.Lap]) -> (wall: Double, cpu: Double) {
+            let wall = median(laps.map(\.wall)), cpu = median(laps.map(\.cpu))
+            print("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(ms(wall).leftPad(7)) ms wall  \(ms(cpu).leftPad(7)) ms CPU")
+            return (wall, cpu)
+        }
         print("decision cycle, \(options.groups) groups (\(options.arimaPercent) % ARIMA, the rest seasonal naive m=288), median of \(phases.count) cycles after \(options.warmup) warm-up:")
-        print("  decision part   \(ms(m.decision)) ms   (per cycle: \(phases.map { ms($0.decision) }.joined(separator: " ")))")
-        print("    scoring       \(ms(m.scoring)) ms")
-        print("    triggers      \(ms(m.triggers)) ms")
-        print("    sizing        \(ms(m.sizing)) ms")
-        print("    planning      \(ms(m.planning)) ms")
-        print("  registry check  \(ms(m.refresh)) ms   (ModelCatalog.refresh: the change marker, every 12th time every CURRENT)")
+        let decision = row("decision part", phases.map(\.decision))
+        print("    per cycle (CPU ms): \(phases.map { ms($0.decision.cpu) }.joined(separator: " "))")
+        let scoring = row("  scoring", phases.map(\.scoring))
+        let triggers = row("  triggers", phases.map(\.triggers))
+        let sizing = row("  sizing", phases.map(\.sizing))
+        let planning = row("  planning", phases.map(\.planning))
+        let refresh = row("registry check", phases.map(\.refresh))
+        print("    (ModelCatalog.refresh: the change marker; every 12th refresh reads every CURRENT)")
+        for (key, value) in [("decision", decision), ("scoring", scoring), ("triggers", triggers), ("sizing", sizing),
+                             ("planning", planning), ("refresh", refresh)] {
+            record(key + "_ms", value.wall * 1000)
+            record(key + "_cpu_ms", value.cpu * 1000)
+        }
         print("  full registry check (every group's CURRENT read) \(ms(median(pointers))) ms")
         record("full_registry_check_ms", median(pointers) * 1000)
         print("  store reads: \(bench.shadows.count) shadows listed in \(ms(median(listing))) ms, host availability (50 hosts) in \(ms(median(availability))) ms")
         record("shadow_listing_ms", median(listing) * 1000); record("host_availability_ms", median(availability) * 1000)
-        record("decision_ms", m.decision * 1000); record("scoring_ms", m.scoring * 1000); record("triggers_ms", m.triggers * 1000)
-        record("sizing_ms", m.sizing * 1000); record("planning_ms", m.planning * 1000); record("refresh_ms", m.refresh * 1000)
     }
     if options.parts.contains("log") {
-        print("decision log, \(options.groups) decisions per cycle into a file store (synchronous=FULL), median of \(logNew.count):")
-        print("  DecisionLog.record          \(ms(median(logNew))) ms  (\(us(median(logNew) / Double(options.groups))) µs per decision)")
-        print("  JSONEncoder path (before)   \(ms(median(logOld))) ms  (\(us(median(logOld) / Double(options.groups))) µs per decision)")
-        print("  DecisionLog.record, synchronous=NORMAL store  \(ms(median(logNormal))) ms")
-        print("  MetricStore.insert alone (rows encoded before, FULL)  \(ms(median(insertOnly))) ms")
-        record("decision_log_normal_ms", median(logNormal) * 1000); record("decision_insert_only_ms", median(insertOnly) * 1000)
-        record("decision_log_ms", median(logNew) * 1000); record("decision_log_reference_ms", median(logOld) * 1000)
+        print("decision log, \(options.groups) decisions per cycle, median of \(logNew.count) (process CPU includes GRDB's threads):")
+        for (name, key, laps) in [("DecisionLog.record, FULL store", "decision_log", logNew),
+                                  ("JSONEncoder path (before), FULL", "decision_log_reference", logOld),
+                                  ("DecisionLog.record, NORMAL store", "decision_log_normal", logNormal),
+                                  ("insert alone (rows encoded), FULL", "decision_insert_only", insertOnly)] {
+            let wall = median(laps.map(\.wall)), cpu = median(laps.map(\.cpu))
+            print("  \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(ms(wall).leftPad(7)) ms wall  \(ms(cpu).leftPad(7)) ms CPU  (\(us(wall / Double(options.groups))) µs per decision)")
+            record(key + "_ms", wall * 1000)
+            record(key + "_cpu_ms", cpu * 1000)
+        }
     }
 }
 
@@ -265,4 +276,8 @@ func dumpCycle(_ bench: DecisionBench, to path: String, first: Bool) throws {
     handle.seekToEndOfFile()
     handle.write(bytes)
     handle.closeFile()
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
