@@ -59,6 +59,8 @@ struct DecisionBench {
     var step: Int
     var lastDecisions: [SizingDecision] = []
     var lastForecasts: [ForecastDistribution?] = []
+    /// The last forecast per group, as `ActuatorRuntime` keeps it (for the API).
+    var kept: [String: ForecastDistribution] = [:]
     var lastTriggers: [TriggerDecision] = []
     var lastPlan: ReconcilePlan?
     var problems: [String] = []
@@ -128,7 +130,9 @@ struct DecisionBench {
                 do {
                     let all = try catalog.forecast(group: group.name, horizon: configuration.horizon, levels: configuration.levels)
                     guard let result = all[series] else { problems.append("group \(group.name): no series \(series)"); continue }
-                    forecasts[i] = try result.get().applying([]).0
+                    let forecast = try result.get()
+                    kept[group.name] = forecast      // the runtime keeps the last forecast per group
+                    forecasts[i] = forecast.applying([]).0
                 } catch {
                     problems.append("group \(group.name): no forecast: \(error)")
                 }
@@ -140,8 +144,10 @@ struct DecisionBench {
         triggerInputs.reserveCapacity(groups.count)
         for (i, group) in groups.enumerated() {
             let running = group.running + Double(active[group.name] ?? 0) * Double(group.template.units)
-            inputs.append(SizingInput(group: group.name, forecast: forecasts[i], running: running,
-                                      unit: Double(group.template.units), currentPool: pools[group.name] ?? 0))
+            // Sized at the trigger's threshold, as the runtime does.
+            let theta = configuration.trigger.utilisationThreshold
+            inputs.append(SizingInput(group: group.name, forecast: forecasts[i], running: theta * running,
+                                      unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0))
             triggerInputs.append(TriggerInput(group: group.name, demand: demands[i], running: running,
                                               unit: Double(group.template.units), readyShadows: ready[group.name] ?? 0,
                                               forecast: forecasts[i]))
