@@ -1,7 +1,20 @@
 import Foundation
+import Synchronization
 
 /// The standard normal distribution: quantiles and CDF, for Gaussian forecast intervals.
 public enum NormalDistribution {
+    /// Φ⁻¹ of every level (`levels.map(quantile)`), remembered for the last list asked: the
+    /// actuator asks the same levels for every group's forecast every cycle, and eight quantile
+    /// evaluations cost about as much as the rest of a seasonal-naive forecast.
+    public static func quantiles(_ levels: [Double]) -> [Double] {
+        if let hit = lastQuantiles.withLock({ $0.levels == levels ? $0.values : nil }) { return hit }
+        let values = levels.map(quantile)
+        lastQuantiles.withLock { $0 = (levels, values) }
+        return values
+    }
+
+    private static let lastQuantiles = Mutex<(levels: [Double], values: [Double])>(([], []))
+
     /// The quantile function Φ⁻¹(p) for p in (0, 1), accurate to about 1e-15 relative.
     ///
     /// Acklam's rational approximation refined by one Halley step on `erfc`.

@@ -56,6 +56,9 @@ public final class ModelCatalog: @unchecked Sendable {
     private var checkedMarker: String?
     private var checkedGroups: [String]?
     private var refreshesSinceFullCheck = 0
+    /// The last quick refresh's answer when every group was unchanged; dropped (under `lock`)
+    /// whenever a scorer is swapped or an error recorded.
+    private var unchangedOutcomes: [String: RefreshOutcome]?
 
     /// A catalog of `groups` (nil: every group in the registry, re-listed on each full check).
     /// `fullCheckEvery`: refreshes between reads of every pointer while the registry's change
@@ -84,6 +87,9 @@ public final class ModelCatalog: @unchecked Sendable {
         let marker = (try? registry.generation()) ?? nil
         if let marker, marker == checkedMarker, let known = checkedGroups, refreshesSinceFullCheck + 1 < fullCheckEvery {
             refreshesSinceFullCheck += 1
+            // Every group served cleanly and nothing swapped since the last quick refresh: the
+            // same answer again, without a lookup per group.
+            if let same = withLock({ errors.isEmpty ? unchangedOutcomes : nil }) { return same }
             var out = [String: RefreshOutcome](minimumCapacity: known.count)
             var retry: [String] = []
             withLock {
@@ -94,6 +100,8 @@ public final class ModelCatalog: @unchecked Sendable {
                         retry.append(group)
                     }
                 }
+                // Kept under the same lock, so a scorer swapped meanwhile cannot be hidden by it.
+                if retry.isEmpty { unchangedOutcomes = out }
             }
             for group in retry { out[group] = refresh(group: group) }
             return out
@@ -112,6 +120,7 @@ public final class ModelCatalog: @unchecked Sendable {
         }
         checkedMarker = marker
         checkedGroups = groups
+        withLock { unchangedOutcomes = nil }
         refreshesSinceFullCheck = 0
         return out
     }
@@ -122,7 +131,10 @@ public final class ModelCatalog: @unchecked Sendable {
         defer { refreshLock.unlock() }
         let serving = withLock { scorers[group]?.version }
         let fail = { (error: ScoringError) -> RefreshOutcome in
-            self.withLock { self.errors[group] = error }
+            self.withLock {
+                self.errors[group] = error
+                self.unchangedOutcomes = nil
+            }
             return .failed(error, serving: serving)
         }
         let pointed: ModelVersion
@@ -157,6 +169,7 @@ public final class ModelCatalog: @unchecked Sendable {
             }
             let previous = scorers[group]?.version
             scorers[group] = scorer
+            unchangedOutcomes = nil
             errors[group] = notes.isEmpty ? nil
                 : ScoringError(.forecast, "version \(pointed.id) loaded; " + notes.joined(separator: "; "), group: group)
             return .loaded(pointed, previous: previous)

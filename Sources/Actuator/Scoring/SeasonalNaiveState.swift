@@ -53,7 +53,7 @@ struct SeasonalNaiveState: Sendable {
         let m = naive ? 1 : season
         let (sum, n) = naive ? (naiveSum, naiveCount) : (seasonalSum, seasonalCount)
         let sigma = n > 0 ? (sum / Double(n)).squareRoot() : 0
-        let z = levels.map(NormalDistribution.quantile)
+        let z = NormalDistribution.quantiles(levels)
         var mean = [Double](), quantiles = [[Double]]()
         mean.reserveCapacity(max(horizon, 1))
         quantiles.reserveCapacity(max(horizon, 1))

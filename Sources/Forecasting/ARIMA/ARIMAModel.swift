@@ -141,7 +141,7 @@ public struct ARIMAModel: Sendable, Codable {
         guard mean.allSatisfy(\.isFinite), sd.allSatisfy(\.isFinite) else {
             throw ForecastError(.numericalFailure, "\(name): the forecast is not finite")
         }
-        let z = levels.map(NormalDistribution.quantile)
+        let z = NormalDistribution.quantiles(levels)
         let quantiles = (0..<horizon).map { h in z.map { mean[h] + $0 * sd[h] } }
         let grid = TimeGrid(axis: axis, start: nextPosition, step: step, count: horizon)
         do {
