@@ -132,13 +132,32 @@ extension MetricStore {
         }
     }
 
-    /// Shadows on `host` (nil: any) in `states` (nil: any), sorted by id.
-    public func shadows(host: String? = nil, states: Set<ShadowState>? = nil) throws(MetricStoreError) -> [ShadowRecord] {
-        try read("cannot read shadows") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM shadows WHERE (? IS NULL OR host = ?) ORDER BY id",
-                             arguments: [host, host])
-                .map(Self.decodeShadow)
-                .filter { states?.contains($0.state) ?? true }
+    /// Shadows on `host` (nil: any) of `group` (nil: any) in `states` (nil: any), sorted by id.
+    ///
+    /// The filters run in SQL (indexes `shadows_host_state`, `shadows_grp_state`, `shadows_state`):
+    /// `gone` rows accumulate, and an activation or a decision cycle must not decode all of them.
+    public func shadows(host: String? = nil, group: String? = nil,
+                        states: Set<ShadowState>? = nil) throws(MetricStoreError) -> [ShadowRecord] {
+        var conditions: [String] = []
+        var arguments: [DatabaseValueConvertible] = []
+        if let host {
+            conditions.append("host = ?")
+            arguments.append(host)
+        }
+        if let group {
+            conditions.append("grp = ?")
+            arguments.append(group)
+        }
+        if let states {
+            guard !states.isEmpty else { return [] }
+            let sorted = states.map(\.rawValue).sorted()
+            conditions.append("state IN (" + sorted.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments += sorted.map { $0 as DatabaseValueConvertible }
+        }
+        let sql = "SELECT * FROM shadows" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY id"
+        return try read("cannot read shadows") { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.decodeShadow)
         }
     }
 

@@ -63,6 +63,14 @@ extension MetricStore {
                 CREATE INDEX decisions_ts ON decisions (ts);
                 """)
         }
+        // Shadow listings by state and by group in SQL (MetricStore.shadows): `gone` rows
+        // accumulate, and a listing must not read them all.
+        migrator.registerMigration("v4-shadows-state-group-indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX shadows_state ON shadows (state);
+                CREATE INDEX shadows_grp_state ON shadows (grp, state);
+                """)
+        }
         return migrator
     }()
 }

@@ -29,7 +29,7 @@ import Testing
             }
         }
         let store = try MetricStore(path: path)
-        #expect(try store.appliedMigrations().suffix(2) == ["v2-actuator-inventory", "v3-actuator-decisions"])
+        #expect(try store.appliedMigrations().suffix(3) == ["v2-actuator-inventory", "v3-actuator-decisions", "v4-shadows-state-group-indexes"])
         #expect(try store.series(key: "web/cpu") != nil)
         try store.insert(decisions: [("web", 60, "{}")])
         #expect(try store.decisions(group: "web").map(\.time) == [60])

@@ -242,3 +242,36 @@ final class ResultBox: @unchecked Sendable {
         #expect(try reopened.hostAvailability("h1")?.free.units == 90)
     }
 }
+
+/// `shadows(host:group:states:)` filters in SQL; the answer is the full listing filtered in Swift.
+@Suite struct ShadowListingTests {
+    @Test("listing by host, group and state equals filtering every shadow, sorted by id, gone ones included on request")
+    func filtersMatchTheFullListing() throws {
+        let store = try MetricStore.inMemory()
+        try store.upsertHost(testHost("h1", units: 10_000, vcpus: 1_000, memoryMiB: 1_000_000))
+        try store.upsertHost(testHost("h2", units: 10_000, vcpus: 1_000, memoryMiB: 1_000_000))
+        let states: [ShadowState] = [.planned, .defining, .ready, .activating, .active, .decommissioning, .gone]
+        for i in 0..<60 {
+            var s = testShadow(String(format: "s%02d", 59 - i), host: i % 3 == 0 ? "h2" : "h1", units: 1)
+            s.group = ["web", "api", "db"][i % 3 == 1 ? 1 : (i % 5 == 0 ? 2 : 0)]
+            s.state = .planned
+            _ = try store.reserve(shadow: s, on: s.host, at: 1_000)
+            let target = states[i % states.count]
+            if target != .planned { #expect(try store.transition(shadow: s.id, from: .planned, to: target, at: 1_001)) }
+        }
+        let all = try store.shadows()
+        #expect(all.count == 60 && all.map(\.id) == all.map(\.id).sorted())
+        #expect(Set(all.map(\.state)) == Set(states))
+        for host in [nil, "h1", "h2", "nope"] as [String?] {
+            for group in [nil, "web", "api", "db", "nope"] as [String?] {
+                for wanted in [nil, [], [.ready], [.planned, .defining, .ready, .activating, .active], Set(states)] as [Set<ShadowState>?] {
+                    let expected = all.filter {
+                        (host == nil || $0.host == host) && (group == nil || $0.group == group) && (wanted?.contains($0.state) ?? true)
+                    }
+                    #expect(try store.shadows(host: host, group: group, states: wanted) == expected,
+                            "host \(host ?? "any"), group \(group ?? "any"), states \(wanted.map { "\($0)" } ?? "any")")
+                }
+            }
+        }
+    }
+}

@@ -44,7 +44,8 @@ import TimeSeries
             #expect(try store.events().count == 1)
         }
         #expect(migrations[0] == migrations[1])
-        #expect(migrations[0] == ["v1-series-samples-events", "v2-actuator-inventory", "v3-actuator-decisions"])
+        #expect(migrations[0] == ["v1-series-samples-events", "v2-actuator-inventory", "v3-actuator-decisions",
+                                  "v4-shadows-state-group-indexes"])
         let probe = try DatabaseQueue(path: path)
         let tables = try probe.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")

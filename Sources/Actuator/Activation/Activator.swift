@@ -149,7 +149,7 @@ public struct Activator: Sendable {
     public func activate(group: String, activationID: String) async throws(ActivationError) -> ActivationRecord {
         let ready: [ShadowRecord]
         do {
-            ready = try store.shadows(states: [.ready]).filter { $0.group == group }
+            ready = try store.shadows(group: group, states: [.ready])
         } catch {
             throw ActivationError(kind: .store, message: "cannot list shadows: \(error)")
         }
