@@ -56,16 +56,22 @@ enum ActivationBench {
         let store = try MetricStore(path: path, durability: durability)
         let inventory = Inventory(store: store, clock: clock)
         try inventory.register([host])
-        let reconciler = Reconciler(store: store, inventory: inventory, hypervisors: ["h1": timing], templates: ["bench": template],
-                                    clock: clock, maximumActions: 2 * count + 10)
-        let report = await reconciler.reconcile(desired: ["bench": 2 * count])
-        guard report.parked.count == 2 * count else {
-            throw BenchError("provisioning \(2 * count) shadows parked \(report.parked.count): \(report.problems.prefix(3))")
+        // Pools of 10 (the default bound): activations by id empty the first half of the groups,
+        // activations by group the second half, so each group's listing holds at most 10 shadows.
+        let pool = 10
+        let groups = (2 * count + pool - 1) / pool
+        let names = (0..<groups).map { "bench\($0)" }
+        let reconciler = Reconciler(store: store, inventory: inventory, hypervisors: ["h1": timing],
+                                    templates: Dictionary(uniqueKeysWithValues: names.map { ($0, template) }),
+                                    clock: clock, maximumActions: groups * pool + 10)
+        let report = await reconciler.reconcile(desired: Dictionary(uniqueKeysWithValues: names.map { ($0, pool) }))
+        guard report.parked.count == groups * pool else {
+            throw BenchError("provisioning \(groups * pool) shadows parked \(report.parked.count): \(report.problems.prefix(3))")
         }
         let activator = Activator(store: store, hypervisors: ["h1": timing], monitoring: MonitoredDomains(), clock: clock)
-        // By id from the newest shadow down; by group takes the oldest (so the two never meet).
-        let ids = try store.shadows(states: [.ready]).filter { $0.group == "bench" }
-            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.map(\.id)
+        let byIDGroups = Set(names.prefix(groups / 2))
+        let ids = try store.shadows(states: [.ready]).filter { byIDGroups.contains($0.group) }.map(\.id)
+        let byGroupNames = Array(names.dropFirst(groups / 2))
         var byShadow: [Sample] = [], byGroup: [Sample] = []
         for i in 0..<(2 * count) {
             clock.advance(by: 1)
@@ -75,7 +81,7 @@ enum ActivationBench {
             if i % 2 == 0 {
                 record = try await activator.activate(shadowID: ids[i / 2], activationID: "a\(i)")
             } else {
-                record = try await activator.activate(group: "bench", activationID: "a\(i)")
+                record = try await activator.activate(group: byGroupNames[(i / 2) % byGroupNames.count], activationID: "a\(i)")
             }
             let d = ContinuousClock.now - started
             guard record.outcome == .succeeded else { throw BenchError("activation \(i) ended \(String(describing: record.outcome))") }
