@@ -125,7 +125,7 @@ extension ActuatorCommand {
             guard FileManager.default.fileExists(atPath: config.store) else {
                 throw ValidationError("no store at \(config.store): the actuator has not run with this configuration")
             }
-            let log = DecisionLog(store: try MetricStore(path: config.store))
+            let log = DecisionLog(store: try MetricStore(path: config.store, durability: config.storeDurability))
             let decisions = try log.decisions(group: group, limit: max(1, last))
             guard !decisions.isEmpty else {
                 throw ValidationError("no sizing decision stored for group '\(group)'"

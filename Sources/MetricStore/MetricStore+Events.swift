@@ -30,7 +30,7 @@ extension MetricStore {
     public func insert(events: [Event], createdAt: Int64 = Int64(Date().timeIntervalSince1970)) throws(MetricStoreError) -> [Int64] {
         for event in events { try Self.validate(event) }
         let encoded = try Self.encode(events)
-        return try write("cannot insert events") { db in
+        return try write("cannot insert events", durability: .powerLoss) { db in
             try Self.writeEvents(events, encoded, createdAt: createdAt, db)
         }
     }

@@ -10,6 +10,8 @@ public final class MetricStore: Sendable {
     let writer: any DatabaseWriter
     /// The database file, or nil for an in-memory store.
     public let path: String?
+    /// How far a commit survives unless a write asks for more (see `Durability`).
+    public let durability: Durability
 
     /// How far a commit is guaranteed to survive (SQLite's `synchronous` under WAL).
     ///
@@ -21,6 +23,8 @@ public final class MetricStore: Sendable {
         case process
         /// A commit survives a power loss too: the WAL is fsynced at every commit
         /// (`synchronous=FULL`). The default: an acknowledged ingest or notice stays written.
+        /// Events (notices, promotions) are always written at this level, whatever the store's:
+        /// they are what a user told psm and cannot be derived again.
         case powerLoss
     }
 
@@ -41,7 +45,7 @@ public final class MetricStore: Sendable {
         } catch {
             throw MetricStoreError.wrap(error, "cannot open the metric store", path: path)
         }
-        try self.init(writer: pool, path: path)
+        try self.init(writer: pool, path: path, durability: durability)
     }
 
     /// Opens a private in-memory store, discarded when released (for tests and dry runs).
@@ -52,12 +56,13 @@ public final class MetricStore: Sendable {
         } catch {
             throw MetricStoreError.wrap(error, "cannot open an in-memory metric store", path: nil)
         }
-        return try MetricStore(writer: queue, path: nil)
+        return try MetricStore(writer: queue, path: nil, durability: .process)
     }
 
-    private init(writer: any DatabaseWriter, path: String?) throws(MetricStoreError) {
+    private init(writer: any DatabaseWriter, path: String?, durability: Durability) throws(MetricStoreError) {
         self.writer = writer
         self.path = path
+        self.durability = durability
         try migrate()
     }
 
@@ -126,9 +131,26 @@ public final class MetricStore: Sendable {
         }
     }
 
-    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(MetricStoreError) -> T {
+    /// Runs `body` in one write transaction. `durability`, when given, replaces the store's own
+    /// guarantee for this transaction's commit only (SQLite applies `synchronous` at each commit;
+    /// the writer connection is set back afterwards).
+    func write<T>(_ what: String, durability required: Durability? = nil,
+                  _ body: (Database) throws -> T) throws(MetricStoreError) -> T {
         do {
-            return try writer.write(body)
+            guard let required, required != durability, path != nil else { return try writer.write(body) }
+            return try writer.writeWithoutTransaction { db in
+                try Self.applyDurability(required, db)
+                defer { try? Self.applyDurability(durability, db) }
+                try db.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
+                do {
+                    let result = try body(db)
+                    try db.execute(sql: "COMMIT TRANSACTION")
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }
+                    throw error
+                }
+            }
         } catch {
             throw MetricStoreError.wrap(error, what, path: path)
         }

@@ -109,6 +109,21 @@ import Testing
         #expect(actions.last == .transition(shadowID: "s", from: .decommissioning, to: .gone))
     }
 
+    /// Under the default process durability a power loss can undo the last commits while the
+    /// domain keeps its metadata (libvirt's own file) and stops: a tag that says active is what
+    /// the activation reached.
+    @Test func aStoppedDomainTaggedActiveKeepsTheActivationWhoseCommitWasLost() {
+        let stopped = domain("d-s", .shutoff, tag("s", role: .active, host: nil), vcpus: 4, memoryKiB: 1_048_576)
+        // The outcome commit was lost: the activation is completed, not failed.
+        #expect(plan([record("s", .activating, activation: "act")], [stopped])
+                == [.completeActivation(shadowID: "s", activationID: "act", domain: "d-s", growTo: nil)])
+        // The claim itself was lost: the shadow is a member of its group, not removed.
+        #expect(plan([record("s", .ready)], [stopped]) == [.transition(shadowID: "s", from: .ready, to: .active)])
+        // Without the tag the stopped shadow is still removed as before.
+        let plain = plan([record("s", .ready)], [domain("d-s", .shutoff, tag("s"))])
+        #expect(plain.last == .transition(shadowID: "s", from: .ready, to: .gone))
+    }
+
     @Test func consistentRecordsNeedNothingAndDriftedMetadataIsRepaired() {
         #expect(plan([record("s", .ready)], [domain("d-s", .paused, tag("s"))]).isEmpty)
         #expect(plan([record("a", .active)], [domain("d-a", .running, tag("a", role: .active, host: nil))]).isEmpty)

@@ -1,5 +1,6 @@
 @testable import Actuator
 import Features
+import MetricStore
 import Testing
 
 @Suite("Actuator configuration and replay input")
@@ -22,6 +23,10 @@ struct RuntimeInputTests {
         #expect(c.groups.first?.template.units == 10 && c.groups.first?.template.park == .pause)
         #expect(abs(c.sizing.costs.criticalRatio - 10 / 10.5) < 1e-12)
         #expect(c.trigger.utilisationThreshold == 0.8 && c.trigger.forecastLevel == 0.5)
+        #expect(c.storeDurability == .process)
+        let durable = try ActuatorConfiguration.parse(Self.minimal.replacingOccurrences(of: "[actuator]\n", with: "[actuator]\nstore_durability = \"power-loss\"\n"),
+                                                      fileName: "psm.toml")
+        #expect(durable.storeDurability == .powerLoss)
     }
 
     @Test("bad keys and values are refused naming the file, the section and the key",
@@ -35,6 +40,7 @@ struct RuntimeInputTests {
             (minimal + "\n[actuator.trigger]\nutilisation = 1.5\n", "sizing/trigger"),
             (minimal + "\n[actuator.costs]\nmiss = 0\n", "actuator.costs"),
             ("[actuator\n", "line"),
+            (minimal.replacingOccurrences(of: "[actuator]\n", with: "[actuator]\nstore_durability = \"fsync\"\n"), "store_durability"),
           ])
     func badInput(text: String, key: String) {
         do {

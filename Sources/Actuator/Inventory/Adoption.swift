@@ -114,7 +114,14 @@ public enum Adoption {
                 actions.append(.transition(shadowID: record.id, from: .ready, to: .active))
                 state = .active
             } else if !parked {
-                return removeAndForget(record, domain, reason: "parked shadow lost its state (domain \(domain.state))")
+                if tag.role == .active {
+                    // Activated, tagged, then its commit was lost (a power loss under the default
+                    // process durability, which also stopped the domain): it is a member now.
+                    actions.append(.transition(shadowID: record.id, from: .ready, to: .active))
+                    state = .active
+                } else {
+                    return removeAndForget(record, domain, reason: "parked shadow lost its state (domain \(domain.state))")
+                }
             }
         case .activating:
             if running {
@@ -133,6 +140,12 @@ public enum Adoption {
                 actions.append(.rollBackActivation(shadowID: record.id, activationID: record.activationID,
                                                    domain: domain.name, memoryKiB: paused ? tag.baseline.memoryKiB : nil))
                 state = .ready
+            } else if tag.role == .active {
+                // Tagged active (the activation's last step on the domain) before its record was
+                // committed; the domain stopped since (power loss): the activation happened.
+                actions.append(.completeActivation(shadowID: record.id, activationID: record.activationID,
+                                                   domain: domain.name, growTo: nil))
+                state = .active
             } else {
                 actions.append(.failActivation(shadowID: record.id, activationID: record.activationID))
                 actions.append(.removeDomain(domain.name, reason: "activation stopped with the domain \(domain.state)"))

@@ -29,7 +29,7 @@ extension ActuatorConfiguration {
         let top = TOMLSection(file: fileName, name: nil, table: root)
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
-        try a.rejectUnknown(["store", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
+        try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
                              "costs", "sizing", "trigger", "cost_loop", "hosts", "groups"])
         let registryDir = try top.section("registry").string("dir")
         guard let registry = try a.string("registry") ?? registryDir else {
@@ -151,6 +151,12 @@ extension ActuatorConfiguration {
             config.levels = levels.sorted()
         }
         config.bootGrace = Int64(try a.int("boot_grace", atLeast: 0) ?? 0)
+        if let durability = try a.string("store_durability") {
+            guard let chosen = ["process": MetricStore.Durability.process, "power-loss": .powerLoss][durability] else {
+                throw a.error(.invalidValue, key: "store_durability", "expected \"process\" or \"power-loss\", not \"\(durability)\"")
+            }
+            config.storeDurability = chosen
+        }
         config.maximumActions = try a.int("max_actions", atLeast: 1) ?? 20
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         let l = try a.section("cost_loop")

@@ -1,5 +1,6 @@
 import Foundation
 import Hypervisor
+import MetricStore
 
 /// One managed VM group (`[[actuator.groups]]`).
 public struct GroupConfiguration: Sendable, Hashable {
@@ -31,6 +32,10 @@ public struct GroupConfiguration: Sendable, Hashable {
 public struct ActuatorConfiguration: Sendable {
     /// The metric store (hosts, shadows, activations, decisions, notices).
     public var store: String
+    /// How far the actuator's own commits (claims, activation records, shadow states, decisions)
+    /// survive: `.process` (default) keeps the activation path free of fsyncs; notices are always
+    /// committed power-loss durable. docs/configuration.md, `store_durability`, has the reasoning.
+    public var storeDurability: MetricStore.Durability = .process
     /// The model registry written by `psm train`.
     public var registry: String
     /// Seconds between decision cycles (also the replay's step when the trace has none).

@@ -67,7 +67,7 @@ public actor ActuatorRuntime {
         self.configuration = configuration
         self.clock = clock
         self.dryRun = dryRun
-        store = try MetricStore(path: configuration.store)
+        store = try MetricStore(path: configuration.store, durability: configuration.storeDurability)
         inventory = Inventory(store: store, clock: clock)
         try inventory.register(configuration.hosts)
         var connected: [String: any Hypervisor] = [:]
