@@ -3,9 +3,10 @@
 // activation. Same configuration loader, runtime, reconciler and activator as `psm-actuator`;
 // the only addition is a kill point on the hypervisor calls.
 //
-//   psm-realvm-actuator provision --config FILE [--timeout S]
+//   psm-realvm-actuator provision --config FILE [--timeout S] [--kill-at METHOD:before|after]
 //       decision cycles (real clock, every 0.5 s, no demand) until every group holds at least
-//       its minimum of ready shadows; prints `READY <shadow ids>`; exit 1 on timeout.
+//       its minimum of ready shadows; prints `READY <shadow ids>`; exit 1 on timeout. With
+//       --kill-at, it stops at the first call of METHOD (as below).
 //   psm-realvm-actuator activate --config FILE --group G --demand X [--kill-at METHOD:before|after]
 //       starts (adoption included), records demand X for group G and runs one decision cycle,
 //       which activates. With --kill-at, the first call of METHOD made by that cycle stops the
@@ -78,6 +79,7 @@ switch mode {
 case "provision":
     let timeout = Double(options["timeout"] ?? "") ?? 120
     let deadline = Date().addingTimeInterval(timeout)
+    armed.store(true, ordering: .releasing)
     while Date() < deadline {
         let report = await runtime.cycle()
         for p in report.problems where !p.contains("no forecast") {

@@ -208,6 +208,57 @@ extension RealVMSuite {
         }
     }
 
+    /// Where a provisioning actuator is killed: right after libvirt defined the domain (not
+    /// started), after it started (the guest boots, the record says defining), after it paused
+    /// the booted guest (parked, the record not yet ready).
+    enum ProvisionKillPoint: String, CaseIterable, CustomTestStringConvertible {
+        case defined = "define:after"
+        case started = "start:after"
+        case parked = "suspend:after"
+        var testDescription: String { "\(self) (\(rawValue))" }
+    }
+
+    /// SIGKILL during provisioning, then a fresh actuator on the same store and host: the pool
+    /// ends with exactly one parked shadow, the interrupted domain adopted when it was parked and
+    /// removed otherwise, no orphan and reservations held by the pool alone.
+    @Test(.serialized, arguments: ProvisionKillPoint.allCases)
+    func killedMidProvisioningARestartedActuatorEndsWithOneParkedShadow(_ point: ProvisionKillPoint) async throws {
+        try await withScratch("prov-\(point)") { s in
+            let helper = try builtExecutable("psm-realvm-actuator")
+            let doomed = try s.spawn(helper, ["provision", "--config", s.config, "--timeout", "100", "--kill-at", point.rawValue],
+                                     name: "doomed")
+            let stopped = doomed.waitForLine(startingWith: "KILL-POINT", timeout: .seconds(100))
+            doomed.kill()
+            try #require(stopped != nil, "the actuator never reached \(point.rawValue):\n\(doomed.transcript)")
+            let store = try MetricStore(path: s.dir + "/actuator.sqlite")
+            let interrupted = try #require(try store.shadows().first { $0.group == s.group && $0.state != .gone },
+                                           "no shadow record at the kill point")
+            #expect(interrupted.state == .defining)
+            let killedAt = try await s.hypervisor.info(interrupted.domainName)
+            switch point {
+            case .defined: #expect(killedAt.state == .shutoff)
+            case .started: #expect(killedAt.state == .running)
+            case .parked: #expect(killedAt.state == .paused)
+            }
+
+            let again = try s.spawn(helper, ["provision", "--config", s.config, "--timeout", "100"], name: "restart")
+            let finished = again.waitForExit(timeout: .seconds(120))
+            try #require(finished && again.process.terminationStatus == 0, "re-provisioning failed:\n\(again.transcript)")
+            let ready = try store.shadows(states: [.ready]).filter { $0.group == s.group }
+            #expect(ready.count == 1, "ready: \(ready.map(\.id))")
+            let domains = try await s.hypervisor.list().filter { $0.name.hasPrefix("psm-\(s.group)-") }
+            #expect(domains.count == 1, "domains: \(domains.map { "\($0.name) \($0.state)" })")
+            if point == .parked {
+                // Booted and paused before the kill: adopted as it is, not provisioned again.
+                #expect(ready.map(\.id) == [interrupted.id])
+            } else {
+                #expect(try store.shadow(id: interrupted.id)?.state == .gone)
+                #expect(domains.contains { $0.name == interrupted.domainName } == false)
+            }
+            try await Self.expectAgreement(store: store, hypervisor: s.hypervisor, group: s.group)
+        }
+    }
+
     /// The store and libvirt agree about the group's shadows (the restarted actuator may have
     /// started refilling the pool: a `defining` shadow whose domain boots).
     static func expectAgreement(store: MetricStore, hypervisor: LibvirtHypervisor, group: String) async throws {
