@@ -9,7 +9,7 @@ extension MetricStore {
     /// makes a second row); a shadow that is not `ready` is refused, so a shadow is claimed once. An id
     /// reused for another shadow also returns the existing record: callers compare its `shadowID`.
     public func beginActivation(id: String, shadow shadowID: String, at now: Int64) throws(MetricStoreError) -> ActivationClaim {
-        try writeImmediate("cannot begin activation \(id) of shadow \(shadowID)") { db in
+        try write("cannot begin activation \(id) of shadow \(shadowID)", immediate: true) { db in
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM activations WHERE id = ?", arguments: [id]) {
                 return .existing(try Self.decodeActivation(existing))
             }
@@ -38,7 +38,7 @@ extension MetricStore {
     public func finishActivation(id: String, outcome: ActivationRecord.Outcome, stepLatencies: [String: Double] = [:],
                                  at now: Int64) throws(MetricStoreError) -> Bool {
         let latencies = try Self.encodeJSON(stepLatencies.filter { $0.value.isFinite }, "step latencies")
-        return try writeImmediate("cannot finish activation \(id)") { db in
+        return try write("cannot finish activation \(id)", immediate: true) { db in
             try db.execute(sql: """
                 UPDATE activations SET completed_at = ?, outcome = ?, step_latencies = ? WHERE id = ? AND outcome IS NULL
                 """, arguments: [now, outcome.rawValue, latencies, id])

@@ -76,7 +76,7 @@ extension MetricStore {
         var record = shadow
         record.host = host
         record.updatedAt = now
-        return try writeImmediate("cannot reserve capacity for shadow \(shadow.id) on \(host)") { db in
+        return try write("cannot reserve capacity for shadow \(shadow.id) on \(host)", immediate: true) { db in
             guard let available = try Self.availability(db, host: host).first else { return .unknownHost }
             guard available.host.enabled else { return .hostDisabled }
             guard available.free.fits(record.fullAmount) else { return .insufficientCapacity(free: available.free) }
@@ -91,7 +91,7 @@ extension MetricStore {
     public func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64) throws(MetricStoreError) {
         var record = shadow
         record.updatedAt = now
-        try writeImmediate("cannot adopt shadow \(shadow.id)") { db in
+        try write("cannot adopt shadow \(shadow.id)", immediate: true) { db in
             try db.execute(sql: "DELETE FROM reservations WHERE shadow_id = ?", arguments: [record.id])
             try Self.insertShadow(record, db, replacing: true)
             if reserving { _ = try Self.insertReservation(for: record, at: now, db) }
@@ -120,7 +120,7 @@ extension MetricStore {
     public func transition(shadow id: String, fromAnyOf states: Set<ShadowState>, to: ShadowState,
                            at now: Int64) throws(MetricStoreError) -> Bool {
         guard !states.isEmpty else { return false }
-        return try writeImmediate("cannot change the state of shadow \(id)") { db in
+        return try write("cannot change the state of shadow \(id)", immediate: true) { db in
             try Self.compareAndSet(id, from: states, to: to, at: now, db)
         }
     }
@@ -187,21 +187,6 @@ extension MetricStore {
     }
 
     // MARK: - Shared SQL
-
-    func writeImmediate<T>(_ what: String, _ body: (Database) throws -> T) throws(MetricStoreError) -> T {
-        do {
-            return try writer.writeWithoutTransaction { db in
-                var result: Result<T, any Error> = .failure(SendableDescription(InventoryNoResult()))
-                try db.inTransaction(.immediate) {
-                    result = .success(try body(db))
-                    return .commit
-                }
-                return try result.get()
-            }
-        } catch {
-            throw MetricStoreError.wrap(error, what, path: path)
-        }
-    }
 
     static func compareAndSet(_ id: String, from states: Set<ShadowState>, to: ShadowState, at now: Int64,
                               _ db: Database, activationID: String?? = nil) throws -> Bool {
@@ -299,5 +284,3 @@ extension MetricStore {
     }
 }
 
-/// A transaction body that never ran (cannot happen; keeps the helper free of force-unwraps).
-private struct InventoryNoResult: Error {}

@@ -131,25 +131,25 @@ public final class MetricStore: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction. `durability`, when given, replaces the store's own
-    /// guarantee for this transaction's commit only (SQLite applies `synchronous` at each commit;
-    /// the writer connection is set back afterwards).
-    func write<T>(_ what: String, durability required: Durability? = nil,
+    /// Runs `body` in one write transaction. `immediate` takes the write lock at BEGIN (for
+    /// compare-and-set steps that read before they write). `durability`, when given, replaces the
+    /// store's own guarantee for this transaction's commit only (SQLite applies `synchronous` at
+    /// each commit; the writer connection is set back afterwards).
+    func write<T>(_ what: String, immediate: Bool = false, durability required: Durability? = nil,
                   _ body: (Database) throws -> T) throws(MetricStoreError) -> T {
+        let switching = required.map { $0 != durability && path != nil } ?? false
         do {
-            guard let required, required != durability, path != nil else { return try writer.write(body) }
+            guard immediate || switching else { return try writer.write(body) }
             return try writer.writeWithoutTransaction { db in
-                try Self.applyDurability(required, db)
-                defer { try? Self.applyDurability(durability, db) }
-                try db.execute(sql: "BEGIN IMMEDIATE TRANSACTION")
-                do {
-                    let result = try body(db)
-                    try db.execute(sql: "COMMIT TRANSACTION")
-                    return result
-                } catch {
-                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }
-                    throw error
+                if let required, switching { try Self.applyDurability(required, db) }
+                defer { if switching { try? Self.applyDurability(durability, db) } }
+                var result: Result<T, any Error>?
+                try db.inTransaction(immediate ? .immediate : .deferred) {
+                    result = .success(try body(db))
+                    return .commit
                 }
+                guard let result else { throw MetricStoreError(.sqlite, "\(what): the transaction returned nothing", path: path) }
+                return try result.get()
             }
         } catch {
             throw MetricStoreError.wrap(error, what, path: path)
