@@ -3,6 +3,7 @@ import Features
 import Forecasting
 import Foundation
 import Ingest
+import Pipeline
 import TimeSeries
 
 /// Reads the series a `forecast` or `backtest` command works on and attaches what is known
@@ -68,17 +69,13 @@ struct ModelInputs {
         return FeatureMatrix(rows: rows, columns: columns.count, names: columns.map { $0.metric ?? $0.id }, values: values)
     }
 
-    /// Holiday flag (time axis) and one window column per event kind in the calendar file.
+    /// The calendar columns `psm train` builds (`TrainingFeatures`: holiday flag on a time axis,
+    /// one column per event kind that applies to the series) over history + `futureSteps`.
     static func calendarFeatures(_ file: CalendarFile, series: Series, futureSteps: Int) throws -> FeatureMatrix? {
-        let kinds = Set(file.events.map(\.kind)).sorted { $0.rawValue < $1.rawValue }
-        let holidays = series.grid.axis == .time && !file.calendar.holidays.isEmpty
-        guard holidays || !kinds.isEmpty else { return nil }
         do {
-            let schema = try FeatureSchema(axis: series.grid.axis, calendar: file.calendar, holidayFlag: holidays,
-                                           events: kinds.map { EventFeature(kind: $0) })
-            let grid = TimeGrid(axis: series.grid.axis, start: series.grid.start, step: series.grid.step,
-                                count: series.count + futureSteps)
-            return try schema.matrix(for: grid, seriesID: series.id, group: series.group, events: file.events)
+            let features = TrainingFeatures(calendar: file.calendar, events: file.events)
+            let group = TrainingGroup(name: series.group ?? series.id, inputs: [ForecastInput(series: series)])
+            return try features.attach(to: group, futureSteps: futureSteps).0.inputs.first?.regressors
         } catch {
             throw ValidationError("\(series.id): cannot build calendar features: \(error)")
         }

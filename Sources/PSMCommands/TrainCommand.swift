@@ -72,10 +72,10 @@ struct TrainCommand: ParsableCommand {
     /// nothing could be loaded or the report cannot be written.
     static func runOnce(_ c: TrainingConfiguration, shard: Shard) throws -> TrainingReport {
         let started = Date()
-        let (inputs, notes, schema) = try load(c)
+        let (inputs, notes, features) = try load(c)
         let registry = ModelRegistry(root: URL(fileURLWithPath: c.resolve(c.registryDirectory)))
         let trainer = GroupTrainer(configuration: c, publisher: RegistryPublisher(registry: registry, keep: c.keepVersions),
-                                   featureSchema: schema)
+                                   features: features)
         let job = TrainingJob(trainer: trainer, shard: shard, progress: { printError($0) })
         let report = job.run(TrainingGroup.grouping(inputs), notes: notes)
         let stamp = TrainingJob.stamp(started)
@@ -105,14 +105,15 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Reads every source. An unreadable source is noted in the report and the others go on.
-    static func load(_ c: TrainingConfiguration) throws
-        -> ([ForecastInput], [String], @Sendable (TrainingGroup) -> FeatureSchema?) {
+    /// Reads every source, and the calendar and stored notices the groups' features are built
+    /// from (after grouping, so a source's `group` is what event scopes match). An unreadable
+    /// source is noted in the report and the others go on.
+    static func load(_ c: TrainingConfiguration) throws -> ([ForecastInput], [String], TrainingFeatures) {
         let calendarPath = c.calendarFile.map(c.resolve)
         var inputs: [ForecastInput] = [], notes: [String] = []
         if let database = c.database.map(c.resolve) {
             do {
-                inputs += try storeInputs(database, configuration: c, calendarPath: calendarPath)
+                inputs += try storeInputs(database, configuration: c)
             } catch {
                 notes.append("\(database): not used: \(error)")
                 printError("psm train: \(database): not used: \(error)")
@@ -122,7 +123,7 @@ struct TrainCommand: ParsableCommand {
             let path = c.resolve(source.path)
             do {
                 let files = try csvFiles(path)
-                var loaded = try ModelInputs.load(files: files, options: c.ingest, season: c.season, calendarPath: calendarPath,
+                var loaded = try ModelInputs.load(files: files, options: c.ingest, season: c.season, calendarPath: nil,
                                                   futureSteps: 0, maxDiagnostics: 1)
                 if let group = source.group {
                     for i in loaded.inputs.indices { loaded.inputs[i].series.group = group }
@@ -138,34 +139,42 @@ struct TrainCommand: ParsableCommand {
         let calendar = try calendarPath.map { path -> CalendarFile in
             do { return try CalendarFile.load(path: path) } catch { throw ValidationError("\(error)") }
         }
-        // The same columns ModelInputs builds from the calendar file, for the manifest.
-        let schema: @Sendable (TrainingGroup) -> FeatureSchema? = { group in
-            guard let calendar, let first = group.inputs.first?.series else { return nil }
-            let kinds = Set(calendar.events.map(\.kind)).sorted { $0.rawValue < $1.rawValue }
-            let holidays = first.grid.axis == .time && !calendar.calendar.holidays.isEmpty
-            guard holidays || !kinds.isEmpty else { return nil }
-            return try? FeatureSchema(axis: first.grid.axis, calendar: calendar.calendar, holidayFlag: holidays,
-                                      events: kinds.map { EventFeature(kind: $0) })
+        var events = calendar?.events ?? []
+        if c.storedNotices {
+            var seen = Set<String>()
+            for path in [c.database, c.actuatorStore].compactMap({ $0 }).map(c.resolve) where seen.insert(path).inserted {
+                do {
+                    events += try storedNotices(path)
+                } catch {
+                    notes.append("\(path): notices not read: \(error)")
+                    printError("psm train: \(path): notices not read: \(error)")
+                }
+            }
         }
-        return (inputs, notes, schema)
+        let features = TrainingFeatures(calendar: calendar?.calendar ?? .utc, events: events,
+                                        hourOfDay: c.hourOfDay, dayOfWeek: c.dayOfWeek)
+        return (inputs, notes, features)
+    }
+
+    /// The advance notices a store holds (events of kind notice), as training events. A store
+    /// that does not exist yet holds none (it is not created).
+    static func storedNotices(_ path: String) throws -> [Event] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try MetricStore(path: path).events(kind: .notice).map(\.event)
     }
 
     /// Every series of a metric store (written by `psm ingest`), with its stored group. Keys
     /// `<id>:<column>` of a stored series `<id>` are its CSV regressors and are not trained on.
-    static func storeInputs(_ path: String, configuration c: TrainingConfiguration, calendarPath: String?) throws -> [ForecastInput] {
+    static func storeInputs(_ path: String, configuration c: TrainingConfiguration) throws -> [ForecastInput] {
         guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no such file") }
         let store = try MetricStore(path: path)
         let infos = try store.listSeries()
         let keys = Set(infos.map(\.key))
-        let calendar = try calendarPath.map { path -> CalendarFile in
-            do { return try CalendarFile.load(path: path) } catch { throw ValidationError("\(error)") }
-        }
         var inputs: [ForecastInput] = []
         for info in infos {
             if let colon = info.key.lastIndex(of: ":"), keys.contains(String(info.key[..<colon])) { continue }
             guard let series = try store.series(key: info.key), series.count > 0 else { continue }
-            let features = try calendar.flatMap { try ModelInputs.calendarFeatures($0, series: series, futureSteps: 0) }
-            inputs.append(ForecastInput(series: series, season: c.season ?? ModelInputs.defaultSeason(series), regressors: features))
+            inputs.append(ForecastInput(series: series, season: c.season ?? ModelInputs.defaultSeason(series)))
         }
         return inputs
     }

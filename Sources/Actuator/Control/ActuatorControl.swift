@@ -91,17 +91,21 @@ public struct ForecastView: Sendable, Hashable, Codable {
     public var modelKind: String?
     /// The sizing level after online correction (ACI), its target τ, and the observed coverage.
     public var calibration: CalibrationView
-    /// Notices whose window meets the horizon and that adjusted these quantiles.
+    /// Notices whose window meets the horizon and that changed these quantiles (either path).
     public var notices: [Int64]
+    /// How each current notice of the group reaches the forecast: through the model's learned
+    /// coefficient or as the explicit adjustment, and why (docs/api.md, "What a notice does").
+    public var noticeEffects: [NoticeRoute]
     public var steps: [Step]
 
     public init(group: String, modelVersion: String? = nil, modelKind: String? = nil, calibration: CalibrationView,
-                notices: [Int64] = [], steps: [Step]) {
+                notices: [Int64] = [], noticeEffects: [NoticeRoute] = [], steps: [Step]) {
         self.group = group
         self.modelVersion = modelVersion
         self.modelKind = modelKind
         self.calibration = calibration
         self.notices = notices
+        self.noticeEffects = noticeEffects
         self.steps = steps
     }
 }

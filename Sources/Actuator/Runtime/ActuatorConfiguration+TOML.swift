@@ -159,6 +159,8 @@ extension ActuatorConfiguration {
         }
         config.maximumActions = try a.int("max_actions", atLeast: 1) ?? 20
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
+        // The calendar `psm train` built the models' event features from (its `[calendar] file`).
+        config.calendarFile = try top.section("calendar").string("file").map(resolve)
         let l = try a.section("cost_loop")
         try l.rejectUnknown(["window", "scale_in_utilisation", "scale_in_window"])
         config.costWindow = Int64(try l.int("window", atLeast: 1) ?? 86_400)

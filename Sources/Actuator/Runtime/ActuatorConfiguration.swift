@@ -59,6 +59,9 @@ public struct ActuatorConfiguration: Sendable {
     public var scaleInWindow: Int64 = 1800
     /// Prometheus file_sd output for activated VMs (nil: in memory only).
     public var monitoringFile: String?
+    /// The calendar file (`[calendar] file`, shared with `psm train`) whose events models with
+    /// event features read at scoring time; re-read when it changes.
+    public var calendarFile: String?
     public var retry = RetryPolicy()
 
     public init(store: String, registry: String, hosts: [HostConfig], groups: [GroupConfiguration],

@@ -4,8 +4,8 @@ import MetricStore
 import TimeSeries
 
 /// The HTTP API's view of the running actuator (docs/api.md). Notices are stored as events and
-/// apply from the next cycle on (and at once to `GET /v1/forecasts`); pushed demand is what the
-/// next cycle sizes and triggers on.
+/// apply from the next cycle on (and at once to `GET /v1/forecasts`, re-scored when the model
+/// takes the notice as a feature); pushed demand is what the next cycle sizes and triggers on.
 extension ActuatorRuntime: ActuatorControl {
     public func groups() async -> [String] { configuration.groups.map(\.name) }
 
@@ -37,7 +37,7 @@ extension ActuatorRuntime: ActuatorControl {
             return ForecastView(group: group, modelVersion: version?.id, modelKind: kind, calibration: calibration,
                                 notices: [], steps: [])
         }
-        let (adjusted, used) = base.applying(noticeEffects(now: clock.now())[group] ?? [])
+        let (adjusted, used, routes) = servedForecast(group: group, base: base, now: clock.now())
         let steps = (0..<adjusted.horizon).map { h in
             ForecastView.Step(step: h + 1, time: adjusted.grid.start + Int64(h) * adjusted.grid.step, mean: adjusted.mean[h],
                               quantiles: Dictionary(uniqueKeysWithValues: adjusted.levels.enumerated().map {
@@ -45,7 +45,7 @@ extension ActuatorRuntime: ActuatorControl {
                               }))
         }
         return ForecastView(group: group, modelVersion: version?.id, modelKind: kind, calibration: calibration,
-                            notices: used, steps: steps)
+                            notices: used, noticeEffects: routes, steps: steps)
     }
 
     public func shadows() async throws(ControlError) -> [ShadowView] {

@@ -39,6 +39,8 @@ public actor ActuatorRuntime {
     nonisolated public let dryRun: Bool
     /// Where forecasts, shadow counts, activations, coverage and reserve cost are reported.
     nonisolated public let metrics: ActuatorMetrics
+    /// The `[calendar] file`'s events, for models with event features.
+    nonisolated public let calendarEvents: CalendarEvents
     var reconciler: Reconciler
     var sizer: Sizer
     var ledger: CostLedger
@@ -46,8 +48,10 @@ public actor ActuatorRuntime {
     var costWindowStart: Int64
     /// The latest demand per group (capacity units) and when it was seen.
     var demand: [String: (time: Int64, value: Double)] = [:]
-    /// The last forecast scored per group (before notices) and its series.
+    /// The last forecast scored per group (through the model, before explicit notice adjustments).
     var forecasts: [String: ForecastDistribution] = [:]
+    /// The notices that reached each group's last forecast through the model (absent: none).
+    var modelNotices: [String: Set<Int64>] = [:]
     /// Capacity units of regular VMs beyond the configured `running` (on-demand launches in a
     /// replay, or `running_units` pushed through the API).
     var extraRunning: [String: Double] = [:]
@@ -67,7 +71,9 @@ public actor ActuatorRuntime {
         self.configuration = configuration
         self.clock = clock
         self.dryRun = dryRun
-        store = try MetricStore(path: configuration.store, durability: configuration.storeDurability)
+        let store = try MetricStore(path: configuration.store, durability: configuration.storeDurability)
+        self.store = store
+        calendarEvents = try CalendarEvents(path: configuration.calendarFile)
         inventory = Inventory(store: store, clock: clock)
         try inventory.register(configuration.hosts)
         var connected: [String: any Hypervisor] = [:]
@@ -94,7 +100,12 @@ public actor ActuatorRuntime {
         costWindowStart = clock.now()
         decisionLog = DecisionLog(store: store)
         let registry = ModelRegistry(root: URL(fileURLWithPath: configuration.registry))
-        catalog = ModelCatalog(registry: registry, groups: configuration.groups.map(\.name))
+        // A model with event features is primed with the events over its kept history.
+        let calendar = calendarEvents
+        catalog = ModelCatalog(registry: registry, groups: configuration.groups.map(\.name), events: { group, window in
+            let notices = (try? store.events(kind: .notice, overlapping: window, scope: .group(group))) ?? []
+            return calendar.current + notices.map(\.event)
+        })
         catalog.refresh()
         if !dryRun { await adopt() }
     }
@@ -155,6 +166,7 @@ public actor ActuatorRuntime {
         var report = CycleReport(time: now)
         let started = ContinuousClock.now
         catalog.refresh()
+        if let problem = calendarEvents.reloadIfChanged() { report.problems.append(problem) }
         var decisionTime = ContinuousClock.now - started
         let shadows = (try? store.shadows(states: [.planned, .defining, .ready, .activating, .active])) ?? []
         var pools: [String: Int] = [:]
@@ -169,6 +181,7 @@ public actor ActuatorRuntime {
             }
         }
         let notices = noticeEffects(now: now)
+        let calendar = calendarEvents.current
         var inputs: [SizingInput] = []
         var triggerInputs: [TriggerInput] = []
         let t0 = ContinuousClock.now
@@ -176,7 +189,8 @@ public actor ActuatorRuntime {
             let observed = demand[group.name]
             let value = observed.map(\.value) ?? .nan
             if let observed { sizer.recordDemand(group: group.name, actual: observed.value) }
-            let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], problems: &report.problems)
+            let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], calendar: calendar,
+                                 problems: &report.problems)
             let running = group.running + (extraRunning[group.name] ?? 0) + Double(active[group.name] ?? 0) * Double(group.template.units)
             // Sized at the trigger's threshold: capacity counts as θ × capacity, the same rule that
             // activates shadows, so the pool holds what the trigger will ask for (docs/actuator.md).
@@ -249,28 +263,38 @@ public actor ActuatorRuntime {
     }
 
     /// Feeds the group's observed demand to its model and returns the calibrated forecast of its
-    /// demand series with the notices applied (nil when none can be made; the reason is reported).
+    /// demand series with the notices applied — each through the model or as the explicit
+    /// adjustment (`noticeRoutes`) — (nil when none can be made; the reason is reported).
     func score(_ group: GroupConfiguration, observed: (time: Int64, value: Double)?, notices: [NoticeEffect],
-               problems: inout [String]) -> ForecastDistribution? {
+               calendar: [Event], problems: inout [String]) -> ForecastDistribution? {
         let series = demandSeries(group)
+        // Without notices this is the calendar array itself (no copy): models without features ignore it.
+        let events = notices.isEmpty ? calendar : calendar + notices.map { Self.event(of: $0, group: group.name) }
         if let observed {
             do {
                 try catalog.record(group: group.name, seriesID: series, observations: [observed.value],
                                    startingAt: gridPosition(observed.time, group: group.name, series: series),
-                                   step: configuration.interval)
+                                   step: configuration.interval, events: events)
             } catch {
                 problems.append("group \(group.name): \(error)")
             }
         }
+        let split = splitNotices(group.name, series: series, notices, calendar: calendar, events: events)
         do {
-            let all = try catalog.forecast(group: group.name, horizon: configuration.horizon, levels: configuration.levels)
+            let all = try catalog.forecast(group: group.name, horizon: configuration.horizon, levels: configuration.levels,
+                                           events: split.events)
             guard let result = all[series] else {
                 problems.append("group \(group.name): the model has no series \(series) (set series = … in [[actuator.groups]])")
                 return nil
             }
             let forecast = try result.get()
             forecasts[group.name] = forecast
-            return forecast.applying(notices).0
+            if split.learned.isEmpty {
+                if !modelNotices.isEmpty { modelNotices[group.name] = nil }
+            } else {
+                modelNotices[group.name] = split.learned
+            }
+            return forecast.applying(split.adjusted).0
         } catch {
             problems.append("group \(group.name): no forecast: \(error)")
             return nil
@@ -284,11 +308,15 @@ public actor ActuatorRuntime {
         return group.name
     }
 
-    /// Notices per group whose window has not ended (read each cycle: a new one counts at once).
+    /// Notices per group whose window has not ended (read each cycle: a new one counts at once),
+    /// widened by the lead and lag of the event columns of the models served.
     func noticeEffects(now: Int64) -> [String: [NoticeEffect]] {
         var out: [String: [NoticeEffect]] = [:]
         let horizonEnd = now + Int64(configuration.horizon + 1) * configuration.interval
-        guard let stored = try? store.events(kind: .notice, overlapping: (now - configuration.interval)..<horizonEnd) else { return out }
+        let reach = catalog.featureReach()
+        // Leads and lags are at most 10¹⁰ s (FeatureSchema), so this cannot overflow for real times.
+        let window = (now - configuration.interval - reach.lag)..<(horizonEnd + reach.lead)
+        guard let stored = try? store.events(kind: .notice, overlapping: window) else { return out }
         for e in stored {
             guard case .groups(let groups) = e.event.scope else { continue }
             for g in groups {

@@ -1,4 +1,5 @@
 import Calibration
+import Features
 import Forecasting
 import Foundation
 import ModelRegistry
@@ -8,6 +9,8 @@ import TimeSeries
 /// observations in time proportional to their number and forecasts through the model's own
 /// scoring path (ARIMA `append`/`forecast`, `LSTMState`, an incremental seasonal naive), with
 /// the manifest's calibration tables applied. A combination averages its calibrated components.
+/// A model trained with regressors gets them from the manifest's `FeatureSchema` and the events
+/// the caller passes (calendar events, the group's notices): the training path's own code.
 public struct GroupScorer: Sendable {
     /// What the model version fixes, decoded once and shared by every copy of the scorer (a copy
     /// is two references, not a dozen: the actuator takes one per group several times a cycle).
@@ -22,6 +25,8 @@ public struct GroupScorer: Sendable {
         /// Each component's calibration, prepared for repeated use (nil: not calibrated).
         let calibration: [CalibrationTable.Prepared?]
         let lstm: LSTMModel?
+        /// The regressor columns the components read (nil: none does).
+        let features: ScoringFeatures?
         /// Whether a history-based model (LSTM, seasonal naive) or an ARIMA forecasts.
         let usesHistory: Bool
         let usesARIMA: Bool
@@ -29,7 +34,7 @@ public struct GroupScorer: Sendable {
         let index: [String: Int]
 
         init(group: String, version: ModelVersion, kind: String, components: [String], seriesIDs: [String], axis: TimeAxis,
-             step: Int64, calibration: [CalibrationTable.Prepared?], lstm: LSTMModel?) {
+             step: Int64, calibration: [CalibrationTable.Prepared?], lstm: LSTMModel?, features: ScoringFeatures?) {
             self.group = group
             self.version = version
             self.kind = kind
@@ -39,6 +44,7 @@ public struct GroupScorer: Sendable {
             self.step = step
             self.calibration = calibration
             self.lstm = lstm
+            self.features = features
             usesHistory = lstm != nil || components.contains(ModelArtifactFormat.seasonalNaive)
             usesARIMA = components.contains(ModelArtifactFormat.arima)
             index = Dictionary(uniqueKeysWithValues: seriesIDs.enumerated().map { ($1, $0) })
@@ -77,7 +83,7 @@ public struct GroupScorer: Sendable {
     }
 
     /// Builds the scorer of a verified model version; throws for an unknown kind, a missing or
-    /// undecodable file, or a model the scorer cannot drive (an LSTM that needs regressors).
+    /// undecodable file, or regressor columns the manifest's feature schema does not compute.
     public init(model: LoadedModel) throws(ScoringError) {
         let manifest = model.manifest
         let kind = manifest.kind
@@ -116,18 +122,20 @@ public struct GroupScorer: Sendable {
                     arima = try ModelArtifactFormat.decode([String: ARIMAModel].self, data: model.data(ModelArtifactFormat.arimaFile))
                 default:
                     let bytes = try model.data(ModelArtifactFormat.lstmFile)
-                    let decoded = try LSTMModel(serialized: [UInt8](bytes))
-                    guard decoded.shape.featureCount == 0 else {
-                        throw fail(.unsupported, "the LSTM uses \(decoded.shape.featureCount) regressor columns; "
-                                   + "scoring with regressors is not implemented yet")
-                    }
-                    lstm = decoded
+                    lstm = try LSTMModel(serialized: [UInt8](bytes))
                 }
             } catch let error as ScoringError {
                 throw error
             } catch {
                 throw fail(.invalidArtifact, "\(component): \(error)")
             }
+        }
+        let features: ScoringFeatures?
+        do throws(ScoringError) {
+            features = try ScoringFeatures(schema: manifest.featureSchema, axis: grid.axis,
+                                           arima: arima.mapValues(\.specification.exogenous), lstm: lstm)
+        } catch {
+            throw fail(.features, error.message)
         }
         // The group's series: those the manifest lists, and every series an ARIMA was fitted for.
         let seriesIDs = Set(seasons.keys).union(arima.keys).sorted()
@@ -146,7 +154,7 @@ public struct GroupScorer: Sendable {
         }
         definition = Definition(group: model.group, version: model.version, kind: kind, components: components,
                                 seriesIDs: seriesIDs, axis: grid.axis, step: grid.step,
-                                calibration: components.map { tables[$0]?.prepared() }, lstm: lstm)
+                                calibration: components.map { tables[$0]?.prepared() }, lstm: lstm, features: features)
         states = seriesIDs.map { id in
             var state = SeriesState()
             if components.contains(ModelArtifactFormat.arima) {
@@ -171,6 +179,37 @@ public struct GroupScorer: Sendable {
         }
     }
 
+    /// Whether some component reads regressors (then `append` and `forecast` need the events).
+    public var usesFeatures: Bool { definition.features != nil }
+
+    /// How far before and after an event window the model's event columns reach (nil: no regressors).
+    public var featureReach: (lead: Int64, lag: Int64)? { definition.features?.reach }
+
+    /// The regressor columns through which *every* component reads `event` for `seriesID` —
+    /// the model has learned a coefficient for it — with their largest lead and lag; nil when
+    /// some component does not (a seasonal naive, an ARIMA that dropped the column, a
+    /// `notice_multiplier` column and a notice that gives only a level): such an event cannot
+    /// change the forecast through the model.
+    public func learnedColumns(of event: Event, seriesID: String) -> (names: [String], lead: Int64, lag: Int64)? {
+        let d = definition
+        guard let f = d.features, let i = d.index[seriesID], event.scope.applies(toSeries: seriesID, group: d.group) else { return nil }
+        var names = Set<String>(), lead: Int64 = 0, lag: Int64 = 0
+        for component in d.components {
+            let used: [String]
+            switch component {
+            case ModelArtifactFormat.arima: used = states[i].arima?.specification.exogenous ?? []
+            case ModelArtifactFormat.lstm: used = d.lstm?.features.names ?? []
+            default: used = []
+            }
+            let carrying = f.columns(carrying: event, among: Set(used))
+            guard !carrying.names.isEmpty else { return nil }
+            names.formUnion(carrying.names)
+            lead = max(lead, carrying.lead)
+            lag = max(lag, carrying.lag)
+        }
+        return (names.sorted(), lead, lag)
+    }
+
     /// The grid position the next observation of `seriesID` is expected at (nil: any position).
     /// (With several components, the furthest one's: earlier points are skipped by it.)
     public func nextPosition(seriesID: String) -> Int64? {
@@ -185,9 +224,12 @@ public struct GroupScorer: Sendable {
 
     /// Conditions the model on new observations of `seriesID`, the first at grid position
     /// `start`; points already seen are skipped and a gap is filled with missing values.
+    /// `events` (calendar events, the group's notices) give a model with regressors their values
+    /// at those positions; a model without regressors ignores them.
     /// Cost: O(new points) (the first call on an LSTM reads at most its window). On an error
     /// nothing has changed.
-    public mutating func append(seriesID: String, observations: [Double], startingAt start: Int64) throws(ScoringError) {
+    public mutating func append(seriesID: String, observations: [Double], startingAt start: Int64,
+                                events: [Event] = []) throws(ScoringError) {
         let d = definition
         guard let i = d.index[seriesID] else {
             throw ScoringError(.unknownSeries, "the model (version \(d.version.id)) was not trained for this series",
@@ -201,6 +243,21 @@ public struct GroupScorer: Sendable {
         }
         let arimaValues = d.usesARIMA ? try aligned(states[i].arimaNext) : []
         let historyValues = d.usesHistory ? try aligned(states[i].historyNext) : []
+        // Regressor rows of the positions each side takes (aligned values start at its next
+        // position, or at `start` before the first point).
+        var arimaRegressors: FeatureMatrix?
+        var lstmFeatures: [[Double]] = []
+        if let f = d.features {
+            if !arimaValues.isEmpty, let first = states[i].arimaNext,
+               states[i].arima?.specification.exogenous.isEmpty == false {
+                arimaRegressors = try f.matrix(start: first, step: d.step, count: arimaValues.count, seriesID: seriesID,
+                                               group: d.group, events: events)
+            }
+            if !historyValues.isEmpty, !f.lstmColumns.isEmpty {
+                lstmFeatures = f.lstmRows(try f.matrix(start: states[i].historyNext ?? start, step: d.step, count: historyValues.count,
+                                                       seriesID: seriesID, group: d.group, events: events))
+            }
+        }
         do throws(ForecastError) {
             // All or nothing, in the order of the components: a step that can fail after another
             // one changed something works on a copy, committed at the end; otherwise the stored
@@ -212,11 +269,11 @@ public struct GroupScorer: Sendable {
                 if !arimaValues.isEmpty {
                     if lstmFollows {
                         var model = states[i].arima
-                        try model?.append(observations: arimaValues)
+                        try model?.append(observations: arimaValues, regressors: arimaRegressors)
                         pendingARIMA = model
                     } else {
                         // `ARIMAModel.append` checks its regressors before it changes anything.
-                        try states[i].arima?.append(observations: arimaValues)
+                        try states[i].arima?.append(observations: arimaValues, regressors: arimaRegressors)
                         states[i].arimaNext = states[i].arima?.nextPosition
                     }
                 }
@@ -224,11 +281,11 @@ public struct GroupScorer: Sendable {
             var lstmState: LSTMState?
             if lstmFollows, let lstm = d.lstm {
                 if var s = states[i].lstm {
-                    try s.advance(observations: historyValues)
+                    try s.advance(observations: historyValues, features: lstmFeatures)
                     lstmState = s
                 } else {
                     // The first call reads the last `window` points, as the batch forecast does.
-                    lstmState = try LSTMState(model: lstm, seriesID: seriesID, history: historyValues)
+                    lstmState = try LSTMState(model: lstm, seriesID: seriesID, history: historyValues, features: lstmFeatures)
                 }
             }
             if let pendingARIMA {
@@ -245,12 +302,13 @@ public struct GroupScorer: Sendable {
         }
     }
 
-    /// The calibrated forecast of every series for `horizon` steps after its last observation.
-    public func forecast(horizon: Int, levels: [Double]) -> [String: Result<ForecastDistribution, ScoringError>] {
+    /// The calibrated forecast of every series for `horizon` steps after its last observation;
+    /// `events` give a model with regressors their future values (see `append`).
+    public func forecast(horizon: Int, levels: [Double], events: [Event] = []) -> [String: Result<ForecastDistribution, ScoringError>] {
         var out: [String: Result<ForecastDistribution, ScoringError>] = [:]
         for id in seriesIDs {
             do throws(ScoringError) {
-                out[id] = .success(try forecast(seriesID: id, horizon: horizon, levels: levels))
+                out[id] = .success(try forecast(seriesID: id, horizon: horizon, levels: levels, events: events))
             } catch {
                 out[id] = .failure(error)
             }
@@ -259,7 +317,7 @@ public struct GroupScorer: Sendable {
     }
 
     /// The calibrated forecast of one series.
-    public func forecast(seriesID id: String, horizon: Int, levels: [Double]) throws(ScoringError) -> ForecastDistribution {
+    public func forecast(seriesID id: String, horizon: Int, levels: [Double], events: [Event] = []) throws(ScoringError) -> ForecastDistribution {
         let d = definition
         guard let i = d.index[id] else {
             throw ScoringError(.unknownSeries, "the model (version \(d.version.id)) was not trained for this series",
@@ -275,12 +333,18 @@ public struct GroupScorer: Sendable {
             throw ScoringError(.forecast, "no observations yet", group: d.group, seriesID: id)
         }
         let grid = TimeGrid(axis: d.axis, start: next, step: d.step, count: horizon)
+        // The future regressor rows: the horizon, or an LSTM's whole trained horizon (its head reads all of them).
+        var future: FeatureMatrix?
+        if let f = d.features {
+            let rows = f.lstmColumns.isEmpty ? horizon : max(horizon, d.lstm?.horizon ?? 0)
+            future = try f.matrix(start: next, step: d.step, count: rows, seriesID: id, group: d.group, events: events)
+        }
         var parts: [ForecastDistribution] = []
         parts.reserveCapacity(d.components.count)
         for (c, component) in d.components.enumerated() {
             var part: ForecastDistribution
             do throws(ForecastError) {
-                part = try forecast(component, series: i, id: id, grid: grid, levels: levels)
+                part = try forecast(component, series: i, id: id, grid: grid, levels: levels, future: future)
             } catch {
                 throw ScoringError.from(error, group: d.group, seriesID: id)
             }
@@ -302,19 +366,22 @@ public struct GroupScorer: Sendable {
     }
 
     private func forecast(_ component: String, series i: Int, id: String, grid: TimeGrid,
-                          levels: [Double]) throws(ForecastError) -> ForecastDistribution {
+                          levels: [Double], future: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
         let rows: (mean: [Double], quantiles: [[Double]])
         switch component {
         case ModelArtifactFormat.arima:
-            // Called on the stored model, not a copy of it.
-            guard let forecast = try states[i].arima?.forecast(horizon: grid.count, levels: levels) else { throw missingARIMA(id) }
+            // Called on the stored model, not a copy of it. The first `horizon` rows of `future`.
+            let regressors = future.map { $0.rows == grid.count ? $0 : $0.prefix(rows: grid.count) }
+            guard let forecast = try states[i].arima?.forecast(horizon: grid.count, levels: levels, futureRegressors: regressors)
+            else { throw missingARIMA(id) }
             return forecast
         case ModelArtifactFormat.lstm:
             guard let lstm = definition.lstm, let s = states[i].lstm else { throw ForecastError(.insufficientData, "no observed values yet") }
             guard grid.count <= lstm.horizon else {
                 throw ForecastError(.invalidRequest, "horizon \(grid.count) exceeds the LSTM's trained horizon \(lstm.horizon)")
             }
-            let full = try s.forecast(levels: levels)
+            let features = definition.features.map { f in future.map { f.lstmRows($0.prefix(rows: lstm.horizon)) } ?? [] } ?? []
+            let full = try s.forecast(futureFeatures: features, levels: levels)
             rows = (Array(full.mean.prefix(grid.count)), Array(full.quantiles.prefix(grid.count)))
         default:
             guard let r = states[i].naive?.forecast(horizon: grid.count, levels: levels) else {

@@ -1,3 +1,4 @@
+import Features
 import Foundation
 import ModelRegistry
 import TimeSeries
@@ -37,6 +38,13 @@ public final class ModelCatalog: @unchecked Sendable {
     }
 
     public let registry: ModelRegistry
+    /// The events of a group over a window of positions (calendar events, stored notices), read
+    /// when a model with regressors is primed with the kept history.
+    public typealias EventSource = @Sendable (_ group: String, _ window: Range<Int64>) -> [Event]
+    private let eventSource: EventSource?
+    /// Lead and lag reach of the groups whose model reads regressors (kept at each swap, so the
+    /// runtime learns how wide a window of notices to read without visiting every scorer).
+    private var featured: [String: (lead: Int64, lag: Int64)] = [:]
     /// Points of history kept per series to prime a reloaded model (≥ an LSTM's window and two
     /// seasons; ARIMA needs only what arrived after its training data ended).
     public let historyLength: Int
@@ -63,8 +71,11 @@ public final class ModelCatalog: @unchecked Sendable {
     /// A catalog of `groups` (nil: every group in the registry, re-listed on each full check).
     /// `fullCheckEvery`: refreshes between reads of every pointer while the registry's change
     /// marker stays the same (1: read every pointer on every refresh).
-    public init(registry: ModelRegistry, groups: [String]? = nil, historyLength: Int = 4096, fullCheckEvery: Int = 12) {
+    /// `events`: where a model with regressors finds the events of the history it is primed with.
+    public init(registry: ModelRegistry, groups: [String]? = nil, historyLength: Int = 4096, fullCheckEvery: Int = 12,
+                events: EventSource? = nil) {
         self.registry = registry
+        eventSource = events
         fixedGroups = groups
         self.historyLength = max(1, historyLength)
         self.fullCheckEvery = max(1, fullCheckEvery)
@@ -157,18 +168,28 @@ public final class ModelCatalog: @unchecked Sendable {
         } catch {
             return fail(ScoringError(.registry, "\(error)", group: group))
         }
+        // The events over the kept history, read before the lock (a store read); the window runs
+        // on past the history's end, so points recorded meanwhile are covered too.
+        var events: [Event] = []
+        if let reach = scorer.featureReach, let source = eventSource {
+            let first = withLock { histories[group]?.values.map(\.start).min() }
+            if let first {
+                events = source(group, (first - reach.lag)..<(FeatureSchema.positionLimit.upperBound))
+            }
+        }
         // Prime and swap under the lock, so no observation recorded meanwhile is missed.
         return withLock {
             var notes: [String] = []
             for (id, history) in histories[group] ?? [:] where scorer.seriesIDs.contains(id) {
                 do throws(ScoringError) {
-                    try scorer.append(seriesID: id, observations: history.values, startingAt: history.start)
+                    try scorer.append(seriesID: id, observations: history.values, startingAt: history.start, events: events)
                 } catch {
                     notes.append("\(id): priming failed: \(error.message)")
                 }
             }
             let previous = scorers[group]?.version
             scorers[group] = scorer
+            featured[group] = scorer.featureReach
             unchangedOutcomes = nil
             errors[group] = notes.isEmpty ? nil
                 : ScoringError(.forecast, "version \(pointed.id) loaded; " + notes.joined(separator: "; "), group: group)
@@ -177,9 +198,10 @@ public final class ModelCatalog: @unchecked Sendable {
     }
 
     /// Records new observations of a series (first at grid position `start`, step `step`):
-    /// keeps them for re-priming and, when a model is served, conditions it on them.
+    /// keeps them for re-priming and, when a model is served, conditions it on them (`events`:
+    /// the regressors' events, for a model that reads them).
     public func record(group: String, seriesID: String, observations: [Double], startingAt start: Int64,
-                       step: Int64) throws(ScoringError) {
+                       step: Int64, events: [Event] = []) throws(ScoringError) {
         try withLock { () throws(ScoringError) in
             // Only the history's position is read first: holding a copy of it while appending
             // would copy its thousands of values on every call (copy-on-write).
@@ -197,17 +219,23 @@ public final class ModelCatalog: @unchecked Sendable {
                                                                             keeping: historyLength)
             guard !aligned.isEmpty, scorers[group]?.seriesIDs.contains(seriesID) == true else { return }
             // In place as well; `GroupScorer.append` changes nothing when it throws.
-            try scorers[group]?.append(seriesID: seriesID, observations: aligned, startingAt: first)
+            try scorers[group]?.append(seriesID: seriesID, observations: aligned, startingAt: first, events: events)
         }
     }
 
-    /// The calibrated forecasts of every series of `group`.
-    public func forecast(group: String, horizon: Int, levels: [Double]) throws(ScoringError)
+    /// The calibrated forecasts of every series of `group` (`events`: see `record`).
+    public func forecast(group: String, horizon: Int, levels: [Double], events: [Event] = []) throws(ScoringError)
         -> [String: Result<ForecastDistribution, ScoringError>] {
         guard let scorer = withLock({ scorers[group] }) else {
             throw errors(group) ?? ScoringError(.noModel, "no model loaded (refresh first)", group: group)
         }
-        return scorer.forecast(horizon: horizon, levels: levels)
+        return scorer.forecast(horizon: horizon, levels: levels, events: events)
+    }
+
+    /// The largest lead and lag of the event columns of any model served (0, 0 when no model
+    /// reads events): how far beyond a window of interest events still change a forecast.
+    public func featureReach() -> (lead: Int64, lag: Int64) {
+        withLock { featured.values.reduce((lead: Int64(0), lag: Int64(0))) { (max($0.lead, $1.lead), max($0.lag, $1.lag)) } }
     }
 
     /// The version served for `group`, if any.

@@ -12,8 +12,11 @@ public struct ScoringError: Error, CustomStringConvertible, Sendable, Equatable 
         case unknownSeries
         /// Positions off the model's grid, or a forecast request the model cannot serve.
         case invalidRequest
-        /// The model needs something this scorer does not provide yet (e.g. regressors).
+        /// The model needs something this scorer does not provide.
         case unsupported
+        /// The model's regressors and its feature schema disagree, or a feature row cannot be
+        /// computed (an event beyond the positions features cover, …).
+        case features
         /// The forecasting engine failed (no observed values, numerical failure, …).
         case forecast
         /// The registry refused the version (checksum, missing file, no CURRENT, …).

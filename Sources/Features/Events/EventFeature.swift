@@ -41,8 +41,10 @@ public struct EventFeature: Sendable, Hashable, Codable {
         self.name = name ?? "\(kind.rawValue)_\(value == .indicator ? "window" : value.rawValue)"
     }
 
-    /// The full in-window value an event contributes, or nil when it carries none.
-    func magnitude(of event: Event) -> Double? {
+    /// The full in-window value an event contributes, or nil when it carries none (an event of
+    /// another kind, or a `.multiplier`/`.level` column and an event without that value).
+    public func magnitude(of event: Event) -> Double? {
+        guard event.kind == kind else { return nil }
         switch value {
         case .indicator: return 1
         case .multiplier:

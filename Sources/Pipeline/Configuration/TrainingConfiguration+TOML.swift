@@ -71,8 +71,19 @@ extension TrainingConfiguration {
         if try data.bool("unix_timestamps") == true { c.ingest.integerTimestamps = .time }
 
         let calendar = try top.section("calendar")
-        try calendar.rejectUnknown(["file"])
+        try calendar.rejectUnknown(["file", "notices", "hour_of_day", "day_of_week"])
         c.calendarFile = try calendar.string("file")
+        c.storedNotices = try calendar.bool("notices") ?? c.storedNotices
+        for (key, path) in [("hour_of_day", \TrainingConfiguration.hourOfDay), ("day_of_week", \TrainingConfiguration.dayOfWeek)] {
+            guard let text = try calendar.string(key) else { continue }
+            guard let encoding = CalendarEncoding(rawValue: text) else {
+                throw calendar.error(.invalidValue, key: key, "expected one_hot or cyclic, got \"\(text)\"")
+            }
+            c[keyPath: path] = encoding
+        }
+        // The actuator's store holds the advance notices posted to its API (same psm.toml).
+        let actuator = try top.section("actuator")
+        if actuator.table != nil { c.actuatorStore = try actuator.string("store") ?? "psm-actuator.sqlite" }
 
         if let levels = try forecast.numbers("levels") {
             guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }),

@@ -1,5 +1,6 @@
 import Calibration
 import Evaluation
+import Features
 import Forecasting
 import Foundation
 import Ingest
@@ -27,6 +28,14 @@ public struct TrainingConfiguration: Sendable {
     public var database: String?
     // [calendar]
     public var calendarFile: String?
+    /// Whether the advance notices stored in `database` and `actuatorStore` become training events.
+    public var storedNotices = true
+    /// Local hour-of-day and day-of-week columns (time axis only); nil: none.
+    public var hourOfDay: CalendarEncoding?
+    public var dayOfWeek: CalendarEncoding?
+    // [actuator]
+    /// The actuator's store (`[actuator] store`, when the file has an `[actuator]` section), read for notices.
+    public var actuatorStore: String?
     // [forecast]
     public var horizon: Int
     public var levels: [Double] = BacktestConfiguration.defaultLevels

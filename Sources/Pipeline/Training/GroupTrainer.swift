@@ -11,14 +11,19 @@ public struct GroupTrainer: Sendable {
     public var configuration: TrainingConfiguration
     public var catalog: ModelCatalog
     public var publisher: any ModelPublisher
-    /// The feature schema of a group's regressors, for the manifest (nil: no calendar features).
+    /// The feature schema of a group's regressors, for the manifest (nil: no calendar features),
+    /// when the caller attached the regressors itself; unused when `features` is set.
     public var featureSchema: @Sendable (TrainingGroup) -> FeatureSchema?
+    /// Calendar, events and notices: each group's regressors and schema are built from them
+    /// before the backtest (appended to regressors the inputs already carry).
+    public var features: TrainingFeatures?
 
-    public init(configuration: TrainingConfiguration, publisher: any ModelPublisher,
+    public init(configuration: TrainingConfiguration, publisher: any ModelPublisher, features: TrainingFeatures? = nil,
                 featureSchema: @escaping @Sendable (TrainingGroup) -> FeatureSchema? = { _ in nil }) {
         self.configuration = configuration
         self.catalog = ModelCatalog(lstm: configuration.lstm, arima: configuration.arima)
         self.publisher = publisher
+        self.features = features
         self.featureSchema = featureSchema
     }
 
@@ -38,6 +43,15 @@ public struct GroupTrainer: Sendable {
         let ids = group.inputs.map(\.series.id)
         if let problem = publisher.problem(group: group.name) {
             return GroupOutcome(group: group.name, status: .failed, reason: problem, series: ids)
+        }
+        var group = group
+        var schema: FeatureSchema?
+        if let features {
+            do {
+                (group, schema) = try features.attach(to: group)
+            } catch {
+                return GroupOutcome(group: group.name, status: .failed, reason: "features: \(error)", series: ids)
+            }
         }
         let required = configuration.requiredLength
         var notes: [String] = []
@@ -99,7 +113,7 @@ public struct GroupTrainer: Sendable {
                     components: decision.components, parameters: hyper, levels: configuration.levels,
                     horizon: configuration.horizon, seasons: Dictionary(usable.map { ($0.series.id, $0.season ?? 1) },
                                                                         uniquingKeysWith: { a, _ in a }))),
-                featureSchema: featureSchema(trainingGroup),
+                featureSchema: features == nil ? featureSchema(trainingGroup) : schema,
                 trainingWindow: usable.max { $0.series.count < $1.series.count }?.series.grid,
                 dataFingerprint: fingerprint, backtestMetrics: Self.json(ManifestBacktest(
                     configuration: configuration.backtest, originStride: configuration.originStride,
