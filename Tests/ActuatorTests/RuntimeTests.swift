@@ -220,6 +220,10 @@ struct RuntimeNoticeTests {
                                                                   multiplier: 3, note: "launch"))
         let boosted = try await runtime.forecast(group: "web")
         #expect(boosted.notices == [notice.id])
+        // The seasonal naive has no notice feature: the explicit adjustment, and the view says why.
+        let route = try #require(boosted.noticeEffects.first)
+        #expect(boosted.noticeEffects.count == 1 && route.id == notice.id && route.path == .adjustment && route.columns == nil)
+        #expect(route.reason?.contains("no notice feature") == true, "\(route)")
         for (a, b) in zip(plain.steps, boosted.steps) {
             for (level, q) in a.quantiles { #expect(abs((b.quantiles[level] ?? .nan) - 3 * q) < 1e-9) }
         }

@@ -1,3 +1,4 @@
+import Features
 import Forecasting
 import Foundation
 import ModelRegistry
@@ -42,7 +43,7 @@ enum ScoringFixture {
     @discardableResult
     static func publish(_ registry: ModelRegistry, group: String, kind: String, components: [String],
                         inputs: [ForecastInput], horizon: Int = 6, calibration: JSONValue = .null,
-                        withoutTails: Bool = false) throws -> ModelVersion {
+                        withoutTails: Bool = false, featureSchema: FeatureSchema? = nil) throws -> ModelVersion {
         let catalog = Pipeline.ModelCatalog(lstm: tinyLSTM())
         var files: [String: Data] = [:]
         for c in components {
@@ -62,7 +63,8 @@ enum ScoringFixture {
             "levels": .array(levels.map { .number($0) }), "horizon": .number(Double(horizon)), "seasons": .object(seasons),
         ])
         let longest = inputs.map(\.series.grid).max { $0.count < $1.count }
-        let manifest = ModelManifest(kind: kind, hyperParameters: hyper, trainingWindow: longest, calibration: calibration)
+        let manifest = ModelManifest(kind: kind, hyperParameters: hyper, featureSchema: featureSchema, trainingWindow: longest,
+                                     calibration: calibration)
         return try registry.publish(group: group, manifest: manifest, files: files)
     }
 

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import MetricStore
 import ModelRegistry
 @testable import PSMCommands
 import Testing
+import TimeSeries
 
 @Suite struct TrainCommandTests {
     /// Two groups in a long CSV (hourly, 4 days): `web` with two series, `db` with one.
@@ -39,6 +41,40 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.path + "/reports/latest.json"))
         let html = try String(contentsOfFile: dir.path + "/reports/latest.html", encoding: .utf8)
         #expect(html.contains("web") && html.contains("db") && html.contains("<svg"))
+    }
+
+    /// The notices an actuator stored (its `[actuator] store`, same psm.toml) are training events
+    /// of their group: the group's manifest gets a `notice_multiplier` column; other groups none.
+    @Test func trainLearnsFromTheNoticesInTheActuatorsStore() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        _ = try dir.file("load.csv", Self.csv())
+        let store = try MetricStore(path: dir.path + "/actuator.sqlite")
+        try store.insert(events: [10, 40, 70].map { t in
+            Event(name: "notice", kind: .notice, start: 1_700_000_000 + Int64(t) * 3600, end: 1_700_000_000 + Int64(t + 3) * 3600,
+                  scope: .groups(["web"]), multiplier: 1.5)
+        })
+        let base = """
+        [data]
+        inputs = ["load.csv"]
+        [forecast]
+        horizon = 6
+        [models]
+        candidates = ["seasonal-naive"]
+        [calibration]
+        min_samples = 10
+        [actuator]
+        store = "actuator.sqlite"
+
+        """
+        try runPSM(["train", "--config", try dir.file("psm.toml", base)])
+        let registry = ModelRegistry(root: URL(fileURLWithPath: dir.path + "/Models"))
+        #expect(try registry.load(group: "web").manifest.featureSchema?.columnNames == ["notice_multiplier"])
+        #expect(try registry.load(group: "db").manifest.featureSchema == nil)
+
+        // `[calendar] notices = false` leaves them out.
+        try runPSM(["train", "--config", try dir.file("psm.toml", base + "[calendar]\nnotices = false\n")])
+        #expect(try registry.load(group: "web").manifest.featureSchema == nil)
     }
 
     @Test func trainReadsAMetricStoreWrittenByIngest() throws {

@@ -127,4 +127,24 @@ import Testing
         c.file = nil
         #expect(c.resolve("data/a.csv") == "data/a.csv")
     }
+
+    @Test func calendarFeatureKeysAndTheActuatorsStoreAreRead() throws {
+        let plain = try TrainingConfiguration.parse(Self.minimal, fileName: "psm.toml")
+        #expect(plain.storedNotices && plain.hourOfDay == nil && plain.dayOfWeek == nil && plain.actuatorStore == nil)
+        let text = Self.minimal + """
+
+        [calendar]
+        notices = false
+        hour_of_day = "cyclic"
+        day_of_week = "one_hot"
+        [actuator]
+        interval = 300
+        """
+        let c = try TrainingConfiguration.parse(text, fileName: "psm.toml")
+        #expect(!c.storedNotices && c.hourOfDay == .cyclic && c.dayOfWeek == .oneHot)
+        // An [actuator] section without `store` means the actuator's default store.
+        #expect(c.actuatorStore == "psm-actuator.sqlite")
+        #expect(Self.error(Self.minimal + "\n[calendar]\nhour_of_day = \"hourly\"\n")
+                == "psm.toml: [calendar] hour_of_day: expected one_hot or cyclic, got \"hourly\"")
+    }
 }
