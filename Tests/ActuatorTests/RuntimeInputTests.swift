@@ -27,6 +27,11 @@ struct RuntimeInputTests {
         let durable = try ActuatorConfiguration.parse(Self.minimal.replacingOccurrences(of: "[actuator]\n", with: "[actuator]\nstore_durability = \"power-loss\"\n"),
                                                       fileName: "psm.toml")
         #expect(durable.storeDurability == .powerLoss)
+        #expect(c.calendarFile == nil)
+        // The calendar psm train built event features from is the one the actuator scores with.
+        let withCalendar = try ActuatorConfiguration.parse("[calendar]\nfile = \"calendar.toml\"\n" + Self.minimal,
+                                                           fileName: "psm.toml", baseDirectory: "/etc/psm")
+        #expect(withCalendar.calendarFile == "/etc/psm/calendar.toml")
     }
 
     @Test("bad keys and values are refused naming the file, the section and the key",

@@ -98,6 +98,37 @@ import TimeSeries
         #expect(got.quantiles == reference.quantiles)
     }
 
+    /// Which notices a served model has learned: those every component reads through a column
+    /// that gives them a value — an ARIMA fitted with `notice_multiplier` and a notice with a
+    /// multiplier; not a level-only notice, and not when a seasonal naive shares the forecast.
+    @Test func aNoticeIsLearnedOnlyWhenEveryComponentHasAColumnThatCarriesIt() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let n = 144
+        let notices = FeatureFixture.trainingNotices(count: n)
+        let values = FeatureFixture.noticeSeries(count: n, notices: notices)
+        let (train, schema) = try TrainingFeatures(events: notices)
+            .attach(to: TrainingGroup(name: "web", inputs: [FeatureFixture.input("web", values)]))
+        #expect(schema?.columnNames == ["notice_multiplier"])
+        let later = FeatureFixture.start + Int64(n + 2) * FeatureFixture.step
+        let multiplier = Event(name: "notice", kind: .notice, start: later, end: later + 7200, scope: .groups(["web"]), multiplier: 1.4)
+        let level = Event(name: "notice", kind: .notice, start: later, end: later + 7200, scope: .groups(["web"]), level: 180)
+        let elsewhere = Event(name: "notice", kind: .notice, start: later, end: later + 7200, scope: .groups(["db"]), multiplier: 1.4)
+
+        try ScoringFixture.publish(registry, group: "web", kind: "arima", components: ["arima"], inputs: train.inputs,
+                                   featureSchema: schema)
+        let arima = try GroupScorer(model: registry.load(group: "web"))
+        #expect(arima.learnedColumns(of: multiplier, seriesID: "web")?.names == ["notice_multiplier"])
+        #expect(arima.learnedColumns(of: level, seriesID: "web") == nil)
+        #expect(arima.learnedColumns(of: elsewhere, seriesID: "web") == nil)
+
+        try ScoringFixture.publish(registry, group: "web", kind: "combination", components: ["arima", "seasonal-naive"],
+                                   inputs: train.inputs, featureSchema: schema)
+        let combination = try GroupScorer(model: registry.load(group: "web"))
+        #expect(combination.usesFeatures)
+        #expect(combination.learnedColumns(of: multiplier, seriesID: "web") == nil)
+    }
+
     // MARK: - Bad inputs
 
     /// A model fitted with calendar features, and what its manifest claims.
