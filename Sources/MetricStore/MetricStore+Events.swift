@@ -54,10 +54,12 @@ extension MetricStore {
                 arguments += [window.upperBound, window.lowerBound]
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            let rows = try Row.fetchAll(db, sql: """
+            // Cached: the API's forecast reads run this often, and parsing it cost more than running it.
+            let statement = try db.cachedStatement(sql: """
                 SELECT id, kind, name, start, "end", recurrence, scope, multiplier, level, note, created_at
                 FROM events \(whereClause) ORDER BY start, id
-                """, arguments: arguments)
+                """)
+            let rows = try Row.fetchAll(statement, arguments: arguments)
             var groupKeys: Set<String> = []
             if case .group(let group) = scope {
                 groupKeys = Set(try String.fetchAll(db, sql: "SELECT key FROM series WHERE coalesce(grp, key) = ?",
@@ -105,13 +107,14 @@ extension MetricStore {
     static func writeEvents(_ events: [Event], _ encoded: [(scope: String, recurrence: String?)], createdAt: Int64,
                             _ db: Database) throws -> [Int64] {
         var ids: [Int64] = []
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO events (kind, name, start, "end", recurrence, scope, multiplier, level, note,
+                                created_at, active_until)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         for (event, json) in zip(events, encoded) {
-            try db.execute(sql: """
-                INSERT INTO events (kind, name, start, "end", recurrence, scope, multiplier, level, note,
-                                    created_at, active_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [event.kind.rawValue, event.name, event.start, event.end, json.recurrence,
-                                 json.scope, event.multiplier, event.level, event.note, createdAt, event.activeUntil])
+            try insert.execute(arguments: [event.kind.rawValue, event.name, event.start, event.end, json.recurrence,
+                                           json.scope, event.multiplier, event.level, event.note, createdAt, event.activeUntil])
             ids.append(db.lastInsertedRowID)
         }
         return ids

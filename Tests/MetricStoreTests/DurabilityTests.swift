@@ -19,6 +19,11 @@ import TimeSeries
         #expect(try store.synchronousLevel() == 1)
         let plain = try store.write("probe") { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(plain == 1)
+        // Again: SQLite applies PRAGMA synchronous when it prepares the statement, so a cached
+        // (prepared once) statement would leave every later durable write at NORMAL.
+        let again = try store.write("probe", durability: .powerLoss) { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(again == 2)
+        #expect(try store.synchronousLevel() == 1)
     }
 
     @Test func aFailedDurableWriteRollsBackAndSetsTheConnectionBack() throws {

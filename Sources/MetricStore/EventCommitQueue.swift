@@ -1,0 +1,146 @@
+import Dispatch
+import Features
+import Foundation
+import GRDB
+import Synchronization
+import TimeSeries
+
+/// Group commit of events (the API's notices): events submitted concurrently are written in one
+/// transaction with one power-loss-durable commit (`synchronous=FULL`, one fsync), and each caller
+/// resumes only after the commit that holds its event.
+///
+/// Why: one fsync per notice (≈ 2–3 ms here) capped the API at ≈ 1.9k requests/s of the mixed
+/// load; batching pays one fsync for the notices that arrived while the previous one ran
+/// (docs/benchmarks.md, "Actuator API load"). The writes run on a serial dispatch queue of their
+/// own, so neither the Swift concurrency pool nor the caller's actor waits on the disk.
+///
+/// A transaction that fails fails every event in it (nothing of it is stored); an event that is
+/// invalid on its own is refused before it joins a batch, so it never fails the others.
+public final class EventCommitQueue: Sendable {
+    /// Counts since the queue was made.
+    public struct Statistics: Sendable, Hashable {
+        /// Transactions committed (or attempted, failed ones included).
+        public var commits = 0
+        /// Events committed.
+        public var events = 0
+        /// Transactions that failed, and the events they failed.
+        public var failedCommits = 0
+        public var failedEvents = 0
+        /// The largest batch written.
+        public var largestBatch = 0
+    }
+
+    private struct Pending {
+        var event: Event
+        var encoded: (scope: String, recurrence: String?)
+        var createdAt: Int64
+        var continuation: CheckedContinuation<Int64, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        /// A drain is scheduled or running on `queue`.
+        var draining = false
+        var statistics = Statistics()
+    }
+
+    private let store: MetricStore
+    private let maximumBatch: Int
+    private let committed: @Sendable ([Event]) -> Void
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "psm.metricstore.event-commits")
+
+    /// - Parameters:
+    ///   - maximumBatch: at most this many events per transaction (the rest wait for the next).
+    ///   - committed: called with a batch's events after its commit and before any of their
+    ///     callers resumes (to drop what they make stale once per batch, not once per event).
+    public init(store: MetricStore, maximumBatch: Int = 512, committed: @escaping @Sendable ([Event]) -> Void = { _ in }) {
+        self.store = store
+        self.maximumBatch = max(1, maximumBatch)
+        self.committed = committed
+    }
+
+    /// Stores `event` and returns its id once the transaction holding it has committed durably.
+    ///
+    /// - Parameter createdAt: the recording time in Unix seconds.
+    /// - Throws: `invalidEvent` when the event itself is malformed; otherwise the error of the
+    ///   transaction that held it (which stored none of its events).
+    public func insert(_ event: Event, createdAt: Int64) async throws(MetricStoreError) -> Int64 {
+        try MetricStore.validate(event)
+        guard let encoded = try MetricStore.encode([event]).first else {
+            throw MetricStoreError(.invalidEvent, "cannot encode event \(event.name)")
+        }
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                let schedule = state.withLock { s -> Bool in
+                    s.pending.append(Pending(event: event, encoded: encoded, createdAt: createdAt, continuation: continuation))
+                    guard !s.draining else { return false }
+                    s.draining = true
+                    return true
+                }
+                if schedule { queue.async { self.drain() } }
+            }
+        } catch {
+            throw MetricStoreError.wrap(error, "cannot insert event \(event.name)", path: store.path)
+        }
+    }
+
+    /// Events waiting for a transaction (not yet taken into one).
+    public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Counts since the queue was made.
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// Writes batches until nothing is pending. The batch is taken inside the write transaction,
+    /// after the writer is ours: events that arrive while another write (or the previous commit's
+    /// fsync) holds the writer join this batch instead of waiting for one more commit.
+    private func drain() {
+        while true {
+            var batch: [Pending] = []
+            let take = { () -> [Pending] in
+                self.state.withLock { s in
+                    let n = min(s.pending.count, self.maximumBatch)
+                    let taken = Array(s.pending.prefix(n))
+                    s.pending.removeFirst(n)
+                    return taken
+                }
+            }
+            let result: Result<[Int64], MetricStoreError>
+            do {
+                let ids = try store.write("cannot insert events", durability: .powerLoss) { db -> [Int64] in
+                    batch = take()
+                    var ids: [Int64] = []
+                    ids.reserveCapacity(batch.count)
+                    for p in batch {
+                        ids += try MetricStore.writeEvents([p.event], [p.encoded], createdAt: p.createdAt, db)
+                    }
+                    return ids
+                }
+                result = .success(ids)
+            } catch {
+                // The transaction may have failed before it took its batch (the writer busy past
+                // its timeout): fail what is waiting now rather than leave it waiting forever.
+                if batch.isEmpty { batch = take() }
+                result = .failure(MetricStoreError.wrap(error, "cannot insert events", path: store.path))
+            }
+            let more = state.withLock { s -> Bool in
+                s.statistics.commits += 1
+                s.statistics.largestBatch = max(s.statistics.largestBatch, batch.count)
+                switch result {
+                case .success: s.statistics.events += batch.count
+                case .failure: s.statistics.failedCommits += 1; s.statistics.failedEvents += batch.count
+                }
+                if s.pending.isEmpty { s.draining = false; return false }
+                return true
+            }
+            switch result {
+            case .success(let ids):
+                committed(batch.map(\.event))
+                for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
+            case .failure(let error):
+                for p in batch { p.continuation.resume(throwing: error) }
+            }
+            if !more { return }
+        }
+    }
+}
