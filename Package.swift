@@ -157,6 +157,7 @@ let package = Package(
         // Scoring tests publish models with the training pipeline's own code (tests may reach batch targets).
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ActuatorAPITests", dependencies: [
             "ActuatorAPI", "APITestSupport", "Actuator", "MetricStore",

@@ -7,17 +7,33 @@ import TimeSeries
 /// apply from the next cycle on (and at once to `GET /v1/forecasts`, re-scored when the model
 /// takes the notice as a feature); pushed demand is what the next cycle sizes and triggers on.
 extension ActuatorRuntime: ActuatorControl {
-    public func groups() async -> [String] { configuration.groups.map(\.name) }
+    nonisolated public func groups() async -> [String] { configuration.groups.map(\.name) }
 
-    public func submitNotice(_ notice: NoticeRequest) async throws(ControlError) -> NoticeView {
+    /// Stores the notice (group commit: answered once the transaction holding it is durable; the
+    /// commit drops the group's cached forecast before that, so that no later read shows a
+    /// forecast without it). Runs outside the actor: a notice never waits for a cycle.
+    nonisolated public func submitNotice(_ notice: NoticeRequest) async throws(ControlError) -> NoticeView {
         guard configuration.group(notice.group) != nil else { throw ControlError(.notFound, "unknown group \(notice.group)") }
         let event = Event(name: "notice", kind: .notice, start: notice.start, end: notice.end,
                           scope: .groups([notice.group]), multiplier: notice.multiplier, level: notice.level, note: notice.note)
         let created = clock.now()
-        let ids = try control(.unavailable) { try store.insert(events: [event], createdAt: created) }
-        guard let id = ids.first else { throw ControlError(.unavailable, "the store returned no id for the notice") }
+        let id: Int64
+        do {
+            id = try await noticeWriter.insert(event, createdAt: created)
+        } catch {
+            throw ControlError(error.code == .invalidEvent ? .invalid : .unavailable, "\(error)")
+        }
         return NoticeView(id: id, group: notice.group, start: notice.start, end: notice.end, multiplier: notice.multiplier,
                           level: notice.level, note: notice.note, createdAt: created)
+    }
+
+    /// Group commits of API notices since the start (batch sizes show in events / commits).
+    nonisolated public var noticeCommits: EventCommitQueue.Statistics { noticeWriter.statistics }
+
+    /// Forecast reads served from the cache and computed, since the start.
+    nonisolated public var forecastReads: (cached: Int, computed: Int) {
+        let s = forecastViews.statistics
+        return (s.hits, s.misses)
     }
 
     public func notices(group: String?) async throws(ControlError) -> [NoticeView] {
@@ -26,8 +42,26 @@ extension ActuatorRuntime: ActuatorControl {
         return try control(.unavailable) { try store.events(kind: .notice, scope: scope) }.map(NoticeView.init)
     }
 
-    public func forecast(group: String) async throws(ControlError) -> ForecastView {
+    /// From the cache while no cycle, notice or interval has passed since it was computed;
+    /// otherwise computed on the actor.
+    nonisolated public func forecast(group: String) async throws(ControlError) -> ForecastView {
         guard configuration.group(group) != nil else { throw ControlError(.notFound, "unknown group \(group)") }
+        if let cached = forecastViews.view(group, now: clock.now()) { return cached }
+        return await computeForecastView(group: group)
+    }
+
+    /// The group's last scored forecast with the notices applied, kept in the cache.
+    func computeForecastView(group: String) -> ForecastView {
+        let now = clock.now()
+        // Reads that missed together queue here: the first computes, the others find its view.
+        if let cached = forecastViews.view(group, now: now, counting: false) { return cached }
+        let token = forecastViews.token(for: group)
+        let view = forecastView(group: group, now: now)
+        forecastViews.store(view, group: group, token: token, validUntil: now + configuration.interval)
+        return view
+    }
+
+    private func forecastView(group: String, now: Int64) -> ForecastView {
         let state = sizer.state(of: group)
         let calibration = CalibrationView(targetLevel: configuration.sizing.costs.criticalRatio, currentLevel: state.aci.level,
                                           observedCoverage: state.aci.observedCoverage, intervals: state.aci.observations)
@@ -37,12 +71,11 @@ extension ActuatorRuntime: ActuatorControl {
             return ForecastView(group: group, modelVersion: version?.id, modelKind: kind, calibration: calibration,
                                 notices: [], steps: [])
         }
-        let (adjusted, used, routes) = servedForecast(group: group, base: base, now: clock.now())
+        let (adjusted, used, routes) = servedForecast(group: group, base: base, now: now)
+        let names = adjusted.levels.map(ForecastView.levelName)  // String(format:) is slow: once per level
         let steps = (0..<adjusted.horizon).map { h in
             ForecastView.Step(step: h + 1, time: adjusted.grid.start + Int64(h) * adjusted.grid.step, mean: adjusted.mean[h],
-                              quantiles: Dictionary(uniqueKeysWithValues: adjusted.levels.enumerated().map {
-                                  (ForecastView.levelName($0.element), adjusted.quantiles[h][$0.offset])
-                              }))
+                              quantiles: Dictionary(uniqueKeysWithValues: zip(names, adjusted.quantiles[h])))
         }
         return ForecastView(group: group, modelVersion: version?.id, modelKind: kind, calibration: calibration,
                             notices: used, noticeEffects: routes, steps: steps)

@@ -41,6 +41,11 @@ public actor ActuatorRuntime {
     nonisolated public let metrics: ActuatorMetrics
     /// The `[calendar] file`'s events, for models with event features.
     nonisolated public let calendarEvents: CalendarEvents
+    /// Notices from the API, written in group commits (one durable transaction for those that
+    /// arrive together).
+    nonisolated let noticeWriter: EventCommitQueue
+    /// The API's forecast answers, per group, until a cycle or a notice changes them.
+    nonisolated let forecastViews: ForecastViewCache
     var reconciler: Reconciler
     var sizer: Sizer
     var ledger: CostLedger
@@ -74,6 +79,10 @@ public actor ActuatorRuntime {
         let store = try MetricStore(path: configuration.store, durability: configuration.storeDurability)
         self.store = store
         calendarEvents = try CalendarEvents(path: configuration.calendarFile)
+        let views = ForecastViewCache()
+        forecastViews = views
+        // A committed notice drops its groups' forecasts before any of its requests is answered.
+        noticeWriter = EventCommitQueue(store: store) { events in views.invalidate(noticeGroupsOf: events) }
         inventory = Inventory(store: store, clock: clock)
         try inventory.register(configuration.hosts)
         var connected: [String: any Hypervisor] = [:]
@@ -208,6 +217,8 @@ public actor ActuatorRuntime {
             .reduce(0.0) { $0 + Double(max($1.free.units, 0)) } ?? 0
         let cycle = sizer.decide(inputs, freeCapacity: free)
         decisionTime += ContinuousClock.now - t0
+        // Models, forecasts and calibration changed above (without a suspension point in between).
+        forecastViews.invalidateAll()
         report.decisions = cycle.decisions
         report.problems += cycle.diagnostics
         report.decisionSeconds = Double(decisionTime.components.seconds) + Double(decisionTime.components.attoseconds) * 1e-18
