@@ -19,19 +19,41 @@ struct DecisionLoop: Service {
 
     func run() async throws {
         var n = 0
+        var lastStart: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully, cycles.map({ n < $0 }) ?? true {
+            let start = ContinuousClock.now
             let report = await runtime.cycle()
             n += 1
-            logger.info("cycle", metadata: [
+            // Wall time and start-to-start: a cycle starved by API traffic shows here, not in decision_ms.
+            var metadata: Logger.Metadata = [
                 "groups": "\(report.decisions.count)", "activations": "\(report.activations.count)",
                 "created": "\(report.reconcile.created.count)", "removed": "\(report.reconcile.removed.count + report.retired.count)",
                 "problems": "\(report.problems.count)", "decision_ms": "\(String(format: "%.2f", report.decisionSeconds * 1000))",
-            ])
+                "wall_ms": "\(Self.milliseconds(ContinuousClock.now - start))",
+            ]
+            if let lastStart { metadata["since_last_ms"] = "\(Self.milliseconds(start - lastStart))" }
+            let commits = runtime.noticeCommits
+            if commits.commits > 0 {
+                metadata["notices"] = "\(commits.events)"
+                metadata["notice_commits"] = "\(commits.commits)"
+                if commits.failedCommits > 0 { metadata["notice_commits_failed"] = "\(commits.failedCommits)" }
+            }
+            let reads = runtime.forecastReads
+            if reads.cached + reads.computed > 0 {
+                metadata["forecast_reads"] = "\(reads.cached + reads.computed)"
+                metadata["forecasts_computed"] = "\(reads.computed)"
+            }
+            lastStart = start
+            logger.info("cycle", metadata: metadata)
             for p in report.problems { logger.warning("\(p)") }
             if cycles.map({ n >= $0 }) ?? false { break }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }
         logger.info("decision loop stopped", metadata: ["cycles": "\(n)"])
+    }
+
+    static func milliseconds(_ d: Duration) -> String {
+        String(format: "%.1f", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) * 1e-15)
     }
 }
 
