@@ -2,6 +2,8 @@
 # The README's second command: set up and run every test.
 # With PSM_REAL_VMS=1 (CI sets it) the real-VM suite runs too: libvirtd with QEMU (TCG) and tiny
 # guests, started and torn down by scripts/realvm-test.sh (docs/realvm.md).
+# With PSM_API_FUZZ=1 schemathesis fuzzes the real psm-actuator's API too (bench/api-fuzz.sh --real,
+# about 30 s; it installs schemathesis from PyPI into bench/peers/.venv, so CI leaves it off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,4 +12,7 @@ swift build --build-tests
 env -u PSM_REAL_VMS swift test --skip-build --parallel   # the real-VM suite runs below, with its daemon
 if [ "${PSM_REAL_VMS:-0}" = 1 ]; then
   scripts/realvm-test.sh --skip-build
+fi
+if [ "${PSM_API_FUZZ:-0}" = 1 ]; then
+  bench/api-fuzz.sh --real
 fi
