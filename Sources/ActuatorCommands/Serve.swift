@@ -36,6 +36,7 @@ struct DecisionLoop: Service {
             if commits.commits > 0 {
                 metadata["notices"] = "\(commits.events)"
                 metadata["notice_commits"] = "\(commits.commits)"
+                metadata["notice_commit_ms"] = "\(String(format: "%.2f", commits.commitSeconds * 1000 / Double(commits.commits)))"
                 if commits.failedCommits > 0 { metadata["notice_commits_failed"] = "\(commits.failedCommits)" }
             }
             let reads = runtime.forecastReads

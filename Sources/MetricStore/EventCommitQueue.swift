@@ -28,6 +28,9 @@ public final class EventCommitQueue: Sendable {
         public var failedEvents = 0
         /// The largest batch written.
         public var largestBatch = 0
+        /// Time spent in transactions (fsync included), in seconds: with `commits`, how long the
+        /// disk made each batch wait.
+        public var commitSeconds = 0.0
     }
 
     private struct Pending {
@@ -106,8 +109,9 @@ public final class EventCommitQueue: Sendable {
                 }
             }
             let result: Result<[Int64], MetricStoreError>
+            let started = ContinuousClock.now
             do {
-                let ids = try store.write("cannot insert events", durability: .powerLoss) { db -> [Int64] in
+                let ids = try store.write("cannot insert events", immediate: true, durability: .powerLoss) { db -> [Int64] in
                     batch = take()
                     var ids: [Int64] = []
                     ids.reserveCapacity(batch.count)
@@ -123,8 +127,10 @@ public final class EventCommitQueue: Sendable {
                 if batch.isEmpty { batch = take() }
                 result = .failure(MetricStoreError.wrap(error, "cannot insert events", path: store.path))
             }
+            let elapsed = ContinuousClock.now - started
             let more = state.withLock { s -> Bool in
                 s.statistics.commits += 1
+                s.statistics.commitSeconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                 s.statistics.largestBatch = max(s.statistics.largestBatch, batch.count)
                 switch result {
                 case .success: s.statistics.events += batch.count
