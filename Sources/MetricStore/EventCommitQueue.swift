@@ -1,5 +1,4 @@
 import Dispatch
-import Features
 import Foundation
 import GRDB
 import Synchronization
