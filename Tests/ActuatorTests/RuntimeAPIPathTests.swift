@@ -16,6 +16,18 @@ struct RuntimeAPIPathTests {
         return (runtime, view)
     }
 
+    @Test("the API's group check answers from the configured groups")
+    func managedGroupsAreTheConfiguredOnes() async throws {
+        let f = try RuntimeFixture(running: 30, maximum: 10)
+        defer { f.cleanUp() }
+        let runtime = try await f.runtime(clock: ManualWallClock(f.start))
+        let configured = await runtime.groups()
+        #expect(!configured.isEmpty)
+        for group in configured { #expect(await runtime.manages(group: group)) }
+        #expect(await runtime.manages(group: "no-such-group") == false)
+        #expect(await runtime.manages(group: "") == false)
+    }
+
     @Test("concurrent notices are all stored and each is in every forecast read after its answer")
     func concurrentNoticesReachTheForecastAtOnce() async throws {
         let f = try RuntimeFixture(running: 30, maximum: 10)

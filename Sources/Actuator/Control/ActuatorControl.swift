@@ -251,4 +251,10 @@ public protocol ActuatorControl: Sendable {
     func health() async -> HealthView
     /// The groups the actuator manages.
     func groups() async -> [String]
+    /// Whether the actuator manages `group` (checked on every request that names one).
+    func manages(group: String) async -> Bool
+}
+
+extension ActuatorControl {
+    public func manages(group: String) async -> Bool { await groups().contains(group) }
 }

@@ -8,6 +8,7 @@ import TimeSeries
 /// takes the notice as a feature); pushed demand is what the next cycle sizes and triggers on.
 extension ActuatorRuntime: ActuatorControl {
     nonisolated public func groups() async -> [String] { configuration.groups.map(\.name) }
+    nonisolated public func manages(group: String) async -> Bool { groupNames.contains(group) }
 
     /// Stores the notice (group commit: answered once the transaction holding it is durable; the
     /// commit drops the group's cached forecast before that, so that no later read shows a

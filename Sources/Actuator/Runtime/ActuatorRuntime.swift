@@ -27,6 +27,8 @@ public struct CycleReport: Sendable {
 /// on its state; the store and libvirt are the shared truth across restarts.
 public actor ActuatorRuntime {
     nonisolated public let configuration: ActuatorConfiguration
+    /// The configured groups' names, for the API's per-request check.
+    nonisolated let groupNames: Set<String>
     nonisolated public let store: MetricStore
     nonisolated public let catalog: ModelCatalog
     nonisolated public let inventory: Inventory
@@ -74,6 +76,7 @@ public actor ActuatorRuntime {
                 connect: (HostConfig) throws -> any Hypervisor) async throws {
         self.metrics = metrics
         self.configuration = configuration
+        groupNames = Set(configuration.groups.map(\.name))
         self.clock = clock
         self.dryRun = dryRun
         let store = try MetricStore(path: configuration.store, durability: configuration.storeDurability)

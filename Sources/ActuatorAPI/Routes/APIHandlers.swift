@@ -89,8 +89,7 @@ struct APIHandlers: Sendable {
         guard body.samples.count <= configuration.maxSamplesPerRequest else {
             throw APIError.invalid("\(body.samples.count) samples in one request; at most \(configuration.maxSamplesPerRequest)")
         }
-        let groups = Set(await control.groups())
-        for (index, sample) in body.samples.enumerated() where !groups.contains(sample.group) {
+        for (index, sample) in body.samples.enumerated() where await !control.manages(group: sample.group) {
             throw APIError.unknownGroup(sample.group, field: body.samples.count == 1 ? "group" : "[\(index)].group")
         }
         let accepted = try await call { () async throws(ControlError) in try await control.pushMetrics(body.samples) }
@@ -134,7 +133,7 @@ struct APIHandlers: Sendable {
     }
 
     func requireGroup(_ group: String, field: String) async throws {
-        guard await control.groups().contains(group) else { throw APIError.unknownGroup(group, field: field) }
+        guard await control.manages(group: group) else { throw APIError.unknownGroup(group, field: field) }
     }
 
     static let defaultNoticeLimit = 1000
