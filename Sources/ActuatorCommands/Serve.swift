@@ -47,6 +47,7 @@ struct DecisionLoop: Service {
             lastStart = start
             logger.info("cycle", metadata: metadata)
             for p in report.problems { logger.warning("\(p)") }
+            for note in report.notes { logger.info("\(note)") }
             if cycles.map({ n >= $0 }) ?? false { break }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
         }

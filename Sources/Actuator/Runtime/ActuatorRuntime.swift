@@ -17,6 +17,8 @@ public struct CycleReport: Sendable {
     public var retired: [String] = []
     /// Problems met, each naming the group or host (the cycle went on).
     public var problems: [String] = []
+    /// Changes an operator should know of that are not problems (the cost loop moving a maximum).
+    public var notes: [String] = []
     /// Seconds spent scoring, sizing and planning (the decision part, without libvirt and the store).
     public var decisionSeconds: Double = 0
 }
@@ -262,7 +264,7 @@ public actor ActuatorRuntime {
             let changed = ledger.adjust(&policy, configured: configuration.sizing)
             sizer.policy = policy
             for (group, change) in changed.sorted(by: { $0.key < $1.key }) {
-                report.problems.append("cost loop: group \(group) maximum \(change.from) → \(change.to)")
+                report.notes.append("cost loop: group \(group) maximum \(change.from) → \(change.to)")
             }
             costWindowStart = now
         }

@@ -26,6 +26,11 @@ public struct ReplaySummary: Sendable, Codable {
     public var decisionMsP99: Double?
     public var dryRun: Bool
     public var problems: Int
+    /// The first distinct problems met (at most `ReplaySummary.exampleLimit`), to say what they were.
+    public var problemExamples: [String] = []
+    /// Maxima the cost loop moved during the replay.
+    public var costLoopChanges: Int = 0
+    public static let exampleLimit = 5
 
     enum CodingKeys: String, CodingKey {
         case intervals, groups, activations, cost, problems
@@ -42,6 +47,8 @@ public struct ReplaySummary: Sendable, Codable {
         case decisionMsP50 = "decision_ms_p50"
         case decisionMsP99 = "decision_ms_p99"
         case dryRun = "dry_run"
+        case problemExamples = "problem_examples"
+        case costLoopChanges = "cost_loop_changes"
     }
 
     /// A human summary, one fact per line.
@@ -55,7 +62,8 @@ public struct ReplaySummary: Sendable, Codable {
         decommissioned:     \(decommissioned)
         cost:               \(String(format: "%.2f", cost)) (reserve \(String(format: "%.2f", reserveCost)), misses \(String(format: "%.2f", missCost)))
         decision cycle:     p50 \(ms(decisionMsP50)), p99 \(ms(decisionMsP99))
-        problems:           \(problems)
+        cost loop changes:  \(costLoopChanges)
+        problems:           \(problems)\(problemExamples.map { "\n  " + $0 }.joined())
         """
     }
 }
@@ -106,6 +114,11 @@ public struct ReplayRunner {
             summary.shadowsCreated += report.reconcile.created.count
             summary.decommissioned += report.reconcile.removed.count + report.retired.count
             summary.problems += report.problems.count
+            summary.costLoopChanges += report.notes.count
+            for p in report.problems where summary.problemExamples.count < ReplaySummary.exampleLimit
+                && !summary.problemExamples.contains(p) {
+                summary.problemExamples.append(p)
+            }
             decisions.append(report.decisionSeconds * 1000)
             for a in report.activations {
                 if a.outcome == .succeeded {
