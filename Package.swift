@@ -195,6 +195,8 @@ let package = Package(
             "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance", "Actuator", "MetricStore",
             "psm-realvm-actuator", "psm-actuator",
         ]),
+        // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
+        .testTarget(name: "ActuatorProcessTests", dependencies: ["psm-actuator"]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
             "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
         ], resources: [.copy("Fixtures")]),

@@ -67,7 +67,16 @@ extension ActuatorCommand {
 
         func run() async throws {
             var config = try options.load()
-            if let hypervisor { config.hosts = config.hosts.map { var h = $0; h.uri = hypervisor; return h } }
+            if let hypervisor {
+                guard !hypervisor.allSatisfy(\.isWhitespace) else {
+                    throw ValidationError("--hypervisor is empty: name a libvirt URI (e.g. qemu:///system or test:///default)")
+                }
+                config.hosts = config.hosts.map { var h = $0; h.uri = hypervisor; return h }
+            }
+            if let cycles, cycles < 1 { throw ValidationError("--cycles must be at least 1") }
+            guard speed.isFinite, (0...1_000_000).contains(speed) else {
+                throw ValidationError("--speed must be from 0 (as fast as possible) to 1000000 intervals per second")
+            }
             if let replay {
                 let trace = try ReplayTrace.load(path: replay)
                 config.interval = trace.interval
@@ -88,6 +97,11 @@ extension ActuatorCommand {
                 FileHandle.standardError.write(Data("\n".utf8))
                 print(summary.text)
                 if let json { try Self.write(summary, to: json) }
+                let down = await runtime.hostProblems
+                if !down.isEmpty {
+                    throw ValidationError("\(down.count) configured host(s) could not be used, so the summary covers a smaller fleet: "
+                                          + down.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
+                }
             } else {
                 try await serve(configuration: config, configPath: options.config, listen: listen, dryRun: dryRun,
                                 cycles: cycles, connect: Self.libvirt)
@@ -122,11 +136,12 @@ extension ActuatorCommand {
 
         func run() throws {
             let config = try options.load()
+            guard (1...10_000).contains(last) else { throw ValidationError("--last must be from 1 to 10000") }
             guard FileManager.default.fileExists(atPath: config.store) else {
                 throw ValidationError("no store at \(config.store): the actuator has not run with this configuration")
             }
             let log = DecisionLog(store: try MetricStore(path: config.store, durability: config.storeDurability))
-            let decisions = try log.decisions(group: group, limit: max(1, last))
+            let decisions = try log.decisions(group: group, limit: last)
             guard !decisions.isEmpty else {
                 throw ValidationError("no sizing decision stored for group '\(group)'"
                                       + (config.group(group) == nil ? " (it is not configured)" : ""))

@@ -9,8 +9,9 @@ import ServiceLifecycle
 import TOMLKit
 
 /// The decision loop as a service: one cycle per interval until a graceful shutdown (SIGTERM,
-/// SIGINT). A cycle in progress — activations included — runs to its end; only the wait between
-/// cycles is cut short.
+/// SIGINT) or until its task is cancelled (the service group cancels every service when another
+/// one fails, e.g. the API cannot bind). A cycle in progress — activations included — runs to its
+/// end; only the wait between cycles is cut short.
 struct DecisionLoop: Service {
     let runtime: ActuatorRuntime
     let interval: Int64
@@ -20,7 +21,7 @@ struct DecisionLoop: Service {
     func run() async throws {
         var n = 0
         var lastStart: ContinuousClock.Instant?
-        while !Task.isShuttingDownGracefully, cycles.map({ n < $0 }) ?? true {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled, cycles.map({ n < $0 }) ?? true {
             let start = ContinuousClock.now
             let report = await runtime.cycle()
             n += 1
@@ -49,7 +50,9 @@ struct DecisionLoop: Service {
             for p in report.problems { logger.warning("\(p)") }
             for note in report.notes { logger.info("\(note)") }
             if cycles.map({ n >= $0 }) ?? false { break }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+            // The sleep ends early on a graceful shutdown or a cancellation; either ends the loop
+            // at the check above, so the error itself carries nothing more.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) } } catch {}
         }
         logger.info("decision loop stopped", metadata: ["cycles": "\(n)"])
     }
@@ -98,10 +101,35 @@ func serve(configuration: ActuatorConfiguration, configPath: String, listen: Str
     ]
     if let api {
         let app = try ActuatorAPI.makeApplication(control: runtime, configuration: api, registry: registry, logger: logger)
-        services.append(.init(service: app))
-        logger.info("API listening", metadata: ["address": "\(api.host):\(api.port)"])
+        services.append(.init(service: APIService(app: app, address: "\(api.host):\(api.port)")))
     }
+    // Any service that ends with an error (the default failure behaviour) cancels the group, and
+    // `run()` rethrows that error: the process exits non-zero with it.
     let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                   logger: logger))
     try await group.run()
+}
+
+/// The HTTP API as a service whose failure names the address: a port already taken or an address
+/// the machine lacks ends the whole service group (the decision loop included) with this error.
+struct APIService<App: ApplicationProtocol>: Service {
+    let app: App
+    let address: String
+
+    func run() async throws {
+        do {
+            try await app.run()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw APIServiceError(address: address, cause: error)
+        }
+    }
+}
+
+/// The API could not serve (most often: it could not bind its address).
+struct APIServiceError: Error, CustomStringConvertible {
+    let address: String
+    let cause: any Error
+    var description: String { "the API cannot serve on \(address): \(cause)" }
 }

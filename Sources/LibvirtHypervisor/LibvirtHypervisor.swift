@@ -48,6 +48,12 @@ public actor LibvirtHypervisor: Hypervisor {
 
     /// Opens `uri`; fails with `.connectionFailed` (libvirt's code and message kept).
     public init(uri: String) throws(HypervisorError) {
+        // libvirt reads an empty URI as "the default hypervisor" (qemu:///system as root): never
+        // drive a hypervisor nobody named.
+        guard !uri.allSatisfy(\.isWhitespace) else {
+            throw HypervisorError(code: .invalidArgument, operation: "connect",
+                                  message: "empty URI: name the hypervisor (e.g. qemu:///system or test:///default)")
+        }
         self.uri = uri
         self.executor = DispatchQueueExecutor(label: "psm.libvirt.\(uri)")
         let opened = try Self.open(uri)

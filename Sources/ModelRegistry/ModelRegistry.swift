@@ -15,6 +15,10 @@ public struct ModelRegistry: Sendable {
     static let temporaryPrefix = ".tmp-"
     /// Prefix of a `CURRENT` being written; debris after a crash.
     static let pointerTemporaryPrefix = ".CURRENT.tmp-"
+    /// Names the version a group's first publish is making current, from before the version
+    /// appears until `CURRENT` is written: what a kill in between leaves is recognised and
+    /// completed (`repairInterruptedPublish`), never mistaken for a deliberately staged version.
+    static let firstPublishName = ".first-publish"
 
     public let root: URL
     /// `root.path`, computed once.
@@ -109,6 +113,13 @@ public struct ModelRegistry: Sendable {
             let newest = try versions(group: group).last
             let seconds = newest.map { max(now, $0.createdAt + 1) } ?? now
             let (manifestData, version) = try stamp(&manifest, seconds: seconds, group: group)
+            let marker = groupDir + "/" + Self.firstPublishName
+            let first = makeCurrent && (try? current(group: group)) == nil
+            if first {
+                _ = unlink(marker)
+                try DurableFiles.writeNewFile(Data((version.id + "\n").utf8), at: marker)
+                try DurableFiles.syncDirectory(groupDir)
+            }
             let temporary = groupDir + "/" + Self.temporaryPrefix + DurableFiles.randomSuffix()
             try DurableFiles.makeDirectory(temporary)
             do throws(RegistryError) {
@@ -126,9 +137,12 @@ public struct ModelRegistry: Sendable {
                 try DurableFiles.syncDirectory(groupDir)
             } catch {
                 try? DurableFiles.removeTree(temporary)
+                if first { _ = unlink(marker) }
                 throw error
             }
             if makeCurrent { try writePointer(groupDir: groupDir, to: version) }
+            // Not synced: a marker that outlives a CURRENT is stale and removed by the next repair.
+            if first { _ = unlink(marker) }
             return version
         }
     }

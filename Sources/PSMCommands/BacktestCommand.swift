@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Forecasting
 import Foundation
+import ModelRegistry
 import TimeSeries
 
 /// `psm backtest`: rolling-origin evaluation of a model on every series of a file.
@@ -48,11 +49,11 @@ struct BacktestCommand: ParsableCommand {
     @OptionGroup(title: "LSTM") var lstm: LSTMOptions
 
     func validate() throws {
-        guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1") }
-        guard folds >= 1 else { throw ValidationError("--folds must be at least 1") }
-        if let stride, stride < 1 { throw ValidationError("--stride must be at least 1") }
-        if let season, season < 1 { throw ValidationError("--season must be at least 1") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try require(horizon, in: Limits.horizon, "--horizon")
+        try require(folds, in: Limits.folds, "--folds")
+        if let stride { try require(stride, in: Limits.stride, "--stride") }
+        if let season { try require(season, in: Limits.season, "--season") }
+        try require(jobs, in: Limits.jobs, "--jobs")
     }
 
     func run() throws {
@@ -75,7 +76,7 @@ struct BacktestCommand: ParsableCommand {
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeAtomically(try encoder.encode(report), to: json)
+            try AtomicFile.write(try encoder.encode(report), to: json)
         }
         if report.overall == nil {
             printError("psm backtest: no series could be scored")

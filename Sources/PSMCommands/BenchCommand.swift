@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelRegistry
 import RealVMSupport
 
 /// `psm bench`: measurements that need more than the unit tests (docs/benchmarks.md).
@@ -37,7 +38,7 @@ extension BenchCommand {
         var images: String?
 
         func validate() throws {
-            guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+            try require(runs, in: 1...10_000, "--runs")
         }
 
         func run() async throws {
@@ -46,7 +47,7 @@ extension BenchCommand {
             let benchmark = ActivationBenchmark(driver: ShadowDriver(hypervisor: hypervisor, guest: guest), runs: runs)
             let result = try await benchmark.run { FileHandle.standardError.write(Data("psm bench: \($0)\n".utf8)) }
             print(result.report)
-            if let json { try writeAtomically(try result.json(), to: json) }
+            if let json { try AtomicFile.write(try result.json(), to: json) }
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Forecasting
 import Foundation
+import ModelRegistry
 import TimeSeries
 
 /// `psm forecast`: fit each series and forecast it `--horizon` steps past its end.
@@ -44,9 +45,9 @@ struct ForecastCommand: ParsableCommand {
     @OptionGroup(title: "LSTM") var lstm: LSTMOptions
 
     func validate() throws {
-        guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1") }
-        if let season, season < 1 { throw ValidationError("--season must be at least 1") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        try require(horizon, in: Limits.horizon, "--horizon")
+        if let season { try require(season, in: Limits.season, "--season") }
+        try require(jobs, in: Limits.jobs, "--jobs")
     }
 
     func run() throws {
@@ -77,7 +78,7 @@ struct ForecastCommand: ParsableCommand {
                 }
             }
         }
-        try writeAtomically(Data(csv.utf8), to: out)
+        try AtomicFile.write(Data(csv.utf8), to: out)
         let seconds = Date().timeIntervalSince(started)
         printError("psm forecast: wrote \(forecasts.count - failed) forecasts to \(out) in \(String(format: "%.2f", seconds)) s")
         if failed > 0 {

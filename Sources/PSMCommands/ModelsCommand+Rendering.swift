@@ -98,6 +98,11 @@ extension ModelsCommand {
             do throws(RegistryError) {
                 current = try registry.current(group: group)
                 if current == nil {
+                    if let pending = try registry.interruptedPublish(group: group) {
+                        throw RegistryError(.noCurrentVersion,
+                                            "no CURRENT file: the first publish of \(pending) was interrupted before CURRENT was written; `psm models verify --repair` or the next `psm train` completes it (or rolls it back)",
+                                            group: group)
+                    }
                     throw RegistryError(.noCurrentVersion, "no CURRENT file", group: group)
                 }
                 if let current, !versions.contains(current) {

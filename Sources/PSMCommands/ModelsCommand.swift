@@ -71,10 +71,19 @@ struct ModelsCommand: ParsableCommand {
             discussion: "Prints one line per version; exits 1 when any version or CURRENT pointer fails.")
         @Argument(help: "The group (default: all groups).") var group: String?
         @Argument(help: "A version id or unique prefix (default: every version of the group).") var version: String?
+        @Flag(help: "First complete (or roll back) first publishes a kill interrupted before CURRENT was written.")
+        var repair = false
         @OptionGroup var options: Options
 
         func run() throws {
             let registry = options.registry
+            if repair {
+                let repairs = try ModelsCommand.reporting("verify") { () throws(RegistryError) -> [PublishRepair] in
+                    if let group { return try registry.repairInterruptedPublish(group: group).map { [$0] } ?? [] }
+                    return try registry.repairInterruptedPublishes()
+                }
+                for r in repairs { printError("psm models verify: repaired \(r)") }
+            }
             let results = try ModelsCommand.reporting("verify") { () throws(RegistryError) -> [VerifyResult] in
                 if let group, let version {
                     let chosen = try ModelsCommand.resolve(version, group: group, in: registry)
@@ -138,7 +147,7 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func validate() throws {
-            guard keep >= 1 else { throw ValidationError("--keep must be at least 1") }
+            try require(keep, in: 1...10_000, "--keep")
         }
 
         func run() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import ModelRegistry
 
 /// `psm report`: the evaluation report (HTML, optionally JSON) from `psm backtest --json` files.
 struct ReportCommand: ParsableCommand {
@@ -35,8 +36,8 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         guard !backtests.isEmpty else { throw ValidationError("give at least one --backtest FILE.json") }
-        guard fanCharts >= 0 else { throw ValidationError("--fan-charts cannot be negative") }
-        guard historyTail >= 0 else { throw ValidationError("--history-tail cannot be negative") }
+        try require(fanCharts, in: 0...1_000, "--fan-charts")
+        try require(historyTail, in: 0...1_000_000, "--history-tail")
     }
 
     func run() throws {
@@ -45,8 +46,8 @@ struct ReportCommand: ParsableCommand {
                                 fanCharts: fanCharts, historyTail: historyTail)
         report.notes.forEach { printError("psm report: \($0)") }
         for g in report.groups { g.notes.forEach { printError("psm report: \(g.group): \($0)") } }
-        try writeAtomically(Data(report.html().utf8), to: out)
-        if let json { try writeAtomically(try report.json(), to: json) }
+        try AtomicFile.write(Data(report.html().utf8), to: out)
+        if let json { try AtomicFile.write(try report.json(), to: json) }
         printError("psm report: \(report.groups.count) group(s), \(loaded.count) backtest(s) → \(out)")
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelRegistry
 import Ingest
 import Simulation
 import TimeSeries
@@ -56,8 +57,9 @@ struct SimulateCommand: ParsableCommand {
     var diagnostics = 1
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard plotGroups >= 0 else { throw ValidationError("--plot-groups must be ≥ 0") }
+        try require(jobs, in: Limits.jobs, "--jobs")
+        try require(plotGroups, in: 0...1_000, "--plot-groups")
+        try require(diagnostics, in: 0...1_000_000, "--diagnostics")
     }
 
     func parameters() throws -> SimulationParameters {
@@ -103,8 +105,8 @@ struct SimulateCommand: ParsableCommand {
         }
         print(Self.table(report))
         printError(String(format: "psm simulate: done in %.2f s", Date().timeIntervalSince(started)))
-        if let json { try writeAtomically(try report.json(trace: trace), to: json) }
-        if let html { try writeAtomically(Data(report.html(trace: trace).utf8), to: html) }
+        if let json { try AtomicFile.write(try report.json(trace: trace), to: json) }
+        if let html { try AtomicFile.write(Data(report.html(trace: trace).utf8), to: html) }
     }
 
     /// Reads the trace through Ingest (with its file:line diagnostics) and validates each series as demand.

@@ -74,13 +74,23 @@ struct TrainCommand: ParsableCommand {
         let started = Date()
         let (inputs, notes, features) = try load(c)
         let registry = ModelRegistry(root: URL(fileURLWithPath: c.resolve(c.registryDirectory)))
+        // A first publish a kill interrupted (version whole, CURRENT not yet written) is completed
+        // or rolled back before this run publishes anything.
+        let repairs = (try? registry.repairInterruptedPublishes()) ?? []
+        for r in repairs { printError("psm train: \(r)") }
         let trainer = GroupTrainer(configuration: c, publisher: RegistryPublisher(registry: registry, keep: c.keepVersions),
                                    features: features)
         let job = TrainingJob(trainer: trainer, shard: shard, progress: { printError($0) })
-        let report = job.run(TrainingGroup.grouping(inputs), notes: notes)
+        var report = job.run(TrainingGroup.grouping(inputs), notes: notes + repairs.map(\.description))
         let stamp = TrainingJob.stamp(started)
-        let path = try report.write(to: c.resolve(c.reportDirectory), stamp: stamp)
-        try writeHTML(report, configuration: c, stamp: stamp, started: started)
+        let path: String
+        do {
+            path = try report.write(to: c.resolve(c.reportDirectory), stamp: stamp)
+            try writeHTML(report, configuration: c, jsonPath: path, started: started)
+        } catch {
+            report.notes.append("report not written: \(error)")
+            throw TrainingRunError(message: "\(report.trainedCount) group(s) trained and published, but the report could not be written: \(error)")
+        }
         printError(String(format: "psm train: %d trained, %d skipped, %d failed in %.1f s; report %@",
                           report.trainedCount, report.skippedCount, report.failedCount,
                           Date().timeIntervalSince(started), path))
@@ -89,19 +99,20 @@ struct TrainCommand: ParsableCommand {
 
     /// The HTML evaluation report next to the JSON one (`train-<stamp>.html`, `latest.html`);
     /// skipped and failed groups appear with their reason.
-    static func writeHTML(_ report: TrainingReport, configuration c: TrainingConfiguration, stamp: String,
+    static func writeHTML(_ report: TrainingReport, configuration c: TrainingConfiguration, jsonPath: String,
                           started: Date) throws {
         let groups = report.groups.map { o in
             o.evaluation ?? GroupEvaluation(group: o.group, models: [],
                                             notes: ["\(o.status.rawValue): \(o.reason ?? "")"] + o.notes.prefix(10))
         }
-        let html = EvaluationReport(title: "psm train \(stamp) (shard \(report.shard))",
+        let name = URL(fileURLWithPath: jsonPath).deletingPathExtension().lastPathComponent
+        let html = EvaluationReport(title: "psm \(name) (shard \(report.shard))",
                                     createdAt: Int64(started.timeIntervalSince1970), psmVersion: PSM.version,
                                     groups: groups, notes: report.notes).html()
         let directory = c.resolve(c.reportDirectory)
         let suffix = report.shard == "0/1" ? "" : "-shard-" + report.shard.replacingOccurrences(of: "/", with: "-of-")
-        for name in ["train-\(stamp)\(suffix).html", "latest\(suffix).html"] {
-            try writeAtomically(Data(html.utf8), to: (directory as NSString).appendingPathComponent(name))
+        for file in ["\(name).html", "latest\(suffix).html"] {
+            try AtomicFile.write(Data(html.utf8), to: (directory as NSString).appendingPathComponent(file))
         }
     }
 
@@ -225,4 +236,11 @@ final class StopSignal: @unchecked Sendable {
         let seconds = max(0, date.timeIntervalSinceNow)
         _ = semaphore.wait(timeout: .now() + seconds)
     }
+}
+
+/// A training run that published its models but could not finish (its report): said in words,
+/// exit status 1.
+struct TrainingRunError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }

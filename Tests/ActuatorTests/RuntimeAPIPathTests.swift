@@ -2,6 +2,7 @@
 import Foundation
 import GRDB
 @testable import MetricStore
+import ModelRegistry
 import Testing
 
 @Suite("Actuator runtime: the API's notice writes (group commit) and forecast cache")
@@ -14,6 +15,29 @@ struct RuntimeAPIPathTests {
         let view = try await runtime.forecast(group: "web")
         try #require(view.steps.count == 3 && view.notices.isEmpty)
         return (runtime, view)
+    }
+
+    @Test("a group whose model does not load has no servable model: an error naming the version, not an empty answer")
+    func aBrokenModelIsNotAnEmptyForecast() async throws {
+        let f = try RuntimeFixture(running: 30, maximum: 10)
+        defer { f.cleanUp() }
+        let registry = ModelRegistry(root: URL(fileURLWithPath: f.configuration.registry))
+        let version = try #require(try registry.current(group: "web"))
+        let dir = f.configuration.registry + "/web/" + version.id
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0 != ModelRegistry.manifestName })
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file))
+        bytes[bytes.startIndex] ^= 0x20
+        try bytes.write(to: URL(fileURLWithPath: dir + "/" + file))
+        let runtime = try await f.runtime(clock: ManualWallClock(f.start))
+        await runtime.observe(group: "web", demand: 10, at: f.start)
+        _ = await runtime.cycle()
+        do {
+            let view = try await runtime.forecast(group: "web")
+            Issue.record("answered with \(view.steps.count) steps")
+        } catch {
+            #expect(error.kind == .unavailable)
+            #expect(error.message.contains("no servable model") && error.message.contains(version.id), "\(error.message)")
+        }
     }
 
     @Test("the API's group check answers from the configured groups")

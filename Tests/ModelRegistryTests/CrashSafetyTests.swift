@@ -103,6 +103,48 @@ import Glibc
         #expect(try registry.verify(group: "pool").version == last)
     }
 
+    /// A kill between a first publish's version rename and its CURRENT write leaves a whole
+    /// version and no CURRENT; the next repair (the next `psm train`, `psm models verify --repair`)
+    /// completes it, so every group either serves a verified version or has none.
+    @Test func killedFirstPublishesAreCompletedByTheNextRepair() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanUp() }
+        let helper = try #require(stressHelper(), "psm-registry-stress is not built next to the test bundle")
+        let registry = ModelRegistry(root: scratch.root)
+        var generator = SystemRandomNumberGenerator()
+        var interrupted = 0
+        var completed = 0
+        for i in 0..<40 {
+            let process = Process()
+            process.executableURL = helper
+            process.arguments = [scratch.root.path, "first\(i)", "--first-publishes"]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 5_000...80_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal)
+            for group in try registry.groups() where group.hasPrefix("first\(i)-") {
+                let waiting = try registry.interruptedPublish(group: group)
+                if try registry.current(group: group) == nil, !(try registry.versions(group: group)).isEmpty {
+                    interrupted += 1
+                    #expect(waiting != nil, "\(group): a version without CURRENT and no record of the publish")
+                }
+                if let repair = try registry.repairInterruptedPublish(group: group), repair.outcome == .completed { completed += 1 }
+                // After the repair: the group serves a version that verifies, or holds none.
+                if try registry.versions(group: group).isEmpty {
+                    #expect(try registry.current(group: group) == nil)
+                } else {
+                    #expect(throws: Never.self) { try registry.verify(group: group) }
+                }
+                #expect(try registry.interruptedPublish(group: group) == nil)
+            }
+        }
+        // Some kills must have landed in the window, or the test proved nothing.
+        #expect(interrupted > 0)
+        #expect(completed == interrupted)
+    }
+
     /// The helper executable, built by SwiftPM next to the test bundle.
     func stressHelper() -> URL? {
         let candidates = [Bundle.main.executableURL, URL(fileURLWithPath: CommandLine.arguments[0])]

@@ -66,6 +66,13 @@ import Testing
         #expect(message(["forecast", "--input", input, "--horizon", "2", "--quantiles", "0.5,abc", "--out", out])
             .contains("\"abc\" is not a level"))
         #expect(message(["forecast", "--input", input, "--horizon", "0", "--out", out]).contains("--horizon"))
+        // Upper bounds too: 100,000,000 steps grew to 23.9 GB before the kernel killed the process.
+        #expect(message(["forecast", "--input", input, "--horizon", "100000000", "--out", out])
+            .contains("--horizon must be from 1 to 10000, not 100000000"))
+        #expect(message(["forecast", "--input", input, "--horizon", "2", "--season", "9223372036854775807", "--out", out])
+            .contains("--season must be from 1 to 100000"))
+        #expect(message(["backtest", "--input", input, "--horizon", "2", "--folds", "9223372036854775807"])
+            .contains("--folds must be from 1 to 1000"))
         #expect(message(["forecast", "--input", dir.path + "/missing.csv", "--horizon", "2", "--out", out])
             .contains("missing.csv"))
         #expect(message(["forecast", "--input", input, "--horizon", "2", "--out", dir.path + "/no/such/dir/f.csv"])

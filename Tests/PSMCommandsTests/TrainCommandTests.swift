@@ -112,7 +112,7 @@ import TimeSeries
             try runPSM(["train", "--config", config])
             Issue.record("expected an error")
         } catch let error as ValidationError {
-            #expect(error.message == "\(config): [forecast] horizon: expected an integer ≥ 1, got \"abc\"")
+            #expect(error.message == "\(config): [forecast] horizon: expected an integer from 1 to 10000, got \"abc\"")
         }
     }
 

@@ -42,9 +42,9 @@ import Testing
         let schedule = try c.calibrationSchedule()
         #expect(schedule.horizon == 12 && schedule.window == 144 && schedule.refresh == 36)
         #expect(Self.error(Self.minimal + "\n[calibration]\nrefresh = 0\n")
-                == "psm.toml: [calibration] refresh: expected an integer ≥ 1, got 0")
+                == "psm.toml: [calibration] refresh: expected an integer from 1 to 10000000, got 0")
         #expect(Self.error(Self.minimal + "\n[calibration]\norigin_stride = -1\n")?
-                    .hasPrefix("psm.toml: [calibration] origin_stride: expected an integer ≥ 1") == true)
+                    .hasPrefix("psm.toml: [calibration] origin_stride: expected an integer from 1 to 1000000") == true)
     }
 
     @Test func everySectionIsRead() throws {
@@ -88,9 +88,9 @@ import Testing
 
     @Test func wrongTypeNamesFileSectionKeyAndValue() {
         let text = Self.minimal.replacingOccurrences(of: "horizon = 12", with: "horizon = \"abc\"")
-        #expect(Self.error(text) == "psm.toml: [forecast] horizon: expected an integer ≥ 1, got \"abc\"")
+        #expect(Self.error(text) == "psm.toml: [forecast] horizon: expected an integer from 1 to 10000, got \"abc\"")
         let zero = Self.minimal.replacingOccurrences(of: "horizon = 12", with: "horizon = 0")
-        #expect(Self.error(zero) == "psm.toml: [forecast] horizon: expected an integer ≥ 1, got 0")
+        #expect(Self.error(zero) == "psm.toml: [forecast] horizon: expected an integer from 1 to 10000, got 0")
     }
 
     @Test func missingRequiredKeysAreNamed() {
@@ -113,7 +113,7 @@ import Testing
                 == "psm.toml: [models.lstm] learning_rate: expected a number, got \"fast\"")
         #expect(Self.error(Self.minimal.replacingOccurrences(of: "[forecast]", with: "fill = \"cubic\"\n[forecast]"))
                 == "psm.toml: [data] fill: expected none, linear:N or forward:N, got \"cubic\"")
-        #expect(Self.error(Self.minimal + "\n[train]\njobs = 0\n") == "psm.toml: [train] jobs: expected an integer ≥ 1, got 0")
+        #expect(Self.error(Self.minimal + "\n[train]\njobs = 0\n") == "psm.toml: [train] jobs: expected an integer from 1 to 1024, got 0")
     }
 
     @Test func missingFileIsNamed() {
@@ -146,5 +146,54 @@ import Testing
         #expect(c.actuatorStore == "psm-actuator.sqlite")
         #expect(Self.error(Self.minimal + "\n[calendar]\nhour_of_day = \"hourly\"\n")
                 == "psm.toml: [calendar] hour_of_day: expected one_hot or cyclic, got \"hourly\"")
+    }
+}
+
+/// Out-of-range numbers and NUL bytes in `psm train`'s sections (hardening issue, items 2 and 6).
+@Suite struct ConfigurationBoundsTests {
+    /// Each case is the text after `[data] inputs`; `step` sits in `[data]` itself.
+    @Test(arguments: [
+        ("\n[forecast]\nhorizon = 9223372036854775807", "[forecast] horizon"),
+        ("\n[forecast]\nhorizon = 12\nseason = 9223372036854775807", "[forecast] season"),
+        ("\n[forecast]\nhorizon = 12\nlevels = [0.5, inf]", "[forecast] levels"),
+        ("\n[forecast]\nhorizon = 12\n[backtest]\nstride = 9223372036854775807", "[backtest] stride"),
+        ("\n[forecast]\nhorizon = 12\n[backtest]\nfolds = 9223372036854775807", "[backtest] folds"),
+        ("\n[forecast]\nhorizon = 12\n[models.lstm]\nhidden = 9223372036854775807", "[models.lstm] hidden"),
+        ("\n[forecast]\nhorizon = 12\n[models.lstm]\nlearning_rate = nan", "[models.lstm] learning_rate"),
+        ("\n[forecast]\nhorizon = 12\n[registry]\nkeep = 9223372036854775807", "[registry] keep"),
+        ("\nstep = 9223372036854775807\n[forecast]\nhorizon = 12", "[data] step"),
+    ])
+    func outOfRangeIsRefusedByName(rest: String, location: String) throws {
+        let text = "[data]\ninputs = [\"a.csv\"]" + rest
+        do {
+            let c = try TrainingConfiguration.parse(text, fileName: "psm.toml")
+            Issue.record("accepted: \(rest) → requiredLength \(c.requiredLength)")
+        } catch {
+            #expect(error.location == location, "\(error)")
+        }
+    }
+
+    @Test func theLargestAcceptedValuesDoNotOverflow() throws {
+        let text = """
+        [data]
+        inputs = ["a.csv"]
+        [forecast]
+        horizon = 10000
+        season = 100000
+        [backtest]
+        folds = 1000
+        stride = 1000000
+        min_train = 100000000
+        """
+        let c = try TrainingConfiguration.parse(text, fileName: "psm.toml")
+        #expect(c.requiredLength == 100_000_000 + 10_000 + 999 * 1_000_000)
+    }
+
+    @Test func aNULByteIsRefused() throws {
+        let text = "[data]\ninputs = [\"a.csv\"]\n[forecast]\nhorizon = 12\n\u{0}[forecast]\nhorizon = x"
+        #expect(throws: ConfigurationError.self) { try TrainingConfiguration.parse(text, fileName: "psm.toml") }
+        do { _ = try TrainingConfiguration.parse(text, fileName: "psm.toml") } catch {
+            #expect(error.description == "psm.toml: line 5, column 1: a NUL byte: not TOML text (a binary file, or zero bytes left by an interrupted write?)")
+        }
     }
 }

@@ -58,6 +58,11 @@ import TimeSeries
         let groups = try #require(json["groups"] as? [[String: Any]])
         #expect(groups.count == 2)
         #expect(FileManager.default.fileExists(atPath: root + "/reports/latest.json"))
+        // A second run in the same second keeps the first run's report and leaves no temporary.
+        let second = try report.write(to: root + "/reports", stamp: "20261129T040000Z")
+        #expect(second.hasSuffix("reports/train-20261129T040000Z-2.json"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/reports").sorted()
+                == ["latest.json", "train-20261129T040000Z-2.json", "train-20261129T040000Z.json"])
     }
 
     @Test func aFailedRetrainLeavesThePreviousVersionServing() throws {

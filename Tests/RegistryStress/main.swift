@@ -1,12 +1,14 @@
-// psm-registry-stress ROOT GROUP: publishes versions of GROUP under ROOT in a loop, forever,
-// running `retain` every few versions. ModelRegistryTests launches it and SIGKILLs it at random
-// moments to show a crash never leaves CURRENT unloadable. Not a tool for users.
+// psm-registry-stress ROOT GROUP [--first-publishes]: publishes versions of GROUP under ROOT in a
+// loop, forever, running `retain` every few versions — or, with --first-publishes, the first
+// version of GROUP-1, GROUP-2, … ModelRegistryTests launches it and SIGKILLs it at random moments
+// to show a crash never leaves CURRENT unloadable. Not a tool for users.
 import Foundation
 import ModelRegistry
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 else {
-    FileHandle.standardError.write(Data("usage: psm-registry-stress ROOT GROUP\n".utf8))
+let firstPublishes = arguments.count == 4 && arguments[3] == "--first-publishes"
+guard arguments.count == 3 || firstPublishes else {
+    FileHandle.standardError.write(Data("usage: psm-registry-stress ROOT GROUP [--first-publishes]\n".utf8))
     exit(2)
 }
 let registry = ModelRegistry(root: URL(fileURLWithPath: arguments[1]))
@@ -25,8 +27,12 @@ while true {
     }
     let manifest = ModelManifest(kind: "stress", hyperParameters: ["seed": .number(Double(seed)), "n": .number(Double(n))])
     do {
-        try registry.publish(group: group, manifest: manifest, files: files)
-        if n % 4 == 0 { try registry.retain(group: group, keep: 3) }
+        if firstPublishes {
+            try registry.publish(group: "\(group)-\(n)", manifest: manifest, files: files)
+        } else {
+            try registry.publish(group: group, manifest: manifest, files: files)
+            if n % 4 == 0 { try registry.retain(group: group, keep: 3) }
+        }
     } catch {
         FileHandle.standardError.write(Data("psm-registry-stress: \(error)\n".utf8))
         exit(1)

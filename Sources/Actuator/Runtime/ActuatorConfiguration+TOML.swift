@@ -5,6 +5,11 @@ import MetricStore
 import TOMLKit
 
 extension ActuatorConfiguration {
+    /// Seconds between decision cycles: at most a day.
+    static let intervalRange = 1...86_400
+    /// Shadows in one group's pool (min, max, max_decrease).
+    static let poolRange = 0...100_000
+
     /// Reads the `[actuator]` section of a psm.toml (other sections belong to `psm train`, except
     /// `[registry] dir`, the default model registry). Relative paths resolve against the file's directory.
     public static func load(path: String) throws(ConfigurationError) -> ActuatorConfiguration {
@@ -16,17 +21,9 @@ extension ActuatorConfiguration {
     }
 
     public static func parse(_ text: String, fileName: String, baseDirectory: String = ".") throws(ConfigurationError) -> ActuatorConfiguration {
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(.syntax, file: fileName, location: "",
-                                     "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
-        } catch {
-            throw ConfigurationError(.syntax, file: fileName, location: "", "\(error)")
-        }
+        let top = try TOMLSection.root(parsing: text, file: fileName)
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(baseDirectory)/\(p)" }
-        let top = TOMLSection(file: fileName, name: nil, table: root)
+        try top.rejectUnknown(TOMLSection.psmSections)
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
         try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
@@ -41,9 +38,9 @@ extension ActuatorConfiguration {
         try c.rejectUnknown(["miss", "reserve", "launch_delay"])
         let costs: CostModel
         do {
-            costs = try CostModel(missCost: try c.number("miss") ?? 10, reserveCost: try c.number("reserve") ?? 0.5,
-                                  launchDelay: try c.number("launch_delay") ?? 120,
-                                  interval: Double(try a.int("interval", atLeast: 1) ?? 300))
+            costs = try CostModel(missCost: try c.number("miss", from: 0, to: 1e9, lowerExclusive: true) ?? 10, reserveCost: try c.number("reserve", from: 0, to: 1e9, lowerExclusive: true) ?? 0.5,
+                                  launchDelay: try c.number("launch_delay", from: 0, to: 86_400, lowerExclusive: true) ?? 120,
+                                  interval: Double(try a.int("interval", in: Self.intervalRange) ?? 300))
         } catch let e as ConfigurationError { throw e } catch {
             throw c.error(.invalidValue, key: "", "\(error)")
         }
@@ -55,15 +52,15 @@ extension ActuatorConfiguration {
         let trigger: TriggerPolicy
         let defaultBounds: GroupBounds
         do {
-            defaultBounds = try GroupBounds(minimum: try s.int("min", atLeast: 0) ?? 0, maximum: try s.int("max", atLeast: 0) ?? 10)
-            sizing = try SizingPolicy(costs: costs, leadTime: Int64(try s.int("lead_time", atLeast: 0) ?? 60),
-                                      hysteresis: try HysteresisPolicy(cooldown: Int64(try s.int("cooldown", atLeast: 0) ?? 900),
-                                                                       maximumDecrease: try s.int("max_decrease", atLeast: 1) ?? 1),
-                                      budget: try s.int("budget", atLeast: 0), defaultBounds: defaultBounds,
-                                      learningRate: try s.number("learning_rate") ?? 0.005)
-            let level = try t.number("forecast_level")
-            trigger = try TriggerPolicy(utilisationThreshold: try t.number("utilisation") ?? 0.8,
-                                        activationLeadTime: Int64(try t.int("activation_lead_time", atLeast: 0) ?? 60),
+            defaultBounds = try GroupBounds(minimum: try s.int("min", in: Self.poolRange) ?? 0, maximum: try s.int("max", in: Self.poolRange) ?? 10)
+            sizing = try SizingPolicy(costs: costs, leadTime: Int64(try s.int("lead_time", in: 0...86_400) ?? 60),
+                                      hysteresis: try HysteresisPolicy(cooldown: Int64(try s.int("cooldown", in: 0...604_800) ?? 900),
+                                                                       maximumDecrease: try s.int("max_decrease", in: 1...Self.poolRange.upperBound) ?? 1),
+                                      budget: try s.int("budget", in: 0...1_000_000), defaultBounds: defaultBounds,
+                                      learningRate: try s.number("learning_rate", from: 0, to: 1) ?? 0.005)
+            let level = try t.number("forecast_level", from: 0, to: 1, lowerExclusive: false)
+            trigger = try TriggerPolicy(utilisationThreshold: try t.number("utilisation", from: 0, to: 10, lowerExclusive: true) ?? 0.8,
+                                        activationLeadTime: Int64(try t.int("activation_lead_time", in: 0...86_400) ?? 60),
                                         forecastLevel: level == 0 ? nil : (level ?? 0.5))
         } catch let e as ConfigurationError { throw e } catch {
             throw a.error(.invalidValue, key: "sizing/trigger", "\(error)")
@@ -77,15 +74,23 @@ extension ActuatorConfiguration {
                 guard h.table != nil else { throw h.error(.wrongType, key: "", "expected a table") }
                 try h.rejectUnknown(["name", "uri", "vcpus", "memory_mib", "units", "enabled"])
                 guard let name = try h.string("name") else { throw h.error(.missingKey, key: "name", "required") }
-                hosts.append(HostConfig(name: name, uri: try h.string("uri") ?? "test:///default",
-                                        capacity: CapacityAmount(vcpus: Int64(try h.int("vcpus", atLeast: 0) ?? 64),
-                                                                 memoryMiB: Int64(try h.int("memory_mib", atLeast: 0) ?? 262_144),
-                                                                 units: Int64(try h.int("units", atLeast: 0) ?? 1000)),
+                let uri = try h.string("uri") ?? "test:///default"
+                guard !uri.allSatisfy(\.isWhitespace) else {
+                    throw h.error(.invalidValue, key: "uri", "empty: name the host's libvirt URI (e.g. qemu+ssh://host/system)")
+                }
+                hosts.append(HostConfig(name: name, uri: uri,
+                                        capacity: CapacityAmount(vcpus: Int64(try h.int("vcpus", in: 0...1_000_000) ?? 64),
+                                                                 memoryMiB: Int64(try h.int("memory_mib", in: 0...1_073_741_824) ?? 262_144),
+                                                                 units: Int64(try h.int("units", in: 0...1_000_000_000) ?? 1000)),
                                         enabled: try h.bool("enabled") ?? true))
             }
         }
         if hosts.isEmpty {
-            hosts = [HostConfig(name: "local", uri: try a.string("hypervisor") ?? "test:///default",
+            let uri = try a.string("hypervisor") ?? "test:///default"
+            guard !uri.allSatisfy(\.isWhitespace) else {
+                throw a.error(.invalidValue, key: "hypervisor", "empty: name a libvirt URI (e.g. qemu:///system or test:///default)")
+            }
+            hosts = [HostConfig(name: "local", uri: uri,
                                 capacity: CapacityAmount(vcpus: 64, memoryMiB: 262_144, units: 1000))]
         }
         guard Set(hosts.map(\.name)).count == hosts.count else {
@@ -104,28 +109,26 @@ extension ActuatorConfiguration {
                                  "baseline_memory_fraction", "park", "running", "min", "max", "demand_metric", "units_per_metric"]
                                 + GuestSettings.keys)
             guard let name = try g.string("name"), !name.isEmpty else { throw g.error(.missingKey, key: "name", "required") }
-            guard let unit = try g.number("unit"), unit > 0, unit.isFinite else {
+            guard let unit = try g.number("unit", from: 0, to: 1_000_000, lowerExclusive: true) else {
                 throw g.error(.missingKey, key: "unit", "required: capacity units one shadow adds, a number > 0")
             }
             let parkText = try g.string("park") ?? "pause"
             guard let park = ParkMode(rawValue: parkText) else {
                 throw g.error(.invalidValue, key: "park", "expected \"pause\" or \"save\", got \"\(parkText)\"")
             }
-            let full = ResourceSize(vcpus: try g.int("vcpus", atLeast: 1) ?? 2,
-                                    memoryKiB: UInt64(try g.int("memory_mib", atLeast: 16) ?? 2048) * 1024)
-            let policy = BaselinePolicy(vcpuFraction: try g.number("baseline_vcpu_fraction") ?? 0.5,
-                                        memoryFraction: try g.number("baseline_memory_fraction") ?? 0.25)
+            let full = ResourceSize(vcpus: try g.int("vcpus", in: 1...1_024) ?? 2,
+                                    memoryKiB: UInt64(try g.int("memory_mib", in: 16...16_777_216) ?? 2048) * 1024)
+            let policy = BaselinePolicy(vcpuFraction: try g.number("baseline_vcpu_fraction", from: 0, to: 1, lowerExclusive: true) ?? 0.5,
+                                        memoryFraction: try g.number("baseline_memory_fraction", from: 0, to: 1, lowerExclusive: true) ?? 0.25)
             let b: GroupBounds
             do {
-                b = try GroupBounds(minimum: try g.int("min", atLeast: 0) ?? defaultBounds.minimum,
-                                    maximum: try g.int("max", atLeast: 0) ?? defaultBounds.maximum)
+                b = try GroupBounds(minimum: try g.int("min", in: Self.poolRange) ?? defaultBounds.minimum,
+                                    maximum: try g.int("max", in: Self.poolRange) ?? defaultBounds.maximum)
             } catch let e as ConfigurationError { throw e } catch {
                 throw g.error(.invalidValue, key: "min/max", "\(error)")
             }
-            let running = try g.number("running") ?? 0
-            guard running >= 0, running.isFinite else { throw g.error(.invalidValue, key: "running", "must be ≥ 0") }
-            let upm = try g.number("units_per_metric") ?? 1
-            guard upm > 0, upm.isFinite else { throw g.error(.invalidValue, key: "units_per_metric", "must be > 0") }
+            let running = try g.number("running", from: 0, to: 1e9) ?? 0
+            let upm = try g.number("units_per_metric", from: 0, to: 1e9, lowerExclusive: true) ?? 1
             bounds[name] = b
             let guest = try GuestSettings(g, resolve: resolve)
             groups.append(GroupConfiguration(name: name, series: try g.string("series"),
@@ -142,30 +145,30 @@ extension ActuatorConfiguration {
         sized.bounds = bounds
         var config = ActuatorConfiguration(store: resolve(store), registry: resolve(registry), hosts: hosts, groups: groups,
                                            sizing: sized, trigger: trigger)
-        config.interval = Int64(try a.int("interval", atLeast: 1) ?? 300)
-        config.horizon = try a.int("horizon", atLeast: 1) ?? 12
+        config.interval = Int64(try a.int("interval", in: Self.intervalRange) ?? 300)
+        config.horizon = try a.int("horizon", in: 1...10_000) ?? 12
         if let levels = try a.numbers("levels") {
             guard !levels.isEmpty, levels.allSatisfy({ $0 > 0 && $0 < 1 }) else {
                 throw a.error(.invalidValue, key: "levels", "expected quantile levels strictly between 0 and 1")
             }
             config.levels = levels.sorted()
         }
-        config.bootGrace = Int64(try a.int("boot_grace", atLeast: 0) ?? 0)
+        config.bootGrace = Int64(try a.int("boot_grace", in: 0...3_600) ?? 0)
         if let durability = try a.string("store_durability") {
             guard let chosen = ["process": MetricStore.Durability.process, "power-loss": .powerLoss][durability] else {
                 throw a.error(.invalidValue, key: "store_durability", "expected \"process\" or \"power-loss\", not \"\(durability)\"")
             }
             config.storeDurability = chosen
         }
-        config.maximumActions = try a.int("max_actions", atLeast: 1) ?? 20
+        config.maximumActions = try a.int("max_actions", in: 1...10_000) ?? 20
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         // The calendar `psm train` built the models' event features from (its `[calendar] file`).
         config.calendarFile = try top.section("calendar").string("file").map(resolve)
         let l = try a.section("cost_loop")
         try l.rejectUnknown(["window", "scale_in_utilisation", "scale_in_window"])
-        config.costWindow = Int64(try l.int("window", atLeast: 1) ?? 86_400)
-        config.scaleInUtilisation = try l.number("scale_in_utilisation") ?? 0.3
-        config.scaleInWindow = Int64(try l.int("scale_in_window", atLeast: 0) ?? 1800)
+        config.costWindow = Int64(try l.int("window", in: 1...31_536_000) ?? 86_400)
+        config.scaleInUtilisation = try l.number("scale_in_utilisation", from: 0, to: 1) ?? 0.3
+        config.scaleInWindow = Int64(try l.int("scale_in_window", in: 0...604_800) ?? 1800)
         return config
     }
 }

@@ -47,6 +47,11 @@ extension ActuatorRuntime: ActuatorControl {
     /// otherwise computed on the actor.
     nonisolated public func forecast(group: String) async throws(ControlError) -> ForecastView {
         guard configuration.group(group) != nil else { throw ControlError(.notFound, "unknown group \(group)") }
+        // No model loaded means no forecast to serve — said as such, never an empty 200.
+        guard catalog.scorer(group: group) != nil else {
+            let reason = catalog.lastError(group: group)?.message ?? "nothing published for it in \(configuration.registry)"
+            throw ControlError(.unavailable, "group \(group) has no servable model: \(reason)")
+        }
         if let cached = forecastViews.view(group, now: clock.now()) { return cached }
         return await computeForecastView(group: group)
     }

@@ -66,7 +66,8 @@ public actor ActuatorRuntime {
     var extraRunning: [String: Double] = [:]
     /// Since when each group's utilisation has stayed below the scale-in threshold.
     var lowSince: [String: Int64] = [:]
-    /// Host connection failures met at start (the hosts are left out: degraded).
+    /// Host connection failures met at start (the hosts are left out: degraded; with none left,
+    /// `init` throws).
     public private(set) var hostProblems: [String: String] = [:]
     var activationCounter = 0
 
@@ -98,6 +99,12 @@ public actor ActuatorRuntime {
             } catch {
                 problems[host.name] = "cannot connect to \(host.uri): \(error)"
             }
+        }
+        // Some hosts down is a degraded start (said per host); none reachable is no actuator at all.
+        if connected.isEmpty, !problems.isEmpty {
+            throw HypervisorError(code: .connectionFailed, operation: "connect",
+                                  message: "no configured host could be reached: "
+                                      + problems.sorted { $0.key < $1.key }.map { "host \($0.key): \($0.value)" }.joined(separator: "; "))
         }
         hypervisors = connected
         hostProblems = problems

@@ -97,6 +97,11 @@ public struct ReplayRunner {
         var summary = ReplaySummary(intervals: 0, groups: trace.groups.count, shadowsCreated: 0, activations: 0,
                                     activationFailures: 0, unservedUnitMinutes: 0, violationIntervals: 0, onDemandLaunches: 0,
                                     decommissioned: 0, cost: 0, reserveCost: 0, missCost: 0, dryRun: runtime.dryRun, problems: 0)
+        // A host left out at start makes every figure below about a smaller fleet: a problem.
+        for (host, problem) in await runtime.hostProblems.sorted(by: { $0.key < $1.key }) {
+            summary.problems += 1
+            if summary.problemExamples.count < ReplaySummary.exampleLimit { summary.problemExamples.append("host \(host): \(problem)") }
+        }
         var latencies: [Double] = []
         var decisions: [Double] = []
         var unservedIntervals = 0.0

@@ -26,11 +26,8 @@ public struct CalendarFile: Sendable, Hashable {
     /// Parses calendar TOML; `fileName` only labels errors. Throws `CalendarFileError`.
     public static func parse(_ text: String, fileName: String) throws -> CalendarFile {
         let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw CalendarFileError(.syntax, file: fileName,
-                                    "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        do { root = try TOMLText.parse(text) } catch {
+            throw CalendarFileError(.syntax, file: fileName, error.description)
         }
         let reader = EntryReader(file: fileName, entry: nil, table: root)
         try reader.rejectUnknownKeys(allowed: ["time_zone", "holiday", "event"])

@@ -12,6 +12,20 @@ public struct TOMLSection {
         self.table = table
     }
 
+    /// The sections a psm.toml may have (both programs refuse others: a misspelt section would
+    /// otherwise leave every key in it at its default).
+    public static let psmSections = ["data", "calendar", "forecast", "backtest", "models", "calibration",
+                                     "registry", "report", "train", "actuator", "api"]
+
+    /// The top level of a psm.toml's text; `file` labels errors.
+    public static func root(parsing text: String, file: String) throws(ConfigurationError) -> TOMLSection {
+        do {
+            return TOMLSection(file: file, name: nil, table: try TOMLText.parse(text))
+        } catch {
+            throw ConfigurationError(.syntax, file: file, location: "", error.description)
+        }
+    }
+
     public func error(_ code: ConfigurationError.Code, key: String, _ message: String) -> ConfigurationError {
         let location = [name.map { "[\($0)]" }, key.isEmpty ? nil : key].compactMap { $0 }.joined(separator: " ")
         return ConfigurationError(code, file: file, location: location, message)
@@ -40,19 +54,35 @@ public struct TOMLSection {
         return value.tomlValue.debugDescription
     }
 
-    public func int(_ key: String, atLeast minimum: Int) throws(ConfigurationError) -> Int? {
+    /// The integer `key`, which must lie in `range` (every integer key states its range, so that a
+    /// value such as 9223372036854775807 is refused by name instead of overflowing later).
+    public func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let value = table?[key] else { return nil }
-        guard value.type == .int, let i = value.int, i >= minimum else {
-            throw error(.wrongType, key: key, "expected an integer ≥ \(minimum), got \(Self.shown(value))")
-        }
+        let expected = "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(Self.shown(value))"
+        guard value.type == .int, let i = value.int else { throw error(.wrongType, key: key, expected) }
+        guard range.contains(i) else { throw error(.invalidValue, key: key, expected) }
         return i
     }
 
-    public func number(_ key: String) throws(ConfigurationError) -> Double? {
+    /// The finite number `key` (an integer reads as one) within `lower...upper`, or above `lower`
+    /// when `lowerExclusive`.
+    public func number(_ key: String, from lower: Double, to upper: Double,
+                       lowerExclusive: Bool = false) throws(ConfigurationError) -> Double? {
         guard let value = table?[key] else { return nil }
-        if value.type == .double, let d = value.double { return d }
-        if value.type == .int, let i = value.int { return Double(i) }
-        throw error(.wrongType, key: key, "expected a number, got \(Self.shown(value))")
+        let d: Double
+        if value.type == .double, let v = value.double { d = v }
+        else if value.type == .int, let i = value.int { d = Double(i) }
+        else { throw error(.wrongType, key: key, "expected a number, got \(Self.shown(value))") }
+        guard d.isFinite, lowerExclusive ? d > lower : d >= lower, d <= upper else {
+            throw error(.invalidValue, key: key, "expected a number \(Self.range(lower, upper, lowerExclusive: lowerExclusive)), got \(Self.shown(value))")
+        }
+        return d
+    }
+
+    /// `from 0 to 1`, or `above 0 and at most 1`.
+    static func range(_ lower: Double, _ upper: Double, lowerExclusive: Bool) -> String {
+        func f(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)" }
+        return lowerExclusive ? "above \(f(lower)) and at most \(f(upper))" : "from \(f(lower)) to \(f(upper))"
     }
 
     public func bool(_ key: String) throws(ConfigurationError) -> Bool? {
@@ -84,16 +114,16 @@ public struct TOMLSection {
         return out
     }
 
+    /// An array of finite numbers.
     public func numbers(_ key: String) throws(ConfigurationError) -> [Double]? {
         guard let value = table?[key] else { return nil }
         guard let array = value.array else { throw error(.wrongType, key: key, "expected an array of numbers, got \(Self.shown(value))") }
         var out: [Double] = []
         for element in array {
-            if element.type == .double, let d = element.double { out.append(d) }
+            if element.type == .double, let d = element.double, d.isFinite { out.append(d) }
             else if element.type == .int, let i = element.int { out.append(Double(i)) }
-            else { throw error(.wrongType, key: key, "expected an array of numbers, got element \(Self.shown(element))") }
+            else { throw error(.wrongType, key: key, "expected an array of finite numbers, got element \(Self.shown(element))") }
         }
         return out
     }
-
 }

@@ -19,18 +19,9 @@ extension TrainingConfiguration {
     /// Parses `psm.toml` text; `fileName` labels errors. Unknown sections and keys are errors
     /// (a typo would otherwise silently keep a default).
     public static func parse(_ text: String, fileName: String) throws(ConfigurationError) -> TrainingConfiguration {
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(.syntax, file: fileName, location: "",
-                                     "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
-        } catch {
-            throw ConfigurationError(.syntax, file: fileName, location: "", "\(error)")
-        }
-        let top = TOMLSection(file: fileName, name: nil, table: root)
-        try top.rejectUnknown(["data", "calendar", "forecast", "backtest", "models", "calibration",
-                               "registry", "report", "train", "actuator", "api"])
+        let top = try TOMLSection.root(parsing: text, file: fileName)
+        let root = top.table ?? TOMLTable()
+        try top.rejectUnknown(TOMLSection.psmSections)
         for key in root.keys where root[key]?.table == nil && key != "actuator" {
             throw top.error(.wrongType, key: key, "expected a [\(key)] table")
         }
@@ -44,7 +35,7 @@ extension TrainingConfiguration {
         }
         let forecast = try top.section("forecast")
         try forecast.rejectUnknown(["horizon", "levels", "season"])
-        guard let horizon = try forecast.int("horizon", atLeast: 1) else {
+        guard let horizon = try forecast.int("horizon", in: Limits.horizon) else {
             throw forecast.error(.missingKey, key: "horizon", "required: steps to forecast, an integer ≥ 1")
         }
         var c = TrainingConfiguration(sources: sources, horizon: horizon)
@@ -67,7 +58,7 @@ extension TrainingConfiguration {
             }
             c.ingest.fill = f
         }
-        if let step = try data.int("step", atLeast: 1) { c.ingest.step = Int64(step) }
+        if let step = try data.int("step", in: 1...31_536_000) { c.ingest.step = Int64(step) }
         if try data.bool("unix_timestamps") == true { c.ingest.integerTimestamps = .time }
 
         let calendar = try top.section("calendar")
@@ -92,13 +83,13 @@ extension TrainingConfiguration {
             }
             c.levels = levels
         }
-        c.season = try forecast.int("season", atLeast: 1)
+        c.season = try forecast.int("season", in: Limits.season)
 
         let backtest = try top.section("backtest")
         try backtest.rejectUnknown(["folds", "stride", "min_train"])
-        c.folds = try backtest.int("folds", atLeast: 1) ?? c.folds
-        c.stride = try backtest.int("stride", atLeast: 1)
-        c.minimumTrainingLength = try backtest.int("min_train", atLeast: 2)
+        c.folds = try backtest.int("folds", in: Limits.folds) ?? c.folds
+        c.stride = try backtest.int("stride", in: Limits.stride)
+        c.minimumTrainingLength = try backtest.int("min_train", in: 2...100_000_000)
 
         let models = try top.section("models")
         try models.rejectUnknown(["candidates", "lstm", "arima"])
@@ -113,26 +104,26 @@ extension TrainingConfiguration {
         let lstm = try models.section("lstm")
         try lstm.rejectUnknown(["hidden", "layers", "window", "epochs", "batches", "batch_size", "learning_rate",
                                 "embedding", "seed", "patience"])
-        c.lstm.hiddenSize = try lstm.int("hidden", atLeast: 1) ?? c.lstm.hiddenSize
-        c.lstm.layers = try lstm.int("layers", atLeast: 1) ?? c.lstm.layers
-        c.lstm.window = try lstm.int("window", atLeast: 1) ?? c.lstm.window
-        c.lstm.epochs = try lstm.int("epochs", atLeast: 0) ?? c.lstm.epochs
-        c.lstm.batchesPerEpoch = try lstm.int("batches", atLeast: 1) ?? c.lstm.batchesPerEpoch
-        c.lstm.batchSize = try lstm.int("batch_size", atLeast: 1) ?? c.lstm.batchSize
-        c.lstm.learningRate = try lstm.number("learning_rate") ?? c.lstm.learningRate
-        c.lstm.embeddingSize = try lstm.int("embedding", atLeast: 0) ?? c.lstm.embeddingSize
-        c.lstm.patience = try lstm.int("patience", atLeast: 1) ?? c.lstm.patience
-        if let seed = try lstm.int("seed", atLeast: 0) { c.lstm.seed = UInt64(seed) }
+        c.lstm.hiddenSize = try lstm.int("hidden", in: 1...4_096) ?? c.lstm.hiddenSize
+        c.lstm.layers = try lstm.int("layers", in: 1...16) ?? c.lstm.layers
+        c.lstm.window = try lstm.int("window", in: 1...100_000) ?? c.lstm.window
+        c.lstm.epochs = try lstm.int("epochs", in: 0...100_000) ?? c.lstm.epochs
+        c.lstm.batchesPerEpoch = try lstm.int("batches", in: 1...1_000_000) ?? c.lstm.batchesPerEpoch
+        c.lstm.batchSize = try lstm.int("batch_size", in: 1...100_000) ?? c.lstm.batchSize
+        c.lstm.learningRate = try lstm.number("learning_rate", from: 0, to: 10, lowerExclusive: true) ?? c.lstm.learningRate
+        c.lstm.embeddingSize = try lstm.int("embedding", in: 0...1_024) ?? c.lstm.embeddingSize
+        c.lstm.patience = try lstm.int("patience", in: 1...100_000) ?? c.lstm.patience
+        if let seed = try lstm.int("seed", in: 0...Int.max) { c.lstm.seed = UInt64(seed) }
         if let problem = c.lstm.problem { throw lstm.error(.invalidValue, key: "", problem) }
 
         let arima = try models.section("arima")
         try arima.rejectUnknown(["max_p", "max_q", "max_seasonal_p", "max_seasonal_q", "max_models", "max_harmonics"])
-        c.arima.maxP = try arima.int("max_p", atLeast: 0) ?? c.arima.maxP
-        c.arima.maxQ = try arima.int("max_q", atLeast: 0) ?? c.arima.maxQ
-        c.arima.maxSeasonalP = try arima.int("max_seasonal_p", atLeast: 0) ?? c.arima.maxSeasonalP
-        c.arima.maxSeasonalQ = try arima.int("max_seasonal_q", atLeast: 0) ?? c.arima.maxSeasonalQ
-        c.arima.maxModels = try arima.int("max_models", atLeast: 1) ?? c.arima.maxModels
-        c.arima.maxHarmonics = try arima.int("max_harmonics", atLeast: 1) ?? c.arima.maxHarmonics
+        c.arima.maxP = try arima.int("max_p", in: 0...20) ?? c.arima.maxP
+        c.arima.maxQ = try arima.int("max_q", in: 0...20) ?? c.arima.maxQ
+        c.arima.maxSeasonalP = try arima.int("max_seasonal_p", in: 0...5) ?? c.arima.maxSeasonalP
+        c.arima.maxSeasonalQ = try arima.int("max_seasonal_q", in: 0...5) ?? c.arima.maxSeasonalQ
+        c.arima.maxModels = try arima.int("max_models", in: 1...10_000) ?? c.arima.maxModels
+        c.arima.maxHarmonics = try arima.int("max_harmonics", in: 1...100) ?? c.arima.maxHarmonics
 
         let calibration = try top.section("calibration")
         try calibration.rejectUnknown(["method", "min_samples", "window", "refresh", "origin_stride"])
@@ -143,21 +134,21 @@ extension TrainingConfiguration {
             }
             c.calibrationMethod = m
         }
-        c.calibrationMinimumSamples = try calibration.int("min_samples", atLeast: 1) ?? c.calibrationMinimumSamples
-        c.calibrationWindow = try calibration.int("window", atLeast: 1) ?? c.calibrationWindow
-        c.calibrationRefresh = try calibration.int("refresh", atLeast: 1) ?? c.calibrationRefresh
-        c.originStride = try calibration.int("origin_stride", atLeast: 1) ?? c.originStride
+        c.calibrationMinimumSamples = try calibration.int("min_samples", in: 1...10_000_000) ?? c.calibrationMinimumSamples
+        c.calibrationWindow = try calibration.int("window", in: 1...10_000_000) ?? c.calibrationWindow
+        c.calibrationRefresh = try calibration.int("refresh", in: 1...10_000_000) ?? c.calibrationRefresh
+        c.originStride = try calibration.int("origin_stride", in: 1...1_000_000) ?? c.originStride
 
         let registry = try top.section("registry")
         try registry.rejectUnknown(["dir", "keep"])
         c.registryDirectory = try registry.string("dir") ?? c.registryDirectory
-        c.keepVersions = try registry.int("keep", atLeast: 1) ?? c.keepVersions
+        c.keepVersions = try registry.int("keep", in: 1...10_000) ?? c.keepVersions
         let report = try top.section("report")
         try report.rejectUnknown(["dir"])
         c.reportDirectory = try report.string("dir") ?? c.reportDirectory
         let train = try top.section("train")
         try train.rejectUnknown(["jobs"])
-        c.jobs = try train.int("jobs", atLeast: 1) ?? c.jobs
+        c.jobs = try train.int("jobs", in: Limits.jobs) ?? c.jobs
         return c
     }
 

@@ -76,6 +76,16 @@ public struct TrainingConfiguration: Sendable {
         self.file = file
     }
 
+    /// The ranges `psm.toml` and the command line accept (docs/configuration.md): wide enough for
+    /// any real fleet, narrow enough that no product of them overflows or allocates without bound.
+    public enum Limits {
+        public static let horizon = 1...10_000
+        public static let season = 1...100_000
+        public static let folds = 1...1_000
+        public static let stride = 1...1_000_000
+        public static let jobs = 1...1_024
+    }
+
     /// The models `candidates` may name.
     public static let knownModels = ["seasonal-naive", "arima", "lstm"]
 

@@ -1,6 +1,7 @@
 import Calibration
 import Evaluation
 import Foundation
+import ModelRegistry
 
 /// A training run's report (`reports/train-<time>.json`): one outcome per group of the shard.
 public struct TrainingReport: Sendable, Codable {
@@ -67,18 +68,18 @@ public struct TrainingReport: Sendable, Codable {
     /// `latest-shard-i-of-N.json`) into `directory`, each by a temporary file and a rename, so
     /// a reader never sees half a report. Returns the timestamped file's path.
     @discardableResult
-    public func write(to directory: String, stamp: String) throws -> String {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let suffix = shard == "0/1" ? "" : "-shard-" + shard.replacingOccurrences(of: "/", with: "-of-")
-        let data = try json()
-        let path = (directory as NSString).appendingPathComponent("train-\(stamp)\(suffix).json")
-        for target in [path, (directory as NSString).appendingPathComponent("latest\(suffix).json")] {
-            let temp = target + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-            try data.write(to: URL(fileURLWithPath: temp))
-            _ = try? fm.removeItem(atPath: target)
-            try fm.moveItem(atPath: temp, toPath: target)
+    public func write(to directory: String, stamp: String) throws(AtomicFile.Failure) -> String {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw AtomicFile.Failure("cannot create the report directory \(directory): \(error.localizedDescription)")
         }
+        let suffix = shard == "0/1" ? "" : "-shard-" + shard.replacingOccurrences(of: "/", with: "-of-")
+        let data: Data
+        do { data = try json() } catch { throw AtomicFile.Failure("cannot encode the training report: \(error)") }
+        // Runs started in the same second (several shards, a retry) each get their own file.
+        let path = try AtomicFile.create(data, uniqueNear: (directory as NSString).appendingPathComponent("train-\(stamp)\(suffix).json"))
+        try AtomicFile.write(data, to: (directory as NSString).appendingPathComponent("latest\(suffix).json"))
         return path
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// The shipped `psm-actuator`, run as a user runs it: what it does when its API cannot bind, when
+/// no hypervisor answers, when a number is out of range, and on SIGTERM (hardening issue).
+@Suite struct ActuatorProcessTests {
+    static let token = ["PSM_API_TOKEN": "process-test-token-0123456789"]
+
+    /// Before the fix the decision loop ran 700–1,700 cycles a second, activated shadows and
+    /// ignored SIGTERM once the API had failed to bind.
+    @Test func anAPIThatCannotBindEndsTheProcessWithTheReason() throws {
+        let scratch = try ActuatorScratch()
+        defer { scratch.cleanUp() }
+        let taken = try TakenPort()
+        let run = try runProcess(try builtExecutable("psm-actuator"),
+                                 ["run", "--config", scratch.config, "--listen", "127.0.0.1:\(taken.port)"],
+                                 environment: Self.token, timeout: 30)
+        #expect(!run.signalled, "had to be killed after \(run.seconds) s")
+        #expect(run.status != 0)
+        #expect(run.errors.contains("the API cannot serve on 127.0.0.1:\(taken.port)"), "\(run.errors.suffix(2000))")
+        let cycles = run.errors.components(separatedBy: "\n").filter { $0.contains(" cycle ") || $0.hasSuffix(": cycle") }.count
+        #expect(cycles <= 3, "\(cycles) cycles ran after the bind failure")
+    }
+
+    @Test func sigtermStopsTheServiceCleanly() throws {
+        let scratch = try ActuatorScratch()
+        defer { scratch.cleanUp() }
+        let run = try runProcess(try builtExecutable("psm-actuator"),
+                                 ["run", "--config", scratch.config, "--listen", "127.0.0.1:0"],
+                                 environment: Self.token, terminateAfter: 0.5, whenStderrContains: "Server started", timeout: 30)
+        #expect(!run.signalled && run.status == 0, "status \(run.status): \(run.errors.suffix(2000))")
+        #expect(run.errors.contains("decision loop stopped"))
+    }
+
+    @Test(arguments: ["bogus://x", "test:///nonexistent-psm-node.xml"])
+    func anUnreachableHypervisorIsAnError(uri: String) throws {
+        let scratch = try ActuatorScratch()
+        defer { scratch.cleanUp() }
+        let actuator = try builtExecutable("psm-actuator")
+        let replay = try runProcess(actuator, ["run", "--config", scratch.config, "--replay", try scratch.trace(), "--hypervisor", uri])
+        #expect(replay.status != 0 && !replay.signalled)
+        #expect(replay.errors.contains("no configured host could be reached"), "\(replay.errors.suffix(2000))")
+        let live = try runProcess(actuator, ["run", "--config", scratch.config, "--cycles", "1", "--hypervisor", uri])
+        #expect(live.status != 0 && !live.signalled)
+        #expect(live.errors.contains("no configured host could be reached"), "\(live.errors.suffix(2000))")
+    }
+
+    /// libvirt reads "" as its default URI, which drove real QEMU on a test machine.
+    @Test func anEmptyHypervisorURIIsRefused() throws {
+        let scratch = try ActuatorScratch()
+        defer { scratch.cleanUp() }
+        let run = try runProcess(try builtExecutable("psm-actuator"),
+                                 ["run", "--config", scratch.config, "--cycles", "1", "--hypervisor", ""])
+        #expect(run.status != 0 && !run.signalled)
+        #expect(run.errors.contains("--hypervisor is empty"))
+    }
+
+    @Test func oneUnreachableHostOfTwoIsAProblemAndAFailedReplay() throws {
+        let scratch = try ActuatorScratch(extra: """
+
+            [[actuator.hosts]]
+            name = "up"
+            uri = "test:///default"
+
+            [[actuator.hosts]]
+            name = "down"
+            uri = "bogus://x"
+            """)
+        defer { scratch.cleanUp() }
+        let run = try runProcess(try builtExecutable("psm-actuator"),
+                                 ["run", "--config", scratch.config, "--replay", try scratch.trace()])
+        #expect(run.status != 0 && !run.signalled)
+        let problems = run.output.components(separatedBy: "\n").first { $0.contains("problems:") }
+        #expect(problems != nil && problems?.contains("problems:           0") == false, "\(run.output)")
+        #expect(run.output.contains("host down: cannot connect to bogus://x"))
+        #expect(run.errors.contains("1 configured host(s) could not be used"))
+    }
+
+    @Test(arguments: [
+        ("interval = 9223372036854775807", "[actuator] interval"),
+        ("horizon = 100000000", "[actuator] horizon"),
+    ])
+    func anOutOfRangeNumberIsAConfigurationErrorNotATrap(line: String, location: String) throws {
+        let scratch = try ActuatorScratch(extra: "")
+        defer { scratch.cleanUp() }
+        let text = try String(contentsOfFile: scratch.config, encoding: .utf8)
+            .replacingOccurrences(of: "interval = 1\n", with: line + "\n")
+        try text.write(toFile: scratch.config, atomically: true, encoding: .utf8)
+        let run = try runProcess(try builtExecutable("psm-actuator"), ["run", "--config", scratch.config, "--cycles", "1"])
+        #expect(!run.signalled && run.status != 0)
+        #expect(run.errors.contains(location), "\(run.errors.suffix(2000))")
+        #expect(!run.errors.contains("Fatal error"))
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An executable built next to this test bundle by `swift build --build-tests`.
+func builtExecutable(_ name: String) throws -> URL {
+    let candidates = [Bundle.main.executableURL, URL(fileURLWithPath: CommandLine.arguments[0])]
+        .compactMap { $0?.deletingLastPathComponent() }
+        + Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
+    for dir in candidates {
+        for sub in ["", "..", "../.."] {
+            let url = dir.appendingPathComponent(sub).appendingPathComponent(name).standardizedFileURL
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+    }
+    throw Missing(name: name)
+}
+
+struct Missing: Error, CustomStringConvertible {
+    let name: String
+    var description: String { "\(name) is not built next to the test bundle (swift build --build-tests builds it)" }
+}
+
+/// A scratch directory with a psm.toml for psm-actuator on libvirt's test driver.
+struct ActuatorScratch {
+    let path: String
+
+    init(interval: Int = 1, extra: String = "") throws {
+        path = NSTemporaryDirectory() + "psm-process-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path + "/Models", withIntermediateDirectories: true)
+        try """
+        [actuator]
+        store = "store.sqlite"
+        registry = "Models"
+        interval = \(interval)
+        hypervisor = "test:///default"
+        \(extra)
+
+        [[actuator.groups]]
+        name = "web"
+        unit = 1
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    var config: String { path + "/psm.toml" }
+    func cleanUp() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// A replay trace of `steps` five-minute intervals of constant demand for `web`.
+    func trace(steps: Int = 3) throws -> String {
+        let file = path + "/trace.csv"
+        let rows = (0..<steps).map { "web,\(1_764_400_000 + $0 * 300),1.0" }
+        try (["series_id,timestamp,value"] + rows).joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
+
+/// A finished (or killed) child process: its status and what it printed.
+struct Outcome {
+    var status: Int32
+    var signalled: Bool
+    var output: String
+    var errors: String
+    var seconds: Double
+}
+
+/// Runs `executable` with `arguments` (and `environment` added), sending SIGTERM after `terminateAfter`
+/// seconds if given and SIGKILL at `timeout`; returns when it has ended.
+func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                terminateAfter: Double? = nil, whenStderrContains: String? = nil, timeout: Double = 30) throws -> Outcome {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let dir = NSTemporaryDirectory() + "psm-child-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    FileManager.default.createFile(atPath: dir + "/out", contents: nil)
+    FileManager.default.createFile(atPath: dir + "/err", contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
+    process.standardInput = FileHandle.nullDevice
+    let started = Date()
+    try process.run()
+    var terminated = false
+    while process.isRunning {
+        let elapsed = Date().timeIntervalSince(started)
+        if elapsed > timeout { kill(process.processIdentifier, SIGKILL); break }
+        if !terminated, let terminateAfter, elapsed > terminateAfter {
+            let ready = whenStderrContains.map { needle in
+                ((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "").contains(needle)
+            } ?? true
+            if ready || elapsed > timeout / 2 {
+                kill(process.processIdentifier, SIGTERM)
+                terminated = true
+            }
+        }
+        usleep(20_000)
+    }
+    process.waitUntilExit()
+    return Outcome(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+                   output: (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? "",
+                   errors: (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "",
+                   seconds: Date().timeIntervalSince(started))
+}
+
+/// A TCP socket listening on 127.0.0.1 at an ephemeral port, holding it taken until closed.
+final class TakenPort {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw Missing(name: "a free loopback port") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
+}

@@ -1,0 +1,95 @@
+@testable import Actuator
+import Features
+import Testing
+
+/// Out-of-range numbers, NUL bytes and misspelt sections in `[actuator]`: each a configuration
+/// error naming the key, never a trap (hardening issue, items 2, 5 and 6).
+@Suite struct ConfigurationBoundsTests {
+    static func config(actuator: String = "", group: String = "", tail: String = "") -> String {
+        """
+        [actuator]
+        registry = "Models"
+        \(actuator)
+
+        [[actuator.groups]]
+        name = "web"
+        unit = 10
+        \(group)
+        \(tail)
+        """
+    }
+
+    static func error(_ text: String) -> ConfigurationError? {
+        do {
+            _ = try ActuatorConfiguration.parse(text, fileName: "psm.toml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test(arguments: [
+        ("interval = 9223372036854775807", "[actuator] interval", "from 1 to 86400"),
+        ("horizon = 100000000", "[actuator] horizon", "from 1 to 10000"),
+        ("max_actions = 0", "[actuator] max_actions", "from 1 to 10000"),
+        ("boot_grace = -1", "[actuator] boot_grace", "from 0 to 3600"),
+        ("levels = [0.5, nan]", "[actuator] levels", "finite"),
+    ])
+    func actuatorKeysOutOfRangeAreRefusedByName(line: String, location: String, range: String) throws {
+        let e = try #require(Self.error(Self.config(actuator: line)), "\(line) was accepted")
+        #expect(e.location == location)
+        #expect(e.message.contains(range), "\(e)")
+    }
+
+    @Test(arguments: [
+        ("memory_mib = 9223372036854775807", "memory_mib", "from 16 to 16777216"),
+        ("vcpus = 100000", "vcpus", "from 1 to 1024"),
+        ("running = inf", "running", "from 0 to 1000000000"),
+        ("units_per_metric = nan", "units_per_metric", "above 0"),
+        ("baseline_vcpu_fraction = 1.5", "baseline_vcpu_fraction", "above 0 and at most 1"),
+        ("max = 9223372036854775807", "max", "from 0 to 100000"),
+    ])
+    func groupKeysOutOfRangeAreRefusedByName(line: String, key: String, range: String) throws {
+        let e = try #require(Self.error(Self.config(group: line)), "\(line) was accepted")
+        #expect(e.location == "[actuator.groups[1]] \(key)")
+        #expect(e.message.contains(range), "\(e)")
+    }
+
+    @Test func aHugeUnitIsRefusedNotTrapped() throws {
+        let text = Self.config().replacingOccurrences(of: "unit = 10", with: "unit = 1e308")
+        let e = try #require(Self.error(text))
+        #expect(e.location == "[actuator.groups[1]] unit")
+        #expect(e.message.contains("at most 1000000"))
+    }
+
+    @Test(arguments: [
+        ("[actuator.costs]\nmiss = 1e308", "[actuator.costs] miss"),
+        ("[actuator.costs]\nlaunch_delay = -inf", "[actuator.costs] launch_delay"),
+        ("[actuator.sizing]\ncooldown = 9223372036854775807", "[actuator.sizing] cooldown"),
+        ("[actuator.trigger]\nutilisation = nan", "[actuator.trigger] utilisation"),
+        ("[actuator.cost_loop]\nwindow = 9223372036854775807", "[actuator.cost_loop] window"),
+        ("[[actuator.hosts]]\nname = \"h\"\nmemory_mib = 9223372036854775807", "[actuator.hosts[1]] memory_mib"),
+    ])
+    func nestedTablesAreCheckedToo(tail: String, location: String) throws {
+        let e = try #require(Self.error(Self.config(tail: tail)), "\(tail) was accepted")
+        #expect(e.location == location, "\(e)")
+    }
+
+    @Test func anEmptyHypervisorURIIsRefused() throws {
+        #expect(Self.error(Self.config(actuator: "hypervisor = \"\""))?.location == "[actuator] hypervisor")
+        #expect(Self.error(Self.config(tail: "[[actuator.hosts]]\nname = \"h\"\nuri = \" \""))?.location == "[actuator.hosts[1]] uri")
+    }
+
+    @Test func aNULByteIsRefusedWithItsPosition() throws {
+        // Without the check, everything after the NUL was silently dropped: here the whole group.
+        let text = "[actuator]\nregistry = \"Models\"\n\u{0}garbage\n" + Self.config()
+        let e = try #require(Self.error(text))
+        #expect(e.code == .syntax)
+        #expect(e.message.hasPrefix("line 3, column 1: a NUL byte"), "\(e)")
+    }
+
+    @Test func aMisspeltSectionIsRefused() throws {
+        let e = try #require(Self.error(Self.config(tail: "[acutator]\ninterval = 5")))
+        #expect(e.code == .unknownKey && e.location == "acutator")
+    }
+}
