@@ -152,6 +152,22 @@ extension MetricStore {
         }
     }
 
+    /// Deletes the samples of series `keys` older than `before` (a retention policy); returns
+    /// how many were removed. The series themselves stay.
+    @discardableResult
+    public func deleteSamples(keys: [String], before: Int64) throws(MetricStoreError) -> Int {
+        guard !keys.isEmpty else { return 0 }
+        return try write("cannot expire samples") { db in
+            var removed = 0
+            for key in keys {
+                try db.execute(sql: "DELETE FROM samples WHERE series = (SELECT id FROM series WHERE key = ?) AND ts < ?",
+                               arguments: [key, before])
+                removed += db.changesCount
+            }
+            return removed
+        }
+    }
+
     // MARK: - Insert internals
 
     static func writeSeries(_ series: [Series], _ db: Database) throws -> Int {

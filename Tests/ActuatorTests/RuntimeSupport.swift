@@ -77,6 +77,8 @@ final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
     }
 
     var frozen: Bool { calls.withLock { $0 > crashAfter } }
+    /// Calls made so far (frozen ones included).
+    var callCount: Int { calls.withLock { $0 } }
 
     private func gate() async {
         let n = calls.withLock { c -> Int in c += 1; return c }

@@ -27,7 +27,7 @@ extension ActuatorConfiguration {
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
         try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
-                             "costs", "sizing", "trigger", "cost_loop", "hosts", "groups"])
+                             "costs", "sizing", "trigger", "cost_loop", "collect", "hosts", "groups"])
         let registryDir = try top.section("registry").string("dir")
         guard let registry = try a.string("registry") ?? registryDir else {
             throw a.error(.missingKey, key: "registry", "required: the model registry directory (or [registry] dir)")
@@ -106,7 +106,7 @@ extension ActuatorConfiguration {
             let g = TOMLSection(file: fileName, name: "actuator.groups[\(i + 1)]", table: element.table)
             guard g.table != nil else { throw g.error(.wrongType, key: "", "expected a table") }
             try g.rejectUnknown(["name", "series", "unit", "vcpus", "memory_mib", "baseline_vcpu_fraction",
-                                 "baseline_memory_fraction", "park", "running", "min", "max", "demand_metric", "units_per_metric"]
+                                 "baseline_memory_fraction", "park", "running", "min", "max", "demand_metric", "units_per_metric", "members"]
                                 + GuestSettings.keys)
             guard let name = try g.string("name"), !name.isEmpty else { throw g.error(.missingKey, key: "name", "required") }
             guard let unit = try g.number("unit", from: 0, to: 1_000_000, lowerExclusive: true) else {
@@ -130,13 +130,22 @@ extension ActuatorConfiguration {
             let running = try g.number("running", from: 0, to: 1e9) ?? 0
             let upm = try g.number("units_per_metric", from: 0, to: 1e9, lowerExclusive: true) ?? 1
             bounds[name] = b
+            var members: [String] = []
+            if g.table?["members"]?.type == .string { members = [try g.string("members") ?? ""] }
+            else { members = try g.strings("members") ?? [] }
+            guard members.allSatisfy({ !$0.isEmpty }) else {
+                throw g.error(.invalidValue, key: "members", "expected a domain-name glob such as \"web-*\" (or a list of them)")
+            }
             let guest = try GuestSettings(g, resolve: resolve)
-            groups.append(GroupConfiguration(name: name, series: try g.string("series"),
-                                             template: guest.apply(to: ShadowTemplate(full: full, baselinePolicy: policy,
-                                                                                      units: Int64(unit.rounded(.up)), park: park)),
-                                             running: running, bounds: b,
-                                             demandMetric: try g.string("demand_metric") ?? "demand_units",
-                                             unitsPerMetric: upm))
+            var group = GroupConfiguration(name: name, series: try g.string("series"),
+                                           template: guest.apply(to: ShadowTemplate(full: full, baselinePolicy: policy,
+                                                                                    units: Int64(unit.rounded(.up)), park: park)),
+                                           running: running, bounds: b,
+                                           demandMetric: try g.string("demand_metric") ?? "demand_units",
+                                           unitsPerMetric: upm)
+            group.members = members.map(MemberPattern.init)
+            group.runningConfigured = g.table?["running"] != nil || members.isEmpty
+            groups.append(group)
         }
         guard Set(groups.map(\.name)).count == groups.count else {
             throw a.error(.invalidValue, key: "groups", "group names must be unique")
@@ -164,6 +173,11 @@ extension ActuatorConfiguration {
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         // The calendar `psm train` built the models' event features from (its `[calendar] file`).
         config.calendarFile = try top.section("calendar").string("file").map(resolve)
+        let collect = try a.section("collect")
+        try collect.rejectUnknown(["interval", "retention", "timeout"])
+        config.collect.interval = Int64(try collect.int("interval", in: 1...3_600) ?? 10)
+        config.collect.retention = Int64(try collect.int("retention", in: 3_600...315_360_000) ?? 7 * 86_400)
+        config.collect.timeout = try collect.number("timeout", from: 0, to: 600, lowerExclusive: true) ?? 5
         let l = try a.section("cost_loop")
         try l.rejectUnknown(["window", "scale_in_utilisation", "scale_in_window"])
         config.costWindow = Int64(try l.int("window", in: 1...31_536_000) ?? 86_400)

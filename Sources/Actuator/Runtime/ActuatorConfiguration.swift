@@ -12,9 +12,15 @@ public struct GroupConfiguration: Sendable, Hashable {
     /// Capacity units serving before any activation (regular VMs; replay starts from it).
     public var running: Double
     public var bounds: GroupBounds
-    /// The pushed application metric that measures demand, and capacity units per metric unit.
+    /// The metric that measures demand — a VM metric the collector sums over the group
+    /// (`VMRates.metrics`: `cpu` = busy vCPUs, `memory_mib`, …) or a pushed application metric —
+    /// and capacity units per metric unit.
     public var demandMetric: String
     public var unitsPerMetric: Double
+    /// Regular VMs psm did not create that belong to the group (`members`, name globs).
+    public var members: [MemberPattern] = []
+    /// Whether `running` was set in the file: it then overrides what the collector measures.
+    public var runningConfigured = true
 
     public init(name: String, series: String? = nil, template: ShadowTemplate, running: Double, bounds: GroupBounds,
                 demandMetric: String = "demand_units", unitsPerMetric: Double = 1) {
@@ -63,6 +69,8 @@ public struct ActuatorConfiguration: Sendable {
     /// event features read at scoring time; re-read when it changes.
     public var calendarFile: String?
     public var retry = RetryPolicy()
+    /// `[actuator.collect]`: the collector's interval, retention and per-host timeout.
+    public var collect = Collector.Settings()
 
     public init(store: String, registry: String, hosts: [HostConfig], groups: [GroupConfiguration],
                 sizing: SizingPolicy, trigger: TriggerPolicy) {

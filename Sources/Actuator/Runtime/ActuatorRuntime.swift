@@ -64,6 +64,8 @@ public actor ActuatorRuntime {
     /// Capacity units of regular VMs beyond the configured `running` (on-demand launches in a
     /// replay, or `running_units` pushed through the API).
     var extraRunning: [String: Double] = [:]
+    /// What the collector last saw of each group's members (regular VMs), for its running capacity.
+    var measured: [String: GroupSample] = [:]
     /// Since when each group's utilisation has stayed below the scale-in threshold.
     var lowSince: [String: Int64] = [:]
     /// Host connection failures met at start (the hosts are left out: degraded; with none left,
@@ -168,8 +170,35 @@ public actor ActuatorRuntime {
     /// Capacity units serving `group` now: regular VMs plus activated shadows.
     public func runningCapacity(_ group: String) -> Double {
         guard let g = configuration.group(group) else { return 0 }
-        let active = ((try? store.shadows(states: [.activating, .active])) ?? []).filter { $0.group == group }.count
-        return g.running + (extraRunning[group] ?? 0) + Double(active) * Double(g.template.units)
+        let active = ((try? store.shadows(group: group, states: [.activating, .active])) ?? []).count
+        return serving(g, activeShadows: active).units
+    }
+
+    /// The running-capacity rule, in one place: the group's regular VMs — measured by the
+    /// collector when the group has `members` and no `running` in the file, else `running` —,
+    /// plus on-demand capacity pushed (`running_units`) or replayed, plus activated shadows × unit.
+    /// The source says where the figure came from (`explain`).
+    func serving(_ g: GroupConfiguration, activeShadows: Int) -> (units: Double, source: RunningSource) {
+        let seen = g.runningConfigured ? nil : measured[g.name]
+        let source = RunningSource(regular: g.runningConfigured ? g.running : seen?.memberUnits ?? 0,
+                                   configured: g.runningConfigured, members: seen?.members.count ?? 0,
+                                   measuredAt: seen?.time, onDemand: extraRunning[g.name] ?? 0,
+                                   activeShadows: activeShadows, shadowUnits: Double(activeShadows) * Double(g.template.units))
+        return (source.total, source)
+    }
+
+    /// Takes what the collector saw: each group's members (its running capacity) and, for a group
+    /// whose `demand_metric` is a VM metric, its live demand (the metric's sum × `units_per_metric`).
+    /// A metric that was a gap leaves the last demand in place.
+    public func apply(_ collection: CollectionReport) {
+        for sample in collection.groups {
+            guard let g = configuration.group(sample.group) else { continue }
+            if !g.members.isEmpty { measured[g.name] = sample }
+            if VMRates.metrics.contains(g.demandMetric), let sum = sample.sums[g.demandMetric] {
+                if let last = demand[g.name], last.time > sample.time { continue }
+                observe(group: g.name, demand: sum * g.unitsPerMetric, at: sample.time)
+            }
+        }
     }
 
     /// The grid position of an observation at `time`: snapped to the model's grid (its next
@@ -212,12 +241,13 @@ public actor ActuatorRuntime {
             if let observed { sizer.recordDemand(group: group.name, actual: observed.value) }
             let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], calendar: calendar,
                                  problems: &report.problems)
-            let running = group.running + (extraRunning[group.name] ?? 0) + Double(active[group.name] ?? 0) * Double(group.template.units)
+            let (running, source) = serving(group, activeShadows: active[group.name] ?? 0)
             // Sized at the trigger's threshold: capacity counts as θ × capacity, the same rule that
             // activates shadows, so the pool holds what the trigger will ask for (docs/actuator.md).
             let theta = configuration.trigger.utilisationThreshold
             inputs.append(SizingInput(group: group.name, forecast: forecast, running: theta * running,
-                                      unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0))
+                                      unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0,
+                                      runningSource: source))
             triggerInputs.append(TriggerInput(group: group.name, demand: value, running: running,
                                               unit: Double(group.template.units), readyShadows: ready[group.name] ?? 0,
                                               forecast: forecast))
@@ -360,7 +390,7 @@ public actor ActuatorRuntime {
                 lowSince[group.name] = nil
                 continue
             }
-            let running = group.running + (extraRunning[group.name] ?? 0) + Double(active[group.name] ?? 0) * Double(group.template.units)
+            let running = serving(group, activeShadows: active[group.name] ?? 0).units
             // Would the group still be under the trigger threshold with one VM fewer?
             let without = running - Double(group.template.units)
             guard d.value < configuration.scaleInUtilisation * running,

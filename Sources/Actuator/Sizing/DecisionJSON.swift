@@ -40,6 +40,7 @@ struct DecisionJSON {
         key("quantile", &o); quantile(d.quantile)
         key("rawTarget", &o); int(d.rawTarget)
         key("running", &o); double(d.running)
+        if let source = d.runningSource { key("runningSource", &o); runningSource(source) }
         if let s = d.shortfall { key("shortfall", &o); shortfall(s) }
         key("target", &o); target(d.target)
         key("time", &o); int(d.time)
@@ -71,6 +72,18 @@ struct DecisionJSON {
         key("before", &o); int(c.before)
         key("free", &o); double(c.free)
         key("neededTotal", &o); double(c.neededTotal)
+        end()
+    }
+
+    private mutating func runningSource(_ r: RunningSource) {
+        var o = Object(); begin()
+        key("activeShadows", &o); int(r.activeShadows)
+        key("configured", &o); bool(r.configured)
+        if let at = r.measuredAt { key("measuredAt", &o); int(at) }
+        key("members", &o); int(r.members)
+        key("onDemand", &o); double(r.onDemand)
+        key("regular", &o); double(r.regular)
+        key("shadowUnits", &o); double(r.shadowUnits)
         end()
     }
 

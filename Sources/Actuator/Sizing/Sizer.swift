@@ -11,13 +11,17 @@ public struct SizingInput: Sendable {
     public var unit: Double
     /// Shadows that exist now.
     public var currentPool: Int
+    /// Where `running` came from (configured, measured by the collector…), for `explain`.
+    public var runningSource: RunningSource?
 
-    public init(group: String, forecast: ForecastDistribution?, running: Double, unit: Double, currentPool: Int) {
+    public init(group: String, forecast: ForecastDistribution?, running: Double, unit: Double, currentPool: Int,
+                runningSource: RunningSource? = nil) {
         self.group = group
         self.forecast = forecast
         self.running = running
         self.unit = unit
         self.currentPool = currentPool
+        self.runningSource = runningSource
     }
 }
 
@@ -194,7 +198,8 @@ public struct Sizer: Sendable {
             unit: input.unit, currentPool: current, shortfall: shortfall, rawTarget: raw, diagnostic: diagnostic,
             bounds: bounds, afterBounds: afterBounds, hysteresis: hysteresis,
             budget: BudgetStep(budget: nil, requestedTotal: 0, before: 0, after: 0),
-            capacity: CapacityStep(free: 0, neededTotal: 0, before: 0, after: 0), final: hysteresis.result)
+            capacity: CapacityStep(free: 0, neededTotal: 0, before: 0, after: 0), final: hysteresis.result,
+            runningSource: input.runningSource)
         let request = AllocationRequest(group: input.group, desired: hysteresis.result, current: current,
                                         unit: input.unit, running: input.running,
                                         forecast: quantile.kind == .unavailable ? nil : input.forecast,

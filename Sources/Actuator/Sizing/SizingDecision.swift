@@ -25,6 +25,8 @@ public struct SizingDecision: Sendable, Hashable, Codable {
     public var capacity: CapacityStep
     /// The pool size decided.
     public var final: Int
+    /// Where the running capacity came from (configured, or measured by the collector).
+    public var runningSource: RunningSource? = nil
 
     public var criticalRatio: Double { target.criticalRatio }
     public var correctedLevel: Double { target.correctedLevel }
@@ -65,6 +67,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
             lines.append("no usable demand quantile \(window)")
         }
 
+        if let source = runningSource { lines.append("running capacity \(fmt(source.total)) (sized at θ: \(fmt(running))) = \(source)") }
         if let s = shortfall {
             if s.shortUnits > 0 {
                 lines.append("running \(fmt(s.running)) → short \(fmt(s.shortUnits)) units = \(s.shadows) shadow\(s.shadows == 1 ? "" : "s") (unit \(fmt(s.unit)))")
@@ -141,6 +144,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         try c.encode(budget, forKey: .budget)
         try c.encode(capacity, forKey: .capacity)
         try c.encode(final, forKey: .final)
+        try c.encodeIfPresent(runningSource, forKey: .runningSource)
         var extra = encoder.container(keyedBy: ExtraKeys.self)
         try extra.encode(explanation, forKey: .explanation)
     }
@@ -160,4 +164,46 @@ func percent(_ share: Double) -> String {
     let r = (share * 1000).rounded() / 10
     // Bounded like `fmt`: a decoded row may hold any number, and Int64(1e300) traps.
     return (r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : "\(r)") + " %"
+}
+
+/// Where a group's running capacity came from: its regular VMs (configured, or measured by the
+/// collector), on-demand capacity, and activated shadows. A value, formatted only when explained.
+public struct RunningSource: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Capacity units of the regular VMs.
+    public var regular: Double
+    /// True when `regular` is the configured `running`; false when measured.
+    public var configured: Bool
+    /// Running members the collector saw (measured only) and when (Unix seconds; nil: not yet).
+    public var members: Int
+    public var measuredAt: Int64?
+    public var onDemand: Double
+    public var activeShadows: Int
+    public var shadowUnits: Double
+
+    public init(regular: Double, configured: Bool, members: Int = 0, measuredAt: Int64? = nil, onDemand: Double = 0,
+                activeShadows: Int = 0, shadowUnits: Double = 0) {
+        self.regular = regular
+        self.configured = configured
+        self.members = members
+        self.measuredAt = measuredAt
+        self.onDemand = onDemand
+        self.activeShadows = activeShadows
+        self.shadowUnits = shadowUnits
+    }
+
+    public var total: Double { regular + onDemand + shadowUnits }
+
+    public var description: String {
+        var parts: [String] = []
+        if configured {
+            parts.append("configured running \(fmt(regular))")
+        } else if let measuredAt {
+            parts.append("\(members) running member\(members == 1 ? "" : "s") measured at \(measuredAt) = \(fmt(regular))")
+        } else {
+            parts.append("no member seen by the collector yet = 0")
+        }
+        if onDemand > 0 { parts.append("on-demand \(fmt(onDemand))") }
+        if activeShadows > 0 { parts.append("\(activeShadows) activated shadow\(activeShadows == 1 ? "" : "s") = \(fmt(shadowUnits))") }
+        return parts.joined(separator: " + ")
+    }
 }
