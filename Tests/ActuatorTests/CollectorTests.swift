@@ -89,7 +89,8 @@ import Testing
             group = g
         }
 
-        func collector(_ hypervisors: [String: any Hypervisor]? = nil, retention: Int64 = 86_400, timeout: Double = 5) -> Collector {
+        // A generous timeout: under the parallel suite a test-driver stats call can take seconds.
+        func collector(_ hypervisors: [String: any Hypervisor]? = nil, retention: Int64 = 86_400, timeout: Double = 120) -> Collector {
             var s = Collector.Settings()
             s.retention = retention
             s.timeout = timeout
