@@ -38,4 +38,48 @@ struct ReplayAccountingTests {
             #expect(json?.keys.contains(key) == true, "missing \(key)")
         }
     }
+
+    /// A pool held at exactly 2 shadows (minimum = maximum = 2) of 10 units on 20 running, demand
+    /// 10 (never above the trigger's 16): 8 hourly intervals hold 2 × 10 × 8 = 160 unit-intervals,
+    /// a reserve cost of 160 × c_reserve 0.5 = 80 — although the cost loop's window (1 hour) is
+    /// reset seven times on the way.
+    @Test("reserve cost totals the whole replay across cost-loop windows: shadow_unit_intervals × c_reserve")
+    func reserveCostCoversEveryWindow() async throws {
+        var f = try RuntimeFixture(running: 20, unit: 10, maximum: 2)
+        defer { f.cleanUp() }
+        let fixed = try GroupBounds(minimum: 2, maximum: 2)
+        f.configuration.sizing.defaultBounds = fixed
+        f.configuration.sizing.bounds["web"] = fixed
+        f.configuration.groups[0].bounds = fixed
+        f.configuration.costWindow = 3600
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        let csv = (0..<8).map { h in "web,\(f.start + Int64(h) * 3600),10" }.joined(separator: "\n")
+        let trace = try ReplayTrace.parse("series_id,timestamp,value\n" + csv, file: "t.csv")
+        // Counted independently: the shadows the store holds in reserve after each interval's cycle.
+        let store = runtime.store
+        let counted = Counter()
+        let summary = await ReplayRunner(trace: trace).run(runtime, clock: clock) { _, _ in
+            counted.add(Double((try? store.shadows(states: [.planned, .defining, .ready]).count) ?? -1000) * 10)
+        }
+        #expect(summary.intervals == 8 && summary.shadowsCreated == 2 && summary.activations == 0, "\(summary.text)")
+        #expect(summary.problems == 0, "\(summary.problemExamples)")
+        #expect(counted.value == 160)
+        #expect(summary.shadowUnitIntervals == 160)
+        #expect(abs(summary.reserveCost - 80) < 1e-9)
+        #expect(abs(summary.cost - (summary.reserveCost + summary.missCost)) < 1e-12)
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(summary)) as? [String: Any]
+        #expect(json?["shadow_unit_intervals"] as? Double == 160)
+        #expect(json?["reserve_cost"] as? Double == 80)
+        // The cost loop's window was reset at the last cycle: what the summary used to report.
+        #expect(await runtime.costReport().isEmpty)
+    }
+}
+
+/// A running sum shared with a progress callback.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0.0
+    func add(_ v: Double) { lock.withLock { total += v } }
+    var value: Double { lock.withLock { total } }
 }

@@ -264,7 +264,6 @@ public actor ActuatorRuntime {
         report.decisions = cycle.decisions
         report.problems += cycle.diagnostics
         report.decisionSeconds = Double(decisionTime.components.seconds) + Double(decisionTime.components.attoseconds) * 1e-18
-        ledger.recordReserve(cycle.decisions)
         reportMetrics(cycle.decisions, shadows: shadows)
         // The decision log is written last: it takes longer than the decision itself (10,000
         // groups: docs/benchmarks.md), and activations must not wait for it.
@@ -297,6 +296,7 @@ public actor ActuatorRuntime {
         let desired = Dictionary(uniqueKeysWithValues: cycle.decisions.map { ($0.group, $0.final) })
         report.reconcile = await reconciler.reconcile(desired: desired)
         report.problems += report.reconcile.problems
+        chargeReserve(problems: &report.problems)
         if now - costWindowStart >= configuration.costWindow {
             let changed = ledger.adjust(&policy, configured: configuration.sizing)
             sizer.policy = policy
@@ -313,6 +313,22 @@ public actor ActuatorRuntime {
         var report = report
         do { try decisionLog.record(decisions) } catch { report.problems.append("cannot store decisions: \(error)") }
         return report
+    }
+
+    /// Charges the cost ledger for what the pools hold after this cycle's reconcile pass — the
+    /// shadows that hold a reservation (planned, defining, ready), each at its group's full unit —
+    /// for the interval that starts now.
+    func chargeReserve(problems: inout [String]) {
+        let held: [ShadowRecord]
+        do { held = try store.shadows(states: [.planned, .defining, .ready]) } catch {
+            problems.append("cannot count the shadows held for the cost ledger: \(error)")
+            return
+        }
+        var count: [String: Int] = [:]
+        for s in held { count[s.group, default: 0] += 1 }
+        for group in configuration.groups {
+            ledger.recordReserve(group: group.name, shadows: count[group.name] ?? 0, unit: Double(group.template.units))
+        }
     }
 
     /// Feeds the group's observed demand to its model and returns the calibrated forecast of its
@@ -429,8 +445,11 @@ public actor ActuatorRuntime {
         }
     }
 
-    /// The cost loop's running totals.
+    /// The cost loop's current window.
     public func costReport() -> [GroupCostReport] { ledger.costReport() }
+
+    /// Reserve and avoided-miss totals since the runtime started (never reset by the cost loop).
+    public func costTotals() -> [GroupCostReport] { ledger.totalReport() }
 
     /// The sizer's online state of `group` (ACI level, coverage).
     public func sizingState(_ group: String) -> GroupSizingState { sizer.state(of: group) }

@@ -19,6 +19,7 @@ public struct ReplaySummary: Sendable, Codable {
     public var decommissioned: Int
     /// Shadow reserve cost + unserved demand × c_miss (per unit-interval): the cost model's total.
     public var cost: Double
+    /// shadowUnitIntervals × c_reserve, over the whole replay.
     public var reserveCost: Double
     public var missCost: Double
     /// Median and p99 of the decision part of a cycle (score + size + plan), milliseconds.
@@ -30,6 +31,10 @@ public struct ReplaySummary: Sendable, Codable {
     public var problemExamples: [String] = []
     /// Maxima the cost loop moved during the replay.
     public var costLoopChanges: Int = 0
+    /// Σ over the replay's intervals of the shadows held in reserve (planned, defining, ready after
+    /// the interval's cycle) × their group's unit: capacity unit-intervals, so that
+    /// reserve_cost = shadow_unit_intervals × c_reserve can be checked from outside.
+    public var shadowUnitIntervals: Double = 0
     public static let exampleLimit = 5
 
     enum CodingKeys: String, CodingKey {
@@ -49,6 +54,7 @@ public struct ReplaySummary: Sendable, Codable {
         case dryRun = "dry_run"
         case problemExamples = "problem_examples"
         case costLoopChanges = "cost_loop_changes"
+        case shadowUnitIntervals = "shadow_unit_intervals"
     }
 
     /// A human summary, one fact per line.
@@ -60,7 +66,7 @@ public struct ReplaySummary: Sendable, Codable {
         activations:        \(activations) (\(activationFailures) failed or rolled back); latency p50 \(ms(activationLatencyP50Ms)), p99 \(ms(activationLatencyP99Ms))
         unserved demand:    \(String(format: "%.1f", unservedUnitMinutes)) unit·min in \(violationIntervals) intervals; \(onDemandLaunches) on-demand launches
         decommissioned:     \(decommissioned)
-        cost:               \(String(format: "%.2f", cost)) (reserve \(String(format: "%.2f", reserveCost)), misses \(String(format: "%.2f", missCost)))
+        cost:               \(String(format: "%.2f", cost)) (reserve \(String(format: "%.2f", reserveCost)) for \(String(format: "%.1f", shadowUnitIntervals)) shadow unit-intervals, misses \(String(format: "%.2f", missCost)))
         decision cycle:     p50 \(ms(decisionMsP50)), p99 \(ms(decisionMsP99))
         cost loop changes:  \(costLoopChanges)
         problems:           \(problems)\(problemExamples.map { "\n  " + $0 }.joined())
@@ -104,6 +110,9 @@ public struct ReplayRunner {
         }
         var latencies: [Double] = []
         var decisions: [Double] = []
+        // The runtime's reserve totals are never reset (unlike the cost loop's window): the
+        // replay's share is what they grew by.
+        let heldBefore = await runtime.costTotals().reduce(0) { $0 + $1.shadowUnitIntervals }
         var unservedIntervals = 0.0
         for (index, step) in trace.steps.enumerated() {
             let behind = step.time - clock.now()
@@ -175,7 +184,8 @@ public struct ReplayRunner {
             progress?(index, report)
             if speed > 0 { try? await Task.sleep(for: .milliseconds(Int(1000 / speed))) }
         }
-        summary.reserveCost = await runtime.costReport().reduce(0) { $0 + $1.reserveCost }
+        summary.shadowUnitIntervals = await runtime.costTotals().reduce(0) { $0 + $1.shadowUnitIntervals } - heldBefore
+        summary.reserveCost = summary.shadowUnitIntervals * config.sizing.costs.reserveCost
         summary.missCost = unservedIntervals * config.sizing.costs.missCost
         summary.cost = summary.reserveCost + summary.missCost
         summary.activationLatencyP50Ms = Self.percentile(latencies, 0.5)

@@ -3,6 +3,9 @@ public struct GroupCostReport: Sendable, Hashable, Codable {
     public var group: String
     /// Shadow-intervals held and their cost (shadows × unit × c_reserve per interval).
     public var shadowIntervals: Double
+    /// Σ shadows × unit over the intervals held: the capacity units held in reserve, per interval
+    /// (reserveCost = shadowUnitIntervals × c_reserve).
+    public var shadowUnitIntervals: Double
     public var reserveCost: Double
     /// Activations that served demand, the units they served, and the value of not making that
     /// demand wait the on-demand launch delay (units × delay / interval × c_miss).
@@ -20,21 +23,30 @@ public struct GroupCostReport: Sendable, Hashable, Codable {
 /// more than they saved has its maximum lowered by one (not below its minimum); a group whose
 /// shadows saved at least twice their cost, and whose maximum was lowered before, gets one back
 /// (not above the configured maximum). One step per window keeps the loop slow next to the
-/// per-interval sizing, so the two do not chase each other. The window is then reset.
+/// per-interval sizing, so the two do not chase each other. The window is then reset; the totals
+/// since the ledger was made (`totalReport()`, what a replay's summary reports) are not.
 public struct CostLedger: Sendable, Hashable, Codable {
     public var costs: CostModel
     private var entries: [String: GroupCostReport] = [:]
+    private var totals: [String: GroupCostReport] = [:]
 
-    public init(costs: CostModel) { self.costs = costs }
+    /// A ledger whose current window holds `window` (a window restored after a restart).
+    public init(costs: CostModel, window: [GroupCostReport] = []) {
+        self.costs = costs
+        for e in window { entries[e.group] = e }
+    }
 
     /// Records that `group` held `shadows` shadows of `unit` capacity units for `intervals` intervals.
     public mutating func recordReserve(group: String, shadows: Int, unit: Double, intervals: Double = 1) {
         guard shadows > 0, unit.isFinite, unit > 0, intervals.isFinite, intervals > 0 else { return }
-        var e = entry(group)
         let held = Double(shadows) * intervals
-        e.shadowIntervals += held
-        e.reserveCost += held * costs.shadowCost(unit: unit)
-        entries[group] = e
+        func charge(_ e: inout GroupCostReport) {
+            e.shadowIntervals += held
+            e.shadowUnitIntervals += held * unit
+            e.reserveCost += held * costs.shadowCost(unit: unit)
+        }
+        charge(&entries[group, default: Self.empty(group)])
+        charge(&totals[group, default: Self.empty(group)])
     }
 
     /// Charges every decided pool (final size × unit) for `intervals` intervals.
@@ -45,16 +57,23 @@ public struct CostLedger: Sendable, Hashable, Codable {
     /// Records an activation of one of `group`'s shadows that served `units` of demand at once.
     public mutating func recordActivation(group: String, servedUnits units: Double) {
         guard units.isFinite, units >= 0 else { return }
-        var e = entry(group)
-        e.activations += 1
-        e.servedUnits += units
-        e.avoidedMissValue += costs.avoidedMissValue(units: units)
-        entries[group] = e
+        func credit(_ e: inout GroupCostReport) {
+            e.activations += 1
+            e.servedUnits += units
+            e.avoidedMissValue += costs.avoidedMissValue(units: units)
+        }
+        credit(&entries[group, default: Self.empty(group)])
+        credit(&totals[group, default: Self.empty(group)])
     }
 
     /// Every group's totals over the window, sorted by group name.
     public func costReport() -> [GroupCostReport] {
         entries.values.sorted { $0.group < $1.group }
+    }
+
+    /// Every group's totals since the ledger was made (never reset by `adjust`), sorted by group name.
+    public func totalReport() -> [GroupCostReport] {
+        totals.values.sorted { $0.group < $1.group }
     }
 
     /// The bounds `group` should have for the next window, given its current and configured bounds.
@@ -86,8 +105,8 @@ public struct CostLedger: Sendable, Hashable, Codable {
         return changed
     }
 
-    private func entry(_ group: String) -> GroupCostReport {
-        entries[group] ?? GroupCostReport(group: group, shadowIntervals: 0, reserveCost: 0, activations: 0,
-                                          servedUnits: 0, avoidedMissValue: 0)
+    private static func empty(_ group: String) -> GroupCostReport {
+        GroupCostReport(group: group, shadowIntervals: 0, shadowUnitIntervals: 0, reserveCost: 0, activations: 0,
+                        servedUnits: 0, avoidedMissValue: 0)
     }
 }
