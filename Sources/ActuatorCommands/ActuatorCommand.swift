@@ -47,7 +47,9 @@ extension ActuatorCommand {
         @Option(name: .long, help: "A libvirt URI for every configured host (e.g. test:///default, qemu:///system).")
         var hypervisor: String?
 
-        @Option(name: .long, help: "Recorded demand (long CSV: series_id = group, timestamp, value in capacity units) fed as if live.")
+        @Option(name: .long, help: ArgumentHelp(
+            "Recorded demand fed as if live: a long CSV, either series_id = group, timestamp, value in capacity units, or per-VM rows with a group column (and optional metric column).",
+            discussion: "Per-VM rows are summed per group and timestamp: the VMs' values of the group's demand_metric times its units_per_metric (demand_units rows as they are); rows of other metrics are ignored (docs/actuator.md, \"Replay input\")."))
         var replay: String?
 
         @Option(name: .long, help: "Replay speed in intervals per second (0 = as fast as possible).")
@@ -78,7 +80,7 @@ extension ActuatorCommand {
                 throw ValidationError("--speed must be from 0 (as fast as possible) to 1000000 intervals per second")
             }
             if let replay {
-                let trace = try ReplayTrace.load(path: replay)
+                let trace = try ReplayTrace.load(path: replay, groups: config.groups)
                 config.interval = trace.interval
                 let clock = ManualWallClock(trace.steps.first?.time ?? 0)
                 let runtime = try await ActuatorRuntime(configuration: config, clock: clock, dryRun: dryRun,

@@ -9,69 +9,149 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
     public var description: String { line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)" }
 }
 
-/// Recorded demand to feed the actuator as if live (`psm-actuator --replay FILE`): a long CSV
-/// `series_id,timestamp,value[,…]` where `series_id` is the VM group and `value` its demand in
-/// capacity units over the interval. Timestamps are ISO 8601 (UTC without an offset) or Unix
-/// seconds. Rows may come in any order. Strict by design: the actuator must not import the batch
-/// ingest code, and a replay is a test input, so any malformed row is an error naming its line
-/// (NaN and empty values are kept as missing intervals, which the actuator treats as no live value).
+/// Recorded demand to feed the actuator as if live (`psm-actuator --replay FILE`), a long CSV in
+/// one of two shapes (docs/actuator.md, "Replay input"):
+///
+/// - **per group** — `series_id,timestamp,value[,…]` without a `group` column: `series_id` is the
+///   VM group and `value` its demand in capacity units over the interval (other columns are ignored);
+/// - **per VM** — `series_id,timestamp,value,group[,metric][,…]`, the long CSV of the ingest
+///   contract (docs/ingest.md): `series_id` is a VM, and the rows are rolled up per group and
+///   timestamp by the group's demand rule — the sum of its VMs' values of the group's
+///   `demand_metric` times its `units_per_metric` (a `demand_units` row counts as capacity units
+///   as it is, as `POST /v1/metrics` does); rows of other metrics are ignored; without a `metric`
+///   column (or with an empty cell) every row is the group's demand metric.
+///
+/// Timestamps are ISO 8601 (UTC without an offset) or Unix seconds. Rows may come in any order.
+/// Strict by design: the actuator must not import the batch ingest code, and a replay is a test
+/// input, so any malformed row is an error naming its file and line (NaN and empty values are kept
+/// as missing intervals, which the actuator treats as no live value; a group whose VM has a missing
+/// value at a timestamp has no value there — a partial sum would understate its demand).
 public struct ReplayTrace: Sendable {
     /// Per timestamp (ascending), the demand of each group that has a row there.
     public var steps: [(time: Int64, demand: [String: Double])]
     public var groups: [String]
     /// The most common spacing of the timestamps (the replay interval), seconds.
     public var interval: Int64
+    /// The VMs of a per-VM trace (empty for a per-group trace).
+    public var vms: [String] = []
 
-    public static func load(path: String) throws(ReplayError) -> ReplayTrace {
+    /// How a group turns its VMs' rows into demand (from `[[actuator.groups]]`).
+    public struct DemandRule: Sendable, Hashable {
+        public var metric: String
+        public var unitsPerMetric: Double
+        public init(metric: String = "demand_units", unitsPerMetric: Double = 1) {
+            self.metric = metric
+            self.unitsPerMetric = unitsPerMetric
+        }
+
+        /// Capacity units per unit of a row of `metric` (nil when the row is not demand).
+        func factor(_ rowMetric: String?) -> Double? {
+            guard let rowMetric else { return metric == "demand_units" ? 1 : unitsPerMetric }
+            if rowMetric == "demand_units" { return 1 }
+            return rowMetric == metric ? unitsPerMetric : nil
+        }
+    }
+
+    public static func load(path: String, groups: [GroupConfiguration] = []) throws(ReplayError) -> ReplayTrace {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ReplayError(file: path, line: nil, message: "cannot read the file (missing, unreadable or not UTF-8)")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, groups: groups)
     }
 
-    public static func parse(_ text: String, file: String) throws(ReplayError) -> ReplayTrace {
+    /// Parses a trace; `groups` gives the per-VM rows their groups' demand rules (a group not
+    /// among them counts `demand_units` rows, or every row without a metric, as capacity units).
+    public static func parse(_ text: String, file: String, groups: [GroupConfiguration] = []) throws(ReplayError) -> ReplayTrace {
+        var rules: [String: DemandRule] = [:]
+        for g in groups where rules[g.name] == nil {
+            rules[g.name] = DemandRule(metric: g.demandMetric, unitsPerMetric: g.unitsPerMetric)
+        }
+        return try parse(text, file: file, rules: rules)
+    }
+
+    public static func parse(_ text: String, file: String, rules: [String: DemandRule]) throws(ReplayError) -> ReplayTrace {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         guard let header = lines.first else { throw ReplayError(file: file, line: nil, message: "the file is empty") }
         let columns = header.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let gi = columns.firstIndex(of: "series_id"), let ti = columns.firstIndex(of: "timestamp"),
+        guard let si = columns.firstIndex(of: "series_id"), let ti = columns.firstIndex(of: "timestamp"),
               let vi = columns.firstIndex(of: "value") else {
             throw ReplayError(file: file, line: 1, message: "the header must name series_id, timestamp and value, got \"\(header)\"")
         }
+        let gi = columns.firstIndex(of: "group")
+        let mi = gi == nil ? nil : columns.firstIndex(of: "metric")
+        // Per group: time → group → value. Per VM: the rows kept, then rolled up.
         var byTime: [Int64: [String: Double]] = [:]
-        var groups: Set<String> = []
+        var groupNames: Set<String> = []
+        var vmGroup: [String: (group: String, line: Int)] = [:]
+        var seen: [VMKey: Int] = [:]
         for (n, line) in lines.enumerated().dropFirst() where !line.allSatisfy({ $0 == " " }) {
+            let number = n + 1
+            func fail(_ message: String) -> ReplayError { ReplayError(file: file, line: number, message: message) }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == columns.count else {
-                throw ReplayError(file: file, line: n + 1, message: "expected \(columns.count) fields, got \(fields.count)")
-            }
-            let group = fields[gi].trimmingCharacters(in: .whitespaces)
-            guard !group.isEmpty else { throw ReplayError(file: file, line: n + 1, message: "empty series_id") }
+            guard fields.count == columns.count else { throw fail("expected \(columns.count) fields, got \(fields.count)") }
+            let id = fields[si].trimmingCharacters(in: .whitespaces)
+            guard !id.isEmpty else { throw fail("empty series_id") }
             let stamp = fields[ti].trimmingCharacters(in: .whitespaces)
             guard let time = Int64(stamp) ?? Timestamp.parse(stamp)?.seconds else {
-                throw ReplayError(file: file, line: n + 1, message: "timestamp \"\(stamp)\" is neither ISO 8601 nor Unix seconds")
+                throw fail("timestamp \"\(stamp)\" is neither ISO 8601 nor Unix seconds")
             }
             let raw = fields[vi].trimmingCharacters(in: .whitespaces)
             let value: Double
             if raw.isEmpty || raw.lowercased() == "nan" {
                 value = .nan
             } else if let v = Double(raw), v.isFinite {
-                guard v >= 0 else { throw ReplayError(file: file, line: n + 1, message: "negative demand \(raw)") }
+                guard v >= 0 else { throw fail("negative demand \(raw)") }
                 value = v
             } else {
-                throw ReplayError(file: file, line: n + 1, message: "value \"\(raw)\" is not a number")
+                throw fail("value \"\(raw)\" is not a number")
             }
-            if byTime[time]?[group] != nil {
-                throw ReplayError(file: file, line: n + 1, message: "a second row for \(group) at \(stamp)")
+            guard let gi else {
+                if byTime[time]?[id] != nil { throw fail("a second row for \(id) at \(stamp)") }
+                byTime[time, default: [:]][id] = value
+                groupNames.insert(id)
+                continue
             }
-            byTime[time, default: [:]][group] = value
-            groups.insert(group)
+            // A per-VM row.
+            let group = fields[gi].trimmingCharacters(in: .whitespaces)
+            guard !group.isEmpty else { throw fail("the row of VM \(id) has no group (the group column is empty)") }
+            if let first = vmGroup[id], first.group != group {
+                throw fail("VM \(id) is in group \(group) here but in group \(first.group) on line \(first.line)")
+            }
+            if vmGroup[id] == nil { vmGroup[id] = (group, number) }
+            let metricCell = mi.map { fields[$0].trimmingCharacters(in: .whitespaces) } ?? ""
+            let metric = metricCell.isEmpty ? nil : metricCell
+            let key = VMKey(vm: id, metric: metric, time: time)
+            if let earlier = seen[key] {
+                throw fail("a second row for VM \(id)\(metric.map { " (metric \($0))" } ?? "") at \(stamp) (the first is on line \(earlier))")
+            }
+            seen[key] = number
+            guard let factor = (rules[group] ?? DemandRule()).factor(metric) else { continue } // not the demand metric
+            let units = value * factor
+            // NaN stays NaN: one missing VM value leaves the group without a value at that time.
+            byTime[time, default: [:]][group, default: 0] += units
+            groupNames.insert(group)
         }
         let times = byTime.keys.sorted()
-        guard !times.isEmpty else { throw ReplayError(file: file, line: nil, message: "no data rows") }
+        guard !times.isEmpty else {
+            throw ReplayError(file: file, line: nil, message: gi == nil ? "no data rows"
+                              : "no data rows of the groups' demand metrics (\(Self.describe(rules)))")
+        }
         var gaps: [Int64: Int] = [:]
         for (a, b) in zip(times, times.dropFirst()) { gaps[b - a, default: 0] += 1 }
         let interval = gaps.max { ($0.value, -$0.key) < ($1.value, -$1.key) }?.key ?? 300
-        return ReplayTrace(steps: times.map { ($0, byTime[$0] ?? [:]) }, groups: groups.sorted(), interval: interval)
+        return ReplayTrace(steps: times.map { ($0, byTime[$0] ?? [:]) }, groups: groupNames.sorted(), interval: interval,
+                           vms: vmGroup.keys.sorted())
+    }
+
+    private struct VMKey: Hashable {
+        var vm: String
+        var metric: String?
+        var time: Int64
+    }
+
+    private static func describe(_ rules: [String: DemandRule]) -> String {
+        let named = rules.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.metric)" }
+        return named.isEmpty ? "demand_units" : named.joined(separator: ", ")
     }
 }
