@@ -11,9 +11,11 @@ public struct StoredDecision: Sendable, Hashable {
 }
 
 extension MetricStore {
-    /// Stores decisions in one transaction; returns their ids in order.
+    /// Stores decisions, and replaces the state documents `states` (MetricStore+State), in one
+    /// transaction; returns the decisions' ids in order.
     @discardableResult
-    public func insert(decisions: [(group: String, time: Int64, json: String)]) throws(MetricStoreError) -> [Int64] {
+    public func insert(decisions: [(group: String, time: Int64, json: String)],
+                       states: [StoredState] = []) throws(MetricStoreError) -> [Int64] {
         try write("cannot insert decisions") { db in
             var ids: [Int64] = []
             ids.reserveCapacity(decisions.count)
@@ -22,6 +24,7 @@ extension MetricStore {
                 try statement.execute(arguments: [d.group, d.time, d.json])
                 ids.append(db.lastInsertedRowID)
             }
+            try Self.upsert(states, db)
             return ids
         }
     }

@@ -71,6 +71,18 @@ extension MetricStore {
                 CREATE INDEX shadows_grp_state ON shadows (grp, state);
                 """)
         }
+        // Named, versioned JSON documents of the actuator's online state (MetricStore+State): the
+        // sizer's ACI and hysteresis per group and the cost loop's window, restored at start.
+        migrator.registerMigration("v5-actuator-state") { db in
+            try db.execute(sql: """
+                CREATE TABLE actuator_state (
+                    name    TEXT PRIMARY KEY CHECK (length(name) > 0),
+                    version INTEGER NOT NULL,
+                    ts      INTEGER NOT NULL,
+                    json    TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }()
 }

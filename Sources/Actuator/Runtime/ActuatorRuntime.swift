@@ -72,6 +72,10 @@ public actor ActuatorRuntime {
     /// `init` throws).
     public private(set) var hostProblems: [String: String] = [:]
     var activationCounter = 0
+    /// What became of the stored sizing state at start (restored, none, or discarded and why).
+    public private(set) var stateRestore: StateRestore = .none
+    /// Problems met at start that the first cycle reports (a stored state that could not be used).
+    var startProblems: [String] = []
 
     /// Opens the store, registers the hosts, connects to each host's hypervisor (`connect`,
     /// default libvirt), adopts what they hold and loads the models.
@@ -117,10 +121,17 @@ public actor ActuatorRuntime {
                                 templates: Dictionary(uniqueKeysWithValues: configuration.groups.map { ($0.name, $0.template) }),
                                 clock: clock, retry: configuration.retry, bootGrace: configuration.bootGrace,
                                 maximumActions: configuration.maximumActions)
-        policy = configuration.sizing
-        sizer = try Sizer(policy: configuration.sizing, clock: clock)
-        ledger = CostLedger(costs: configuration.sizing.costs)
-        costWindowStart = clock.now()
+        // The online state the last run stored (ACI, hysteresis, the cost loop's window), or a fresh one.
+        let fresh = try Sizer(policy: configuration.sizing, clock: clock)
+        let restored = Self.restoredSizing(store, configuration: configuration, fresh: fresh, now: clock.now())
+        var policy = configuration.sizing
+        policy.bounds.merge(restored.costLoop?.bounds ?? [:]) { _, moved in moved }
+        self.policy = policy
+        sizer = try Sizer(policy: policy, clock: clock, states: restored.states)
+        ledger = CostLedger(costs: configuration.sizing.costs, window: restored.costLoop?.entries ?? [])
+        costWindowStart = restored.costLoop?.windowStart ?? clock.now()
+        stateRestore = restored.outcome
+        if case .discarded(let reason) = restored.outcome { startProblems = [reason] }
         decisionLog = DecisionLog(store: store)
         let registry = ModelRegistry(root: URL(fileURLWithPath: configuration.registry))
         // A model with event features is primed with the events over its kept history.
@@ -214,6 +225,8 @@ public actor ActuatorRuntime {
     public func cycle() async -> CycleReport {
         let now = clock.now()
         var report = CycleReport(time: now)
+        report.problems = startProblems
+        startProblems = []
         let started = ContinuousClock.now
         catalog.refresh()
         if let problem = calendarEvents.reloadIfChanged() { report.problems.append(problem) }
@@ -308,10 +321,17 @@ public actor ActuatorRuntime {
         return logged(cycle.decisions, report)
     }
 
-    /// Stores the cycle's decisions for `explain`; a failure is one of the cycle's problems.
+    /// Stores the cycle's decisions for `explain` and, in the same transaction, the sizing state a
+    /// restart restores (not in a dry run: it must not overwrite the state of the actuator it
+    /// looks at); a failure is one of the cycle's problems.
     private func logged(_ decisions: [SizingDecision], _ report: CycleReport) -> CycleReport {
         var report = report
-        do { try decisionLog.record(decisions) } catch { report.problems.append("cannot store decisions: \(error)") }
+        let state = dryRun ? nil : sizingStateDocument(now: report.time, problems: &report.problems)
+        do {
+            try decisionLog.record(decisions, states: state.map { [$0] } ?? [])
+        } catch {
+            report.problems.append("cannot store decisions and sizing state: \(error)")
+        }
         return report
     }
 

@@ -7,17 +7,17 @@ public struct DecisionLog: Sendable {
 
     public init(store: MetricStore) { self.store = store }
 
-    /// Stores `decisions` (with their explanation lines) in one transaction.
+    /// Stores `decisions` (with their explanation lines) and the state documents `states` in one transaction.
     ///
     /// The JSON is written by `DecisionJSON` (the bytes `JSONEncoder` with sorted keys writes, in
     /// a fraction of the time: docs/benchmarks.md, "Actuator decision cycle").
-    public func record(_ decisions: [SizingDecision]) throws(MetricStoreError) {
+    public func record(_ decisions: [SizingDecision], states: [StoredState] = []) throws(MetricStoreError) {
         var rows: [(group: String, time: Int64, json: String)] = []
         rows.reserveCapacity(decisions.count)
         for d in decisions {
             rows.append((d.group, d.time, DecisionJSON.encode(d)))
         }
-        try store.insert(decisions: rows)
+        try store.insert(decisions: rows, states: states)
     }
 
     /// The latest `limit` decisions of `group`, newest first; rows that no longer decode are skipped.
