@@ -159,10 +159,16 @@ extension MetricStore {
         guard !keys.isEmpty else { return 0 }
         return try write("cannot expire samples") { db in
             var removed = 0
-            for key in keys {
-                try db.execute(sql: "DELETE FROM samples WHERE series = (SELECT id FROM series WHERE key = ?) AND ts < ?",
-                               arguments: [key, before])
+            // One statement per 500 keys (SQLite's bound-parameter limit is far above; the
+            // statement cache keeps the two shapes a run uses).
+            var start = keys.startIndex
+            while start < keys.endIndex {
+                let chunk = keys[start..<min(start + 500, keys.endIndex)]
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                try db.execute(sql: "DELETE FROM samples WHERE ts < ? AND series IN (SELECT id FROM series WHERE key IN (\(marks)))",
+                               arguments: StatementArguments([before] + chunk.map { $0 as any DatabaseValueConvertible }))
                 removed += db.changesCount
+                start = chunk.endIndex
             }
             return removed
         }
@@ -222,9 +228,11 @@ extension MetricStore {
 
     /// The id of the stored series `s`, creating it or checking that it is compatible.
     private static func resolveID(of s: Series, _ db: Database) throws -> Int64 {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, axis, step FROM series WHERE key = ?", arguments: [s.id]) else {
-            try db.execute(sql: "INSERT INTO series (key, metric, grp, axis, step) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [s.id, s.metric, s.group, s.grid.axis.rawValue, s.grid.step])
+        // Cached statements: the collector writes thousands of one-sample series per interval.
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, axis, step, metric, grp FROM series WHERE key = ?"),
+                                         arguments: [s.id]) else {
+            try db.cachedStatement(sql: "INSERT INTO series (key, metric, grp, axis, step) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [s.id, s.metric, s.group, s.grid.axis.rawValue, s.grid.step])
             return db.lastInsertedRowID
         }
         let id: Int64 = row["id"]
@@ -233,15 +241,17 @@ extension MetricStore {
         guard axis == s.grid.axis.rawValue, step == s.grid.step else {
             throw MetricStoreError(.incompatibleSeries, "series \(s.id) is stored with axis \(axis) and step \(step); got axis \(s.grid.axis.rawValue) and step \(s.grid.step)")
         }
-        if s.grid.count > 0, let stored = try Int64.fetchOne(db, sql: "SELECT ts FROM samples WHERE series = ? LIMIT 1", arguments: [id]) {
+        if s.grid.count > 0,
+           let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT ts FROM samples WHERE series = ? LIMIT 1"), arguments: [id]) {
             let (d, overflow) = s.grid.start.subtractingReportingOverflow(stored)
             guard !overflow, d % step == 0 else {
                 throw MetricStoreError(.incompatibleSeries, "series \(s.id) starts at \(s.grid.start), off the stored grid (sample at \(stored), step \(step))")
             }
         }
-        if s.metric != nil || s.group != nil {
-            try db.execute(sql: "UPDATE series SET metric = coalesce(?, metric), grp = coalesce(?, grp) WHERE id = ?",
-                           arguments: [s.metric, s.group, id])
+        let metric: String? = row["metric"], group: String? = row["grp"]
+        if (s.metric != nil && s.metric != metric) || (s.group != nil && s.group != group) {
+            try db.cachedStatement(sql: "UPDATE series SET metric = coalesce(?, metric), grp = coalesce(?, grp) WHERE id = ?")
+                .execute(arguments: [s.metric, s.group, id])
         }
         return id
     }

@@ -8,6 +8,8 @@
 // 2. `DecisionLog.record` of every cycle's decisions into a file store, against the Foundation
 //    `JSONEncoder` path it used before (same rows, same transaction).
 // 3. psm's own time in `Activator.activate` on libvirt's test driver (total − hypervisor calls).
+// 4. One collection of N domains on one host (`--only collect`, `--domains N`): the bulk-stats
+//    call, rates, group sums and the store write (CollectBench).
 import Actuator
 import Hypervisor
 import Foundation
@@ -37,6 +39,7 @@ struct Options {
     /// to compare two builds (run both with SWIFT_DETERMINISTIC_HASHING=1).
     var dump: String?
     var parts: Set<String> = ["decision", "log", "activation"]
+    var domains = 1_000
 }
 
 var options = Options()
@@ -56,6 +59,7 @@ while let argument = arguments.popFirst() {
     case "--cycles": options.cycles = intValue(argument, atLeast: 1)
     case "--activations": options.activations = intValue(argument, atLeast: 1)
     case "--other-shadows": options.otherShadows = intValue(argument, atLeast: 0)
+    case "--domains": options.domains = intValue(argument, atLeast: 1)
     case "--work":
         guard let v = arguments.popFirst() else { fail("--work needs a directory") }
         options.work = URL(fileURLWithPath: v)
@@ -66,14 +70,14 @@ while let argument = arguments.popFirst() {
         guard let v = arguments.popFirst() else { fail("--json needs a path") }
         options.json = v
     case "--only":
-        guard let v = arguments.popFirst() else { fail("--only needs decision, log and/or activation") }
+        guard let v = arguments.popFirst() else { fail("--only needs decision, log, activation and/or collect") }
         options.parts = Set(v.split(separator: ",").map(String.init))
-        if !options.parts.isSubset(of: ["decision", "log", "activation"]) { fail("--only takes decision, log, activation") }
+        if !options.parts.isSubset(of: ["decision", "log", "activation", "collect"]) { fail("--only takes decision, log, activation, collect") }
     case "-h", "--help":
         print("""
         usage: psm-cycle-bench [--groups N] [--prototypes P] [--arima-percent X] [--train-days D] [--history H]
                                [--warmup W] [--cycles C] [--activations A] [--other-shadows S] [--work DIR]
-                               [--only decision,log,activation] [--json OUT] [--dump FILE]
+                               [--only decision,log,activation,collect] [--domains N] [--json OUT] [--dump FILE]
         Run pinned to one core: OPENBLAS_NUM_THREADS=1 taskset -c 0 psm-cycle-bench
         """)
         exit(0)
@@ -248,6 +252,17 @@ if options.parts.contains("activation") {
             record(key + "_total_ms", total * 1000); record(key + "_libvirt_ms", hv * 1000); record(key + "_overhead_ms", over * 1000)
         }
     }
+}
+
+if options.parts.contains("collect") {
+    let r = try await CollectBench.run(directory: options.work, domains: options.domains, groups: 10, collections: options.cycles)
+    let stats = median(r.stats), plain = median(r.plain), writing = median(r.writing)
+    print("collection of \(options.domains) domains on one host (test driver; counters synthetic), 10 groups, 60 s model interval:")
+    print("  bulk stats call alone \(ms(stats)) ms (median of \(r.stats.count))")
+    print("  collection without a store write \(ms(plain)) ms (median of \(r.plain.count): stats, rates, group sums)")
+    print("  collection closing an interval \(ms(writing)) ms (median of \(r.writing.count): the same + \(r.written) samples written)")
+    record("collect_stats_ms", stats * 1000); record("collect_plain_ms", plain * 1000); record("collect_writing_ms", writing * 1000)
+    record("collect_samples_written", Double(r.written))
 }
 
 if let path = options.json {

@@ -53,6 +53,10 @@ public actor Collector {
     private var pending: [String: Task<[DomainStats], any Error>] = [:]
     private var downsampler: Downsampler
     private var writtenKeys: Set<String> = []
+    /// When samples were last expired: the retention runs at most every `expiryPeriod` seconds
+    /// (deleting is a scan of every collected series; samples outlive the retention by at most that).
+    private var lastExpiry: Int64?
+    private var expiryPeriod: Int64 { max(downsampler.interval, 600) }
 
     public init(settings: Settings, groups: [GroupConfiguration], hypervisors: [String: any Hypervisor],
                 store: MetricStore, modelInterval: Int64) {
@@ -148,7 +152,10 @@ public actor Collector {
             do {
                 report.written = try store.insert(series)
                 writtenKeys.formUnion(series.map(\.id))
-                report.expired = try store.deleteSamples(keys: Array(writtenKeys), before: now - settings.retention)
+                if lastExpiry.map({ now - $0 >= expiryPeriod }) ?? true {
+                    lastExpiry = now
+                    report.expired = try store.deleteSamples(keys: writtenKeys.sorted(), before: now - settings.retention)
+                }
             } catch {
                 report.problems.append("collected samples not stored: \(error)")
             }
