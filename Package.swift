@@ -175,6 +175,14 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // [[actuator.scrape]] against real HTTP servers on 127.0.0.1, and the exposition parser on
+        // swift-prometheus's own output.
+        .testTarget(name: "ScrapeTests", dependencies: [
+            "Actuator", "MetricStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"],
                     resources: [.copy("Fixtures")]),
