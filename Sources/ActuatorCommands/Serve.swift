@@ -102,8 +102,10 @@ func serve(configuration: ActuatorConfiguration, configPath: String, listen: Str
     // Collecting changes no domain, and a dry run needs live demand to decide on as much as a real one.
     let collector = Collector(settings: configuration.collect, groups: configuration.groups, hypervisors: runtime.hypervisors,
                               store: runtime.store, modelInterval: configuration.interval)
-    services.append(.init(service: CollectorLoop(collector: collector, runtime: runtime, interval: configuration.collect.interval,
-                                                 logger: logger)))
+    let scraper = configuration.scrape.isEmpty ? nil
+        : Scraper(targets: configuration.scrape, settings: configuration.collect, store: runtime.store, modelInterval: configuration.interval)
+    services.append(.init(service: CollectorLoop(collector: collector, scraper: scraper, runtime: runtime,
+                                                 interval: configuration.collect.interval, logger: logger)))
     if let api {
         let app = try ActuatorAPI.makeApplication(control: runtime, configuration: api, registry: registry, logger: logger)
         services.append(.init(service: APIService(app: app, address: "\(api.host):\(api.port)")))

@@ -27,7 +27,7 @@ extension ActuatorConfiguration {
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
         try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
-                             "costs", "sizing", "trigger", "cost_loop", "collect", "hosts", "groups"])
+                             "costs", "sizing", "trigger", "cost_loop", "collect", "scrape", "hosts", "groups"])
         let registryDir = try top.section("registry").string("dir")
         guard let registry = try a.string("registry") ?? registryDir else {
             throw a.error(.missingKey, key: "registry", "required: the model registry directory (or [registry] dir)")
@@ -178,6 +178,7 @@ extension ActuatorConfiguration {
         config.collect.interval = Int64(try collect.int("interval", in: 1...3_600) ?? 10)
         config.collect.retention = Int64(try collect.int("retention", in: 3_600...315_360_000) ?? 7 * 86_400)
         config.collect.timeout = try collect.number("timeout", from: 0, to: 600, lowerExclusive: true) ?? 5
+        config.scrape = try ScrapeTarget.parse(a, groups: groups.map(\.name), defaultTimeout: config.collect.timeout)
         let l = try a.section("cost_loop")
         try l.rejectUnknown(["window", "scale_in_utilisation", "scale_in_window"])
         config.costWindow = Int64(try l.int("window", in: 1...31_536_000) ?? 86_400)

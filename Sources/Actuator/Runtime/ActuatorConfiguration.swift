@@ -71,6 +71,8 @@ public struct ActuatorConfiguration: Sendable {
     public var retry = RetryPolicy()
     /// `[actuator.collect]`: the collector's interval, retention and per-host timeout.
     public var collect = Collector.Settings()
+    /// `[[actuator.scrape]]`: application metrics pulled from Prometheus endpoints at the collector's interval.
+    public var scrape: [ScrapeTarget] = []
 
     public init(store: String, registry: String, hosts: [HostConfig], groups: [GroupConfiguration],
                 sizing: SizingPolicy, trigger: TriggerPolicy) {
