@@ -266,8 +266,11 @@ import Glibc
             // 40 s); up again from 120, it is asked at 150 and from then on every interval.
             #expect(attempted == [1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0])
             #expect(exposed.hits("/flaky") == 5)
-            #expect(problems.contains { $0.hasSuffix("failed 3 times in a row: next attempt in 40 s") }, "\(problems)")
-            #expect(problems.contains { $0.contains("skipped, backing off after 2 failures in a row: a gap") })
+            #expect(problems.contains { $0.hasSuffix("keeps failing: next attempt in 40 s") }, "\(problems)")
+            #expect(problems.contains { $0.contains("/flaky): skipped while it keeps failing: a gap") })
+            // Few distinct lines however long the outage (the service warns once per distinct line):
+            // the cause, the skip, and each new wait (20 s, 40 s).
+            #expect(Set(problems).count == 4, "\(Set(problems))")
             let back = await s.scrape(now: 150)
             #expect(back.attempted == 1 && back.values == [ScrapedValue(group: "web", name: "queue", value: 4)], "\(back.problems)")
             #expect(await s.scrape(now: 160).attempted == 1)

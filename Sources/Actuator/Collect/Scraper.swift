@@ -112,7 +112,7 @@ public actor Scraper {
         var values: [Int: Double] = [:]
         for (i, target) in targets.enumerated() {
             guard let result = fetched[i] else {
-                report.problems.append("\(target.label): skipped, backing off after \(states[i].failures) failures in a row: a gap")
+                report.problems.append("\(target.label): skipped while it keeps failing: a gap")
                 continue
             }
             switch result.flatMap({ Self.read($0, for: target) }) {
@@ -166,7 +166,9 @@ public actor Scraper {
         let wait = max(interval, min(doubled, maximumBackoff))
         states[i].nextAttempt = now + wait
         report.problems.append("\(target.label): \(failure.message): a gap")
-        if n > 1 { report.problems.append("\(target.label): failed \(n > 5 ? "more than 5" : "\(n)") times in a row: next attempt in \(wait) s") }
+        // Problem lines stay few and alike (the service logs each distinct one once): the cause, and
+        // the wait each time it changes.
+        if n > 1 { report.problems.append("\(target.label): keeps failing: next attempt in \(wait) s") }
     }
 
     /// The matching series' rate per second since the last good scrape, or nil (a gap) for the
