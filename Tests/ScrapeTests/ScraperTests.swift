@@ -167,18 +167,19 @@ import Glibc
             let s = Self.scraper([target("/metrics", "queue_depth", ["queue": "orders"], .gauge, "queue", 30)], store: store,
                                  modelInterval: 60, retention: 120)
             var written = 0, expired = 0
-            for t in stride(from: Int64(0), through: 300, by: 10) {
+            for t in stride(from: Int64(0), through: 1_300, by: 10) {
                 exposed.set(queue: Double(t / 60) * 2 + (t % 20 == 0 ? 1 : 0))  // interval k: 2k and 2k + 1 alternating
                 let r = await s.scrape(now: t)
                 #expect(r.value(group: "web", name: "queue") == Double(t / 60) * 2 + (t % 20 == 0 ? 1 : 0), "\(r.problems)")
                 written += r.written
                 expired += r.expired
             }
-            // One mean per closed minute (0 … 240; 300 is still open); retention kept 180 and 240.
+            // One mean per closed minute (0 … 1,200; 1,260 is still open). The retention runs as the
+            // collector's, at most every 600 s: at 60, at 660 (before 540) and at 1,260 (before 1,140).
             let series = try #require(try store.series(key: "web/queue"))
-            #expect(series.grid.step == 60 && series.grid.start == 180 && series.values == [6.5, 8.5])
+            #expect(series.grid.step == 60 && series.grid.start == 1_140 && series.values == [38.5, 40.5])
             #expect(series.metric == "queue" && series.group == "web")
-            #expect(written == 5 && expired == 3)
+            #expect(written == 21 && expired == 19)
         }
     }
 

@@ -71,6 +71,9 @@ public actor Scraper {
     private var states: [State]
     private var downsampler: Downsampler
     private var writtenKeys: Set<String> = []
+    /// When samples were last expired: as the collector, at most every max(model interval, 600 s).
+    private var lastExpiry: Int64?
+    private var expiryPeriod: Int64 { max(downsampler.interval, 600) }
 
     /// The scrapes' HTTP client for the life of the process: AsyncHTTPClient's defaults, except that a
     /// connection that cannot be established fails the request at once ("connection refused")
@@ -144,7 +147,10 @@ public actor Scraper {
             do {
                 report.written = try store.insert(series)
                 writtenKeys.formUnion(series.map(\.id))
-                report.expired = try store.deleteSamples(keys: Array(writtenKeys), before: now - settings.retention)
+                if lastExpiry.map({ now - $0 >= expiryPeriod }) ?? true {
+                    lastExpiry = now
+                    report.expired = try store.deleteSamples(keys: writtenKeys.sorted(), before: now - settings.retention)
+                }
             } catch {
                 report.problems.append("scraped samples not stored: \(error)")
             }
