@@ -9,8 +9,10 @@ public struct APIConfigurationError: Error, Sendable, Hashable, CustomStringConv
 
 /// Where the API listens and what it allows (docs/api.md; the `[api]` table of docs/configuration.md).
 ///
-/// Decodable from the `[api]` table with snake_case keys; every key is optional. Not Encodable, so
-/// the tokens are never written out by accident.
+/// psm-actuator reads it with `APIConfiguration.load(path:)` (APIConfiguration+TOML.swift), which
+/// names the file, section and key of a problem. Also Decodable from the `[api]` table with
+/// snake_case keys (unknown keys refused); every key is optional. Not Encodable, so the tokens are
+/// never written out by accident.
 public struct APIConfiguration: Sendable, Hashable, Decodable {
     /// Listen address: an IPv4/IPv6 literal or a host name (`--listen HOST:PORT`).
     public var host: String
@@ -28,10 +30,14 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
     public var metricsRequireToken: Bool
     /// Serve without any token (only for a loopback test setup; refused unless set explicitly).
     public var allowUnauthenticated: Bool
+    /// Also allow serving without a token on an address other than loopback (0.0.0.0, a LAN
+    /// address, a host name): a second, deliberate switch on top of `allowUnauthenticated`.
+    public var allowUnauthenticatedRemote: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 8080, tokens: [String] = [], maxBodyBytes: Int = 64 * 1024,
                 writeRatePerSecond: Double = 50, writeBurst: Int = 100, maxSamplesPerRequest: Int = 10_000,
-                metricsRequireToken: Bool = false, allowUnauthenticated: Bool = false) {
+                metricsRequireToken: Bool = false, allowUnauthenticated: Bool = false,
+                allowUnauthenticatedRemote: Bool = false) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -41,11 +47,41 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         self.maxSamplesPerRequest = maxSamplesPerRequest
         self.metricsRequireToken = metricsRequireToken
         self.allowUnauthenticated = allowUnauthenticated
+        self.allowUnauthenticatedRemote = allowUnauthenticatedRemote
     }
+
+    /// The allowed range of every numeric `[api]` key (docs/configuration.md), checked by
+    /// `validate()` and by the TOML loader.
+    public enum Ranges {
+        public static let maxBodyBytes: ClosedRange<Int> = 1024...(64 * 1024 * 1024)
+        public static let writeRate: ClosedRange<Double> = 0.001...1_000_000
+        public static let writeBurst: ClosedRange<Int> = 1...1_000_000
+        public static let maxSamplesPerRequest: ClosedRange<Int> = 1...1_000_000
+    }
+
+    /// Every key of the `[api]` table.
+    public static let keys = CodingKeys.allCases.map(\.rawValue)
 
     /// The environment variable whose value (one token, or several separated by commas) is added
     /// to `tokens`.
     public static let tokenEnvironmentVariable = "PSM_API_TOKEN"
+
+    /// Whether the API serves without authentication (no token configured).
+    public var isUnauthenticated: Bool { tokens.isEmpty }
+
+    /// Whether `host` names the loopback interface only: `localhost`, 127.0.0.0/8, `::1` (also
+    /// IPv4-mapped). Any other name or address — `0.0.0.0`, `::`, a LAN address, a host name — may
+    /// be reachable from elsewhere.
+    public static func isLoopback(_ host: String) -> Bool {
+        var h = host.lowercased()
+        if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
+        if h.hasPrefix("::ffff:") { h = String(h.dropFirst("::ffff:".count)) }
+        let octets = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil })
+        else { return false }
+        return octets[0] == "127"
+    }
 
     /// Adds the tokens of `PSM_API_TOKEN` in `environment` (comma-separated, blanks trimmed).
     public mutating func addTokens(fromEnvironment environment: [String: String]) {
@@ -92,27 +128,51 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         return (hostPart.isEmpty ? nil : String(hostPart), port)
     }
 
-    /// Refuses settings the server cannot honour.
+    /// Refuses settings the server cannot honour, naming the key (`api.…`) to fix.
     public func validate() throws(APIConfigurationError) {
         if tokens.isEmpty && !allowUnauthenticated {
             throw APIConfigurationError(
                 "no API token: set api.tokens in the configuration or \(Self.tokenEnvironmentVariable) in the environment")
         }
+        if tokens.isEmpty && !Self.isLoopback(host) && !allowUnauthenticatedRemote {
+            throw APIConfigurationError(
+                "api.allow_unauthenticated serves every route without a token, and \(host):\(port) is not a loopback address: "
+                + "set a token (api.tokens or \(Self.tokenEnvironmentVariable)), listen on 127.0.0.1, "
+                + "or set api.allow_unauthenticated_remote = true as well to serve it unauthenticated to the network")
+        }
         if tokens.contains(where: { $0.count < 16 || $0.contains(where: { $0.isWhitespace || !$0.isASCII }) }) {
             throw APIConfigurationError("an API token must be at least 16 printable ASCII characters without spaces")
         }
         guard (0...65535).contains(port) else { throw APIConfigurationError("api.listen: port \(port) is out of range") }
-        guard maxBodyBytes >= 1024, maxBodyBytes <= 64 * 1024 * 1024 else {
-            throw APIConfigurationError("api.max_body_bytes must be from 1024 to 67108864, not \(maxBodyBytes)")
-        }
-        guard writeRatePerSecond.isFinite, writeRatePerSecond > 0 else {
-            throw APIConfigurationError("api.write_rate must be a positive number of requests per second")
-        }
-        guard writeBurst >= 1 else { throw APIConfigurationError("api.write_burst must be at least 1") }
-        guard maxSamplesPerRequest >= 1 else { throw APIConfigurationError("api.max_samples_per_request must be at least 1") }
+        try Self.check("max_body_bytes", maxBodyBytes, Ranges.maxBodyBytes, unit: "bytes")
+        try Self.check("write_rate", writeRatePerSecond, Ranges.writeRate, unit: "writes per second")
+        try Self.check("write_burst", writeBurst, Ranges.writeBurst, unit: "writes")
+        try Self.check("max_samples_per_request", maxSamplesPerRequest, Ranges.maxSamplesPerRequest, unit: "samples")
     }
 
-    enum CodingKeys: String, CodingKey {
+    /// What a range reads as in a message: "from 1024 to 67108864 bytes".
+    static func describe<T: Comparable>(_ range: ClosedRange<T>, unit: String) -> String {
+        "from \(shown(range.lowerBound)) to \(shown(range.upperBound)) \(unit)"
+    }
+
+    static func shown<T>(_ value: T) -> String {
+        if let d = value as? Double, d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(value)"
+    }
+
+    static func check(_ key: String, _ value: Int, _ range: ClosedRange<Int>, unit: String) throws(APIConfigurationError) {
+        guard range.contains(value) else {
+            throw APIConfigurationError("api.\(key) must be \(describe(range, unit: unit)), not \(value)")
+        }
+    }
+
+    static func check(_ key: String, _ value: Double, _ range: ClosedRange<Double>, unit: String) throws(APIConfigurationError) {
+        guard value.isFinite, range.contains(value) else {
+            throw APIConfigurationError("api.\(key) must be a finite number \(describe(range, unit: unit)), not \(shown(value))")
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, tokens
         case maxBodyBytes = "max_body_bytes"
         case writeRatePerSecond = "write_rate"
@@ -120,9 +180,17 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         case maxSamplesPerRequest = "max_samples_per_request"
         case metricsRequireToken = "metrics_require_token"
         case allowUnauthenticated = "allow_unauthenticated"
+        case allowUnauthenticatedRemote = "allow_unauthenticated_remote"
     }
 
     public init(from decoder: any Decoder) throws {
+        // A misspelt key (`metrics_require_tokens`) would otherwise leave its setting at the default.
+        let all = try decoder.container(keyedBy: AnyKey.self)
+        for key in all.allKeys.map(\.stringValue).sorted() where CodingKeys(rawValue: key) == nil {
+            throw DecodingError.dataCorruptedError(
+                forKey: AnyKey(stringValue: key), in: all,
+                debugDescription: "unknown key '\(key)' in [api] (expected one of: \(Self.keys.joined(separator: ", ")))")
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
         if let listen = try c.decodeIfPresent(String.self, forKey: .listen) {
@@ -130,17 +198,19 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
                 throw DecodingError.dataCorruptedError(forKey: .listen, in: c, debugDescription: error.message)
             }
         }
+        // TOML keeps integers and floats apart: `write_rate = 100` must read as 100.0.
+        func number(_ key: CodingKeys, _ current: Double) throws -> Double {
+            if let whole = try? c.decodeIfPresent(Int.self, forKey: key) { return Double(whole) }
+            return try c.decodeIfPresent(Double.self, forKey: key) ?? current
+        }
         tokens = try c.decodeIfPresent([String].self, forKey: .tokens) ?? tokens
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
-        // TOML keeps integers and floats apart: `write_rate = 100` must read as 100.0.
-        if let whole = try? c.decodeIfPresent(Int.self, forKey: .writeRatePerSecond) {
-            writeRatePerSecond = Double(whole)
-        } else {
-            writeRatePerSecond = try c.decodeIfPresent(Double.self, forKey: .writeRatePerSecond) ?? writeRatePerSecond
-        }
+        writeRatePerSecond = try number(.writeRatePerSecond, writeRatePerSecond)
         writeBurst = try c.decodeIfPresent(Int.self, forKey: .writeBurst) ?? writeBurst
         maxSamplesPerRequest = try c.decodeIfPresent(Int.self, forKey: .maxSamplesPerRequest) ?? maxSamplesPerRequest
         metricsRequireToken = try c.decodeIfPresent(Bool.self, forKey: .metricsRequireToken) ?? metricsRequireToken
         allowUnauthenticated = try c.decodeIfPresent(Bool.self, forKey: .allowUnauthenticated) ?? allowUnauthenticated
+        allowUnauthenticatedRemote = try c.decodeIfPresent(Bool.self, forKey: .allowUnauthenticatedRemote)
+            ?? allowUnauthenticatedRemote
     }
 }

@@ -59,11 +59,20 @@ public enum ActuatorAPI {
     /// swift-service-lifecycle `Service`: run it in the actuator's `ServiceGroup`, which shuts it
     /// down gracefully (in-flight requests finish) on SIGTERM.
     ///
-    /// Throws when the configuration cannot be served (no token, limits out of range).
+    /// Serving without a token is logged as a warning every time.
+    ///
+    /// Throws when the configuration cannot be served (no token, a token-less non-loopback address
+    /// without `allowUnauthenticatedRemote`, limits out of range).
     public static func makeApplication(control: any ActuatorControl, configuration: APIConfiguration,
                                        registry: PrometheusCollectorRegistry,
                                        logger: Logger) throws(APIConfigurationError) -> some ApplicationProtocol {
         try configuration.validate()
+        if configuration.isUnauthenticated {
+            logger.warning(
+                "API serving WITHOUT authentication (api.allow_unauthenticated): every route is open to whoever can reach the address",
+                metadata: ["address": "\(configuration.host):\(configuration.port)",
+                           "loopback": "\(APIConfiguration.isLoopback(configuration.host))"])
+        }
         let router = makeRouter(control: control, configuration: configuration, registry: registry)
         return Application(router: router,
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port),

@@ -62,16 +62,10 @@ struct DecisionLoop: Service {
     }
 }
 
-/// The `[api]` table of the configuration file, if any.
+/// The `[api]` table of the configuration file, if any. Every problem is thrown, naming the file,
+/// `[api]` and the key: an unreadable file, a syntax error, an unknown key, a value out of range.
 func loadAPIConfiguration(path: String) throws -> APIConfiguration? {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-    let root = try TOMLTable(string: text)
-    guard let table = root["api"]?.table else { return nil }
-    do {
-        return try TOMLDecoder().decode(APIConfiguration.self, from: table)
-    } catch {
-        throw APIConfigurationError("\(path): [api]: \(error)")
-    }
+    try APIConfiguration.load(path: path)
 }
 
 /// Runs the actuator live: the decision loop and, when configured or `--listen` is given, the
