@@ -37,6 +37,10 @@ extension APIConfiguration {
         metricsRequireToken = try s.bool("metrics_require_token") ?? metricsRequireToken
         allowUnauthenticated = try s.bool("allow_unauthenticated") ?? allowUnauthenticated
         allowUnauthenticatedRemote = try s.bool("allow_unauthenticated_remote") ?? allowUnauthenticatedRemote
+        idleTimeout = try Self.number(s, "idle_timeout", Ranges.idleTimeout) ?? idleTimeout
+        headerTimeout = try Self.number(s, "header_timeout", Ranges.headerTimeout) ?? headerTimeout
+        bodyTimeout = try Self.number(s, "body_timeout", Ranges.bodyTimeout) ?? bodyTimeout
+        maxConnections = try s.int("max_connections", in: Ranges.maxConnections) ?? maxConnections
     }
 
     /// A finite number within `range` (`TOMLSection.number(_:from:to:)` with the range of `Ranges`).

@@ -33,11 +33,23 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
     /// Also allow serving without a token on an address other than loopback (0.0.0.0, a LAN
     /// address, a host name): a second, deliberate switch on top of `allowUnauthenticated`.
     public var allowUnauthenticatedRemote: Bool
+    /// Seconds a connection may stay open without a request in progress and without reading a
+    /// request part (keep-alive between requests).
+    public var idleTimeout: Double
+    /// Seconds a client has to send a complete request head: from the accept on a new connection,
+    /// from the first byte of the next request on a kept-alive one (cuts off a slowloris).
+    public var headerTimeout: Double
+    /// Seconds a client has to send the whole body once the head is in.
+    public var bodyTimeout: Double
+    /// Most connections open at once; beyond it the connection that has waited longest without a
+    /// request in progress is closed to make room, or, when every one is busy, the new one is.
+    public var maxConnections: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, tokens: [String] = [], maxBodyBytes: Int = 64 * 1024,
                 writeRatePerSecond: Double = 50, writeBurst: Int = 100, maxSamplesPerRequest: Int = 10_000,
                 metricsRequireToken: Bool = false, allowUnauthenticated: Bool = false,
-                allowUnauthenticatedRemote: Bool = false) {
+                allowUnauthenticatedRemote: Bool = false, idleTimeout: Double = 60, headerTimeout: Double = 10,
+                bodyTimeout: Double = 30, maxConnections: Int = 4096) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -48,6 +60,10 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         self.metricsRequireToken = metricsRequireToken
         self.allowUnauthenticated = allowUnauthenticated
         self.allowUnauthenticatedRemote = allowUnauthenticatedRemote
+        self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
+        self.maxConnections = maxConnections
     }
 
     /// The allowed range of every numeric `[api]` key (docs/configuration.md), checked by
@@ -57,6 +73,10 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         public static let writeRate: ClosedRange<Double> = 0.001...1_000_000
         public static let writeBurst: ClosedRange<Int> = 1...1_000_000
         public static let maxSamplesPerRequest: ClosedRange<Int> = 1...1_000_000
+        public static let idleTimeout: ClosedRange<Double> = 0.1...86_400
+        public static let headerTimeout: ClosedRange<Double> = 0.1...3_600
+        public static let bodyTimeout: ClosedRange<Double> = 0.1...3_600
+        public static let maxConnections: ClosedRange<Int> = 1...1_000_000
     }
 
     /// Every key of the `[api]` table.
@@ -148,6 +168,10 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         try Self.check("write_rate", writeRatePerSecond, Ranges.writeRate, unit: "writes per second")
         try Self.check("write_burst", writeBurst, Ranges.writeBurst, unit: "writes")
         try Self.check("max_samples_per_request", maxSamplesPerRequest, Ranges.maxSamplesPerRequest, unit: "samples")
+        try Self.check("idle_timeout", idleTimeout, Ranges.idleTimeout, unit: "seconds")
+        try Self.check("header_timeout", headerTimeout, Ranges.headerTimeout, unit: "seconds")
+        try Self.check("body_timeout", bodyTimeout, Ranges.bodyTimeout, unit: "seconds")
+        try Self.check("max_connections", maxConnections, Ranges.maxConnections, unit: "connections")
     }
 
     /// What a range reads as in a message: "from 1024 to 67108864 bytes".
@@ -181,6 +205,10 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         case metricsRequireToken = "metrics_require_token"
         case allowUnauthenticated = "allow_unauthenticated"
         case allowUnauthenticatedRemote = "allow_unauthenticated_remote"
+        case idleTimeout = "idle_timeout"
+        case headerTimeout = "header_timeout"
+        case bodyTimeout = "body_timeout"
+        case maxConnections = "max_connections"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -212,5 +240,9 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
         allowUnauthenticated = try c.decodeIfPresent(Bool.self, forKey: .allowUnauthenticated) ?? allowUnauthenticated
         allowUnauthenticatedRemote = try c.decodeIfPresent(Bool.self, forKey: .allowUnauthenticatedRemote)
             ?? allowUnauthenticatedRemote
+        idleTimeout = try number(.idleTimeout, idleTimeout)
+        headerTimeout = try number(.headerTimeout, headerTimeout)
+        bodyTimeout = try number(.bodyTimeout, bodyTimeout)
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? maxConnections
     }
 }

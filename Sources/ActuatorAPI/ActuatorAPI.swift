@@ -1,7 +1,9 @@
 import Actuator
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
+import NIOCore
 import Prometheus
 
 /// The actuator's HTTP API (docs/api.md): builds the router and the Hummingbird application that
@@ -59,7 +61,10 @@ public enum ActuatorAPI {
     /// swift-service-lifecycle `Service`: run it in the actuator's `ServiceGroup`, which shuts it
     /// down gracefully (in-flight requests finish) on SIGTERM.
     ///
-    /// Serving without a token is logged as a warning every time.
+    /// Connections are bounded (docs/api.md, "Connections"): `idleTimeout` between requests
+    /// (Hummingbird's), `headerTimeout` and `bodyTimeout` per request and at most `maxConnections`
+    /// open at once (`ConnectionGuardHandler`, `ConnectionTracker`), the latter fitted to the
+    /// open-file limit. Serving without a token is logged as a warning every time.
     ///
     /// Throws when the configuration cannot be served (no token, a token-less non-loopback address
     /// without `allowUnauthenticatedRemote`, limits out of range).
@@ -74,7 +79,14 @@ public enum ActuatorAPI {
                            "loopback": "\(APIConfiguration.isLoopback(configuration.host))"])
         }
         let router = makeRouter(control: control, configuration: configuration, registry: registry)
-        return Application(router: router,
+        let tracker = ConnectionTracker(limit: Self.fitConnectionLimit(configuration.maxConnections, logger: logger), logger: logger)
+        let header = TimeAmount.nanoseconds(Int64(configuration.headerTimeout * 1e9))
+        let body = TimeAmount.nanoseconds(Int64(configuration.bodyTimeout * 1e9))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionGuardHandler(tracker: tracker, headerTimeout: header, bodyTimeout: body,
+                                                               logger: logger)],
+            idleTimeout: .nanoseconds(Int64(configuration.idleTimeout * 1e9)))
+        return Application(router: router, server: .http1(configuration: http1),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                 serverName: "psm-actuator"),
                            logger: logger)

@@ -42,12 +42,19 @@ import Testing
             metrics_require_token = true
             allow_unauthenticated = true
             allow_unauthenticated_remote = true
+            idle_timeout = 90
+            header_timeout = 2.5
+            body_timeout = 20
+            max_connections = 100
             """))
         #expect(c.port == 9000 && c.tokens == ["t-0123456789abcdef"] && c.maxBodyBytes == 2048)
         #expect(c.writeRatePerSecond == 1_000_000 && c.writeBurst == 1_000_000 && c.maxSamplesPerRequest == 5)
         #expect(c.metricsRequireToken && c.allowUnauthenticated && c.allowUnauthenticatedRemote)
+        #expect(c.idleTimeout == 90 && c.headerTimeout == 2.5 && c.bodyTimeout == 20 && c.maxConnections == 100)
         let defaults = try #require(try Self.parse(""))
         #expect(defaults == APIConfiguration())
+        #expect(defaults.idleTimeout == 60 && defaults.headerTimeout == 10 && defaults.bodyTimeout == 30)
+        #expect(defaults.maxConnections == 4096)
         #expect(try APIConfiguration.parse("[actuator]\nregistry = \"m\"\n", fileName: "psm.toml") == nil)
     }
 
@@ -57,6 +64,10 @@ import Testing
             ("write_rate", ["nan", "inf", "-inf", "0", "-1", "0.0001", "1000001", "\"fast\""]),
             ("write_burst", ["0", "-5", "1000001", "2.5"]),
             ("max_samples_per_request", ["0", "1000001"]),
+            ("idle_timeout", ["0", "-1", "nan", "inf", "86401", "0.01"]),
+            ("header_timeout", ["0", "nan", "3601", "-2"]),
+            ("body_timeout", ["0", "inf", "3601"]),
+            ("max_connections", ["0", "-1", "1000001", "100.0", "true"]),
         ]
         for (key, values) in bad {
             for value in values {
@@ -66,7 +77,7 @@ import Testing
             }
         }
         #expect(Self.refusal("write_rate = 0.001") == nil && Self.refusal("max_body_bytes = 67108864") == nil)
-        #expect(Self.refusal("write_burst = 1000000") == nil && Self.refusal("max_samples_per_request = 1") == nil)
+        #expect(Self.refusal("header_timeout = 0.1") == nil && Self.refusal("max_connections = 1000000") == nil)
         let range = try #require(Self.refusal("write_rate = nan"))
         #expect(range.code == .invalidValue && range.description.contains("from 0.001 to 1000000, got nan"), "\(range)")
         #expect(Self.refusal("listen = \"nowhere\"")?.location == "[api] listen")
@@ -151,6 +162,10 @@ import Testing
         #expect(refusal { $0.writeBurst = 2_000_000 }?.contains("api.write_burst") == true)
         #expect(refusal { $0.maxSamplesPerRequest = 0 }?.contains("api.max_samples_per_request") == true)
         #expect(refusal { $0.maxBodyBytes = 1 << 30 }?.contains("api.max_body_bytes") == true)
+        #expect(refusal { $0.idleTimeout = .nan }?.contains("api.idle_timeout") == true)
+        #expect(refusal { $0.headerTimeout = 0 }?.contains("api.header_timeout") == true)
+        #expect(refusal { $0.bodyTimeout = -1 }?.contains("api.body_timeout") == true)
+        #expect(refusal { $0.maxConnections = 0 }?.contains("api.max_connections") == true)
     }
 
     @Test func servingWithoutAuthenticationIsAWarningAtEveryStart() throws {

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOHTTP1
 import Logging
 
 /// The routes the API serves, as `METHOD /path/{param}`: registration, 405 answers and the
@@ -41,6 +42,11 @@ struct ErrorMiddleware: RouterMiddleware {
             return error.errorResponse()
         } catch let error as any HTTPResponseError {
             return translate(error, request, context).errorResponse()
+        } catch let error as HTTPParserError {
+            // The body could not be read: malformed, or the connection ended in the middle of it (the
+            // client went away, or the body timeout closed it). The client's doing, not a bug.
+            context.logger.debug("API request body unreadable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return APIError.badRequest("the request body could not be read (\(error))").errorResponse()
         } catch {
             context.logger.error("API request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return APIError.internalError.errorResponse()
