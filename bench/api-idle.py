@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Idle-connection flood against the actuator API on 127.0.0.1 (docs/benchmarks.md, "API under idle connections").
 
-Opens --connections TCP connections to 127.0.0.1:PORT that send nothing (split over --workers
+Opens --connections TCP connections to 127.0.0.1:PORT that send nothing, or with --partial the start
+of a request head and nothing more (split over --workers
 processes, so that no process needs more descriptors than its limit), holds them --hold seconds,
 and meanwhile asks GET /healthz on a fresh connection every --probe-every seconds, timing each
 answer. With --server-pid it samples the server's open descriptors (/proc/PID/fd). Prints one JSON
@@ -48,38 +49,59 @@ def healthz(port, timeout):
     return None
 
 
-def flood(port, count, hold, deadline, results):
-    """One worker: opens `count` idle connections, holds them, reports how many are still open."""
-    sockets, failed, connect_times = [], 0, []
-    for _ in range(count):
+def flood(port, count, hold, deadline, partial, results):
+    """One worker: opens `count` connections that send nothing (or, with `partial`, the start of a
+    request head and then nothing), and watches them until `hold` seconds after the last connect:
+    how many the server closed, and how long after their connect (closes are also collected while
+    connecting, every 50 connects, so a lifetime is late by at most that much)."""
+    sockets, opened_at, lifetimes, failed, connect_times = {}, {}, [], 0, []
+    poller = select.poll()
+
+    def collect(timeout_ms):
+        for fd, _ in poller.poll(timeout_ms):
+            s = sockets.get(fd)
+            if s is None:
+                continue
+            try:
+                closed = s.recv(4096) == b""
+            except BlockingIOError:
+                closed = False
+            except OSError:
+                closed = True
+            if closed:
+                lifetimes.append(time.monotonic() - opened_at[fd])
+                poller.unregister(fd)
+                s.close()
+                del sockets[fd]
+
+    opened = 0
+    for i in range(count):
         if time.monotonic() > deadline:
             break
         t = time.monotonic()
         try:
             s = socket.create_connection((HOST, port), timeout=5)
+            if partial:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Partial: ")
             s.setblocking(False)
-            sockets.append(s)
+            sockets[s.fileno()] = s
+            opened_at[s.fileno()] = t
+            poller.register(s.fileno(), select.POLLIN)
+            opened += 1
             connect_times.append(time.monotonic() - t)
         except OSError:
             failed += 1
-    opened = len(sockets)
+        if i % 50 == 49:
+            collect(0)
+    open_when_done = len(sockets)
     end = min(time.monotonic() + hold, deadline)
-    while time.monotonic() < end:
-        time.sleep(min(0.5, max(0.0, end - time.monotonic())))
-    still_open = 0
-    for s in sockets:
-        poller = select.poll()
-        poller.register(s, select.POLLIN)
-        closed = False
-        if poller.poll(0):
-            try:
-                closed = s.recv(1) == b""
-            except OSError:
-                closed = True
-        if not closed:
-            still_open += 1
+    while sockets and time.monotonic() < end:
+        collect(max(0, int(1000 * min(0.5, end - time.monotonic()))))
+    still_open = len(sockets)
+    for s in sockets.values():
         s.close()
-    results.put({"opened": opened, "failed": failed, "still_open": still_open,
+    results.put({"opened": opened, "failed": failed, "open_when_done": open_when_done, "still_open": still_open,
+                 "lifetimes": lifetimes,
                  "connect_ms_max": round(1000 * max(connect_times), 1) if connect_times else None})
 
 
@@ -112,6 +134,7 @@ def main():
     p.add_argument("--probe-timeout", type=float, default=5)
     p.add_argument("--server-pid", type=int)
     p.add_argument("--time-limit", type=float, default=300)
+    p.add_argument("--partial", action="store_true", help="send the start of a request head, never its end")
     a = p.parse_args()
 
     start = time.monotonic()
@@ -120,7 +143,7 @@ def main():
 
     results = multiprocessing.Queue()
     share = [a.connections // a.workers + (1 if i < a.connections % a.workers else 0) for i in range(a.workers)]
-    workers = [multiprocessing.Process(target=flood, args=(a.port, n, a.hold, deadline, results)) for n in share]
+    workers = [multiprocessing.Process(target=flood, args=(a.port, n, a.hold, deadline, a.partial, results)) for n in share]
     for w in workers:
         w.start()
 
@@ -136,11 +159,19 @@ def main():
     after = [healthz(a.port, a.probe_timeout) for _ in range(20)]
 
     fds = [f for f in fds if f is not None]
+    lifetimes = sorted(x for f in floods for x in f["lifetimes"])
+    closed = {"closed": len(lifetimes)}
+    if lifetimes:
+        closed.update({"seconds_open_p50": round(statistics.median(lifetimes), 2),
+                       "seconds_open_max": round(lifetimes[-1], 2)})
     print(json.dumps({
         "connections": a.connections,
+        "partial_heads": a.partial,
         "opened": sum(f["opened"] for f in floods),
         "connect_failed": sum(f["failed"] for f in floods),
+        "open_when_connects_done": sum(f["open_when_done"] for f in floods),
         "still_open_after_hold": sum(f["still_open"] for f in floods),
+        "closed_by_server": closed,
         "connect_ms_max": max((f["connect_ms_max"] or 0) for f in floods),
         "server_fds_max": max(fds) if fds else None,
         "healthz_before": summary(before, len(before)),

@@ -7,8 +7,9 @@
 # GET /healthz on fresh connections. Passes when every /healthz probe after the flood answers 200.
 # Only 127.0.0.1 is ever contacted.
 #
-#   bench/api-idle.sh [--connections 20000] [--hold 20] [--release | --actuator PATH] [--api 'key = value; …']
+#   bench/api-idle.sh [--connections 20000] [--hold 20] [--partial] [--release | --actuator PATH] [--api 'key = value; …']
 #
+# --partial: each connection sends the start of a request head and never finishes it (slowloris).
 # --actuator runs that psm-actuator binary instead of building one (e.g. a release build made with
 # another --scratch-path).
 # --api adds lines to the [api] section (e.g. 'max_connections = 1000'). Output: out/api-idle/.
@@ -20,6 +21,7 @@ hold=20
 configuration=debug
 api_extra=""
 actuator=""
+partial=""
 while (($#)); do
   case "$1" in
     --connections) connections="$2"; shift 2 ;;
@@ -27,6 +29,7 @@ while (($#)); do
     --release) configuration=release; shift ;;
     --api) api_extra="$2"; shift 2 ;;
     --actuator) actuator="$2"; shift 2 ;;
+    --partial) partial=--partial; shift ;;
     *) echo "api-idle: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -66,7 +69,7 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-python3 bench/api-idle.py --port "$port" --connections "$connections" --workers "$workers" --hold "$hold" \
+python3 bench/api-idle.py --port "$port" --connections "$connections" --workers "$workers" --hold "$hold" $partial \
   --server-pid "$server_pid" | tee "$out/result.json"
 kill -0 "$server_pid" 2>/dev/null || { echo "api-idle: the server died; see $out/server.log" >&2; exit 1; }
 python3 - "$out/result.json" <<'PY'
