@@ -122,7 +122,6 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "psm-actuator", dependencies: ["ActuatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.

@@ -6,7 +6,6 @@ import Hypervisor
 import Logging
 import Prometheus
 import ServiceLifecycle
-import TOMLKit
 
 /// The decision loop as a service: one cycle per interval until a graceful shutdown (SIGTERM,
 /// SIGINT) or until its task is cancelled (the service group cancels every service when another

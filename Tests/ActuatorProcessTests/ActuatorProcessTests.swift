@@ -8,11 +8,11 @@ import Testing
 
     /// Before the fix the decision loop ran 700–1,700 cycles a second, activated shadows and
     /// ignored SIGTERM once the API had failed to bind.
-    @Test func anAPIThatCannotBindEndsTheProcessWithTheReason() throws {
+    @Test func anAPIThatCannotBindEndsTheProcessWithTheReason() async throws {
         let scratch = try ActuatorScratch()
         defer { scratch.cleanUp() }
         let taken = try TakenPort()
-        let run = try runProcess(try builtExecutable("psm-actuator"),
+        let run = try await runProcess(try builtExecutable("psm-actuator"),
                                  ["run", "--config", scratch.config, "--listen", "127.0.0.1:\(taken.port)"],
                                  environment: Self.token, timeout: 30)
         #expect(!run.signalled, "had to be killed after \(run.seconds) s")
@@ -22,10 +22,10 @@ import Testing
         #expect(cycles <= 3, "\(cycles) cycles ran after the bind failure")
     }
 
-    @Test func sigtermStopsTheServiceCleanly() throws {
+    @Test func sigtermStopsTheServiceCleanly() async throws {
         let scratch = try ActuatorScratch()
         defer { scratch.cleanUp() }
-        let run = try runProcess(try builtExecutable("psm-actuator"),
+        let run = try await runProcess(try builtExecutable("psm-actuator"),
                                  ["run", "--config", scratch.config, "--listen", "127.0.0.1:0"],
                                  environment: Self.token, terminateAfter: 0.5, whenStderrContains: "Server started", timeout: 30)
         #expect(!run.signalled && run.status == 0, "status \(run.status): \(run.errors.suffix(2000))")
@@ -33,29 +33,30 @@ import Testing
     }
 
     @Test(arguments: ["bogus://x", "test:///nonexistent-psm-node.xml"])
-    func anUnreachableHypervisorIsAnError(uri: String) throws {
+    func anUnreachableHypervisorIsAnError(uri: String) async throws {
         let scratch = try ActuatorScratch()
         defer { scratch.cleanUp() }
         let actuator = try builtExecutable("psm-actuator")
-        let replay = try runProcess(actuator, ["run", "--config", scratch.config, "--replay", try scratch.trace(), "--hypervisor", uri])
+        let trace = try scratch.trace()
+        let replay = try await runProcess(actuator, ["run", "--config", scratch.config, "--replay", trace, "--hypervisor", uri])
         #expect(replay.status != 0 && !replay.signalled)
         #expect(replay.errors.contains("no configured host could be reached"), "\(replay.errors.suffix(2000))")
-        let live = try runProcess(actuator, ["run", "--config", scratch.config, "--cycles", "1", "--hypervisor", uri])
+        let live = try await runProcess(actuator, ["run", "--config", scratch.config, "--cycles", "1", "--hypervisor", uri])
         #expect(live.status != 0 && !live.signalled)
         #expect(live.errors.contains("no configured host could be reached"), "\(live.errors.suffix(2000))")
     }
 
     /// libvirt reads "" as its default URI, which drove real QEMU on a test machine.
-    @Test func anEmptyHypervisorURIIsRefused() throws {
+    @Test func anEmptyHypervisorURIIsRefused() async throws {
         let scratch = try ActuatorScratch()
         defer { scratch.cleanUp() }
-        let run = try runProcess(try builtExecutable("psm-actuator"),
+        let run = try await runProcess(try builtExecutable("psm-actuator"),
                                  ["run", "--config", scratch.config, "--cycles", "1", "--hypervisor", ""])
         #expect(run.status != 0 && !run.signalled)
         #expect(run.errors.contains("--hypervisor is empty"))
     }
 
-    @Test func oneUnreachableHostOfTwoIsAProblemAndAFailedReplay() throws {
+    @Test func oneUnreachableHostOfTwoIsAProblemAndAFailedReplay() async throws {
         let scratch = try ActuatorScratch(extra: """
 
             [[actuator.hosts]]
@@ -67,8 +68,8 @@ import Testing
             uri = "bogus://x"
             """)
         defer { scratch.cleanUp() }
-        let run = try runProcess(try builtExecutable("psm-actuator"),
-                                 ["run", "--config", scratch.config, "--replay", try scratch.trace()])
+        let trace = try scratch.trace()
+        let run = try await runProcess(try builtExecutable("psm-actuator"), ["run", "--config", scratch.config, "--replay", trace])
         #expect(run.status != 0 && !run.signalled)
         let problems = run.output.components(separatedBy: "\n").first { $0.contains("problems:") }
         #expect(problems != nil && problems?.contains("problems:           0") == false, "\(run.output)")
@@ -80,13 +81,13 @@ import Testing
         ("interval = 9223372036854775807", "[actuator] interval"),
         ("horizon = 100000000", "[actuator] horizon"),
     ])
-    func anOutOfRangeNumberIsAConfigurationErrorNotATrap(line: String, location: String) throws {
+    func anOutOfRangeNumberIsAConfigurationErrorNotATrap(line: String, location: String) async throws {
         let scratch = try ActuatorScratch(extra: "")
         defer { scratch.cleanUp() }
         let text = try String(contentsOfFile: scratch.config, encoding: .utf8)
             .replacingOccurrences(of: "interval = 1\n", with: line + "\n")
         try text.write(toFile: scratch.config, atomically: true, encoding: .utf8)
-        let run = try runProcess(try builtExecutable("psm-actuator"), ["run", "--config", scratch.config, "--cycles", "1"])
+        let run = try await runProcess(try builtExecutable("psm-actuator"), ["run", "--config", scratch.config, "--cycles", "1"])
         #expect(!run.signalled && run.status != 0)
         #expect(run.errors.contains(location), "\(run.errors.suffix(2000))")
         #expect(!run.errors.contains("Fatal error"))

@@ -67,9 +67,10 @@ struct Outcome {
 }
 
 /// Runs `executable` with `arguments` (and `environment` added), sending SIGTERM after `terminateAfter`
-/// seconds if given and SIGKILL at `timeout`; returns when it has ended.
+/// seconds if given and SIGKILL at `timeout`; returns when it has ended. Waits with `Task.sleep`, so
+/// the parallel suite's other tests keep the cooperative pool's threads.
 func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                terminateAfter: Double? = nil, whenStderrContains: String? = nil, timeout: Double = 30) throws -> Outcome {
+                terminateAfter: Double? = nil, whenStderrContains: String? = nil, timeout: Double = 30) async throws -> Outcome {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -97,7 +98,7 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
                 terminated = true
             }
         }
-        usleep(20_000)
+        try await Task.sleep(for: .milliseconds(20))
     }
     process.waitUntilExit()
     return Outcome(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
