@@ -51,12 +51,7 @@ public actor Collector {
     let store: MetricStore
     private var previous: [String: [String: (stats: DomainStats, time: Int64)]] = [:]
     private var pending: [String: Task<[DomainStats], any Error>] = [:]
-    private var downsampler: Downsampler
-    private var writtenKeys: Set<String> = []
-    /// When samples were last expired: the retention runs at most every `expiryPeriod` seconds
-    /// (deleting is a scan of every collected series; samples outlive the retention by at most that).
-    private var lastExpiry: Int64?
-    private var expiryPeriod: Int64 { max(downsampler.interval, 600) }
+    private var kept: SampleKeeper
 
     public init(settings: Settings, groups: [GroupConfiguration], hypervisors: [String: any Hypervisor],
                 store: MetricStore, modelInterval: Int64) {
@@ -64,7 +59,7 @@ public actor Collector {
         self.groups = groups
         self.hypervisors = hypervisors
         self.store = store
-        downsampler = Downsampler(interval: modelInterval)
+        kept = SampleKeeper(store: store, modelInterval: modelInterval, retention: settings.retention)
     }
 
     /// One collection at `now` (Unix seconds).
@@ -77,7 +72,6 @@ public actor Collector {
         var broken: [String: Set<String>] = [:]
         var members: [String: [String]] = [:]
         var memberUnits: [String: Double] = [:]
-        var series: [Series] = []
         for (host, hypervisor) in hypervisors.sorted(by: { $0.key < $1.key }) {
             let stats: [DomainStats]
             do {
@@ -119,9 +113,7 @@ public actor Collector {
                         continue
                     }
                     if counted, let group { sums[group, default: [:]][metric, default: 0] += value }
-                    if let closed = downsampler.add(.init(id: "vm/\(s.name)/\(metric)", metric: metric, group: group), value: value, at: now) {
-                        series.append(closed)
-                    }
+                    kept.add("vm/\(s.name)/\(metric)", metric: metric, group: group, value: value, at: now)
                 }
             }
             for name in (previous[host] ?? [:]).keys where seen[name] == nil {
@@ -138,27 +130,16 @@ public actor Collector {
                                      memberUnits: memberUnits[g.name] ?? 0)
             report.groups.append(sample)
             for (metric, value) in groupSums.sorted(by: { $0.key < $1.key }) {
-                if let closed = downsampler.add(.init(id: "\(g.name)/\(metric)", metric: metric, group: g.name), value: value, at: now) {
-                    series.append(closed)
-                }
+                kept.add("\(g.name)/\(metric)", metric: metric, group: g.name, value: value, at: now)
             }
-            if !g.members.isEmpty,
-               let closed = downsampler.add(.init(id: "\(g.name)/member_units", metric: "member_units", group: g.name),
-                                            value: sample.memberUnits, at: now) {
-                series.append(closed)
+            if !g.members.isEmpty {
+                kept.add("\(g.name)/member_units", metric: "member_units", group: g.name, value: sample.memberUnits, at: now)
             }
         }
-        if !series.isEmpty {
-            do {
-                report.written = try store.insert(series)
-                writtenKeys.formUnion(series.map(\.id))
-                if lastExpiry.map({ now - $0 >= expiryPeriod }) ?? true {
-                    lastExpiry = now
-                    report.expired = try store.deleteSamples(keys: writtenKeys.sorted(), before: now - settings.retention)
-                }
-            } catch {
-                report.problems.append("collected samples not stored: \(error)")
-            }
+        do {
+            (report.written, report.expired) = try kept.flush(now: now)
+        } catch {
+            report.problems.append("collected samples not stored: \(error)")
         }
         let d = ContinuousClock.now - started
         report.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18

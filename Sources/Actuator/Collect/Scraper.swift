@@ -69,11 +69,7 @@ public actor Scraper {
     let maximumBodyBytes: Int
     let maximumBackoff: Int64
     private var states: [State]
-    private var downsampler: Downsampler
-    private var writtenKeys: Set<String> = []
-    /// When samples were last expired: as the collector, at most every max(model interval, 600 s).
-    private var lastExpiry: Int64?
-    private var expiryPeriod: Int64 { max(downsampler.interval, 600) }
+    private var kept: SampleKeeper
 
     /// The scrapes' HTTP client for the life of the process: AsyncHTTPClient's defaults, except that a
     /// connection that cannot be established fails the request at once ("connection refused")
@@ -94,7 +90,7 @@ public actor Scraper {
         self.maximumBodyBytes = maximumBodyBytes
         self.maximumBackoff = maximumBackoff
         states = Array(repeating: State(), count: targets.count)
-        downsampler = Downsampler(interval: modelInterval)
+        kept = SampleKeeper(store: store, modelInterval: modelInterval, retention: settings.retention)
     }
 
     /// One round at `now` (Unix seconds): every target not backing off, concurrently.
@@ -132,28 +128,18 @@ public actor Scraper {
                 }
             }
         }
-        var series: [Series] = []
         for key in Set(targets.map { [$0.group, $0.name] }).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             let (group, name) = (key[0], key[1])
             let feeding = targets.indices.filter { targets[$0].group == group && targets[$0].name == name }
             guard feeding.allSatisfy({ values[$0] != nil }) else { continue }
             let value = feeding.reduce(0) { $0 + values[$1]! }
             report.values.append(ScrapedValue(group: group, name: name, value: value))
-            if let closed = downsampler.add(.init(id: "\(group)/\(name)", metric: name, group: group), value: value, at: now) {
-                series.append(closed)
-            }
+            kept.add("\(group)/\(name)", metric: name, group: group, value: value, at: now)
         }
-        if !series.isEmpty {
-            do {
-                report.written = try store.insert(series)
-                writtenKeys.formUnion(series.map(\.id))
-                if lastExpiry.map({ now - $0 >= expiryPeriod }) ?? true {
-                    lastExpiry = now
-                    report.expired = try store.deleteSamples(keys: writtenKeys.sorted(), before: now - settings.retention)
-                }
-            } catch {
-                report.problems.append("scraped samples not stored: \(error)")
-            }
+        do {
+            (report.written, report.expired) = try kept.flush(now: now)
+        } catch {
+            report.problems.append("scraped samples not stored: \(error)")
         }
         let d = ContinuousClock.now - started
         report.seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
