@@ -85,17 +85,19 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     process.standardInput = FileHandle.nullDevice
     let started = Date()
     try process.run()
-    var terminated = false
+    var lastTerm: Date?
     while process.isRunning {
         let elapsed = Date().timeIntervalSince(started)
         if elapsed > timeout { kill(process.processIdentifier, SIGKILL); break }
-        if !terminated, let terminateAfter, elapsed > terminateAfter {
+        // SIGTERM once ready, and again every 2 s: swift-service-lifecycle installs its handler in a
+        // task of its own, and a signal that lands before that under a loaded machine is lost.
+        if let terminateAfter, elapsed > terminateAfter, lastTerm.map({ Date().timeIntervalSince($0) > 2 }) ?? true {
             let ready = whenStderrContains.map { needle in
                 ((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "").contains(needle)
             } ?? true
             if ready || elapsed > timeout / 2 {
                 kill(process.processIdentifier, SIGTERM)
-                terminated = true
+                lastTerm = Date()
             }
         }
         try await Task.sleep(for: .milliseconds(20))
