@@ -25,7 +25,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // TOMLKit 0.6.0 with a patch to its toml++ (Vendor/TOMLKit/PSM-PATCH.md): malformed TOML must
+        // be a syntax error, not an abort.
+        .package(path: "Vendor/TOMLKit"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         // Actuator API, metrics and routing (docs/api.md). Hummingbird's default traits pull in

@@ -57,6 +57,16 @@ struct RuntimeInputTests {
         }
     }
 
+    /// Found by the fuzzer (actuator-toml): toml++ aborted the process on these (Vendor/TOMLKit/PSM-PATCH.md).
+    @Test("malformed TOML in psm.toml is a syntax error naming the file, not an abort",
+          arguments: ["[+inf]\ndir = \"Models\"\n", "[actuator]\nlevels = [\u{2028}0.5]\n", "[actuator]\ninterval = 1979-05-27Tz07:32:00\n"])
+    func malformedTOML(text: String) {
+        #expect { try ActuatorConfiguration.parse(text, fileName: "psm.toml") } throws: { error in
+            guard let e = error as? ConfigurationError else { return false }
+            return e.code == .syntax && e.description.hasPrefix("psm.toml: ") && e.description.contains("cannot read this text")
+        }
+    }
+
     @Test("a replay trace is read in any row order, with NaN as a missing interval and the interval inferred")
     func replayTrace() throws {
         let trace = try ReplayTrace.parse("""

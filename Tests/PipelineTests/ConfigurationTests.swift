@@ -77,6 +77,16 @@ import Testing
         #expect(c.registryDirectory == "/var/lib/psm/Models" && c.keepVersions == 3 && c.jobs == 1)
     }
 
+    /// Found by the fuzzer (training-toml): toml++ aborted the process on these (Vendor/TOMLKit/PSM-PATCH.md).
+    @Test("malformed TOML is a syntax error naming the file, not an abort",
+          arguments: ["[data]\ninputs = [}\"a.csv\"]\n", "[+inf]\n", "[forecast]\nhorizon = 2026-03-01Ty12:00:00\n"])
+    func malformedTOMLIsASyntaxError(text: String) {
+        #expect { try TrainingConfiguration.parse(text, fileName: "psm.toml") } throws: { error in
+            guard let e = error as? ConfigurationError else { return false }
+            return e.code == .syntax && e.description.hasPrefix("psm.toml: ") && e.description.contains("cannot read this text")
+        }
+    }
+
     static func error(_ text: String) -> String? {
         do {
             _ = try TrainingConfiguration.parse(text, fileName: "psm.toml")
