@@ -91,6 +91,9 @@ struct RuntimeInputTests {
             ("series_id,timestamp,value\nweb,100\n", "t.csv:2:"),
             ("series_id,timestamp,value\n", "no data rows"),
             ("", "empty"),
+            // Found writing the fuzzer's replay-csv target (docs/fuzzing.md): the interval between these overflowed Int64, a trap.
+            ("series_id,timestamp,value\nweb,-9223372036854775808,1\nweb,9223372036854775807,2\n", "t.csv:2: timestamp -9223372036854775808 is outside"),
+            ("series_id,timestamp,value\nweb,0,1\nweb,1000000000000,2\n", "t.csv:3: timestamp 1000000000000 is outside"),
           ])
     func badReplay(text: String, expected: String) {
         #expect { try ReplayTrace.parse(text, file: "t.csv") } throws: { "\($0)".contains(expected) }

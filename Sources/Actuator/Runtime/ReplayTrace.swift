@@ -1,3 +1,4 @@
+import Features
 import Foundation
 import TimeSeries
 
@@ -21,7 +22,8 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 ///   as it is, as `POST /v1/metrics` does); rows of other metrics are ignored; without a `metric`
 ///   column (or with an empty cell) every row is the group's demand metric.
 ///
-/// Timestamps are ISO 8601 (UTC without an offset) or Unix seconds. Rows may come in any order.
+/// Timestamps are ISO 8601 (UTC without an offset) or Unix seconds, within the models'
+/// `FeatureSchema.positionLimit`. Rows may come in any order.
 /// Strict by design: the actuator must not import the batch ingest code, and a replay is a test
 /// input, so any malformed row is an error naming its file and line (NaN and empty values are kept
 /// as missing intervals, which the actuator treats as no live value; a group whose VM has a missing
@@ -95,6 +97,12 @@ public struct ReplayTrace: Sendable {
             let stamp = fields[ti].trimmingCharacters(in: .whitespaces)
             guard let time = Int64(stamp) ?? Timestamp.parse(stamp)?.seconds else {
                 throw fail("timestamp \"\(stamp)\" is neither ISO 8601 nor Unix seconds")
+            }
+            // The times the models' features cover; it also keeps the differences between
+            // timestamps (the interval) within Int64.
+            guard FeatureSchema.positionLimit.contains(time) else {
+                throw fail("timestamp \(stamp) is outside the times psm can use "
+                           + "(\(FeatureSchema.positionLimit.lowerBound) to \(FeatureSchema.positionLimit.upperBound - 1) Unix seconds)")
             }
             let raw = fields[vi].trimmingCharacters(in: .whitespaces)
             let value: Double
