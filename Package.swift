@@ -149,6 +149,11 @@ let package = Package(
         .executableTarget(name: "psm-cycle-bench", dependencies: [
             "Actuator", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
         ]),
+        // The fuzz driver (docs/fuzzing.md): the TOML loaders, CSV readers and API body decoders on
+        // mutated inputs. Test support: no product, and psm / psm-actuator never link it.
+        .executableTarget(name: "psm-fuzz", dependencies: [
+            "Pipeline", "Ingest", "Features", "Actuator", "ActuatorAPI", "ActuatorCommands",
+        ], path: "Tests/Fuzz/Driver"),
 
         .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [

@@ -10,6 +10,9 @@ scripts/setup.sh
 python3 scripts/check-dependencies.py
 swift build --build-tests
 env -u PSM_REAL_VMS swift test --skip-build --parallel   # the real-VM suite runs below, with its daemon
+# The fuzzers' short deterministic stage (docs/fuzzing.md): each target's corpus, every saved crash
+# input, then 5,000 mutated inputs per target from a fixed seed; well under a minute.
+scripts/fuzz.sh --ci --skip-build
 if [ "${PSM_REAL_VMS:-0}" = 1 ]; then
   scripts/realvm-test.sh --skip-build
 fi
