@@ -94,11 +94,14 @@ struct FuzzTarget: Sendable {
         "series", "unit", "baseline_vcpu_fraction", "baseline_memory_fraction", "park", "running", "demand_metric",
         "units_per_metric", "kernel", "initrd", "cmdline", "virtualization", "machine", "serial_log_dir", "dir", "file",
         "\"pause\"", "\"save\"", "\"process\"", "\"power-loss\"", "\"qemu\"", "\"kvm\"", "\"test\"", "\"q35\"",
-        "\"test:///default\"",
+        "\"test:///default\"", "[actuator.collect]", "collect", "retention", "timeout", "[[actuator.scrape]]", "scrape",
+        "url", "metric", "labels", "kind", "as", "\"counter\"", "\"gauge\"", "\"http://10.0.0.5:9100/metrics\"",
+        "{ job = \"web\" }",
     ]
     static let apiKeys = [
         "[api]", "listen", "tokens", "max_body_bytes", "write_rate", "write_burst", "max_samples_per_request",
-        "metrics_require_token", "allow_unauthenticated", "\"0.0.0.0:8080\"", "\"[::1]:8080\"", "\":8080\"",
+        "metrics_require_token", "allow_unauthenticated", "allow_unauthenticated_remote", "idle_timeout", "header_timeout",
+        "body_timeout", "max_connections", "\"0.0.0.0:8080\"", "\"[::1]:8080\"", "\":8080\"",
         "\"127.0.0.1:65536\"", "\"[::1\"", "\"host :1\"", "\"0123456789abcdef0123\"", "\"short\"", "\"tok en 0123456789abc\"",
     ]
     static let calendarKeys = [
