@@ -48,6 +48,15 @@ enum StatsParser {
             case "balloon.current": stats.balloonCurrentKiB = value.unsigned
             case "balloon.maximum": stats.balloonMaximumKiB = value.unsigned
             case "vcpu.current": stats.vcpus = value.unsigned.flatMap { Int(exactly: $0) }
+            // A domain with no disk (or no NIC) reports a count of 0 and no device fields: it moves
+            // no bytes, which is 0, not unknown. (A driver that reports no count leaves them nil.)
+            case "block.count":
+                if value.unsigned == 0 { stats.blockReadBytes = stats.blockReadBytes ?? 0; stats.blockWriteBytes = stats.blockWriteBytes ?? 0 }
+            case "net.count":
+                if value.unsigned == 0 {
+                    stats.networkReceivedBytes = stats.networkReceivedBytes ?? 0
+                    stats.networkTransmittedBytes = stats.networkTransmittedBytes ?? 0
+                }
             default:
                 let parts = field.split(separator: ".")
                 // Per-device counters look like `block.0.rd.bytes`; skip `block.count`, names, paths.

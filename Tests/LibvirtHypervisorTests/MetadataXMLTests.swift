@@ -62,6 +62,14 @@ import Testing
                                      networkReceivedBytes: 1500, networkTransmittedBytes: 15))
     }
 
+    @Test func aDomainWithoutDisksOrNICsMovesZeroBytes() {
+        // What QEMU reports for the tiny real-VM guest: counts of 0, no device fields.
+        let stats = StatsParser.parse(name: "tiny", fields: [("state.state", .int(1)), ("cpu.time", .uint(5)),
+                                                             ("block.count", .uint(0)), ("net.count", .uint(0))])
+        #expect(stats == DomainStats(name: "tiny", state: .running, cpuTimeNanoseconds: 5, blockReadBytes: 0,
+                                     blockWriteBytes: 0, networkReceivedBytes: 0, networkTransmittedBytes: 0))
+    }
+
     @Test func unreportedGroupsStayNil() {
         // All the test driver reports.
         let stats = StatsParser.parse(name: "test", fields: [("state.state", .int(1)), ("state.reason", .int(1))])
