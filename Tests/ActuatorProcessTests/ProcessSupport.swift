@@ -64,6 +64,8 @@ struct Outcome {
     var output: String
     var errors: String
     var seconds: Double
+    /// The child's signal masks when it had to be killed (/proc/PID/status), for the failure message.
+    var signalState = ""
 }
 
 /// Runs `executable` with `arguments` (and `environment` added), sending SIGTERM after `terminateAfter`
@@ -86,9 +88,15 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     let started = Date()
     try process.run()
     var lastTerm: Date?
+    var signalState = ""
     while process.isRunning {
         let elapsed = Date().timeIntervalSince(started)
-        if elapsed > timeout { kill(process.processIdentifier, SIGKILL); break }
+        if elapsed > timeout {
+            signalState = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8))?
+                .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("ShdPnd") }.joined(separator: " ") ?? ""
+            kill(process.processIdentifier, SIGKILL)
+            break
+        }
         // SIGTERM once ready, and again every 2 s: swift-service-lifecycle installs its handler in a
         // task of its own, and a signal that lands before that under a loaded machine is lost.
         if let terminateAfter, elapsed > terminateAfter, lastTerm.map({ Date().timeIntervalSince($0) > 2 }) ?? true {
@@ -106,7 +114,7 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     return Outcome(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
                    output: (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? "",
                    errors: (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "",
-                   seconds: Date().timeIntervalSince(started))
+                   seconds: Date().timeIntervalSince(started), signalState: signalState)
 }
 
 /// A TCP socket listening on 127.0.0.1 at an ephemeral port, holding it taken until closed.

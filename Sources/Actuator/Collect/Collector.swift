@@ -47,6 +47,9 @@ public actor Collector {
 
     let settings: Settings
     let groups: [GroupConfiguration]
+    /// The groups that name members: each VM is matched against these only (a fleet of 10,000
+    /// groups with a handful of member globs must not cost 10,000 checks per VM).
+    let memberGroups: [GroupConfiguration]
     let hypervisors: [String: any Hypervisor]
     let store: MetricStore
     private var previous: [String: [String: (stats: DomainStats, time: Int64)]] = [:]
@@ -57,6 +60,7 @@ public actor Collector {
                 store: MetricStore, modelInterval: Int64) {
         self.settings = settings
         self.groups = groups
+        memberGroups = groups.filter { !$0.members.isEmpty }
         self.hypervisors = hypervisors
         self.store = store
         kept = SampleKeeper(store: store, modelInterval: modelInterval, retention: settings.retention)
@@ -92,7 +96,7 @@ public actor Collector {
                 if let (g, state) = shadowGroup[s.name] {
                     group = g
                     counted = state != .ready && s.state == .running
-                } else if let g = groups.first(where: { $0.members.contains { $0.matches(s.name) } }) {
+                } else if let g = memberGroups.first(where: { $0.members.contains { $0.matches(s.name) } }) {
                     group = g.name
                     counted = s.state == .running
                     if counted {
