@@ -80,7 +80,6 @@ extension ActuatorCommand {
                 throw ValidationError("--speed must be from 0 (as fast as possible) to 1000000 intervals per second")
             }
             if let replay {
-                TerminationSignals.exitOnSignal()
                 let trace = try ReplayTrace.load(path: replay, groups: config.groups)
                 config.interval = trace.interval
                 let clock = ManualWallClock(trace.steps.first?.time ?? 0)
@@ -138,7 +137,6 @@ extension ActuatorCommand {
         var last: Int = 1
 
         func run() throws {
-            TerminationSignals.exitOnSignal()
             let config = try options.load()
             guard (1...10_000).contains(last) else { throw ValidationError("--last must be from 1 to 10000") }
             guard FileManager.default.fileExists(atPath: config.store) else {

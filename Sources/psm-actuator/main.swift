@@ -1,8 +1,6 @@
 import ArgumentParser
 import ActuatorCommands
 
-TerminationSignals.blockInEveryThread()
-
 // Parse and run by hand: top-level `await ActuatorCommand.main()` resolves to the synchronous overloads,
 // which never call an asynchronous subcommand's run().
 func runAsynchronously<C: AsyncParsableCommand>(_ command: C) async throws {
