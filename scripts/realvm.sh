@@ -16,6 +16,7 @@ out="$root/out/realvm"
 state=/run/psm-realvm           # pids of the daemons this script started
 uri=qemu:///system
 prefix=psm-realvm-
+bridge=psmbr0                   # the guests' network (10.77.0.0/16), made by `up`
 packages=(qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
           libvirt-clients busybox-static tini)
 
@@ -51,6 +52,13 @@ cmd_up() {
         setsid tini -s -- libvirtd >"$state/libvirtd.log" 2>&1 < /dev/null &
         echo $! > "$state/libvirtd.pid"
     fi
+    # The test bridge: guests with a NIC on it take 10.77.x.y (see the guest's /init); the host is 10.77.0.1.
+    if ! ip link show "$bridge" >/dev/null 2>&1; then
+        ip link add "$bridge" type bridge
+        ip addr add 10.77.0.1/16 dev "$bridge"
+        touch "$state/bridge"
+    fi
+    ip link set "$bridge" up
     # The first call answers after the capability probe (≈ 8 s).
     local i
     for i in $(seq 1 120); do
@@ -71,9 +79,35 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon; do
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon failover net_failover virtio_net; do
     [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko
 done
+# With a NIC (a domain on the test bridge, 10.77.0.1/16 on the host): an address derived from the
+# MAC's last two bytes (10.77.1-250.2-251, so each shadow gets its own without any DHCP), an HTTP
+# server (busybox httpd: / answers "ok ADDR"; /cgi-bin/work burns some CPU first, the load the
+# closed-loop check drives), and an ARP request to the host, which teaches the host the address
+# (libvirt's ARP source of interface addresses reads the host's neighbour table).
+addr=
+if [ -e /sys/class/net/eth0 ]; then
+    read -r mac < /sys/class/net/eth0/address
+    IFS=:; set -- $mac; unset IFS
+    addr=10.77.$(( 0x$5 % 250 + 1 )).$(( 0x$6 % 250 + 2 ))
+    ip link set lo up
+    ip addr add $addr/16 dev eth0
+    ip link set eth0 up
+    mkdir -p /www/cgi-bin
+    echo "ok $addr" > /www/index.html
+    cat > /www/cgi-bin/work <<CGI
+#!/bin/sh
+i=0
+while [ \$i -lt 400 ]; do i=\$((i + 1)); done
+printf 'Content-Type: text/plain\\r\\n\\r\\nok $addr\\n'
+CGI
+    chmod +x /www/cgi-bin/work
+    httpd -p 80 -h /www
+    ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 &
+    echo "PSM-NET addr=$addr"
+fi
 echo PSM-READY
 # The onliner: a background loop that onlines hot-plugged CPUs (in index order, one attempt
 # each) and memory blocks. Separate from the heartbeat because on this QEMU the guest's ACPI scan
@@ -108,6 +142,8 @@ while :; do
     read -r _ mem _ < /proc/meminfo
     n=$((n + 1))
     echo "PSM-HEARTBEAT n=$n cpus=$cpus mem_kb=$mem"
+    # Keep the host's neighbour entry fresh (about every 10 s).
+    [ -n "$addr" ] && [ $((n % 1000)) = 0 ] && { ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 & }
     usleep 10000
 done
 EOF
@@ -145,7 +181,7 @@ cmd_guest() {
     cp /bin/busybox "$rootfs/bin/busybox"
     cp "$tmpinit/init" "$rootfs/init"
     local m f
-    for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon; do
+    for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_balloon failover net_failover virtio_net; do
         f=$(find "$work/x/lib/modules" -name "$m.ko*" | head -1)
         [ -n "$f" ] || continue           # built into the kernel
         case "$f" in
@@ -183,6 +219,7 @@ cmd_down() {
         fi
         rm -f "$state/$name.pid"
     done
+    [ -f "$state/bridge" ] && ip link del "$bridge" 2>/dev/null && log "removed bridge $bridge"
     rm -rf "$state" /tmp/psm-realvm-*
     rm -f /var/lib/libvirt/qemu/save/"$prefix"*.save /var/log/libvirt/qemu/"$prefix"*.log 2>/dev/null || true
 }

@@ -5,7 +5,7 @@ import MetricStore
 import Testing
 
 /// The real-guest keys of `[[actuator.groups]]`: kernel, initrd, cmdline, virtualization, machine,
-/// serial_log_dir (docs/configuration.md), down to the domain definition a shadow gets.
+/// serial_log_dir, network (docs/configuration.md), down to the domain definition a shadow gets.
 @Suite struct ConfigurationGuestTests {
     static func config(_ group: String) -> String {
         """
@@ -31,6 +31,7 @@ import Testing
             virtualization = "qemu"
             machine = "q35"
             serial_log_dir = "logs"
+            network = "bridge:psmbr0"
             """)
         let t = try #require(c.group("web")?.template)
         // Relative paths resolve against the configuration file's directory, absolute ones stay.
@@ -45,12 +46,18 @@ import Testing
         #expect(spec.virtualization == .qemu)
         #expect(spec.machine == "q35")
         #expect(spec.serialLog == "/etc/psm/logs/psm-web-abc.log")
+        #expect(spec.network == .bridge("psmbr0"))
+    }
+
+    @Test(arguments: [(#"network = "user""#, DomainSpec.Network.user), (#"network = "network:default""#, .network("default"))])
+    func theNetworkKeyNamesTheInterface(line: String, network: DomainSpec.Network) throws {
+        #expect(try Self.parse(line).group("web")?.template.network == network)
     }
 
     @Test func withoutTheKeysAShadowBootsNothingAsBefore() throws {
         let t = try #require(try Self.parse("").group("web")?.template)
         #expect(t.boot == .none)
-        #expect(t.virtualization == nil && t.machine == nil && t.serialLogDirectory == nil)
+        #expect(t.virtualization == nil && t.machine == nil && t.serialLogDirectory == nil && t.network == nil)
     }
 
     @Test func aKernelAloneIsEnough() throws {
@@ -67,6 +74,9 @@ import Testing
         (#"serial_log_dir = """#, "serial_log_dir"),
         ("kernel = 3", "kernel"),
         (#"kernal = "/boot/vmlinuz""#, "kernal"),
+        (#"network = "bridge:""#, "network"),
+        (#"network = "bridge:br0; rm""#, "network"),
+        (#"network = "tap:x""#, "network"),
     ])
     func badGuestKeysAreRefusedNamingTheKey(line: String, key: String) {
         do {

@@ -5,12 +5,13 @@ import Hypervisor
 /// type, the machine type and where their serial consoles go (docs/configuration.md).
 struct GuestSettings {
     /// The keys this reads (the group table's allowed keys include them).
-    static let keys = ["kernel", "initrd", "cmdline", "virtualization", "machine", "serial_log_dir"]
+    static let keys = ["kernel", "initrd", "cmdline", "virtualization", "machine", "serial_log_dir", "network"]
 
     var boot: DomainSpec.Boot = .none
     var virtualization: DomainSpec.Virtualization?
     var machine: String?
     var serialLogDirectory: String?
+    var network: DomainSpec.Network?
 
     /// Reads the keys of one group table; paths go through `resolve` (relative to the config file).
     init(_ g: TOMLSection, resolve: (String) -> String) throws(ConfigurationError) {
@@ -40,6 +41,24 @@ struct GuestSettings {
             guard !dir.isEmpty else { throw g.error(.invalidValue, key: "serial_log_dir", "must name a directory (or leave the key out)") }
             serialLogDirectory = resolve(dir)
         }
+        if let text = try g.string("network") {
+            network = try Self.network(text, g)
+        }
+    }
+
+    /// `"user"`, `"bridge:NAME"` (a host bridge) or `"network:NAME"` (a libvirt virtual network).
+    private static func network(_ text: String, _ g: TOMLSection) throws(ConfigurationError) -> DomainSpec.Network {
+        if text == "user" { return .user }
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let nameOK = parts.count == 2 && !parts[1].isEmpty
+            && parts[1].allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+        switch parts.first {
+        case "bridge" where nameOK: return .bridge(parts[1])
+        case "network" where nameOK: return .network(parts[1])
+        default:
+            throw g.error(.invalidValue, key: "network",
+                          "expected \"user\", \"bridge:NAME\" or \"network:NAME\" (letters, digits, '-', '_', '.'), got \"\(text)\"")
+        }
     }
 
     /// `template` with these settings applied.
@@ -49,6 +68,7 @@ struct GuestSettings {
         t.virtualization = virtualization
         t.machine = machine
         t.serialLogDirectory = serialLogDirectory
+        t.network = network
         return t
     }
 }

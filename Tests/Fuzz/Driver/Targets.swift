@@ -92,7 +92,7 @@ struct FuzzTarget: Sendable {
         "budget", "min", "max", "cooldown", "max_decrease", "utilisation", "activation_lead_time", "forecast_level",
         "window", "scale_in_utilisation", "scale_in_window", "name", "uri", "vcpus", "memory_mib", "units", "enabled",
         "series", "unit", "baseline_vcpu_fraction", "baseline_memory_fraction", "park", "running", "demand_metric",
-        "units_per_metric", "kernel", "initrd", "cmdline", "virtualization", "machine", "serial_log_dir", "dir", "file",
+        "units_per_metric", "kernel", "initrd", "cmdline", "virtualization", "machine", "serial_log_dir", "network", "dir", "file",
         "\"pause\"", "\"save\"", "\"process\"", "\"power-loss\"", "\"qemu\"", "\"kvm\"", "\"test\"", "\"q35\"",
         "\"test:///default\"", "[actuator.collect]", "collect", "retention", "timeout", "[[actuator.scrape]]", "scrape",
         "url", "metric", "labels", "kind", "as", "\"counter\"", "\"gauge\"", "\"http://10.0.0.5:9100/metrics\"",
