@@ -105,9 +105,15 @@ func serve(configuration: ActuatorConfiguration, configPath: String, listen: Str
     }
     // Any service that ends with an error (the default failure behaviour) cancels the group, and
     // `run()` rethrows that error: the process exits non-zero with it.
-    let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                  logger: logger))
-    try await group.run()
+    // SIGTERM/SIGINT come from TerminationSignals (a sigwait thread), not from the service group's
+    // libdispatch signal sources, which can lose them (TerminationSignals explains).
+    let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+    try await TerminationSignals.handling({ signal in
+        logger.info("signal \(signal): stopping gracefully (a second one stops at once)")
+        Task { await group.triggerGracefulShutdown() }
+    }) {
+        try await group.run()
+    }
 }
 
 /// The HTTP API as a service whose failure names the address: a port already taken or an address

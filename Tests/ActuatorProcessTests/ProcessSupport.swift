@@ -97,9 +97,8 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
             kill(process.processIdentifier, SIGKILL)
             break
         }
-        // SIGTERM once ready, and again every 2 s: swift-service-lifecycle installs its handler in a
-        // task of its own, and a signal that lands before that under a loaded machine is lost.
-        if let terminateAfter, elapsed > terminateAfter, lastTerm.map({ Date().timeIntervalSince($0) > 2 }) ?? true {
+        // One SIGTERM once ready: psm-actuator must stop on it (a second one would stop it at once).
+        if let terminateAfter, elapsed > terminateAfter, lastTerm == nil {
             let ready = whenStderrContains.map { needle in
                 ((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "").contains(needle)
             } ?? true
