@@ -44,7 +44,15 @@ extension MetricStore {
     @discardableResult
     public func insert(_ series: [Series]) throws(MetricStoreError) -> Int {
         for s in series { try Self.validate(s) }
-        return try writeWithoutForeignKeyChecks("cannot insert series") { db in try Self.writeSeries(series, db) }
+        var learnt: (entries: [String: SeriesIDCache.Entry], generation: Int) = ([:], 0)
+        let written = try writeWithoutForeignKeyChecks("cannot insert series") { db in
+            var known = try seriesIDs.snapshot(db)
+            let written = try Self.writeSeries(series, db, known: &known.entries)
+            learnt = known
+            return written
+        }
+        seriesIDs.adopt(learnt.entries, generation: learnt.generation)
+        return written
     }
 
     /// Writes series and events together in ONE transaction (what `psm ingest` loads from its
@@ -56,8 +64,11 @@ extension MetricStore {
         for s in series { try Self.validate(s) }
         for event in events { try Self.validate(event) }
         let encoded = try Self.encode(events)
+        // It may relabel series the cache knows.
+        defer { seriesIDs.clear() }
         return try writeWithoutForeignKeyChecks("cannot ingest series and events") { db in
-            let written = try Self.writeSeries(series, db)
+            var known: [String: SeriesIDCache.Entry] = [:]
+            let written = try Self.writeSeries(series, db, known: &known)
             _ = try Self.writeEvents(events, encoded, createdAt: createdAt, db)
             return written
         }
@@ -145,7 +156,8 @@ extension MetricStore {
     /// Deletes series `key` and all its samples; returns whether it existed.
     @discardableResult
     public func deleteSeries(key: String) throws(MetricStoreError) -> Bool {
-        try write("cannot delete series \(key)") { db in
+        defer { seriesIDs.clear() }
+        return try write("cannot delete series \(key)") { db in
             // Samples go by ON DELETE CASCADE.
             try db.execute(sql: "DELETE FROM series WHERE key = ?", arguments: [key])
             return db.changesCount > 0
@@ -157,6 +169,8 @@ extension MetricStore {
     @discardableResult
     public func deleteSamples(keys: [String], before: Int64) throws(MetricStoreError) -> Int {
         guard !keys.isEmpty else { return 0 }
+        // A series left without samples accepts any grid origin again: forget the anchors.
+        defer { seriesIDs.clear() }
         return try write("cannot expire samples") { db in
             var removed = 0
             // One statement per 500 keys (SQLite's bound-parameter limit is far above; the
@@ -176,10 +190,12 @@ extension MetricStore {
 
     // MARK: - Insert internals
 
-    static func writeSeries(_ series: [Series], _ db: Database) throws -> Int {
+    /// Writes `series`; `known` holds what is known of stored series (from `SeriesIDCache`) and
+    /// comes back with what this write learnt.
+    static func writeSeries(_ series: [Series], _ db: Database, known: inout [String: SeriesIDCache.Entry]) throws -> Int {
         var ids: [Int64] = []
         ids.reserveCapacity(series.count)
-        for s in series { ids.append(try resolveID(of: s, db)) }
+        for s in series { ids.append(try resolveID(of: s, db, known: &known)) }
         // Key order of the WITHOUT ROWID table: each series' rows land contiguously.
         let order = ids.indices.sorted { (ids[$0], $0) < (ids[$1], $1) }
         var written = 0
@@ -227,13 +243,30 @@ extension MetricStore {
     }
 
     /// The id of the stored series `s`, creating it or checking that it is compatible.
-    private static func resolveID(of s: Series, _ db: Database) throws -> Int64 {
+    private static func resolveID(of s: Series, _ db: Database, known: inout [String: SeriesIDCache.Entry]) throws -> Int64 {
+        let axisName = s.grid.axis.rawValue
+        // What a previous write learnt, when it says the same as the checks below would.
+        if var entry = known[s.id], entry.axis == axisName, entry.step == s.grid.step,
+           s.metric == nil || s.metric == entry.metric, s.group == nil || s.group == entry.group {
+            if s.grid.count == 0 { return entry.id }
+            if let anchor = entry.anchor {
+                let (d, overflow) = s.grid.start.subtractingReportingOverflow(anchor)
+                if !overflow, d % entry.step == 0 { return entry.id }
+            } else {
+                entry.anchor = s.grid.start
+                known[s.id] = entry
+                return entry.id
+            }
+        }
         // Cached statements: the collector writes thousands of one-sample series per interval.
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, axis, step, metric, grp FROM series WHERE key = ?"),
                                          arguments: [s.id]) else {
             try db.cachedStatement(sql: "INSERT INTO series (key, metric, grp, axis, step) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [s.id, s.metric, s.group, s.grid.axis.rawValue, s.grid.step])
-            return db.lastInsertedRowID
+                .execute(arguments: [s.id, s.metric, s.group, axisName, s.grid.step])
+            let id = db.lastInsertedRowID
+            known[s.id] = .init(id: id, axis: axisName, step: s.grid.step, metric: s.metric, group: s.group,
+                                anchor: s.grid.count > 0 ? s.grid.start : nil)
+            return id
         }
         let id: Int64 = row["id"]
         let axis: String = row["axis"]
@@ -241,18 +274,26 @@ extension MetricStore {
         guard axis == s.grid.axis.rawValue, step == s.grid.step else {
             throw MetricStoreError(.incompatibleSeries, "series \(s.id) is stored with axis \(axis) and step \(step); got axis \(s.grid.axis.rawValue) and step \(s.grid.step)")
         }
-        if s.grid.count > 0,
-           let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT ts FROM samples WHERE series = ? LIMIT 1"), arguments: [id]) {
-            let (d, overflow) = s.grid.start.subtractingReportingOverflow(stored)
-            guard !overflow, d % step == 0 else {
-                throw MetricStoreError(.incompatibleSeries, "series \(s.id) starts at \(s.grid.start), off the stored grid (sample at \(stored), step \(step))")
+        var anchor: Int64?
+        if s.grid.count > 0 {
+            if let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT ts FROM samples WHERE series = ? LIMIT 1"), arguments: [id]) {
+                let (d, overflow) = s.grid.start.subtractingReportingOverflow(stored)
+                guard !overflow, d % step == 0 else {
+                    throw MetricStoreError(.incompatibleSeries, "series \(s.id) starts at \(s.grid.start), off the stored grid (sample at \(stored), step \(step))")
+                }
+                anchor = stored
+            } else {
+                anchor = s.grid.start
             }
         }
-        let metric: String? = row["metric"], group: String? = row["grp"]
+        var metric: String? = row["metric"], group: String? = row["grp"]
         if (s.metric != nil && s.metric != metric) || (s.group != nil && s.group != group) {
             try db.cachedStatement(sql: "UPDATE series SET metric = coalesce(?, metric), grp = coalesce(?, grp) WHERE id = ?")
                 .execute(arguments: [s.metric, s.group, id])
+            metric = s.metric ?? metric
+            group = s.group ?? group
         }
+        known[s.id] = .init(id: id, axis: axis, step: step, metric: metric, group: group, anchor: anchor)
         return id
     }
 

@@ -12,6 +12,8 @@ public final class MetricStore: Sendable {
     public let path: String?
     /// How far a commit survives unless a write asks for more (see `Durability`).
     public let durability: Durability
+    /// Series ids and grids learnt by `insert(_:)` (`SeriesIDCache`).
+    let seriesIDs = SeriesIDCache()
 
     /// How far a commit is guaranteed to survive (SQLite's `synchronous` under WAL).
     ///

@@ -41,8 +41,8 @@ import Testing
         let scratch = try ActuatorScratch()
         defer { scratch.cleanUp() }
         let run = try await runProcess(try builtExecutable("psm-actuator"),
-                                       ["run", "--config", scratch.config, "--replay", try scratch.trace(), "--speed", "0.5"],
-                                       terminateAfter: 1.5, timeout: 30)
+                                       ["run", "--config", scratch.config, "--replay", try scratch.trace(steps: 20), "--speed", "0.5"],
+                                       terminateAfter: 0.5, whenFileExists: scratch.path + "/store.sqlite", timeout: 60)
         #expect(!run.signalled && run.status == 128 + SIGTERM, "status \(run.status): \(run.errors.suffix(500))")
         #expect(run.errors.contains("stopped by signal \(SIGTERM)"))
     }

@@ -68,11 +68,17 @@ struct Outcome {
     var signalState = ""
 }
 
-/// Runs `executable` with `arguments` (and `environment` added), sending SIGTERM after `terminateAfter`
-/// seconds if given and SIGKILL at `timeout`; returns when it has ended. Waits with `Task.sleep`, so
-/// the parallel suite's other tests keep the cooperative pool's threads.
+/// Runs `executable` with `arguments` (and `environment` added), sending one SIGTERM after
+/// `terminateAfter` seconds (once stderr contains `whenStderrContains` and file `whenFileExists`
+/// exists, if given) and SIGKILL at
+/// `timeout`; returns when it has ended.
+///
+/// The child is watched from a thread of its own, not from a task: under the parallel suite the
+/// cooperative pool can be busy for many seconds, and a watcher there sent its SIGTERM too late or
+/// never (a replay finished first; a service was SIGKILLed at the timeout without a SIGTERM).
 func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                terminateAfter: Double? = nil, whenStderrContains: String? = nil, timeout: Double = 30) async throws -> Outcome {
+                terminateAfter: Double? = nil, whenStderrContains: String? = nil, whenFileExists: String? = nil,
+                timeout: Double = 30) async throws -> Outcome {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -87,33 +93,46 @@ func runProcess(_ executable: URL, _ arguments: [String], environment: [String: 
     process.standardInput = FileHandle.nullDevice
     let started = Date()
     try process.run()
-    var lastTerm: Date?
-    var signalState = ""
-    while process.isRunning {
-        let elapsed = Date().timeIntervalSince(started)
-        if elapsed > timeout {
-            signalState = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8))?
-                .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("ShdPnd") }.joined(separator: " ") ?? ""
-            kill(process.processIdentifier, SIGKILL)
-            break
-        }
-        // One SIGTERM once ready: psm-actuator must stop on it (a second one would stop it at once).
-        if let terminateAfter, elapsed > terminateAfter, lastTerm == nil {
-            let ready = whenStderrContains.map { needle in
-                ((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "").contains(needle)
-            } ?? true
-            if ready || elapsed > timeout / 2 {
-                kill(process.processIdentifier, SIGTERM)
-                lastTerm = Date()
+    let watched = UncheckedProcess(process: process)
+    let signalState = await withCheckedContinuation { (done: CheckedContinuation<String, Never>) in
+        let watcher = Thread {
+            let process = watched.process
+            var terminated = false
+            var signalState = ""
+            while process.isRunning {
+                let elapsed = Date().timeIntervalSince(started)
+                if elapsed > timeout {
+                    signalState = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8))?
+                        .split(separator: "\n").filter { $0.hasPrefix("Sig") || $0.hasPrefix("ShdPnd") }.joined(separator: " ") ?? ""
+                    kill(process.processIdentifier, SIGKILL)
+                    break
+                }
+                if let terminateAfter, elapsed > terminateAfter, !terminated {
+                    let ready = whenStderrContains.map { needle in
+                        ((try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "").contains(needle)
+                    } ?? true
+                    let exists = whenFileExists.map { FileManager.default.fileExists(atPath: $0) } ?? true
+                    if (ready && exists) || elapsed > timeout / 2 {
+                        kill(process.processIdentifier, SIGTERM)
+                        terminated = true
+                    }
+                }
+                usleep(10_000)
             }
+            process.waitUntilExit()
+            done.resume(returning: signalState)
         }
-        try await Task.sleep(for: .milliseconds(20))
+        watcher.start()
     }
-    process.waitUntilExit()
     return Outcome(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
                    output: (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? "",
                    errors: (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "",
                    seconds: Date().timeIntervalSince(started), signalState: signalState)
+}
+
+/// `Process` handed to the watcher thread (it is used from that thread only until it has ended).
+private struct UncheckedProcess: @unchecked Sendable {
+    let process: Process
 }
 
 /// A TCP socket listening on 127.0.0.1 at an ephemeral port, holding it taken until closed.
