@@ -84,8 +84,8 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
 done
 # With a NIC (a domain on the test bridge, 10.77.0.1/16 on the host): an address derived from the
 # MAC's last two bytes (10.77.1-250.2-251, so each shadow gets its own without any DHCP), an HTTP
-# server (busybox httpd: / answers "ok ADDR"; /cgi-bin/work burns some CPU first, the load the
-# closed-loop check drives), and an ARP request to the host, which teaches the host the address
+# server (busybox httpd: / answers "ok ADDR"; /cgi-bin/work?n=N runs N shell loop steps first
+# (default 400), the load the closed-loop check drives), and an ARP request to the host, which teaches the host the address
 # (libvirt's ARP source of interface addresses reads the host's neighbour table).
 addr=
 if [ -e /sys/class/net/eth0 ]; then
@@ -99,8 +99,10 @@ if [ -e /sys/class/net/eth0 ]; then
     echo "ok $addr" > /www/index.html
     cat > /www/cgi-bin/work <<CGI
 #!/bin/sh
+n=\${QUERY_STRING#n=}
+case "\$n" in ''|*[!0-9]*) n=400 ;; esac
 i=0
-while [ \$i -lt 400 ]; do i=\$((i + 1)); done
+while [ \$i -lt \$n ]; do i=\$((i + 1)); done
 printf 'Content-Type: text/plain\\r\\n\\r\\nok $addr\\n'
 CGI
     chmod +x /www/cgi-bin/work
@@ -127,7 +129,11 @@ echo PSM-READY
         usleep 50000
     done
 ) &
-# The heartbeat: shell builtins apart from usleep, so a loop costs little under TCG.
+# The heartbeat: shell builtins apart from usleep, so a loop costs little under TCG. Every 10 ms
+# unless the kernel command line says psm.heartbeat_us=N (the closed-loop check's guests beat
+# slowly, so that their CPU utilisation is the load's, not the heartbeat's).
+beat=10000
+for arg in $(cat /proc/cmdline); do case "$arg" in psm.heartbeat_us=*) beat=${arg#*=} ;; esac; done
 n=0
 while :; do
     # The online mask ("0-1", "0,2-3"), not cpuN/online: reading that takes the CPU's device
@@ -143,8 +149,8 @@ while :; do
     n=$((n + 1))
     echo "PSM-HEARTBEAT n=$n cpus=$cpus mem_kb=$mem"
     # Keep the host's neighbour entry fresh (about every 10 s).
-    [ -n "$addr" ] && [ $((n % 1000)) = 0 ] && { ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 & }
-    usleep 10000
+    [ -n "$addr" ] && [ $((n * beat % 10000000)) -lt $beat ] && { ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 & }
+    usleep $beat
 done
 EOF
     chmod +x "$1"
