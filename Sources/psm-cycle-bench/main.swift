@@ -8,6 +8,7 @@
 // 2. `DecisionLog.record` of every cycle's decisions into a file store, against the Foundation
 //    `JSONEncoder` path it used before (same rows, same transaction).
 // 3. psm's own time in `Activator.activate` on libvirt's test driver (total − hypervisor calls).
+// 5. The decision cycle's start delay with and without collections running (`--only jitter`).
 // 4. One collection of N domains on one host (`--only collect`, `--domains N`): the bulk-stats
 //    call, rates, group sums and the store write (CollectBench).
 import Actuator
@@ -70,14 +71,14 @@ while let argument = arguments.popFirst() {
         guard let v = arguments.popFirst() else { fail("--json needs a path") }
         options.json = v
     case "--only":
-        guard let v = arguments.popFirst() else { fail("--only needs decision, log, activation and/or collect") }
+        guard let v = arguments.popFirst() else { fail("--only needs decision, log, activation, collect and/or jitter") }
         options.parts = Set(v.split(separator: ",").map(String.init))
-        if !options.parts.isSubset(of: ["decision", "log", "activation", "collect"]) { fail("--only takes decision, log, activation, collect") }
+        if !options.parts.isSubset(of: ["decision", "log", "activation", "collect", "jitter"]) { fail("--only takes decision, log, activation, collect, jitter") }
     case "-h", "--help":
         print("""
         usage: psm-cycle-bench [--groups N] [--prototypes P] [--arima-percent X] [--train-days D] [--history H]
                                [--warmup W] [--cycles C] [--activations A] [--other-shadows S] [--work DIR]
-                               [--only decision,log,activation,collect] [--domains N] [--json OUT] [--dump FILE]
+                               [--only decision,log,activation,collect,jitter] [--domains N] [--json OUT] [--dump FILE]
         Run pinned to one core: OPENBLAS_NUM_THREADS=1 taskset -c 0 psm-cycle-bench
         """)
         exit(0)
@@ -254,6 +255,16 @@ if options.parts.contains("activation") {
     }
 }
 
+if options.parts.contains("jitter") {
+    let r = try await JitterBench.run(directory: options.work, domains: options.domains, groups: 10, cycles: options.cycles)
+    func p(_ xs: [Double], _ q: Double) -> Double { let s = xs.sorted(); return s.isEmpty ? .nan : s[min(s.count - 1, Int(Double(s.count) * q))] }
+    print("decision cycle start delay (1,000-domain test-driver host, 10 groups, cycles every 250 ms after the previous one):")
+    print("  collector off: median \(ms(median(r.quiet))) ms, p90 \(ms(p(r.quiet, 0.9))) ms, max \(ms(r.quiet.max() ?? .nan)) ms (\(r.quiet.count) cycles)")
+    print("  collector on:  median \(ms(median(r.collecting))) ms, p90 \(ms(p(r.collecting, 0.9))) ms, max \(ms(r.collecting.max() ?? .nan)) ms (\(r.collecting.count) cycles; \(r.collections) collections every 1 s, each writing its samples, median \(ms(median(r.collectionSeconds))) ms)")
+    record("jitter_quiet_median_ms", median(r.quiet) * 1000); record("jitter_quiet_max_ms", (r.quiet.max() ?? .nan) * 1000)
+    record("jitter_collecting_median_ms", median(r.collecting) * 1000); record("jitter_collecting_max_ms", (r.collecting.max() ?? .nan) * 1000)
+    record("jitter_collecting_p90_ms", p(r.collecting, 0.9) * 1000); record("jitter_quiet_p90_ms", p(r.quiet, 0.9) * 1000)
+}
 if options.parts.contains("collect") {
     let r = try await CollectBench.run(directory: options.work, domains: options.domains, groups: 10, collections: options.cycles)
     let stats = median(r.stats), plain = median(r.plain), writing = median(r.writing)
