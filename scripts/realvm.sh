@@ -8,7 +8,7 @@
 #
 # Needs root (it installs packages and runs libvirtd). No systemd: the daemons run under
 # `setsid tini -s --` because this machine's PID 1 reaps orphans slowly (destroy/managedsave
-# then cost 1-2 s more); see /work/shared/notes/real-vms.md.
+# then cost 1-2 s more); docs/realvm.md has the measured facts behind it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -16,7 +16,7 @@ public struct ResourceSize: Sendable, Hashable, Codable {
 /// The default keeps every vCPU and a quarter of the memory: a paused domain costs no host CPU
 /// whatever its vCPU count, while live `setvcpus` is the slowest activation step (12–41 ms, and the
 /// guest needs up to a second to online hot-plugged CPUs) and `setmem` takes 1–2 ms
-/// (docs in /work/shared/notes/real-vms.md). So activation is ≈ setmem + resume.
+/// (measured: docs/realvm.md). So activation is ≈ setmem + resume.
 public struct BaselinePolicy: Sendable, Hashable, Codable {
     /// Fraction of the full vCPU count booted (rounded up, at least `minimumVCPUs`).
     public var vcpuFraction: Double
