@@ -67,7 +67,7 @@ import Testing
     @Test(arguments: [
         ("colour = 1", "[actuator.routing] colour", "unknown key"),
         ("kind = \"nginx\"", "[actuator.routing] kind", "expected \"none\", \"haproxy\" or \"webhook\""),
-        ("kind = 3", "[actuator.routing] kind", ""),
+        ("kind = 3", "[actuator.routing] kind", "expected a string"),
         ("kind = \"none\"\nsocket = \"/x\"", "[actuator.routing] socket", "routes nothing"),
         ("kind = \"haproxy\"", "[actuator.routing] socket", "required"),
         ("kind = \"haproxy\"\nsocket = \" \"", "[actuator.routing] socket", "required"),
@@ -82,8 +82,8 @@ import Testing
         ("kind = \"haproxy\"\nsocket = \"/s\"\naddress = \"{ip} 80\"", "[actuator.routing] address", "address template"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\nport = 0", "[actuator.routing] port", "from 1 to 65535"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\nport = 65536", "[actuator.routing] port", "from 1 to 65535"),
-        ("kind = \"haproxy\"\nsocket = \"/s\"\ntimeout = 0", "[actuator.routing] timeout", ""),
-        ("kind = \"haproxy\"\nsocket = \"/s\"\ntimeout = 61", "[actuator.routing] timeout", ""),
+        ("kind = \"haproxy\"\nsocket = \"/s\"\ntimeout = 0", "[actuator.routing] timeout", "above 0 and at most 60"),
+        ("kind = \"haproxy\"\nsocket = \"/s\"\ntimeout = 61", "[actuator.routing] timeout", "above 0 and at most 60"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\ndrain_timeout = -1", "[actuator.routing] drain_timeout", "from 0 to 86400"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\ndrain_timeout = 86401", "[actuator.routing] drain_timeout", "from 0 to 86400"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\nretry_max = 0", "[actuator.routing] retry_max", "from 1 to 86400"),
@@ -99,9 +99,11 @@ import Testing
         do {
             _ = try Self.parse(lines)
             Issue.record("accepted: \(lines)")
-        } catch {
+        } catch let error as ConfigurationError {
             #expect(error.location == location, "\(lines): \(error)")
             #expect(error.message.contains(message), "\(lines): \(error.message)")
+        } catch {
+            Issue.record("not a ConfigurationError: \(error)")
         }
     }
 

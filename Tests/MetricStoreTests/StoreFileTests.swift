@@ -50,7 +50,7 @@ import TimeSeries
         let tables = try probe.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")
         }
-        #expect(tables == ["activations", "actuator_state", "decisions", "events", "hosts", "reservations", "samples", "series", "shadows"])
+        #expect(tables == ["activations", "actuator_state", "decisions", "events", "hosts", "reservations", "routes", "samples", "series", "shadows"])
     }
 
     @Test func openingInAMissingDirectoryFailsWithCodeAndPath() throws {

@@ -154,10 +154,11 @@ struct DeployedRoutingTests {
         let haproxy = try HAProxyFixture(slots: ["web": []])
         defer { haproxy.stop() }
         let frontend = try #require(haproxy.frontends["web"])
+        let socket = haproxy.socketPath
         try await Self.slowBackend(.seconds(3)).test(.live) { (client: any TestClientProtocol) async throws in
             let port = try #require(client.port)
             // A static address: where the stand-in VM listens.
-            let f = try Fixture(network: nil, socket: haproxy.socketPath, address: "127.0.0.1", port: port)
+            let f = try Fixture(network: nil, socket: socket, address: "127.0.0.1", port: port)
             defer { f.cleanUp() }
             let runtime = try await f.runtime()
             let shadow = try #require(try await f.shadows(runtime, 1).first)
@@ -210,16 +211,17 @@ struct DeployedRoutingTests {
         let haproxy = try HAProxyFixture(slots: ["web": []])
         defer { haproxy.stop() }
         let frontend = try #require(haproxy.frontends["web"])
-        try await Self.slowBackend(.seconds(30)).test(.live) { (client: any TestClientProtocol) async throws in
+        let socket = haproxy.socketPath
+        try await Self.slowBackend(.seconds(8)).test(.live) { (client: any TestClientProtocol) async throws in
             let port = try #require(client.port)
-            let f = try Fixture(network: nil, socket: haproxy.socketPath, address: "127.0.0.1", port: port)
+            let f = try Fixture(network: nil, socket: socket, address: "127.0.0.1", port: port)
             defer { f.cleanUp() }
             let runtime = try await f.runtime()
             let shadow = try #require(try await f.shadows(runtime, 1).first)
             _ = try await runtime.activator.activate(shadowID: shadow.id, activationID: "a-1")
             let router = try Self.haproxyRouter(f)
             let session = Task { try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(frontend)/slow"),
-                                                                      timeout: .seconds(40)) }
+                                                                      timeout: .seconds(20)) }
             defer { session.cancel() }
             var open = 0
             for _ in 0..<100 where open == 0 {

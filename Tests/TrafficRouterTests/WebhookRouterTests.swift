@@ -81,7 +81,7 @@ import Testing
         let router = Router()
         router.post("/hook") { request, _ -> Response in
             let body = Data(try await request.body.collect(upTo: 1 << 16).readableBytesView)
-            let signature = request.headers[HTTPField.Name("X-PSM-Signature")!]
+            let signature = request.headers[.init("X-PSM-Signature")!]
             let event = try JSONDecoder().decode(RouteEvent.self, from: body)
             seen.append((signature, signature == WebhookRouter.signature(of: body, secret: "k3y"), event))
             return Response(status: .noContent)

@@ -111,7 +111,8 @@ public struct RouteKeeper: Sendable {
         let previous = records ? (try? store.route(shadow: shadow.id)) ?? nil : nil
         var address: String?
         do throws(RoutingError) {
-            address = try await self.address(of: shadow, hypervisor: hypervisor)
+            // Without a router there is nothing to address (no lookup).
+            if records { address = try await self.address(of: shadow, hypervisor: hypervisor) }
             let target = RouteTarget(group: shadow.group, server: server, address: address)
             try await retry.routing { () async throws(RoutingError) in try await router.enable(target) }
         } catch {
@@ -157,8 +158,8 @@ public struct RouteKeeper: Sendable {
     public func drainFinished(_ shadow: ShadowRecord) async -> Bool {
         let deadline = records ? ((try? store.route(shadow: shadow.id)) ?? nil)?.drainDeadline : nil
         if let deadline, clock.now() >= deadline { return true }
-        let open = try? await router.openSessions(group: shadow.group, server: server(of: shadow))
-        if let open, let count = open { return count == 0 }
+        let open: Int?? = try? await router.openSessions(group: shadow.group, server: server(of: shadow))
+        if case .some(.some(let count)) = open { return count == 0 }
         return deadline == nil
     }
 

@@ -37,7 +37,7 @@ public struct WebhookRouter: TrafficRouter {
     public let url: String
     private let bearerToken: String?
     /// Key of the body's HMAC-SHA256 (`X-PSM-Signature: sha256=<hex>`), when configured.
-    private let secret: SymmetricKey?
+    private let secret: String?
     private let timeout: Duration
     private let client: HTTPClient
     private let now: @Sendable () -> Int64
@@ -55,7 +55,7 @@ public struct WebhookRouter: TrafficRouter {
         }
         self.url = url
         self.bearerToken = bearerToken
-        self.secret = secret.map { SymmetricKey(data: Data($0.utf8)) }
+        self.secret = secret
         self.timeout = timeout
         self.client = client
         self.now = now
@@ -97,10 +97,7 @@ public struct WebhookRouter: TrafficRouter {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "psm-actuator")
         if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
-        if let secret {
-            let mac = HMAC<SHA256>.authenticationCode(for: body, using: secret)
-            request.headers.add(name: "X-PSM-Signature", value: "sha256=" + mac.map { String(format: "%02x", $0) }.joined())
-        }
+        if let secret { request.headers.add(name: "X-PSM-Signature", value: Self.signature(of: body, secret: secret)) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: UInt
         let answer: ByteBuffer

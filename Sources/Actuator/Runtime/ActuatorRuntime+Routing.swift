@@ -85,7 +85,7 @@ extension ActuatorRuntime {
             }
             if let error = await keeper.route(shadow, activationID: route?.activationID ?? shadow.activationID,
                                               hypervisor: hypervisors[shadow.host], retry: configuration.retry) {
-                hostProblems["routing \(shadow.domainName)"] = "\(error)"
+                startProblems.append("group \(shadow.group): \(shadow.domainName) is active but could not be routed at start (retried each cycle): \(error)")
             }
         }
         guard keeper.records else { return }

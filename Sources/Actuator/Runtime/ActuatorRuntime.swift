@@ -313,7 +313,8 @@ public actor ActuatorRuntime {
             }
         }
         report.retired = await scaleIn(now: now, active: active, problems: &report.problems)
-        report.retired += await routingPass(&report)
+        let drained = await routingPass(&report)
+        report.retired += drained
         let desired = Dictionary(uniqueKeysWithValues: cycle.decisions.map { ($0.group, $0.final) })
         report.reconcile = await reconciler.reconcile(desired: desired)
         report.problems += report.reconcile.problems
