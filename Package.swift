@@ -80,6 +80,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The actuator's HTTP API (docs/api.md): routes, validation, auth, limits, /metrics.
         .target(name: "ActuatorAPI", dependencies: [
@@ -181,7 +182,8 @@ let package = Package(
         ]),
         // HAProxy (a real haproxy the tests start) and webhook routers.
         .testTarget(name: "TrafficRouterTests", dependencies: [
-            "Actuator",
+            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -152,6 +152,16 @@ extension ActuatorCommand {
                 print("\(group) at \(d.time):")
                 for line in d.explanation { print("  \(line)") }
             }
+            // Routes of the group's VMs that are not plainly routed (docs/routing.md).
+            let store = log.store
+            for route in try store.routes(states: [.failed, .draining], group: group) {
+                switch route.state {
+                case .failed:
+                    print("routing: \(route.server) is active but not routed (\(route.attempts) failed attempt(s), next at \(route.nextAttempt.map(String.init) ?? "?")): \(route.error ?? "")")
+                default:
+                    print("routing: \(route.server) is draining (parked by \(route.drainDeadline.map(String.init) ?? "?"))")
+                }
+            }
         }
     }
 }

@@ -85,9 +85,14 @@ func serve(configuration: ActuatorConfiguration, configPath: String, listen: Str
     api?.addTokens(fromEnvironment: ProcessInfo.processInfo.environment)
     let registry = PrometheusCollectorRegistry()
     if api != nil { ActuatorAPI.bootstrapMetrics(registry: registry) }
-    let runtime = try await ActuatorRuntime(configuration: configuration, dryRun: dryRun, metrics: ActuatorMetrics(),
-                                            connect: connect)
+    let router = try configuration.routing.makeRouter()
+    logger.info("routing", metadata: ["router": "\(router.name)"])
+    let runtime = try await ActuatorRuntime(configuration: configuration, router: router, dryRun: dryRun,
+                                            metrics: ActuatorMetrics(), connect: connect)
     for (host, problem) in await runtime.hostProblems { logger.error("host \(host): \(problem)") }
+    for route in (try? runtime.store.routes(states: [.failed])) ?? [] {
+        logger.warning("routing of \(route.server) (group \(route.group)) failed; retried each cycle: \(route.error ?? "")")
+    }
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
         .init(service: DecisionLoop(runtime: runtime, interval: configuration.interval, cycles: cycles, logger: logger),
               successTerminationBehavior: .gracefullyShutdownGroup),

@@ -46,4 +46,9 @@ public protocol Hypervisor: Sendable {
     /// Live counters of every active domain (the metrics feed); counters a driver does not report
     /// are nil.
     func stats() async throws(HypervisorError) -> [DomainStats]
+    /// The IP addresses the domain's interfaces have (no prefix length, no loopback), IPv4 before
+    /// IPv6, as the first source that knows any reports them: DHCP leases, then the host's ARP
+    /// table, then the guest agent (libvirt). Empty when no source knows one yet (a guest still
+    /// booting, no NIC, or a driver that cannot tell); `.notFound` when the domain does not exist.
+    func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String]
 }

@@ -64,6 +64,9 @@ extension Checks {
         await expectCode(.notFound, "setMetadata") { () async throws(HypervisorError) in
             try await h.setMetadata(nil, of: name)
         }
+        await expectCode(.notFound, "interfaceAddresses") { () async throws(HypervisorError) in
+            _ = try await h.interfaceAddresses(name)
+        }
     }
 
     static func oddNamesAreEscaped(_ s: Scope) async throws {

@@ -83,6 +83,28 @@ extension MetricStore {
                 );
                 """)
         }
+        // Traffic routing of activated shadows (MetricStore+Routes): one row per shadow psm routed
+        // or tried to, with the activation it belongs to, its state (routed, failed — retried with
+        // backoff —, draining, withdrawn), the last error and the drain deadline.
+        migrator.registerMigration("v6-routing-state") { db in
+            try db.execute(sql: """
+                CREATE TABLE routes (
+                    shadow_id      TEXT PRIMARY KEY,
+                    activation_id  TEXT,
+                    grp            TEXT NOT NULL,
+                    server         TEXT NOT NULL,
+                    state          TEXT NOT NULL CHECK (state IN ('routed', 'failed', 'draining', 'withdrawn')),
+                    address        TEXT,
+                    error          TEXT,
+                    attempts       INTEGER NOT NULL DEFAULT 0,
+                    updated_at     INTEGER NOT NULL,
+                    next_attempt   INTEGER,
+                    drain_deadline INTEGER
+                );
+                CREATE INDEX routes_state ON routes (state);
+                CREATE INDEX routes_activation ON routes (activation_id);
+                """)
+        }
         return migrator
     }()
 }

@@ -92,6 +92,9 @@ public struct ObservedHypervisor: Hypervisor {
     public func stats() async throws(HypervisorError) -> [DomainStats] {
         try await observe("stats", "") { () async throws(HypervisorError) in try await inner.stats() }
     }
+    public func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
+        try await observe("interfaceAddresses", name) { () async throws(HypervisorError) in try await inner.interfaceAddresses(name) }
+    }
 }
 
 /// Collects the calls an `ObservedHypervisor` saw (thread-safe), e.g. to sum libvirt's time.

@@ -45,4 +45,7 @@ final class TimingHypervisor: Hypervisor {
     func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try await timed { () async throws(HypervisorError) in try await inner.info(name) } }
     func list() async throws(HypervisorError) -> [DomainInfo] { try await timed { () async throws(HypervisorError) in try await inner.list() } }
     func stats() async throws(HypervisorError) -> [DomainStats] { try await timed { () async throws(HypervisorError) in try await inner.stats() } }
+    func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
+        try await timed { () async throws(HypervisorError) in try await inner.interfaceAddresses(name) }
+    }
 }

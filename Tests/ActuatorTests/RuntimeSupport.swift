@@ -108,6 +108,9 @@ final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
     func info(_ name: String) async throws(HypervisorError) -> DomainInfo { await gate(); return try await inner.info(name) }
     func list() async throws(HypervisorError) -> [DomainInfo] { await gate(); return try await inner.list() }
     func stats() async throws(HypervisorError) -> [DomainStats] { await gate(); return try await inner.stats() }
+    func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
+        await gate(); return try await inner.interfaceAddresses(name)
+    }
 }
 
 /// Fails every other call with a transient libvirt error (`operationFailed`) before forwarding:
@@ -150,4 +153,7 @@ final class FlakyHypervisor: Hypervisor, @unchecked Sendable {
     func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try maybeFail("info"); return try await inner.info(name) }
     func list() async throws(HypervisorError) -> [DomainInfo] { try maybeFail("list"); return try await inner.list() }
     func stats() async throws(HypervisorError) -> [DomainStats] { try maybeFail("stats"); return try await inner.stats() }
+    func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
+        try maybeFail("interfaceAddresses"); return try await inner.interfaceAddresses(name)
+    }
 }

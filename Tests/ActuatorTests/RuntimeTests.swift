@@ -92,28 +92,29 @@ struct RuntimeTests {
         }
     }
 
-    @Test("a routing failure rolls the activation back: guest paused at its baseline, shadow ready, outcome recorded")
-    func routingFailureRollsBack() async throws {
-        let f = try RuntimeFixture(running: 0)
+    @Test("a routing failure does not roll the activation back: the VM runs active, its route is recorded failed and retried")
+    func routingFailureKeepsTheActivation() async throws {
+        var f = try RuntimeFixture(running: 0)
+        f.configuration.routing.address = "{domain}.internal"  // static: the refusal is the router's
         defer { f.cleanUp() }
         let runtime = try await f.runtime(clock: ManualWallClock(f.start), router: RefusingRouter())
         await runtime.observe(group: "web", demand: 20, at: f.start)
         _ = await runtime.cycle()
         let shadow = try #require(try runtime.store.shadows(states: [.ready]).first)
-        let before = try await f.hypervisor.info(shadow.domainName)
-        do {
-            _ = try await runtime.activator.activate(shadowID: shadow.id, activationID: "req-1")
-            Issue.record("the activation should have failed")
-        } catch {
-            #expect(error.kind == .stepFailed && error.record?.outcome == .rolledBack)
-            #expect(error.message.contains("backend down"))
-        }
+        let record = try await runtime.activator.activate(shadowID: shadow.id, activationID: "req-1")
+        #expect(record.outcome == .succeeded)
+        #expect(record.stepLatencies["routing"] == nil, "no routing latency for a routing that failed")
         let after = try await f.hypervisor.info(shadow.domainName)
-        #expect(after.state == .paused && after.memoryKiB == before.memoryKiB)
-        #expect(try runtime.store.shadow(id: shadow.id)?.state == .ready)
-        #expect(runtime.monitoring.current.isEmpty)
-        // It can be activated again later (a fresh activation).
-        #expect(try runtime.store.activations(shadow: shadow.id).map(\.outcome) == [.rolledBack])
+        #expect(after.state == .running && after.memoryKiB == 1_048_576)
+        #expect(try runtime.store.shadow(id: shadow.id)?.state == .active)
+        #expect(runtime.monitoring.current.map(\.domain) == [shadow.domainName])
+        let route = try #require(try runtime.store.route(activation: "req-1"))
+        #expect(route.state == .failed && route.shadowID == shadow.id && route.attempts == 1)
+        #expect(route.error?.contains("backend down") == true)
+        #expect(route.nextAttempt == f.start + 10)
+        // The API view says so.
+        let view = try #require(try await runtime.shadows().first { $0.id == shadow.id })
+        #expect(view.routing == "failed")
     }
 
     @Test("a dry run decides and logs but creates nothing")

@@ -22,9 +22,11 @@ final class HAProxyFixture {
     private let process: Process
 
     /// - Parameter slots: group → names of the servers the configuration pre-declares.
-    init(slots: [String: [String]]) throws {
+    /// - Parameter base: where the configuration and the admin socket go (default: a new
+    ///   temporary directory), so a test can name the socket before haproxy runs.
+    init(slots: [String: [String]], in base: URL? = nil) throws {
         guard let binary = Self.binary else { throw FixtureError(Self.skipReason.description) }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("psm-haproxy-\(UUID().uuidString.prefix(8))")
+        self.directory = base ?? FileManager.default.temporaryDirectory.appendingPathComponent("psm-haproxy-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("admin.sock").path
         var frontends: [String: Int] = [:]

@@ -66,3 +66,36 @@ import Testing
         await #expect(throws: RoutingError.self) { try await router.disable(group: "web", server: "s1") }
     }
 }
+
+/// The webhook's drain event and its HMAC signature, checked by a receiver that verifies it.
+@Suite struct WebhookSignatureTests {
+    final class Seen: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [(signature: String?, valid: Bool, event: RouteEvent)] = []
+        func append(_ item: (String?, Bool, RouteEvent)) { lock.withLock { items.append(item) } }
+        var all: [(signature: String?, valid: Bool, event: RouteEvent)] { lock.withLock { items } }
+    }
+
+    @Test func drainIsPostedAndEveryBodyIsSignedWithTheSecret() async throws {
+        let seen = Seen()
+        let router = Router()
+        router.post("/hook") { request, _ -> Response in
+            let body = Data(try await request.body.collect(upTo: 1 << 16).readableBytesView)
+            let signature = request.headers[.init("X-PSM-Signature")!]
+            let event = try JSONDecoder().decode(RouteEvent.self, from: body)
+            seen.append((signature, signature == WebhookRouter.signature(of: body, secret: "k3y"), event))
+            return Response(status: .noContent)
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { (client: any TestClientProtocol) async throws in
+            let port = try #require(client.port)
+            let hook = try WebhookRouter(url: "http://127.0.0.1:\(port)/hook", secret: "k3y", now: { 99 })
+            try await hook.drain(group: "web", server: "psm-web-1")
+            #expect(try await hook.openSessions(group: "web", server: "psm-web-1") == nil, "a webhook cannot see sessions")
+            try await hook.disable(group: "web", server: "psm-web-1")
+        }
+        #expect(seen.all.map(\.event) == [RouteEvent(action: .drain, group: "web", server: "psm-web-1", time: 99),
+                                          RouteEvent(action: .disable, group: "web", server: "psm-web-1", time: 99)])
+        #expect(seen.all.allSatisfy { $0.valid && $0.signature?.hasPrefix("sha256=") == true })
+    }
+}

@@ -27,23 +27,29 @@ public struct ActivationError: Error, Sendable, CustomStringConvertible {
 /// Every step is idempotent, so a retried request or the reconciler can run it again. The claim is
 /// the store's compare-and-set (ready → activating, keyed by the activation id), so a shadow is
 /// activated at most once however many callers race. A failure before the guest runs rolls back
-/// (balloon back to the baseline, shadow ready again); a failure after it runs is retried with
-/// backoff and then rolled back too (route and monitoring withdrawn, guest paused again). When even
-/// the roll-back fails, the record stays `activating` and the reconciler's adoption repairs it.
+/// (balloon back to the baseline, shadow ready again); a monitoring failure after it runs is
+/// retried with backoff and then rolled back too (monitoring withdrawn, guest paused again). When
+/// even the roll-back fails, the record stays `activating` and the reconciler's adoption repairs it.
+/// A routing failure does not roll back: the activation succeeds with its route recorded `failed`
+/// (`MetricStore.route(activation:)`), and the runtime retries the route each cycle (RouteKeeper).
 public struct Activator: Sendable {
     public let store: MetricStore
     /// The hypervisor of each host, by host name.
     public let hypervisors: [String: any Hypervisor]
     public let router: any TrafficRouter
+    /// Routes activated VMs (names, addresses, the store's route records, failure counts).
+    public let routes: RouteKeeper
     public let monitoring: any MonitoringTargets
     public let clock: any WallClock
     public var retry: RetryPolicy
 
     public init(store: MetricStore, hypervisors: [String: any Hypervisor], router: any TrafficRouter = NoTrafficRouter(),
-                monitoring: any MonitoringTargets, clock: any WallClock, retry: RetryPolicy = RetryPolicy()) {
+                monitoring: any MonitoringTargets, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
+                routing: RoutingConfiguration = RoutingConfiguration(), metrics: ActuatorMetrics = ActuatorMetrics()) {
         self.store = store
         self.hypervisors = hypervisors
         self.router = router
+        self.routes = RouteKeeper(router: router, settings: routing, store: store, clock: clock, metrics: metrics)
         self.monitoring = monitoring
         self.clock = clock
         self.retry = retry
@@ -117,21 +123,22 @@ public struct Activator: Sendable {
             return try await rollBack(shadow, activationID, latencies, resumed: resumed, baselineKiB: baselineKiB,
                                       hypervisor: hypervisor, reason: "\(error)")
         }
-        // 5–6. Monitoring, then routing.
+        // 5. Monitoring.
         do throws(RoutingError) {
-            var t = ContinuousClock.now
+            let t = ContinuousClock.now
             try await retry.routing { () async throws(RoutingError) in
                 try await monitoring.watch(group: shadow.group, domain: domain, host: shadow.host)
             }
             lap("monitoring", since: t)
-            t = ContinuousClock.now
-            try await retry.routing { () async throws(RoutingError) in
-                try await router.enable(RouteTarget(group: shadow.group, server: domain))
-            }
-            lap("routing", since: t)
         } catch {
             return try await rollBack(shadow, activationID, latencies, resumed: true, baselineKiB: baselineKiB,
                                       hypervisor: hypervisor, reason: "\(error)")
+        }
+        // 6. Routing (address looked up through the hypervisor). A failure is recorded on the
+        // activation's route and retried by the runtime; the VM runs and is active regardless.
+        let routingStarted = ContinuousClock.now
+        if await routes.route(shadow, activationID: activationID, hypervisor: hypervisor, retry: retry) == nil {
+            lap("routing", since: routingStarted)
         }
         // 7. Tag it active (the store's record below is what counts; adoption repairs a stale tag).
         let t = ContinuousClock.now
@@ -166,7 +173,7 @@ public struct Activator: Sendable {
                           baselineKiB: UInt64, hypervisor: any Hypervisor, reason: String) async throws(ActivationError) -> ActivationRecord {
         let domain = shadow.domainName
         if resumed {
-            try? await router.disable(group: shadow.group, server: domain)
+            try? await router.disable(group: shadow.group, server: routes.server(of: shadow))
             try? await monitoring.unwatch(domain: domain)
             do {
                 try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.suspend(domain) }

@@ -35,21 +35,25 @@ public struct HAProxyRouter: TrafficRouter {
     public var name: String { "haproxy" }
     public let socketPath: String
     public let backendPrefix: String
+    /// The backend of a group: `{group}` replaced by the group's name (default: `backendPrefix{group}`).
+    public let backendTemplate: String
     /// Port used when a target's address has none (nil: HAProxy's default, the client's port).
     public let defaultPort: Int?
     private let socket: HAProxyRuntimeSocket
     /// `backend/server` of the servers this router added at run time.
     private let added = AddedServers()
 
-    public init(socketPath: String, backendPrefix: String = "", defaultPort: Int? = nil, timeout: Duration = .seconds(2)) {
+    public init(socketPath: String, backendPrefix: String = "", backendTemplate: String? = nil, defaultPort: Int? = nil,
+                timeout: Duration = .seconds(2)) {
         self.socketPath = socketPath
         self.backendPrefix = backendPrefix
+        self.backendTemplate = backendTemplate ?? backendPrefix + "{group}"
         self.defaultPort = defaultPort
         self.socket = HAProxyRuntimeSocket(path: socketPath, timeout: timeout)
     }
 
     public func enable(_ target: RouteTarget) async throws(RoutingError) {
-        let backend = try Self.checkedName(backendPrefix + target.group, "backend")
+        let backend = try Self.checkedName(backend(of: target.group), "backend")
         let server = try Self.checkedName(target.server, "server")
         guard (0...256).contains(target.weight) else {
             throw RoutingError(router: name, "weight \(target.weight) of \(backend)/\(server) is outside 0…256")
@@ -80,7 +84,7 @@ public struct HAProxyRouter: TrafficRouter {
     }
 
     public func disable(group: String, server: String) async throws(RoutingError) {
-        let backend = try Self.checkedName(backendPrefix + group, "backend")
+        let backend = try Self.checkedName(backend(of: group), "backend")
         let server = try Self.checkedName(server, "server")
         guard try await state(backend: backend, server: server) != nil else { return }  // already gone
         try expectSuccess(try await command("set server \(backend)/\(server) state maint"),
@@ -94,9 +98,57 @@ public struct HAProxyRouter: TrafficRouter {
         added.remove("\(backend)/\(server)")
     }
 
+    /// `set server … state drain`: no new sessions, open ones go on (nothing when it is not there).
+    public func drain(group: String, server: String) async throws(RoutingError) {
+        let backend = try Self.checkedName(backend(of: group), "backend")
+        let server = try Self.checkedName(server, "server")
+        guard try await state(backend: backend, server: server) != nil else { return }
+        try expectSuccess(try await command("set server \(backend)/\(server) state drain"),
+                          "set server \(backend)/\(server) state drain")
+    }
+
+    /// The server's current sessions (`scur` of `show stat`); 0 when it is not there.
+    public func openSessions(group: String, server: String) async throws(RoutingError) -> Int? {
+        let backend = try Self.checkedName(backend(of: group), "backend")
+        let server = try Self.checkedName(server, "server")
+        let answer = try await command("show stat \(backend) 4 -1")
+        guard let rows = Self.parseStat(answer) else {
+            throw RoutingError(router: name, "show stat \(backend): \(Self.trimmed(answer))")
+        }
+        return rows.first { $0.proxy == backend && $0.server == server }?.sessions ?? 0
+    }
+
+    /// The group's servers that are up (running, in no maintenance).
+    public func enabledServers(group: String) async throws(RoutingError) -> [String]? {
+        try await servers(group: group).filter(\.isUp).map(\.name)
+    }
+
+    /// The backend name of `group`.
+    public func backend(of group: String) -> String {
+        backendTemplate.replacingOccurrences(of: "{group}", with: group)
+    }
+
+    /// Parses `show stat`'s CSV (`# pxname,svname,qcur,qmax,scur,…`): each row's proxy, server
+    /// and current sessions. Nil when the answer is not such a table.
+    static func parseStat(_ answer: String) -> [(proxy: String, server: String, sessions: Int)]? {
+        let lines = answer.split(separator: "\n").map { $0.trimmingWhitespace }
+        guard let header = lines.first(where: { $0.hasPrefix("#") }) else { return nil }
+        let columns = header.dropFirst().split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let px = columns.firstIndex(of: "pxname"), let sv = columns.firstIndex(of: "svname"),
+              let scur = columns.firstIndex(of: "scur") else { return nil }
+        var rows: [(proxy: String, server: String, sessions: Int)] = []
+        for line in lines where !line.isEmpty && !line.hasPrefix("#") {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count > max(px, sv, scur) else { continue }
+            rows.append((String(fields[px]), String(fields[sv]), Int(fields[scur]) ?? 0))
+        }
+        return rows
+    }
+
     /// The servers of a group's backend as HAProxy reports them.
     public func servers(group: String) async throws(RoutingError) -> [HAProxyServerState] {
-        try await servers(backend: try Self.checkedName(backendPrefix + group, "backend"))
+        try await servers(backend: try Self.checkedName(backend(of: group), "backend"))
     }
 
     // MARK: - Runtime API

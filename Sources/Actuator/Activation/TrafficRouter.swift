@@ -39,6 +39,24 @@ public protocol TrafficRouter: Sendable {
     func enable(_ target: RouteTarget) async throws(RoutingError)
     /// Takes the server out of rotation (weight 0 / maintenance).
     func disable(group: String, server: String) async throws(RoutingError)
+    /// Stops sending new sessions to the server while its open ones go on (the first step of
+    /// taking a routed VM away; `disable` follows once `openSessions` is 0 or the drain times out).
+    func drain(group: String, server: String) async throws(RoutingError)
+    /// Sessions the server has open now (0 when it is not there); nil when the router cannot tell,
+    /// so a drain waits for its timeout.
+    func openSessions(group: String, server: String) async throws(RoutingError) -> Int?
+    /// The servers of the group that take traffic now; nil when the router cannot list them (the
+    /// start-up reconciliation then only re-enables the active VMs).
+    func enabledServers(group: String) async throws(RoutingError) -> [String]?
+}
+
+extension TrafficRouter {
+    /// A router without a drain step: nothing to do before `disable`.
+    public func drain(group: String, server: String) async throws(RoutingError) {}
+    /// Unknown: the drain waits for its timeout.
+    public func openSessions(group: String, server: String) async throws(RoutingError) -> Int? { nil }
+    /// Unknown: the router cannot list its servers.
+    public func enabledServers(group: String) async throws(RoutingError) -> [String]? { nil }
 }
 
 /// No router configured: routing is a no-op (the operator routes by other means).
@@ -47,4 +65,6 @@ public struct NoTrafficRouter: TrafficRouter {
     public var name: String { "none" }
     public func enable(_ target: RouteTarget) async throws(RoutingError) {}
     public func disable(group: String, server: String) async throws(RoutingError) {}
+    /// Nothing is routed, so nothing is open: a drain ends at once.
+    public func openSessions(group: String, server: String) async throws(RoutingError) -> Int? { 0 }
 }

@@ -1,10 +1,11 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import NIOCore
 
 /// What a `WebhookRouter` POSTs: one routing change (docs/routing.md).
 public struct RouteEvent: Sendable, Hashable, Codable {
-    public enum Action: String, Sendable, Hashable, Codable { case enable, disable }
+    public enum Action: String, Sendable, Hashable, Codable { case enable, drain, disable }
     public var action: Action
     public var group: String
     public var server: String
@@ -35,6 +36,8 @@ public struct WebhookRouter: TrafficRouter {
     public var name: String { "webhook" }
     public let url: String
     private let bearerToken: String?
+    /// Key of the body's HMAC-SHA256 (`X-PSM-Signature: sha256=<hex>`), when configured.
+    private let secret: String?
     private let timeout: Duration
     private let client: HTTPClient
     private let now: @Sendable () -> Int64
@@ -42,7 +45,9 @@ public struct WebhookRouter: TrafficRouter {
     /// - Parameters:
     ///   - url: an `http` or `https` URL.
     ///   - bearerToken: sent as `Authorization: Bearer …` when given.
-    public init(url: String, bearerToken: String? = nil, timeout: Duration = .seconds(5), client: HTTPClient = .shared,
+    ///   - secret: signs each body: `X-PSM-Signature: sha256=` + hex HMAC-SHA256(secret, body).
+    public init(url: String, bearerToken: String? = nil, secret: String? = nil, timeout: Duration = .seconds(5),
+                client: HTTPClient = .shared,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws(RoutingError) {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
               parsed.host != nil else {
@@ -50,6 +55,7 @@ public struct WebhookRouter: TrafficRouter {
         }
         self.url = url
         self.bearerToken = bearerToken
+        self.secret = secret
         self.timeout = timeout
         self.client = client
         self.now = now
@@ -62,6 +68,18 @@ public struct WebhookRouter: TrafficRouter {
 
     public func disable(group: String, server: String) async throws(RoutingError) {
         try await post(RouteEvent(action: .disable, group: group, server: server, time: now()))
+    }
+
+    /// Tells the receiver to send no new sessions to the server (open ones go on). The router
+    /// cannot see sessions, so a drain through it lasts its `drain_timeout`.
+    public func drain(group: String, server: String) async throws(RoutingError) {
+        try await post(RouteEvent(action: .drain, group: group, server: server, time: now()))
+    }
+
+    /// The signature header's value for `body`: `sha256=` and the hex HMAC-SHA256 under `secret`.
+    public static func signature(of body: Data, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
     }
 
     private func post(_ event: RouteEvent) async throws(RoutingError) {
@@ -79,6 +97,7 @@ public struct WebhookRouter: TrafficRouter {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "psm-actuator")
         if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
+        if let secret { request.headers.add(name: "X-PSM-Signature", value: Self.signature(of: body, secret: secret)) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: UInt
         let answer: ByteBuffer

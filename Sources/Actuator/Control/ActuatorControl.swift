@@ -137,6 +137,8 @@ public struct ShadowView: Sendable, Hashable, Codable {
     public var reservedUnits: Int64
     public var createdAt: Int64
     public var activationID: String?
+    /// Its route when psm routes it: routed, failed (retried), draining, withdrawn.
+    public var routing: String?
 
     public init(id: String, group: String, host: String, domain: String, state: String, baseline: Size, full: Size,
                 reservedUnits: Int64, createdAt: Int64, activationID: String? = nil) {
@@ -173,6 +175,11 @@ public struct ActivationView: Sendable, Hashable, Codable {
     /// Step name → milliseconds.
     public var stepLatenciesMs: [String: Double]
     public var totalMs: Double?
+    /// Its route when psm routes it: routed, or failed — the VM runs and is active, and the route
+    /// is retried each cycle (docs/routing.md).
+    public var routing: String?
+    /// What the router answered when routing failed.
+    public var routingError: String?
 
     public init(activationID: String, shadowID: String, group: String, outcome: String? = nil,
                 stepLatenciesMs: [String: Double] = [:], totalMs: Double? = nil) {

@@ -20,6 +20,9 @@ public struct ActuatorMetrics: Sendable {
     public static let liveCoverage = "psm_live_coverage_ratio"
     /// Counter `{group}`: reserve cost accumulated by shadows held (cost-model units).
     public static let reserveCost = "psm_reserve_cost_total"
+    /// Counter `{group, step}`: routing calls that failed (step: enable, drain, disable); the
+    /// activation still succeeds and the route is retried (docs/routing.md).
+    public static let routingFailures = "psm_routing_failures_total"
 
     /// Buckets of the activation-latency histogram: 1 ms to 10 s, about three per decade.
     /// A paused shadow resumes in milliseconds, a managed-saved one restores in seconds.
@@ -65,6 +68,11 @@ public struct ActuatorMetrics: Sendable {
     /// Records the observed coverage of a group's live sizing level (0…1).
     public func recordCoverage(group: String, coverage: Double) {
         Gauge(label: Self.liveCoverage, dimensions: [("group", group)], factory: factory).record(coverage)
+    }
+
+    /// Counts one failed routing call of a group's VM.
+    public func recordRoutingFailure(group: String, step: String) {
+        Counter(label: Self.routingFailures, dimensions: [("group", group), ("step", step)], factory: factory).increment()
     }
 
     /// Adds reserve cost charged to a group; negative or non-finite amounts are ignored (a counter

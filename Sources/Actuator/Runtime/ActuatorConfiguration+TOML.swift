@@ -27,7 +27,7 @@ extension ActuatorConfiguration {
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
         try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
-                             "costs", "sizing", "trigger", "cost_loop", "collect", "scrape", "hosts", "groups"])
+                             "costs", "sizing", "trigger", "cost_loop", "collect", "scrape", "hosts", "groups", "routing"])
         let registryDir = try top.section("registry").string("dir")
         guard let registry = try a.string("registry") ?? registryDir else {
             throw a.error(.missingKey, key: "registry", "required: the model registry directory (or [registry] dir)")
@@ -184,6 +184,7 @@ extension ActuatorConfiguration {
         config.costWindow = Int64(try l.int("window", in: 1...31_536_000) ?? 86_400)
         config.scaleInUtilisation = try l.number("scale_in_utilisation", from: 0, to: 1) ?? 0.3
         config.scaleInWindow = Int64(try l.int("scale_in_window", in: 0...604_800) ?? 1800)
+        config.routing = try RoutingConfiguration.parse(a, resolve: resolve)
         return config
     }
 }

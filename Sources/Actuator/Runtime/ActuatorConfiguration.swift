@@ -73,6 +73,8 @@ public struct ActuatorConfiguration: Sendable {
     public var collect = Collector.Settings()
     /// `[[actuator.scrape]]`: application metrics pulled from Prometheus endpoints at the collector's interval.
     public var scrape: [ScrapeTarget] = []
+    /// `[actuator.routing]`: the traffic router and how activated VMs are named and addressed.
+    public var routing = RoutingConfiguration()
 
     public init(store: String, registry: String, hosts: [HostConfig], groups: [GroupConfiguration],
                 sizing: SizingPolicy, trigger: TriggerPolicy) {

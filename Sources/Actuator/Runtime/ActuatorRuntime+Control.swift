@@ -88,7 +88,12 @@ extension ActuatorRuntime: ActuatorControl {
     }
 
     public func shadows() async throws(ControlError) -> [ShadowView] {
-        try control(.unavailable) { try store.shadows() }.map(ShadowView.init)
+        let routes = Dictionary(((try? store.routes()) ?? []).map { ($0.shadowID, $0) }, uniquingKeysWith: { a, _ in a })
+        return try control(.unavailable) { try store.shadows() }.map { s in
+            var view = ShadowView(s)
+            view.routing = routes[s.id]?.state.rawValue
+            return view
+        }
     }
 
     public func activate(shadowID: String, requestID: String?) async throws(ControlError) -> ActivationView {
@@ -103,7 +108,12 @@ extension ActuatorRuntime: ActuatorControl {
                 ledger.recordActivation(group: record.group, servedUnits: Double(configuration.group(record.group)?.template.units ?? 0))
             }
             metrics.recordActivation(record)
-            return ActivationView(record)
+            var view = ActivationView(record)
+            if let route = try? store.route(activation: id) {
+                view.routing = route.state.rawValue
+                view.routingError = route.error
+            }
+            return view
         } catch {
             if let record = error.record { metrics.recordActivation(record) }
             switch error.kind {

@@ -13,8 +13,10 @@ public struct CycleReport: Sendable {
     /// Activations run this cycle (their records, with step latencies).
     public var activations: [ActivationRecord] = []
     public var reconcile = ReconcileReport()
-    /// Shadows retired by scale-in (activated VMs no longer needed).
+    /// Shadows retired by scale-in (activated VMs no longer needed, drained first).
     public var retired: [String] = []
+    /// Routes retried, still failing, or draining (docs/routing.md).
+    public var routing = RoutingReport()
     /// Problems met, each naming the group or host (the cycle went on).
     public var problems: [String] = []
     /// Changes an operator should know of that are not problems (the cost loop moving a maximum).
@@ -116,7 +118,7 @@ public actor ActuatorRuntime {
         hostProblems = problems
         monitoring = MonitoredDomains(path: configuration.monitoringFile)
         activator = Activator(store: store, hypervisors: connected, router: router, monitoring: monitoring, clock: clock,
-                              retry: configuration.retry)
+                              retry: configuration.retry, routing: configuration.routing, metrics: metrics)
         reconciler = Reconciler(store: store, inventory: inventory, hypervisors: connected,
                                 templates: Dictionary(uniqueKeysWithValues: configuration.groups.map { ($0.name, $0.template) }),
                                 clock: clock, retry: configuration.retry, bootGrace: configuration.bootGrace,
@@ -146,7 +148,8 @@ public actor ActuatorRuntime {
 
     /// Brings the store and every host's domains into agreement (at start, and repair after a
     /// crash): adoption, then every active shadow is re-added to monitoring and routing
-    /// (idempotent), because an activation interrupted after resuming may have missed them.
+    /// (idempotent), because an activation interrupted after resuming may have missed them, and
+    /// servers psm routed whose VM is no longer active are taken out of rotation (`reconcileRoutes`).
     public func adopt() async {
         let groups = Set(configuration.groups.map(\.name))
         let units = Dictionary(configuration.groups.map { ($0.name, $0.template) }, uniquingKeysWith: { a, _ in a })
@@ -164,8 +167,8 @@ public actor ActuatorRuntime {
         }
         for shadow in (try? store.shadows(states: [.active])) ?? [] {
             try? await monitoring.watch(group: shadow.group, domain: shadow.domainName, host: shadow.host)
-            try? await activator.router.enable(RouteTarget(group: shadow.group, server: shadow.domainName))
         }
+        await reconcileRoutes()
     }
 
     /// Records live demand of `group` in capacity units at `time` (a replayed or pushed sample).
@@ -292,6 +295,10 @@ public actor ActuatorRuntime {
                 do {
                     let record = try await activator.activate(group: trigger.group, activationID: id)
                     report.activations.append(record)
+                    if let route = try? store.route(activation: id), route.state == .failed {
+                        report.routing.unrouted.append(route.shadowID)
+                        report.problems.append("group \(trigger.group): activation \(id) succeeded but routing \(route.server) failed (retried each cycle): \(route.error ?? "")")
+                    }
                     metrics.recordActivation(record)
                     let served = Double(configuration.group(trigger.group)?.template.units ?? 0)
                     ledger.recordActivation(group: trigger.group, servedUnits: served)
@@ -306,6 +313,8 @@ public actor ActuatorRuntime {
             }
         }
         report.retired = await scaleIn(now: now, active: active, problems: &report.problems)
+        let drained = await routingPass(&report)
+        report.retired += drained
         let desired = Dictionary(uniqueKeysWithValues: cycle.decisions.map { ($0.group, $0.final) })
         report.reconcile = await reconciler.reconcile(desired: desired)
         report.problems += report.reconcile.problems
@@ -417,7 +426,9 @@ public actor ActuatorRuntime {
     }
 
     /// Decommissions one activated VM per group whose demand has stayed below the scale-in share
-    /// of its running capacity for the scale-in window (the newest activated first).
+    /// of its running capacity for the scale-in window (the newest activated first). Its server is
+    /// drained first; the VM is stopped once its sessions end or the drain times out — at once when
+    /// nothing is open, else by a later cycle's routing pass (the cycle never waits for it).
     func scaleIn(now: Int64, active: [String: Int], problems: inout [String]) async -> [String] {
         guard configuration.scaleInUtilisation > 0 else { return [] }
         var retired: [String] = []
@@ -437,14 +448,14 @@ public actor ActuatorRuntime {
             let since = lowSince[group.name] ?? now
             lowSince[group.name] = since
             guard now - since >= configuration.scaleInWindow else { continue }
-            guard let victim = ((try? store.shadows(states: [.active])) ?? []).filter({ $0.group == group.name })
+            let draining = Set(((try? store.routes(states: [.draining], group: group.name)) ?? []).map(\.shadowID))
+            guard let victim = ((try? store.shadows(group: group.name, states: [.active])) ?? [])
+                .filter({ !draining.contains($0.id) })
                 .max(by: { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) }) else { continue }
-            try? await activator.router.disable(group: victim.group, server: victim.domainName)
-            try? await monitoring.unwatch(domain: victim.domainName)
-            var report = ReconcileReport()
-            await reconciler.remove(victim, from: .active, &report)
-            problems += report.problems
-            if report.removed.contains(victim.id) { retired.append(victim.id) }
+            if let error = await activator.routes.beginDrain(victim) {
+                problems.append("group \(group.name): drain of \(victim.domainName) failed (it is parked at the drain timeout): \(error)")
+            }
+            if let id = await finishDrain(victim, &problems) { retired.append(id) }
             lowSince[group.name] = now // one per window
         }
         return retired
