@@ -35,7 +35,7 @@ extension ActuatorConfiguration {
         let store = try a.string("store") ?? "psm-actuator.sqlite"
 
         let c = try a.section("costs")
-        try c.rejectUnknown(["miss", "reserve", "launch_delay"])
+        try c.rejectUnknown(["miss", "reserve", "launch_delay", "memory"])
         let costs: CostModel
         do {
             costs = try CostModel(missCost: try c.number("miss", from: 0, to: 1e9, lowerExclusive: true) ?? 10, reserveCost: try c.number("reserve", from: 0, to: 1e9, lowerExclusive: true) ?? 0.5,
@@ -113,8 +113,9 @@ extension ActuatorConfiguration {
                 throw g.error(.missingKey, key: "unit", "required: capacity units one shadow adds, a number > 0")
             }
             let parkText = try g.string("park") ?? "pause"
-            guard let park = ParkMode(rawValue: parkText) else {
-                throw g.error(.invalidValue, key: "park", "expected \"pause\" or \"save\", got \"\(parkText)\"")
+            // "auto": chosen each cycle (ParkChoice); shadows start as "pause" until the first choice.
+            guard let park = parkText == "auto" ? ParkMode.pause : ParkMode(rawValue: parkText) else {
+                throw g.error(.invalidValue, key: "park", "expected \"pause\", \"save\" or \"auto\", got \"\(parkText)\"")
             }
             let full = ResourceSize(vcpus: try g.int("vcpus", in: 1...1_024) ?? 2,
                                     memoryKiB: UInt64(try g.int("memory_mib", in: 16...16_777_216) ?? 2048) * 1024)
@@ -145,6 +146,7 @@ extension ActuatorConfiguration {
                                            unitsPerMetric: upm)
             group.members = members.map(MemberPattern.init)
             group.runningConfigured = g.table?["running"] != nil || members.isEmpty
+            group.autoPark = parkText == "auto"
             groups.append(group)
         }
         guard Set(groups.map(\.name)).count == groups.count else {
@@ -170,6 +172,7 @@ extension ActuatorConfiguration {
             config.storeDurability = chosen
         }
         config.maximumActions = try a.int("max_actions", in: 1...10_000) ?? 20
+        config.memoryCost = try c.number("memory", from: 0, to: 1e9)
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         // The calendar `psm train` built the models' event features from (its `[calendar] file`).
         config.calendarFile = try top.section("calendar").string("file").map(resolve)

@@ -103,6 +103,7 @@ extension ActuatorRuntime: ActuatorControl {
                 ledger.recordActivation(group: record.group, servedUnits: Double(configuration.group(record.group)?.template.units ?? 0))
             }
             metrics.recordActivation(record)
+            latencySamples.add(record)
             return ActivationView(record)
         } catch {
             if let record = error.record { metrics.recordActivation(record) }
