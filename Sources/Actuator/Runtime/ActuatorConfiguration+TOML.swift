@@ -134,8 +134,9 @@ extension ActuatorConfiguration {
             var members: [String] = []
             if g.table?["members"]?.type == .string { members = [try g.string("members") ?? ""] }
             else { members = try g.strings("members") ?? [] }
-            guard members.allSatisfy({ !$0.isEmpty }) else {
-                throw g.error(.invalidValue, key: "members", "expected a domain-name glob such as \"web-*\" (or a list of them)")
+            guard members.allSatisfy({ !$0.isEmpty && $0 != MemberPattern.tagPrefix }) else {
+                throw g.error(.invalidValue, key: "members",
+                              "expected a domain-name glob such as \"web-*\" or a metadata tag such as \"tag:web\" (or a list of them)")
             }
             let guest = try GuestSettings(g, resolve: resolve)
             var group = GroupConfiguration(name: name, series: try g.string("series"),
