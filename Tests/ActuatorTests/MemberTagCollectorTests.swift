@@ -10,7 +10,12 @@ import Testing
 final class TagCountingHypervisor: Hypervisor, @unchecked Sendable {
     let inner: any Hypervisor
     let reads = Mutex<[String]>([])
-    init(_ inner: any Hypervisor) { self.inner = inner }
+    /// Seconds each tag read takes (a slow host).
+    let delay: Double
+    init(_ inner: any Hypervisor, delay: Double = 0) {
+        self.inner = inner
+        self.delay = delay
+    }
     func define(_ spec: DomainSpec) async throws(HypervisorError) -> DomainInfo { try await inner.define(spec) }
     func start(_ name: String) async throws(HypervisorError) { try await inner.start(name) }
     func suspend(_ name: String) async throws(HypervisorError) { try await inner.suspend(name) }
@@ -29,6 +34,7 @@ final class TagCountingHypervisor: Hypervisor, @unchecked Sendable {
     func stats() async throws(HypervisorError) -> [DomainStats] { try await inner.stats() }
     func memberTag(of name: String) async throws(HypervisorError) -> String? {
         reads.withLock { $0.append(name) }
+        if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
         return try await inner.memberTag(of: name)
     }
 }
@@ -120,5 +126,30 @@ struct MemberTagCollectorTests {
         #expect(counting.reads.withLock { $0.count } == 4)
         _ = await collector.collect(now: 1_020 + MemberTagCache.refreshPeriod)
         #expect(counting.reads.withLock { $0.count } == 8, "all four read again once stale")
+    }
+
+    @Test func tagsReadAfterTheTimeoutAreKeptForTheNextCollection() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("member-tag-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let node = directory.appendingPathComponent("node.xml").path
+        try ("<node><domain type='test'><name>frontend-a</name><memory unit='KiB'>1048576</memory><vcpu>2</vcpu><os><type>hvm</type></os>"
+             + "<metadata><m:member xmlns:m='\(MemberTag.namespace)' tag='web'/></metadata></domain></node>")
+            .write(toFile: node, atomically: true, encoding: .utf8)
+        let slow = TagCountingHypervisor(try LibvirtHypervisor(uri: "test://" + node), delay: 1)
+        var web = GroupConfiguration(name: "web", template: ShadowTemplate(full: ResourceSize(vcpus: 2, memoryKiB: 1_048_576), units: 10),
+                                     running: 0, bounds: try GroupBounds(minimum: 0, maximum: 4))
+        web.members = [MemberPattern("tag:web")]
+        var settings = Collector.Settings()
+        settings.timeout = 0.2
+        let collector = Collector(settings: settings, groups: [web], hypervisors: ["h1": slow],
+                                  store: try MetricStore(path: directory.appendingPathComponent("store.sqlite").path), modelInterval: 300)
+        let first = await collector.collect(now: 1_000)
+        #expect(first.groups.first?.members == [], "not read in time: not a member yet")
+        #expect(first.problems.contains { $0.contains("member tags not read within") }, "\(first.problems)")
+        try await Task.sleep(for: .seconds(2))
+        let second = await collector.collect(now: 1_010)
+        #expect(second.groups.first?.members == ["frontend-a"], "\(second.problems)")
+        #expect(slow.reads.withLock { $0 } == ["frontend-a"], "read once, kept when it finished late")
     }
 }

@@ -214,8 +214,9 @@ public actor Collector {
                         }
                     }
                 } else {
-                    // Cleared when it ends, so a later collection may read again.
-                    Task { [weak self] in _ = await task.value; await self?.tagReadEnded(host: host) }
+                    // Kept when it ends (a host slower than the timeout still gets its tags), and
+                    // cleared, so a later collection may read again.
+                    Task { [weak self] in await self?.tagReadEnded(host: host, await task.value, at: now) }
                     problems.append("host \(host): member tags not read within \(timeout) s")
                 }
             }
@@ -224,7 +225,10 @@ public actor Collector {
         return cache
     }
 
-    private func tagReadEnded(host: String) { pendingTags[host] = nil }
+    private func tagReadEnded(host: String, _ results: [(String, Result<String?, HypervisorError>)], at now: Int64) {
+        pendingTags[host] = nil
+        for case let (name, .success(tag)) in results { tags[host, default: MemberTagCache()].record(name, tag: tag, at: now) }
+    }
 
     /// The host's stats, or an error when it fails or takes longer than `timeout`. A call still
     /// running from an earlier collection (a hung host) is not started again.
