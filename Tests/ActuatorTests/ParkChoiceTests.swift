@@ -153,4 +153,28 @@ struct ParkAutoRuntimeTests {
         let report = await runtime.cycle()
         #expect(report.decisions.first?.park == nil)
     }
+
+    @Test("activation latencies are measured as activations run and seeded from the store at a restart")
+    func latenciesAreMeasured() async throws {
+        var f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        f.configuration.groups[0].autoPark = true
+        f.configuration.memoryCost = 0 // memory free: stays paused, so activations resume
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        var succeeded = 0
+        for (i, demand) in [10.0, 30, 45, 60].enumerated() {
+            await runtime.observe(group: "web", demand: demand, at: f.start + Int64(i) * 3600)
+            succeeded += await runtime.cycle().activations.filter { $0.outcome == .succeeded }.count
+            clock.advance(by: 3600)
+        }
+        #expect(succeeded >= 3)
+        let live = await runtime.latencySamples.latencies(group: "web")
+        #expect(live.resumeSamples == succeeded && live.restoreSamples == 0 && live.resume < 1, "\(live)")
+        let restarted = try await f.runtime(clock: clock)
+        let seeded = await restarted.latencySamples.latencies(group: "web")
+        #expect(seeded == live, "the store's activations give the same medians after a restart")
+        #expect(seeded.restore == ActivationLatencies.defaults.restore, "no saved shadow was activated: the default stands")
+    }
 }
+
