@@ -43,6 +43,9 @@ public protocol Hypervisor: Sendable {
     func info(_ name: String) async throws(HypervisorError) -> DomainInfo
     /// Every domain, active or not, psm's or not (`metadata` is nil for domains psm did not tag).
     func list() async throws(HypervisorError) -> [DomainInfo]
+    /// The operator's member tag of the domain (`MemberTag`), nil when it has none; a protocol
+    /// extension answers nil for hypervisors without tags.
+    func memberTag(of name: String) async throws(HypervisorError) -> String?
     /// Live counters of every active domain (the metrics feed); counters a driver does not report
     /// are nil.
     func stats() async throws(HypervisorError) -> [DomainStats]

@@ -89,6 +89,9 @@ public struct ObservedHypervisor: Hypervisor {
     public func list() async throws(HypervisorError) -> [DomainInfo] {
         try await observe("list", "") { () async throws(HypervisorError) in try await inner.list() }
     }
+    public func memberTag(of name: String) async throws(HypervisorError) -> String? {
+        try await observe("memberTag", name) { () async throws(HypervisorError) in try await inner.memberTag(of: name) }
+    }
     public func stats() async throws(HypervisorError) -> [DomainStats] {
         try await observe("stats", "") { () async throws(HypervisorError) in try await inner.stats() }
     }

@@ -56,6 +56,7 @@ enum CollectBench {
         func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try await inner.info(name) }
         func list() async throws(HypervisorError) -> [DomainInfo] { try await inner.list() }
         func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] { try await inner.interfaceAddresses(name) }
+        func memberTag(of name: String) async throws(HypervisorError) -> String? { try await inner.memberTag(of: name) }
     }
 
     /// `collections` collections 10 s apart after one warm-up at a 60 s model interval: one in six

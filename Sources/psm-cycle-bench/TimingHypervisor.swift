@@ -48,4 +48,7 @@ final class TimingHypervisor: Hypervisor {
     func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
         try await timed { () async throws(HypervisorError) in try await inner.interfaceAddresses(name) }
     }
+    func memberTag(of name: String) async throws(HypervisorError) -> String? {
+        try await timed { () async throws(HypervisorError) in try await inner.memberTag(of: name) }
+    }
 }

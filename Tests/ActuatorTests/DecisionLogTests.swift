@@ -76,6 +76,13 @@ import TimeSeries
             d.hysteresis.action = [.scaleUp, .steady, .holding, .scaleDown][i % 4]
             d.group = i % 2 == 0 ? "web/eu-1" : "g\u{0}\u{7f}\"x\""
             d.time = Int64(i) * -1_000_000_007
+            if i % 3 != 2 {
+                d.park = ParkChoice(mode: i % 2 == 0 ? .save : .pause, shadows: i, baselineMemoryGiB: x, memoryCost: -x,
+                                    memoryCostConfigured: i % 2 == 1, holdCost: x, missCost: i % 3 == 0 ? .nan : x,
+                                    expectedServed: i % 3 == 0 ? nil : x,
+                                    latencies: ActivationLatencies(resume: x, restore: 0.65, resumeSamples: i, restoreSamples: 3),
+                                    note: i % 3 == 0 ? "no \"usable\" forecast/" : nil)
+            }
             cases.append(d)
         }
         for d in cases {

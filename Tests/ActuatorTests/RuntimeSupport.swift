@@ -111,6 +111,7 @@ final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
     func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
         await gate(); return try await inner.interfaceAddresses(name)
     }
+    func memberTag(of name: String) async throws(HypervisorError) -> String? { await gate(); return try await inner.memberTag(of: name) }
 }
 
 /// Fails every other call with a transient libvirt error (`operationFailed`) before forwarding:
@@ -156,4 +157,5 @@ final class FlakyHypervisor: Hypervisor, @unchecked Sendable {
     func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
         try maybeFail("interfaceAddresses"); return try await inner.interfaceAddresses(name)
     }
+    func memberTag(of name: String) async throws(HypervisorError) -> String? { try maybeFail("memberTag"); return try await inner.memberTag(of: name) }
 }

@@ -55,12 +55,18 @@ public actor Collector {
     private var previous: [String: [String: (stats: DomainStats, time: Int64)]] = [:]
     private var pending: [String: Task<[DomainStats], any Error>] = [:]
     private var kept: SampleKeeper
+    /// Whether a group names members by metadata tag (`tag:…`): only then are tags read.
+    let usesTags: Bool
+    /// Per host: the member tags read (Collect/MemberTagCache.swift) and a tag reading still running.
+    private var tags: [String: MemberTagCache] = [:]
+    private var pendingTags: [String: Task<[(String, Result<String?, HypervisorError>)], Never>] = [:]
 
     public init(settings: Settings, groups: [GroupConfiguration], hypervisors: [String: any Hypervisor],
                 store: MetricStore, modelInterval: Int64) {
         self.settings = settings
         self.groups = groups
         memberGroups = groups.filter { !$0.members.isEmpty }
+        usesTags = memberGroups.contains { $0.members.contains { $0.tag != nil } }
         self.hypervisors = hypervisors
         self.store = store
         kept = SampleKeeper(store: store, modelInterval: modelInterval, retention: settings.retention)
@@ -87,6 +93,11 @@ public actor Collector {
                 continue
             }
             var seen: [String: (stats: DomainStats, time: Int64)] = [:]
+            var hostTags = MemberTagCache()
+            if usesTags {
+                hostTags = await readTags(host: host, hypervisor, names: stats.map(\.name).filter { shadowGroup[$0] == nil },
+                                          now: now, problems: &report.problems)
+            }
             for s in stats {
                 let before = previous[host]?[s.name]
                 var rates = VMRates.between(before?.stats, at: before?.time ?? now, and: s, at: now)
@@ -96,7 +107,7 @@ public actor Collector {
                 if let (g, state) = shadowGroup[s.name] {
                     group = g
                     counted = state != .ready && s.state == .running
-                } else if let g = memberGroups.first(where: { $0.members.contains { $0.matches(s.name) } }) {
+                } else if let g = memberGroups.first(where: { $0.members.contains { $0.matches(s.name, tag: hostTags.tag(of: s.name)) } }) {
                     group = g.name
                     counted = s.state == .running
                     if counted {
@@ -155,6 +166,68 @@ public actor Collector {
     static func units(of vcpus: Int?, in g: GroupConfiguration) -> Double {
         let full = max(g.template.full.vcpus, 1)
         return Double(g.template.units) * Double(vcpus ?? full) / Double(full)
+    }
+
+    /// The member tags of `names` (the host's domains that are not shadows), reading those not read
+    /// yet and a few stale ones (`MemberTagCache`) within `timeout`; a tag that could not be read
+    /// leaves its domain unmatched by tag this collection (a problem line) and is read again next time.
+    private func readTags(host: String, _ hypervisor: any Hypervisor, names: [String], now: Int64,
+                          problems: inout [String]) async -> MemberTagCache {
+        var cache = tags[host] ?? MemberTagCache()
+        cache.keep(only: Set(names))
+        let due = cache.due(names, now: now)
+        if !due.isEmpty {
+            if pendingTags[host] != nil {
+                problems.append("host \(host): member tags not read (an earlier reading still waits for libvirt)")
+            } else {
+                let task = Task { () -> [(String, Result<String?, HypervisorError>)] in
+                    var out: [(String, Result<String?, HypervisorError>)] = []
+                    for name in due {
+                        do throws(HypervisorError) {
+                            out.append((name, .success(try await hypervisor.memberTag(of: name))))
+                        } catch {
+                            out.append((name, .failure(error)))
+                        }
+                    }
+                    return out
+                }
+                pendingTags[host] = task
+                let timeout = settings.timeout
+                let outcome: [(String, Result<String?, HypervisorError>)]? = await withCheckedContinuation { continuation in
+                    let first = Mutex(true)
+                    let finish: @Sendable ([(String, Result<String?, HypervisorError>)]?) -> Void = { value in
+                        if first.withLock({ let was = $0; $0 = false; return was }) { continuation.resume(returning: value) }
+                    }
+                    Task { finish(await task.value) }
+                    Task {
+                        try? await Task.sleep(for: .seconds(timeout))
+                        finish(nil)
+                    }
+                }
+                if let outcome {
+                    pendingTags[host] = nil
+                    for (name, result) in outcome {
+                        switch result {
+                        case .success(let tag): cache.record(name, tag: tag, at: now)
+                        case .failure(let error) where error.code == .notFound: continue // gone since the stats call
+                        case .failure(let error): problems.append("vm \(name) on \(host): member tag not read (\(error))")
+                        }
+                    }
+                } else {
+                    // Kept when it ends (a host slower than the timeout still gets its tags), and
+                    // cleared, so a later collection may read again.
+                    Task { [weak self] in await self?.tagReadEnded(host: host, await task.value, at: now) }
+                    problems.append("host \(host): member tags not read within \(timeout) s")
+                }
+            }
+        }
+        tags[host] = cache
+        return cache
+    }
+
+    private func tagReadEnded(host: String, _ results: [(String, Result<String?, HypervisorError>)], at now: Int64) {
+        pendingTags[host] = nil
+        for case let (name, .success(tag)) in results { tags[host, default: MemberTagCache()].record(name, tag: tag, at: now) }
     }
 
     /// The host's stats, or an error when it fails or takes longer than `timeout`. A call still

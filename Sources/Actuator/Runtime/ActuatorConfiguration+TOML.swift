@@ -35,7 +35,7 @@ extension ActuatorConfiguration {
         let store = try a.string("store") ?? "psm-actuator.sqlite"
 
         let c = try a.section("costs")
-        try c.rejectUnknown(["miss", "reserve", "launch_delay"])
+        try c.rejectUnknown(["miss", "reserve", "launch_delay", "memory"])
         let costs: CostModel
         do {
             costs = try CostModel(missCost: try c.number("miss", from: 0, to: 1e9, lowerExclusive: true) ?? 10, reserveCost: try c.number("reserve", from: 0, to: 1e9, lowerExclusive: true) ?? 0.5,
@@ -113,8 +113,9 @@ extension ActuatorConfiguration {
                 throw g.error(.missingKey, key: "unit", "required: capacity units one shadow adds, a number > 0")
             }
             let parkText = try g.string("park") ?? "pause"
-            guard let park = ParkMode(rawValue: parkText) else {
-                throw g.error(.invalidValue, key: "park", "expected \"pause\" or \"save\", got \"\(parkText)\"")
+            // "auto": chosen each cycle (ParkChoice); shadows start as "pause" until the first choice.
+            guard let park = parkText == "auto" ? ParkMode.pause : ParkMode(rawValue: parkText) else {
+                throw g.error(.invalidValue, key: "park", "expected \"pause\", \"save\" or \"auto\", got \"\(parkText)\"")
             }
             let full = ResourceSize(vcpus: try g.int("vcpus", in: 1...1_024) ?? 2,
                                     memoryKiB: UInt64(try g.int("memory_mib", in: 16...16_777_216) ?? 2048) * 1024)
@@ -133,8 +134,9 @@ extension ActuatorConfiguration {
             var members: [String] = []
             if g.table?["members"]?.type == .string { members = [try g.string("members") ?? ""] }
             else { members = try g.strings("members") ?? [] }
-            guard members.allSatisfy({ !$0.isEmpty }) else {
-                throw g.error(.invalidValue, key: "members", "expected a domain-name glob such as \"web-*\" (or a list of them)")
+            guard members.allSatisfy({ !$0.isEmpty && $0 != MemberPattern.tagPrefix }) else {
+                throw g.error(.invalidValue, key: "members",
+                              "expected a domain-name glob such as \"web-*\" or a metadata tag such as \"tag:web\" (or a list of them)")
             }
             let guest = try GuestSettings(g, resolve: resolve)
             var group = GroupConfiguration(name: name, series: try g.string("series"),
@@ -145,6 +147,7 @@ extension ActuatorConfiguration {
                                            unitsPerMetric: upm)
             group.members = members.map(MemberPattern.init)
             group.runningConfigured = g.table?["running"] != nil || members.isEmpty
+            group.autoPark = parkText == "auto"
             groups.append(group)
         }
         guard Set(groups.map(\.name)).count == groups.count else {
@@ -170,6 +173,7 @@ extension ActuatorConfiguration {
             config.storeDurability = chosen
         }
         config.maximumActions = try a.int("max_actions", in: 1...10_000) ?? 20
+        config.memoryCost = try c.number("memory", from: 0, to: 1e9)
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         // The calendar `psm train` built the models' event features from (its `[calendar] file`).
         config.calendarFile = try top.section("calendar").string("file").map(resolve)

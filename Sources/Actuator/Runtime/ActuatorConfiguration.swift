@@ -21,6 +21,9 @@ public struct GroupConfiguration: Sendable, Hashable {
     public var members: [MemberPattern] = []
     /// Whether `running` was set in the file: it then overrides what the collector measures.
     public var runningConfigured = true
+    /// `park = "auto"`: each cycle chooses pause or save for new shadows (`ParkChoice`); the
+    /// template's `park` is then the latest choice.
+    public var autoPark = false
 
     public init(name: String, series: String? = nil, template: ShadowTemplate, running: Double, bounds: GroupBounds,
                 demandMetric: String = "demand_units", unitsPerMetric: Double = 1) {
@@ -71,6 +74,9 @@ public struct ActuatorConfiguration: Sendable {
     public var retry = RetryPolicy()
     /// `[actuator.collect]`: the collector's interval, retention and per-host timeout.
     public var collect = Collector.Settings()
+    /// `[actuator.costs] memory`: c_memory, one GiB held by a paused shadow for one interval (nil:
+    /// derived from c_reserve, `ParkChoice.derivedMemoryCost`). Read by `park = "auto"` only.
+    public var memoryCost: Double?
     /// `[[actuator.scrape]]`: application metrics pulled from Prometheus endpoints at the collector's interval.
     public var scrape: [ScrapeTarget] = []
     /// `[actuator.routing]`: the traffic router and how activated VMs are named and addressed.

@@ -108,6 +108,7 @@ extension ActuatorRuntime: ActuatorControl {
                 ledger.recordActivation(group: record.group, servedUnits: Double(configuration.group(record.group)?.template.units ?? 0))
             }
             metrics.recordActivation(record)
+            latencySamples.add(record)
             var view = ActivationView(record)
             if let route = try? store.route(activation: id) {
                 view.routing = route.state.rawValue

@@ -74,6 +74,8 @@ public actor ActuatorRuntime {
     /// `init` throws).
     public private(set) var hostProblems: [String: String] = [:]
     var activationCounter = 0
+    /// Measured restore and resume latencies per group (`park = "auto"`).
+    var latencySamples = LatencySamples()
     /// What became of the stored sizing state at start (restored, none, or discarded and why).
     public private(set) var stateRestore: StateRestore = .none
     /// Problems met at start that the first cycle reports (a stored state that could not be used).
@@ -135,6 +137,7 @@ public actor ActuatorRuntime {
         stateRestore = restored.outcome
         if case .discarded(let reason) = restored.outcome { startProblems = [reason] }
         decisionLog = DecisionLog(store: store)
+        latencySamples = Self.seededLatencies(store, configuration: configuration)
         let registry = ModelRegistry(root: URL(fileURLWithPath: configuration.registry))
         // A model with event features is primed with the events over its kept history.
         let calendar = calendarEvents
@@ -250,6 +253,7 @@ public actor ActuatorRuntime {
         let calendar = calendarEvents.current
         var inputs: [SizingInput] = []
         var triggerInputs: [TriggerInput] = []
+        var parkInputs: [String: (forecast: ForecastDistribution?, running: Double)] = [:]
         let t0 = ContinuousClock.now
         for group in configuration.groups {
             let observed = demand[group.name]
@@ -258,6 +262,7 @@ public actor ActuatorRuntime {
             let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], calendar: calendar,
                                  problems: &report.problems)
             let (running, source) = serving(group, activeShadows: active[group.name] ?? 0)
+            if group.autoPark { parkInputs[group.name] = (forecast, running) }
             // Sized at the trigger's threshold: capacity counts as θ × capacity, the same rule that
             // activates shadows, so the pool holds what the trigger will ask for (docs/actuator.md).
             let theta = configuration.trigger.utilisationThreshold
@@ -273,7 +278,8 @@ public actor ActuatorRuntime {
         }
         let free = (try? store.hostAvailability())?.filter { $0.host.enabled && hypervisors[$0.host.name] != nil }
             .reduce(0.0) { $0 + Double(max($1.free.units, 0)) } ?? 0
-        let cycle = sizer.decide(inputs, freeCapacity: free)
+        var cycle = sizer.decide(inputs, freeCapacity: free)
+        cycle.decisions = chooseParkModes(cycle.decisions, inputs: parkInputs)
         decisionTime += ContinuousClock.now - t0
         // Models, forecasts and calibration changed above (without a suspension point in between).
         forecastViews.invalidateAll()
@@ -300,6 +306,7 @@ public actor ActuatorRuntime {
                         report.problems.append("group \(trigger.group): activation \(id) succeeded but routing \(route.server) failed (retried each cycle): \(route.error ?? "")")
                     }
                     metrics.recordActivation(record)
+                    latencySamples.add(record)
                     let served = Double(configuration.group(trigger.group)?.template.units ?? 0)
                     ledger.recordActivation(group: trigger.group, servedUnits: served)
                 } catch {

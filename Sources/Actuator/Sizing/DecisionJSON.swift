@@ -37,6 +37,7 @@ struct DecisionJSON {
         key("final", &o); int(d.final)
         key("group", &o); string(d.group)
         key("hysteresis", &o); hysteresis(d.hysteresis)
+        if let p = d.park { key("park", &o); park(p) }
         key("quantile", &o); quantile(d.quantile)
         key("rawTarget", &o); int(d.rawTarget)
         key("running", &o); double(d.running)
@@ -84,6 +85,27 @@ struct DecisionJSON {
         key("onDemand", &o); double(r.onDemand)
         key("regular", &o); double(r.regular)
         key("shadowUnits", &o); double(r.shadowUnits)
+        end()
+    }
+
+    private mutating func park(_ p: ParkChoice) {
+        var o = Object(); begin()
+        key("baselineMemoryGiB", &o); double(p.baselineMemoryGiB)
+        if let v = p.expectedServed { key("expectedServed", &o); double(v) }
+        key("holdCost", &o); double(p.holdCost)
+        key("latencies", &o)
+        var l = Object(); begin()
+        key("restore", &l); double(p.latencies.restore)
+        key("restoreSamples", &l); int(p.latencies.restoreSamples)
+        key("resume", &l); double(p.latencies.resume)
+        key("resumeSamples", &l); int(p.latencies.resumeSamples)
+        end()
+        key("memoryCost", &o); double(p.memoryCost)
+        key("memoryCostConfigured", &o); bool(p.memoryCostConfigured)
+        key("missCost", &o); double(p.missCost)
+        key("mode", &o); string(p.mode.rawValue)
+        if let v = p.note { key("note", &o); string(v) }
+        key("shadows", &o); int(p.shadows)
         end()
     }
 

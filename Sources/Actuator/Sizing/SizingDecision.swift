@@ -27,6 +27,8 @@ public struct SizingDecision: Sendable, Hashable, Codable {
     public var final: Int
     /// Where the running capacity came from (configured, or measured by the collector).
     public var runningSource: RunningSource? = nil
+    /// `park = "auto"`: the mode this cycle chose for the group's new shadows, and the figures compared.
+    public var park: ParkChoice? = nil
 
     public var criticalRatio: Double { target.criticalRatio }
     public var correctedLevel: Double { target.correctedLevel }
@@ -121,6 +123,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         }
         let delta = final - currentPool
         lines.append("final: \(final) shadow\(final == 1 ? "" : "s") (pool was \(currentPool), \(delta >= 0 ? "+" : "")\(delta))")
+        if let park { lines.append(park.explanation) }
         return lines
     }
 
@@ -145,6 +148,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         try c.encode(capacity, forKey: .capacity)
         try c.encode(final, forKey: .final)
         try c.encodeIfPresent(runningSource, forKey: .runningSource)
+        try c.encodeIfPresent(park, forKey: .park)
         var extra = encoder.container(keyedBy: ExtraKeys.self)
         try extra.encode(explanation, forKey: .explanation)
     }
