@@ -142,7 +142,8 @@ extension ActuatorCommand {
             guard FileManager.default.fileExists(atPath: config.store) else {
                 throw ValidationError("no store at \(config.store): the actuator has not run with this configuration")
             }
-            let log = DecisionLog(store: try MetricStore(path: config.store, durability: config.storeDurability))
+            let store = try MetricStore(path: config.store, durability: config.storeDurability)
+            let log = DecisionLog(store: store)
             let decisions = try log.decisions(group: group, limit: last)
             guard !decisions.isEmpty else {
                 throw ValidationError("no sizing decision stored for group '\(group)'"
@@ -151,6 +152,12 @@ extension ActuatorCommand {
             for d in decisions {
                 print("\(group) at \(d.time):")
                 for line in d.explanation { print("  \(line)") }
+            }
+            // The group's latest activations, with the size predicted and the size applied.
+            let activations = try store.activations(group: group, limit: min(last, 10) + 2)
+            if !activations.isEmpty {
+                print("\(group) latest activations:")
+                for a in activations { print("  \(ActivationSizing.explanation(a))") }
             }
         }
     }

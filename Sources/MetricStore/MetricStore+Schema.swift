@@ -83,6 +83,10 @@ extension MetricStore {
                 );
                 """)
         }
+        // Predicted and applied vCPUs/memory of each activation (MetricStore+ActivationSize).
+        migrator.registerMigration(activationSizeMigration) { db in
+            try registerActivationSizeSchema(db)
+        }
         return migrator
     }()
 }
