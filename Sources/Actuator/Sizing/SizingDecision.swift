@@ -27,6 +27,8 @@ public struct SizingDecision: Sendable, Hashable, Codable {
     public var final: Int
     /// Where the running capacity came from (configured, or measured by the collector).
     public var runningSource: RunningSource? = nil
+    /// The memory side and the binding resource (groups with a memory model); nil: CPU alone.
+    public var memory: MemorySizing? = nil
 
     public var criticalRatio: Double { target.criticalRatio }
     public var correctedLevel: Double { target.correctedLevel }
@@ -77,6 +79,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         } else {
             lines.append("raw target \(rawTarget): \(diagnostic ?? "no shortfall computed")")
         }
+        if let memory { lines.append(memory.line) }
 
         let b = bounds
         if rawTarget < b.minimum {
@@ -145,6 +148,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         try c.encode(capacity, forKey: .capacity)
         try c.encode(final, forKey: .final)
         try c.encodeIfPresent(runningSource, forKey: .runningSource)
+        try c.encodeIfPresent(memory, forKey: .memory)
         var extra = encoder.container(keyedBy: ExtraKeys.self)
         try extra.encode(explanation, forKey: .explanation)
     }
