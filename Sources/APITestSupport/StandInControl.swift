@@ -112,6 +112,27 @@ public final class StandInControl: ActuatorControl {
     }
 
     public func activate(shadowID: String, requestID: String?) async throws(ControlError) -> ActivationView {
+        try await activate(shadowID: shadowID, requestID: requestID, target: nil)
+    }
+
+    /// The group's oldest ready shadow, to `capacity` (clamped within its baseline and full size as
+    /// the real activator does).
+    public func activate(group: String, requestID: String?, capacity: ActivationCapacity?) async throws(ControlError) -> ActivationView {
+        if let requestID, let existing = try run(.unavailable, { try store.activation(id: requestID) }) {
+            guard existing.group == group else {
+                throw ControlError(.conflict, "request id \(requestID) was used for group \(existing.group)")
+            }
+            return ActivationView(existing)
+        }
+        let ready = try run(.unavailable) { try store.shadows(group: group, states: [.ready]) }
+        guard let first = ready.min(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }) else {
+            throw ControlError(.conflict, "group \(group) has no ready shadow")
+        }
+        let target = capacity.map { ActivationTarget(units: $0.units, vcpus: $0.vcpus, memoryMiB: $0.memoryMiB.map(Double.init)) }
+        return try await activate(shadowID: first.id, requestID: requestID, target: target)
+    }
+
+    func activate(shadowID: String, requestID: String?, target: ActivationTarget?) async throws(ControlError) -> ActivationView {
         let id = requestID ?? UUID().uuidString
         let t = now()
         let claim = try run(.unavailable) { try store.beginActivation(id: id, shadow: shadowID, at: t) }
@@ -128,6 +149,14 @@ public final class StandInControl: ActuatorControl {
         case .started(let record):
             // No hypervisor here: the activation succeeds at once.
             let latencies = ["scale": 0.001, "resume": 0.002, "route": 0.0005]
+            if let shadow = try run(.unavailable, { try store.shadow(id: shadowID) }) {
+                let full = ActivationSize(vcpus: shadow.fullVCPUs, memoryMiB: shadow.fullMemoryMiB)
+                let predicted = target.flatMap { ActivationSizing.predicted($0, full: full, units: shadow.reservedUnits) }
+                let applied = ActivationSizing.applied(predicted, baseline: ActivationSize(vcpus: shadow.baselineVCPUs,
+                                                                                           memoryMiB: shadow.baselineMemoryMiB),
+                                                       full: full)
+                _ = try run(.unavailable) { try store.recordActivationSize(id: record.id, predicted: predicted, applied: applied) }
+            }
             _ = try run(.unavailable) {
                 try store.finishActivation(id: record.id, outcome: .succeeded, stepLatencies: latencies, at: t)
             }

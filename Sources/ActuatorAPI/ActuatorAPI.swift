@@ -19,6 +19,7 @@ public enum ActuatorAPI {
         .init(method: .get, path: "/v1/forecasts/{group}"),
         .init(method: .get, path: "/v1/shadows"),
         .init(method: .post, path: "/v1/shadows/{id}/activate"),
+        .init(method: .post, path: "/v1/groups/{group}/activate"),
         .init(method: .get, path: "/v1/hosts"),
         .init(method: .post, path: "/v1/metrics"),
     ])
@@ -52,6 +53,7 @@ public enum ActuatorAPI {
         router.get("/v1/forecasts/{group}", use: handlers.forecast)
         router.get("/v1/shadows", use: handlers.shadows)
         router.post("/v1/shadows/{id}/activate", use: handlers.activate)
+        router.post("/v1/groups/{group}/activate", use: handlers.activateGroup)
         router.get("/v1/hosts", use: handlers.hosts)
         router.post("/v1/metrics", use: handlers.pushMetrics)
         return router

@@ -142,7 +142,8 @@ extension ActuatorCommand {
             guard FileManager.default.fileExists(atPath: config.store) else {
                 throw ValidationError("no store at \(config.store): the actuator has not run with this configuration")
             }
-            let log = DecisionLog(store: try MetricStore(path: config.store, durability: config.storeDurability))
+            let store = try MetricStore(path: config.store, durability: config.storeDurability)
+            let log = DecisionLog(store: store)
             let decisions = try log.decisions(group: group, limit: last)
             guard !decisions.isEmpty else {
                 throw ValidationError("no sizing decision stored for group '\(group)'"
@@ -153,7 +154,6 @@ extension ActuatorCommand {
                 for line in d.explanation { print("  \(line)") }
             }
             // Routes of the group's VMs that are not plainly routed (docs/routing.md).
-            let store = log.store
             for route in try store.routes(states: [.failed, .draining], group: group) {
                 switch route.state {
                 case .failed:
@@ -161,6 +161,12 @@ extension ActuatorCommand {
                 default:
                     print("routing: \(route.server) is draining (parked by \(route.drainDeadline.map(String.init) ?? "?"))")
                 }
+            }
+            // The group's latest activations, with the size predicted and the size applied.
+            let activations = try store.activations(group: group, limit: min(last, 10) + 2)
+            if !activations.isEmpty {
+                print("\(group) latest activations:")
+                for a in activations { print("  \(ActivationSizing.explanation(a))") }
             }
         }
     }

@@ -6,6 +6,7 @@ import Hypervisor
 extension LibvirtHypervisor {
     /// The sources asked, in order: libvirt's DHCP leases (a guest on a libvirt network), the
     /// host's ARP table (bridged guests that have talked), the QEMU guest agent.
+    /// On a local connection the kernel's `/proc/net/arp` follows them (see below).
     static let addressSources: [(name: String, source: UInt32)] = [
         ("lease", UInt32(VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE.rawValue)),
         ("arp", UInt32(VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP.rawValue)),
@@ -42,7 +43,43 @@ extension LibvirtHypervisor {
                 free(interfaces)
                 if !(v4.isEmpty && v6.isEmpty) { return v4 + v6 }
             }
-            return []
+            // libvirt 9.0's ARP source fails on newer kernels ("internal error: wrong nlmsg len",
+            // docs/realvm.md); on a local connection the kernel's table says the same thing.
+            guard Self.isLocal(uri), let xml = virDomainGetXMLDesc(domain, 0) else { return [] }
+            defer { free(xml) }
+            return Self.neighbours(of: Self.macAddresses(inDomainXML: String(cString: xml)))
+        }
+    }
+
+    /// Whether `uri` names this machine's hypervisor (no host part: `qemu:///system`).
+    static func isLocal(_ uri: String) -> Bool {
+        guard let scheme = uri.range(of: "://") else { return false }
+        return uri[scheme.upperBound...].hasPrefix("/")
+    }
+
+    /// The `<mac address='…'/>` of every interface in a domain's XML, lower-cased.
+    static func macAddresses(inDomainXML xml: String) -> [String] {
+        var found: [String] = []
+        var rest = xml[...]
+        while let tag = rest.range(of: "<mac address=") {
+            let after = rest[tag.upperBound...]
+            guard let quote = after.first, quote == "'" || quote == "\"",
+                  let end = after.dropFirst().firstIndex(of: quote) else { break }
+            found.append(after[after.index(after: after.startIndex)..<end].lowercased())
+            rest = after[end...]
+        }
+        return found
+    }
+
+    /// IPv4 addresses the kernel's neighbour table (`/proc/net/arp`, complete entries) holds for `macs`.
+    static func neighbours(of macs: [String], table: String? = try? String(contentsOfFile: "/proc/net/arp", encoding: .utf8)) -> [String] {
+        guard !macs.isEmpty, let table else { return [] }
+        let wanted = Set(macs)
+        return table.split(separator: "\n").dropFirst().compactMap { line in
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            // IP address, HW type, Flags (0x2: complete), HW address, Mask, Device
+            guard f.count >= 4, f[2] == "0x2", wanted.contains(f[3].lowercased()) else { return nil }
+            return String(f[0])
         }
     }
 }

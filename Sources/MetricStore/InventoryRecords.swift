@@ -163,9 +163,16 @@ public struct ActivationRecord: Sendable, Hashable, Codable {
     public var outcome: Outcome?
     /// Seconds each step took (e.g. `setMemory`, `resume`).
     public var stepLatencies: [String: Double]
+    /// The size the caller asked for (the forecast's share of one VM, or the API's capacity), before
+    /// clamping; nil when none was asked for (the full size) or not yet recorded.
+    public var predicted: ActivationSize?
+    /// The size the scale step set: `predicted` within the shadow's baseline and full size, or the
+    /// full size; nil until the scale step ran.
+    public var applied: ActivationSize?
 
     public init(id: String, shadowID: String, group: String, requestedAt: Int64, completedAt: Int64? = nil,
-                outcome: Outcome? = nil, stepLatencies: [String: Double] = [:]) {
+                outcome: Outcome? = nil, stepLatencies: [String: Double] = [:],
+                predicted: ActivationSize? = nil, applied: ActivationSize? = nil) {
         self.id = id
         self.shadowID = shadowID
         self.group = group
@@ -173,7 +180,22 @@ public struct ActivationRecord: Sendable, Hashable, Codable {
         self.completedAt = completedAt
         self.outcome = outcome
         self.stepLatencies = stepLatencies
+        self.predicted = predicted
+        self.applied = applied
     }
+}
+
+/// A VM's size as an activation sets it: vCPUs and memory (MiB).
+public struct ActivationSize: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var vcpus: Int64
+    public var memoryMiB: Int64
+
+    public init(vcpus: Int64, memoryMiB: Int64) {
+        self.vcpus = vcpus
+        self.memoryMiB = memoryMiB
+    }
+
+    public var description: String { "\(vcpus) vCPU, \(memoryMiB) MiB" }
 }
 
 /// Per host: what shadows hold there — the query a regular scheduler uses to avoid flagged capacity.

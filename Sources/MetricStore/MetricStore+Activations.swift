@@ -81,6 +81,8 @@ extension MetricStore {
         return ActivationRecord(id: row["id"], shadowID: row["shadow_id"], group: row["grp"],
                                 requestedAt: row["requested_at"], completedAt: row["completed_at"],
                                 outcome: outcomeText.flatMap(ActivationRecord.Outcome.init(rawValue:)),
-                                stepLatencies: latencies)
+                                stepLatencies: latencies,
+                                predicted: size(row, "predicted_vcpus", "predicted_memory_mib"),
+                                applied: size(row, "applied_vcpus", "applied_memory_mib"))
     }
 }

@@ -105,6 +105,10 @@ extension MetricStore {
                 CREATE INDEX routes_activation ON routes (activation_id);
                 """)
         }
+        // Predicted and applied vCPUs/memory of each activation (MetricStore+ActivationSize).
+        migrator.registerMigration(activationSizeMigration) { db in
+            try registerActivationSizeSchema(db)
+        }
         return migrator
     }()
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Hypervisor
-import LibvirtHypervisor
+@testable import LibvirtHypervisor
 import Testing
 
 /// `interfaceAddresses` through `virDomainInterfaceAddresses` on libvirt's test driver (a private
@@ -44,5 +44,38 @@ import Testing
         #expect(try await h.interfaceAddresses("no-nic").isEmpty)
         await #expect(throws: HypervisorError.self) { _ = try await h.interfaceAddresses("nope") }
         do { _ = try await h.interfaceAddresses("nope") } catch { #expect(error.code == .notFound) }
+    }
+}
+
+/// The kernel-table fallback of `interfaceAddresses` on local connections (libvirt 9.0's ARP
+/// source fails here with "wrong nlmsg len"; docs/realvm.md).
+@Suite struct NeighbourTableTests {
+    @Test func macAddressesComeFromEveryInterfaceOfTheDomainXML() {
+        let xml = """
+            <domain><devices>
+              <interface type='bridge'><mac address='52:54:00:69:3D:0D'/><source bridge='psmbr0'/></interface>
+              <interface type="user"><mac address="52:54:00:aa:bb:cc"/></interface>
+            </devices></domain>
+            """
+        #expect(LibvirtHypervisor.macAddresses(inDomainXML: xml) == ["52:54:00:69:3d:0d", "52:54:00:aa:bb:cc"])
+        #expect(LibvirtHypervisor.macAddresses(inDomainXML: "<domain/>").isEmpty)
+    }
+
+    @Test func onlyCompleteEntriesOfTheDomainsMACsAreItsAddresses() {
+        let table = """
+            IP address       HW type     Flags       HW address            Mask     Device
+            192.0.2.1        0x1         0x2         02:fc:00:00:00:05     *        eth0
+            10.77.62.15      0x1         0x2         52:54:00:69:3d:0d     *        psmbr0
+            10.77.9.9        0x1         0x0         52:54:00:aa:bb:cc     *        psmbr0
+            """
+        #expect(LibvirtHypervisor.neighbours(of: ["52:54:00:69:3d:0d", "52:54:00:aa:bb:cc"], table: table) == ["10.77.62.15"])
+        #expect(LibvirtHypervisor.neighbours(of: [], table: table).isEmpty)
+    }
+
+    @Test func onlyAURIWithoutAHostIsLocal() {
+        #expect(LibvirtHypervisor.isLocal("qemu:///system"))
+        #expect(LibvirtHypervisor.isLocal("test:///default"))
+        #expect(!LibvirtHypervisor.isLocal("qemu+ssh://host/system"))
+        #expect(!LibvirtHypervisor.isLocal("qemu+tls://10.0.0.1/system"))
     }
 }

@@ -22,7 +22,8 @@ public struct ActivationError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The activation sequence (DESIGN.md, "Activation"): claim the shadow → restore it if saved →
-/// scale vCPUs and memory live to its full size → resume → monitoring → routing → tag and record.
+/// scale vCPUs and memory live to the predicted size (the full size when none is given) → resume →
+/// monitoring → routing → tag and record.
 ///
 /// Every step is idempotent, so a retried request or the reconciler can run it again. The claim is
 /// the store's compare-and-set (ready → activating, keyed by the activation id), so a shadow is
@@ -57,7 +58,11 @@ public struct Activator: Sendable {
 
     /// Activates `shadowID` under the idempotency key `activationID`. The same key again returns
     /// the activation already recorded (finished or, if it is still running elsewhere, open).
-    public func activate(shadowID: String, activationID: String) async throws(ActivationError) -> ActivationRecord {
+    ///
+    /// `target` is the size one VM is predicted to need (`ActivationSizing`); the scale step sets it
+    /// within the shadow's baseline and full size. Nil: the full size.
+    public func activate(shadowID: String, activationID: String,
+                         target: ActivationTarget? = nil) async throws(ActivationError) -> ActivationRecord {
         let started = ContinuousClock.now
         var latencies: [String: Double] = [:]
         func lap(_ step: String, since t: ContinuousClock.Instant) {
@@ -91,7 +96,12 @@ public struct Activator: Sendable {
                               "shadow \(shadowID) is on host \(shadow.host), which this actuator has no connection to")
         }
         let domain = shadow.domainName
-        let full = ResourceSize(vcpus: Int(shadow.fullVCPUs), memoryKiB: UInt64(shadow.fullMemoryMiB) * 1024)
+        let fullSize = ActivationSize(vcpus: shadow.fullVCPUs, memoryMiB: shadow.fullMemoryMiB)
+        let predicted = target.flatMap { ActivationSizing.predicted($0, full: fullSize, units: shadow.reservedUnits) }
+        let applied = ActivationSizing.applied(predicted, baseline: ActivationSize(vcpus: shadow.baselineVCPUs,
+                                                                                   memoryMiB: shadow.baselineMemoryMiB),
+                                               full: fullSize)
+        let size = ResourceSize(vcpus: Int(applied.vcpus), memoryKiB: UInt64(applied.memoryMiB) * 1024)
         let baselineKiB = UInt64(shadow.baselineMemoryMiB) * 1024
         var resumed = false
         do throws(HypervisorError) {
@@ -102,10 +112,12 @@ public struct Activator: Sendable {
                 state = try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.restore(domain) }
                 lap("restore", since: t)
             }
-            // 3. Scale to the full size (idempotent: setting the size it has is a no-op).
+            // 3. Scale to the predicted size within baseline…full (idempotent: setting the size it
+            //    has is a no-op); the record keeps what was predicted and what was set.
             t = ContinuousClock.now
-            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.setVCPUs(domain, to: full.vcpus) }
-            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.setMemory(domain, toKiB: full.memoryKiB) }
+            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.setVCPUs(domain, to: size.vcpus) }
+            try await retry.hypervisor { () async throws(HypervisorError) in try await hypervisor.setMemory(domain, toKiB: size.memoryKiB) }
+            _ = try? store.recordActivationSize(id: activationID, predicted: predicted, applied: applied)
             lap("scale", since: t)
             // 4. Running.
             t = ContinuousClock.now
@@ -152,8 +164,10 @@ public struct Activator: Sendable {
         return try finish(activationID, .succeeded, latencies, nil)
     }
 
-    /// Picks the group's best ready shadow (paused before saved, then the oldest) and activates it.
-    public func activate(group: String, activationID: String) async throws(ActivationError) -> ActivationRecord {
+    /// Picks the group's best ready shadow (paused before saved, then the oldest) and activates it
+    /// (to `target`, or its full size).
+    public func activate(group: String, activationID: String,
+                         target: ActivationTarget? = nil) async throws(ActivationError) -> ActivationRecord {
         let ready: [ShadowRecord]
         do {
             ready = try store.shadows(group: group, states: [.ready])
@@ -163,7 +177,7 @@ public struct Activator: Sendable {
         guard let first = ready.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }).first else {
             throw ActivationError(kind: .noShadow, message: "group \(group) has no ready shadow")
         }
-        return try await activate(shadowID: first.id, activationID: activationID)
+        return try await activate(shadowID: first.id, activationID: activationID, target: target)
     }
 
     /// Undoes what ran: route and monitoring withdrawn, guest paused again, balloon back to the

@@ -180,15 +180,49 @@ public struct ActivationView: Sendable, Hashable, Codable {
     public var routing: String?
     /// What the router answered when routing failed.
     public var routingError: String?
+    /// The size asked for (the forecast's share, or the request's capacity) before clamping; nil
+    /// when none was (the full size).
+    public var predicted: SizeView?
+    /// The size the scale step set; nil until it ran.
+    public var applied: SizeView?
 
     public init(activationID: String, shadowID: String, group: String, outcome: String? = nil,
-                stepLatenciesMs: [String: Double] = [:], totalMs: Double? = nil) {
+                stepLatenciesMs: [String: Double] = [:], totalMs: Double? = nil,
+                predicted: SizeView? = nil, applied: SizeView? = nil) {
         self.activationID = activationID
         self.shadowID = shadowID
         self.group = group
         self.outcome = outcome
         self.stepLatenciesMs = stepLatenciesMs
         self.totalMs = totalMs
+        self.predicted = predicted
+        self.applied = applied
+    }
+
+    /// A VM size in an activation's answer.
+    public struct SizeView: Sendable, Hashable, Codable {
+        public var vcpus: Int64
+        public var memoryMiB: Int64
+
+        public init(vcpus: Int64, memoryMiB: Int64) {
+            self.vcpus = vcpus
+            self.memoryMiB = memoryMiB
+        }
+    }
+}
+
+/// The capacity `POST /v1/groups/{group}/activate` asks one VM to have: capacity units (vCPUs
+/// by the group's unit ↔ full vCPUs, memory by the measured MiB per unit, else full), or vCPUs
+/// and/or memory directly. Whatever is asked is clamped to the shadow's baseline…full size.
+public struct ActivationCapacity: Sendable, Hashable, Codable {
+    public var units: Double?
+    public var vcpus: Int64?
+    public var memoryMiB: Int64?
+
+    public init(units: Double? = nil, vcpus: Int64? = nil, memoryMiB: Int64? = nil) {
+        self.units = units
+        self.vcpus = vcpus
+        self.memoryMiB = memoryMiB
     }
 }
 
@@ -252,6 +286,8 @@ public protocol ActuatorControl: Sendable {
     func shadows() async throws(ControlError) -> [ShadowView]
     /// Activates the shadow; `requestID` makes a retried request idempotent (same id → same activation).
     func activate(shadowID: String, requestID: String?) async throws(ControlError) -> ActivationView
+    /// Activates the group's best ready shadow to `capacity` (nil: its full size); `requestID` as above.
+    func activate(group: String, requestID: String?, capacity: ActivationCapacity?) async throws(ControlError) -> ActivationView
     func hosts() async throws(ControlError) -> [HostView]
     /// Records pushed application metrics; returns how many were accepted.
     func pushMetrics(_ samples: [MetricSample]) async throws(ControlError) -> Int

@@ -27,7 +27,9 @@ extension ActivationView {
         let ms = a.stepLatencies.mapValues { $0 * 1000 }
         let total = ms["total"] ?? (a.outcome == nil ? nil : ms.values.reduce(0, +))
         self.init(activationID: a.id, shadowID: a.shadowID, group: a.group, outcome: a.outcome?.rawValue,
-                  stepLatenciesMs: ms, totalMs: a.outcome == nil ? nil : total)
+                  stepLatenciesMs: ms, totalMs: a.outcome == nil ? nil : total,
+                  predicted: a.predicted.map { SizeView(vcpus: $0.vcpus, memoryMiB: $0.memoryMiB) },
+                  applied: a.applied.map { SizeView(vcpus: $0.vcpus, memoryMiB: $0.memoryMiB) })
     }
 }
 

@@ -105,7 +105,7 @@ extension ActuatorRuntime: ActuatorControl {
         do {
             let record = try await activator.activate(shadowID: shadowID, activationID: id)
             if record.outcome == .succeeded {
-                ledger.recordActivation(group: record.group, servedUnits: Double(configuration.group(record.group)?.template.units ?? 0))
+                ledger.recordActivation(group: record.group, servedUnits: servedUnits(record))
             }
             metrics.recordActivation(record)
             latencySamples.add(record)
@@ -175,7 +175,7 @@ extension ActuatorRuntime: ActuatorControl {
         return HealthView(status: failing ? "failing" : degraded ? "degraded" : "ok", checks: checks)
     }
 
-    private func control<T>(_ kind: ControlError.Kind, _ body: () throws -> T) throws(ControlError) -> T {
+    func control<T>(_ kind: ControlError.Kind, _ body: () throws -> T) throws(ControlError) -> T {
         do { return try body() } catch { throw ControlError(kind, "\(error)") }
     }
 }

@@ -187,20 +187,37 @@ public actor ActuatorRuntime {
     /// Capacity units serving `group` now: regular VMs plus activated shadows.
     public func runningCapacity(_ group: String) -> Double {
         guard let g = configuration.group(group) else { return 0 }
-        let active = ((try? store.shadows(group: group, states: [.activating, .active])) ?? []).count
-        return serving(g, activeShadows: active).units
+        let active = (try? store.shadows(group: group, states: [.activating, .active])) ?? []
+        return serving(g, activeShadows: active.count, shadowUnits: activeShadowUnits(active)[group] ?? 0).units
+    }
+
+    /// Capacity units the activated shadows serve per group: each its unit × the vCPUs its
+    /// activation applied / its full vCPUs (a shadow activated below its full size serves less;
+    /// one whose activation recorded no size serves its full unit).
+    func activeShadowUnits(_ shadows: [ShadowRecord]) -> [String: Double] {
+        var units: [String: Double] = [:]
+        let active = shadows.filter { $0.state == .activating || $0.state == .active }
+        guard !active.isEmpty else { return units }
+        let applied = (try? store.appliedVCPUsOfActiveShadows()) ?? [:]
+        for s in active {
+            let unit = Double(configuration.group(s.group)?.template.units ?? s.reservedUnits)
+            let share = applied[s.id].map { s.fullVCPUs > 0 ? min(1, Double($0) / Double(s.fullVCPUs)) : 1 } ?? 1
+            units[s.group, default: 0] += unit * share
+        }
+        return units
     }
 
     /// The running-capacity rule, in one place: the group's regular VMs — measured by the
     /// collector when the group has `members` and no `running` in the file, else `running` —,
     /// plus on-demand capacity pushed (`running_units`) or replayed, plus activated shadows × unit.
     /// The source says where the figure came from (`explain`).
-    func serving(_ g: GroupConfiguration, activeShadows: Int) -> (units: Double, source: RunningSource) {
+    func serving(_ g: GroupConfiguration, activeShadows: Int, shadowUnits: Double? = nil) -> (units: Double, source: RunningSource) {
         let seen = g.runningConfigured ? nil : measured[g.name]
         let source = RunningSource(regular: g.runningConfigured ? g.running : seen?.memberUnits ?? 0,
                                    configured: g.runningConfigured, members: seen?.members.count ?? 0,
                                    measuredAt: seen?.time, onDemand: extraRunning[g.name] ?? 0,
-                                   activeShadows: activeShadows, shadowUnits: Double(activeShadows) * Double(g.template.units))
+                                   activeShadows: activeShadows,
+                                   shadowUnits: shadowUnits ?? Double(activeShadows) * Double(g.template.units))
         return (source.total, source)
     }
 
@@ -249,6 +266,7 @@ public actor ActuatorRuntime {
             default: break
             }
         }
+        let activeUnits = activeShadowUnits(shadows)
         let notices = noticeEffects(now: now)
         let calendar = calendarEvents.current
         var inputs: [SizingInput] = []
@@ -261,7 +279,8 @@ public actor ActuatorRuntime {
             if let observed { sizer.recordDemand(group: group.name, actual: observed.value) }
             let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], calendar: calendar,
                                  problems: &report.problems)
-            let (running, source) = serving(group, activeShadows: active[group.name] ?? 0)
+            let (running, source) = serving(group, activeShadows: active[group.name] ?? 0,
+                                            shadowUnits: activeUnits[group.name] ?? 0)
             if group.autoPark { parkInputs[group.name] = (forecast, running) }
             // Sized at the trigger's threshold: capacity counts as θ × capacity, the same rule that
             // activates shadows, so the pool holds what the trigger will ask for (docs/actuator.md).
@@ -291,7 +310,10 @@ public actor ActuatorRuntime {
         // groups: docs/benchmarks.md), and activations must not wait for it.
         guard !dryRun else { return logged(cycle.decisions, report) }
         // Activations first: demand is here now; the pool is refilled by the reconciler below.
+        let triggerInput = Dictionary(triggerInputs.map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
         for trigger in report.triggers where trigger.activate > 0 {
+            // Each VM activated gets its share of the forecast over the activation horizon.
+            let target = triggerInput[trigger.group].flatMap { predictedTarget($0, count: trigger.activate) }
             for _ in 0..<trigger.activate {
                 activationCounter += 1
                 // A random part: an actuator restarted within the same second (or replaying the same
@@ -299,7 +321,7 @@ public actor ActuatorRuntime {
                 // (rolled-back) record instead of activating (found by RealVMTests' restart case).
                 let id = "auto-\(trigger.group)-\(now)-\(activationCounter)-\(UInt32.random(in: 0...UInt32.max))"
                 do {
-                    let record = try await activator.activate(group: trigger.group, activationID: id)
+                    let record = try await activator.activate(group: trigger.group, activationID: id, target: target)
                     report.activations.append(record)
                     if let route = try? store.route(activation: id), route.state == .failed {
                         report.routing.unrouted.append(route.shadowID)
@@ -307,8 +329,7 @@ public actor ActuatorRuntime {
                     }
                     metrics.recordActivation(record)
                     latencySamples.add(record)
-                    let served = Double(configuration.group(trigger.group)?.template.units ?? 0)
-                    ledger.recordActivation(group: trigger.group, servedUnits: served)
+                    ledger.recordActivation(group: trigger.group, servedUnits: servedUnits(record))
                 } catch {
                     if let record = error.record {
                         report.activations.append(record)
@@ -319,7 +340,7 @@ public actor ActuatorRuntime {
                 }
             }
         }
-        report.retired = await scaleIn(now: now, active: active, problems: &report.problems)
+        report.retired = await scaleIn(now: now, active: active, activeUnits: activeUnits, problems: &report.problems)
         let drained = await routingPass(&report)
         report.retired += drained
         let desired = Dictionary(uniqueKeysWithValues: cycle.decisions.map { ($0.group, $0.final) })
@@ -436,7 +457,8 @@ public actor ActuatorRuntime {
     /// of its running capacity for the scale-in window (the newest activated first). Its server is
     /// drained first; the VM is stopped once its sessions end or the drain times out — at once when
     /// nothing is open, else by a later cycle's routing pass (the cycle never waits for it).
-    func scaleIn(now: Int64, active: [String: Int], problems: inout [String]) async -> [String] {
+    func scaleIn(now: Int64, active: [String: Int], activeUnits: [String: Double],
+                 problems: inout [String]) async -> [String] {
         guard configuration.scaleInUtilisation > 0 else { return [] }
         var retired: [String] = []
         for group in configuration.groups {
@@ -444,7 +466,7 @@ public actor ActuatorRuntime {
                 lowSince[group.name] = nil
                 continue
             }
-            let running = serving(group, activeShadows: active[group.name] ?? 0).units
+            let running = serving(group, activeShadows: active[group.name] ?? 0, shadowUnits: activeUnits[group.name]).units
             // Would the group still be under the trigger threshold with one VM fewer?
             let without = running - Double(group.template.units)
             guard d.value < configuration.scaleInUtilisation * running,

@@ -37,6 +37,7 @@ struct DecisionJSON {
         key("final", &o); int(d.final)
         key("group", &o); string(d.group)
         key("hysteresis", &o); hysteresis(d.hysteresis)
+        if let m = d.memory { key("memory", &o); memory(m) }
         if let p = d.park { key("park", &o); park(p) }
         key("quantile", &o); quantile(d.quantile)
         key("rawTarget", &o); int(d.rawTarget)
@@ -149,6 +150,14 @@ struct DecisionJSON {
         case .unboundedBelow:
             key("unboundedBelow", &o); begin(); end()
         }
+        end()
+    }
+
+    private mutating func memory(_ m: MemorySizing) {
+        var o = Object(); begin()
+        key("binding", &o); string(m.binding.rawValue)
+        key("quantile", &o); quantile(m.quantile)
+        if let s = m.shortfall { key("shortfall", &o); shortfall(s) }
         end()
     }
 

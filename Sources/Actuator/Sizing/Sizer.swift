@@ -13,6 +13,8 @@ public struct SizingInput: Sendable {
     public var currentPool: Int
     /// Where `running` came from (configured, measured by the collector…), for `explain`.
     public var runningSource: RunningSource?
+    /// The memory side (a group with a memory model); nil: CPU alone sizes the pool, as before.
+    public var memory: MemoryInput? = nil
 
     public init(group: String, forecast: ForecastDistribution?, running: Double, unit: Double, currentPool: Int,
                 runningSource: RunningSource? = nil) {
@@ -166,6 +168,7 @@ public struct Sizer: Sendable {
             quantile = DemandQuantile(unavailableAt: s.aci.level, leadTime: policy.leadTime)
         }
         var shortfall: Shortfall?
+        var memory: MemorySizing?
         var raw: Int
         var diagnostic: String?
         switch quantile.kind {
@@ -173,6 +176,12 @@ public struct Sizer: Sendable {
             if let sf = Shortfall(quantile: quantile.value ?? .nan, running: input.running, unit: input.unit) {
                 shortfall = sf
                 raw = sf.shadows
+                // The binding resource: shadows needed = max over CPU and memory.
+                if let m = input.memory {
+                    let sized = MemorySizing(m, aci: s.aci, leadTime: policy.leadTime, cpuShadows: sf.shadows)
+                    memory = sized
+                    raw = max(raw, sized.shadows)
+                }
             } else {
                 raw = current
                 diagnostic = "running capacity \(input.running) or unit \(input.unit) unusable: pool held at \(current)"
@@ -199,7 +208,7 @@ public struct Sizer: Sendable {
             bounds: bounds, afterBounds: afterBounds, hysteresis: hysteresis,
             budget: BudgetStep(budget: nil, requestedTotal: 0, before: 0, after: 0),
             capacity: CapacityStep(free: 0, neededTotal: 0, before: 0, after: 0), final: hysteresis.result,
-            runningSource: input.runningSource)
+            runningSource: input.runningSource, memory: memory)
         let request = AllocationRequest(group: input.group, desired: hysteresis.result, current: current,
                                         unit: input.unit, running: input.running,
                                         forecast: quantile.kind == .unavailable ? nil : input.forecast,

@@ -29,6 +29,8 @@ public struct SizingDecision: Sendable, Hashable, Codable {
     public var runningSource: RunningSource? = nil
     /// `park = "auto"`: the mode this cycle chose for the group's new shadows, and the figures compared.
     public var park: ParkChoice? = nil
+    /// The memory side and the binding resource (groups with a memory model); nil: CPU alone.
+    public var memory: MemorySizing? = nil
 
     public var criticalRatio: Double { target.criticalRatio }
     public var correctedLevel: Double { target.correctedLevel }
@@ -79,6 +81,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         } else {
             lines.append("raw target \(rawTarget): \(diagnostic ?? "no shortfall computed")")
         }
+        if let memory { lines.append(memory.line) }
 
         let b = bounds
         if rawTarget < b.minimum {
@@ -149,6 +152,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         try c.encode(final, forKey: .final)
         try c.encodeIfPresent(runningSource, forKey: .runningSource)
         try c.encodeIfPresent(park, forKey: .park)
+        try c.encodeIfPresent(memory, forKey: .memory)
         var extra = encoder.container(keyedBy: ExtraKeys.self)
         try extra.encode(explanation, forKey: .explanation)
     }

@@ -77,6 +77,21 @@ struct APIHandlers: Sendable {
         return try json(view, status: view.outcome == nil ? .accepted : .ok)
     }
 
+    /// Activates the group's best ready shadow; the optional body `{"capacity": {…}}` names the
+    /// size one VM gets (units, or vCPUs and/or memoryMiB), else the full size.
+    func activateGroup(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let group = try pathParameter("group", context)
+        try await requireGroup(group, field: "path parameter 'group'")
+        var requestID: String? = nil
+        if let key = request.headers[.idempotencyKey] { requestID = try validateIdempotencyKey(key) }
+        let body = try await readBody(request)
+        let capacity = body.isEmpty ? nil : try JSONBody.decode(ActivateRequest.self, from: body).capacity
+        let view = try await call { () async throws(ControlError) in
+            try await control.activate(group: group, requestID: requestID, capacity: capacity)
+        }
+        return try json(view, status: view.outcome == nil ? .accepted : .ok)
+    }
+
     func hosts(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let hosts = try await call { () async throws(ControlError) in try await control.hosts() }
         return try json(HostList(hosts: hosts))

@@ -67,6 +67,19 @@ struct FieldReader {
         return value
     }
 
+    /// The nested object `field`, nil when absent; refused (400) when null or not an object.
+    func optionalObject(_ field: String, expecting what: String) throws(APIError) -> FieldReader? {
+        let key = AnyKey(stringValue: field)
+        guard container.contains(key) else { return nil }
+        if (try? container.decodeNil(forKey: key)) == true {
+            throw .badRequest("field '\(name(field))' must not be null; give \(what) or leave the field out")
+        }
+        guard let nested = try? container.nestedContainer(keyedBy: AnyKey.self, forKey: key) else {
+            throw .badRequest("field '\(name(field))' must be \(what)")
+        }
+        return FieldReader(nested, path: name(field))
+    }
+
     func string(_ field: String, maxLength: Int) throws(APIError) -> String {
         try checked(required(String.self, field, "a string"), field, maxLength: maxLength)
     }

@@ -75,6 +75,48 @@ extension MetricSample {
     }
 }
 
+/// The body of `POST /v1/groups/{group}/activate`: `{}` or `{"capacity": {"units": 12}}` or
+/// `{"capacity": {"vcpus": 2, "memoryMiB": 2048}}`.
+struct ActivateRequest: BodyReadable {
+    static let fields = ["capacity"]
+    static let capacityFields = ["units", "vcpus", "memoryMiB"]
+    /// Bounds: what a group's template may hold (docs/configuration.md).
+    static let maximumUnits = 1e9
+    static let vcpus: ClosedRange<Int64> = 1...1_024
+    static let memoryMiB: ClosedRange<Int64> = 16...16_777_216
+    var capacity: ActivationCapacity?
+
+    init(reading decoder: any Decoder) throws(APIError) {
+        let reader = try FieldReader(decoder, path: "", expecting: "an activation request")
+        try reader.rejectUnknown(allowed: Self.fields)
+        guard let inner = try reader.optionalObject("capacity", expecting: "a capacity object (units, or vcpus and/or memoryMiB)") else {
+            capacity = nil
+            return
+        }
+        try inner.rejectUnknown(allowed: Self.capacityFields)
+        let units = try inner.optionalDouble("units")
+        let vcpus = try inner.optionalInt64("vcpus", "whole vCPUs")
+        let memory = try inner.optionalInt64("memoryMiB", "MiB")
+        switch (units, vcpus, memory) {
+        case (nil, nil, nil):
+            throw .invalid("field 'capacity' must give 'units', or 'vcpus' and/or 'memoryMiB'")
+        case (.some, .some, _):
+            throw .invalid("give 'capacity.units' or 'capacity.vcpus', not both")
+        default: break
+        }
+        if let units, !(units > 0 && units <= Self.maximumUnits) {
+            throw .invalid("field 'capacity.units' must be greater than 0 and at most 1e9, not \(units)")
+        }
+        if let vcpus, !Self.vcpus.contains(vcpus) {
+            throw .invalid("field 'capacity.vcpus' must lie within 1…1024, not \(vcpus)")
+        }
+        if let memory, !Self.memoryMiB.contains(memory) {
+            throw .invalid("field 'capacity.memoryMiB' must lie within 16…16777216 MiB, not \(memory)")
+        }
+        capacity = ActivationCapacity(units: units, vcpus: vcpus, memoryMiB: memory)
+    }
+}
+
 /// Times the models can use: the feature positions (`FeatureSchema.positionLimit`, ±10¹² s).
 enum TimeLimits {
     static let positions = FeatureSchema.positionLimit
