@@ -29,9 +29,12 @@ public struct SerialLog: Sendable {
             bytes = bytes[(newline + 1)...]
         }
         guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
-        let text = String(decoding: bytes[..<lastNewline], as: UTF8.self)
-        return text.split(separator: "\n", omittingEmptySubsequences: true)
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // Split the bytes, not the decoded text: the console ends lines with "\r\n", which Swift
+        // reads as ONE character, so splitting a String on "\n" would keep such lines together.
+        return bytes[..<lastNewline].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).compactMap { line in
+            let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line
+            return trimmed.isEmpty ? nil : Substring(String(decoding: trimmed, as: UTF8.self))
+        }
     }
 
     /// Polls (every `pollMicroseconds`) until a complete line after `offset` satisfies `match`;

@@ -126,4 +126,28 @@ struct ActivationSizeRuntimeTests {
         #expect(try await f.hypervisor.info(shadow.domainName).vcpus == 3)
         #expect(await runtime.runningCapacity("web") == 27.5)
     }
+
+    @Test("scale-in weighs the activated VM at its applied share, not the full unit")
+    func scaleInCountsTheAppliedShare() async throws {
+        var f = try Self.fixture(running: 20)
+        defer { f.cleanUp() }
+        f.configuration.scaleInUtilisation = 0.6
+        f.configuration.scaleInWindow = 0
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        await runtime.observe(group: "web", demand: 10, at: f.start)
+        _ = await runtime.cycle()
+        clock.advance(by: 3600)
+        await runtime.observe(group: "web", demand: 22, at: f.start + 3600)
+        let a = try #require(await runtime.cycle().activations.first)
+        #expect(a.applied?.vcpus == 3 && a.outcome == .succeeded)
+        clock.advance(by: 3600)
+        // 15 units on 27.5 (20 + the VM's 7.5): without it 20 remain, and 15 ≤ 0.8 × 20 stays under
+        // the trigger, so it goes. Counted at the full unit (27.5 − 10 = 17.5, 0.8 × 17.5 = 14) it
+        // would have stayed for ever.
+        await runtime.observe(group: "web", demand: 15, at: f.start + 7200)
+        let low = await runtime.cycle()
+        #expect(low.retired == [a.shadowID])
+        #expect(await runtime.runningCapacity("web") == 20)
+    }
 }

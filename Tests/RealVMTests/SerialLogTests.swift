@@ -33,6 +33,14 @@ struct SerialLogTests {
         #expect(log.offset() == UInt64(text.utf8.count))
     }
 
+    /// QEMU's serial console ends lines with "\r\n", one Character in Swift: splitting the text
+    /// on "\n" kept such lines together (the closed-loop check missed a shadow's PSM-NET line).
+    @Test func consoleLinesEndingInCRLFAreSeparateLines() throws {
+        let log = try Self.temporaryLog("[ 1.5] ACPI: noise\r\nPSM-NET addr=10.77.57.83\r\nPSM-READY\r\n")
+        defer { try? FileManager.default.removeItem(atPath: log.path) }
+        #expect(log.lines(after: 0) == ["[ 1.5] ACPI: noise", "PSM-NET addr=10.77.57.83", "PSM-READY"])
+    }
+
     @Test func waitSeesALineAppendedLaterAndTimesOutOtherwise() throws {
         let log = try Self.temporaryLog("PSM-HEARTBEAT n=1 cpus=1 mem_kb=9\n")
         defer { try? FileManager.default.removeItem(atPath: log.path) }

@@ -467,8 +467,18 @@ public actor ActuatorRuntime {
                 continue
             }
             let running = serving(group, activeShadows: active[group.name] ?? 0, shadowUnits: activeUnits[group.name]).units
-            // Would the group still be under the trigger threshold with one VM fewer?
-            let without = running - Double(group.template.units)
+            let draining = Set(((try? store.routes(states: [.draining], group: group.name)) ?? []).map(\.shadowID))
+            guard let victim = ((try? store.shadows(group: group.name, states: [.active])) ?? [])
+                .filter({ !draining.contains($0.id) })
+                .max(by: { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) }) else {
+                lowSince[group.name] = nil
+                continue
+            }
+            // Would the group still be under the trigger threshold with that VM gone? It serves
+            // its applied share (an activation to a predicted size may be less than the full unit).
+            let victimUnits = victim.activationID.flatMap { try? store.activation(id: $0) }.map(servedUnits)
+                ?? Double(group.template.units)
+            let without = running - victimUnits
             guard d.value < configuration.scaleInUtilisation * running,
                   d.value <= configuration.trigger.utilisationThreshold * without else {
                 lowSince[group.name] = nil
@@ -477,10 +487,6 @@ public actor ActuatorRuntime {
             let since = lowSince[group.name] ?? now
             lowSince[group.name] = since
             guard now - since >= configuration.scaleInWindow else { continue }
-            let draining = Set(((try? store.routes(states: [.draining], group: group.name)) ?? []).map(\.shadowID))
-            guard let victim = ((try? store.shadows(group: group.name, states: [.active])) ?? [])
-                .filter({ !draining.contains($0.id) })
-                .max(by: { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) }) else { continue }
             if let error = await activator.routes.beginDrain(victim) {
                 problems.append("group \(group.name): drain of \(victim.domainName) failed (it is parked at the drain timeout): \(error)")
             }
