@@ -30,6 +30,16 @@ public struct ClosedLoopBenchmark: Sendable {
         /// How long the load goes on after the shadow answered (then the drain check).
         public var afterFirstAnswer: Double = 10
         public var provisionTimeout: Double = 240
+        /// The drain check: after the shadow served, the load turns to `drainRate` light requests
+        /// a second (`drainWork` CGI steps: long enough that some are open on the shadow, cheap
+        /// enough that utilisation falls), so the runtime's scale-in (utilisation under
+        /// `scaleInUtilisation` for `scaleInWindow` s) drains the shadow in HAProxy and retires
+        /// it while requests keep coming.
+        public var drainRate: Double = 4
+        public var drainWork = 400
+        public var scaleInUtilisation = 0.9
+        public var scaleInWindow = 3
+        public var drainTimeout: Double = 90
         public init() {}
     }
 
@@ -51,8 +61,11 @@ public struct ClosedLoopBenchmark: Sendable {
         public var triggering_rate: Double?
         /// Requests answered by the shadow.
         public var shadow_answers: Int
-        /// The drain check: requests that failed while the shadow was drained and parked under load.
+        /// The drain check: requests that failed while the shadow was drained and parked under load,
+        /// how many were sent then, and how many of those the shadow itself answered.
         public var drain_failed_requests: Int?
+        public var drain_requests: Int?
+        public var drain_shadow_answers: Int?
         public var activation_outcome: String?
         public var activation_steps_ms: [String: Double]
         public var notes: [String]
@@ -72,8 +85,8 @@ public struct ClosedLoopBenchmark: Sendable {
         self.settings = settings
     }
 
-    /// The regular guest's kernel command line: a slow heartbeat, so that its CPU is the load's.
-    static let commandLine = "console=ttyS0 quiet psm.heartbeat_us=500000"
+    /// The guests' kernel command line: a slow heartbeat and CPU onliner, so that their CPU is the load's.
+    static let commandLine = "console=ttyS0 quiet psm.heartbeat_us=500000 psm.onliner_us=500000"
     static let bridge = "psmbr0"
 
     public func run(log: @Sendable (String) -> Void) async throws -> Result {
@@ -183,24 +196,65 @@ public struct ClosedLoopBenchmark: Sendable {
             }
             guard let activation else { throw Failure(description: "no activation before the load steps ran out (threshold \(threshold))") }
 
-            // 7. The shadow answers through HAProxy.
+            // 7. The shadow answers through HAProxy (its address from its own console; routing that
+            //    failed — no address yet — is retried by the cycles, which go on every second).
             let shadowLog = SerialLog(path: scratch + "/serial/\(shadow.domainName).log")
-            let shadowAddress = shadowLog.lines(after: 0).first { $0.hasPrefix("PSM-NET addr=") }
-                .map { String($0.dropFirst("PSM-NET addr=".count)) }
-            if shadowAddress == nil { notes.append("the shadow's serial log has no PSM-NET line") }
-            let answerDeadline = generator.now() + 60
+            var shadowAddress: String?
+            let answerDeadline = generator.now() + 90
             var firstAnswer: Double?
+            var lastCycle = generator.now()
             while firstAnswer == nil, generator.now() < answerDeadline {
+                if shadowAddress == nil {
+                    shadowAddress = shadowLog.lines(after: 0).first { $0.hasPrefix("PSM-NET addr=") }
+                        .map { String($0.dropFirst("PSM-NET addr=".count)) }
+                }
                 if let shadowAddress {
                     firstAnswer = generator.results().requests.filter { $0.ok && $0.body == "ok \(shadowAddress)" }.map(\.answered).min()
                 }
+                if firstAnswer == nil, generator.now() - lastCycle >= 1 {
+                    lastCycle = generator.now()
+                    await runtime.apply(await collector.collect(now: Int64(Date().timeIntervalSince1970)))
+                    let report = await runtime.cycle()
+                    for p in report.problems where !p.contains("no forecast") { log("cycle: \(p)") }
+                }
                 if firstAnswer == nil { try await Task.sleep(for: .milliseconds(100)) }
             }
+            if shadowAddress == nil { notes.append("the shadow's console showed no PSM-NET line within 90 s") }
+            if firstAnswer == nil { notes.append("no request was answered by the shadow within 90 s of the trigger") }
             try await Task.sleep(for: .seconds(settings.afterFirstAnswer))
-            generator.stop()
-            let results = generator.results()
             let info = try await hypervisor.info(shadow.domainName)
             let record = try runtime.store.activation(id: activation.id) ?? activation
+
+            // 8. The drain check: less load, scale-in drains the shadow and parks it; count what failed meanwhile.
+            generator.setPath("/cgi-bin/work?n=\(settings.drainWork)")
+            generator.setRate(settings.drainRate)
+            let drainStart = generator.now()
+            log("load \(settings.drainRate) req/s: waiting for scale-in to drain and retire \(shadow.domainName)")
+            var retired = false
+            while !retired, generator.now() - drainStart < settings.drainTimeout {
+                await runtime.apply(await collector.collect(now: Int64(Date().timeIntervalSince1970)))
+                let report = await runtime.cycle()
+                for p in report.problems where !p.contains("no forecast") { log("cycle: \(p)") }
+                retired = report.retired.contains(shadow.id)
+                if !retired { try await Task.sleep(for: .seconds(1)) }
+            }
+            let drainEnd = generator.now()
+            // Requests sent while it drained, and a few seconds after it was parked.
+            try await Task.sleep(for: .seconds(3))
+            generator.stop()
+            let results = generator.results()
+            let duringDrain = results.requests.filter { $0.sent >= drainStart && $0.sent <= drainEnd + 3 }
+            let drainFailed = retired ? duringDrain.filter { !$0.ok }.count : nil
+            if retired {
+                log(String(format: "retired after %.1f s of drain", drainEnd - drainStart))
+            } else {
+                notes.append("the shadow was not retired within \(settings.drainTimeout) s of low load: no drain check")
+            }
+            let failedTexts = Dictionary(grouping: results.requests.filter { !$0.ok }, by: { $0.status.map(String.init) ?? $0.body })
+                .map { "\($0.key): \($0.value.count)" }
+            if !failedTexts.isEmpty { notes.append("failed requests: " + failedTexts.sorted().joined(separator: ", ")) }
+            try? await removeDomains(prefix: prefix)
+            try? FileManager.default.removeItem(atPath: scratch)
             return Result(
                 rise_detected_s: zip2(crossing, crossingStep).map { $0 - $1 },
                 trigger_to_first_request_ms: zip2(firstAnswer, trigger).map { ($0 - $1) * 1000 },
@@ -210,19 +264,24 @@ public struct ClosedLoopBenchmark: Sendable {
                 predicted_memory_mib: record.predicted.map { Int($0.memoryMiB) }, applied_memory_mib: Int(info.memoryKiB / 1024),
                 threshold: threshold, idle_utilisation: idle, triggering_rate: triggeringRate,
                 shadow_answers: shadowAddress.map { a in results.requests.filter { $0.body == "ok \(a)" }.count } ?? 0,
-                drain_failed_requests: nil,
+                drain_failed_requests: drainFailed,
+                drain_requests: retired ? duringDrain.count : nil,
+                drain_shadow_answers: retired ? shadowAddress.map { a in duringDrain.filter { $0.body == "ok \(a)" }.count } : nil,
                 activation_outcome: record.outcome?.rawValue,
                 activation_steps_ms: record.stepLatencies.mapValues { $0 * 1000 },
                 notes: notes)
         } catch {
             try? await removeDomains(prefix: prefix)
+            log("kept for inspection: \(scratch)")
             throw error
         }
     }
 
-    /// The psm.toml of the run: one group whose members are the regular guest, demand = busy vCPUs
-    /// measured by the collector, one shadow of the same guest on the test bridge, routing through
-    /// the HAProxy runtime socket.
+    /// The psm.toml of the run: one group whose members are the regular guest (its running capacity
+    /// measured, not configured), demand = busy vCPUs measured by the collector (unit 2 = the
+    /// 2-vCPU template, so one unit is one vCPU and utilisation is busy vCPUs / running vCPUs), one
+    /// shadow of the same guest on the test bridge, routing through the HAProxy runtime socket, and
+    /// a short scale-in window for the drain check.
     func configuration(threshold: Double, socket: String, scratch: String) -> String {
         let g = settings.group
         return """
@@ -231,7 +290,7 @@ public struct ClosedLoopBenchmark: Sendable {
             registry = "Models"
             interval = 1
             hypervisor = "\(RealVMGuest.uri)"
-            boot_grace = 12
+            boot_grace = 30
 
             [actuator.collect]
             interval = 1
@@ -243,17 +302,21 @@ public struct ClosedLoopBenchmark: Sendable {
             kind = "haproxy"
             socket = "\(socket)"
             port = 80
+            drain_timeout = 30
+
+            [actuator.cost_loop]
+            scale_in_utilisation = \(settings.scaleInUtilisation)
+            scale_in_window = \(settings.scaleInWindow)
 
             [[actuator.groups]]
             name = "\(g)"
-            unit = 1
+            unit = 2
             vcpus = 2
             memory_mib = 512
             baseline_vcpu_fraction = 0.5
             baseline_memory_fraction = 0.5
             min = 1
             max = 1
-            running = 1
             members = "psm-\(g)-web-*"
             demand_metric = "cpu"
             kernel = "\(guest.kernel)"

@@ -20,15 +20,14 @@ public final class LoadGenerator: Sendable {
     }
 
     public let port: Int
-    public let path: String
     public let maximumInFlight: Int
     private let started = ContinuousClock.now
-    private let state = Mutex<(rate: Double, running: Bool, inFlight: Int, skipped: Int, done: [Request])>((0, true, 0, 0, []))
+    private let state = Mutex<(rate: Double, path: String, running: Bool, inFlight: Int, skipped: Int, done: [Request])>((0, "/", true, 0, 0, []))
 
     public init(port: Int, path: String, maximumInFlight: Int = 128) {
         self.port = port
-        self.path = path
         self.maximumInFlight = maximumInFlight
+        state.withLock { $0.path = path }
         let loop = Thread { [self] in self.pace() }
         loop.start()
     }
@@ -37,6 +36,9 @@ public final class LoadGenerator: Sendable {
     public func now() -> Double { Self.seconds(ContinuousClock.now - started) }
 
     public func setRate(_ perSecond: Double) { state.withLock { $0.rate = perSecond } }
+
+    /// The path requests ask for from now on.
+    public func setPath(_ path: String) { state.withLock { $0.path = path } }
 
     /// Stops starting requests and waits (up to `timeout` seconds) for those in flight.
     public func stop(timeout: Double = 30) {
@@ -58,12 +60,12 @@ public final class LoadGenerator: Sendable {
             let wait = next - now()
             if wait > 0 { usleep(UInt32(min(wait, 0.5) * 1_000_000)); continue }
             next += 1 / rate
-            let start = state.withLock { s -> Bool in
-                guard s.inFlight < maximumInFlight else { s.skipped += 1; return false }
+            let path = state.withLock { s -> String? in
+                guard s.inFlight < maximumInFlight else { s.skipped += 1; return nil }
                 s.inFlight += 1
-                return true
+                return s.path
             }
-            guard start else { continue }
+            guard let path else { continue }
             let sent = now()
             let request = Thread { [self] in
                 let (status, body) = Self.get(port: port, path: path)
