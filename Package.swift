@@ -182,7 +182,7 @@ let package = Package(
         ]),
         // HAProxy (a real haproxy the tests start) and webhook routers.
         .testTarget(name: "TrafficRouterTests", dependencies: [
-            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry",
+            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry", "RealVMSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -125,7 +125,7 @@ public struct ClosedLoopBenchmark: Sendable {
             log(String(format: "idle utilisation %.3f, trigger at %.3f", idle, threshold))
 
             // 3. HAProxy in front of it.
-            let proxy = try HAProxyProcess(backends: [g: [.init(name: web, address: "\(webAddress):80")]])
+            let proxy = try HAProxyProcess(backends: [g: [.init(name: web, address: "\(webAddress):80")]], balance: "leastconn")
             haproxy = proxy
             guard let port = proxy.frontends[g] else { throw Failure(description: "no frontend for \(g)") }
 

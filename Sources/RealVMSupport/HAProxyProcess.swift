@@ -5,7 +5,9 @@ import Glibc
 
 /// A real haproxy started with a generated configuration and stopped with `stop()`: one frontend
 /// per backend on a free loopback port, the backends' servers as given, and the admin socket
-/// psm's `HAProxyRouter` talks to. scripts/setup.sh installs Debian's `haproxy`.
+/// psm's `HAProxyRouter` talks to (a Unix socket, and the same on a loopback TCP port).
+/// scripts/setup.sh installs Debian's `haproxy`. The closed-loop check and the traffic-router
+/// tests both start theirs with it.
 public final class HAProxyProcess: @unchecked Sendable {
     public static let binary: String? = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -28,22 +30,33 @@ public final class HAProxyProcess: @unchecked Sendable {
 
     public let directory: String
     public let socketPath: String
+    /// The same runtime API on a loopback TCP port (`stats socket ipv4@127.0.0.1:PORT`), as
+    /// `tcp://127.0.0.1:PORT` for `[actuator.routing] socket`.
+    public let tcpSocket: String
     /// Backend → the loopback port of its frontend.
     public let frontends: [String: Int]
     private let process: Process
+    private let ownsDirectory: Bool
 
     /// - Parameter backends: backend name → its servers (an empty list is allowed: servers are
     ///   then added at run time).
-    public init(backends: [String: [Server]]) throws {
+    ///   `balance` is the backends' algorithm (`roundrobin`, `leastconn`). `directory` is where the
+    ///   configuration and the admin socket go (default: a new temporary one, removed by `stop()`),
+    ///   so a caller can name the socket before haproxy runs.
+    public init(backends: [String: [Server]], balance: String = "roundrobin", directory: String? = nil) throws {
         guard let binary = Self.binary else {
             throw Failure(description: "haproxy is not installed: run scripts/setup.sh (Debian package haproxy)")
         }
-        directory = NSTemporaryDirectory() + "psm-haproxy-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        socketPath = directory + "/admin.sock"
+        ownsDirectory = directory == nil
+        self.directory = directory ?? NSTemporaryDirectory() + "psm-haproxy-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        socketPath = self.directory + "/admin.sock"
+        let adminPort = try Self.freePort()
+        tcpSocket = "tcp://127.0.0.1:\(adminPort)"
         var config = """
             global
                 stats socket \(socketPath) mode 600 level admin
+                stats socket ipv4@127.0.0.1:\(adminPort) level admin
                 stats timeout 10s
             defaults
                 mode http
@@ -62,13 +75,13 @@ public final class HAProxyProcess: @unchecked Sendable {
                     bind 127.0.0.1:\(port)
                     default_backend \(backend)
                 backend \(backend)
-                    balance leastconn
+                    balance \(balance)
 
                 """
             for s in servers { config += "    server \(s.name) \(s.address)\(s.disabled ? " disabled" : "")\n" }
         }
         self.frontends = frontends
-        let configPath = directory + "/haproxy.cfg"
+        let configPath = self.directory + "/haproxy.cfg"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -91,7 +104,7 @@ public final class HAProxyProcess: @unchecked Sendable {
             process.terminate()
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     deinit { stop() }

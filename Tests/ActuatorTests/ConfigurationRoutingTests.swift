@@ -52,6 +52,11 @@ import Testing
         #expect(r.timeout == 2 && r.drainTimeout == 30 && r.retryMax == 600)
     }
 
+    @Test func aTCPRuntimeAPIIsKeptAsGivenNotResolvedAgainstTheFile() throws {
+        #expect(try Self.parse("kind = \"haproxy\"\nsocket = \"tcp://127.0.0.1:9999\"").socket == "tcp://127.0.0.1:9999")
+        #expect(try Self.parse("kind = \"haproxy\"\nsocket = \"tcp://[::1]:9999\"").socket == "tcp://[::1]:9999")
+    }
+
     @Test func webhookWithSecretOrSecretFile() throws {
         let r = try Self.parse("kind = \"webhook\"\nurl = \"https://lb.example/psm\"\nsecret = \"s3cret\"\naddress = \"{domain}.internal:8080\"")
         #expect(r.kind == .webhook && r.url == "https://lb.example/psm" && r.secret == "s3cret" && r.timeout == 5)
@@ -71,6 +76,9 @@ import Testing
         ("kind = \"none\"\nsocket = \"/x\"", "[actuator.routing] socket", "routes nothing"),
         ("kind = \"haproxy\"", "[actuator.routing] socket", "required"),
         ("kind = \"haproxy\"\nsocket = \" \"", "[actuator.routing] socket", "required"),
+        ("kind = \"haproxy\"\nsocket = \"tcp://127.0.0.1\"", "[actuator.routing] socket", "tcp://HOST:PORT"),
+        ("kind = \"haproxy\"\nsocket = \"tcp://:9999\"", "[actuator.routing] socket", "tcp://HOST:PORT"),
+        ("kind = \"haproxy\"\nsocket = \"tcp://h:70000\"", "[actuator.routing] socket", "tcp://HOST:PORT"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\nurl = \"http://x/\"", "[actuator.routing] url", "webhook"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\nsecret = \"k\"", "[actuator.routing] secret", "webhook"),
         ("kind = \"haproxy\"\nsocket = \"/s\"\nbackend = \"be {group}\"", "[actuator.routing] backend", "HAProxy names"),

@@ -64,6 +64,23 @@ struct HAProxyRouterTests {
         }
     }
 
+    /// `socket = "tcp://HOST:PORT"`: the same runtime API over TCP (`stats socket ipv4@…`).
+    @Test func theRuntimeAPIWorksOverATCPSocketToo() async throws {
+        let haproxy = try HAProxyFixture(slots: ["web": ["psm-web-s1"]])
+        defer { haproxy.stop() }
+        let router = HAProxyRouter(socketPath: haproxy.tcpSocket)
+        #expect(haproxy.tcpSocket.hasPrefix("tcp://127.0.0.1:"))
+        #expect(try await router.servers(group: "web").map(\.name) == ["psm-web-s1"])
+        try await router.enable(RouteTarget(group: "web", server: "psm-web-s1", address: "127.0.0.1:9", weight: 10))
+        #expect(try await HAProxyRouter(socketPath: haproxy.socketPath).servers(group: "web").first?.weight == 10)
+        do {
+            _ = try await HAProxyRouter(socketPath: "tcp://127.0.0.1").servers(group: "web")
+            Issue.record("a tcp:// socket without a port was accepted")
+        } catch {
+            #expect(error.message.contains("tcp://HOST:PORT"), "\(error)")
+        }
+    }
+
     @Test func aServerTheConfigurationDoesNotDeclareIsAddedAndRemovedAtRunTime() async throws {
         let haproxy = try HAProxyFixture(slots: ["web": ["slot1"]])
         defer { haproxy.stop() }

@@ -7,8 +7,9 @@ import Musl
 import Darwin
 #endif
 
-/// One command over HAProxy's runtime API on its admin Unix socket (`stats socket … level admin`),
-/// in non-interactive mode: connect, send one line, read the answer until HAProxy closes.
+/// One command over HAProxy's runtime API on its admin socket (`stats socket … level admin`): a Unix
+/// socket path, or `tcp://HOST:PORT` for a TCP one (`stats socket ipv4@HOST:PORT level admin`), in
+/// non-interactive mode: connect, send one line, read the answer until HAProxy closes.
 ///
 /// The blocking socket calls run on a Dispatch queue, never on a Swift concurrency thread, and
 /// every call is bounded by `timeout` (send and receive timeouts on the socket).
@@ -34,10 +35,24 @@ struct HAProxyRuntimeSocket: Sendable {
             let code = errno
             return .failure(RoutingError(router: "haproxy", "\(what) \(path): \(String(cString: strerror(code)))"))
         }
+        let tcp = path.hasPrefix(Self.tcpPrefix) ? Self.hostAndPort(String(path.dropFirst(Self.tcpPrefix.count))) : nil
+        if path.hasPrefix(Self.tcpPrefix) && tcp == nil {
+            return .failure(RoutingError(router: "haproxy", "'\(path)' is not tcp://HOST:PORT"))
+        }
+        var resolved: UnsafeMutablePointer<addrinfo>?
+        if let tcp {
+            var hints = addrinfo()
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            let status = getaddrinfo(tcp.host, String(tcp.port), &hints, &resolved)
+            guard status == 0, resolved != nil else {
+                return .failure(RoutingError(router: "haproxy", "cannot resolve \(path): \(String(cString: gai_strerror(status)))"))
+            }
+        }
+        defer { if let resolved { freeaddrinfo(resolved) } }
         #if canImport(Darwin)
-        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        let fd = socket(resolved?.pointee.ai_family ?? AF_UNIX, SOCK_STREAM, 0)
         #else
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(resolved?.pointee.ai_family ?? AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         #endif
         guard fd >= 0 else { return failure("cannot create a socket for") }
         defer { close(fd) }
@@ -48,6 +63,10 @@ struct HAProxyRuntimeSocket: Sendable {
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
 
+        if let info = resolved?.pointee {
+            guard connect(fd, info.ai_addr, info.ai_addrlen) == 0 else { return failure("cannot connect to the HAProxy runtime API at") }
+            return converse(fd, path: path, command: command, timeout: timeout)
+        }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let pathBytes = Array(path.utf8)
@@ -65,7 +84,27 @@ struct HAProxyRuntimeSocket: Sendable {
             }
         }
         guard connected == 0 else { return failure("cannot connect to the HAProxy admin socket") }
+        return converse(fd, path: path, command: command, timeout: timeout)
+    }
 
+    /// `tcp://HOST:PORT` (`stats socket ipv4@HOST:PORT level admin` in HAProxy) instead of a path.
+    static let tcpPrefix = "tcp://"
+
+    /// HOST and PORT of `HOST:PORT` or `[IPv6]:PORT`; nil when it is not that.
+    static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        return (host, port)
+    }
+
+    /// Sends the command line on a connected socket and reads the answer until HAProxy closes.
+    private static func converse(_ fd: Int32, path: String, command: String, timeout: Duration) -> Result<String, RoutingError> {
+        func failure(_ what: String) -> Result<String, RoutingError> {
+            let code = errno
+            return .failure(RoutingError(router: "haproxy", "\(what) \(path): \(String(cString: strerror(code)))"))
+        }
         let line = Array((command + "\n").utf8)
         var sent = 0
         while sent < line.count {

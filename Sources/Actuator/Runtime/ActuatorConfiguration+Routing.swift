@@ -7,14 +7,14 @@ public struct RoutingConfiguration: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Nothing is routed (the operator routes by other means).
         case none
-        /// HAProxy's runtime API on its admin Unix socket.
+        /// HAProxy's runtime API on its admin socket (Unix or TCP).
         case haproxy
         /// A JSON event POSTed to a URL per change.
         case webhook
     }
 
     public var kind: Kind = .none
-    /// haproxy: the admin socket (`stats socket … level admin`).
+    /// haproxy: the admin socket (`stats socket … level admin`): a path, or `tcp://HOST:PORT`.
     public var socket: String?
     /// haproxy: the backend of a group; `{group}` is replaced by the group's name.
     public var backend = "{group}"
@@ -86,9 +86,16 @@ public struct RoutingConfiguration: Sendable, Hashable {
                 throw r.error(.invalidValue, key: key, "applies to kind = \"webhook\" only")
             }
             guard let socket = try r.string("socket"), !socket.allSatisfy(\.isWhitespace) else {
-                throw r.error(.missingKey, key: "socket", "required for kind = \"haproxy\": the path of HAProxy's admin socket (stats socket … level admin)")
+                throw r.error(.missingKey, key: "socket", "required for kind = \"haproxy\": the path of HAProxy's admin socket (stats socket … level admin), or tcp://HOST:PORT")
             }
-            config.socket = resolve(socket)
+            if socket.hasPrefix(HAProxyRuntimeSocket.tcpPrefix) {
+                guard HAProxyRuntimeSocket.hostAndPort(String(socket.dropFirst(HAProxyRuntimeSocket.tcpPrefix.count))) != nil else {
+                    throw r.error(.invalidValue, key: "socket", "expected tcp://HOST:PORT (port 1…65535), got \"\(socket)\"")
+                }
+                config.socket = socket
+            } else {
+                config.socket = resolve(socket)
+            }
             if let backend = try r.string("backend") {
                 try checkTemplate(backend, key: "backend", allowed: ["group"], r)
                 try checkName(fill(backend, ["group": "g"]), key: "backend", r)
