@@ -152,7 +152,7 @@ public actor Collector {
             }
         }
         do {
-            (report.written, report.expired) = try kept.flush(now: now)
+            (report.written, report.expired) = try await SampleKeeper.write(kept.take(now: now), to: store)
         } catch {
             report.problems.append("collected samples not stored: \(error)")
         }

@@ -1,3 +1,4 @@
+import Dispatch
 import MetricStore
 import TimeSeries
 
@@ -25,16 +26,48 @@ struct SampleKeeper {
         }
     }
 
-    /// Writes the intervals closed since the last call (one transaction) and, when due, expires
-    /// old samples. Returns samples written and removed; on a store error nothing closed is kept.
-    mutating func flush(now: Int64) throws(MetricStoreError) -> (written: Int, expired: Int) {
-        guard !closed.isEmpty else { return (0, 0) }
+    /// What one write stores: the intervals closed since the last one and, when due, the keys
+    /// whose old samples expire.
+    struct Pending: Sendable {
+        var series: [Series]
+        var expire: (keys: [String], before: Int64)?
+    }
+
+    /// Takes the intervals closed since the last call (and decides whether retention is due);
+    /// nil when there is nothing to write. What it takes is no longer kept here, so a failed write
+    /// loses those samples rather than writing them twice.
+    mutating func take(now: Int64) -> Pending? {
+        guard !closed.isEmpty else { return nil }
         let series = closed
         closed = []
-        let written = try store.insert(series)
         keys.formUnion(series.map(\.id))
-        guard lastExpiry.map({ now - $0 >= max(downsampler.interval, 600) }) ?? true else { return (written, 0) }
+        guard lastExpiry.map({ now - $0 >= max(downsampler.interval, 600) }) ?? true else { return Pending(series: series) }
         lastExpiry = now
-        return (written, try store.deleteSamples(keys: keys.sorted(), before: now - retention))
+        return Pending(series: series, expire: (keys.sorted(), now - retention))
     }
+
+    /// Writes `pending` (one transaction, then the expiry) on a thread of its own: the SQLite
+    /// write of a collection (≈ 30–50 ms for 7,080 samples) never holds a thread of Swift's
+    /// cooperative pool, which on a one-core host is the decision loop's only one
+    /// (docs/benchmarks.md, "The decision cycle's start delay under collection").
+    static func write(_ pending: Pending?, to store: MetricStore) async throws(MetricStoreError) -> (written: Int, expired: Int) {
+        guard let pending else { return (0, 0) }
+        let result: Result<(written: Int, expired: Int), MetricStoreError> = await withCheckedContinuation { done in
+            writer.async {
+                do {
+                    let written = try store.insert(pending.series)
+                    let expired = try pending.expire.map { try store.deleteSamples(keys: $0.keys, before: $0.before) } ?? 0
+                    done.resume(returning: .success((written, expired)))
+                } catch let error as MetricStoreError {
+                    done.resume(returning: .failure(error))
+                } catch {
+                    done.resume(returning: .failure(MetricStoreError(.sqlite, "\(error)")))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// The thread the collectors' and scrapers' writes run on (one at a time: SQLite has one writer anyway).
+    private static let writer = DispatchQueue(label: "psm.sample-keeper.writer")
 }

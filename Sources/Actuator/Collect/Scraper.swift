@@ -137,7 +137,7 @@ public actor Scraper {
             kept.add("\(group)/\(name)", metric: name, group: group, value: value, at: now)
         }
         do {
-            (report.written, report.expired) = try kept.flush(now: now)
+            (report.written, report.expired) = try await SampleKeeper.write(kept.take(now: now), to: store)
         } catch {
             report.problems.append("scraped samples not stored: \(error)")
         }
