@@ -49,6 +49,10 @@ public struct ClosedLoopBenchmark: Sendable {
         public var rise_detected_s: Double?
         /// The cycle that triggered → the first request answered by the shadow through HAProxy.
         public var trigger_to_first_request_ms: Double?
+        /// Of that: the first answered request's own time (sent → answered: the guest's CGI work
+        /// under TCG), and the trigger → when it was sent (activation, routing, the next request).
+        public var first_request_service_ms: Double?
+        public var trigger_to_first_request_sent_ms: Double?
         public var failed_requests: Int
         public var requests: Int
         public var predicted_vcpus: Int?
@@ -202,14 +206,17 @@ public struct ClosedLoopBenchmark: Sendable {
             var shadowAddress: String?
             let answerDeadline = generator.now() + 90
             var firstAnswer: Double?
+            var firstAnswerSent: Double?
             var lastCycle = generator.now()
             while firstAnswer == nil, generator.now() < answerDeadline {
                 if shadowAddress == nil {
                     shadowAddress = shadowLog.lines(after: 0).first { $0.hasPrefix("PSM-NET addr=") }
                         .map { String($0.dropFirst("PSM-NET addr=".count)) }
                 }
-                if let shadowAddress {
-                    firstAnswer = generator.results().requests.filter { $0.ok && $0.body == "ok \(shadowAddress)" }.map(\.answered).min()
+                if let shadowAddress,
+                   let first = generator.results().requests.filter({ $0.ok && $0.body == "ok \(shadowAddress)" }).min(by: { $0.answered < $1.answered }) {
+                    firstAnswer = first.answered
+                    firstAnswerSent = first.sent
                 }
                 if firstAnswer == nil, generator.now() - lastCycle >= 1 {
                     lastCycle = generator.now()
@@ -258,6 +265,8 @@ public struct ClosedLoopBenchmark: Sendable {
             return Result(
                 rise_detected_s: zip2(crossing, crossingStep).map { $0 - $1 },
                 trigger_to_first_request_ms: zip2(firstAnswer, trigger).map { ($0 - $1) * 1000 },
+                first_request_service_ms: zip2(firstAnswer, firstAnswerSent).map { ($0 - $1) * 1000 },
+                trigger_to_first_request_sent_ms: zip2(firstAnswerSent, trigger).map { ($0 - $1) * 1000 },
                 failed_requests: results.requests.filter { !$0.ok }.count + results.skipped,
                 requests: results.requests.count,
                 predicted_vcpus: record.predicted.map { Int($0.vcpus) }, applied_vcpus: info.vcpus,
