@@ -84,12 +84,14 @@ struct ModelInputs {
 
 /// The forecasting engines `--model` can name.
 enum ForecasterCatalog {
-    static let names = ["seasonal-naive", "arima", "lstm"]
+    static let names = ["seasonal-naive", "arima", "ets", "theta", "lstm"]
 
     static func make(_ name: String, lstm: LSTMOptions, jobs: Int) throws -> any Forecaster {
         switch name {
         case "seasonal-naive": return SeasonalNaive()
         case "arima": return ARIMAForecaster(jobs: jobs)
+        case "ets": return ETSForecaster(jobs: jobs)
+        case "theta": return ThetaForecaster(jobs: jobs)
         case "lstm": return LSTMForecaster(configuration: lstm.configuration)
         default:
             throw ValidationError("unknown model \"\(name)\"; choose one of \(names.joined(separator: ", "))")

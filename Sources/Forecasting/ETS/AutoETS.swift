@@ -1,0 +1,73 @@
+import TimeSeries
+
+/// Which models the automatic search tries.
+public struct AutoETSOptions: Sendable, Hashable, Codable {
+    /// Try damped additive trends.
+    public var damped = true
+    /// Try multiplicative error and season (only ever for positive data).
+    public var multiplicative = true
+    public init(damped: Bool = true, multiplicative: Bool = true) {
+        self.damped = damped
+        self.multiplicative = multiplicative
+    }
+}
+
+/// Automatic ETS: every admissible combination of error (A, M), trend (N, A, Ad) and season
+/// (N, A, M) is fitted by maximum likelihood and the lowest AICc wins (Hyndman et al., 2002;
+/// statsforecast's `AutoETS` with its default restrictions: no additive error with a
+/// multiplicative season, no multiplicative trend, nothing multiplicative for data ≤ 0).
+public enum AutoETS {
+    /// The candidate specifications for a series of `count` observations, with why some are left out.
+    public static func candidates(season: Int?, count: Int, positive: Bool, options: AutoETSOptions = AutoETSOptions())
+        -> (specifications: [ETSSpecification], notes: [String]) {
+        var notes: [String] = []
+        var seasons: [ETSComponent] = [.none]
+        let m = season ?? 1
+        if m > 1 {
+            if count >= 2 * m {
+                seasons += [.additive, .multiplicative]
+            } else {
+                notes.append("fewer than two seasons of \(m) steps (\(count) points): non-seasonal models only")
+            }
+        }
+        var errors: [ETSComponent] = [.additive]
+        if options.multiplicative {
+            if positive { errors.append(.multiplicative) } else { notes.append("data not all positive: additive models only") }
+        }
+        var out: [ETSSpecification] = []
+        for e in errors {
+            for (t, d) in [(ETSComponent.none, false), (.additive, false)] + (options.damped ? [(.additive, true)] : []) {
+                for s in seasons {
+                    if s == .multiplicative && (e == .additive || !positive || !options.multiplicative) { continue }
+                    out.append(ETSSpecification(error: e, trend: t, damped: d, season: s, period: m))
+                }
+            }
+        }
+        return (out, notes)
+    }
+
+    /// Fits every candidate and returns the one with the lowest AICc.
+    public static func fit(_ series: Series, season: Int?, options: AutoETSOptions = AutoETSOptions()) throws(ForecastError) -> ETSModel {
+        let finite = series.values.filter(\.isFinite)
+        guard finite.count >= 3 else { throw ForecastError(.insufficientData, "\(finite.count) observed values are too few for ETS") }
+        if let first = finite.first, finite.allSatisfy({ $0 == first }) {
+            return try ETSModel.constant(series, value: first)
+        }
+        let (specs, notes) = candidates(season: season, count: finite.count, positive: finite.min()! > 0, options: options)
+        var best: ETSModel?
+        var failures: [String] = []
+        for spec in specs {
+            do {
+                let model = try ETSModel.fit(series, specification: spec)
+                if model.aicc.isFinite, model.aicc < (best?.aicc ?? .infinity) { best = model }
+            } catch {
+                failures.append("\(spec): \(error.message)")
+            }
+        }
+        guard var best else {
+            throw ForecastError(.notConverged, "no ETS model could be fitted" + (failures.isEmpty ? "" : " (\(failures.joined(separator: "; ")))"))
+        }
+        best.diagnostics = notes + best.diagnostics
+        return best
+    }
+}
