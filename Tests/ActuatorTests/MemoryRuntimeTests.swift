@@ -73,6 +73,31 @@ struct MemoryRuntimeTests {
         #expect(String(decoding: try Self.json(decision), as: UTF8.self).contains("\"memory\":{"))
     }
 
+    @Test("the API's forecast view carries the memory model's forecast and the MiB held; without one it has no memory")
+    func forecastViewShowsMemory() async throws {
+        let f = try RuntimeFixture(maximum: 10)
+        defer { f.cleanUp() }
+        try Self.publishMemoryModel(f, level: 8000)
+        let runtime = try await ActuatorRuntime(configuration: f.configuration, clock: ManualWallClock(f.start), dryRun: true,
+                                                connect: { _ in f.hypervisor })
+        await runtime.observe(group: "web", demand: 20, at: f.start)
+        await runtime.apply(Self.collection(memory: 4096, at: f.start))
+        _ = await runtime.cycle()
+        let view = try await runtime.forecast(group: "web")
+        let memory = try #require(view.memory)
+        #expect(memory.modelVersion == runtime.memoryCatalog.version(group: "web.memory_mib")?.id)
+        #expect(memory.heldMiB == 4096 && memory.steps.count == f.configuration.horizon)
+        #expect(memory.steps.allSatisfy { ($0.quantiles["0.5"] ?? 0) > 7000 })
+
+        let plain = try RuntimeFixture(maximum: 10)
+        defer { plain.cleanUp() }
+        let other = try await ActuatorRuntime(configuration: plain.configuration, clock: ManualWallClock(plain.start), dryRun: true,
+                                              connect: { _ in plain.hypervisor })
+        await other.observe(group: "web", demand: 20, at: plain.start)
+        _ = await other.cycle()
+        #expect(try await other.forecast(group: "web").memory == nil)
+    }
+
     @Test("a memory forecast below what runs leaves CPU binding; before any collection the template's memory per unit is held")
     func cpuBindsAndTemplateFallback() async throws {
         let f = try RuntimeFixture(maximum: 10)

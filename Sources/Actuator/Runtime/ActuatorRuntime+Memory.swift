@@ -80,4 +80,21 @@ extension ActuatorRuntime {
         let memory = max(growth, floor)
         return memory.isFinite ? memory : nil
     }
+
+    /// The forecast view's memory section: the memory model served and the last cycle's memory
+    /// side; nil when the group has none (the view is then as before).
+    func memoryView(group: String) -> MemoryForecastView? {
+        guard let name = memoryModelGroups[group], let version = memoryCatalog.version(group: name),
+              let side = memorySides[group] else { return nil }
+        var steps: [ForecastView.Step] = []
+        if let f = side.forecast {
+            let names = f.levels.map(ForecastView.levelName)
+            steps = (0..<f.horizon).map { h in
+                ForecastView.Step(step: h + 1, time: f.grid.start + Int64(h) * f.grid.step, mean: f.mean[h],
+                                  quantiles: Dictionary(uniqueKeysWithValues: zip(names, f.quantiles[h])))
+            }
+        }
+        return MemoryForecastView(modelVersion: version.id, modelKind: memoryCatalog.scorer(group: name)?.kind,
+                                  heldMiB: side.running, steps: steps)
+    }
 }
