@@ -242,8 +242,9 @@ public actor ActuatorRuntime {
     }
 
     /// Takes what the collector saw: each group's members (its running capacity) and, for a group
-    /// whose `demand_metric` is a VM metric, its live demand (the metric's sum × `units_per_metric`).
-    /// A metric that was a gap leaves the last demand in place.
+    /// whose `demand_metric` is a VM metric, its live demand (the metric's sum × `units_per_metric`),
+    /// and its memory sum (what its memory model is fed and what the pool holds, when it has one).
+    /// A metric that was a gap leaves the last demand (or memory sum) in place.
     public func apply(_ collection: CollectionReport) {
         for sample in collection.groups {
             guard let g = configuration.group(sample.group) else { continue }
