@@ -26,7 +26,9 @@ struct TrainCommand: ParsableCommand {
         seasonal naive, a fit on the full history, publication to the model registry and a JSON + HTML \
         report. A group with too little data is skipped and a failing group is recorded; neither \
         stops the others, and a group that fails keeps its previous CURRENT version. Exits non-zero \
-        when no group was trained (all failed or were skipped). Every psm.toml key is in docs/configuration.md.
+        when no group was trained (all failed or were skipped). With an [actuator] section, every group whose \
+        memory the actuator collected (<group>/memory_mib in its store) also gets a memory model, published as \
+        <group>.memory_mib. Every psm.toml key is in docs/configuration.md.
         """)
 
     @Option(help: "The configuration file.")
@@ -81,7 +83,12 @@ struct TrainCommand: ParsableCommand {
         let trainer = GroupTrainer(configuration: c, publisher: RegistryPublisher(registry: registry, keep: c.keepVersions),
                                    features: features)
         let job = TrainingJob(trainer: trainer, shard: shard, progress: { printError($0) })
-        var report = job.run(TrainingGroup.grouping(inputs), notes: notes + repairs.map(\.description))
+        // Beside each group's CPU model, a memory model from the collected `<group>/memory_mib`
+        // history (registry group `<group>.memory_mib`), trained by the same trainer.
+        let groups = TrainingGroup.grouping(inputs)
+        let memory = memoryGroups(c, beside: groups.map(\.name))
+        for note in memory.notes { printError("psm train: \(note)") }
+        var report = job.run(groups + memory.groups, notes: notes + memory.notes + repairs.map(\.description))
         let stamp = TrainingJob.stamp(started)
         let path: String
         do {

@@ -29,6 +29,21 @@ import TimeSeries
         #expect { try missing.forecast(group: "nope", horizon: 1, levels: levels) } throws: { ($0 as? ScoringError)?.code == .registry }
     }
 
+    /// `include` (the runtime's memory catalog): only the registry groups it accepts are read, and
+    /// one published later is picked up by the next refresh; the others are never reported.
+    @Test func includeServesOnlyTheAcceptedGroups() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let input = [ScoringFixture.input("a", ScoringFixture.values(count: 72))]
+        _ = try ScoringFixture.publish(registry, group: "web", kind: "seasonal-naive", components: ["seasonal-naive"], inputs: input)
+        let catalog = Actuator.ModelCatalog(registry: registry, include: { $0.hasSuffix(".memory_mib") })
+        #expect(catalog.refresh().isEmpty)
+        let v = try ScoringFixture.publish(registry, group: "web.memory_mib", kind: "seasonal-naive",
+                                           components: ["seasonal-naive"], inputs: input)
+        #expect(catalog.refresh() == ["web.memory_mib": .loaded(v, previous: nil)])
+        #expect(catalog.version(group: "web") == nil && catalog.version(group: "web.memory_mib") == v)
+    }
+
     @Test func hotReloadPrimesTheNewVersionWithTheKeptHistory() throws {
         let (registry, root) = try ScoringFixture.temporaryRegistry()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -77,6 +77,94 @@ import TimeSeries
         #expect(try registry.load(group: "web").manifest.featureSchema == nil)
     }
 
+    /// The memory the actuator's collector kept (`<group>/memory_mib`, group sums only) trains a
+    /// memory model per group, published as `<group>.memory_mib` by the same trainer; the CPU
+    /// models are as without it; a group without memory history gets a note, not a failure.
+    @Test func trainPublishesAMemoryModelFromTheCollectedHistory() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        _ = try dir.file("load.csv", Self.csv())
+        let store = try MetricStore(path: dir.path + "/actuator.sqlite")
+        let grid = TimeGrid(axis: .time, start: 1_700_000_000, step: 3600, count: 96)
+        let memory = (0..<96).map { t in 4096 + 512 * sin(2 * Double.pi * Double(t % 24) / 24) + Double((t * 17) % 5) }
+        _ = try store.insert([
+            Series(id: "web/memory_mib", grid: grid, values: memory, metric: "memory_mib", group: "web"),
+            // Per-VM series are not group sums: no model of their own.
+            Series(id: "vm/web-1/memory_mib", grid: grid, values: memory, metric: "memory_mib", group: "web"),
+            Series(id: "web/cpu", grid: grid, values: memory.map { $0 / 1000 }, metric: "cpu", group: "web"),
+        ])
+        let config = try dir.file("psm.toml", """
+        [data]
+        inputs = ["load.csv"]
+        [forecast]
+        horizon = 6
+        [models]
+        candidates = ["seasonal-naive"]
+        [calibration]
+        min_samples = 10
+        [actuator]
+        store = "actuator.sqlite"
+        """)
+        try runPSM(["train", "--config", config])
+        let registry = ModelRegistry(root: URL(fileURLWithPath: dir.path + "/Models"))
+        #expect(try registry.groups().sorted() == ["db", "web", "web.memory_mib"])
+        let model = try registry.verify(group: "web.memory_mib")
+        #expect(model.manifest.kind == "seasonal-naive")
+        #expect(model.manifest.trainingWindow == grid)
+        #expect(model.manifest.hyperParameters["seasons"]?["web/memory_mib"] != nil)
+        // The CPU model is the group's own, as without memory.
+        #expect(try registry.versions(group: "web").count == 1)
+        #expect(try registry.load(group: "web").manifest.hyperParameters["seasons"]?["w1"] != nil)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/reports/latest.json"))) as? [String: Any]
+        let notes = report?["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.hasPrefix("memory: group db: no collected memory history (db/memory_mib in ") })
+        #expect(!notes.contains { $0.contains("group web:") })
+        let trained = (report?["groups"] as? [[String: Any]] ?? []).filter { ($0["status"] as? String) == "trained" }
+        #expect(Set(trained.compactMap { $0["group"] as? String }) == ["db", "web", "web.memory_mib"])
+    }
+
+    /// Without any memory history (the store holds none, or does not exist yet) no memory model
+    /// is published and each group gets a note; the run succeeds.
+    @Test func noMemoryHistoryMeansNoMemoryModelAndANote() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        _ = try dir.file("load.csv", Self.csv())
+        let config = try dir.file("psm.toml", """
+        [data]
+        inputs = ["load.csv"]
+        [forecast]
+        horizon = 6
+        [models]
+        candidates = ["seasonal-naive"]
+        [calibration]
+        min_samples = 10
+        [actuator]
+        store = "actuator.sqlite"
+        """)
+        try runPSM(["train", "--config", config])
+        let registry = ModelRegistry(root: URL(fileURLWithPath: dir.path + "/Models"))
+        #expect(try registry.groups().sorted() == ["db", "web"])
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/reports/latest.json"))) as? [String: Any]
+        let notes = report?["notes"] as? [String] ?? []
+        for group in ["db", "web"] {
+            #expect(notes.contains { $0.hasPrefix("memory: group \(group): no collected memory history") })
+        }
+        // Without an [actuator] section nothing is said about memory.
+        let plain = try dir.file("plain.toml", """
+        [data]
+        inputs = ["load.csv"]
+        [forecast]
+        horizon = 6
+        [models]
+        candidates = ["seasonal-naive"]
+        [calibration]
+        min_samples = 10
+        """)
+        try runPSM(["train", "--config", plain])
+        let again = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path + "/reports/latest.json"))) as? [String: Any]
+        #expect(!(again?["notes"] as? [String] ?? []).contains { $0.hasPrefix("memory:") })
+    }
+
     @Test func trainReadsAMetricStoreWrittenByIngest() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanUp() }

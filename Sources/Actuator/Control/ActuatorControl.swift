@@ -69,6 +69,24 @@ public struct NoticeView: Sendable, Hashable, Codable {
 }
 
 /// A group's current forecast as served (`GET /v1/forecasts/{group}`).
+/// The memory side of a group's forecast view: the memory model served, the MiB the group holds
+/// now (what the sizer compares the forecast with) and the last cycle's memory forecast (MiB).
+public struct MemoryForecastView: Sendable, Hashable, Codable {
+    public var modelVersion: String
+    public var modelKind: String?
+    /// MiB the running capacity holds (the collector's latest sum, else running units × template MiB per unit).
+    public var heldMiB: Double
+    /// Quantiles in MiB; empty when the memory model gave no forecast.
+    public var steps: [ForecastView.Step]
+
+    public init(modelVersion: String, modelKind: String? = nil, heldMiB: Double, steps: [ForecastView.Step]) {
+        self.modelVersion = modelVersion
+        self.modelKind = modelKind
+        self.heldMiB = heldMiB
+        self.steps = steps
+    }
+}
+
 public struct ForecastView: Sendable, Hashable, Codable {
     public struct Step: Sendable, Hashable, Codable {
         /// 1-based step and its time (Unix seconds).
@@ -97,9 +115,13 @@ public struct ForecastView: Sendable, Hashable, Codable {
     /// coefficient or as the explicit adjustment, and why (docs/api.md, "What a notice does").
     public var noticeEffects: [NoticeRoute]
     public var steps: [Step]
+    /// The group's memory model (`<group>.memory_mib`) and its last forecast (MiB), when one is
+    /// served; absent otherwise (docs/actuator.md, "Binding resource").
+    public var memory: MemoryForecastView?
 
     public init(group: String, modelVersion: String? = nil, modelKind: String? = nil, calibration: CalibrationView,
-                notices: [Int64] = [], noticeEffects: [NoticeRoute] = [], steps: [Step]) {
+                notices: [Int64] = [], noticeEffects: [NoticeRoute] = [], steps: [Step], memory: MemoryForecastView? = nil) {
+        self.memory = memory
         self.group = group
         self.modelVersion = modelVersion
         self.modelKind = modelKind

@@ -8,7 +8,8 @@ extension ActuatorRuntime {
     /// demand peak over the activation horizon (live demand and the trigger's `forecast_level`
     /// quantile within `activation_lead_time`), brought to the trigger threshold θ of the new
     /// capacity, minus what runs, split over the `count` VMs (`ActivationSizing`); memory from the
-    /// MiB per capacity unit the collector measured. Nil (full size) when no figure is finite.
+    /// group's memory forecast when it has a memory model (`predictedMemory`), else from the MiB
+    /// per capacity unit the collector measured. Nil (full size) when no figure is finite.
     func predictedTarget(_ input: TriggerInput, count: Int) -> ActivationTarget? {
         let trigger = configuration.trigger
         guard let peak = ActivationSizing.demandPeak(live: input.demand, forecast: input.forecast, level: trigger.forecastLevel,
@@ -16,7 +17,9 @@ extension ActuatorRuntime {
               let share = ActivationSizing.share(peak: peak, running: input.running, threshold: trigger.utilisationThreshold,
                                                  count: count)
         else { return nil }
-        return ActivationTarget(units: share, memoryMiBPerUnit: measuredMemoryPerUnit(input.group))
+        // A group with a memory model: its memory forecast's share (never below the CPU share's).
+        return ActivationTarget(units: share, memoryMiB: predictedMemory(input.group, units: share, count: count),
+                                memoryMiBPerUnit: measuredMemoryPerUnit(input.group))
     }
 
     /// MiB of memory one capacity unit of `group` uses now: the collector's memory sum over the

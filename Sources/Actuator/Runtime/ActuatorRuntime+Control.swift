@@ -84,7 +84,7 @@ extension ActuatorRuntime: ActuatorControl {
                               quantiles: Dictionary(uniqueKeysWithValues: zip(names, adjusted.quantiles[h])))
         }
         return ForecastView(group: group, modelVersion: version?.id, modelKind: kind, calibration: calibration,
-                            notices: used, noticeEffects: routes, steps: steps)
+                            notices: used, noticeEffects: routes, steps: steps, memory: memoryView(group: group))
     }
 
     public func shadows() async throws(ControlError) -> [ShadowView] {

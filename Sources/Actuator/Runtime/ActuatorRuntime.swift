@@ -35,6 +35,11 @@ public actor ActuatorRuntime {
     nonisolated let groupNames: Set<String>
     nonisolated public let store: MetricStore
     nonisolated public let catalog: ModelCatalog
+    /// The groups' memory models (registry groups `<group>.memory_mib`), served where published
+    /// (docs/actuator.md, "Binding resource").
+    nonisolated public let memoryCatalog: ModelCatalog
+    /// Configured group → the registry group of its memory model.
+    nonisolated let memoryModelGroups: [String: String]
     nonisolated public let inventory: Inventory
     nonisolated public let hypervisors: [String: any Hypervisor]
     nonisolated public let activator: Activator
@@ -68,6 +73,11 @@ public actor ActuatorRuntime {
     var extraRunning: [String: Double] = [:]
     /// What the collector last saw of each group's members (regular VMs), for its running capacity.
     var measured: [String: GroupSample] = [:]
+    /// The collector's latest memory sum (MiB) of each group's running members and activated
+    /// shadows, and when it was seen: what its memory model is fed and what the pool holds.
+    var memoryObserved: [String: (time: Int64, value: Double)] = [:]
+    /// The memory side of the last cycle per group with a memory model (sizing, activation size).
+    var memorySides: [String: MemoryInput] = [:]
     /// Since when each group's utilisation has stayed below the scale-in threshold.
     var lowSince: [String: Int64] = [:]
     /// Host connection failures met at start (the hosts are left out: degraded; with none left,
@@ -145,7 +155,17 @@ public actor ActuatorRuntime {
             let notices = (try? store.events(kind: .notice, overlapping: window, scope: .group(group))) ?? []
             return calendar.current + notices.map(\.event)
         })
+        // Memory models: only the registry's `<group>.memory_mib` groups of configured groups are
+        // read, so a group without one costs nothing per refresh. They are trained without the
+        // group's notices (scoped to the group, not to its memory model): calendar events only.
+        let memoryGroups = Dictionary(configuration.groups.compactMap { g in MemoryModelName.registryGroup(of: g.name).map { (g.name, $0) } },
+                                      uniquingKeysWith: { a, _ in a })
+        memoryModelGroups = memoryGroups
+        let served = Set(memoryGroups.values)
+        memoryCatalog = ModelCatalog(registry: registry, events: { _, _ in calendar.current },
+                                     include: { served.contains($0) })
         catalog.refresh()
+        memoryCatalog.refresh()
         if !dryRun { await adopt() }
     }
 
@@ -222,12 +242,17 @@ public actor ActuatorRuntime {
     }
 
     /// Takes what the collector saw: each group's members (its running capacity) and, for a group
-    /// whose `demand_metric` is a VM metric, its live demand (the metric's sum × `units_per_metric`).
-    /// A metric that was a gap leaves the last demand in place.
+    /// whose `demand_metric` is a VM metric, its live demand (the metric's sum × `units_per_metric`),
+    /// and its memory sum (what its memory model is fed and what the pool holds, when it has one).
+    /// A metric that was a gap leaves the last demand (or memory sum) in place.
     public func apply(_ collection: CollectionReport) {
         for sample in collection.groups {
             guard let g = configuration.group(sample.group) else { continue }
             if !g.members.isEmpty { measured[g.name] = sample }
+            if let memory = sample.sums[MemoryModelName.metric], memory.isFinite,
+               (memoryObserved[g.name]?.time ?? .min) <= sample.time {
+                memoryObserved[g.name] = (sample.time, memory)
+            }
             if VMRates.metrics.contains(g.demandMetric), let sum = sample.sums[g.demandMetric] {
                 if let last = demand[g.name], last.time > sample.time { continue }
                 observe(group: g.name, demand: sum * g.unitsPerMetric, at: sample.time)
@@ -237,9 +262,9 @@ public actor ActuatorRuntime {
 
     /// The grid position of an observation at `time`: snapped to the model's grid (its next
     /// expected position fixes the phase), or to multiples of the interval when no model is loaded.
-    func gridPosition(_ time: Int64, group: String, series: String) -> Int64 {
+    func gridPosition(_ time: Int64, group: String, series: String, in models: ModelCatalog? = nil) -> Int64 {
         let step = configuration.interval
-        let origin = catalog.scorer(group: group)?.nextPosition(seriesID: series) ?? 0
+        let origin = (models ?? catalog).scorer(group: group)?.nextPosition(seriesID: series) ?? 0
         let offset = ((time - origin) % step + step) % step
         return time - offset
     }
@@ -252,6 +277,7 @@ public actor ActuatorRuntime {
         startProblems = []
         let started = ContinuousClock.now
         catalog.refresh()
+        memoryCatalog.refresh()
         if let problem = calendarEvents.reloadIfChanged() { report.problems.append(problem) }
         var decisionTime = ContinuousClock.now - started
         let shadows = (try? store.shadows(states: [.planned, .defining, .ready, .activating, .active])) ?? []
@@ -285,9 +311,12 @@ public actor ActuatorRuntime {
             // Sized at the trigger's threshold: capacity counts as θ × capacity, the same rule that
             // activates shadows, so the pool holds what the trigger will ask for (docs/actuator.md).
             let theta = configuration.trigger.utilisationThreshold
-            inputs.append(SizingInput(group: group.name, forecast: forecast, running: theta * running,
-                                      unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0,
-                                      runningSource: source))
+            var input = SizingInput(group: group.name, forecast: forecast, running: theta * running,
+                                    unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0,
+                                    runningSource: source)
+            // The binding resource: a group with a memory model is sized by CPU and memory.
+            input.memory = memorySide(group, running: running, calendar: calendar, problems: &report.problems)
+            inputs.append(input)
             triggerInputs.append(TriggerInput(group: group.name, demand: value, running: running,
                                               unit: Double(group.template.units), readyShadows: ready[group.name] ?? 0,
                                               forecast: forecast))

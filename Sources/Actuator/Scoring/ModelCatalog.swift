@@ -49,6 +49,8 @@ public final class ModelCatalog: @unchecked Sendable {
     /// seasons; ARIMA needs only what arrived after its training data ended).
     public let historyLength: Int
     private let fixedGroups: [String]?
+    /// With `fixedGroups` nil: which of the registry's groups this catalog serves (nil: all).
+    private let include: (@Sendable (String) -> Bool)?
     private let lock = NSLock()
     /// Serialises refreshes, so that two concurrent ones cannot swap in versions out of order
     /// (one reading the pointer before a publish, the other after). Never held with `lock` waiting on it.
@@ -72,11 +74,14 @@ public final class ModelCatalog: @unchecked Sendable {
     /// `fullCheckEvery`: refreshes between reads of every pointer while the registry's change
     /// marker stays the same (1: read every pointer on every refresh).
     /// `events`: where a model with regressors finds the events of the history it is primed with.
+    /// `include` (with `groups` nil): serve only the registry groups it accepts — so a group that
+    /// has no model at all costs no pointer read per refresh (the runtime's memory models).
     public init(registry: ModelRegistry, groups: [String]? = nil, historyLength: Int = 4096, fullCheckEvery: Int = 12,
-                events: EventSource? = nil) {
+                events: EventSource? = nil, include: (@Sendable (String) -> Bool)? = nil) {
         self.registry = registry
         eventSource = events
         fixedGroups = groups
+        self.include = include
         self.historyLength = max(1, historyLength)
         self.fullCheckEvery = max(1, fullCheckEvery)
     }
@@ -121,6 +126,7 @@ public final class ModelCatalog: @unchecked Sendable {
         if fixedGroups == nil {
             do throws(RegistryError) {
                 groups = try registry.groups()
+                if let include { groups = groups.filter(include) }
             } catch {
                 return ["": .failed(ScoringError.from(error), serving: nil)]
             }
