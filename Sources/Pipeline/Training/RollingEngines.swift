@@ -69,6 +69,8 @@ struct ARIMARollingModel: RollingModel {
     func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
         try model.forecast(horizon: horizon, levels: levels, futureRegressors: futureRegressors)
     }
+
+    var originOutliers: [Int64] { model.originOutliers }
 }
 
 struct RollingARIMA: RollingForecaster {
