@@ -46,7 +46,7 @@ public struct ARIMAForecaster: Forecaster {
         }
         var diagnostics: [String] = []
         do {
-            let model = try AutoARIMA.fit(series, season: input.season, regressors: input.regressors, options: options)
+            let model = try AutoARIMA.fitGuardingOrigin(series, season: input.season, regressors: input.regressors, options: options)
             let d = try model.forecast(horizon: horizon, levels: levels, futureRegressors: input.regressors)
             return SeriesForecast(seriesID: series.id, result: .success(d), model: model.name,
                                   diagnostics: model.diagnostics + Self.outlierNote(model, series: series),

@@ -111,6 +111,11 @@ public struct OriginOutlierGuard: Sendable, Hashable, Codable {
         }
     }
 
+    /// Records `positions` as treated (a refit that had them masked reports its first fit's outliers).
+    mutating func markTreated(_ positions: [Int64]) {
+        treated = Array(Set(treated + positions)).sorted().suffix(Self.treatedLimit)
+    }
+
     private mutating func settlePendingAsOutliers() {
         guard !pending.isEmpty else { return }
         treated.append(contentsOf: pending.map(\.position))

@@ -81,7 +81,7 @@ struct RollingARIMA: RollingForecaster {
         inputs.map { input in
             var notes: [String] = []
             do throws(ForecastError) {
-                let model = try AutoARIMA.fit(input.series, season: input.season, regressors: input.regressors, options: options)
+                let model = try AutoARIMA.fitGuardingOrigin(input.series, season: input.season, regressors: input.regressors, options: options)
                 return RollingFit(model: .success(ARIMARollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
             } catch {
                 notes.append("automatic ARIMA failed (\(error.message)): fell back to ARIMA(0,1,1)")
