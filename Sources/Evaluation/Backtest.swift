@@ -13,14 +13,19 @@ public struct BacktestConfiguration: Sendable, Hashable, Codable {
     public var levels: [Double]
     /// A fold is skipped when its training part has fewer points than this.
     public var minimumTrainingLength: Int
+    /// The support every forecast is clipped into before it is scored (nil: none; absent in
+    /// reports written before it).
+    public var bounds: SupportBounds?
 
     public init(horizon: Int, folds: Int = 3, stride: Int? = nil,
-                levels: [Double] = BacktestConfiguration.defaultLevels, minimumTrainingLength: Int = 3) {
+                levels: [Double] = BacktestConfiguration.defaultLevels, minimumTrainingLength: Int = 3,
+                bounds: SupportBounds? = nil) {
         self.horizon = horizon
         self.folds = folds
         self.stride = stride ?? horizon
         self.levels = levels
         self.minimumTrainingLength = minimumTrainingLength
+        self.bounds = bounds.flatMap { $0.isUnbounded ? nil : $0 }
     }
 
     /// Quantiles giving the central 80, 90, 95 and 99 % intervals and the median.
@@ -38,6 +43,9 @@ public struct FoldScore: Sendable, Hashable, Codable {
     public var forecast: ForecastDistribution
     /// The actual values over the forecast's steps (NaN where not observed).
     public var actuals: [Double]
+    /// Grid positions of observations near this origin that the model treated as outliers
+    /// rather than signal (ARIMA's origin guard); nil when none was (and in older reports).
+    public var originOutliers: [Int64]? = nil
 
     /// This fold's scores, upper-quantile coverage included.
     public var summary: MetricSummary { MetricSummary(accuracy, forecast: forecast, actuals: actuals) }
@@ -190,7 +198,8 @@ public enum Backtest {
                 switch forecast.result {
                 case .failure(let error):
                     diagnostics[member.index].append("fold \(fold + 1): no forecast: \(error.message)")
-                case .success(let distribution):
+                case .success(var distribution):
+                    if let bounds = c.bounds { distribution.clamp(to: bounds) }
                     let actuals = Array(series.values[member.origin..<(member.origin + c.horizon)])
                     let insample = Array(series.values[0..<member.origin])
                     do {
@@ -198,7 +207,8 @@ public enum Backtest {
                                                  season: inputs[member.index].season ?? 1)
                         folds[member.index].append(FoldScore(fold: fold + 1, origin: member.origin,
                                                              model: forecast.model, accuracy: accuracy,
-                                                             forecast: distribution, actuals: actuals))
+                                                             forecast: distribution, actuals: actuals,
+                                                             originOutliers: forecast.originOutliers.isEmpty ? nil : forecast.originOutliers))
                     } catch {
                         diagnostics[member.index].append("fold \(fold + 1): not scored: \(error.message)")
                     }

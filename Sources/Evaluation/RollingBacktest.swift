@@ -11,6 +11,12 @@ public protocol RollingModel: Sendable {
     /// The forecast of the `horizon` steps after the last observation; `futureRegressors` holds
     /// their rows when the series has regressors.
     func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution
+    /// Grid positions of observations near the origin the state treats as outliers (default: none).
+    var originOutliers: [Int64] { get }
+}
+
+extension RollingModel {
+    public var originOutliers: [Int64] { [] }
 }
 
 /// What fitting produced for one series.
@@ -141,15 +147,18 @@ public enum RollingBacktest {
                             position = origin
                         }
                         let future = input.regressors.map { $0.rows(origin..<(origin + h)) }
-                        let distribution = try model.forecast(horizon: h, levels: c.levels, futureRegressors: future)
+                        var distribution = try model.forecast(horizon: h, levels: c.levels, futureRegressors: future)
+                        if let bounds = c.bounds { distribution.clamp(to: bounds) }
                         let actuals = Array(input.series.values[origin..<(origin + h)])
                         if origin == member.origin {
                             do {
                                 let accuracy = try Backtest.score(distribution, actuals: actuals,
                                                                   insample: Array(input.series.values[0..<origin]),
                                                                   season: input.season ?? 1)
+                                let outliers = model.originOutliers
                                 folds[member.index].append(FoldScore(fold: fold + 1, origin: origin, model: fit.name,
-                                                                     accuracy: accuracy, forecast: distribution, actuals: actuals))
+                                                                     accuracy: accuracy, forecast: distribution, actuals: actuals,
+                                                                     originOutliers: outliers.isEmpty ? nil : outliers))
                             } catch {
                                 diagnostics[member.index].append("fold \(fold + 1): not scored: \(error.message)")
                             }

@@ -25,13 +25,17 @@ public struct SeriesForecast: Sendable {
     public var model: String
     /// What the engine noticed and did about it (fallbacks, masked values, …).
     public var diagnostics: [String]
+    /// Grid positions of observations near the forecast origin that the model treated as
+    /// outliers rather than signal (ARIMA's `OriginOutlierGuard`); empty when none was.
+    public var originOutliers: [Int64]
 
     public init(seriesID: String, result: Result<ForecastDistribution, ForecastError>, model: String,
-                diagnostics: [String] = []) {
+                diagnostics: [String] = [], originOutliers: [Int64] = []) {
         self.seriesID = seriesID
         self.result = result
         self.model = model
         self.diagnostics = diagnostics
+        self.originOutliers = originOutliers
     }
 }
 

@@ -43,6 +43,8 @@ struct BacktestCommand: ParsableCommand {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @OptionGroup(title: "Support") var support: BoundsOptions
+
     @Option(help: "Series fitted in parallel by per-series models (arima); default: the number of cores.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
@@ -66,7 +68,8 @@ struct BacktestCommand: ParsableCommand {
         let report: BacktestReport
         do {
             report = try Backtest.run(forecaster, inputs: loaded.inputs,
-                                      configuration: BacktestConfiguration(horizon: horizon, folds: folds, stride: stride))
+                                      configuration: BacktestConfiguration(horizon: horizon, folds: folds, stride: stride,
+                                                                           bounds: support.bounds))
         } catch {
             throw ValidationError(error.message)
         }

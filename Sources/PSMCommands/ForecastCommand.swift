@@ -39,6 +39,8 @@ struct ForecastCommand: ParsableCommand {
 
     @OptionGroup var inputOptions: InputOptions
 
+    @OptionGroup(title: "Support") var support: BoundsOptions
+
     @Option(help: "Series fitted in parallel by per-series models (arima); default: the number of cores.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
@@ -64,13 +66,15 @@ struct ForecastCommand: ParsableCommand {
         }
         var csv = "series_id,step,timestamp,mean," + levels.map(\.name).joined(separator: ",") + "\n"
         var failed = 0
+        let bounds = support.bounds
         for forecast in forecasts {
             forecast.diagnostics.forEach { printError("\(forecast.seriesID): \($0)") }
             switch forecast.result {
             case .failure(let error):
                 failed += 1
                 printError("\(forecast.seriesID): no forecast: \(error.message)")
-            case .success(let d):
+            case .success(var d):
+                d.clamp(to: bounds)
                 for h in 0..<d.horizon {
                     let time = d.grid.axis == .time ? Timestamp.format(d.grid.position(at: h)) : ""
                     let values = [d.mean[h]] + d.quantiles[h]

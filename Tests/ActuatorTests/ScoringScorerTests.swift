@@ -104,6 +104,30 @@ import TimeSeries
         #expect(throws: ScoringError.self) { try scorer.forecast(seriesID: "c", horizon: 2, levels: levels) }
     }
 
+    /// Issue 16 item 5: the manifest's `hyper_parameters.bounds` clips the scored forecast, after
+    /// the calibration offsets too (an offset that pushes a quantile below 0 is clipped back).
+    @Test func manifestBoundsClipTheCalibratedForecast() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let history = ScoringFixture.values(count: 72)
+        let offsets = [[-100.0, 0.0, 100.0]]
+        for (group, bounds) in [("clipped", JSONValue.object(["lower": 0, "upper": 20])), ("old", nil)] {
+            try ScoringFixture.publish(registry, group: group, kind: "seasonal-naive", components: ["seasonal-naive"],
+                                       inputs: [ScoringFixture.input("a", history)],
+                                       calibration: ScoringFixture.calibration("seasonal-naive", offsets: offsets), bounds: bounds)
+        }
+        var clipped = try GroupScorer(model: registry.load(group: "clipped"))
+        var old = try GroupScorer(model: registry.load(group: "old"))
+        try clipped.append(seriesID: "a", observations: history, startingAt: ScoringFixture.grid.start)
+        try old.append(seriesID: "a", observations: history, startingAt: ScoringFixture.grid.start)
+        let got = try clipped.forecast(seriesID: "a", horizon: 4, levels: levels)
+        let unclipped = try old.forecast(seriesID: "a", horizon: 4, levels: levels)
+        #expect(unclipped.quantiles.contains { $0[0] < 0 } && unclipped.quantiles.contains { $0[2] > 20 },
+                "a model published without bounds is not clipped")
+        #expect(got.quantiles.allSatisfy { $0.allSatisfy { $0 >= 0 && $0 <= 20 } })
+        #expect(got.quantiles.map { $0.map { min(max($0, 0), 20) } } == unclipped.quantiles.map { $0.map { min(max($0, 0), 20) } })
+    }
+
     @Test func calibrationTableShiftsEachQuantileByItsOffset() throws {
         let (registry, root) = try ScoringFixture.temporaryRegistry()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -43,7 +43,8 @@ enum ScoringFixture {
     @discardableResult
     static func publish(_ registry: ModelRegistry, group: String, kind: String, components: [String],
                         inputs: [ForecastInput], horizon: Int = 6, calibration: JSONValue = .null,
-                        withoutTails: Bool = false, featureSchema: FeatureSchema? = nil) throws -> ModelVersion {
+                        withoutTails: Bool = false, featureSchema: FeatureSchema? = nil,
+                        bounds: JSONValue? = nil) throws -> ModelVersion {
         let catalog = Pipeline.ModelCatalog(lstm: tinyLSTM())
         var files: [String: Data] = [:]
         for c in components {
@@ -58,10 +59,12 @@ enum ScoringFixture {
         var seasons: [String: JSONValue] = [:]
         for input in inputs { seasons[input.series.id] = .number(Double(input.season ?? 1)) }
         // The shape of GroupTrainer's ManifestHyperParameters.
-        let hyper: JSONValue = .object([
+        var fields: [String: JSONValue] = [
             "components": .array(components.map { .string($0) }), "parameters": .object([:]),
             "levels": .array(levels.map { .number($0) }), "horizon": .number(Double(horizon)), "seasons": .object(seasons),
-        ])
+        ]
+        if let bounds { fields["bounds"] = bounds }
+        let hyper: JSONValue = .object(fields)
         let longest = inputs.map(\.series.grid).max { $0.count < $1.count }
         let manifest = ModelManifest(kind: kind, hyperParameters: hyper, featureSchema: featureSchema, trainingWindow: longest,
                                      calibration: calibration)

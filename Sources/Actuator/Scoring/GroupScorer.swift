@@ -25,6 +25,9 @@ public struct GroupScorer: Sendable {
         /// Each component's calibration, prepared for repeated use (nil: not calibrated).
         let calibration: [CalibrationTable.Prepared?]
         let lstm: LSTMModel?
+        /// The support every forecast is clipped into, before and after calibration, as the
+        /// training job's backtest did (nil: a model trained before bounds existed).
+        let bounds: SupportBounds?
         /// The regressor columns the components read (nil: none does).
         let features: ScoringFeatures?
         /// Whether a history-based model (LSTM, seasonal naive) or an ARIMA forecasts.
@@ -34,7 +37,9 @@ public struct GroupScorer: Sendable {
         let index: [String: Int]
 
         init(group: String, version: ModelVersion, kind: String, components: [String], seriesIDs: [String], axis: TimeAxis,
-             step: Int64, calibration: [CalibrationTable.Prepared?], lstm: LSTMModel?, features: ScoringFeatures?) {
+             step: Int64, calibration: [CalibrationTable.Prepared?], lstm: LSTMModel?, features: ScoringFeatures?,
+             bounds: SupportBounds? = nil) {
+            self.bounds = bounds.flatMap { $0.isUnbounded ? nil : $0 }
             self.group = group
             self.version = version
             self.kind = kind
@@ -154,7 +159,8 @@ public struct GroupScorer: Sendable {
         }
         definition = Definition(group: model.group, version: model.version, kind: kind, components: components,
                                 seriesIDs: seriesIDs, axis: grid.axis, step: grid.step,
-                                calibration: components.map { tables[$0]?.prepared() }, lstm: lstm, features: features)
+                                calibration: components.map { tables[$0]?.prepared() }, lstm: lstm, features: features,
+                                bounds: hyper.bounds)
         states = seriesIDs.map { id in
             var state = SeriesState()
             if components.contains(ModelArtifactFormat.arima) {
@@ -348,9 +354,16 @@ public struct GroupScorer: Sendable {
             } catch {
                 throw ScoringError.from(error, group: d.group, seriesID: id)
             }
-            d.calibration[c]?.apply(to: &part)
+            if let bounds = d.bounds {
+                part.clamp(to: bounds)
+                d.calibration[c]?.apply(to: &part)
+                part.clamp(to: bounds)
+            } else {
+                d.calibration[c]?.apply(to: &part)
+            }
             parts.append(part)
         }
+        // An average of clipped components stays within the bounds.
         guard parts.count > 1 else { return parts[0] }
         // Equal-weight average of the calibrated components, as the pipeline selected it.
         let n = Double(parts.count)

@@ -1,5 +1,6 @@
 import Calibration
 import Forecasting
+import TimeSeries
 import Foundation
 import ModelRegistry
 
@@ -36,6 +37,8 @@ enum ModelArtifactFormat {
         var levels: [Double]?
         var horizon: Int?
         var seasons: [String: Int]?
+        /// The support forecasts are clipped into (absent in models trained before it: none).
+        var bounds: SupportBounds?
     }
 
     /// Decodes a manifest section (a `JSONValue`) as `T`; non-finite numbers were written as

@@ -21,6 +21,7 @@ extension GroupEvaluation {
         if !models.contains(where: \.isBaseline) {
             notes.append("no seasonal-naive baseline was given: run psm backtest --model seasonal-naive on the same data")
         }
+        notes += Self.outlierNotes(ordered: backtests)
         let configurations = Set(backtests.map(\.configuration))
         if configurations.count > 1 {
             notes.append("the models were backtested with different horizons, folds or levels; their scores are not strictly comparable")
@@ -41,6 +42,23 @@ extension GroupEvaluation {
         }
         self.init(group: group, configuration: backtests.first?.configuration, models: models,
                   selection: selection, fanCharts: charts, notes: notes)
+    }
+}
+
+extension GroupEvaluation {
+    /// One note per model whose forecasts treated observations near an origin as outliers:
+    /// which series and folds, so a reader can tell why those fans do not follow the last point.
+    static func outlierNotes(ordered backtests: [BacktestReport]) -> [String] {
+        backtests.compactMap { backtest in
+            let treated = backtest.series.flatMap { s in
+                s.folds.compactMap { f in
+                    f.originOutliers.map { "\(s.seriesID) fold \(f.fold) (\($0.count) point\($0.count == 1 ? "" : "s"))" }
+                }
+            }
+            guard !treated.isEmpty else { return nil }
+            let shown = treated.prefix(12).joined(separator: ", ") + (treated.count > 12 ? ", … (\(treated.count) in all)" : "")
+            return "\(backtest.model): observations near the forecast origin treated as outliers, not extrapolated: \(shown)"
+        }
     }
 }
 

@@ -46,9 +46,11 @@ public struct ARIMAForecaster: Forecaster {
         }
         var diagnostics: [String] = []
         do {
-            let model = try AutoARIMA.fit(series, season: input.season, regressors: input.regressors, options: options)
+            let model = try AutoARIMA.fitGuardingOrigin(series, season: input.season, regressors: input.regressors, options: options)
             let d = try model.forecast(horizon: horizon, levels: levels, futureRegressors: input.regressors)
-            return SeriesForecast(seriesID: series.id, result: .success(d), model: model.name, diagnostics: model.diagnostics)
+            return SeriesForecast(seriesID: series.id, result: .success(d), model: model.name,
+                                  diagnostics: model.diagnostics + Self.outlierNote(model, series: series),
+                                  originOutliers: model.originOutliers)
         } catch {
             diagnostics.append("automatic ARIMA failed (\(error.message)): fell back to ARIMA(0,1,1)")
         }
@@ -56,7 +58,9 @@ public struct ARIMAForecaster: Forecaster {
             let spec = ARIMASpecification(order: ARIMAOrder(p: 0, d: 1, q: 1))
             let model = try ARIMAModel.fit(series, specification: spec)
             let d = try model.forecast(horizon: horizon, levels: levels)
-            return SeriesForecast(seriesID: series.id, result: .success(d), model: model.name, diagnostics: diagnostics)
+            return SeriesForecast(seriesID: series.id, result: .success(d), model: model.name,
+                                  diagnostics: diagnostics + Self.outlierNote(model, series: series),
+                                  originOutliers: model.originOutliers)
         } catch {
             diagnostics.append("ARIMA(0,1,1) failed (\(error.message)): fell back to seasonal naive")
         }
@@ -67,6 +71,18 @@ public struct ARIMAForecaster: Forecaster {
         } catch {
             return SeriesForecast(seriesID: series.id, result: .failure(error), model: "none", diagnostics: diagnostics)
         }
+    }
+
+    /// The diagnostic naming the observations near the origin that the state skipped as outliers.
+    static func outlierNote(_ model: ARIMAModel, series: Series) -> [String] {
+        let positions = model.originOutliers
+        guard !positions.isEmpty else { return [] }
+        let grid = series.grid
+        let names = positions.map { p -> String in
+            if grid.axis == .time { return Timestamp.format(p) }
+            return "\(p)"
+        }
+        return ["observations near the origin treated as outliers, not extrapolated: " + names.joined(separator: ", ")]
     }
 
     private func constantForecast(_ input: ForecastInput, value: Double, horizon: Int, levels: [Double]) -> SeriesForecast {

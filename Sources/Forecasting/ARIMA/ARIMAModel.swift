@@ -29,6 +29,8 @@ public struct ARIMAModel: Sendable, Codable {
     /// The grid position of the next (not yet seen) observation.
     public private(set) var nextPosition: Int64
     var state: IntegratedState
+    /// Screens observations near the origin for outliers (nil: off, and in models written before it).
+    public internal(set) var originGuard: OriginOutlierGuard?
 
     /// Regression coefficients in data units (trend, exogenous, Fourier columns, in that order).
     public var beta: [Double] { scaledBeta.map { $0 * scale } }
@@ -45,7 +47,9 @@ public struct ARIMAModel: Sendable, Codable {
 
     /// Builds the fitted model from an estimate on scaled data `y` (n) and design rows (n×k).
     init(estimate: ARIMAEstimate, y: [Double], design rows: [Double], designSpec: ARIMADesign,
-         grid: TimeGrid, scale: Double, diagnostics: [String]) throws(ForecastError) {
+         grid: TimeGrid, scale: Double, diagnostics: [String],
+         originGuard guardTemplate: OriginOutlierGuard? = OriginOutlierGuard()) throws(ForecastError) {
+        originGuard = guardTemplate
         specification = estimate.specification
         parameters = estimate.parameters
         observations = estimate.observed
@@ -71,14 +75,20 @@ public struct ARIMAModel: Sendable, Codable {
         }
         let poly = LagPolynomial.differencing(d: order.d, D: order.D, s: order.s)
         let nd = poly.count - 1
-        // The last step whose nd lagged levels are all observed: the filter starts exactly there.
-        var anchor: Int? = nil
-        var t = n - 1
-        while t >= max(nd - 1, 0) {
-            if (0..<nd).allSatisfy({ u[t - $0].isFinite }) { anchor = t; break }
-            t -= 1
+        // The filter is started `screened` steps before the end, so that the innovations of those
+        // steps give the origin guard its robust scale and its last `window` steps are screened.
+        let screened = guardTemplate.map { $0.window + Self.guardScaleSpan } ?? 0
+        func anchor(from start: Int) -> Int? {
+            var t = start
+            while t >= max(nd - 1, 0) {
+                if (0..<nd).allSatisfy({ u[t - $0].isFinite }) { return t }
+                t -= 1
+            }
+            return nil
         }
-        guard let anchor, anchor + 1 - nd >= 0 else {
+        // The last step (at or before the screened span) whose nd lagged levels are all observed:
+        // the ARMA filter runs exactly up to there.
+        guard let anchor = anchor(from: max(n - 1 - screened, nd)) ?? anchor(from: n - 1), anchor + 1 - nd >= 0 else {
             throw ForecastError(.insufficientData, "too many missing values to start the filter state")
         }
         // ARMA filter over the differenced errors up to the anchor.
@@ -90,12 +100,36 @@ public struct ARIMAModel: Sendable, Codable {
         let levels = (0..<nd).map { u[anchor - $0] }
         state = IntegratedState(model: model, differencing: poly, armaMean: pass.state, armaCovariance: pass.covariance, levels: levels)
         nextPosition = grid.position(at: anchor + 1)
-        // Steps after the anchor (they include a missing value) go through the integrated filter.
+        // Steps after the anchor go through the integrated filter: the earlier ones give the
+        // innovations of the robust scale, the last `window` ones are screened by the guard.
+        let screenFrom = n - (guardTemplate?.window ?? 0)
+        if screenFrom <= anchor + 1 || screenFrom >= n { originGuard = nil }
+        var innovations: [Double] = []
         for i in (anchor + 1)..<max(n, anchor + 1) {
-            state.step(observing: u[i])
+            if i == screenFrom, var guardState = self.originGuard {
+                if let robust = OriginOutlierGuard.robustScale(of: innovations) {
+                    guardState.robustScale = robust
+                    self.originGuard = guardState
+                } else {
+                    self.originGuard = nil
+                }
+            }
+            if i >= screenFrom, originGuard != nil {
+                originGuard?.step(&state, observing: u[i], at: nextPosition)
+            } else {
+                if i < screenFrom, let z = OriginOutlierGuard.standardised(u[i], state: state) { innovations.append(z) }
+                state.step(observing: u[i])
+            }
             nextPosition = grid.position(at: i + 1)
         }
     }
+
+    /// Innovations, before the screened window, that the origin guard's robust scale is computed from.
+    static let guardScaleSpan = 200
+
+    /// Grid positions of the observations near the origin that the state treats as outliers
+    /// (skipped as if missing; see `OriginOutlierGuard`), oldest first.
+    public var originOutliers: [Int64] { originGuard?.outlierPositions ?? [] }
 
     /// Conditions the model on new observations that follow the data it has seen, without
     /// refitting: O(points) filter steps. `regressors` holds the exogenous columns for those
@@ -110,7 +144,11 @@ public struct ARIMAModel: Sendable, Codable {
         for (i, y) in values.enumerated() {
             var u = y / scale
             for j in 0..<k { u -= scaledBeta[j] * rows[i * k + j] }
-            state.step(observing: u)
+            if originGuard != nil {
+                originGuard?.step(&state, observing: u, at: nextPosition)
+            } else {
+                state.step(observing: u)
+            }
             nextPosition += step
         }
     }

@@ -2,6 +2,7 @@ import Calibration
 import Features
 import Foundation
 import Ingest
+import TimeSeries
 import TOMLKit
 
 extension TrainingConfiguration {
@@ -34,7 +35,7 @@ extension TrainingConfiguration {
             throw data.error(.missingKey, key: "inputs", "required: a list of CSV files or directories (or set db)")
         }
         let forecast = try top.section("forecast")
-        try forecast.rejectUnknown(["horizon", "levels", "season"])
+        try forecast.rejectUnknown(["horizon", "levels", "season", "lower", "upper"])
         guard let horizon = try forecast.int("horizon", in: Limits.horizon) else {
             throw forecast.error(.missingKey, key: "horizon", "required: steps to forecast, an integer ≥ 1")
         }
@@ -84,6 +85,7 @@ extension TrainingConfiguration {
             c.levels = levels
         }
         c.season = try forecast.int("season", in: Limits.season)
+        c.bounds = try Self.supportBounds(forecast)
 
         let backtest = try top.section("backtest")
         try backtest.rejectUnknown(["folds", "stride", "min_train"])
@@ -153,6 +155,24 @@ extension TrainingConfiguration {
     }
 
     /// `none`, `linear:N`, `forward:N`.
+    /// `[forecast] lower` (default 0: demand is never negative; `"none"` for no bound) and
+    /// `upper` (default none; `"none"` too).
+    static func supportBounds(_ forecast: TOMLSection) throws(ConfigurationError) -> SupportBounds {
+        func bound(_ key: String, default value: Double?) throws(ConfigurationError) -> Double? {
+            if forecast.table?[key]?.type == .string {
+                let text = try forecast.string(key)
+                guard text == "none" else {
+                    throw forecast.error(.invalidValue, key: key, "expected a number or \"none\", got \"\(text ?? "")\"")
+                }
+                return nil
+            }
+            return try forecast.number(key, from: -1e15, to: 1e15) ?? value
+        }
+        let bounds = SupportBounds(lower: try bound("lower", default: 0), upper: try bound("upper", default: nil))
+        if let problem = bounds.problem { throw forecast.error(.invalidValue, key: "upper", problem) }
+        return bounds
+    }
+
     static func gapFill(_ text: String) -> GapFill? {
         if text == "none" { return GapFill.none }
         let parts = text.split(separator: ":")

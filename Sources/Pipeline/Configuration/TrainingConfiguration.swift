@@ -4,6 +4,7 @@ import Features
 import Forecasting
 import Foundation
 import Ingest
+import TimeSeries
 
 /// Everything `psm train` reads from `psm.toml` (docs/configuration.md lists every key and default).
 public struct TrainingConfiguration: Sendable {
@@ -41,6 +42,8 @@ public struct TrainingConfiguration: Sendable {
     public var levels: [Double] = BacktestConfiguration.defaultLevels
     /// Seasonal period in steps; nil = one day on a sub-daily time axis, else detected.
     public var season: Int?
+    /// The support of every series' forecasts (`[forecast] lower`/`upper`): demand is never negative.
+    public var bounds: SupportBounds = .nonNegative
     // [backtest]
     public var folds = 3
     /// Steps between origins; nil = `horizon`.
@@ -101,7 +104,7 @@ public struct TrainingConfiguration: Sendable {
     /// How the backtest cuts each series.
     public var backtest: BacktestConfiguration {
         BacktestConfiguration(horizon: horizon, folds: folds, stride: stride ?? horizon, levels: levels,
-                              minimumTrainingLength: minimumTrainingLength ?? horizon)
+                              minimumTrainingLength: minimumTrainingLength ?? horizon, bounds: bounds)
     }
 
     /// The held-out protocol of calibration.

@@ -79,6 +79,7 @@ public struct CandidateCalibration: Sendable {
         var diagnostics = report.series.flatMap { s in s.diagnostics.map { "\(s.seriesID): \($0)" } }
         let levels = run.origins.lazy.compactMap(\.first).first?.forecast.levels ?? report.configuration.levels
         let span = run.span
+        let bounds = report.configuration.bounds
         func fit(_ lags: Range<Int>) -> CalibrationTable? {
             let samples = run.origins.flatMap { origins in
                 origins.filter { lags.contains($0.lag) }.flatMap { CalibrationSample.samples(from: $0.forecast, actuals: $0.actuals) }
@@ -140,7 +141,9 @@ public struct CandidateCalibration: Sendable {
             for (i, origins) in run.origins.enumerated() {
                 let id = i < inputs.count ? inputs[i].series.id : report.series[i].seriesID
                 for o in origins where block.evaluated.contains(o.lag) {
-                    let calibrated = ScoredForecast(forecast: blockTable.apply(to: o.forecast), actuals: o.actuals)
+                    // Clipped again after the correction, as the actuator's scorer does.
+                    let corrected = blockTable.apply(to: o.forecast)
+                    let calibrated = ScoredForecast(forecast: bounds.map { corrected.clamped(to: $0) } ?? corrected, actuals: o.actuals)
                     rawTally.add(o.forecast, actuals: o.actuals)
                     calibratedTally.add(calibrated.forecast, actuals: o.actuals)
                     let key = FoldKey(seriesID: id, fold: o.origin)

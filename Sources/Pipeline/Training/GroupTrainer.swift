@@ -112,7 +112,8 @@ public struct GroupTrainer: Sendable {
                 kind: decision.winner, hyperParameters: Self.json(ManifestHyperParameters(
                     components: decision.components, parameters: hyper, levels: configuration.levels,
                     horizon: configuration.horizon, seasons: Dictionary(usable.map { ($0.series.id, $0.season ?? 1) },
-                                                                        uniquingKeysWith: { a, _ in a }))),
+                                                                        uniquingKeysWith: { a, _ in a }),
+                    bounds: configuration.bounds.isUnbounded ? nil : configuration.bounds)),
                 featureSchema: features == nil ? featureSchema(trainingGroup) : schema,
                 trainingWindow: usable.max { $0.series.count < $1.series.count }?.series.grid,
                 dataFingerprint: fingerprint, backtestMetrics: Self.json(ManifestBacktest(
@@ -188,6 +189,8 @@ struct ManifestHyperParameters: Codable {
     var levels: [Double]
     var horizon: Int
     var seasons: [String: Int]
+    /// The support the scorer clips every forecast into (absent: none, as before it existed).
+    var bounds: SupportBounds?
 }
 
 /// The manifest's `backtest_metrics` section.

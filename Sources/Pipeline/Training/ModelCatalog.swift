@@ -81,7 +81,7 @@ extension ModelCatalog {
         var models: [String: ARIMAModel] = [:], notes: [String] = []
         for input in inputs {
             do {
-                models[input.series.id] = try AutoARIMA.fit(input.series, season: input.season,
+                models[input.series.id] = try AutoARIMA.fitGuardingOrigin(input.series, season: input.season,
                                                             regressors: input.regressors, options: arima)
             } catch {
                 do {

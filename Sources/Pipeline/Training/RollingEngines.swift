@@ -69,6 +69,8 @@ struct ARIMARollingModel: RollingModel {
     func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
         try model.forecast(horizon: horizon, levels: levels, futureRegressors: futureRegressors)
     }
+
+    var originOutliers: [Int64] { model.originOutliers }
 }
 
 struct RollingARIMA: RollingForecaster {
@@ -79,7 +81,7 @@ struct RollingARIMA: RollingForecaster {
         inputs.map { input in
             var notes: [String] = []
             do throws(ForecastError) {
-                let model = try AutoARIMA.fit(input.series, season: input.season, regressors: input.regressors, options: options)
+                let model = try AutoARIMA.fitGuardingOrigin(input.series, season: input.season, regressors: input.regressors, options: options)
                 return RollingFit(model: .success(ARIMARollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
             } catch {
                 notes.append("automatic ARIMA failed (\(error.message)): fell back to ARIMA(0,1,1)")

@@ -1,0 +1,32 @@
+import Evaluation
+import Pipeline
+import Testing
+import TimeSeries
+
+/// `[forecast] lower` / `upper`: demand is non-negative by default; a percentage can say 100.
+@Suite struct BoundsConfigurationTests {
+    @Test func demandIsNonNegativeByDefaultAndTheBacktestCarriesIt() throws {
+        let c = try TrainingConfiguration.parse(ConfigurationTests.minimal, fileName: "psm.toml")
+        #expect(c.bounds == SupportBounds(lower: 0))
+        #expect(c.backtest.bounds == SupportBounds(lower: 0))
+    }
+
+    @Test func lowerAndUpperAreReadAndNoneRemovesABound() throws {
+        let text = ConfigurationTests.minimal.replacingOccurrences(of: "horizon = 12", with: "horizon = 12\nlower = 0\nupper = 100")
+        let c = try TrainingConfiguration.parse(text, fileName: "psm.toml")
+        #expect(c.bounds == SupportBounds(lower: 0, upper: 100))
+        let none = ConfigurationTests.minimal.replacingOccurrences(of: "horizon = 12", with: "horizon = 12\nlower = \"none\"")
+        let unbounded = try TrainingConfiguration.parse(none, fileName: "psm.toml")
+        #expect(unbounded.bounds.isUnbounded && unbounded.backtest.bounds == nil)
+    }
+
+    @Test func badBoundsAreNamed() {
+        func error(_ keys: String) -> String? {
+            let text = ConfigurationTests.minimal.replacingOccurrences(of: "horizon = 12", with: "horizon = 12\n" + keys)
+            do { _ = try TrainingConfiguration.parse(text, fileName: "psm.toml"); return nil } catch { return "\(error)" }
+        }
+        #expect(error("lower = 100\nupper = 0")?.hasPrefix("psm.toml: [forecast] upper:") == true)
+        #expect(error("lower = \"zero\"")?.hasPrefix("psm.toml: [forecast] lower:") == true)
+        #expect(error("lower = true")?.hasPrefix("psm.toml: [forecast] lower:") == true)
+    }
+}
