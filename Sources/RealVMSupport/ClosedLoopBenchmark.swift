@@ -70,6 +70,11 @@ public struct ClosedLoopBenchmark: Sendable {
         public var drain_failed_requests: Int?
         public var drain_requests: Int?
         public var drain_shadow_answers: Int?
+        /// One collection over the run's real guests (the regular guest and the shadows): median and
+        /// maximum milliseconds, and how many domains the last one saw.
+        public var collection_ms_median: Double?
+        public var collection_ms_max: Double?
+        public var collection_domains: Int?
         public var activation_outcome: String?
         public var activation_steps_ms: [String: Double]
         public var notes: [String]
@@ -141,8 +146,8 @@ public struct ClosedLoopBenchmark: Sendable {
             let runtime = try await ActuatorRuntime(configuration: config, clock: SystemWallClock(),
                                                     router: try config.routing.makeRouter(),
                                                     connect: { host in try LibvirtHypervisor(uri: host.uri) })
-            let collector = Collector(settings: config.collect, groups: config.groups, hypervisors: runtime.hypervisors,
-                                      store: runtime.store, modelInterval: config.interval)
+            let collector = TimedCollector(Collector(settings: config.collect, groups: config.groups, hypervisors: runtime.hypervisors,
+                                                     store: runtime.store, modelInterval: config.interval))
 
             // 5. Cycles until the pool holds a parked shadow.
             let provisionDeadline = Date().addingTimeInterval(settings.provisionTimeout)
@@ -276,6 +281,9 @@ public struct ClosedLoopBenchmark: Sendable {
                 drain_failed_requests: drainFailed,
                 drain_requests: retired ? duringDrain.count : nil,
                 drain_shadow_answers: retired ? shadowAddress.map { a in duringDrain.filter { $0.body == "ok \(a)" }.count } : nil,
+                collection_ms_median: collector.median.map { $0 * 1000 },
+                collection_ms_max: collector.maximum.map { $0 * 1000 },
+                collection_domains: collector.domains,
                 activation_outcome: record.outcome?.rawValue,
                 activation_steps_ms: record.stepLatencies.mapValues { $0 * 1000 },
                 notes: notes)
@@ -361,6 +369,27 @@ public struct ClosedLoopBenchmark: Sendable {
             try? await hypervisor.undefine(d.name, removingManagedSave: true)
         }
     }
+}
+
+/// The collector with each collection's duration kept (`CollectionReport.seconds`).
+private final class TimedCollector: @unchecked Sendable {
+    let collector: Collector
+    private var seconds: [Double] = []
+    private(set) var domains: Int?
+    init(_ collector: Collector) { self.collector = collector }
+
+    func collect(now: Int64) async -> CollectionReport {
+        let report = await collector.collect(now: now)
+        seconds.append(report.seconds)
+        domains = report.vms.count
+        return report
+    }
+
+    var median: Double? {
+        let s = seconds.sorted()
+        return s.isEmpty ? nil : s[s.count / 2]
+    }
+    var maximum: Double? { seconds.max() }
 }
 
 private func zip2(_ a: Double?, _ b: Double?) -> (Double, Double)? {
