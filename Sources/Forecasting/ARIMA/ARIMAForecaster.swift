@@ -23,18 +23,8 @@ public struct ARIMAForecaster: Forecaster {
 
     public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
-        let workers = min(jobs, inputs.count)
-        if workers <= 1 {
-            return inputs.map { forecastOne($0, horizon: horizon, levels: levels) }
-        }
-        setBLASThreadCount(1)
-        let results = ResultSlots(count: inputs.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let i = results.claim() {
-                results.store(forecastOne(inputs[i], horizon: horizon, levels: levels), at: i)
-            }
-        }
-        return results.collect()
+        if min(jobs, inputs.count) > 1 { setBLASThreadCount(1) }
+        return concurrentMap(inputs, jobs: jobs) { forecastOne($0, horizon: horizon, levels: levels) }
     }
 
     /// One series: automatic ARIMA, else the fallbacks.
@@ -95,34 +85,6 @@ public struct ARIMAForecaster: Forecaster {
         } catch {
             return SeriesForecast(seriesID: input.series.id, result: .failure(ForecastError(.numericalFailure, error.description)),
                                   model: "constant", diagnostics: note)
-        }
-    }
-}
-
-/// Result slots filled by concurrent workers; each index is claimed once, under a lock.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var slots: [SeriesForecast?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func claim() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard next < slots.count else { return nil }
-        defer { next += 1 }
-        return next
-    }
-
-    func store(_ value: SeriesForecast, at i: Int) {
-        lock.lock(); defer { lock.unlock() }
-        slots[i] = value
-    }
-
-    func collect() -> [SeriesForecast] {
-        lock.lock(); defer { lock.unlock() }
-        return slots.enumerated().map { i, slot in
-            slot ?? SeriesForecast(seriesID: "#\(i)", result: .failure(ForecastError(.numericalFailure, "not computed")), model: "none")
         }
     }
 }
