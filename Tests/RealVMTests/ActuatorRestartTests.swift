@@ -31,8 +31,11 @@ extension RealVMSuite {
         var resumedBeforeKill: Bool { self == .resumed || self == .tagged }
     }
 
-    /// Demand that needs exactly one shadow: running 10 units, unit 10, threshold 0.8 → 12 > 8, and 12 ≤ 0.8 × 20.
-    static let demand = 12.0
+    /// Demand that needs exactly one shadow, at its full size: running 10 units, unit 10, threshold
+    /// 0.8 → 15.9 > 8 and 15.9 ≤ 0.8 × 20; the activated VM's predicted share is 15.9 / 0.8 − 10 =
+    /// 9.875 units = ⌈1.975⌉ = 2 of its 2 vCPUs (activation scales to the predicted size, and these
+    /// checks watch the guest grow to 2 CPUs), memory full (nothing measured in these runs).
+    static let demand = 15.9
 
     // Serialized: the suite's `.serialized` does not reach the cases of a parameterized test, and
     // four TCG guests booting at once on 2 cores take far longer than one.
