@@ -1,6 +1,7 @@
 import Evaluation
 import Features
 import Forecasting
+import Foundation
 import TimeSeries
 
 // The candidates as `RollingForecaster`s: fitted once per backtest fold, then moved forward
@@ -113,20 +114,47 @@ struct ETSRollingModel: RollingModel {
     }
 }
 
-/// Automatic ETS per fold (the AICc search on the fold's history), then `append` between the
-/// fold's origins, as the actuator scores a published ETS. Fallback: seasonal naive.
+/// ETS per fold, then `append` between the fold's origins, as the actuator scores a published
+/// ETS. The full AutoETS search runs at a series' first fold only; later folds re-estimate the
+/// specification it chose (parameters and initial states on the longer history), one fit instead
+/// of every candidate's — the search is most of a training run's cost (docs/ets-theta.md, "Cost").
+/// A re-estimate that fails searches again. Fallback: seasonal naive.
 struct RollingETS: RollingForecaster {
     let name = "ets"
     var options: AutoETSOptions
+    /// The specification each series' first fit chose (a new memo per `rollingForecaster` call:
+    /// one group's backtest of this candidate).
+    let chosen = SpecificationMemo()
 
     func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
         inputs.map { input in
+            var notes: [String] = []
+            if let spec = chosen[input.series.id] {
+                do throws(ForecastError) {
+                    let model = try ETSModel.fit(input.series, specification: spec)
+                    return RollingFit(model: .success(ETSRollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
+                } catch {
+                    notes.append("\(spec) could not be re-estimated (\(error.message)): searched again")
+                }
+            }
             do throws(ForecastError) {
                 let model = try AutoETS.fit(input.series, season: input.season, options: options)
-                return RollingFit(model: .success(ETSRollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
+                chosen[input.series.id] = model.specification
+                return RollingFit(model: .success(ETSRollingModel(model: model)), name: model.name, diagnostics: notes + model.diagnostics)
             } catch {
-                return SeasonalNaiveModel.fit(input, diagnostics: ["ETS failed (\(error.message)): fell back to seasonal naive"])
+                return SeasonalNaiveModel.fit(input, diagnostics: notes + ["ETS failed (\(error.message)): fell back to seasonal naive"])
             }
+        }
+    }
+
+    /// Series id → specification, shared by the copies of one `RollingETS` (folds run in order).
+    final class SpecificationMemo: @unchecked Sendable {
+        private let lock = NSLock()
+        private var specifications: [String: ETSSpecification] = [:]
+
+        subscript(id: String) -> ETSSpecification? {
+            get { lock.withLock { specifications[id] } }
+            set { lock.withLock { specifications[id] = newValue } }
         }
     }
 }
