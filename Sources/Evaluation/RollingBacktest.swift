@@ -35,7 +35,7 @@ public struct RollingFit: Sendable {
 
 /// An engine the rolling backtest can fit once per fold and then roll forward.
 public protocol RollingForecaster: Sendable {
-    /// The candidate's name (`seasonal-naive`, `arima`, `lstm`).
+    /// The candidate's name (`seasonal-naive`, `arima`, `ets`, `theta`, `lstm`).
     var name: String { get }
     /// Fits on `inputs` (one group's histories, each cut at its fold origin; regressor rows cover
     /// the history and the next `horizon` steps) and returns one fit per input, in order.

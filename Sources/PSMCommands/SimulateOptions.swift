@@ -127,7 +127,7 @@ struct CostFlags: ParsableArguments {
 }
 
 struct ForecastFlags: ParsableArguments {
-    @Option(help: "Forecasting model: arima or seasonal-naive.")
+    @Option(help: "Forecasting model: arima, ets, theta or seasonal-naive.")
     var model = "arima"
 
     @Option(help: "ARIMA order: auto (chosen per group on its first window, refitted after) or p,d,q.")

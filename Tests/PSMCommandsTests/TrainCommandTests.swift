@@ -43,6 +43,44 @@ import TimeSeries
         #expect(html.contains("web") && html.contains("db") && html.contains("<svg"))
     }
 
+    /// `[models] candidates` may name `ets` and `theta`: on a trend (where seasonal naive lags)
+    /// one of them is published, with its fitted models in `ets.json` / `theta.json`.
+    @Test func trainPublishesETSOrThetaOnATrend() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        var lines = ["series_id,timestamp,value,group"]
+        for t in 0..<80 {
+            let value: Double = 10 + 0.5 * Double(t) + Double((t * 31) % 7) / 7
+            lines.append("s1,\(1_700_000_000 + t * 3600),\(value),api")
+        }
+        _ = try dir.file("load.csv", lines.joined(separator: "\n") + "\n")
+        let config = try dir.file("psm.toml", """
+        [data]
+        inputs = ["load.csv"]
+        [forecast]
+        horizon = 6
+        season = 4
+        [backtest]
+        folds = 2
+        [models]
+        candidates = ["ets", "theta"]
+        [calibration]
+        min_samples = 10
+        """)
+        try runPSM(["train", "--config", config])
+        let registry = ModelRegistry(root: URL(fileURLWithPath: dir.path + "/Models"))
+        let model = try registry.verify(group: "api")
+        let files = Set(model.manifest.files.keys)
+        switch model.manifest.kind {
+        case "ets": #expect(files == ["ets.json"])
+        case "theta": #expect(files == ["theta.json"])
+        default:
+            #expect(model.manifest.kind == "combination" && files == ["ets.json", "theta.json"], "\(model.manifest.kind) \(files)")
+        }
+        let report = try String(contentsOfFile: dir.path + "/reports/latest.json", encoding: .utf8)
+        #expect(report.contains("\"ets\"") && report.contains("\"theta\""))
+    }
+
     /// The notices an actuator stored (its `[actuator] store`, same psm.toml) are training events
     /// of their group: the group's manifest gets a `notice_multiplier` column; other groups none.
     @Test func trainLearnsFromTheNoticesInTheActuatorsStore() throws {

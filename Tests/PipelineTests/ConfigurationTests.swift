@@ -1,4 +1,6 @@
 import Calibration
+import Evaluation
+import Forecasting
 import Features
 import Pipeline
 import Testing
@@ -116,6 +118,15 @@ import Testing
         let model = Self.minimal + "\n[models]\ncandidates = [\"prophet\"]\n"
         #expect(Self.error(model)?.contains("[models] candidates: unknown model \"prophet\"") == true)
         #expect(Self.error("[data\n")?.hasPrefix("psm.toml: line 1") == true)
+    }
+
+    @Test func etsAndThetaAreCandidates() throws {
+        let c = try TrainingConfiguration.parse(Self.minimal + "\n[models]\ncandidates = [\"ets\", \"theta\", \"arima\"]\n",
+                                                fileName: "psm.toml")
+        #expect(c.candidates == ["ets", "theta", "arima"])
+        let catalog = ModelCatalog(lstm: c.lstm, arima: c.arima)
+        #expect(catalog.rollingForecaster("ets")?.name == "ets" && catalog.rollingForecaster("theta")?.name == "theta")
+        #expect(catalog.forecaster("ets")?.name == "ets" && catalog.forecaster("theta")?.name == "theta")
     }
 
     @Test func badValuesInOtherSectionsAreNamed() {

@@ -1,3 +1,4 @@
+import Forecasting
 import Foundation
 import Testing
 import TimeSeries
@@ -83,5 +84,35 @@ import TimeSeries
         #expect(stream.forecast(at: 80)?.mean == stream.rawForecast(at: 80)?.mean)
         // The model takes every interval between refits: the forecast moves with the data.
         #expect(stream.rawForecast(at: 61)?.mean != stream.rawForecast(at: 60)?.mean)
+    }
+
+    /// `--model ets|theta`: refits at the cadence and, between refits, each interval through the
+    /// engine's `append`; the forecast one interval after a refit is exactly the engine's.
+    @Test(arguments: ["ets", "theta"])
+    func etsAndThetaRefitAtTheCadenceAndAppendBetween(model: String) throws {
+        var p = Self.parameters()
+        p.model = model
+        p.season = 4
+        try p.validate()
+        let demand = Self.demand(count: 130, seed: 3)
+        let trace = try Self.trace(demand)
+        let stream = WalkForwardForecaster(parameters: p, horizon: 2).stream(for: trace, start: 48)
+        #expect(stream.fits == 4 && stream.failedFits == 0 && stream.missing == 0, "\(stream.diagnostics)")
+        #expect(stream.models.allSatisfy { $0.hasPrefix(model == "ets" ? "ETS(" : "Theta(") }, "\(stream.models)")
+        #expect(stream.rawForecast(at: 50)?.mean != stream.rawForecast(at: 49)?.mean)
+
+        let history = Series(id: "g", grid: TimeGrid(axis: .time, start: trace.grid.position(at: 0), step: 300, count: 48),
+                             values: Array(demand[0..<48]))
+        let expected: ForecastDistribution
+        if model == "ets" {
+            var m = try AutoETS.fit(history, season: 4)
+            try m.append(observations: [demand[48]])
+            expected = try m.forecast(horizon: 2, levels: p.levels)
+        } else {
+            var m = try ThetaModel.fit(history, season: 4)
+            try m.append(observations: [demand[48]])
+            expected = try m.forecast(horizon: 2, levels: p.levels)
+        }
+        #expect(stream.rawForecast(at: 49) == expected)
     }
 }

@@ -7,7 +7,7 @@ import TimeSeries
 
 /// Scores one group with the model version it was built from: takes each series' new
 /// observations in time proportional to their number and forecasts through the model's own
-/// scoring path (ARIMA `append`/`forecast`, `LSTMState`, an incremental seasonal naive), with
+/// scoring path (ARIMA, ETS and Theta `append`/`forecast`, `LSTMState`, an incremental seasonal naive), with
 /// the manifest's calibration tables applied. A combination averages its calibrated components.
 /// A model trained with regressors gets them from the manifest's `FeatureSchema` and the events
 /// the caller passes (calendar events, the group's notices): the training path's own code.
@@ -30,9 +30,10 @@ public struct GroupScorer: Sendable {
         let bounds: SupportBounds?
         /// The regressor columns the components read (nil: none does).
         let features: ScoringFeatures?
-        /// Whether a history-based model (LSTM, seasonal naive) or an ARIMA forecasts.
+        /// Whether a history-based model (LSTM, seasonal naive) or one carrying its fitted state
+        /// (ARIMA, ETS, Theta) forecasts.
         let usesHistory: Bool
-        let usesARIMA: Bool
+        let usesFitted: Bool
         /// Series id → its position in `states`.
         let index: [String: Int]
 
@@ -51,7 +52,7 @@ public struct GroupScorer: Sendable {
             self.lstm = lstm
             self.features = features
             usesHistory = lstm != nil || components.contains(ModelArtifactFormat.seasonalNaive)
-            usesARIMA = components.contains(ModelArtifactFormat.arima)
+            usesFitted = components.contains { ModelArtifactFormat.fittedState.contains($0) }
             index = Dictionary(uniqueKeysWithValues: seriesIDs.enumerated().map { ($1, $0) })
         }
     }
@@ -59,7 +60,7 @@ public struct GroupScorer: Sendable {
     let definition: Definition
     public var group: String { definition.group }
     public var version: ModelVersion { definition.version }
-    /// The manifest kind: `seasonal-naive`, `arima`, `lstm` or `combination`.
+    /// The manifest kind: `seasonal-naive`, `arima`, `ets`, `theta`, `lstm` or `combination`.
     public var kind: String { definition.kind }
     /// The models forecasting (one, or the two a combination averages).
     public var components: [String] { definition.components }
@@ -76,13 +77,16 @@ public struct GroupScorer: Sendable {
 
     /// The per-series state of every component.
     ///
-    /// An ARIMA carries its filter state from training, so it continues from the end of its
-    /// training data; the LSTM and seasonal naive start from whatever history they are given.
-    /// Each side therefore keeps its own next position.
+    /// An ARIMA, ETS or Theta model carries its state from training, so it continues from the
+    /// end of its training data; the LSTM and seasonal naive start from whatever history they
+    /// are given. Each side therefore keeps its own next position (`fittedNext`: that of the
+    /// fitted-state components, which were fitted on the same data and so share it).
     struct SeriesState: Sendable {
-        var arimaNext: Int64?
+        var fittedNext: Int64?
         var historyNext: Int64?
         var arima: ARIMAModel?
+        var ets: ETSModel?
+        var theta: ThetaModel?
         var lstm: LSTMState?
         var naive: SeasonalNaiveState?
     }
@@ -103,7 +107,8 @@ public struct GroupScorer: Sendable {
         }
         let components = ModelArtifactFormat.components(kind: kind, hyper: hyper)
         guard !components.isEmpty else { throw fail(.unknownKind, "combination without components") }
-        let known = [ModelArtifactFormat.seasonalNaive, ModelArtifactFormat.arima, ModelArtifactFormat.lstm]
+        let known = [ModelArtifactFormat.seasonalNaive, ModelArtifactFormat.arima, ModelArtifactFormat.ets,
+                     ModelArtifactFormat.theta, ModelArtifactFormat.lstm]
         if let unknown = components.first(where: { !known.contains($0) }) {
             throw fail(.unknownKind, "unknown model kind '\(unknown)' (this build scores \(known.joined(separator: ", ")))")
         }
@@ -114,6 +119,8 @@ public struct GroupScorer: Sendable {
         var seasons = hyper.seasons ?? [:]
         var tails: [String: ModelArtifactFormat.Tail] = [:]
         var arima: [String: ARIMAModel] = [:]
+        var ets: [String: ETSModel] = [:]
+        var theta: [String: ThetaModel] = [:]
         var lstm: LSTMModel?
         for component in components {
             do {
@@ -125,6 +132,10 @@ public struct GroupScorer: Sendable {
                     tails = file.tails ?? [:]
                 case ModelArtifactFormat.arima:
                     arima = try ModelArtifactFormat.decode([String: ARIMAModel].self, data: model.data(ModelArtifactFormat.arimaFile))
+                case ModelArtifactFormat.ets:
+                    ets = try ModelArtifactFormat.decode([String: ETSModel].self, data: model.data(ModelArtifactFormat.etsFile))
+                case ModelArtifactFormat.theta:
+                    theta = try ModelArtifactFormat.decode([String: ThetaModel].self, data: model.data(ModelArtifactFormat.thetaFile))
                 default:
                     let bytes = try model.data(ModelArtifactFormat.lstmFile)
                     lstm = try LSTMModel(serialized: [UInt8](bytes))
@@ -142,8 +153,8 @@ public struct GroupScorer: Sendable {
         } catch {
             throw fail(.features, error.message)
         }
-        // The group's series: those the manifest lists, and every series an ARIMA was fitted for.
-        let seriesIDs = Set(seasons.keys).union(arima.keys).sorted()
+        // The group's series: those the manifest lists, and every series an ARIMA, ETS or Theta was fitted for.
+        let seriesIDs = Set(seasons.keys).union(arima.keys).union(ets.keys).union(theta.keys).sorted()
 
         var tables: [String: CalibrationTable] = [:]
         var notes: [String] = []
@@ -161,18 +172,33 @@ public struct GroupScorer: Sendable {
                                 seriesIDs: seriesIDs, axis: grid.axis, step: grid.step,
                                 calibration: components.map { tables[$0]?.prepared() }, lstm: lstm, features: features,
                                 bounds: hyper.bounds)
-        states = seriesIDs.map { id in
+        var states: [SeriesState] = []
+        for id in seriesIDs {
             var state = SeriesState()
+            // A series without a fitted model (the fit left it out) cannot be scored by this model.
+            var next: [Int64] = []
             if components.contains(ModelArtifactFormat.arima) {
-                // A series without an ARIMA (the fit left it out) cannot be scored by this model.
                 state.arima = arima[id]
-                state.arimaNext = arima[id]?.nextPosition
+                if let p = arima[id]?.nextPosition { next.append(p) }
             }
+            if components.contains(ModelArtifactFormat.ets) {
+                state.ets = ets[id]
+                if let p = ets[id]?.nextPosition { next.append(p) }
+            }
+            if components.contains(ModelArtifactFormat.theta) {
+                state.theta = theta[id]
+                if let p = theta[id]?.nextPosition { next.append(p) }
+            }
+            if Set(next).count > 1 {
+                throw fail(.invalidArtifact, "\(id): the fitted components end at different positions \(next.sorted())")
+            }
+            state.fittedNext = next.first
             if components.contains(ModelArtifactFormat.seasonalNaive) {
                 state.naive = SeasonalNaiveState(season: seasons[id] ?? 1)
             }
-            return state
+            states.append(state)
         }
+        self.states = states
         diagnostics = notes
         // Prime the history-based state with the end of the training data, so that forecasts are
         // available at once (an ARIMA skips the points it has already seen).
@@ -220,7 +246,7 @@ public struct GroupScorer: Sendable {
     /// (With several components, the furthest one's: earlier points are skipped by it.)
     public func nextPosition(seriesID: String) -> Int64? {
         guard let i = definition.index[seriesID] else { return nil }
-        switch (states[i].arimaNext, states[i].historyNext) {
+        switch (states[i].fittedNext, states[i].historyNext) {
         case let (a?, b?): return max(a, b)
         case let (a?, nil): return a
         case let (nil, b?): return b
@@ -247,16 +273,16 @@ public struct GroupScorer: Sendable {
             case .failure(let problem): throw ScoringError(.invalidRequest, problem.message, group: d.group, seriesID: seriesID)
             }
         }
-        let arimaValues = d.usesARIMA ? try aligned(states[i].arimaNext) : []
+        let fittedValues = d.usesFitted ? try aligned(states[i].fittedNext) : []
         let historyValues = d.usesHistory ? try aligned(states[i].historyNext) : []
         // Regressor rows of the positions each side takes (aligned values start at its next
         // position, or at `start` before the first point).
         var arimaRegressors: FeatureMatrix?
         var lstmFeatures: [[Double]] = []
         if let f = d.features {
-            if !arimaValues.isEmpty, let first = states[i].arimaNext,
+            if !fittedValues.isEmpty, let first = states[i].fittedNext,
                states[i].arima?.specification.exogenous.isEmpty == false {
-                arimaRegressors = try f.matrix(start: first, step: d.step, count: arimaValues.count, seriesID: seriesID,
+                arimaRegressors = try f.matrix(start: first, step: d.step, count: fittedValues.count, seriesID: seriesID,
                                                group: d.group, events: events)
             }
             if !historyValues.isEmpty, !f.lstmColumns.isEmpty {
@@ -269,19 +295,37 @@ public struct GroupScorer: Sendable {
             // one changed something works on a copy, committed at the end; otherwise the stored
             // state changes in place (no copy of the model per point).
             let lstmFollows = d.usesHistory && !historyValues.isEmpty && d.lstm != nil
+            let usesETS = d.components.contains(ModelArtifactFormat.ets)
+            let usesTheta = d.components.contains(ModelArtifactFormat.theta)
             var pendingARIMA: ARIMAModel?
-            if d.usesARIMA {
-                guard states[i].arima != nil else { throw missingARIMA(seriesID) }
-                if !arimaValues.isEmpty {
-                    if lstmFollows {
+            if d.components.contains(ModelArtifactFormat.arima) {
+                guard states[i].arima != nil else { throw missingModel(seriesID, "ARIMA") }
+                if !fittedValues.isEmpty {
+                    if lstmFollows || usesETS || usesTheta {
                         var model = states[i].arima
-                        try model?.append(observations: arimaValues, regressors: arimaRegressors)
+                        try model?.append(observations: fittedValues, regressors: arimaRegressors)
                         pendingARIMA = model
                     } else {
                         // `ARIMAModel.append` checks its regressors before it changes anything.
-                        try states[i].arima?.append(observations: arimaValues, regressors: arimaRegressors)
-                        states[i].arimaNext = states[i].arima?.nextPosition
+                        try states[i].arima?.append(observations: fittedValues, regressors: arimaRegressors)
+                        states[i].fittedNext = states[i].arima?.nextPosition
                     }
+                }
+            }
+            // ETS and Theta states are a few numbers and one season: updated on copies.
+            var pendingETS: ETSModel?, pendingTheta: ThetaModel?
+            if usesETS {
+                guard var model = states[i].ets else { throw missingModel(seriesID, "ETS") }
+                if !fittedValues.isEmpty {
+                    try model.append(observations: fittedValues)
+                    pendingETS = model
+                }
+            }
+            if usesTheta {
+                guard var model = states[i].theta else { throw missingModel(seriesID, "Theta") }
+                if !fittedValues.isEmpty {
+                    try model.append(observations: fittedValues)
+                    pendingTheta = model
                 }
             }
             var lstmState: LSTMState?
@@ -296,7 +340,15 @@ public struct GroupScorer: Sendable {
             }
             if let pendingARIMA {
                 states[i].arima = pendingARIMA
-                states[i].arimaNext = pendingARIMA.nextPosition
+                states[i].fittedNext = pendingARIMA.nextPosition
+            }
+            if let pendingETS {
+                states[i].ets = pendingETS
+                states[i].fittedNext = pendingETS.nextPosition
+            }
+            if let pendingTheta {
+                states[i].theta = pendingTheta
+                states[i].fittedNext = pendingTheta.nextPosition
             }
             if d.usesHistory, !historyValues.isEmpty {
                 if let lstmState { states[i].lstm = lstmState }
@@ -330,12 +382,12 @@ public struct GroupScorer: Sendable {
                                group: d.group, seriesID: id)
         }
         guard horizon >= 1 else { throw ScoringError(.invalidRequest, "horizon must be at least 1", group: d.group, seriesID: id) }
-        let arimaOrigin = d.usesARIMA ? states[i].arimaNext : nil, historyOrigin = d.usesHistory ? states[i].historyNext : nil
-        if let arimaOrigin, let historyOrigin, arimaOrigin != historyOrigin {
-            throw ScoringError(.forecast, "the components have seen data up to different positions \([arimaOrigin, historyOrigin].sorted()): "
+        let fittedOrigin = d.usesFitted ? states[i].fittedNext : nil, historyOrigin = d.usesHistory ? states[i].historyNext : nil
+        if let fittedOrigin, let historyOrigin, fittedOrigin != historyOrigin {
+            throw ScoringError(.forecast, "the components have seen data up to different positions \([fittedOrigin, historyOrigin].sorted()): "
                                + "append the points they miss", group: d.group, seriesID: id)
         }
-        guard let next = arimaOrigin ?? historyOrigin, !(d.usesHistory && states[i].historyNext == nil) else {
+        guard let next = fittedOrigin ?? historyOrigin, !(d.usesHistory && states[i].historyNext == nil) else {
             throw ScoringError(.forecast, "no observations yet", group: d.group, seriesID: id)
         }
         let grid = TimeGrid(axis: d.axis, start: next, step: d.step, count: horizon)
@@ -386,8 +438,14 @@ public struct GroupScorer: Sendable {
             // Called on the stored model, not a copy of it. The first `horizon` rows of `future`.
             let regressors = future.map { $0.rows == grid.count ? $0 : $0.prefix(rows: grid.count) }
             guard let forecast = try states[i].arima?.forecast(horizon: grid.count, levels: levels, futureRegressors: regressors)
-            else { throw missingARIMA(id) }
+            else { throw missingModel(id, "ARIMA") }
             return forecast
+        case ModelArtifactFormat.ets:
+            guard let model = states[i].ets else { throw missingModel(id, "ETS") }
+            return try model.forecast(horizon: grid.count, levels: levels)
+        case ModelArtifactFormat.theta:
+            guard let model = states[i].theta else { throw missingModel(id, "Theta") }
+            return try model.forecast(horizon: grid.count, levels: levels)
         case ModelArtifactFormat.lstm:
             guard let lstm = definition.lstm, let s = states[i].lstm else { throw ForecastError(.insufficientData, "no observed values yet") }
             guard grid.count <= lstm.horizon else {
@@ -409,7 +467,7 @@ public struct GroupScorer: Sendable {
         }
     }
 
-    private func missingARIMA(_ id: String) -> ForecastError {
-        ForecastError(.insufficientData, "\(id): the training job fitted no ARIMA for this series")
+    private func missingModel(_ id: String, _ engine: String) -> ForecastError {
+        ForecastError(.insufficientData, "\(id): the training job fitted no \(engine) for this series")
     }
 }

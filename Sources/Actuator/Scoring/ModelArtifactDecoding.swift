@@ -11,11 +11,20 @@ enum ModelArtifactFormat {
     static let seasonalNaive = "seasonal-naive"
     static let arima = "arima"
     static let lstm = "lstm"
+    static let ets = "ets"
+    static let theta = "theta"
     static let combination = "combination"
 
     static let seasonalNaiveFile = "seasonal-naive.json"
     static let arimaFile = "arima.json"
     static let lstmFile = "lstm.bin"
+    /// Series id → Codable `ETSModel` / `ThetaModel` (Pipeline's `ModelCatalog.fitStateModels`).
+    static let etsFile = "ets.json"
+    static let thetaFile = "theta.json"
+
+    /// The models whose per-series state comes from training (they continue from the end of
+    /// their training data, not from a replayed history).
+    static let fittedState = [arima, ets, theta]
 
     /// `seasonal-naive.json`.
     struct SeasonalNaiveFile: Decodable {

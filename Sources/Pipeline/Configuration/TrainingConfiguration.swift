@@ -90,7 +90,7 @@ public struct TrainingConfiguration: Sendable {
     }
 
     /// The models `candidates` may name.
-    public static let knownModels = ["seasonal-naive", "arima", "lstm"]
+    public static let knownModels = ["seasonal-naive", "arima", "ets", "theta", "lstm"]
 
     /// The LSTM settings of a training job: smaller than the engine's defaults so that a
     /// scheduled run over many groups stays short; per-epoch progress lines are off.

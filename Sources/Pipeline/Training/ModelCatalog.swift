@@ -15,10 +15,15 @@ public struct FittedModel: Sendable {
 public struct ModelCatalog: Sendable {
     public var lstm: LSTMConfiguration
     public var arima: AutoARIMAOptions
+    public var ets: AutoETSOptions
+    public var theta: ThetaOptions
 
-    public init(lstm: LSTMConfiguration, arima: AutoARIMAOptions = AutoARIMAOptions()) {
+    public init(lstm: LSTMConfiguration, arima: AutoARIMAOptions = AutoARIMAOptions(), ets: AutoETSOptions = AutoETSOptions(),
+                theta: ThetaOptions = ThetaOptions()) {
         self.lstm = lstm
         self.arima = arima
+        self.ets = ets
+        self.theta = theta
     }
 
     /// The forecaster for a candidate name, or nil for an unknown name.
@@ -33,6 +38,8 @@ public struct ModelCatalog: Sendable {
         case "arima":
             // One thread: the job already runs groups in parallel.
             return ARIMAForecaster(options: arima, jobs: 1)
+        case "ets": return ETSForecaster(options: ets, jobs: 1)
+        case "theta": return ThetaForecaster(options: theta, jobs: 1)
         default: return nil
         }
     }
@@ -66,6 +73,16 @@ public struct ModelCatalog: Sendable {
             ], diagnostics: notes.sorted { $0.key < $1.key }.flatMap { k, v in v.map { "\(k): \($0)" } })
         case "arima":
             return try fitARIMA(inputs)
+        case "ets":
+            return try fitStateModels(inputs, kind: "ets", file: "ets.json") { input throws(ForecastError) in
+                let model = try AutoETS.fit(input.series, season: input.season, options: ets)
+                return (model, model.name)
+            }
+        case "theta":
+            return try fitStateModels(inputs, kind: "theta", file: "theta.json") { input throws(ForecastError) in
+                let model = try ThetaModel.fit(input.series, season: input.season, options: theta)
+                return (model, model.name)
+            }
         default:
             throw PipelineError("unknown model \"\(name)\"")
         }
@@ -99,6 +116,31 @@ extension ModelCatalog {
         var parameters = ["series": "\(models.count)"]
         for (id, model) in models { parameters["order." + id] = model.name }
         return FittedModel(files: ["arima.json": try encoder.encode(models)], hyperParameters: parameters, diagnostics: notes)
+    }
+}
+
+extension ModelCatalog {
+    /// One model per series (ETS, Theta), all in `file` keyed by series id, each one's Codable
+    /// form (which `append` and `forecast` continue from, as ARIMA's `arima.json`). A series the
+    /// engine cannot fit is left out with a diagnostic; when none can, the fit fails.
+    func fitStateModels<M: Encodable>(_ inputs: [ForecastInput], kind: String, file: String,
+                                      fit: (ForecastInput) throws(ForecastError) -> (M, String)) throws -> FittedModel {
+        var models: [String: M] = [:], notes: [String] = [], parameters: [String: String] = [:]
+        for input in inputs {
+            do throws(ForecastError) {
+                let (model, name) = try fit(input)
+                models[input.series.id] = model
+                parameters["model." + input.series.id] = name
+            } catch {
+                notes.append("\(input.series.id): no \(kind) model could be fitted (\(error.message)): left out")
+            }
+        }
+        guard !models.isEmpty else { throw PipelineError("\(kind): no series could be fitted") }
+        parameters["series"] = "\(models.count)"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return FittedModel(files: [file: try encoder.encode(models)], hyperParameters: parameters, diagnostics: notes)
     }
 }
 

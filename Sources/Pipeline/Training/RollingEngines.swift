@@ -1,12 +1,13 @@
 import Evaluation
 import Features
 import Forecasting
+import Foundation
 import TimeSeries
 
 // The candidates as `RollingForecaster`s: fitted once per backtest fold, then moved forward
 // through the same scoring paths the actuator uses on a published model (ARIMA `append`, the
 // LSTM's carried state, seasonal naive on the growing history). Fallbacks are those of the
-// engines' batch forecasters: ARIMA → ARIMA(0,1,1) → seasonal naive; LSTM → seasonal naive.
+// engines' batch forecasters: ARIMA → ARIMA(0,1,1) → seasonal naive; LSTM, ETS, Theta → seasonal naive.
 
 extension ModelCatalog {
     /// The rolling form of a candidate, or nil for an unknown name.
@@ -14,6 +15,8 @@ extension ModelCatalog {
         switch name {
         case "seasonal-naive": return RollingSeasonalNaive()
         case "arima": return RollingARIMA(options: arima)
+        case "ets": return RollingETS(options: ets)
+        case "theta": return RollingTheta(options: theta)
         case "lstm":
             var c = lstm
             c.reportsProgress = false
@@ -93,6 +96,95 @@ struct RollingARIMA: RollingForecaster {
                 notes.append("ARIMA(0,1,1) failed (\(error.message)): fell back to seasonal naive")
             }
             return SeasonalNaiveModel.fit(input, diagnostics: notes)
+        }
+    }
+}
+
+/// A fitted ETS model, conditioned on new observations by its state update (`ETSModel.append`).
+/// ETS and Theta take no regressors: a group's calendar columns are not used by them.
+struct ETSRollingModel: RollingModel {
+    var model: ETSModel
+
+    mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError) {
+        try model.append(observations: values)
+    }
+
+    func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
+        try model.forecast(horizon: horizon, levels: levels)
+    }
+}
+
+/// ETS per fold, then `append` between the fold's origins, as the actuator scores a published
+/// ETS. The full AutoETS search runs at a series' first fold only; later folds re-estimate the
+/// specification it chose (parameters and initial states on the longer history), one fit instead
+/// of every candidate's — the search is most of a training run's cost (docs/ets-theta.md, "Cost").
+/// A re-estimate that fails searches again. Fallback: seasonal naive.
+struct RollingETS: RollingForecaster {
+    let name = "ets"
+    var options: AutoETSOptions
+    /// The specification each series' first fit chose (a new memo per `rollingForecaster` call:
+    /// one group's backtest of this candidate).
+    let chosen = SpecificationMemo()
+
+    func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
+        inputs.map { input in
+            var notes: [String] = []
+            if let spec = chosen[input.series.id] {
+                do throws(ForecastError) {
+                    let model = try ETSModel.fit(input.series, specification: spec)
+                    return RollingFit(model: .success(ETSRollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
+                } catch {
+                    notes.append("\(spec) could not be re-estimated (\(error.message)): searched again")
+                }
+            }
+            do throws(ForecastError) {
+                let model = try AutoETS.fit(input.series, season: input.season, options: options)
+                chosen[input.series.id] = model.specification
+                return RollingFit(model: .success(ETSRollingModel(model: model)), name: model.name, diagnostics: notes + model.diagnostics)
+            } catch {
+                return SeasonalNaiveModel.fit(input, diagnostics: notes + ["ETS failed (\(error.message)): fell back to seasonal naive"])
+            }
+        }
+    }
+
+    /// Series id → specification, shared by the copies of one `RollingETS` (folds run in order).
+    final class SpecificationMemo: @unchecked Sendable {
+        private let lock = NSLock()
+        private var specifications: [String: ETSSpecification] = [:]
+
+        subscript(id: String) -> ETSSpecification? {
+            get { lock.withLock { specifications[id] } }
+            set { lock.withLock { specifications[id] = newValue } }
+        }
+    }
+}
+
+/// A fitted Theta model, conditioned on new observations by its state update (`ThetaModel.append`).
+struct ThetaRollingModel: RollingModel {
+    var model: ThetaModel
+
+    mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError) {
+        try model.append(observations: values)
+    }
+
+    func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
+        try model.forecast(horizon: horizon, levels: levels)
+    }
+}
+
+/// Optimised Theta per fold, then `append` between the fold's origins. Fallback: seasonal naive.
+struct RollingTheta: RollingForecaster {
+    let name = "theta"
+    var options: ThetaOptions
+
+    func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
+        inputs.map { input in
+            do throws(ForecastError) {
+                let model = try ThetaModel.fit(input.series, season: input.season, options: options)
+                return RollingFit(model: .success(ThetaRollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
+            } catch {
+                return SeasonalNaiveModel.fit(input, diagnostics: ["Theta failed (\(error.message)): fell back to seasonal naive"])
+            }
         }
     }
 }

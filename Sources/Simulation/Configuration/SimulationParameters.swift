@@ -74,7 +74,7 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
 
     // MARK: Forecasting (walk-forward)
 
-    /// `arima` or `seasonal-naive`.
+    /// `arima`, `ets`, `theta` or `seasonal-naive`.
     public var model = "arima"
     /// `auto` (order chosen once per group by AutoARIMA, refitted at every retrain) or `p,d,q`.
     public var arimaOrder = "auto"
@@ -145,8 +145,8 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
         try positive(vmCost, "--vm-cost")
         try positive(shadowCost, "--shadow-cost")
         if let missCost { try positive(missCost, "--miss-cost") }
-        guard ["arima", "seasonal-naive"].contains(model) else {
-            throw fail("--model must be arima or seasonal-naive, got \"\(model)\"")
+        guard ["arima", "ets", "theta", "seasonal-naive"].contains(model) else {
+            throw fail("--model must be arima, ets, theta or seasonal-naive, got \"\(model)\"")
         }
         _ = try ARIMAOrderChoice.parse(arimaOrder)
         guard fourierHarmonics >= 0 else { throw fail("--fourier-harmonics must be ≥ 0, got \(fourierHarmonics)") }

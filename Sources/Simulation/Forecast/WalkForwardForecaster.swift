@@ -7,7 +7,9 @@ import TimeSeries
 ///
 /// Every `retrainEvery` the model is refitted on the last training window; in between it takes
 /// each interval's demand through the engine's incremental scoring path (`ARIMAModel.append`,
-/// as the actuator's `GroupScorer` does), so no boundary refits. At every refit after the first,
+/// `ETSModel.append`, `ThetaModel.append`, as the actuator's `GroupScorer` does), so no boundary
+/// refits. ETS picks its specification once per group (AutoETS on the first window, as ARIMA's
+/// `auto` order) and re-estimates that specification at every later refit; Theta refits whole. At every refit after the first,
 /// a conformal table (`ConformalCalibrator`, residual quantiles) is fitted on the forecasts the
 /// stream issued over the calibration window and the demand that followed them; the table is
 /// applied to every forecast until the next refit (`CalibrationTable.apply`, as `GroupScorer`
@@ -26,6 +28,8 @@ public struct WalkForwardForecaster: Sendable {
     /// The model a boundary forecasts with.
     enum Engine {
         case arima(ARIMAModel)
+        case ets(ETSModel)
+        case theta(ThetaModel)
         /// A training window without variation: every quantile is that value.
         case flat(Double)
         case seasonalNaive
@@ -43,19 +47,30 @@ public struct WalkForwardForecaster: Sendable {
         let season = Self.season(parameters.season, interval: trace.interval)
         stream.season = season
         var orderSpec: ARIMASpecification?
+        var etsSpec: ETSSpecification?
         var engine = Engine.none
         var table: CalibrationTable?
         let levels = parameters.levels
 
         for i in start..<n {
             let k = i - start
-            if k > 0, case .arima(var model) = engine {
+            if k > 0 {
                 // The interval that just ended, through the scoring path (no refit).
-                do {
-                    try model.append(observations: [trace.demand[i - 1]])
-                    engine = .arima(model)
+                do throws(ForecastError) {
+                    switch engine {
+                    case .arima(var model):
+                        try model.append(observations: [trace.demand[i - 1]])
+                        engine = .arima(model)
+                    case .ets(var model):
+                        try model.append(observations: [trace.demand[i - 1]])
+                        engine = .ets(model)
+                    case .theta(var model):
+                        try model.append(observations: [trace.demand[i - 1]])
+                        engine = .theta(model)
+                    default: break
+                    }
                 } catch {
-                    stream.diagnostics.append("\(trace.label(i)): ARIMA append failed (\(error.message)); no forecast until the next refit")
+                    stream.diagnostics.append("\(trace.label(i)): \(parameters.model) append failed (\(error.message)); no forecast until the next refit")
                     engine = .none
                 }
             }
@@ -64,7 +79,11 @@ public struct WalkForwardForecaster: Sendable {
                 let history = Series(id: trace.group, grid: TimeGrid(axis: trace.grid.axis, start: trace.grid.position(at: from),
                                                                   step: trace.grid.step, count: i - from),
                                      values: Array(trace.demand[from..<i]))
-                engine = fit(history, season: season, spec: &orderSpec, previous: engine, stream: &stream)
+                switch parameters.model {
+                case "ets": engine = fitETS(history, season: season, spec: &etsSpec, previous: engine, stream: &stream)
+                case "theta": engine = fitTheta(history, season: season, previous: engine, stream: &stream)
+                default: engine = fit(history, season: season, spec: &orderSpec, previous: engine, stream: &stream)
+                }
                 if k > 0 {
                     table = calibrate(stream: stream, trace: trace, upTo: i, span: calibrationSpan)
                     if table != nil { stream.calibrations += 1 }
@@ -128,6 +147,56 @@ public struct WalkForwardForecaster: Sendable {
         return .seasonalNaive
     }
 
+    /// A constant window is flat (as for ARIMA); otherwise ETS with the group's specification
+    /// (AutoETS on the first window), re-estimated; on failure the previous engine, else seasonal naive.
+    private func fitETS(_ history: Series, season: Int?, spec: inout ETSSpecification?, previous: Engine,
+                        stream: inout ForecastStream) -> Engine {
+        stream.fits += 1
+        let observed = history.values.filter(\.isFinite)
+        if let first = observed.first, observed.allSatisfy({ $0 == first }) {
+            stream.noteModel("flat (constant training window)")
+            return .flat(first)
+        }
+        do throws(ForecastError) {
+            let model: ETSModel
+            if let spec {
+                model = try ETSModel.fit(history, specification: spec)
+            } else {
+                model = try AutoETS.fit(history, season: season)
+                spec = model.specification
+            }
+            stream.noteModel(model.name)
+            return .ets(model)
+        } catch {
+            stream.failedFits += 1
+            stream.diagnostics.append("\(history.id): ETS fit on \(history.count) intervals failed (\(error.message))")
+        }
+        if case .ets = previous { return previous }
+        stream.noteModel(season.map { "seasonal-naive[\($0)]" } ?? "naive")
+        return .seasonalNaive
+    }
+
+    /// Optimised Theta refitted on the window; on failure the previous engine, else seasonal naive.
+    private func fitTheta(_ history: Series, season: Int?, previous: Engine, stream: inout ForecastStream) -> Engine {
+        stream.fits += 1
+        let observed = history.values.filter(\.isFinite)
+        if let first = observed.first, observed.allSatisfy({ $0 == first }) {
+            stream.noteModel("flat (constant training window)")
+            return .flat(first)
+        }
+        do throws(ForecastError) {
+            let model = try ThetaModel.fit(history, season: season)
+            stream.noteModel(model.name)
+            return .theta(model)
+        } catch {
+            stream.failedFits += 1
+            stream.diagnostics.append("\(history.id): Theta fit on \(history.count) intervals failed (\(error.message))")
+        }
+        if case .theta = previous { return previous }
+        stream.noteModel(season.map { "seasonal-naive[\($0)]" } ?? "naive")
+        return .seasonalNaive
+    }
+
     /// ARIMA(p,d,q) with a constant when undifferenced, and Fourier terms for the season.
     static func fixedSpecification(p: Int, d: Int, q: Int, season: Int?, harmonics: Int) -> ARIMASpecification {
         var fourier: [ARIMAFourier] = []
@@ -142,6 +211,10 @@ public struct WalkForwardForecaster: Sendable {
         let grid = TimeGrid(axis: trace.grid.axis, start: trace.grid.position(at: i), step: trace.grid.step, count: horizon)
         switch engine {
         case .arima(let model):
+            return try? model.forecast(horizon: horizon, levels: levels)
+        case .ets(let model):
+            return try? model.forecast(horizon: horizon, levels: levels)
+        case .theta(let model):
             return try? model.forecast(horizon: horizon, levels: levels)
         case .flat(let value):
             return try? ForecastDistribution(grid: grid, levels: levels, mean: Array(repeating: value, count: horizon),
