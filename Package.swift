@@ -97,7 +97,9 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         // Stands in for the actuator runtime behind the API in tests and the fuzz/load scripts.
-        .target(name: "APITestSupport", dependencies: ["Actuator", "MetricStore", "TimeSeries"]),
+        .target(name: "APITestSupport", dependencies: [
+            "Actuator", "MetricStore", "TimeSeries", .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "psm-api-testserver", dependencies: [
             "ActuatorAPI", "APITestSupport", "Actuator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -218,7 +220,7 @@ let package = Package(
             "psm-realvm-actuator", "psm-actuator",
         ]),
         // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
-        .testTarget(name: "ActuatorProcessTests", dependencies: ["psm-actuator"]),
+        .testTarget(name: "ActuatorProcessTests", dependencies: ["psm-actuator", "APITestSupport"]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
             "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
         ], resources: [.copy("Fixtures")]),
