@@ -76,12 +76,12 @@ public enum ActuatorStoreConformance {
 
 /// Expects `body` to fail with `code`.
 func expectCode(_ code: MetricStoreError.Code, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
-                _ body: () throws(MetricStoreError) -> Void) {
-    do throws(MetricStoreError) {
+                _ body: () throws -> Void) {
+    do {
         try body()
         Issue.record("\(what): expected \(code), but it succeeded", sourceLocation: sourceLocation)
     } catch {
-        #expect(error.code == code, "\(what): \(error)", sourceLocation: sourceLocation)
+        #expect((error as? MetricStoreError)?.code == code, "\(what): \(error)", sourceLocation: sourceLocation)
     }
 }
 

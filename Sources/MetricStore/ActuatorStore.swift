@@ -187,6 +187,10 @@ extension ActuatorStore {
         try events(kind: kind, overlapping: nil, scope: scope)
     }
 
+    public func events(overlapping window: Range<Int64>?, scope: EventScopeFilter) throws(MetricStoreError) -> [StoredEvent] {
+        try events(kind: nil, overlapping: window, scope: scope)
+    }
+
     public func routes(states: Set<RouteRecord.State> = []) throws(MetricStoreError) -> [RouteRecord] {
         try routes(states: states, group: nil)
     }
@@ -197,6 +201,14 @@ extension ActuatorStore {
 
     public func series(key: String) throws(MetricStoreError) -> Series? {
         try series(key: key, from: nil, to: nil)
+    }
+
+    public func series(key: String, from: Int64?) throws(MetricStoreError) -> Series? {
+        try series(key: key, from: from, to: nil)
+    }
+
+    public func series(key: String, to: Int64?) throws(MetricStoreError) -> Series? {
+        try series(key: key, from: nil, to: to)
     }
 
     /// Every host, sorted by name.

@@ -20,10 +20,9 @@ do {
     let start = (try store.state(named: "stress")?.version ?? 0) + 1
     for batch in start... {
         let json = "{\"batch\":\(batch)}"
-        let decisions = (0..<rows).map { (group: "stress", time: Int64(batch), json: json) }
+        let decisions = (0..<rows).map { _ in (group: "stress", time: Int64(batch), json: json) }
         try store.insert(decisions: decisions, states: [StoredState(name: "stress", version: batch, time: Int64(batch), json: json)])
-        print("committed \(batch)")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data("committed \(batch)\n".utf8))
     }
 } catch {
     FileHandle.standardError.write(Data("psm-store-stress: \(error)\n".utf8))
