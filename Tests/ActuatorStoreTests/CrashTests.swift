@@ -80,6 +80,7 @@ import Testing
         try store.upsertHost(HostRecord(name: "h1", uri: "test:///h1", capacity: CapacityAmount(vcpus: 8, memoryMiB: 8192, units: 8),
                                         updatedAt: 1))
         let pid = try store.backendPID()
+        let cut = ContinuousClock.now
         do {
             try store.inTransaction("a transaction cut in the middle") { s in
                 try s.execute("INSERT INTO decisions (grp, ts, json) VALUES ('web', 1, '{}')")
@@ -92,6 +93,7 @@ import Testing
             Issue.record("the cut transaction committed")
         } catch {
             #expect(error.code == .unavailable, "\(error)")
+            #expect(ContinuousClock.now - cut < .seconds(5), "the cut is reported at once, not after a timeout")
         }
         #expect(try observer.decisions(group: "web", limit: 10).isEmpty)
         #expect(try observer.hostAvailability("h1")?.host.capacity.vcpus == 8)

@@ -19,23 +19,28 @@ enum TestPostgres {
                                  timeout: timeout)
     }
 
-    /// Runs a server program as the user scripts/pg-test.sh runs the server as.
+    /// Runs a server program as the user scripts/pg-test.sh runs the server as, and waits for it.
+    ///
+    /// posix_spawn + waitpid, not Foundation's Process: `pg_ctl start` leaves the postmaster
+    /// running with the descriptors it inherited, and Process waits for those to close.
     @discardableResult
     static func serverCommand(_ program: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
         let runAs = environment["PSM_TEST_PG_RUNAS"] ?? ""
-        if runAs.isEmpty {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", runAs, "--", program] + arguments
+        let argv = runAs.isEmpty ? [program] + arguments : ["/usr/sbin/runuser", "-u", runAs, "--", program] + arguments
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd in [Int32(0), 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
         }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for a in cArguments { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        guard rc == 0 else { throw MetricStoreError(.cannotOpen, "cannot run \(argv[0]): error \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
 }
 
