@@ -109,6 +109,10 @@ extension MetricStore {
         migrator.registerMigration(activationSizeMigration) { db in
             try registerActivationSizeSchema(db)
         }
+        // Group leases and their fencing tokens (MetricStore+Leases).
+        migrator.registerMigration(leasesMigration) { db in
+            try registerLeasesSchema(db)
+        }
         return migrator
     }()
 }

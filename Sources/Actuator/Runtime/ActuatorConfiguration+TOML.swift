@@ -155,7 +155,7 @@ extension ActuatorConfiguration {
         }
         var sized = sizing
         sized.bounds = bounds
-        var config = ActuatorConfiguration(store: resolve(store), registry: resolve(registry), hosts: hosts, groups: groups,
+        var config = ActuatorConfiguration(store: ActuatorConfiguration.isPostgresURL(store) ? store : resolve(store), registry: resolve(registry), hosts: hosts, groups: groups,
                                            sizing: sized, trigger: trigger)
         config.interval = Int64(try a.int("interval", in: Self.intervalRange) ?? 300)
         config.horizon = try a.int("horizon", in: 1...10_000) ?? 12

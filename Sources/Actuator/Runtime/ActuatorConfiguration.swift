@@ -39,7 +39,9 @@ public struct GroupConfiguration: Sendable, Hashable {
 
 /// Everything `psm-actuator` runs with (`[actuator]` in psm.toml; docs/configuration.md).
 public struct ActuatorConfiguration: Sendable {
-    /// The metric store (hosts, shadows, activations, decisions, notices).
+    /// The actuator's store (hosts, shadows, activations, decisions, notices): an SQLite file
+    /// path, or a PostgreSQL URL (`postgres://user@host:port/db`, `postgres:///db?host=/socketdir`)
+    /// that psm-actuator opens through PostgresStore.
     public var store: String
     /// How far the actuator's own commits (claims, activation records, shadow states, decisions)
     /// survive: `.process` (default) keeps the activation path free of fsyncs; notices are always
@@ -93,4 +95,21 @@ public struct ActuatorConfiguration: Sendable {
     }
 
     public func group(_ name: String) -> GroupConfiguration? { groups.first { $0.name == name } }
+}
+
+extension ActuatorConfiguration {
+    /// Whether `store` names a PostgreSQL database rather than an SQLite file.
+    public static func isPostgresURL(_ store: String) -> Bool {
+        store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
+    }
+
+    /// The SQLite store at `store`; a PostgreSQL URL is refused here (this target does not link
+    /// PostgresNIO: psm-actuator opens it and passes it to `ActuatorRuntime.init(store:)`).
+    public func openSQLiteStore() throws -> MetricStore {
+        guard !Self.isPostgresURL(store) else {
+            throw MetricStoreError(.cannotOpen, "store \(store) is a PostgreSQL URL: this program opens SQLite files only "
+                                   + "(psm-actuator opens PostgreSQL stores)")
+        }
+        return try MetricStore(path: store, durability: storeDurability)
+    }
 }

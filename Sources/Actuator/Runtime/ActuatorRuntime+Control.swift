@@ -162,7 +162,7 @@ extension ActuatorRuntime: ActuatorControl {
 
     public func health() async -> HealthView {
         var checks: [String: String] = [:]
-        checks["store"] = (try? store.journalMode()) != nil ? "ok" : "failing"
+        checks["store"] = (try? store.check()) != nil ? "ok" : "failing"
         for host in configuration.hosts where host.enabled {
             checks["host \(host.name)"] = hostProblems[host.name] ?? (hypervisors[host.name] != nil ? "ok" : "not connected")
         }
