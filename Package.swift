@@ -142,6 +142,8 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "psm-actuator", dependencies: ["ActuatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The store calls of one decision cycle, SQLite against PostgreSQL (docs/benchmarks.md).
+        .executableTarget(name: "psm-store-bench", dependencies: ["MetricStore", "PostgresStore"]),
         // Writes store transactions in a loop until killed; ActuatorStoreTests SIGKILLs it mid-write.
         .executableTarget(name: "psm-store-stress", dependencies: ["MetricStore", "PostgresStore"],
                           path: "Tests/StoreStress"),
@@ -166,7 +168,7 @@ let package = Package(
         // decision log and activation overhead. Release build, run by hand; fits its fixture
         // models with the training pipeline's code, so it is not actuator-side.
         .executableTarget(name: "psm-cycle-bench", dependencies: [
-            "Actuator", "PostgresStore", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
+            "Actuator", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
         ]),
         // The fuzz driver (docs/fuzzing.md): the TOML loaders, CSV readers and API body decoders on
         // mutated inputs. Test support: no product, and psm / psm-actuator never link it.

@@ -61,7 +61,10 @@ final class PostgresConnector: @unchecked Sendable {
                 try session.execute("COMMIT")
                 return result
             } catch {
-                if !session.connection.isClosed { try? session.execute("ROLLBACK") }
+                // A lost connection is not rolled back over itself (the server rolls back what a
+                // closed session left open; a ROLLBACK sent to it would wait for the timeout).
+                let lost = Self.map(error, what, location: location.description).code == .unavailable
+                if !lost, !session.connection.isClosed { try? session.execute("ROLLBACK") }
                 throw error
             }
         } catch {
@@ -75,7 +78,8 @@ final class PostgresConnector: @unchecked Sendable {
     func dropConnection() {
         guard let open = connection else { return }
         connection = nil
-        open.close().whenComplete { _ in }
+        // Kept until closed: PostgresNIO requires a connection to be closed before it is released.
+        open.close().whenComplete { _ in withExtendedLifetime(open) {} }
     }
 
     private func connected() throws -> PostgresConnection {

@@ -41,8 +41,6 @@ struct Options {
     var dump: String?
     var parts: Set<String> = ["decision", "log", "activation"]
     var domains = 1_000
-    /// `--only store`: the PostgreSQL store measured beside SQLite.
-    var postgres: String?
 }
 
 var options = Options()
@@ -73,12 +71,9 @@ while let argument = arguments.popFirst() {
         guard let v = arguments.popFirst() else { fail("--json needs a path") }
         options.json = v
     case "--only":
-        guard let v = arguments.popFirst() else { fail("--only needs decision, log, activation, collect, jitter and/or store") }
+        guard let v = arguments.popFirst() else { fail("--only needs decision, log, activation, collect and/or jitter") }
         options.parts = Set(v.split(separator: ",").map(String.init))
-        if !options.parts.isSubset(of: ["decision", "log", "activation", "collect", "jitter", "store"]) { fail("--only takes decision, log, activation, collect, jitter, store") }
-    case "--postgres":
-        guard let v = arguments.popFirst() else { fail("--postgres needs a postgres:// URL") }
-        options.postgres = v
+        if !options.parts.isSubset(of: ["decision", "log", "activation", "collect", "jitter"]) { fail("--only takes decision, log, activation, collect, jitter") }
     case "-h", "--help":
         print("""
         usage: psm-cycle-bench [--groups N] [--prototypes P] [--arima-percent X] [--train-days D] [--history H]
@@ -279,10 +274,6 @@ if options.parts.contains("collect") {
     print("  collection closing an interval \(ms(writing)) ms (median of \(r.writing.count): the same + \(r.written) samples written)")
     record("collect_stats_ms", stats * 1000); record("collect_plain_ms", plain * 1000); record("collect_writing_ms", writing * 1000)
     record("collect_samples_written", Double(r.written))
-}
-
-if options.parts.contains("store") {
-    try StoreBench.run(directory: options.work, groups: options.groups, cycles: options.cycles, postgres: options.postgres)
 }
 
 if let path = options.json {

@@ -2,8 +2,8 @@ import Foundation
 import MetricStore
 import PostgresStore
 
-/// `--only store`: the store calls of one decision cycle for N groups, SQLite against PostgreSQL
-/// (`--postgres URL`, a local socket), on the same rows: the shadow listing the cycle starts with,
+/// The store calls of one decision cycle for N groups, SQLite against PostgreSQL (a local
+/// socket), on the same rows: the shadow listing the cycle starts with,
 /// host availability (50 hosts), the decision log's insert of N decisions with the sizing state
 /// in the same transaction, and the reconciler's listing of the shadows it acts on. 2 ready
 /// shadows per group; decision JSON of 600 bytes (a `DecisionLog` row's size order).
@@ -11,7 +11,8 @@ enum StoreBench {
     struct Lap { var listing = 0.0, availability = 0.0, log = 0.0, reconcile = 0.0
         var total: Double { listing + availability + log + reconcile } }
 
-    @MainActor static func run(directory: URL, groups: Int, cycles: Int, postgres: String?) throws {
+    static func run(directory: URL, groups: Int, cycles: Int, postgres: String?) throws -> [String: Double] {
+        var results: [String: Double] = [:]
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("store-bench-\(UUID().uuidString.prefix(8)).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
@@ -20,7 +21,7 @@ enum StoreBench {
         for (name, store) in stores {
             let t0 = Date()
             try fill(store, groups: groups)
-            note("\(name): \(groups) groups, \(2 * groups) shadows written in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+            FileHandle.standardError.write(Data("psm-store-bench: \(name): \(groups) groups, \(2 * groups) shadows written in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s\n".utf8))
             var laps: [Lap] = []
             for c in 0..<(cycles + 2) {
                 let lap = try cycle(store, groups: groups, time: Int64(1_000_000 + c * 300))
@@ -33,10 +34,16 @@ enum StoreBench {
                                            ("decision log + state", "log", laps.map(\.log)),
                                            ("reconciler listing", "reconcile", laps.map(\.reconcile)),
                                            ("total", "total", laps.map(\.total))] {
-                print("  \(label.padding(toLength: 22, withPad: " ", startingAt: 0)) \(ms(median(values)).leftPad(7)) ms")
-                record("\(key)_\(field)_ms", median(values) * 1000)
+                print("  \(label.padding(toLength: 22, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", median(values) * 1000)) ms")
+                results["\(key)_\(field)_ms"] = median(values) * 1000
             }
         }
+        return results
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
     }
 
     static func fill(_ store: any ActuatorStore, groups: Int) throws {
