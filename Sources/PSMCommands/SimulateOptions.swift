@@ -78,6 +78,9 @@ struct PolicyFlags: ParsableArguments {
     @Option(help: "shadow: forecast quantile the trigger activates ahead on, or none (live demand only).")
     var triggerLevel = "0.5"
 
+    @Option(help: "shadow: cost (raise the trigger's forecast level to where activating ahead pays for itself) or fixed (--trigger-level as it is).")
+    var aheadLevel = "cost"
+
     @Option(help: "shadow: how far ahead the trigger acts on the forecast.")
     var activationLead = "60s"
 
@@ -99,6 +102,11 @@ struct PolicyFlags: ParsableArguments {
             p.triggerLevel = level
         } else {
             throw ValidationError("--trigger-level must be a level in (0, 1) or none, got \"\(triggerLevel)\"")
+        }
+        switch aheadLevel {
+        case "cost": p.aheadLevelFromCosts = true
+        case "fixed": p.aheadLevelFromCosts = false
+        default: throw ValidationError("--ahead-level must be cost or fixed, got \"\(aheadLevel)\"")
         }
         p.activationLeadTime = try duration(activationLead, flag: "--activation-lead")
         switch sizerRunning {

@@ -28,6 +28,8 @@ struct ShadowPolicy: ScalingPolicy {
     let trigger: TriggerPolicy
     let group: String
     let step: Int64
+    /// How the trigger's forecast level was chosen (nil: the configured level as it is).
+    private(set) var ahead: AheadLevel?
     private var decided = false
 
     /// - Parameters:
@@ -52,9 +54,17 @@ struct ShadowPolicy: ScalingPolicy {
                                           defaultBounds: try GroupBounds(minimum: 0, maximum: p.maximumShadows),
                                           learningRate: p.aciLearningRate)
             sizer = try Sizer(policy: policy, clock: clock)
+            // Activating ahead: at the configured level, raised to the cost level when a miss
+            // waiting for the live trigger costs more than running the shadow (AheadLevel).
+            var level = p.triggerLevel
+            if let floor = p.triggerLevel, p.aheadLevelFromCosts {
+                ahead = AheadLevel(costs: costs, runCost: p.vmCost / p.unitsPerVM,
+                                   wait: p.detectionDelay + p.activationDelay, floor: floor)
+                level = ahead?.level
+            }
             trigger = try TriggerPolicy(utilisationThreshold: p.targetUtilisation,
                                         activationLeadTime: Int64(p.activationLeadTime.rounded()),
-                                        forecastLevel: p.triggerLevel)
+                                        forecastLevel: level)
         } catch {
             throw SimulationError(.invalidParameter, "shadow policy: \(error)")
         }
