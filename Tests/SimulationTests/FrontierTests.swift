@@ -22,16 +22,17 @@ import Testing
 
     @Test func shareAndAreaOverTheCommonRangeOfTwoStepFunctions() throws {
         // Shadow: 100 on [10, 20), 50 on [20, 30), 10 from 30. Other: 80 on [15, 25), 45 on [25, 40), 5 from 40.
-        // Common range [15, 30]: [15, 20) shadow worse by 20, [20, 25) better by 30, [25, 30) worse by 5.
+        // Common range [15, 40]: [15, 20) shadow worse by 20, [20, 25) better by 30, [25, 30) worse by 5,
+        // [30, 40) better by 35 (shadow holds 10 past its last point).
         let shadow = Frontier([P(cost: 10, unserved: 100), P(cost: 20, unserved: 50), P(cost: 30, unserved: 10)])
         let other = Frontier([P(cost: 15, unserved: 80), P(cost: 25, unserved: 45), P(cost: 40, unserved: 5)])
         let d = try #require(Dominance(shadow, over: other))
-        #expect(d.range == 15...30)
-        #expect(abs(d.share - 5.0 / 15) < 1e-12)
-        #expect(abs(d.area - (-20.0 * 5 + 30 * 5 - 5 * 5) / 15) < 1e-12)
+        #expect(d.range == 15...40)
+        #expect(abs(d.share - 15.0 / 25) < 1e-12)
+        #expect(abs(d.area - (-20.0 * 5 + 30 * 5 - 5 * 5 + 35 * 10) / 25) < 1e-12)
         // The other way round: the complement of the strict wins, and the opposite area.
         let r = try #require(Dominance(other, over: shadow))
-        #expect(abs(r.share - 10.0 / 15) < 1e-12)
+        #expect(abs(r.share - 10.0 / 25) < 1e-12)
         #expect(abs(r.area + d.area) < 1e-12)
     }
 
@@ -46,10 +47,14 @@ import Testing
         let shadow = Frontier([P(cost: 0, unserved: 10), P(cost: 10, unserved: 2)])
         let other = Frontier([P(cost: 5, unserved: 12), P(cost: 8, unserved: 11), P(cost: 20, unserved: 1)])
         let d = try #require(Dominance(shadow, over: other))
-        #expect(d.range == 5...10)
+        #expect(d.range == 5...20)
         #expect(d.share == 1)
-        // [5, 8): 12 − 10 = 2; [8, 10): 11 − 10 = 1 → (6 + 2) / 5.
-        #expect(abs(d.area - 8.0 / 5) < 1e-12)
+        // [5, 8): 12 − 10 = 2; [8, 10): 11 − 10 = 1; [10, 20): 11 − 2 = 9 → (6 + 2 + 90) / 15.
+        #expect(abs(d.area - 98.0 / 15) < 1e-12)
+        // Past its last point the other reaches 1 and shadow stays at 2: shadow loses [20, 30).
+        let further = Frontier(other.points + [P(cost: 30, unserved: 0.5)])
+        let f = try #require(Dominance(shadow, over: further))
+        #expect(f.range == 5...30 && abs(f.share - 15.0 / 25) < 1e-12)
     }
 
     @Test func aRangeOfOneCostCountsThatCost() throws {
@@ -62,10 +67,12 @@ import Testing
         #expect(worse.share == 0 && worse.area == -1)
     }
 
-    @Test func disjointOrEmptyFrontiersHaveNoDominance() {
+    @Test func disjointFrontiersMeetAtTheDearerStartAndEmptyOnesHaveNone() throws {
+        // a ends (at 4) before b starts: compared where both exist, at b's only cost.
         let a = Frontier([P(cost: 1, unserved: 5), P(cost: 2, unserved: 4)])
         let b = Frontier([P(cost: 3, unserved: 1)])
-        #expect(Dominance(a, over: b) == nil)
+        let d = try #require(Dominance(a, over: b))
+        #expect(d.range == 3...3 && d.share == 0 && d.area == -3)
         #expect(Dominance(a, over: Frontier([])) == nil)
     }
 

@@ -44,8 +44,10 @@ public struct Frontier: Sendable, Hashable {
 /// How one policy's frontier compares with another's over the cost range both reach
 /// (docs/simulation.md, "Frontiers and dominance").
 public struct Dominance: Sendable, Hashable {
-    /// The common cost range: from the dearer of the two cheapest points to the cheaper of the
-    /// two dearest points.
+    /// The common cost range: where both step functions are defined (from the dearer of the two
+    /// cheapest points) up to the dearer of the two dearest points — a frontier that stops
+    /// earlier stays at its lowest unserved demand beyond its last point, so buying down further
+    /// than the other counts.
     public var range: ClosedRange<Double>
     /// The share of the range where the first frontier (a step function: the lowest unserved
     /// demand at cost ≤ c) is lower or equal. A range of one cost counts that cost: 1 or 0.
@@ -54,11 +56,10 @@ public struct Dominance: Sendable, Hashable {
     /// first is better. For a range of one cost, the difference at it.
     public var area: Double
 
-    /// Nil when either frontier is empty or their cost ranges do not overlap.
+    /// Nil when either frontier is empty.
     public init?(_ a: Frontier, over b: Frontier) {
         guard let ra = a.costRange, let rb = b.costRange else { return nil }
-        let low = max(ra.lowerBound, rb.lowerBound), high = min(ra.upperBound, rb.upperBound)
-        guard low <= high else { return nil }
+        let low = max(ra.lowerBound, rb.lowerBound), high = max(ra.upperBound, rb.upperBound, low)
         range = low...high
         if low == high {
             let d = b.unserved(atCost: low) - a.unserved(atCost: low)
