@@ -79,7 +79,10 @@ struct PolicyFlags: ParsableArguments {
     var triggerLevel = "0.5"
 
     @Option(help: "shadow: cost (raise the trigger's forecast level to where activating ahead pays for itself) or fixed (--trigger-level as it is).")
-    var aheadLevel = "cost"
+    var aheadLevel = "fixed"
+
+    @Option(help: "shadow: on (launch, a launch delay ahead, what the ahead level's quantile needs beyond the ready pool) or off.")
+    var aheadLaunch = "on"
 
     @Option(help: "shadow: how far ahead the trigger acts on the forecast.")
     var activationLead = "60s"
@@ -107,6 +110,11 @@ struct PolicyFlags: ParsableArguments {
         case "cost": p.aheadLevelFromCosts = true
         case "fixed": p.aheadLevelFromCosts = false
         default: throw ValidationError("--ahead-level must be cost or fixed, got \"\(aheadLevel)\"")
+        }
+        switch aheadLaunch {
+        case "on": p.aheadLaunch = true
+        case "off": p.aheadLaunch = false
+        default: throw ValidationError("--ahead-launch must be on or off, got \"\(aheadLaunch)\"")
         }
         p.activationLeadTime = try duration(activationLead, flag: "--activation-lead")
         switch sizerRunning {

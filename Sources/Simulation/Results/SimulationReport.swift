@@ -207,6 +207,7 @@ struct ParameterEcho: Encodable {
         case scaleOutCooldown = "scale_out_cooldown_s", scaleInCooldown = "scale_in_cooldown_s", buffer
         case schedulingBuffer = "scheduling_buffer_s", tau, maxShadows = "max_shadows", shadowCooldown = "shadow_cooldown_s"
         case aciRate = "aci_rate", triggerLevel = "trigger_level", activationLead = "activation_lead_s", aheadLevel = "ahead_level"
+        case aheadLaunch = "ahead_launch"
         case sizerRunning = "sizer_running"
         case vmCost = "vm_cost", shadowCost = "shadow_cost", missCost = "miss_cost", model, arimaOrder = "arima_order"
         case fourierHarmonics = "fourier_harmonics", season, trainingWindow = "training_window_s"
@@ -235,6 +236,7 @@ struct ParameterEcho: Encodable {
         try c.encode(p.triggerLevel, forKey: .triggerLevel)
         try c.encode(p.activationLeadTime, forKey: .activationLead)
         try c.encode(p.aheadLevelFromCosts ? "cost" : "fixed", forKey: .aheadLevel)
+        try c.encode(p.aheadLaunch ? "on" : "off", forKey: .aheadLaunch)
         try c.encode(p.sizeAtThreshold ? "threshold" : "full", forKey: .sizerRunning)
         try c.encode(p.vmCost, forKey: .vmCost)
         try c.encode(p.shadowCost, forKey: .shadowCost)
