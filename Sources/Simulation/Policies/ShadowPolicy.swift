@@ -13,6 +13,10 @@ import TimeSeries
 /// 3. `ActivationTrigger.evaluate` with the forecast (no live value yet) activates ready
 ///    shadows ahead of a rise due within the activation lead time.
 ///
+/// A launch delay before each interval (with `aheadLaunch`), what the trigger level's forecast
+/// quantile of that interval needs beyond the running VMs and the parked shadows is launched:
+/// running headroom beside the pool, which then covers the tail.
+///
 /// When the interval's demand is visible (and every evaluation period while a cooldown holds):
 /// `ActivationTrigger.evaluate` with the live demand activates ready shadows; what it wants beyond
 /// them is launched on demand; target tracking scales in when neither live demand nor the
