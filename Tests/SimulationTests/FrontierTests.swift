@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TimeSeries
 @testable import Simulation
 
 @Suite struct FrontierTests {
@@ -74,6 +75,24 @@ import Testing
         let d = try #require(Dominance(a, over: b))
         #expect(d.range == 3...3 && d.share == 0 && d.area == -3)
         #expect(Dominance(a, over: Frontier([])) == nil)
+    }
+
+    @Test func sweepPointsOnSeveralThreadsGiveTheSameNumbersInTheSameOrder() throws {
+        var p = WalkForwardTests.parameters()
+        p.model = "seasonal-naive"
+        let trace = try GroupTrace(series: Series(id: "g", grid: TimeGrid(axis: .time, start: 1_800_000_000, step: 300, count: 120),
+                                                  values: WalkForwardTests.demand(count: 120, seed: 7)))
+        let sim = try Simulator(parameters: p, policies: PolicyKind.allCases,
+                                sweeps: [try Sweep.parse("tau=0.5:0.99:4"), try Sweep.parse("buffer=0:0.5:3")])
+        let one = try sim.run(trace, jobs: 1), two = try sim.run(trace, jobs: 2)
+        #expect(one.outcomes.map(\.policy) == PolicyKind.allCases)
+        #expect(two.outcomes.map(\.policy) == PolicyKind.allCases)
+        #expect(one.sweeps.map(\.count) == [4, 3] && two.sweeps.map(\.count) == [4, 3])
+        let key = { (o: PolicyOutcome) in [o.unservedUnitSeconds, o.vmCost, o.shadowCost, o.shadowHours] }
+        #expect(one.outcomes.map(key) == two.outcomes.map(key))
+        #expect(one.sweeps.flatMap { $0.map(key) } == two.sweeps.flatMap { $0.map(key) })
+        // The τ points in order: more shadow-hours as τ rises.
+        #expect(two.sweeps[0].first!.shadowHours <= two.sweeps[0].last!.shadowHours)
     }
 
     @Test func theReportCarriesFrontiersAndDominanceInJSONAndHTML() throws {
