@@ -35,7 +35,7 @@ extension ActuatorConfiguration {
         let store = try a.string("store") ?? "psm-actuator.sqlite"
 
         let c = try a.section("costs")
-        try c.rejectUnknown(["miss", "reserve", "launch_delay", "memory"])
+        try c.rejectUnknown(["miss", "reserve", "launch_delay", "memory", "run"])
         let costs: CostModel
         do {
             costs = try CostModel(missCost: try c.number("miss", from: 0, to: 1e9, lowerExclusive: true) ?? 10, reserveCost: try c.number("reserve", from: 0, to: 1e9, lowerExclusive: true) ?? 0.5,
@@ -174,6 +174,13 @@ extension ActuatorConfiguration {
         }
         config.maximumActions = try a.int("max_actions", in: 1...10_000) ?? 20
         config.memoryCost = try c.number("memory", from: 0, to: 1e9)
+        // c_run: with it, the trigger activates ahead at the cost level when that is above
+        // forecast_level (AheadLevel); the live trigger runs once per cycle, so a miss waits a cycle.
+        if let run = try c.number("run", from: 0, to: 1e9, lowerExclusive: true), let floor = trigger.forecastLevel {
+            let ahead = AheadLevel(costs: costs, runCost: run, wait: Double(config.interval), floor: floor)
+            config.aheadLevel = ahead
+            config.trigger.forecastLevel = ahead.level
+        }
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         // The calendar `psm train` built the models' event features from (its `[calendar] file`).
         config.calendarFile = try top.section("calendar").string("file").map(resolve)

@@ -79,6 +79,9 @@ public struct ActuatorConfiguration: Sendable {
     /// `[actuator.costs] memory`: c_memory, one GiB held by a paused shadow for one interval (nil:
     /// derived from c_reserve, `ParkChoice.derivedMemoryCost`). Read by `park = "auto"` only.
     public var memoryCost: Double?
+    /// `[actuator.costs] run` set: how the trigger's forecast level was raised to the cost level
+    /// (`trigger.forecastLevel` holds the result); nil: `forecast_level` as configured.
+    public var aheadLevel: AheadLevel?
     /// `[[actuator.scrape]]`: application metrics pulled from Prometheus endpoints at the collector's interval.
     public var scrape: [ScrapeTarget] = []
     /// `[actuator.routing]`: the traffic router and how activated VMs are named and addressed.

@@ -330,6 +330,9 @@ public actor ActuatorRuntime {
             .reduce(0.0) { $0 + Double(max($1.free.units, 0)) } ?? 0
         var cycle = sizer.decide(inputs, freeCapacity: free)
         cycle.decisions = chooseParkModes(cycle.decisions, inputs: parkInputs)
+        if let ahead = configuration.aheadLevel {
+            for i in cycle.decisions.indices { cycle.decisions[i].ahead = ahead }
+        }
         decisionTime += ContinuousClock.now - t0
         // Models, forecasts and calibration changed above (without a suspension point in between).
         forecastViews.invalidateAll()
