@@ -64,7 +64,10 @@ let package = Package(
         // The training job (batch only; the actuator never imports it).
         .target(name: "Pipeline", dependencies: [
             "TimeSeries", "Features", "Ingest", "Forecasting", "Evaluation", "Calibration", "LinearAlgebra", "ModelRegistry",
+            "MetricStore",
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "MetricStore", dependencies: [
@@ -119,17 +122,24 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Ingest", dependencies: ["TimeSeries", "MetricStore"]),
+        .target(name: "Ingest", dependencies: ["TimeSeries", "Features", "MetricStore"]),
         // Trace replay of scaling policies (docs/simulation.md): drives the actuator's own Sizer and
         // ActivationTrigger; takes series, not files (PSMCommands reads the trace through Ingest).
         .target(name: "Simulation", dependencies: [
             "TimeSeries", "Forecasting", "Calibration", "Actuator", "LinearAlgebra",
         ]),
+        // `psm demo`: the bundled data trained by the Pipeline and replayed through the actuator.
+        .target(name: "Demo", dependencies: [
+            "TimeSeries", "Pipeline", "Actuator", "ActuatorCommands", "MetricStore", "RealVMSupport", "Hypervisor",
+            "LibvirtHypervisor",
+        ]),
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
             "ModelRegistry", "Pipeline", "Actuator", "ActuatorCommands", "Simulation", "RealVMSupport", "Hypervisor",
-            "LibvirtHypervisor",
+            "LibvirtHypervisor", "Demo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "psm", dependencies: ["PSMCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The actuator's command line (psm-actuator; `psm demo` drives it too).
@@ -242,7 +252,7 @@ let package = Package(
             "psm-realvm-actuator", "psm-actuator",
         ]),
         // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
-        .testTarget(name: "ActuatorProcessTests", dependencies: ["psm-actuator", "APITestSupport"]),
+        .testTarget(name: "ActuatorProcessTests", dependencies: ["psm-actuator", "psm", "APITestSupport"]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
             "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
         ], resources: [.copy("Fixtures")]),

@@ -34,7 +34,7 @@ ACTUATOR_SIDE = {"TimeSeries", "Features", "MetricStore", "PostgresStore", "Actu
                  "ModelRegistry", "Hypervisor", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
                  "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport", "psm-api-testserver",
                  "RealVMSupport", "psm-realvm-bench", "psm-realvm-actuator"}
-BATCH_ONLY = {"Ingest", "Evaluation", "Pipeline", "PSMCommands", "psm"}
+BATCH_ONLY = {"Ingest", "Evaluation", "Pipeline", "Demo", "PSMCommands", "psm"}
 C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
                    "CLibvirt": {"LibvirtHypervisor", "SystemLibraryTests"}}
 

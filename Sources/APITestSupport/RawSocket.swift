@@ -94,9 +94,12 @@ public final class RawSocket: @unchecked Sendable {
     }
 }
 
-/// Runs blocking work on a Dispatch thread.
+/// Runs blocking work on a thread of its own and returns its result.
 public func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: work()) }
+        // A thread of its own, not a Dispatch worker: libdispatch on Linux adds workers only while
+        // the CPUs are idle, so on a loaded machine blocking calls queued behind each other for
+        // minutes (a served API "never answered" /healthz within 180 s).
+        Thread { continuation.resume(returning: work()) }.start()
     }
 }

@@ -80,29 +80,9 @@ extension ActuatorCommand {
                 throw ValidationError("--speed must be from 0 (as fast as possible) to 1000000 intervals per second")
             }
             if let replay {
-                let trace = try ReplayTrace.load(path: replay, groups: config.groups)
-                config.interval = trace.interval
-                let clock = ManualWallClock(trace.steps.first?.time ?? 0)
-                let runtime = try await ActuatorRuntime(configuration: config, clock: clock, dryRun: dryRun,
-                                                        store: try config.openStore(), connect: Self.libvirt)
-                let unknown = trace.groups.filter { config.group($0) == nil }
-                if !unknown.isEmpty {
-                    FileHandle.standardError.write(Data("psm-actuator: the replay names groups not configured (ignored): \(unknown.joined(separator: ", "))\n".utf8))
-                }
-                let total = trace.steps.count
-                let summary = await ReplayRunner(trace: trace, speed: speed).run(runtime, clock: clock) { i, report in
-                    if (i + 1) % 100 == 0 || i + 1 == total {
-                        FileHandle.standardError.write(Data("\r[replay] \(i + 1)/\(total) intervals".utf8))
-                    }
-                    _ = report
-                }
-                FileHandle.standardError.write(Data("\n".utf8))
-                print(summary.text)
-                if let json { try Self.write(summary, to: json) }
-                let down = await runtime.hostProblems
-                if !down.isEmpty {
-                    throw ValidationError("\(down.count) configured host(s) could not be used, so the summary covers a smaller fleet: "
-                                          + down.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "))
+                try await ReplayRun(configuration: config, trace: replay, speed: speed, dryRun: dryRun).run { summary in
+                    print(summary.text)
+                    if let json { try ReplayRun.write(summary, to: json) }
                 }
             } else {
                 try await serve(configuration: config, configPath: options.config, listen: listen, dryRun: dryRun,
@@ -112,15 +92,6 @@ extension ActuatorCommand {
 
         @Sendable static func libvirt(_ host: HostConfig) throws -> any Hypervisor {
             try LibvirtHypervisor(uri: host.uri)
-        }
-
-        static func write(_ summary: ReplaySummary, to path: String) throws {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try encoder.encode(summary)
-            if path == "-" { print(String(decoding: data, as: UTF8.self)) } else {
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            }
         }
     }
 

@@ -3,6 +3,7 @@ import Evaluation
 import Forecasting
 import Foundation
 import ModelRegistry
+import Pipeline
 import TimeSeries
 
 /// `psm backtest`: rolling-origin evaluation of a model on every series of a file.
@@ -59,9 +60,12 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let forecaster = try ForecasterCatalog.make(model, lstm: lstm, jobs: jobs)
-        let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
-                                          calendarPath: calendar, futureSteps: 0, maxDiagnostics: 1)
+        let forecaster = try usageErrors { try ForecasterCatalog.make(model, lstm: lstm.configuration, jobs: jobs) }
+        let ingestOptions = try inputOptions.ingestOptions()
+        let loaded = try usageErrors {
+            try ModelInputs.load(files: [input], options: ingestOptions, season: season, calendarPath: calendar,
+                                 futureSteps: 0, maxDiagnostics: 1)
+        }
         loaded.notes.forEach(printError)
         printError("psm backtest: \(loaded.inputs.count) series with \(forecaster.name), \(folds) folds of \(horizon) steps…")
         let started = Date()
@@ -74,7 +78,7 @@ struct BacktestCommand: ParsableCommand {
             throw ValidationError(error.message)
         }
         for s in report.series { s.diagnostics.forEach { printError("\(s.seriesID): \($0)") } }
-        print(Self.table(report))
+        print(report.table)
         printError(String(format: "psm backtest: done in %.2f s", Date().timeIntervalSince(started)))
         if let json {
             let encoder = JSONEncoder()
@@ -85,19 +89,5 @@ struct BacktestCommand: ParsableCommand {
             printError("psm backtest: no series could be scored")
             throw ExitCode(1)
         }
-    }
-
-    static func table(_ report: BacktestReport) -> String {
-        let header = ["series", "folds", "MASE", "sMAPE", "CRPS", "cov80", "cov90", "cov95", "MSIS95"]
-        func cells(_ name: String, _ folds: String, _ m: MetricSummary?) -> [String] {
-            guard let m else { return [name, folds, "-", "-", "-", "-", "-", "-", "-"] }
-            func pct(_ key: String) -> String { m.coverage[key].map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
-            return [name, folds, m.mase.map(Formatting.number) ?? "-", Formatting.number(m.smape),
-                    Formatting.number(m.crps), pct("0.8"), pct("0.9"), pct("0.95"),
-                    m.msis["0.95"].map(Formatting.number) ?? "-"]
-        }
-        let rows = report.series.map { cells($0.seriesID, String($0.folds.count), $0.summary) }
-            + [cells("overall (\(report.model))", String(report.series.reduce(0) { $0 + $1.folds.count }), report.overall)]
-        return Formatting.table(header: header, rows: rows)
     }
 }

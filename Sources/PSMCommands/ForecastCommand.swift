@@ -71,10 +71,15 @@ struct ForecastCommand: ParsableCommand {
 
     func run() throws {
         let levels = try parseQuantiles(quantiles)
-        let forecaster = try ForecasterCatalog.make(model, lstm: lstm, jobs: jobs, bounds: support.bounds,
-                                                    rule: CombinationRule(rawValue: combinationRule) ?? .weighted)
-        let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
-                                          calendarPath: calendar, futureSteps: horizon, maxDiagnostics: 1)
+        let forecaster = try usageErrors {
+            try ForecasterCatalog.make(model, lstm: lstm.configuration, jobs: jobs, bounds: support.bounds,
+                                       rule: CombinationRule(rawValue: combinationRule) ?? .weighted)
+        }
+        let ingestOptions = try inputOptions.ingestOptions()
+        let loaded = try usageErrors {
+            try ModelInputs.load(files: [input], options: ingestOptions, season: season, calendarPath: calendar,
+                                 futureSteps: horizon, maxDiagnostics: 1)
+        }
         loaded.notes.forEach(printError)
         let started = Date()
         printError("psm forecast: \(loaded.inputs.count) series with \(forecaster.name), horizon \(horizon)…")

@@ -1,9 +1,6 @@
 import ArgumentParser
-import Features
 import Foundation
 import Ingest
-import MetricStore
-import TimeSeries
 
 /// `psm ingest`: metric files (and a calendar) into the SQLite MetricStore, all or nothing.
 struct IngestCommand: ParsableCommand {
@@ -35,19 +32,14 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
-    struct Summary: Codable, Equatable {
-        var files: Int
-        var series: Int
-        var samples: Int
-        var rowsRead: Int
-        var rowsRejected: Int
-        var events: Int
-        var seconds: Double
-    }
-
     func run() throws {
-        let summary = try Self.ingest(files: try csvFiles(in: paths), into: db, calendarPath: calendar,
-                                      options: try input.ingestOptions(), maxDiagnostics: diagnostics)
+        let summary: IngestJob.Summary
+        do {
+            summary = try IngestJob.run(files: try csvFiles(in: paths), into: db, calendarPath: calendar,
+                                        options: try input.ingestOptions(), maxDiagnostics: diagnostics, log: printError)
+        } catch let failure as IngestJob.Failure {
+            throw ValidationError(failure.description)
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -60,54 +52,5 @@ struct IngestCommand: ParsableCommand {
                 \(String(format: "%.2f", summary.seconds)) s (\(String(format: "%.2f", rate / 1e6)) M samples/s)
                 """)
         }
-    }
-
-    /// Reads everything, then writes everything in one transaction.
-    static func ingest(files: [String], into dbPath: String, calendarPath: String?, options: IngestOptions,
-                       maxDiagnostics: Int) throws -> Summary {
-        let started = Date()
-        var events: [Event] = []
-        if let calendarPath {
-            do { events = try CalendarFile.load(path: calendarPath).events } catch { throw ValidationError("\(error)") }
-        }
-        var series: [Series] = [], rowsRead = 0, rowsRejected = 0, failures: [String] = []
-        var seen: [String: String] = [:]
-        for file in files {
-            do {
-                let result = try IngestReader.read(path: file, options: options)
-                summarize(result.diagnostics, file: file, perCode: maxDiagnostics).forEach(printError)
-                rowsRead += result.summary.rowsRead
-                rowsRejected += result.summary.rowsRejected
-                for (i, s) in result.series.enumerated() {
-                    if let other = seen[s.id] {
-                        printError("\(file): series \(s.id) also comes from \(other); its values replace the earlier ones where both have a time")
-                    }
-                    seen[s.id] = file
-                    series.append(s)
-                    for name in result.regressorNames {
-                        guard var column = result.regressors[name]?[i] else { continue }
-                        column.id = "\(s.id):\(name)"
-                        column.metric = name
-                        series.append(column)
-                    }
-                }
-            } catch {
-                failures.append("\(error)")
-            }
-        }
-        guard failures.isEmpty else {
-            failures.forEach { printError("psm ingest: \($0)") }
-            throw ValidationError("\(failures.count) of \(files.count) files could not be read; nothing was written to \(dbPath)")
-        }
-        let store: MetricStore
-        let written: Int
-        do {
-            store = try MetricStore(path: dbPath)
-            written = try store.ingest(series, events: events)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        return Summary(files: files.count, series: series.count, samples: written, rowsRead: rowsRead,
-                       rowsRejected: rowsRejected, events: events.count, seconds: Date().timeIntervalSince(started))
     }
 }

@@ -33,9 +33,9 @@ struct ModelsCommand: ParsableCommand {
 
         func run() throws {
             let rows = try ModelsCommand.reporting("list") { () throws(RegistryError) in
-                try ModelsCommand.listing(options.registry, groups: groups)
+                try options.registry.listing(groups: groups)
             }
-            print(options.json ? try ModelsCommand.jsonText(rows) : ModelsCommand.listTable(rows))
+            print(options.json ? try ModelsCommand.jsonText(rows) : VersionRow.table(rows))
         }
     }
 
@@ -50,7 +50,7 @@ struct ModelsCommand: ParsableCommand {
             let registry = options.registry
             let text = try ModelsCommand.reporting("show") { () throws(RegistryError) -> String in
                 var chosen = try registry.current(group: group)
-                if let version { chosen = try ModelsCommand.resolve(version, group: group, in: registry) }
+                if let version { chosen = try registry.resolve(version, group: group) }
                 guard let chosen else { throw registry.nothingInService(group: group) }
                 let manifest = try registry.manifest(group: group, version: chosen)
                 if options.json {
@@ -59,7 +59,7 @@ struct ModelsCommand: ParsableCommand {
                     return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
                 }
                 let isCurrent = (try? registry.current(group: group)) == chosen
-                return ModelsCommand.describe(manifest, group: group, version: chosen, isCurrent: isCurrent)
+                return manifest.describe(group: group, version: chosen, isCurrent: isCurrent)
             }
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         }
@@ -86,13 +86,13 @@ struct ModelsCommand: ParsableCommand {
             }
             let results = try ModelsCommand.reporting("verify") { () throws(RegistryError) -> [VerifyResult] in
                 if let group, let version {
-                    let chosen = try ModelsCommand.resolve(version, group: group, in: registry)
-                    return [ModelsCommand.check(registry, group: group, version: chosen)]
+                    let chosen = try registry.resolve(version, group: group)
+                    return [registry.check(group: group, version: chosen)]
                 }
                 let groups = if let group { [group] } else { try registry.groups() }
-                return try ModelsCommand.verifyAll(registry, groups: groups)
+                return try registry.verifyAll(groups: groups)
             }
-            print(options.json ? try ModelsCommand.jsonText(results) : ModelsCommand.verifyText(results))
+            print(options.json ? try ModelsCommand.jsonText(results) : VerifyResult.text(results))
             let failed = results.filter { !$0.ok }.count
             if failed > 0 {
                 printError("psm models verify: \(failed) of \(results.count) checks failed")
@@ -112,7 +112,7 @@ struct ModelsCommand: ParsableCommand {
             let registry = options.registry
             try ModelsCommand.reporting("promote") { () throws(RegistryError) in
                 let previous = try? registry.current(group: group)
-                let chosen = try ModelsCommand.resolve(version, group: group, in: registry)
+                let chosen = try registry.resolve(version, group: group)
                 try registry.promote(group: group, version: chosen)
                 print("\(group): CURRENT is \(chosen.id) (was \(previous?.id ?? "none"))")
             }
@@ -132,7 +132,7 @@ struct ModelsCommand: ParsableCommand {
             try ModelsCommand.reporting("rollback") { () throws(RegistryError) in
                 let previous = try? registry.current(group: group)
                 var target: ModelVersion?
-                if let to { target = try ModelsCommand.resolve(to, group: group, in: registry) }
+                if let to { target = try registry.resolve(to, group: group) }
                 let now = try registry.rollback(group: group, to: target)
                 print("\(group): CURRENT is \(now.id) (was \(previous?.id ?? "none"))")
             }

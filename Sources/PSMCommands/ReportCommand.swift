@@ -42,8 +42,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try backtests.map { path in (path, try Self.load(path)) }
-        let report = Self.build(loaded.map(\.1), title: title, createdAt: Int64(Date().timeIntervalSince1970),
-                                fanCharts: fanCharts, historyTail: historyTail)
+        let report = EvaluationReport(comparing: loaded.map(\.1), title: title, createdAt: Int64(Date().timeIntervalSince1970),
+                                      psmVersion: PSM.version, fanCharts: fanCharts, historyTail: historyTail)
         report.notes.forEach { printError("psm report: \($0)") }
         for g in report.groups { g.notes.forEach { printError("psm report: \(g.group): \($0)") } }
         try AtomicFile.write(Data(report.html().utf8), to: out)
@@ -61,37 +61,6 @@ struct ReportCommand: ParsableCommand {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         do { return try decoder.decode(BacktestReport.self, from: data) } catch {
             throw ValidationError("\(path) is not a psm backtest --json file: \(error)")
-        }
-    }
-
-    /// Groups backtests by the set of series they scored (same data → compared side by side).
-    static func build(_ backtests: [BacktestReport], title: String, createdAt: Int64,
-                      fanCharts: Int, historyTail: Int) -> EvaluationReport {
-        var order: [[String]] = [], members: [[String]: [BacktestReport]] = [:]
-        for b in backtests {
-            let key = b.series.map(\.seriesID).sorted()
-            if members[key] == nil { order.append(key) }
-            members[key, default: []].append(b)
-        }
-        var notes: [String] = []
-        var seen: [String: [String]] = [:]
-        for b in backtests { seen[b.model, default: []].append(b.model) }
-        if seen.values.contains(where: { $0.count > 1 }) && order.count == 1 {
-            notes.append("the same model appears in more than one backtest of the same data; each is listed separately")
-        }
-        let groups = order.map { key in
-            GroupEvaluation(group: groupName(key), backtests: members[key] ?? [], fanCharts: fanCharts, historyTail: historyTail)
-        }
-        return EvaluationReport(title: title, createdAt: createdAt, psmVersion: PSM.version, groups: groups, notes: notes)
-    }
-
-    /// A group's name from its series: the id itself for one series, else the count and the first ids.
-    static func groupName(_ ids: [String]) -> String {
-        switch ids.count {
-        case 0: return "no series"
-        case 1: return ids[0]
-        case 2...3: return ids.joined(separator: ", ")
-        default: return "\(ids.count) series (\(ids.prefix(2).joined(separator: ", ")), …)"
         }
     }
 }

@@ -103,7 +103,7 @@ struct SimulateCommand: ParsableCommand {
         for g in report.groups where g.failedFits > 0 || !g.diagnostics.isEmpty {
             printError("psm simulate: \(g.group): \(g.failedFits) of \(g.fits) fits failed; \(g.diagnostics.first ?? "")")
         }
-        print(Self.table(report))
+        print(report.table)
         printError(String(format: "psm simulate: done in %.2f s", Date().timeIntervalSince(started)))
         if let json { try AtomicFile.write(try report.json(trace: trace), to: json) }
         if let html { try AtomicFile.write(Data(report.html(trace: trace).utf8), to: html) }
@@ -143,33 +143,6 @@ struct SimulateCommand: ParsableCommand {
             printError("psm simulate: integer-indexed trace: each step is taken as \(DurationText.describe(p.indexInterval)) (--interval)")
         }
         return traces
-    }
-
-    static func table(_ report: SimulationReport) -> String {
-        let header = ["policy", "unserved unit·min", "violation min", "TTC p50 s", "TTC p95 s", "TTC p99 s",
-                      "cost", "shadow h", "activations", "activated"]
-        func n(_ x: Double?) -> String { x.map(Formatting.number) ?? "-" }
-        func row(_ name: String, _ m: PolicyMetrics) -> [String] {
-            [name, n(m.unservedUnitMinutes), n(m.violationMinutes), n(m.timeToCapacityP50), n(m.timeToCapacityP95),
-             n(m.timeToCapacityP99), n(m.cost), n(m.shadowHours), String(m.activations),
-             m.activatedShare.map { String(format: "%.0f%%", $0 * 100) } ?? "-"]
-        }
-        var text = Formatting.table(header: header, rows: report.overall.map { row($0.policy.rawValue, $0.metrics) })
-        for (s, points) in report.frontiers {
-            text += "\n\n\(s.parameter.policy.rawValue):\n"
-                + Formatting.table(header: [s.parameter.rawValue] + Array(header.dropFirst()),
-                                   rows: points.map { row(Formatting.number($0.value), $0.metrics) })
-        }
-        if !report.frontiers.isEmpty, !report.dominance.isEmpty {
-            let lowest = report.policyFrontiers.map { "\($0.policy.rawValue) \($0.frontier.lowestUnserved.map(Formatting.number) ?? "-")" }
-            text += "\n\nfrontiers (VM + shadow cost against unserved unit·min); lowest unserved: " + lowest.joined(separator: ", ") + "\n"
-                + Formatting.table(header: ["shadow against", "cost from", "cost to", "share", "area"],
-                                   rows: report.dominance.map { other, d in
-                                       [other.rawValue, n(d?.range.lowerBound), n(d?.range.upperBound),
-                                        d.map { String(format: "%.3f", $0.share) } ?? "no overlap", n(d?.area)]
-                                   })
-        }
-        return text
     }
 }
 

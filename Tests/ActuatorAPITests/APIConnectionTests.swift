@@ -69,7 +69,7 @@ import Testing
         seconds.map { range.contains($0) } ?? false
     }
 
-    // Blocking socket work runs in `offloaded` (a Dispatch thread) and returns what it saw; every
+    // Blocking socket work runs in `offloaded` (a thread of its own) and returns what it saw; every
     // expectation is made back in the test's task, where swift-testing attributes it to the test.
 
     @Test func aHeadSentByteByByteIsCutOffAtTheHeaderTimeout() async throws {
@@ -177,7 +177,9 @@ import Testing
                 #expect(sent)
                 busy.append(socket)
             }
-            try await Task.sleep(for: .milliseconds(500))
+            // A connection is busy once the server has parsed its head; under a loaded parallel
+            // suite that took more than 500 ms (the extra connection then evicted a "waiting" one).
+            try await Task.sleep(for: .seconds(2))
             let extra = try await Self.connect(port)
             let (status, closed) = await offloaded { () -> (Int?, Double?) in
                 let start = Date()

@@ -29,8 +29,8 @@ import Testing
 
             """)
         let db = dir.path + "/m.sqlite"
-        let summary = try IngestCommand.ingest(files: [file], into: db, calendarPath: calendar,
-                                               options: IngestOptions(), maxDiagnostics: 0)
+        let summary = try IngestJob.run(files: [file], into: db, calendarPath: calendar,
+                                        options: IngestOptions(), maxDiagnostics: 0, log: { _ in })
         #expect(summary.rowsRead == 6 && summary.rowsRejected == 1)
         #expect(summary.events == 1)
         let store = try MetricStore(path: db)

@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import Testing
+import TimeSeries
 @testable import PSMCommands
 
 @Suite struct InspectCommandTests {

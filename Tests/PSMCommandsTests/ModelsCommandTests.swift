@@ -31,11 +31,11 @@ import Testing
         defer { dir.cleanUp() }
         let (registry, v) = try populated(dir)
         try registry.promote(group: "web", version: v[1])
-        let rows = try ModelsCommand.listing(registry, groups: [])
+        let rows = try registry.listing(groups: [])
         #expect(rows.map(\.version) == v.map(\.id))
         #expect(rows.map(\.current) == [false, true, false])
         #expect(rows.allSatisfy { $0.kind == "seasonal-naive" && $0.files == 1 && $0.bytes == 3 && $0.error == nil })
-        let table = ModelsCommand.listTable(rows)
+        let table = VersionRow.table(rows)
         #expect(table.contains("* web/\(v[1].id)"))
         #expect(table.contains("  web/\(v[0].id)"))
         #expect(!table.contains("problem"))
@@ -47,10 +47,10 @@ import Testing
         let (registry, v) = try populated(dir)
         #expect(exitCode(["models", "verify", "--models", dir.path + "/Models"]) == 0)
         try Data([9]).write(to: URL(fileURLWithPath: "\(dir.path)/Models/web/\(v[0].id)/w.bin"))
-        let results = try ModelsCommand.verifyAll(registry, groups: ["web"])
+        let results = try registry.verifyAll(groups: ["web"])
         #expect(results.map(\.ok) == [false, true, true])
         #expect(results[0].file == "w.bin" && results[0].code == "checksumMismatch")
-        #expect(ModelsCommand.verifyText(results).hasPrefix("FAILED  web/\(v[0].id): checksumMismatch"))
+        #expect(VerifyResult.text(results).hasPrefix("FAILED  web/\(v[0].id): checksumMismatch"))
         #expect(exitCode(["models", "verify", "--models", dir.path + "/Models"]) == 1)
         #expect(exitCode(["models", "verify", "web", String(v[1].id.suffix(8)), "--models", dir.path + "/Models"]) == 1,
                 "a hash suffix is not a prefix of the id")
@@ -62,7 +62,7 @@ import Testing
         defer { dir.cleanUp() }
         let (registry, _) = try populated(dir, versions: 1)
         try Data("20200101T000000Z-00000000\n".utf8).write(to: URL(fileURLWithPath: dir.path + "/Models/web/CURRENT"))
-        let results = try ModelsCommand.verifyAll(registry, groups: ["web"])
+        let results = try registry.verifyAll(groups: ["web"])
         #expect(results.first?.version == "CURRENT" && results.first?.ok == false)
         #expect(results.first?.code == "versionNotFound")
     }
@@ -91,7 +91,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanUp() }
         let (registry, v) = try populated(dir, versions: 1)
-        let text = ModelsCommand.describe(try registry.manifest(group: "web"), group: "web", version: v[0], isCurrent: true)
+        let text = try registry.manifest(group: "web").describe(group: "web", version: v[0], isCurrent: true)
         #expect(text.contains("version           \(v[0].id) (current)"))
         #expect(text.contains("hyper-parameters  {\"season\":288}"))
         #expect(text.contains("  w.bin  3 bytes  sha256 "))

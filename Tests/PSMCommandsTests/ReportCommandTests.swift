@@ -57,8 +57,8 @@ import Testing
         var other = try ReportCommand.load(files[1])
         other.series = other.series.filter { $0.seriesID == "db" }
         try JSONEncoder().encode(other).write(to: URL(fileURLWithPath: dir.path + "/db.json"))
-        let report = ReportCommand.build(try (files + [dir.path + "/db.json"]).map(ReportCommand.load),
-                                         title: "t", createdAt: 0, fanCharts: 4, historyTail: 48)
+        let report = EvaluationReport(comparing: try (files + [dir.path + "/db.json"]).map(ReportCommand.load),
+                                      title: "t", createdAt: 0, psmVersion: PSM.version, fanCharts: 4, historyTail: 48)
         #expect(report.groups.map(\.group) == ["db, web<&\"1", "db"])
     }
 

@@ -1,11 +1,9 @@
-import Ingest
-
 /// Condenses a file's reader diagnostics for the terminal: per kind of problem, the first
 /// `perCode` in full (file:line: message) and one line counting the rest.
 ///
 /// Why: real files repeat one problem many times (NAB files have runs of duplicate timestamps);
 /// a screen of identical warnings hides the one that matters.
-func summarize(_ diagnostics: [Diagnostic], file: String, perCode: Int) -> [String] {
+public func summarize(_ diagnostics: [Diagnostic], file: String, perCode: Int) -> [String] {
     let notable = diagnostics.filter { $0.severity != .info }
     var order: [Diagnostic.Code] = []
     var byCode: [Diagnostic.Code: [Diagnostic]] = [:]

@@ -1,28 +1,28 @@
 import TimeSeries
 
 /// What `psm inspect` reports about one series.
-struct SeriesProfile: Codable, Sendable, Equatable {
-    var file: String
-    var series: String
-    var metric: String?
-    var group: String?
-    var axis: TimeAxis
-    var points: Int
-    var step: Int64
-    var first: Int64
-    var last: Int64
-    var missing: Int
+public struct SeriesProfile: Codable, Sendable, Equatable {
+    public var file: String
+    public var series: String
+    public var metric: String?
+    public var group: String?
+    public var axis: TimeAxis
+    public var points: Int
+    public var step: Int64
+    public var first: Int64
+    public var last: Int64
+    public var missing: Int
     /// Runs of consecutive missing steps.
-    var gapRuns: Int
-    var longestGap: Int
-    var min: Double?
-    var mean: Double?
-    var max: Double?
+    public var gapRuns: Int
+    public var longestGap: Int
+    public var min: Double?
+    public var mean: Double?
+    public var max: Double?
     /// The strongest seasonal period in steps, when one is detected.
-    var seasonSteps: Int?
-    var seasonAutocorrelation: Double?
+    public var seasonSteps: Int?
+    public var seasonAutocorrelation: Double?
 
-    init(file: String, series s: Series) {
+    public init(file: String, series s: Series) {
         self.file = file
         series = s.id
         metric = s.metric
@@ -61,7 +61,7 @@ struct SeriesProfile: Codable, Sendable, Equatable {
     }
 
     /// The detected season in readable form: `288 (1d) r=0.83`, or `-`.
-    var seasonText: String {
+    public var seasonText: String {
         guard let steps = seasonSteps, let r = seasonAutocorrelation else { return "-" }
         let length = axis == .time ? " (\(Formatting.duration(seconds: Int64(steps) * step)))" : ""
         return "\(steps)\(length) r=\(Formatting.number(r).prefix(4))"

@@ -1,9 +1,9 @@
-import TimeSeries
+import Foundation
 
 /// Human-readable renderings shared by the commands' tables.
-enum Formatting {
+public enum Formatting {
     /// A duration in seconds as `30s`, `5m`, `1h`, `1d`, `1d 2h`, `7d`.
-    static func duration(seconds: Int64) -> String {
+    public static func duration(seconds: Int64) -> String {
         guard seconds != 0 else { return "0s" }
         let units: [(Int64, String)] = [(86_400, "d"), (3600, "h"), (60, "m"), (1, "s")]
         var rest = abs(seconds), parts: [String] = []
@@ -16,17 +16,17 @@ enum Formatting {
     }
 
     /// A length along a grid: a duration on a time axis, a step count on an index axis.
-    static func span(_ units: Int64, axis: TimeAxis) -> String {
+    public static func span(_ units: Int64, axis: TimeAxis) -> String {
         axis == .time ? duration(seconds: units) : "\(units) steps"
     }
 
     /// A position on a grid: ISO time or step index.
-    static func position(_ p: Int64, axis: TimeAxis) -> String {
+    public static func position(_ p: Int64, axis: TimeAxis) -> String {
         axis == .time ? Timestamp.format(p) : String(p)
     }
 
     /// A number with up to 4 significant decimals, no exponent for ordinary magnitudes.
-    static func number(_ x: Double) -> String {
+    public static func number(_ x: Double) -> String {
         guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
         let magnitude = abs(x)
         if magnitude != 0, magnitude < 1e-3 || magnitude >= 1e9 { return String(format: "%.3e", x) }
@@ -35,7 +35,7 @@ enum Formatting {
     }
 
     /// Left-aligned first column, right-aligned others, two spaces between columns.
-    static func table(header: [String], rows: [[String]]) -> String {
+    public static func table(header: [String], rows: [[String]]) -> String {
         let all = [header] + rows
         let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
         return all.map { row in
@@ -46,5 +46,3 @@ enum Formatting {
         }.joined(separator: "\n")
     }
 }
-
-import Foundation
