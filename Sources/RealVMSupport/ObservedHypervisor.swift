@@ -98,6 +98,9 @@ public struct ObservedHypervisor: Hypervisor {
     public func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
         try await observe("interfaceAddresses", name) { () async throws(HypervisorError) in try await inner.interfaceAddresses(name) }
     }
+    public func nodeInfo() async throws(HypervisorError) -> NodeInfo {
+        try await observe("nodeInfo", "") { () async throws(HypervisorError) in try await inner.nodeInfo() }
+    }
 }
 
 /// Collects the calls an `ObservedHypervisor` saw (thread-safe), e.g. to sum libvirt's time.

@@ -56,6 +56,7 @@ enum CollectBench {
         func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try await inner.info(name) }
         func list() async throws(HypervisorError) -> [DomainInfo] { try await inner.list() }
         func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] { try await inner.interfaceAddresses(name) }
+        func nodeInfo() async throws(HypervisorError) -> NodeInfo { try await inner.nodeInfo() }
         func memberTag(of name: String) async throws(HypervisorError) -> String? { try await inner.memberTag(of: name) }
     }
 

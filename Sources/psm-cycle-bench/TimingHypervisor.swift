@@ -48,6 +48,9 @@ final class TimingHypervisor: Hypervisor {
     func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
         try await timed { () async throws(HypervisorError) in try await inner.interfaceAddresses(name) }
     }
+    func nodeInfo() async throws(HypervisorError) -> NodeInfo {
+        try await timed { () async throws(HypervisorError) in try await inner.nodeInfo() }
+    }
     func memberTag(of name: String) async throws(HypervisorError) -> String? {
         try await timed { () async throws(HypervisorError) in try await inner.memberTag(of: name) }
     }

@@ -44,6 +44,7 @@ final class TagCountingHypervisor: Hypervisor, @unchecked Sendable {
         return try await inner.memberTag(of: name)
     }
     func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] { try await inner.interfaceAddresses(name) }
+    func nodeInfo() async throws(HypervisorError) -> NodeInfo { try await inner.nodeInfo() }
 }
 
 @Suite("members = \"tag:…\": membership by the operator's libvirt metadata tag")
