@@ -218,7 +218,12 @@ let package = Package(
             "psm-realvm-actuator", "psm-actuator",
         ]),
         // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
-        .testTarget(name: "ActuatorProcessTests", dependencies: ["psm-actuator"]),
+        // … and psm itself: sharded training processes sharing one registry, and the deploy/ files'
+        // command lines (Yams reads the Kubernetes manifest).
+        .testTarget(name: "ActuatorProcessTests", dependencies: [
+            "psm-actuator", "psm", "Actuator", "MetricStore", "ModelRegistry", "TimeSeries",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
             "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
         ], resources: [.copy("Fixtures")]),

@@ -23,7 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Where the demo writes everything (default out/demo, out/demo-real with --real).")
     var out: String?
 
-    @Option(help: "The libvirt URI the actuator drives (default test:///default, qemu:///system with --real).")
+    @Option(help: "The libvirt URI the actuator drives (default: libvirt's test driver on a node file of 64 CPUs and 64 GiB in the output folder; qemu:///system with --real).")
     var hypervisor: String?
 
     @Option(help: "Days of each series used for training (the rest is replayed).")
@@ -36,13 +36,28 @@ struct DemoCommand: AsyncParsableCommand {
         """)
     var real = false
 
+    /// A libvirt test-driver node of 64 CPUs and 64 GiB (`test:///ABS/node.xml`) in `out`.
+    static func demoNode(in out: String) throws -> String {
+        let path = URL(fileURLWithPath: out).standardizedFileURL.appendingPathComponent("node.xml").path
+        try """
+        <node>
+          <cpu><mhz>2000</mhz><model>x86_64</model><active>64</active>
+               <nodes>1</nodes><sockets>1</sockets><cores>64</cores><threads>1</threads></cpu>
+          <memory>67108864</memory>
+        </node>
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return "test://" + path
+    }
+
     func run() async throws {
         if real { return try await runReal() }
         let out = self.out ?? "out/demo"
-        let hypervisor = self.hypervisor ?? "test:///default"
         let groups = [("web", "ec2_cpu_utilization_5f5533"), ("api", "ec2_cpu_utilization_fe7f93")]
         let fm = FileManager.default
         try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Host capacity is measured from the host: test:///default is 16 CPUs and 3 GiB with a 2 GiB
+        // domain of its own, too small for two pools, so the demo's host is a node file of its own.
+        let hypervisor = try self.hypervisor ?? Self.demoNode(in: out)
         for stale in ["actuator.sqlite", "actuator.sqlite-wal", "actuator.sqlite-shm"] {
             try? fm.removeItem(atPath: "\(out)/\(stale)")
         }
