@@ -171,6 +171,7 @@ let package = Package(
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "ActuatorAPITests", dependencies: [
             "ActuatorAPI", "APITestSupport", "Actuator", "MetricStore",

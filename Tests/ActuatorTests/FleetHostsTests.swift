@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import MetricsTestKit
 import Testing
 
 /// Hosts measured from libvirt, shadows spread over hosts, and a host that is lost and comes back
@@ -65,7 +66,8 @@ import Testing
         let f = try FleetFixture(hosts: [("h1", 16, 32_768), ("h2", 16, 32_768), ("h3", 16, 32_768)], pool: 6, grace: 90)
         defer { f.cleanUp() }
         let clock = ManualWallClock(f.base.start)
-        let runtime = try await f.runtime(clock: clock)
+        let metrics = TestMetrics()
+        let runtime = try await f.runtime(clock: clock, metrics: ActuatorMetrics(factory: metrics))
         var report = await runtime.cycle()
         #expect(report.reconcile.created.count == 6, "\(report.problems)")
         let store = runtime.store
@@ -109,6 +111,14 @@ import Testing
         let pool = try store.shadows(group: "web", states: [.ready])
         #expect(pool.count == 6 && pool.allSatisfy { $0.host != "h3" })
         #expect(Set(pool.map(\.host)) == ["h1", "h2"])
+        // The gauges say the same: h3 lost (once), holding nothing; h1 and h2 hold the pool of 6.
+        #expect(try metrics.expectCounter(ActuatorMetrics.hostsLost, [("host", "h3")]).totalValue == 1)
+        #expect(try metrics.expectGauge(ActuatorMetrics.hostState, [("host", "h3"), ("state", "lost")]).lastValue == 1)
+        #expect(try metrics.expectGauge(ActuatorMetrics.hostState, [("host", "h3"), ("state", "up")]).lastValue == 0)
+        #expect(try metrics.expectGauge(ActuatorMetrics.hostReservedUnits, [("host", "h3")]).lastValue == 0)
+        let reservedUnits = try ["h1", "h2"].map { try metrics.expectGauge(ActuatorMetrics.hostReservedUnits, [("host", $0)]).lastValue ?? 0 }
+        #expect(reservedUnits.reduce(0, +) == 6 * 10)
+        #expect(try metrics.expectGauge(ActuatorMetrics.hostFreeUnits, [("host", "h1")]).lastValue == Double(1000 - Int(reservedUnits[0])))
 
         // h3 answers again, still running both domains (the activated one serving, the parked one paused).
         try f.bringBack("h3", cpus: 16, memoryMiB: 32_768,

@@ -33,9 +33,9 @@ struct FleetFixture {
         base.configuration.scaleInUtilisation = 0
     }
 
-    func runtime(clock: ManualWallClock) async throws -> ActuatorRuntime {
+    func runtime(clock: ManualWallClock, metrics: ActuatorMetrics = ActuatorMetrics()) async throws -> ActuatorRuntime {
         let connections = hypervisors
-        return try await ActuatorRuntime(configuration: base.configuration, clock: clock, connect: { host in
+        return try await ActuatorRuntime(configuration: base.configuration, clock: clock, metrics: metrics, connect: { host in
             guard let h = connections[host.name] else { throw HypervisorError(code: .connectionFailed, operation: "connect", message: host.name) }
             return h
         })

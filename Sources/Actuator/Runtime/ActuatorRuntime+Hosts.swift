@@ -21,7 +21,14 @@ extension ActuatorRuntime {
         let now = clock.now()
         let reservedByHost = reservedDomains()
         for host in configuration.hosts where host.enabled {
-            guard let hypervisor = hypervisors[host.name] else { continue }
+            guard let hypervisor = hypervisors[host.name] else {
+                // Not connected since the start: unreachable like a host that stopped answering,
+                // so nothing is placed there and its shadows are replaced after the grace period.
+                let error = HypervisorError(code: .connectionFailed, operation: "connect",
+                                            message: hostProblems[host.name] ?? "not connected")
+                check.states[host.name] = unreachable(host.name, error: error, now: now, check: &check)
+                continue
+            }
             do {
                 let measurement = try await HostMeasurement.measure(host, hypervisor: hypervisor,
                                                                     reservedDomains: reservedByHost[host.name] ?? [])
@@ -44,10 +51,17 @@ extension ActuatorRuntime {
                 check.states[host.name] = (try? store.hostAvailability(host.name))?.host.status.state ?? .up
             }
         }
-        for availability in (try? store.hostAvailability()) ?? [] where configuration.hosts.contains(where: { $0.name == availability.host.name }) {
+        recordHostMetrics()
+        return check
+    }
+
+    /// The per-host gauges from the store (after the check, and at the end of each cycle, once the
+    /// reconciler placed what it could).
+    func recordHostMetrics() {
+        let configured = Set(configuration.hosts.map(\.name))
+        for availability in (try? store.hostAvailability()) ?? [] where configured.contains(availability.host.name) {
             metrics.recordHost(availability)
         }
-        return check
     }
 
     /// Records a failed check; past the grace period, marks the host lost.
@@ -105,13 +119,13 @@ extension ActuatorRuntime {
         }
     }
 
-    /// Per host: the domain names of the shadows holding a reservation there.
+    /// Per host: the domain names of the shadows holding a reservation there — those in the
+    /// states that hold one (the store's invariant: planned, defining, ready, activating,
+    /// decommissioning), read in one query.
     func reservedDomains() -> [String: Set<String>] {
-        guard let reservations = try? store.reservations(), !reservations.isEmpty,
-              let shadows = try? store.shadows(states: [.planned, .defining, .ready, .activating, .decommissioning]) else { return [:] }
-        let held = Set(reservations.map(\.shadowID))
+        guard let shadows = try? store.shadows(states: [.planned, .defining, .ready, .activating, .decommissioning]) else { return [:] }
         var out: [String: Set<String>] = [:]
-        for s in shadows where held.contains(s.id) { out[s.host, default: []].insert(s.domainName) }
+        for s in shadows { out[s.host, default: []].insert(s.domainName) }
         return out
     }
 }

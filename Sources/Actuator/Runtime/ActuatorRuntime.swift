@@ -406,6 +406,7 @@ public actor ActuatorRuntime {
     /// looks at); a failure is one of the cycle's problems.
     private func logged(_ decisions: [SizingDecision], _ report: CycleReport) -> CycleReport {
         var report = report
+        recordHostMetrics()
         let state = dryRun ? nil : sizingStateDocument(now: report.time, problems: &report.problems)
         do {
             try decisionLog.record(decisions, states: state.map { [$0] } ?? [])
