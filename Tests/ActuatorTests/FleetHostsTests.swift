@@ -142,6 +142,31 @@ import Testing
     }
 }
 
+extension FleetHostsTests {
+    @Test func activationsTakeShadowsOnHostsThatAnswer() async throws {
+        let f = try FleetFixture(hosts: [("h1", 16, 32_768), ("h2", 16, 32_768)], pool: 4)
+        defer { f.cleanUp() }
+        let clock = ManualWallClock(f.base.start)
+        let runtime = try await f.runtime(clock: clock)
+        _ = await runtime.cycle()
+        #expect(try runtime.store.shadows(host: "h2", states: [.ready]).count == 2)
+        try await f.takeDown("h2")
+        clock.advance(by: 10)
+        #expect(await runtime.cycle().hosts["h2"] == .unreachable)
+        // h1's two parked shadows are activated; h2's are not tried.
+        for i in 0..<2 {
+            let record = try await runtime.activator.activate(group: "web", activationID: "a\(i)")
+            #expect(record.outcome == .succeeded)
+            #expect(try runtime.store.shadow(id: record.shadowID)?.host == "h1")
+        }
+        await #expect {
+            try await runtime.activator.activate(group: "web", activationID: "a2")
+        } throws: { error in
+            (error as? ActivationError)?.kind == .noShadow && "\(error)".contains("2 on unreachable hosts")
+        }
+    }
+}
+
 /// Anti-affinity and the free-memory guard on hand-made availabilities.
 @Suite struct PlacementSpreadTests {
     func host(_ name: String, freeUnits: Int64, state: HostState = .up, freeMemoryMiB: Int64? = nil) -> HostAvailability {
