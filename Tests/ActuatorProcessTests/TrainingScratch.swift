@@ -31,7 +31,11 @@ struct TrainingScratch {
             try (lines.joined(separator: "\n") + "\n").write(toFile: path + "/data/\(file).csv", atomically: true, encoding: .utf8)
             inputs.append("{ path = \"data/\(file).csv\", group = \"ec2-\(file)\" }")
             let values = lines.dropFirst().compactMap { $0.split(separator: ",").last.flatMap { Double($0) } }
-            let grid = TimeGrid(axis: .time, start: 1_700_000_000, step: 300, count: values.count)
+            // Collected up to now, as the actuator's collector leaves it: the memory model then takes
+            // the live observations of `psm-actuator run` (a history that ended long ago would be
+            // refused as too far past its next expected step).
+            let now = Int64(Date().timeIntervalSince1970) / 300 * 300
+            let grid = TimeGrid(axis: .time, start: now - Int64(values.count) * 300, step: 300, count: values.count)
             memory.append(Series(id: "ec2-\(file)/memory_mib", grid: grid, values: values.map { 2048 + 40 * $0 },
                                  metric: "memory_mib", group: "ec2-\(file)"))
         }
