@@ -97,7 +97,9 @@ let package = Package(
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         // Stands in for the actuator runtime behind the API in tests and the fuzz/load scripts.
-        .target(name: "APITestSupport", dependencies: ["Actuator", "MetricStore", "TimeSeries"]),
+        .target(name: "APITestSupport", dependencies: [
+            "Actuator", "MetricStore", "TimeSeries", .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(name: "psm-api-testserver", dependencies: [
             "ActuatorAPI", "APITestSupport", "Actuator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -222,7 +224,7 @@ let package = Package(
         // … and psm itself: sharded training processes sharing one registry, and the deploy/ files'
         // command lines (Yams reads the Kubernetes manifest).
         .testTarget(name: "ActuatorProcessTests", dependencies: [
-            "psm-actuator", "psm", "Actuator", "MetricStore", "ModelRegistry", "TimeSeries",
+            "psm-actuator", "APITestSupport", "psm", "Actuator", "MetricStore", "ModelRegistry", "TimeSeries",
             .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [

@@ -13,6 +13,9 @@ env -u PSM_REAL_VMS swift test --skip-build --parallel   # the real-VM suite run
 # The fuzzers' short deterministic stage (docs/fuzzing.md): each target's corpus, every saved crash
 # input, then 5,000 mutated inputs per target from a fixed seed; well under a minute.
 scripts/fuzz.sh --ci --skip-build
+# What a user runs first: `psm demo` on the bundled data and `psm-actuator explain`, its summary
+# checked (scripts/smoke-demo.sh; a few minutes on the debug build).
+scripts/smoke-demo.sh --skip-build
 if [ "${PSM_REAL_VMS:-0}" = 1 ]; then
   scripts/realvm-test.sh --skip-build
 fi

@@ -47,26 +47,9 @@ struct InputOptions: ParsableArguments {
     }
 }
 
-/// Expands the command's path arguments: files as given, directories to their `*.csv` files
-/// (recursively, sorted so output is stable).
+/// Expands the command's path arguments (`CSVFiles.expand`), as a usage error.
 func csvFiles(in paths: [String]) throws -> [String] {
-    var files: [String] = []
-    let fm = FileManager.default
-    for path in paths {
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValidationError("\(path): no such file or directory")
-        }
-        guard isDirectory.boolValue else { files.append(path); continue }
-        guard let walker = fm.enumerator(atPath: path) else { throw ValidationError("\(path): cannot list directory") }
-        var found: [String] = []
-        for case let relative as String in walker where relative.lowercased().hasSuffix(".csv") {
-            found.append((path as NSString).appendingPathComponent(relative))
-        }
-        guard !found.isEmpty else { throw ValidationError("\(path): no .csv files in this directory") }
-        files += found.sorted()
-    }
-    return files
+    do { return try CSVFiles.expand(paths) } catch { throw ValidationError("\(error.file): \(error.message)") }
 }
 
 /// Writes to standard error (progress, diagnostics), never to the data on standard output.

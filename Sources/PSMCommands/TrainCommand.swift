@@ -3,6 +3,7 @@ import Dispatch
 import Evaluation
 import Features
 import Forecasting
+import Ingest
 import Foundation
 import MetricStore
 import ModelRegistry
@@ -140,7 +141,7 @@ struct TrainCommand: ParsableCommand {
         for source in c.sources {
             let path = c.resolve(source.path)
             do {
-                let files = try csvFiles(path)
+                let files = try CSVFiles.expand([path])
                 var loaded = try ModelInputs.load(files: files, options: c.ingest, season: c.season, calendarPath: nil,
                                                   futureSteps: 0, maxDiagnostics: 1)
                 if let group = source.group {
@@ -195,18 +196,6 @@ struct TrainCommand: ParsableCommand {
             inputs.append(ForecastInput(series: series, season: c.season ?? ModelInputs.defaultSeason(series)))
         }
         return inputs
-    }
-
-    /// A file, or a directory's `*.csv` files sorted by name.
-    static func csvFiles(_ path: String) throws -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ValidationError("no such file or directory")
-        }
-        guard isDirectory.boolValue else { return [path] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".csv") }.sorted()
-        guard !names.isEmpty else { throw ValidationError("no .csv files in the directory") }
-        return names.map { (path as NSString).appendingPathComponent($0) }
     }
 }
 

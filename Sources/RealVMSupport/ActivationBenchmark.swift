@@ -183,7 +183,7 @@ public struct ActivationBenchmark: Sendable {
                                              createdAt: now, updatedAt: now),
                         reserving: true, at: now)
         let calls = CallLog()
-        let observed = ObservedHypervisor(driver.hypervisor, after: { calls.record($0) })
+        let observed = InterceptingHypervisor(driver.hypervisor, after: { calls.record($0) })
         let activator = Activator(store: store, hypervisors: ["local": observed], monitoring: MonitoredDomains(),
                                   clock: SystemWallClock())
         let log = driver.guest.serialLog(for: name)

@@ -5,7 +5,7 @@ import LibvirtHypervisor
 import MetricStore
 
 /// psm's own time in `Activator.activate` on libvirt's test driver: each activation's wall time
-/// minus the time spent inside the hypervisor calls it made (a `TimingHypervisor` around the
+/// minus the time spent inside the hypervisor calls it made (an `InterceptingHypervisor` logging to a `CallLog` around the
 /// driver). The shadows are provisioned by the `Reconciler` first (not timed), as in service.
 enum ActivationBench {
     struct Sample {
@@ -31,7 +31,8 @@ enum ActivationBench {
         defer { try? FileManager.default.removeItem(at: dir) }
         let node = dir.appendingPathComponent("node.xml").path
         try "<node/>".write(toFile: node, atomically: true, encoding: .utf8)
-        let timing = TimingHypervisor(try LibvirtHypervisor(uri: "test://" + node))
+        let calls = CallLog()
+        let timing = InterceptingHypervisor(try LibvirtHypervisor(uri: "test://" + node), after: { calls.record($0) })
         let clock = ManualWallClock(1_700_000_000)
         let path = dir.appendingPathComponent("store.sqlite").path
         let host = HostConfig(name: "h1", uri: "test://" + node, capacity: CapacityAmount(vcpus: 1 << 40, memoryMiB: 1 << 50, units: 1 << 40))
@@ -75,7 +76,7 @@ enum ActivationBench {
         var byShadow: [Sample] = [], byGroup: [Sample] = []
         for i in 0..<(2 * count) {
             clock.advance(by: 1)
-            timing.reset()
+            _ = calls.drain()
             let started = ContinuousClock.now
             let record: ActivationRecord
             if i % 2 == 0 {
@@ -85,7 +86,7 @@ enum ActivationBench {
             }
             let d = ContinuousClock.now - started
             guard record.outcome == .succeeded else { throw BenchError("activation \(i) ended \(String(describing: record.outcome))") }
-            let spent = timing.total
+            let spent = calls.total
             let sample = Sample(total: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18,
                                 hypervisor: spent.seconds, calls: spent.calls)
             if i % 2 == 0 { byShadow.append(sample) } else { byGroup.append(sample) }

@@ -3,10 +3,11 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import Synchronization
 
 /// One collection (`Collector.collect`) over `domains` member VMs on one host: the real bulk-stats
 /// call on libvirt's test driver, then rates, group sums and the store write of every VM's and
-/// group's samples. The test driver reports only each domain's state, so `CountingStats` fills the
+/// group's samples. The test driver reports only each domain's state, so `countingStats` fills the
 /// counters (CPU time, balloon, block and network bytes, vCPUs) with values that grow between calls —
 /// synthetic numbers, so that the rate and store paths do the work real hosts give them.
 enum CollectBench {
@@ -19,14 +20,10 @@ enum CollectBench {
     }
 
     /// Adds growing counters to the driver's stats (the bench's only stand-in: the test driver has none).
-    final class CountingStats: Hypervisor, @unchecked Sendable {
-        let inner: any Hypervisor
-        private var call: UInt64 = 0
-        private let lock = NSLock()
-        init(_ inner: any Hypervisor) { self.inner = inner }
-
-        func stats() async throws(HypervisorError) -> [DomainStats] {
-            let n: UInt64 = lock.withLock { call += 1; return call }
+    static func countingStats(_ inner: any Hypervisor) -> InterceptingHypervisor {
+        let calls = Mutex<UInt64>(0)
+        return InterceptingHypervisor(inner, stats: { inner async throws(HypervisorError) in
+            let n: UInt64 = calls.withLock { $0 += 1; return $0 }
             return try await inner.stats().enumerated().map { i, s in
                 var s = s
                 let k = UInt64(i + 1)
@@ -39,25 +36,7 @@ enum CollectBench {
                 s.networkTransmittedBytes = n * 3_000 * k
                 return s
             }
-        }
-        func define(_ spec: DomainSpec) async throws(HypervisorError) -> DomainInfo { try await inner.define(spec) }
-        func start(_ name: String) async throws(HypervisorError) { try await inner.start(name) }
-        func suspend(_ name: String) async throws(HypervisorError) { try await inner.suspend(name) }
-        func resume(_ name: String) async throws(HypervisorError) { try await inner.resume(name) }
-        func managedSave(_ name: String) async throws(HypervisorError) { try await inner.managedSave(name) }
-        func restore(_ name: String) async throws(HypervisorError) -> DomainState { try await inner.restore(name) }
-        func setVCPUs(_ name: String, to count: Int) async throws(HypervisorError) { try await inner.setVCPUs(name, to: count) }
-        func setMemory(_ name: String, toKiB kib: UInt64) async throws(HypervisorError) { try await inner.setMemory(name, toKiB: kib) }
-        func destroy(_ name: String) async throws(HypervisorError) { try await inner.destroy(name) }
-        func undefine(_ name: String, removingManagedSave: Bool) async throws(HypervisorError) {
-            try await inner.undefine(name, removingManagedSave: removingManagedSave)
-        }
-        func setMetadata(_ metadata: ShadowMetadata?, of name: String) async throws(HypervisorError) { try await inner.setMetadata(metadata, of: name) }
-        func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try await inner.info(name) }
-        func list() async throws(HypervisorError) -> [DomainInfo] { try await inner.list() }
-        func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] { try await inner.interfaceAddresses(name) }
-        func nodeInfo() async throws(HypervisorError) -> NodeInfo { try await inner.nodeInfo() }
-        func memberTag(of name: String) async throws(HypervisorError) -> String? { try await inner.memberTag(of: name) }
+        })
     }
 
     /// `collections` collections 10 s apart after one warm-up at a 60 s model interval: one in six
@@ -73,7 +52,7 @@ enum CollectBench {
         }.joined()
         try "<node>\(xml)</node>".write(toFile: node, atomically: true, encoding: .utf8)
         let driver = try LibvirtHypervisor(uri: "test://" + node)
-        let hypervisor = CountingStats(driver)
+        let hypervisor = countingStats(driver)
         let store = try MetricStore(path: dir.appendingPathComponent("store.sqlite").path, durability: .process)
         let configs = try (0..<groups).map { g -> GroupConfiguration in
             var c = GroupConfiguration(name: "g\(g)", template: ShadowTemplate(full: ResourceSize(vcpus: 2, memoryKiB: 1_048_576), units: 10),

@@ -8,7 +8,7 @@ import MetricStore
 /// decision cycle (measure the cycle's start jitter under collection)").
 ///
 /// The runtime of `psm-actuator run` on a 1,000-domain test-driver host (10 groups of members, the
-/// counters filled by `CollectBench.CountingStats`), driven as the service drives it: a decision
+/// counters filled by `CollectBench.countingStats`), driven as the service drives it: a decision
 /// loop (cycle, then sleep `interval`) and, beside it, a collector loop (collect, apply, sleep),
 /// both on the real clock. A cycle's start delay is how much later it started than the previous
 /// cycle's end plus the interval. Measured with the collector loop off, then on (at 1 s, with a
@@ -59,7 +59,7 @@ enum JitterBench {
         }
         let config = try ActuatorConfiguration.parse(toml, fileName: "jitter.toml", baseDirectory: dir.path)
         let runtime = try await ActuatorRuntime(configuration: config, clock: SystemWallClock(),
-                                                connect: { host in CollectBench.CountingStats(try LibvirtHypervisor(uri: host.uri)) })
+                                                connect: { host in CollectBench.countingStats(try LibvirtHypervisor(uri: host.uri)) })
         let collector = Collector(settings: config.collect, groups: config.groups, hypervisors: runtime.hypervisors,
                                   store: runtime.store, modelInterval: config.interval)
         var result = Result()

@@ -169,7 +169,7 @@ import Testing
     @Test func aFailingHostIsAGapAndAProblemNotZeroDemand() async throws {
         let s = try Setup()
         defer { s.cleanUp() }
-        let c = s.collector(["h1": FlakyHypervisor(s.hypervisor, always: true)])
+        let c = s.collector(["h1": FlakyHypervisor(s.hypervisor, always: true).hypervisor])
         let report = await c.collect(now: 1_000)
         #expect(report.problems.contains { $0.hasPrefix("host h1: no stats") })
         #expect(report.vms.isEmpty)
@@ -180,7 +180,7 @@ import Testing
         let s = try Setup()
         defer { s.cleanUp() }
         let frozen = FreezingHypervisor(s.hypervisor, crashAfter: 0)
-        let c = s.collector(["h1": frozen], timeout: 0.2)
+        let c = s.collector(["h1": frozen.hypervisor], timeout: 0.2)
         // The hung call never returns: that the two collections return at all is the point (no
         // time bound: the parallel suite can delay the timeout's wake-up by many seconds).
         let first = await c.collect(now: 1_000)

@@ -6,8 +6,9 @@ import MetricStore
 import Synchronization
 import Testing
 
-/// Counts member-tag reads (the one call the tag form adds to a collection).
-final class TagCountingHypervisor: Hypervisor, @unchecked Sendable {
+/// Counts member-tag reads (the one call the tag form adds to a collection). `hypervisor` is the
+/// wrapped one.
+final class TagCountingHypervisor: Sendable {
     let inner: any Hypervisor
     let reads = Mutex<[String]>([])
     /// Seconds each tag read takes (a slow host).
@@ -19,32 +20,14 @@ final class TagCountingHypervisor: Hypervisor, @unchecked Sendable {
         self.delay = delay
         self.cannedStats = cannedStats
     }
-    func define(_ spec: DomainSpec) async throws(HypervisorError) -> DomainInfo { try await inner.define(spec) }
-    func start(_ name: String) async throws(HypervisorError) { try await inner.start(name) }
-    func suspend(_ name: String) async throws(HypervisorError) { try await inner.suspend(name) }
-    func resume(_ name: String) async throws(HypervisorError) { try await inner.resume(name) }
-    func managedSave(_ name: String) async throws(HypervisorError) { try await inner.managedSave(name) }
-    func restore(_ name: String) async throws(HypervisorError) -> DomainState { try await inner.restore(name) }
-    func setVCPUs(_ name: String, to count: Int) async throws(HypervisorError) { try await inner.setVCPUs(name, to: count) }
-    func setMemory(_ name: String, toKiB kib: UInt64) async throws(HypervisorError) { try await inner.setMemory(name, toKiB: kib) }
-    func destroy(_ name: String) async throws(HypervisorError) { try await inner.destroy(name) }
-    func undefine(_ name: String, removingManagedSave: Bool) async throws(HypervisorError) {
-        try await inner.undefine(name, removingManagedSave: removingManagedSave)
+
+    var hypervisor: InterceptingHypervisor {
+        InterceptingHypervisor(inner, before: { [self] call in
+            guard call.method == "memberTag" else { return }
+            reads.withLock { $0.append(call.domain) }
+            if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
+        }, stats: cannedStats.map { canned in { @Sendable _ in canned } })
     }
-    func setMetadata(_ metadata: ShadowMetadata?, of name: String) async throws(HypervisorError) { try await inner.setMetadata(metadata, of: name) }
-    func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try await inner.info(name) }
-    func list() async throws(HypervisorError) -> [DomainInfo] { try await inner.list() }
-    func stats() async throws(HypervisorError) -> [DomainStats] {
-        if let cannedStats { return cannedStats }
-        return try await inner.stats()
-    }
-    func memberTag(of name: String) async throws(HypervisorError) -> String? {
-        reads.withLock { $0.append(name) }
-        if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
-        return try await inner.memberTag(of: name)
-    }
-    func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] { try await inner.interfaceAddresses(name) }
-    func nodeInfo() async throws(HypervisorError) -> NodeInfo { try await inner.nodeInfo() }
 }
 
 @Suite("members = \"tag:…\": membership by the operator's libvirt metadata tag")
@@ -115,7 +98,7 @@ struct MemberTagCollectorTests {
         web.runningConfigured = false
         var settings = Collector.Settings()
         settings.timeout = 120
-        let collector = Collector(settings: settings, groups: [web], hypervisors: ["h1": counting], store: store, modelInterval: 300)
+        let collector = Collector(settings: settings, groups: [web], hypervisors: ["h1": counting.hypervisor], store: store, modelInterval: 300)
         let first = await collector.collect(now: 1_000)
         let sample = try #require(first.groups.first { $0.group == "web" })
         #expect(sample.members == ["frontend-a"] && sample.memberUnits == 10, "\(first.problems)")
@@ -152,7 +135,7 @@ struct MemberTagCollectorTests {
         web.members = [MemberPattern("tag:web")]
         var settings = Collector.Settings()
         settings.timeout = 0.5
-        let collector = Collector(settings: settings, groups: [web], hypervisors: ["h1": slow],
+        let collector = Collector(settings: settings, groups: [web], hypervisors: ["h1": slow.hypervisor],
                                   store: try MetricStore(path: directory.appendingPathComponent("store.sqlite").path), modelInterval: 300)
         let first = await collector.collect(now: 1_000)
         #expect(first.groups.first?.members == [], "not read in time: not a member yet")

@@ -75,10 +75,10 @@ struct RefusingRouter: TrafficRouter {
     func disable(group: String, server: String) async throws(RoutingError) {}
 }
 
-/// Forwards to a real hypervisor until `crashAfter` calls have been made; from then on every call
-/// suspends forever, so the caller stops exactly there — nothing after that point runs, as when
-/// the process is SIGKILLed (the suspended continuations are parked here, never resumed).
-final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
+/// Lets `crashAfter` hypervisor calls through; from then on every call suspends forever, so the
+/// caller stops exactly there — nothing after that point runs, as when the process is SIGKILLed
+/// (the suspended continuations are parked here, never resumed). `hypervisor` is the wrapped one.
+final class FreezingHypervisor: @unchecked Sendable {
     let inner: any Hypervisor
     let crashAfter: Int
     private let calls = Mutex(0)
@@ -90,6 +90,7 @@ final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
         self.crashAfter = crashAfter
     }
 
+    var hypervisor: InterceptingHypervisor { InterceptingHypervisor(inner, before: { [self] _ in await gate() }) }
     var frozen: Bool { calls.withLock { $0 > crashAfter } }
     /// Calls made so far (frozen ones included).
     var callCount: Int { calls.withLock { $0 } }
@@ -103,35 +104,11 @@ final class FreezingHypervisor: Hypervisor, @unchecked Sendable {
             Self.parkLock.unlock()
         }
     }
-
-    func define(_ spec: DomainSpec) async throws(HypervisorError) -> DomainInfo { await gate(); return try await inner.define(spec) }
-    func start(_ name: String) async throws(HypervisorError) { await gate(); try await inner.start(name) }
-    func suspend(_ name: String) async throws(HypervisorError) { await gate(); try await inner.suspend(name) }
-    func resume(_ name: String) async throws(HypervisorError) { await gate(); try await inner.resume(name) }
-    func managedSave(_ name: String) async throws(HypervisorError) { await gate(); try await inner.managedSave(name) }
-    func restore(_ name: String) async throws(HypervisorError) -> DomainState { await gate(); return try await inner.restore(name) }
-    func setVCPUs(_ name: String, to count: Int) async throws(HypervisorError) { await gate(); try await inner.setVCPUs(name, to: count) }
-    func setMemory(_ name: String, toKiB kib: UInt64) async throws(HypervisorError) { await gate(); try await inner.setMemory(name, toKiB: kib) }
-    func destroy(_ name: String) async throws(HypervisorError) { await gate(); try await inner.destroy(name) }
-    func undefine(_ name: String, removingManagedSave: Bool) async throws(HypervisorError) {
-        await gate(); try await inner.undefine(name, removingManagedSave: removingManagedSave)
-    }
-    func setMetadata(_ metadata: ShadowMetadata?, of name: String) async throws(HypervisorError) {
-        await gate(); try await inner.setMetadata(metadata, of: name)
-    }
-    func info(_ name: String) async throws(HypervisorError) -> DomainInfo { await gate(); return try await inner.info(name) }
-    func list() async throws(HypervisorError) -> [DomainInfo] { await gate(); return try await inner.list() }
-    func stats() async throws(HypervisorError) -> [DomainStats] { await gate(); return try await inner.stats() }
-    func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
-        await gate(); return try await inner.interfaceAddresses(name)
-    }
-    func nodeInfo() async throws(HypervisorError) -> NodeInfo { await gate(); return try await inner.nodeInfo() }
-    func memberTag(of name: String) async throws(HypervisorError) -> String? { await gate(); return try await inner.memberTag(of: name) }
 }
 
 /// Fails every other call with a transient libvirt error (`operationFailed`) before forwarding:
-/// injected failures that the retries must absorb.
-final class FlakyHypervisor: Hypervisor, @unchecked Sendable {
+/// injected failures that the retries must absorb. `hypervisor` is the wrapped one.
+final class FlakyHypervisor: Sendable {
     let inner: any Hypervisor
     private let calls = Mutex(0)
     /// Calls that failed (injected).
@@ -144,34 +121,12 @@ final class FlakyHypervisor: Hypervisor, @unchecked Sendable {
         self.always = always
     }
 
-    private func maybeFail(_ what: String) throws(HypervisorError) {
-        let n = calls.withLock { c -> Int in c += 1; return c }
-        if always || n % 2 == 1 {
-            throw HypervisorError(code: .operationFailed, operation: what, message: "injected failure")
-        }
+    var hypervisor: InterceptingHypervisor {
+        InterceptingHypervisor(inner, before: { [self] call throws(HypervisorError) in
+            let n = calls.withLock { c -> Int in c += 1; return c }
+            if always || n % 2 == 1 {
+                throw HypervisorError(code: .operationFailed, operation: call.method, message: "injected failure")
+            }
+        })
     }
-
-    func define(_ spec: DomainSpec) async throws(HypervisorError) -> DomainInfo { try maybeFail("define"); return try await inner.define(spec) }
-    func start(_ name: String) async throws(HypervisorError) { try maybeFail("start"); try await inner.start(name) }
-    func suspend(_ name: String) async throws(HypervisorError) { try maybeFail("suspend"); try await inner.suspend(name) }
-    func resume(_ name: String) async throws(HypervisorError) { try maybeFail("resume"); try await inner.resume(name) }
-    func managedSave(_ name: String) async throws(HypervisorError) { try maybeFail("managedSave"); try await inner.managedSave(name) }
-    func restore(_ name: String) async throws(HypervisorError) -> DomainState { try maybeFail("restore"); return try await inner.restore(name) }
-    func setVCPUs(_ name: String, to count: Int) async throws(HypervisorError) { try maybeFail("setVCPUs"); try await inner.setVCPUs(name, to: count) }
-    func setMemory(_ name: String, toKiB kib: UInt64) async throws(HypervisorError) { try maybeFail("setMemory"); try await inner.setMemory(name, toKiB: kib) }
-    func destroy(_ name: String) async throws(HypervisorError) { try maybeFail("destroy"); try await inner.destroy(name) }
-    func undefine(_ name: String, removingManagedSave: Bool) async throws(HypervisorError) {
-        try maybeFail("undefine"); try await inner.undefine(name, removingManagedSave: removingManagedSave)
-    }
-    func setMetadata(_ metadata: ShadowMetadata?, of name: String) async throws(HypervisorError) {
-        try maybeFail("setMetadata"); try await inner.setMetadata(metadata, of: name)
-    }
-    func info(_ name: String) async throws(HypervisorError) -> DomainInfo { try maybeFail("info"); return try await inner.info(name) }
-    func list() async throws(HypervisorError) -> [DomainInfo] { try maybeFail("list"); return try await inner.list() }
-    func stats() async throws(HypervisorError) -> [DomainStats] { try maybeFail("stats"); return try await inner.stats() }
-    func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
-        try maybeFail("interfaceAddresses"); return try await inner.interfaceAddresses(name)
-    }
-    func nodeInfo() async throws(HypervisorError) -> NodeInfo { try maybeFail("nodeInfo"); return try await inner.nodeInfo() }
-    func memberTag(of name: String) async throws(HypervisorError) -> String? { try maybeFail("memberTag"); return try await inner.memberTag(of: name) }
 }

@@ -146,7 +146,7 @@ struct RuntimeTests {
             let done = Mutex(false)
             Task {
                 // Starting (adoption) makes hypervisor calls too: the kill may land there.
-                guard let doomed = try? await f.runtime(clock: clock, hypervisor: freezing) else { return }
+                guard let doomed = try? await f.runtime(clock: clock, hypervisor: freezing.hypervisor) else { return }
                 for (i, d) in demands.enumerated() {
                     await doomed.observe(group: "web", demand: d, at: f.start + Int64(i) * 3600)
                     _ = await doomed.cycle()
@@ -267,7 +267,7 @@ struct RuntimeFailureTests {
         f.configuration.retry = RetryPolicy(attempts: 3, initialDelayMs: 1)
         let flaky = FlakyHypervisor(f.hypervisor)
         let clock = ManualWallClock(f.start)
-        let runtime = try await f.runtime(clock: clock, hypervisor: flaky)
+        let runtime = try await f.runtime(clock: clock, hypervisor: flaky.hypervisor)
         await runtime.observe(group: "web", demand: 10, at: f.start)
         let first = await runtime.cycle()
         #expect(first.reconcile.problems.isEmpty, "\(first.reconcile.problems)")
@@ -291,7 +291,7 @@ struct RuntimeFailureTests {
         _ = await healthy.cycle()
         let shadow = try #require(try healthy.store.shadows(states: [.ready]).first)
         // The host goes down: every call fails.
-        let down = try await f.runtime(clock: clock, hypervisor: FlakyHypervisor(f.hypervisor, always: true))
+        let down = try await f.runtime(clock: clock, hypervisor: FlakyHypervisor(f.hypervisor, always: true).hypervisor)
         await #expect(throws: ActivationError.self) {
             _ = try await down.activator.activate(shadowID: shadow.id, activationID: "req-1")
         }

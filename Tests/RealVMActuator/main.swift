@@ -64,8 +64,8 @@ let armed = Atomic<Bool>(false)
 }
 
 let connect: (HostConfig) throws -> any Hypervisor = { host in
-    ObservedHypervisor(try LibvirtHypervisor(uri: host.uri),
-                       before: { checkpoint($0, after: false) }, after: { checkpoint($0, after: true) })
+    InterceptingHypervisor(try LibvirtHypervisor(uri: host.uri),
+                           before: { checkpoint($0, after: false) }, after: { checkpoint($0, after: true) })
 }
 let runtime: ActuatorRuntime
 do {

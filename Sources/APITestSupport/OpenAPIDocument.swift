@@ -1,27 +1,31 @@
 import Foundation
-import Testing
 import Yams
 
 /// docs/openapi.yaml, loaded with Yams, and a validator for the subset of JSON Schema it uses
-/// (type, required, properties, additionalProperties, items, enum, oneOf, minimum, $ref).
-struct OpenAPIDocument {
-    let root: [String: Any]
+/// (type, required, properties, additionalProperties, items, enum, oneOf, minimum, $ref). Shared by
+/// the API tests over the stand-in control and the tests of the served `psm-actuator`.
+public struct OpenAPIDocument {
+    public let root: [String: Any]
 
-    static func load() throws -> OpenAPIDocument {
+    public init(root: [String: Any]) { self.root = root }
+
+    public static func load() throws -> OpenAPIDocument {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("docs/openapi.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
-        let root = try #require(try Yams.load(yaml: text) as? [String: Any], "docs/openapi.yaml is not a mapping")
+        guard let root = try Yams.load(yaml: text) as? [String: Any] else {
+            throw OpenAPIDocumentError(description: "docs/openapi.yaml is not a mapping")
+        }
         return OpenAPIDocument(root: root)
     }
 
-    var paths: [String: [String: Any]] {
+    public var paths: [String: [String: Any]] {
         (root["paths"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: Any] }
     }
 
     /// `METHOD /path` for every operation.
-    var operations: Set<String> {
+    public var operations: Set<String> {
         let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
         var result: Set<String> = []
         for (path, item) in paths {
@@ -30,12 +34,12 @@ struct OpenAPIDocument {
         return result
     }
 
-    func operation(_ method: String, _ path: String) -> [String: Any]? {
+    public func operation(_ method: String, _ path: String) -> [String: Any]? {
         paths[path]?[method.lowercased()] as? [String: Any]
     }
 
     /// The JSON schema of a response, following `$ref`s to components/responses.
-    func responseSchema(_ method: String, _ path: String, status: Int) -> [String: Any]? {
+    public func responseSchema(_ method: String, _ path: String, status: Int) -> [String: Any]? {
         guard let responses = operation(method, path)?["responses"] as? [String: Any],
               var response = responses[String(status)] as? [String: Any] else { return nil }
         if let ref = response["$ref"] as? String, let resolved = resolve(ref) { response = resolved }
@@ -43,11 +47,11 @@ struct OpenAPIDocument {
         return (content?["application/json"] as? [String: Any])?["schema"] as? [String: Any]
     }
 
-    func documentedStatuses(_ method: String, _ path: String) -> Set<Int> {
+    public func documentedStatuses(_ method: String, _ path: String) -> Set<Int> {
         Set((operation(method, path)?["responses"] as? [String: Any] ?? [:]).keys.compactMap { Int($0) })
     }
 
-    func resolve(_ ref: String) -> [String: Any]? {
+    public func resolve(_ ref: String) -> [String: Any]? {
         guard ref.hasPrefix("#/") else { return nil }
         var node: Any = root
         for part in ref.dropFirst(2).split(separator: "/") {
@@ -58,7 +62,7 @@ struct OpenAPIDocument {
     }
 
     /// Problems of `value` against `schema`; empty when it conforms.
-    func problems(_ value: JSONValue, _ schema: [String: Any], at path: String = "$") -> [String] {
+    public func problems(_ value: JSONValue, _ schema: [String: Any], at path: String = "$") -> [String] {
         if let ref = schema["$ref"] as? String {
             guard let resolved = resolve(ref) else { return ["\(path): unresolvable \(ref)"] }
             return problems(value, resolved, at: path)
@@ -115,10 +119,10 @@ struct OpenAPIDocument {
 }
 
 /// A parsed JSON value, keeping integers apart from other numbers and booleans apart from both.
-enum JSONValue: Decodable, CustomStringConvertible {
+public enum JSONValue: Decodable, CustomStringConvertible {
     case null, bool(Bool), integer(Int64), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
@@ -129,11 +133,11 @@ enum JSONValue: Decodable, CustomStringConvertible {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
-    static func parse(_ text: String) throws -> JSONValue {
+    public static func parse(_ text: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .null: "null"
         case .bool(let b): "\(b)"
@@ -144,4 +148,9 @@ enum JSONValue: Decodable, CustomStringConvertible {
         case .object(let o): "{\(o.keys.sorted().joined(separator: ", "))}"
         }
     }
+}
+
+/// docs/openapi.yaml cannot be used.
+public struct OpenAPIDocumentError: Error, CustomStringConvertible {
+    public let description: String
 }
