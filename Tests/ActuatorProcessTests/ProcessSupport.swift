@@ -24,19 +24,23 @@ struct Missing: Error, CustomStringConvertible {
     var description: String { "\(name) is not built next to the test bundle (swift build --build-tests builds it)" }
 }
 
-/// A scratch directory with a psm.toml for psm-actuator on libvirt's test driver.
+/// A scratch directory with a psm.toml for psm-actuator on libvirt's test driver (a node file of its own).
 struct ActuatorScratch {
     let path: String
 
     init(interval: Int = 1, extra: String = "") throws {
         path = NSTemporaryDirectory() + "psm-process-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path + "/Models", withIntermediateDirectories: true)
+        // A test-driver host of its own, 64 CPUs and 64 GiB: capacity is measured from the host,
+        // and test:///default (16 CPUs, 3 GiB, 2 GiB of it taken by its domain `test`) holds no
+        // 2 GiB shadow.
+        try SchedulerQueryTests.node(cpus: 64, memoryMiB: 65_536).write(toFile: path + "/node.xml", atomically: true, encoding: .utf8)
         try """
         [actuator]
         store = "store.sqlite"
         registry = "Models"
         interval = \(interval)
-        hypervisor = "test:///default"
+        hypervisor = "test://\(path)/node.xml"
         \(extra)
 
         [[actuator.groups]]
