@@ -31,6 +31,9 @@ import Glibc
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        // Closed at once: this runs every 250 ms while the service starts, and descriptors left to
+        // deallocation add up in a test process that many suites share.
+        try? pipe.fileHandleForReading.close()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
@@ -86,11 +89,13 @@ import Glibc
         // Until the pool of two is reserved (one shadow on each large host: anti-affinity).
         let reserved = #"curl -fsS -H "Authorization: Bearer $PSM_API_TOKEN" "$PSM_URL/v1/hosts" | jq -c '[.hosts[] | {(.name): .reserved.vcpus}] | add'"#
         var seen = ""
-        let deadline = Date().addingTimeInterval(60)
+        // Generous, as ServedAPITests: the parallel suite on two loaded cores can hold a debug
+        // binary's start-up long.
+        let deadline = Date().addingTimeInterval(180)
         while Date() < deadline {
-            seen = (try? Self.shell(reserved, environment).output) ?? ""
+            do { seen = try Self.shell(reserved, environment).output } catch { seen = "cannot run the query: \(error)" }
             if seen.hasPrefix(#"{"h-a":4,"h-b":4,"h-c":0}"#) { break }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(250))
         }
         let log = (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? ""
         try #require(seen.hasPrefix(#"{"h-a":4,"h-b":4,"h-c":0}"#), "reservations \(seen); \(log.suffix(1500))")
