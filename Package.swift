@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The actuator's shared state in PostgreSQL (PostgresStore; docs/architecture.md).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // System libraries: module map + shim header only, flags from pkg-config.
@@ -70,6 +72,17 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // The actuator's store in PostgreSQL (ActuatorStore's second implementation): only
+        // psm-actuator and the store tests link PostgresNIO.
+        .target(name: "PostgresStore", dependencies: [
+            "MetricStore", "TimeSeries", "Features",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The checks every ActuatorStore implementation passes (run by ActuatorStoreTests).
+        .target(name: "ActuatorStoreConformance", dependencies: ["MetricStore", "TimeSeries"]),
         // Actuator side: the scorer loads models through it, so it never reaches batch-only targets.
         .target(name: "ModelRegistry", dependencies: [
             "TimeSeries", "Features", .product(name: "Crypto", package: "swift-crypto"),
@@ -121,7 +134,7 @@ let package = Package(
         .executableTarget(name: "psm", dependencies: ["PSMCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The actuator's command line (psm-actuator; `psm demo` drives it too).
         .target(name: "ActuatorCommands", dependencies: [
-            "Actuator", "ActuatorAPI", "Hypervisor", "LibvirtHypervisor", "MetricStore", "Features",
+            "Actuator", "ActuatorAPI", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore", "Features",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -129,6 +142,11 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "psm-actuator", dependencies: ["ActuatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The store calls of one decision cycle, SQLite against PostgreSQL (docs/benchmarks.md).
+        .executableTarget(name: "psm-store-bench", dependencies: ["MetricStore", "PostgresStore"]),
+        // Writes store transactions in a loop until killed; ActuatorStoreTests SIGKILLs it mid-write.
+        .executableTarget(name: "psm-store-stress", dependencies: ["MetricStore", "PostgresStore"],
+                          path: "Tests/StoreStress"),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
                           path: "Tests/RegistryStress"),
@@ -167,6 +185,10 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricStoreTests", dependencies: [
             "MetricStore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The ActuatorStore conformance suite against SQLite and (PSM_TEST_POSTGRES) PostgreSQL.
+        .testTarget(name: "ActuatorStoreTests", dependencies: [
+            "ActuatorStoreConformance", "MetricStore", "PostgresStore", "TimeSeries", "psm-store-stress",
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         // Scoring tests publish models with the training pipeline's own code (tests may reach batch targets).

@@ -30,7 +30,7 @@ def closure(name, seen=None):
             closure(d, seen)
     return seen
 
-ACTUATOR_SIDE = {"TimeSeries", "Features", "MetricStore", "LinearAlgebra", "Forecasting", "Calibration",
+ACTUATOR_SIDE = {"TimeSeries", "Features", "MetricStore", "PostgresStore", "ActuatorStoreConformance", "LinearAlgebra", "Forecasting", "Calibration",
                  "ModelRegistry", "Hypervisor", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
                  "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport", "psm-api-testserver",
                  "RealVMSupport", "psm-realvm-bench", "psm-realvm-actuator"}
@@ -38,7 +38,19 @@ BATCH_ONLY = {"Ingest", "Evaluation", "Pipeline", "PSMCommands", "psm"}
 C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
                    "CLibvirt": {"LibvirtHypervisor", "SystemLibraryTests"}}
 
+# PostgresNIO stays in PostgresStore: only psm-actuator's command line and test or bench support
+# open a PostgreSQL store, so the actuator runtime, the API and the batch side never link it.
+POSTGRES_USERS = {"PostgresStore": {"ActuatorCommands", "psm-store-bench", "psm-store-stress", "ActuatorStoreTests"}}
+
 problems = []
+for module, users in POSTGRES_USERS.items():
+    for target, names in deps.items():
+        if module in names and target not in users:
+            problems.append(f"{target} depends on {module}; only {sorted(users)} may")
+for t in pkg["targets"]:
+    for d in t.get("dependencies", []):
+        if "product" in d and d["product"][0] == "PostgresNIO" and t["name"] != "PostgresStore":
+            problems.append(f"{t['name']} depends on PostgresNIO; only PostgresStore may")
 for target in sorted(ACTUATOR_SIDE & deps.keys()):
     bad = closure(target) & BATCH_ONLY
     if bad:

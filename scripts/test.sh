@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 python3 scripts/check-dependencies.py
 swift build --build-tests
-env -u PSM_REAL_VMS swift test --skip-build --parallel   # the real-VM suite runs below, with its daemon
+# scripts/pg-test.sh: a private PostgreSQL for the PostgresStore half of ActuatorStoreTests.
+# The real-VM suite runs below, with its daemon.
+scripts/pg-test.sh env -u PSM_REAL_VMS swift test --skip-build --parallel
 # The fuzzers' short deterministic stage (docs/fuzzing.md): each target's corpus, every saved crash
 # input, then 5,000 mutated inputs per target from a fixed seed; well under a minute.
 scripts/fuzz.sh --ci --skip-build

@@ -16,7 +16,7 @@ import TimeSeries
 /// replaces them. Like the runtime, it serves a group's forecast from memory, recomputing it when
 /// the grid moves to the next step or a notice for the group arrives (the runtime re-scores then).
 public final class StandInControl: ActuatorControl {
-    public let store: MetricStore
+    public let store: any ActuatorStore
     private let groupList: [String]
     private let now: @Sendable () -> Int64
     private let cache = ForecastCache()
@@ -30,7 +30,7 @@ public final class StandInControl: ActuatorControl {
     /// - Parameters:
     ///   - groups: the groups it manages; each gets `shadowsPerGroup` ready shadows on host `h1`.
     ///   - now: Unix seconds (injected so tests control time).
-    public init(store: MetricStore, groups: [String], shadowsPerGroup: Int = 2,
+    public init(store: any ActuatorStore, groups: [String], shadowsPerGroup: Int = 2,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws(MetricStoreError) {
         self.store = store
         self.groupList = groups

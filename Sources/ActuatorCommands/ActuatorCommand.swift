@@ -84,7 +84,7 @@ extension ActuatorCommand {
                 config.interval = trace.interval
                 let clock = ManualWallClock(trace.steps.first?.time ?? 0)
                 let runtime = try await ActuatorRuntime(configuration: config, clock: clock, dryRun: dryRun,
-                                                        connect: Self.libvirt)
+                                                        store: try config.openStore(), connect: Self.libvirt)
                 let unknown = trace.groups.filter { config.group($0) == nil }
                 if !unknown.isEmpty {
                     FileHandle.standardError.write(Data("psm-actuator: the replay names groups not configured (ignored): \(unknown.joined(separator: ", "))\n".utf8))
@@ -139,10 +139,10 @@ extension ActuatorCommand {
         func run() throws {
             let config = try options.load()
             guard (1...10_000).contains(last) else { throw ValidationError("--last must be from 1 to 10000") }
-            guard FileManager.default.fileExists(atPath: config.store) else {
+            guard ActuatorConfiguration.isPostgresURL(config.store) || FileManager.default.fileExists(atPath: config.store) else {
                 throw ValidationError("no store at \(config.store): the actuator has not run with this configuration")
             }
-            let store = try MetricStore(path: config.store, durability: config.storeDurability)
+            let store = try config.openStore()
             let log = DecisionLog(store: store)
             let decisions = try log.decisions(group: group, limit: last)
             guard !decisions.isEmpty else {

@@ -88,7 +88,7 @@ func serve(configuration: ActuatorConfiguration, configPath: String, listen: Str
     let router = try configuration.routing.makeRouter()
     logger.info("routing", metadata: ["router": "\(router.name)"])
     let runtime = try await ActuatorRuntime(configuration: configuration, router: router, dryRun: dryRun,
-                                            metrics: ActuatorMetrics(), connect: connect)
+                                            metrics: ActuatorMetrics(), store: try configuration.openStore(), connect: connect)
     for (host, problem) in await runtime.hostProblems { logger.error("host \(host): \(problem)") }
     for route in (try? runtime.store.routes(states: [.failed])) ?? [] {
         logger.warning("routing of \(route.server) (group \(route.group)) failed; retried each cycle: \(route.error ?? "")")

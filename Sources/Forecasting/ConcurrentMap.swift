@@ -3,7 +3,7 @@ import Foundation
 
 /// `transform` over `inputs` on up to `jobs` threads, results in input order: the one parallel map
 /// of the forecasters (ARIMA, ETS, Theta).
-func concurrentMap<T: Sendable>(_ inputs: [ForecastInput], jobs: Int, _ transform: @Sendable (ForecastInput) -> T) -> [T] {
+public func concurrentMap<T: Sendable>(_ inputs: [ForecastInput], jobs: Int, _ transform: @Sendable (ForecastInput) -> T) -> [T] {
     let workers = min(jobs, inputs.count)
     guard workers > 1 else { return inputs.map(transform) }
     let slots = ConcurrentSlots<T>(count: inputs.count)

@@ -5,7 +5,7 @@ import TimeSeries
 
 extension Event {
     /// The end of the last possible occurrence, nil when the event recurs forever.
-    var activeUntil: Int64? {
+    package var activeUntil: Int64? {
         guard let recurrence else { return end }
         guard let until = recurrence.until else { return nil }
         let (duration, o1) = end.subtractingReportingOverflow(start)

@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import GRDB
 import Synchronization
 import TimeSeries
 
@@ -32,21 +31,17 @@ public final class EventCommitQueue: Sendable {
         public var commitSeconds = 0.0
     }
 
-    private struct Pending {
-        var event: Event
-        var encoded: (scope: String, recurrence: String?)
-        var createdAt: Int64
-        var continuation: CheckedContinuation<Int64, any Error>
-    }
-
     private struct State {
-        var pending: [Pending] = []
+        var pending: [PendingEvent] = []
+        /// The waiting callers, by their event's ticket.
+        var waiting: [Int: CheckedContinuation<Int64, any Error>] = [:]
+        var nextTicket = 0
         /// A drain is scheduled or running on `queue`.
         var draining = false
         var statistics = Statistics()
     }
 
-    private let store: MetricStore
+    private let store: any ActuatorStore
     private let maximumBatch: Int
     private let committed: @Sendable ([Event]) -> Void
     private let state = Mutex(State())
@@ -56,7 +51,7 @@ public final class EventCommitQueue: Sendable {
     ///   - maximumBatch: at most this many events per transaction (the rest wait for the next).
     ///   - committed: called with a batch's events after its commit and before any of their
     ///     callers resumes (to drop what they make stale once per batch, not once per event).
-    public init(store: MetricStore, maximumBatch: Int = 512, committed: @escaping @Sendable ([Event]) -> Void = { _ in }) {
+    public init(store: any ActuatorStore, maximumBatch: Int = 512, committed: @escaping @Sendable ([Event]) -> Void = { _ in }) {
         self.store = store
         self.maximumBatch = max(1, maximumBatch)
         self.committed = committed
@@ -75,7 +70,10 @@ public final class EventCommitQueue: Sendable {
         do {
             return try await withCheckedThrowingContinuation { continuation in
                 let schedule = state.withLock { s -> Bool in
-                    s.pending.append(Pending(event: event, encoded: encoded, createdAt: createdAt, continuation: continuation))
+                    let ticket = s.nextTicket
+                    s.nextTicket += 1
+                    s.waiting[ticket] = continuation
+                    s.pending.append(PendingEvent(event: event, encoded: encoded, createdAt: createdAt, ticket: ticket))
                     guard !s.draining else { return false }
                     s.draining = true
                     return true
@@ -83,7 +81,7 @@ public final class EventCommitQueue: Sendable {
                 if schedule { queue.async { self.drain() } }
             }
         } catch {
-            throw MetricStoreError.wrap(error, "cannot insert event \(event.name)", path: store.path)
+            throw MetricStoreError.wrap(error, "cannot insert event \(event.name)", path: store.location)
         }
     }
 
@@ -98,36 +96,30 @@ public final class EventCommitQueue: Sendable {
     /// fsync) holds the writer join this batch instead of waiting for one more commit.
     private func drain() {
         while true {
-            var batch: [Pending] = []
-            let take = { () -> [Pending] in
-                self.state.withLock { s in
+            // What the transaction took (set inside it, so known even when its commit fails).
+            var taken: [PendingEvent]?
+            let take = { () -> [PendingEvent] in
+                let batch = self.state.withLock { s in
                     let n = min(s.pending.count, self.maximumBatch)
-                    let taken = Array(s.pending.prefix(n))
+                    let batch = Array(s.pending.prefix(n))
                     s.pending.removeFirst(n)
-                    return taken
+                    return batch
                 }
+                taken = batch
+                return batch
             }
             let result: Result<[Int64], MetricStoreError>
             let started = ContinuousClock.now
             do {
-                let ids = try store.write("cannot insert events", immediate: true, durability: .powerLoss) { db -> [Int64] in
-                    batch = take()
-                    var ids: [Int64] = []
-                    ids.reserveCapacity(batch.count)
-                    for p in batch {
-                        ids += try MetricStore.writeEvents([p.event], [p.encoded], createdAt: p.createdAt, db)
-                    }
-                    return ids
-                }
-                result = .success(ids)
+                result = .success(try store.commitEvents(take).ids)
             } catch {
-                // The transaction may have failed before it took its batch (the writer busy past
-                // its timeout): fail what is waiting now rather than leave it waiting forever.
-                if batch.isEmpty { batch = take() }
-                result = .failure(MetricStoreError.wrap(error, "cannot insert events", path: store.path))
+                result = .failure(MetricStoreError.wrap(error, "cannot insert events", path: store.location))
             }
+            // The transaction may have failed before it took its batch (the writer busy past its
+            // timeout, the server gone): fail what is waiting now rather than leave it waiting forever.
+            let batch = taken ?? take()
             let elapsed = ContinuousClock.now - started
-            let more = state.withLock { s -> Bool in
+            let (more, continuations) = state.withLock { s -> (Bool, [CheckedContinuation<Int64, any Error>]) in
                 s.statistics.commits += 1
                 s.statistics.commitSeconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                 s.statistics.largestBatch = max(s.statistics.largestBatch, batch.count)
@@ -135,15 +127,16 @@ public final class EventCommitQueue: Sendable {
                 case .success: s.statistics.events += batch.count
                 case .failure: s.statistics.failedCommits += 1; s.statistics.failedEvents += batch.count
                 }
-                if s.pending.isEmpty { s.draining = false; return false }
-                return true
+                let continuations = batch.compactMap { s.waiting.removeValue(forKey: $0.ticket) }
+                if s.pending.isEmpty { s.draining = false; return (false, continuations) }
+                return (true, continuations)
             }
             switch result {
             case .success(let ids):
                 committed(batch.map(\.event))
-                for (p, id) in zip(batch, ids) { p.continuation.resume(returning: id) }
+                for (c, id) in zip(continuations, ids) { c.resume(returning: id) }
             case .failure(let error):
-                for p in batch { p.continuation.resume(throwing: error) }
+                for c in continuations { c.resume(throwing: error) }
             }
             if !more { return }
         }

@@ -8,8 +8,11 @@ extension MetricStore {
     /// The same `id` again returns the existing record and writes nothing (a retried request never
     /// makes a second row); a shadow that is not `ready` is refused, so a shadow is claimed once. An id
     /// reused for another shadow also returns the existing record: callers compare its `shadowID`.
-    public func beginActivation(id: String, shadow shadowID: String, at now: Int64) throws(MetricStoreError) -> ActivationClaim {
-        try write("cannot begin activation \(id) of shadow \(shadowID)", immediate: true) { db in
+    public func beginActivation(id: String, shadow shadowID: String, at now: Int64,
+                                fence: LeaseFence?) throws(MetricStoreError) -> ActivationClaim {
+        let what = "cannot begin activation \(id) of shadow \(shadowID)"
+        return try write(what, immediate: true) { db in
+            try Self.check(fence, shadow: shadowID, what, path: path, db)
             if let existing = try Row.fetchOne(db, sql: "SELECT * FROM activations WHERE id = ?", arguments: [id]) {
                 return .existing(try Self.decodeActivation(existing))
             }
@@ -35,10 +38,15 @@ extension MetricStore {
     /// (activation id cleared, reservation kept), failed → decommissioning (reservation kept until
     /// the domain is gone).
     @discardableResult
-    public func finishActivation(id: String, outcome: ActivationRecord.Outcome, stepLatencies: [String: Double] = [:],
-                                 at now: Int64) throws(MetricStoreError) -> Bool {
+    public func finishActivation(id: String, outcome: ActivationRecord.Outcome, stepLatencies: [String: Double],
+                                 at now: Int64, fence: LeaseFence?) throws(MetricStoreError) -> Bool {
         let latencies = try Self.encodeJSON(stepLatencies.filter { $0.value.isFinite }, "step latencies")
-        return try write("cannot finish activation \(id)", immediate: true) { db in
+        let what = "cannot finish activation \(id)"
+        return try write(what, immediate: true) { db in
+            if let fence {
+                let shadowID = try String.fetchOne(db, sql: "SELECT shadow_id FROM activations WHERE id = ?", arguments: [id])
+                if let shadowID { try Self.check(fence, shadow: shadowID, what, path: path, db) } else { try Self.check([fence], what, path: path, db) }
+            }
             try db.execute(sql: """
                 UPDATE activations SET completed_at = ?, outcome = ?, step_latencies = ? WHERE id = ? AND outcome IS NULL
                 """, arguments: [now, outcome.rawValue, latencies, id])

@@ -8,15 +8,23 @@ public struct StoredDecision: Sendable, Hashable {
     /// Unix seconds of the decision.
     public var time: Int64
     public var json: String
+
+    package init(id: Int64, group: String, time: Int64, json: String) {
+        self.id = id
+        self.group = group
+        self.time = time
+        self.json = json
+    }
 }
 
 extension MetricStore {
     /// Stores decisions, and replaces the state documents `states` (MetricStore+State), in one
     /// transaction; returns the decisions' ids in order.
     @discardableResult
-    public func insert(decisions: [(group: String, time: Int64, json: String)],
-                       states: [StoredState] = []) throws(MetricStoreError) -> [Int64] {
-        try write("cannot insert decisions") { db in
+    public func insert(decisions: [(group: String, time: Int64, json: String)], states: [StoredState],
+                       fences: [LeaseFence]) throws(MetricStoreError) -> [Int64] {
+        try write("cannot insert decisions", immediate: !fences.isEmpty) { db in
+            try Self.check(fences, "cannot insert decisions", path: path, db)
             var ids: [Int64] = []
             ids.reserveCapacity(decisions.count)
             let statement = try db.cachedStatement(sql: "INSERT INTO decisions (grp, ts, json) VALUES (?, ?, ?)")
@@ -30,7 +38,7 @@ extension MetricStore {
     }
 
     /// The latest `limit` decisions of `group`, newest first (ties by insertion order, newest first).
-    public func decisions(group: String, limit: Int = 1) throws(MetricStoreError) -> [StoredDecision] {
+    public func decisions(group: String, limit: Int) throws(MetricStoreError) -> [StoredDecision] {
         guard limit > 0 else { return [] }
         return try read("cannot read decisions") { db in
             try Row.fetchAll(db, sql: "SELECT id, grp, ts, json FROM decisions WHERE grp = ? ORDER BY ts DESC, id DESC LIMIT ?",

@@ -27,7 +27,7 @@ extension MetricStore {
     ///
     /// - Parameter createdAt: the recording time in Unix seconds (injected so tests need no clock).
     @discardableResult
-    public func insert(events: [Event], createdAt: Int64 = Int64(Date().timeIntervalSince1970)) throws(MetricStoreError) -> [Int64] {
+    public func insert(events: [Event], createdAt: Int64) throws(MetricStoreError) -> [Int64] {
         for event in events { try Self.validate(event) }
         let encoded = try Self.encode(events)
         return try write("cannot insert events", durability: .powerLoss) { db in
@@ -37,8 +37,8 @@ extension MetricStore {
 
     /// Events of `kind` (nil = all kinds) with an occurrence meeting `window` (nil = any time)
     /// and applying to `scope`, ordered by start then id.
-    public func events(kind: Event.Kind? = nil, overlapping window: Range<Int64>? = nil,
-                       scope: EventScopeFilter = .any) throws(MetricStoreError) -> [StoredEvent] {
+    public func events(kind: Event.Kind?, overlapping window: Range<Int64>?,
+                       scope: EventScopeFilter) throws(MetricStoreError) -> [StoredEvent] {
         if let window, window.isEmpty { return [] }
         let decoder = JSONDecoder()
         return try read("cannot read events") { db in
@@ -76,6 +76,20 @@ extension MetricStore {
         }
     }
 
+    /// The group commit's transaction (`EventCommitQueue`): power-loss durable, the batch taken
+    /// once this store's writer is held.
+    public func commitEvents(_ take: () -> [PendingEvent]) throws(MetricStoreError) -> (batch: [PendingEvent], ids: [Int64]) {
+        try write("cannot insert events", immediate: true, durability: .powerLoss) { db in
+            let batch = take()
+            var ids: [Int64] = []
+            ids.reserveCapacity(batch.count)
+            for p in batch {
+                ids += try Self.writeEvents([p.event], [p.encoded], createdAt: p.createdAt, db)
+            }
+            return (batch, ids)
+        }
+    }
+
     /// Deletes the event with this id; returns whether it existed.
     @discardableResult
     public func deleteEvent(id: Int64) throws(MetricStoreError) -> Bool {
@@ -88,7 +102,7 @@ extension MetricStore {
     // MARK: - Internals
 
     /// Scope and recurrence as JSON text, encoded before the transaction starts.
-    static func encode(_ events: [Event]) throws(MetricStoreError) -> [(scope: String, recurrence: String?)] {
+    package static func encode(_ events: [Event]) throws(MetricStoreError) -> [(scope: String, recurrence: String?)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var encoded: [(scope: String, recurrence: String?)] = []
@@ -104,7 +118,7 @@ extension MetricStore {
         return encoded
     }
 
-    static func writeEvents(_ events: [Event], _ encoded: [(scope: String, recurrence: String?)], createdAt: Int64,
+    package static func writeEvents(_ events: [Event], _ encoded: [(scope: String, recurrence: String?)], createdAt: Int64,
                             _ db: Database) throws -> [Int64] {
         var ids: [Int64] = []
         let insert = try db.cachedStatement(sql: """
@@ -120,7 +134,7 @@ extension MetricStore {
         return ids
     }
 
-    static func validate(_ event: Event) throws(MetricStoreError) {
+    package static func validate(_ event: Event) throws(MetricStoreError) {
         guard !event.name.isEmpty else { throw MetricStoreError(.invalidEvent, "an event name cannot be empty") }
         guard event.end > event.start else {
             throw MetricStoreError(.invalidEvent, "event \(event.name) ends at \(event.end), not after its start \(event.start)")
@@ -139,10 +153,16 @@ extension MetricStore {
     }
 
     private static func decodeEvent(_ row: Row, _ decoder: JSONDecoder) throws -> StoredEvent {
-        let id: Int64 = row["id"]
-        let kindText: String = row["kind"]
-        let scopeText: String = row["scope"]
-        let recurrenceText: String? = row["recurrence"]
+        try storedEvent(id: row["id"], kind: row["kind"], name: row["name"], start: row["start"], end: row["end"],
+                        recurrence: row["recurrence"], scope: row["scope"], multiplier: row["multiplier"],
+                        level: row["level"], note: row["note"], createdAt: row["created_at"], decoder)
+    }
+
+    /// An event from its stored columns (shared with PostgresStore).
+    package static func storedEvent(id: Int64, kind kindText: String, name: String, start: Int64, end: Int64,
+                                    recurrence recurrenceText: String?, scope scopeText: String, multiplier: Double?,
+                                    level: Double?, note: String?, createdAt: Int64,
+                                    _ decoder: JSONDecoder) throws(MetricStoreError) -> StoredEvent {
         guard let kind = Event.Kind(rawValue: kindText) else {
             throw MetricStoreError(.corruptData, "event \(id) has an unknown kind '\(kindText)'")
         }
@@ -154,12 +174,12 @@ extension MetricStore {
         } catch {
             throw MetricStoreError(.corruptData, "event \(id) has an unreadable scope or recurrence: \(error)")
         }
-        let event = Event(name: row["name"], kind: kind, start: row["start"], end: row["end"], recurrence: recurrence,
-                          scope: scope, multiplier: row["multiplier"], level: row["level"], note: row["note"])
-        return StoredEvent(id: id, event: event, createdAt: row["created_at"])
+        let event = Event(name: name, kind: kind, start: start, end: end, recurrence: recurrence,
+                          scope: scope, multiplier: multiplier, level: level, note: note)
+        return StoredEvent(id: id, event: event, createdAt: createdAt)
     }
 
-    private static func matches(_ scope: Event.Scope, _ filter: EventScopeFilter, groupKeys: Set<String>) -> Bool {
+    package static func matches(_ scope: Event.Scope, _ filter: EventScopeFilter, groupKeys: Set<String>) -> Bool {
         switch filter {
         case .any:
             return true

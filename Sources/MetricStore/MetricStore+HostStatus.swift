@@ -55,7 +55,7 @@ public struct HostMeasurementRecord: Sendable, Hashable {
 }
 
 extension MetricStore {
-    static let hostStatusMigration = "v8-host-status"
+    static let hostStatusMigration = "v9-host-status"
 
     /// Measured size, cap and reachability on `hosts`; when a shadow was lost with its host on
     /// `shadows` (all nullable or defaulted: rows from before the migration are up, uncapped,

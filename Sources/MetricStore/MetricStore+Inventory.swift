@@ -59,11 +59,6 @@ extension MetricStore {
         try read("cannot read host \(name)") { db in try Self.availability(db, host: name).first }
     }
 
-    /// Every host, sorted by name.
-    public func hosts() throws(MetricStoreError) -> [HostRecord] {
-        try hostAvailability().map(\.host)
-    }
-
     // MARK: - Shadows and reservations
 
     /// Records `shadow` on `host` together with a reservation of its full size, in one transaction,
@@ -72,11 +67,15 @@ extension MetricStore {
     ///
     /// The check and the writes happen in one `BEGIN IMMEDIATE` transaction, so two stores sharing the
     /// file (two actuators) are serialised on it and cannot over-reserve together.
-    public func reserve(shadow: ShadowRecord, on host: String, at now: Int64) throws(MetricStoreError) -> ReservationOutcome {
+    public func reserve(shadow: ShadowRecord, on host: String, at now: Int64,
+                        fence: LeaseFence?) throws(MetricStoreError) -> ReservationOutcome {
         var record = shadow
         record.host = host
         record.updatedAt = now
-        return try write("cannot reserve capacity for shadow \(shadow.id) on \(host)", immediate: true) { db in
+        let what = "cannot reserve capacity for shadow \(shadow.id) on \(host)"
+        if let fence, fence.group != shadow.group { throw fence.wrongGroup(shadow.group, what, path: path) }
+        return try write(what, immediate: true) { db in
+            try Self.check(fence.map { [$0] } ?? [], what, path: path, db)
             guard let available = try Self.availability(db, host: host).first else { return .unknownHost }
             guard available.host.enabled else { return .hostDisabled }
             // An unreachable or lost host takes nothing new until it answers again.
@@ -102,28 +101,26 @@ extension MetricStore {
 
     /// Drops the shadow's reservation; returns whether it had one.
     @discardableResult
-    public func release(shadow id: String) throws(MetricStoreError) -> Bool {
-        try write("cannot release the reservation of shadow \(id)") { db in
+    public func release(shadow id: String, fence: LeaseFence?) throws(MetricStoreError) -> Bool {
+        let what = "cannot release the reservation of shadow \(id)"
+        return try write(what, immediate: fence != nil) { db in
+            try Self.check(fence, shadow: id, what, path: path, db)
             try db.execute(sql: "DELETE FROM reservations WHERE shadow_id = ?", arguments: [id])
             return db.changesCount > 0
         }
     }
 
-    /// Moves the shadow from `from` to `to` only if it is in `from` now (compare-and-set); returns
-    /// whether it moved. Entering `active` or `gone` releases its reservation in the same transaction.
-    @discardableResult
-    public func transition(shadow id: String, from: ShadowState, to: ShadowState,
-                           at now: Int64) throws(MetricStoreError) -> Bool {
-        try transition(shadow: id, fromAnyOf: [from], to: to, at: now)
-    }
-
-    /// `transition(shadow:from:to:at:)` from any of several states.
+    /// Moves the shadow from any of `states` to `to` only if it is in one of them now
+    /// (compare-and-set); returns whether it moved. Entering `active` or `gone` releases its
+    /// reservation in the same transaction.
     @discardableResult
     public func transition(shadow id: String, fromAnyOf states: Set<ShadowState>, to: ShadowState,
-                           at now: Int64) throws(MetricStoreError) -> Bool {
+                           at now: Int64, fence: LeaseFence?) throws(MetricStoreError) -> Bool {
         guard !states.isEmpty else { return false }
-        return try write("cannot change the state of shadow \(id)", immediate: true) { db in
-            try Self.compareAndSet(id, from: states, to: to, at: now, db)
+        let what = "cannot change the state of shadow \(id)"
+        return try write(what, immediate: true) { db in
+            try Self.check(fence, shadow: id, what, path: path, db)
+            return try Self.compareAndSet(id, from: states, to: to, at: now, db)
         }
     }
 
@@ -138,8 +135,7 @@ extension MetricStore {
     ///
     /// The filters run in SQL (indexes `shadows_host_state`, `shadows_grp_state`, `shadows_state`):
     /// `gone` rows accumulate, and an activation or a decision cycle must not decode all of them.
-    public func shadows(host: String? = nil, group: String? = nil,
-                        states: Set<ShadowState>? = nil) throws(MetricStoreError) -> [ShadowRecord] {
+    public func shadows(host: String?, group: String?, states: Set<ShadowState>?) throws(MetricStoreError) -> [ShadowRecord] {
         var conditions: [String] = []
         var arguments: [DatabaseValueConvertible] = []
         if let host {
@@ -173,19 +169,6 @@ extension MetricStore {
                                   createdAt: row["created_at"])
             }
         }
-    }
-
-    /// Per host with at least one reservation: the reserved amount and the shadows holding it —
-    /// what a regular scheduler subtracts to avoid flagged capacity. Sorted by host.
-    public func reservedCapacity() throws(MetricStoreError) -> [HostReservations] {
-        var byHost: [String: HostReservations] = [:]
-        for reservation in try reservations() {
-            var entry = byHost[reservation.host] ?? HostReservations(host: reservation.host, reserved: .zero, shadowIDs: [])
-            entry.reserved = entry.reserved + reservation.amount
-            entry.shadowIDs.append(reservation.shadowID)
-            byHost[reservation.host] = entry
-        }
-        return byHost.values.sorted { $0.host < $1.host }
     }
 
     // MARK: - Shared SQL

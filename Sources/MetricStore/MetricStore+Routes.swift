@@ -78,7 +78,7 @@ extension MetricStore {
     }
 
     /// Routes in the given states (all when empty), by group then server.
-    public func routes(states: Set<RouteRecord.State> = [], group: String? = nil) throws(MetricStoreError) -> [RouteRecord] {
+    public func routes(states: Set<RouteRecord.State>, group: String?) throws(MetricStoreError) -> [RouteRecord] {
         try read("cannot list routes") { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []

@@ -97,7 +97,7 @@ extension MetricStore {
     /// (either bound may be nil = open), with NaN at missing positions; nil for an unknown key.
     ///
     /// A known series with no sample in the range comes back with an empty grid.
-    public func series(key: String, from: Int64? = nil, to: Int64? = nil) throws(MetricStoreError) -> Series? {
+    public func series(key: String, from: Int64?, to: Int64?) throws(MetricStoreError) -> Series? {
         try read("cannot read series \(key)") { db -> Series? in
             guard let meta = try Row.fetchOne(db, sql: "SELECT id, metric, grp, axis, step FROM series WHERE key = ?",
                                               arguments: [key])
@@ -229,7 +229,7 @@ extension MetricStore {
         }
     }
 
-    static func validate(_ s: Series) throws(MetricStoreError) {
+    package static func validate(_ s: Series) throws(MetricStoreError) {
         guard !s.id.isEmpty else { throw MetricStoreError(.invalidSeries, "a series id cannot be empty") }
         guard s.values.count == s.grid.count else {
             throw MetricStoreError(.invalidSeries, "series \(s.id) has \(s.values.count) values for \(s.grid.count) grid positions")

@@ -109,6 +109,10 @@ extension MetricStore {
         migrator.registerMigration(activationSizeMigration) { db in
             try registerActivationSizeSchema(db)
         }
+        // Group leases and their fencing tokens (MetricStore+Leases).
+        migrator.registerMigration(leasesMigration) { db in
+            try registerLeasesSchema(db)
+        }
         // Hosts measured each cycle, their cap and reachability; shadows lost with a host (issue 15).
         migrator.registerMigration(hostStatusMigration) { db in
             try registerHostStatusSchema(db)

@@ -100,6 +100,14 @@ public final class MetricStore: Sendable {
         }
     }
 
+    /// The file path, or "in memory".
+    public var location: String { path ?? "in memory" }
+
+    /// Reads the journal mode: one round trip through a reader.
+    public func check() throws(MetricStoreError) {
+        _ = try journalMode()
+    }
+
     /// The journal mode SQLite reports for the database (`wal` for a file-backed store).
     public func journalMode() throws(MetricStoreError) -> String {
         try read("cannot read the journal mode") { db in
@@ -158,3 +166,6 @@ public final class MetricStore: Sendable {
         }
     }
 }
+
+/// The SQLite implementation of the actuator's store (the embedded default).
+extension MetricStore: ActuatorStore {}

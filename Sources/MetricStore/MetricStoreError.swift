@@ -6,7 +6,7 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case cannotOpen, notADatabase, migrationFailed, invalidSeries, incompatibleSeries
-            case invalidEvent, corruptData, rangeTooLarge, sqlite
+            case invalidEvent, corruptData, rangeTooLarge, sqlite, unavailable, leaseLost, postgres
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -29,6 +29,14 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
         public static let rangeTooLarge = Code(.rangeTooLarge)
         /// Any other SQLite failure (constraint, I/O, busy, …); see `cause`.
         public static let sqlite = Code(.sqlite)
+        /// The database server cannot be reached, or did not answer within the store's timeout; the
+        /// call wrote nothing it reports, and the next call reconnects.
+        public static let unavailable = Code(.unavailable)
+        /// A fenced write was refused: the group's lease token is no longer current (another owner
+        /// took the group, or the lease expired or was released). Nothing was written.
+        public static let leaseLost = Code(.leaseLost)
+        /// Any other PostgreSQL failure (constraint, syntax, …); see `cause`.
+        public static let postgres = Code(.postgres)
 
         public var description: String { base.rawValue }
     }
@@ -55,7 +63,7 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
     }
 
     /// Maps any error thrown inside a database access to a `MetricStoreError`, once, at the boundary.
-    static func wrap(_ error: any Error, _ what: String, path: String?) -> MetricStoreError {
+    package static func wrap(_ error: any Error, _ what: String, path: String?) -> MetricStoreError {
         if let own = error as? MetricStoreError { return own }
         if let db = error as? DatabaseError {
             let code: Code
@@ -74,7 +82,7 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Keeps the text of a non-Sendable error so it can travel as a cause.
-struct SendableDescription: Error, CustomStringConvertible, Sendable {
-    let description: String
-    init(_ error: any Error) { description = String(describing: error) }
+package struct SendableDescription: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ error: any Error) { description = String(describing: error) }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Forecasting
 import Foundation
 import ModelRegistry
+import Pipeline
 import TimeSeries
 
 /// `psm forecast`: fit each series and forecast it `--horizon` steps past its end.
@@ -13,7 +14,11 @@ struct ForecastCommand: ParsableCommand {
         Writes the forecast CSV: series_id,step,timestamp,mean,q<level>… with one column per \
         --quantiles level, named as written; step runs 1…H; timestamp is empty for \
         integer-indexed input. Without --season the season is one day for series sampled more \
-        often than daily, else the period detected in the data (see docs/configuration.md).
+        often than daily, else the period detected in the data (see docs/configuration.md). \
+        --model auto backtests seasonal naive, ARIMA, ETS and Theta on each series and forecasts \
+        with the one, or the combination, of lowest calibrated CRPS; --model combination always \
+        combines them (docs/models.md). Both print one line per series saying which members \
+        carry weight, and --selection writes the decisions as JSON.
         """)
 
     @Option(help: "Input CSV (long, wide or NAB).")
@@ -27,6 +32,12 @@ struct ForecastCommand: ParsableCommand {
 
     @Option(help: "Forecasting model: \(ForecasterCatalog.names.joined(separator: ", ")).")
     var model = "seasonal-naive"
+
+    @Option(help: "How --model combination merges its members: weighted (by inverse calibrated CRPS) or median.")
+    var combinationRule = "weighted"
+
+    @Option(help: "With --model auto or combination: write each series' selection (members, weights, CRPS) as JSON here.")
+    var selection: String?
 
     @Option(help: "Quantile levels, comma-separated.")
     var quantiles = "0.05,0.5,0.95"
@@ -50,18 +61,33 @@ struct ForecastCommand: ParsableCommand {
         try require(horizon, in: Limits.horizon, "--horizon")
         if let season { try require(season, in: Limits.season, "--season") }
         try require(jobs, in: Limits.jobs, "--jobs")
+        guard ["weighted", "median"].contains(combinationRule) else {
+            throw ValidationError("--combination-rule must be weighted or median, not \"\(combinationRule)\"")
+        }
+        if selection != nil, !["auto", "combination"].contains(model) {
+            throw ValidationError("--selection needs --model auto or combination")
+        }
     }
 
     func run() throws {
         let levels = try parseQuantiles(quantiles)
-        let forecaster = try ForecasterCatalog.make(model, lstm: lstm, jobs: jobs)
+        let forecaster = try ForecasterCatalog.make(model, lstm: lstm, jobs: jobs, bounds: support.bounds,
+                                                    rule: CombinationRule(rawValue: combinationRule) ?? .weighted)
         let loaded = try ModelInputs.load(files: [input], options: try inputOptions.ingestOptions(), season: season,
                                           calendarPath: calendar, futureSteps: horizon, maxDiagnostics: 1)
         loaded.notes.forEach(printError)
         let started = Date()
         printError("psm forecast: \(loaded.inputs.count) series with \(forecaster.name), horizon \(horizon)…")
         let forecasts: [SeriesForecast]
-        do { forecasts = try forecaster.forecast(loaded.inputs, horizon: horizon, levels: levels.map(\.level)) } catch {
+        do {
+            if let auto = forecaster as? AutoForecaster {
+                let choices = try auto.choose(loaded.inputs, horizon: horizon, levels: levels.map(\.level))
+                forecasts = choices.map(\.forecast)
+                if let selection { try Self.writeSelection(choices, to: selection) }
+            } else {
+                forecasts = try forecaster.forecast(loaded.inputs, horizon: horizon, levels: levels.map(\.level))
+            }
+        } catch let error as ForecastError {
             throw ValidationError(error.message)
         }
         var csv = "series_id,step,timestamp,mean," + levels.map(\.name).joined(separator: ",") + "\n"
@@ -89,6 +115,29 @@ struct ForecastCommand: ParsableCommand {
             printError("psm forecast: \(failed) of \(forecasts.count) series could not be forecast")
             throw ExitCode(1)
         }
+    }
+}
+
+extension ForecastCommand {
+    /// One entry per series: the model forecasting it, the selection behind it (`SelectionDecision`:
+    /// winner, rule, members' weights, calibrated CRPS per candidate and combination), or why none.
+    struct SelectionEntry: Encodable {
+        var series: String
+        var model: String
+        var selection: SelectionDecision?
+        var error: String?
+    }
+
+    static func writeSelection(_ choices: [AutoForecaster.Choice], to path: String) throws {
+        let entries = choices.map { c in
+            var error: String?
+            if case .failure(let e) = c.forecast.result { error = e.message }
+            return SelectionEntry(series: c.forecast.seriesID, model: c.forecast.model, selection: c.decision, error: error)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try encoder.encode(entries), to: path)
     }
 }
 

@@ -84,10 +84,15 @@ struct ModelInputs {
 
 /// The forecasting engines `--model` can name.
 enum ForecasterCatalog {
-    static let names = ["seasonal-naive", "arima", "ets", "theta", "lstm"]
+    static let names = ["seasonal-naive", "arima", "ets", "theta", "lstm", "auto", "combination"]
 
-    static func make(_ name: String, lstm: LSTMOptions, jobs: Int) throws -> any Forecaster {
+    /// `auto` and `combination` backtest each series with the training job's selection
+    /// (`AutoForecaster`), clipping into `bounds` as they go; `rule` is `combination`'s.
+    static func make(_ name: String, lstm: LSTMOptions, jobs: Int, bounds: SupportBounds = .unbounded,
+                     rule: CombinationRule = .weighted) throws -> any Forecaster {
         switch name {
+        case "auto": return AutoForecaster(bounds: bounds, jobs: jobs)
+        case "combination": return AutoForecaster(combination: rule, bounds: bounds, jobs: jobs)
         case "seasonal-naive": return SeasonalNaive()
         case "arima": return ARIMAForecaster(jobs: jobs)
         case "ets": return ETSForecaster(jobs: jobs)

@@ -160,6 +160,15 @@ struct SimulateCommand: ParsableCommand {
                 + Formatting.table(header: [s.parameter.rawValue] + Array(header.dropFirst()),
                                    rows: points.map { row(Formatting.number($0.value), $0.metrics) })
         }
+        if !report.frontiers.isEmpty, !report.dominance.isEmpty {
+            let lowest = report.policyFrontiers.map { "\($0.policy.rawValue) \($0.frontier.lowestUnserved.map(Formatting.number) ?? "-")" }
+            text += "\n\nfrontiers (VM + shadow cost against unserved unit·min); lowest unserved: " + lowest.joined(separator: ", ") + "\n"
+                + Formatting.table(header: ["shadow against", "cost from", "cost to", "share", "area"],
+                                   rows: report.dominance.map { other, d in
+                                       [other.rawValue, n(d?.range.lowerBound), n(d?.range.upperBound),
+                                        d.map { String(format: "%.3f", $0.share) } ?? "no overlap", n(d?.area)]
+                                   })
+        }
         return text
     }
 }

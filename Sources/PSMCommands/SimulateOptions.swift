@@ -78,6 +78,12 @@ struct PolicyFlags: ParsableArguments {
     @Option(help: "shadow: forecast quantile the trigger activates ahead on, or none (live demand only).")
     var triggerLevel = "0.5"
 
+    @Option(help: "shadow: cost (raise the trigger's forecast level to where activating ahead pays for itself) or fixed (--trigger-level as it is).")
+    var aheadLevel = "fixed"
+
+    @Option(help: "shadow: on (launch, a launch delay ahead, what the ahead level's quantile needs beyond the ready pool) or off.")
+    var aheadLaunch = "on"
+
     @Option(help: "shadow: how far ahead the trigger acts on the forecast.")
     var activationLead = "60s"
 
@@ -99,6 +105,16 @@ struct PolicyFlags: ParsableArguments {
             p.triggerLevel = level
         } else {
             throw ValidationError("--trigger-level must be a level in (0, 1) or none, got \"\(triggerLevel)\"")
+        }
+        switch aheadLevel {
+        case "cost": p.aheadLevelFromCosts = true
+        case "fixed": p.aheadLevelFromCosts = false
+        default: throw ValidationError("--ahead-level must be cost or fixed, got \"\(aheadLevel)\"")
+        }
+        switch aheadLaunch {
+        case "on": p.aheadLaunch = true
+        case "off": p.aheadLaunch = false
+        default: throw ValidationError("--ahead-launch must be on or off, got \"\(aheadLaunch)\"")
         }
         p.activationLeadTime = try duration(activationLead, flag: "--activation-lead")
         switch sizerRunning {

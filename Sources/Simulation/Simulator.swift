@@ -71,8 +71,9 @@ public struct Simulator: Sendable {
     /// Simulates one group; `keepSeries` keeps demand and capacity per interval (for plots),
     /// `logActions` every fleet action (for tests). `forecasts` replaces the walk-forward
     /// forecasts (an oracle for what-if runs and tests); its start must be the first simulated interval.
+    /// `jobs` threads share the policy runs (the defaults and every sweep point) once the forecasts are made.
     public func run(_ trace: GroupTrace, keepSeries: Bool = false, logActions: Bool = false,
-                    forecasts: ForecastStream? = nil) throws(SimulationError) -> GroupResult {
+                    forecasts: ForecastStream? = nil, jobs: Int = 1) throws(SimulationError) -> GroupResult {
         if let problem = problem(with: trace) { throw SimulationError(.invalidTrace, problem) }
         let start = trace.trainingIntervals(parameters.trainingWindow)
         let usesForecasts = policies.contains { $0 != .reactive }
@@ -85,7 +86,7 @@ public struct Simulator: Sendable {
         let clockStart = trace.grid.axis == .time ? trace.grid.position(at: start) : Int64((Double(start) * trace.interval).rounded())
         let options = PolicyRun.Options(logActions: logActions, keepSeries: keepSeries)
 
-        func outcome(_ kind: PolicyKind, sweep: (Sweep.Parameter, Double)? = nil,
+        @Sendable func outcome(_ kind: PolicyKind, sweep: (Sweep.Parameter, Double)? = nil,
                      options: PolicyRun.Options) throws(SimulationError) -> PolicyOutcome {
             let tau = sweep?.0 == .tau ? sweep?.1 : nil
             let buffer = sweep?.0 == .buffer ? sweep?.1 : nil
@@ -109,17 +110,44 @@ public struct Simulator: Sendable {
             }
         }
 
-        var outcomes: [PolicyOutcome] = []
-        for kind in policies { outcomes.append(try outcome(kind, options: options)) }
-        var swept: [[PolicyOutcome]] = []
-        for sweep in sweeps {
-            var points: [PolicyOutcome] = []
-            if policies.contains(sweep.parameter.policy) {
-                for value in sweep.values {
-                    points.append(try outcome(sweep.parameter.policy, sweep: (sweep.parameter, value), options: PolicyRun.Options()))
+        // Every policy run of the group, independent once the forecasts exist: the defaults first,
+        // then each sweep's points; run on `jobs` threads, results kept in this order.
+        var planned: [(kind: PolicyKind, sweep: (Sweep.Parameter, Double)?, options: PolicyRun.Options)] =
+            policies.map { ($0, nil, options) }
+        for sweep in sweeps where policies.contains(sweep.parameter.policy) {
+            planned += sweep.values.map { (sweep.parameter.policy, (sweep.parameter, $0), PolicyRun.Options()) }
+        }
+        let runs = planned
+        let done = Mutex<[Result<PolicyOutcome, SimulationError>?]>(Array(repeating: nil, count: runs.count))
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
+            while true {
+                let k = next.add(1, ordering: .relaxed).oldValue
+                guard k < runs.count else { return }
+                let r: Result<PolicyOutcome, SimulationError>
+                do throws(SimulationError) {
+                    r = .success(try outcome(runs[k].kind, sweep: runs[k].sweep, options: runs[k].options))
+                } catch {
+                    r = .failure(error)
                 }
+                done.withLock { $0[k] = r }
             }
-            swept.append(points)
+        }
+        var results: [PolicyOutcome] = []
+        for r in done.withLock({ $0 }) {
+            switch r {
+            case .success(let o)?: results.append(o)
+            case .failure(let e)?: throw e
+            case nil: break
+            }
+        }
+        let outcomes = Array(results.prefix(policies.count))
+        var swept: [[PolicyOutcome]] = []
+        var offset = policies.count
+        for sweep in sweeps {
+            let n = policies.contains(sweep.parameter.policy) ? sweep.values.count : 0
+            swept.append(Array(results[offset..<offset + n]))
+            offset += n
         }
         let simulated = trace.demand[start...]
         return GroupResult(group: trace.group, intervals: trace.count, start: start, interval: trace.interval,
@@ -149,7 +177,8 @@ public struct Simulator: Sendable {
                 guard i < traces.count else { return }
                 let result: Result<GroupResult, SimulationError>
                 do throws(SimulationError) {
-                    result = .success(try run(traces[i], keepSeries: i < plotGroups))
+                    // Fewer groups than threads: the spare threads run the group's sweep points.
+                    result = .success(try run(traces[i], keepSeries: i < plotGroups, jobs: max(1, jobs / workers)))
                 } catch {
                     result = .failure(error)
                 }

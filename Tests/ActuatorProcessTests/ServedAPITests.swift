@@ -1,8 +1,5 @@
 import APITestSupport
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 
 /// The API as users reach it: the real `psm-actuator run --listen` (its `serve()`: the decision
@@ -26,17 +23,21 @@ import Testing
         var body: String
     }
 
+    /// One request on a connection of its own (`Connection: close`), over a blocking socket on a
+    /// Dispatch thread: the parallel suite keeps Swift's cooperative pool and URLSession busy.
     static func call(_ port: Int, _ e: Exchange) async throws -> Answer {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(e.uri)")!)
-        request.httpMethod = e.method
-        request.timeoutInterval = 30
-        if e.auth { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json = e.json {
-            request.httpBody = Data(json.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let answer = await offloaded { () -> Answer? in
+            guard let socket = RawSocket(port: port) else { return nil }
+            var head = "\(e.method) \(e.uri) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            if e.auth { head += "Authorization: Bearer \(token)\r\n" }
+            let body = e.json.map { Array($0.utf8) } ?? []
+            if e.json != nil { head += "Content-Type: application/json\r\n" }
+            head += "Content-Length: \(body.count)\r\n\r\n"
+            guard socket.send(head + (e.json ?? "")) else { return nil }
+            return socket.readResponse(within: 30).map { Answer(status: $0.status, body: $0.body) }
         }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? -1, body: String(decoding: data, as: UTF8.self))
+        guard let answer else { throw NoAnswer(request: "\(e.method) \(e.uri)", port: port) }
+        return answer
     }
 
     /// Asks until the service answers (it binds after its first start-up steps).
@@ -87,11 +88,12 @@ import Testing
         var answers: [(Exchange, Answer)] = []
         var activated: String?
         var serving = false
+        var failure: (any Error)?
         do {
             defer { FileManager.default.createFile(atPath: stop, contents: nil) }
             // Generous: the parallel suite on two loaded cores can hold a debug binary's start-up long.
             serving = await Self.waitUntilServing(port, within: 180)
-            guard serving else { throw ServiceDidNotAnswer(port: port) }
+            guard serving else { throw NoAnswer(request: "GET /healthz", port: port) }
             let ready = try await Self.readyShadows(port, within: 120)
             let web = try #require(ready["web"]?.first, "no ready shadow of web: \(ready)")
             activated = web
@@ -131,8 +133,11 @@ import Testing
             let metrics = try await Self.call(port, Exchange(method: "GET", path: "/metrics", uri: "/metrics", auth: false))
             #expect(metrics.status == 200 && metrics.body.contains("psm_"), "GET /metrics: \(metrics.status) \(metrics.body.prefix(200))")
             answers.append((Exchange(method: "GET", path: "/metrics", uri: "/metrics", auth: false), metrics))
+        } catch {
+            failure = error
         }
         let outcome = try await served
+        if let failure { Issue.record(failure, "psm-actuator printed: \(outcome.errors.suffix(3000))") }
         #expect(serving, "the service never answered on port \(port); it printed: \(outcome.errors.suffix(2000))")
         #expect(outcome.status == 0 && !outcome.signalled, "psm-actuator ended \(outcome.status): \(outcome.errors.suffix(2000))")
 
@@ -159,9 +164,10 @@ import Testing
     }
 }
 
-struct ServiceDidNotAnswer: Error, CustomStringConvertible {
+struct NoAnswer: Error, CustomStringConvertible {
+    let request: String
     let port: Int
-    var description: String { "psm-actuator did not answer on 127.0.0.1:\(port)" }
+    var description: String { "psm-actuator gave no answer to \(request) on 127.0.0.1:\(port)" }
 }
 
 private extension String {

@@ -83,6 +83,11 @@ import TimeSeries
                                     latencies: ActivationLatencies(resume: x, restore: 0.65, resumeSamples: i, restoreSamples: 3),
                                     note: i % 3 == 0 ? "no \"usable\" forecast/" : nil)
             }
+            if i % 2 == 0 {
+                // The cost level: finite, −∞ (a zero wait) and capped.
+                d.ahead = AheadLevel(runCost: x, reserveCost: 0.25, missCost: i % 4 == 0 ? x * 1e6 : 5, wait: Double(i % 3) * 60,
+                                     interval: 300, floor: 0.5)
+            }
             cases.append(d)
         }
         for d in cases {

@@ -146,7 +146,7 @@ struct RuntimeAPIPathTests {
         defer { f.cleanUp() }
         let (runtime, plain) = try await Self.scored(f, clock: ManualWallClock(f.start))
         // A real SQLite failure at insert (as a full disk or an I/O error would be).
-        try runtime.store.write("trigger") { db in
+        try #require(runtime.store as? MetricStore).write("trigger") { db in
             try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk gone'); END")
         }
         let first = try #require(plain.steps.first)

@@ -167,7 +167,7 @@ struct RuntimeTests {
                 _ = await restarted.cycle()
                 clock.advance(by: 3600)
             }
-            try await Self.checkInvariants(restarted.store, f.hypervisor, crashAfter: crashAfter)
+            try await Self.checkInvariants(try #require(restarted.store as? MetricStore), f.hypervisor, crashAfter: crashAfter)
         }
     }
 

@@ -44,7 +44,7 @@ enum ScoringFixture {
     static func publish(_ registry: ModelRegistry, group: String, kind: String, components: [String],
                         inputs: [ForecastInput], horizon: Int = 6, calibration: JSONValue = .null,
                         withoutTails: Bool = false, featureSchema: FeatureSchema? = nil,
-                        bounds: JSONValue? = nil) throws -> ModelVersion {
+                        bounds: JSONValue? = nil, extra: [String: JSONValue] = [:]) throws -> ModelVersion {
         let catalog = Pipeline.ModelCatalog(lstm: tinyLSTM())
         var files: [String: Data] = [:]
         for c in components {
@@ -64,6 +64,7 @@ enum ScoringFixture {
             "levels": .array(levels.map { .number($0) }), "horizon": .number(Double(horizon)), "seasons": .object(seasons),
         ]
         if let bounds { fields["bounds"] = bounds }
+        fields.merge(extra) { _, new in new }
         let hyper: JSONValue = .object(fields)
         let longest = inputs.map(\.series.grid).max { $0.count < $1.count }
         let manifest = ModelManifest(kind: kind, hyperParameters: hyper, featureSchema: featureSchema, trainingWindow: longest,

@@ -2,7 +2,7 @@ import Foundation
 import MetricStore
 import Testing
 
-/// Measured hosts, unreachable and lost hosts in the store (migration `v8-host-status`).
+/// Measured hosts, unreachable and lost hosts in the store (migration `v9-host-status`).
 @Suite struct HostStatusStoreTests {
     @Test func aMeasurementSetsCapacityLoadAndTheMeasuredFigures() throws {
         let store = try MetricStore.inMemory()

@@ -7,12 +7,14 @@ import TimeSeries
     static let levels = [0.1, 0.5, 0.9]
 
     /// Forecasts whose quantiles are `actual + shift + (−1, 0, +1)` at every step.
-    static func candidate(_ name: String, shift: (Int) -> Double, folds: Int = 4, horizon: Int = 3) throws -> CandidateForecasts {
+    /// `spread` widens the outer quantiles to `±spread`.
+    static func candidate(_ name: String, shift: (Int) -> Double, folds: Int = 4, horizon: Int = 3,
+                          spread: Double = 1) throws -> CandidateForecasts {
         var out: [FoldKey: ScoredForecast] = [:]
         for fold in 1...folds {
             let actuals = (0..<horizon).map { Double(10 + fold + $0) }
             let grid = TimeGrid(axis: .index, start: Int64(fold * 10), step: 1, count: horizon)
-            let q = actuals.enumerated().map { h, y in [-1.0, 0, 1].map { y + shift(fold * horizon + h) + $0 } }
+            let q = actuals.enumerated().map { h, y in [-spread, 0, spread].map { y + shift(fold * horizon + h) + $0 } }
             let d = try ForecastDistribution(grid: grid, levels: levels, mean: q.map { $0[1] }, quantiles: q)
             out[FoldKey(seriesID: "s", fold: fold)] = ScoredForecast(forecast: d, actuals: actuals)
         }

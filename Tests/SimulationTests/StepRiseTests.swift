@@ -169,11 +169,39 @@ import TimeSeries
             let oracle = try Self.perfectForecasts(trace, start: 2, horizon: sim.horizon(interval: 300), levels: p.levels)
             let o = try #require(try sim.run(trace, forecasts: oracle).outcomes.first)
             // threshold: ⌈(6 − 0.5·4) / 0.5⌉ = 8 shadows, all activated at the rise; full: ⌈(6 − 4) / 1⌉ = 2,
-            // and the trigger's remaining 6 come up cold once the demand is seen.
+            // and the trigger's remaining 6 come up cold: launched at 2392 by the running headroom
+            // beside the pool (a launch delay ahead), so they serve from 2400 with the 4 running.
             #expect(o.shadowsCreated == pool, "atThreshold \(atThreshold)")
             #expect(o.activations == pool, "atThreshold \(atThreshold)")
             #expect(o.launches == cold, "atThreshold \(atThreshold)")
-            #expect(Self.close(o.timesToCapacity.first, 0.043))
+            #expect(Self.close(o.timesToCapacity.first, atThreshold ? 0.043 : 0), "atThreshold \(atThreshold)")
+        }
+    }
+
+    @Test func whatThePoolCannotCoverIsLaunchedALaunchDelayAhead() throws {
+        // One shadow at most: the rise to 6 needs 4 more VMs beyond the 2 running.
+        for launchAhead in [true, false] {
+            var p = Self.parameters()
+            p.maximumShadows = 1
+            p.aheadLaunch = launchAhead
+            let sim = try Simulator(parameters: p, policies: [.shadow])
+            let trace = try Self.trace(Self.step)
+            let oracle = try Self.perfectForecasts(trace, start: 2, horizon: sim.horizon(interval: 300), levels: p.levels)
+            let o = try #require(try sim.run(trace, logActions: true, forecasts: oracle).outcomes.first)
+            #expect(o.activations == 1)
+            #expect(o.launches == 3)
+            if launchAhead {
+                // 3 launched at 2400 − 8, serving at 2400; the shadow activated at 2400 serves at 2400.043:
+                // 1 unit short for 0.043 s.
+                #expect(o.actions?.contains(FleetAction(time: 2392, kind: .launch, count: 3)) == true)
+                #expect(Self.close(o.unservedUnitSeconds, 0.043))
+                #expect(Self.close(o.timesToCapacity.first, 0.043))
+            } else {
+                // Seen at 2460, 3 launched, serving at 2468: 3 units short for 68 s, 1 for 0.043 s.
+                #expect(o.actions?.contains(FleetAction(time: 2460, kind: .launch, count: 3)) == true)
+                #expect(Self.close(o.unservedUnitSeconds, 3 * 68 + 0.043))
+                #expect(Self.close(o.timesToCapacity.first, 68))
+            }
         }
     }
 }

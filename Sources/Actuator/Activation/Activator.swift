@@ -34,7 +34,7 @@ public struct ActivationError: Error, Sendable, CustomStringConvertible {
 /// A routing failure does not roll back: the activation succeeds with its route recorded `failed`
 /// (`MetricStore.route(activation:)`), and the runtime retries the route each cycle (RouteKeeper).
 public struct Activator: Sendable {
-    public let store: MetricStore
+    public let store: any ActuatorStore
     /// The hypervisor of each host, by host name.
     public let hypervisors: [String: any Hypervisor]
     public let router: any TrafficRouter
@@ -44,7 +44,7 @@ public struct Activator: Sendable {
     public let clock: any WallClock
     public var retry: RetryPolicy
 
-    public init(store: MetricStore, hypervisors: [String: any Hypervisor], router: any TrafficRouter = NoTrafficRouter(),
+    public init(store: any ActuatorStore, hypervisors: [String: any Hypervisor], router: any TrafficRouter = NoTrafficRouter(),
                 monitoring: any MonitoringTargets, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
                 routing: RoutingConfiguration = RoutingConfiguration(), metrics: ActuatorMetrics = ActuatorMetrics()) {
         self.store = store

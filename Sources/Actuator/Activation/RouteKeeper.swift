@@ -13,13 +13,13 @@ import Glibc
 public struct RouteKeeper: Sendable {
     public let router: any TrafficRouter
     public let settings: RoutingConfiguration
-    public let store: MetricStore
+    public let store: any ActuatorStore
     public let clock: any WallClock
     public let metrics: ActuatorMetrics
     /// Whether routes are recorded: not when routing is done by other means (`NoTrafficRouter`).
     public var records: Bool { !(router is NoTrafficRouter) }
 
-    public init(router: any TrafficRouter, settings: RoutingConfiguration = RoutingConfiguration(), store: MetricStore,
+    public init(router: any TrafficRouter, settings: RoutingConfiguration = RoutingConfiguration(), store: any ActuatorStore,
                 clock: any WallClock, metrics: ActuatorMetrics = ActuatorMetrics()) {
         self.router = router
         self.settings = settings

@@ -51,7 +51,7 @@ public actor Collector {
     /// groups with a handful of member globs must not cost 10,000 checks per VM).
     let memberGroups: [GroupConfiguration]
     let hypervisors: [String: any Hypervisor]
-    let store: MetricStore
+    let store: any ActuatorStore
     private var previous: [String: [String: (stats: DomainStats, time: Int64)]] = [:]
     private var pending: [String: Task<[DomainStats], any Error>] = [:]
     private var kept: SampleKeeper
@@ -62,7 +62,7 @@ public actor Collector {
     private var pendingTags: [String: Task<[(String, Result<String?, HypervisorError>)], Never>] = [:]
 
     public init(settings: Settings, groups: [GroupConfiguration], hypervisors: [String: any Hypervisor],
-                store: MetricStore, modelInterval: Int64) {
+                store: any ActuatorStore, modelInterval: Int64) {
         self.settings = settings
         self.groups = groups
         memberGroups = groups.filter { !$0.members.isEmpty }

@@ -6,14 +6,14 @@ import TimeSeries
 /// interval (`Downsampler`), written once an interval closes, and expired after `retention`
 /// seconds — at most every max(interval, 600 s), since expiring scans every kept series.
 struct SampleKeeper {
-    let store: MetricStore
+    let store: any ActuatorStore
     let retention: Int64
     private var downsampler: Downsampler
     private var closed: [Series] = []
     private var keys: Set<String> = []
     private var lastExpiry: Int64?
 
-    init(store: MetricStore, modelInterval: Int64, retention: Int64) {
+    init(store: any ActuatorStore, modelInterval: Int64, retention: Int64) {
         self.store = store
         self.retention = retention
         downsampler = Downsampler(interval: modelInterval)
@@ -50,7 +50,7 @@ struct SampleKeeper {
     /// write of a collection (≈ 30–50 ms for 7,080 samples) never holds a thread of Swift's
     /// cooperative pool, which on a one-core host is the decision loop's only one
     /// (docs/benchmarks.md, "The decision cycle's start delay under collection").
-    static func write(_ pending: Pending?, to store: MetricStore) async throws(MetricStoreError) -> (written: Int, expired: Int) {
+    static func write(_ pending: Pending?, to store: any ActuatorStore) async throws(MetricStoreError) -> (written: Int, expired: Int) {
         guard let pending else { return (0, 0) }
         let result: Result<(written: Int, expired: Int), MetricStoreError> = await withCheckedContinuation { done in
             writer.async {

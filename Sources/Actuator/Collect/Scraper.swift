@@ -64,7 +64,7 @@ public actor Scraper {
 
     public let targets: [ScrapeTarget]
     let settings: Collector.Settings
-    let store: MetricStore
+    let store: any ActuatorStore
     let client: HTTPClient
     let maximumBodyBytes: Int
     let maximumBackoff: Int64
@@ -80,7 +80,7 @@ public actor Scraper {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(connectionPool: pool))
     }()
 
-    public init(targets: [ScrapeTarget], settings: Collector.Settings, store: MetricStore, modelInterval: Int64,
+    public init(targets: [ScrapeTarget], settings: Collector.Settings, store: any ActuatorStore, modelInterval: Int64,
                 client: HTTPClient = Scraper.defaultClient, maximumBodyBytes: Int = Scraper.defaultMaximumBodyBytes,
                 maximumBackoff: Int64 = Scraper.defaultMaximumBackoff) {
         self.targets = targets

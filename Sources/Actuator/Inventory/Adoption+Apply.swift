@@ -13,7 +13,7 @@ public struct AdoptionReport: Sendable {
 
 extension Adoption {
     /// Lists `host`'s domains, plans against the store and applies the plan.
-    public static func run(hypervisor: any Hypervisor, host: String, store: MetricStore, knownGroups: Set<String>,
+    public static func run(hypervisor: any Hypervisor, host: String, store: any ActuatorStore, knownGroups: Set<String>,
                            clock: any WallClock, units: (ResourceSize) -> Int64) async throws -> AdoptionReport {
         let domains = try await hypervisor.list()
         let shadows = try store.shadows()
@@ -24,7 +24,7 @@ extension Adoption {
     /// Applies the actions in order; one failing does not stop the others (each is re-planned at the
     /// next start if still needed). Every store step is a compare-and-set or records an outcome once,
     /// so applying a plan twice changes nothing the second time.
-    public static func apply(_ actions: [AdoptionAction], hypervisor: any Hypervisor, store: MetricStore,
+    public static func apply(_ actions: [AdoptionAction], hypervisor: any Hypervisor, store: any ActuatorStore,
                              clock: any WallClock) async -> AdoptionReport {
         var report = AdoptionReport()
         for action in actions {
@@ -42,7 +42,7 @@ extension Adoption {
     }
 
     /// Performs one action; false when a compare-and-set found nothing to do.
-    static func perform(_ action: AdoptionAction, hypervisor: any Hypervisor, store: MetricStore,
+    static func perform(_ action: AdoptionAction, hypervisor: any Hypervisor, store: any ActuatorStore,
                         now: Int64) async throws -> Bool {
         switch action {
         case .adopt(let record, let reserving):
@@ -77,7 +77,7 @@ extension Adoption {
 
     /// Records the outcome on the activation (once); without an activation id, moves the shadow alone.
     static func finish(_ shadowID: String, _ activationID: String?, _ outcome: ActivationRecord.Outcome,
-                       store: MetricStore, now: Int64) throws -> Bool {
+                       store: any ActuatorStore, now: Int64) throws -> Bool {
         if let activationID {
             return try store.finishActivation(id: activationID, outcome: outcome, at: now)
         }

@@ -57,10 +57,10 @@ public struct ReservedCapacity: Sendable, Hashable, Codable {
 
 /// The actuator's view of hosts and the capacity its shadows reserve on them, over the store.
 public struct Inventory: Sendable {
-    public let store: MetricStore
+    public let store: any ActuatorStore
     let clock: any WallClock
 
-    public init(store: MetricStore, clock: any WallClock = SystemWallClock()) {
+    public init(store: any ActuatorStore, clock: any WallClock = SystemWallClock()) {
         self.store = store
         self.clock = clock
     }

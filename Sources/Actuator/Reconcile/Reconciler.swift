@@ -28,7 +28,7 @@ public struct ReconcileReport: Sendable {
 /// `maximumActions` hypervisor-changing steps run per pass (a rate limit: a forecast gone wrong
 /// cannot create a hundred domains at once); the rest is reported as deferred.
 public struct Reconciler: Sendable {
-    public let store: MetricStore
+    public let store: any ActuatorStore
     public let inventory: Inventory
     public let hypervisors: [String: any Hypervisor]
     public var templates: [String: ShadowTemplate]
@@ -39,7 +39,7 @@ public struct Reconciler: Sendable {
     public var bootGrace: Int64
     public var maximumActions: Int
 
-    public init(store: MetricStore, inventory: Inventory, hypervisors: [String: any Hypervisor],
+    public init(store: any ActuatorStore, inventory: Inventory, hypervisors: [String: any Hypervisor],
                 templates: [String: ShadowTemplate], clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
                 bootGrace: Int64 = 0, maximumActions: Int = 20) {
         self.store = store

@@ -35,7 +35,7 @@ extension ActuatorConfiguration {
         let store = try a.string("store") ?? "psm-actuator.sqlite"
 
         let c = try a.section("costs")
-        try c.rejectUnknown(["miss", "reserve", "launch_delay", "memory"])
+        try c.rejectUnknown(["miss", "reserve", "launch_delay", "memory", "run"])
         let costs: CostModel
         do {
             costs = try CostModel(missCost: try c.number("miss", from: 0, to: 1e9, lowerExclusive: true) ?? 10, reserveCost: try c.number("reserve", from: 0, to: 1e9, lowerExclusive: true) ?? 0.5,
@@ -155,7 +155,7 @@ extension ActuatorConfiguration {
         }
         var sized = sizing
         sized.bounds = bounds
-        var config = ActuatorConfiguration(store: resolve(store), registry: resolve(registry), hosts: hosts, groups: groups,
+        var config = ActuatorConfiguration(store: ActuatorConfiguration.isPostgresURL(store) ? store : resolve(store), registry: resolve(registry), hosts: hosts, groups: groups,
                                            sizing: sized, trigger: trigger)
         config.interval = Int64(try a.int("interval", in: Self.intervalRange) ?? 300)
         config.horizon = try a.int("horizon", in: 1...10_000) ?? 12
@@ -175,6 +175,13 @@ extension ActuatorConfiguration {
         }
         config.maximumActions = try a.int("max_actions", in: 1...10_000) ?? 20
         config.memoryCost = try c.number("memory", from: 0, to: 1e9)
+        // c_run: with it, the trigger activates ahead at the cost level when that is above
+        // forecast_level (AheadLevel); the live trigger runs once per cycle, so a miss waits a cycle.
+        if let run = try c.number("run", from: 0, to: 1e9, lowerExclusive: true), let floor = trigger.forecastLevel {
+            let ahead = AheadLevel(costs: costs, runCost: run, wait: Double(config.interval), floor: floor)
+            config.aheadLevel = ahead
+            config.trigger.forecastLevel = ahead.level
+        }
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         // The calendar `psm train` built the models' event features from (its `[calendar] file`).
         config.calendarFile = try top.section("calendar").string("file").map(resolve)

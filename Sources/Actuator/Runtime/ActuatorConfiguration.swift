@@ -39,7 +39,9 @@ public struct GroupConfiguration: Sendable, Hashable {
 
 /// Everything `psm-actuator` runs with (`[actuator]` in psm.toml; docs/configuration.md).
 public struct ActuatorConfiguration: Sendable {
-    /// The metric store (hosts, shadows, activations, decisions, notices).
+    /// The actuator's store (hosts, shadows, activations, decisions, notices): an SQLite file
+    /// path, or a PostgreSQL URL (`postgres://user@host:port/db`, `postgres:///db?host=/socketdir`)
+    /// that psm-actuator opens through PostgresStore.
     public var store: String
     /// How far the actuator's own commits (claims, activation records, shadow states, decisions)
     /// survive: `.process` (default) keeps the activation path free of fsyncs; notices are always
@@ -80,6 +82,9 @@ public struct ActuatorConfiguration: Sendable {
     /// `[actuator.costs] memory`: c_memory, one GiB held by a paused shadow for one interval (nil:
     /// derived from c_reserve, `ParkChoice.derivedMemoryCost`). Read by `park = "auto"` only.
     public var memoryCost: Double?
+    /// `[actuator.costs] run` set: how the trigger's forecast level was raised to the cost level
+    /// (`trigger.forecastLevel` holds the result); nil: `forecast_level` as configured.
+    public var aheadLevel: AheadLevel?
     /// `[[actuator.scrape]]`: application metrics pulled from Prometheus endpoints at the collector's interval.
     public var scrape: [ScrapeTarget] = []
     /// `[actuator.routing]`: the traffic router and how activated VMs are named and addressed.
@@ -96,4 +101,21 @@ public struct ActuatorConfiguration: Sendable {
     }
 
     public func group(_ name: String) -> GroupConfiguration? { groups.first { $0.name == name } }
+}
+
+extension ActuatorConfiguration {
+    /// Whether `store` names a PostgreSQL database rather than an SQLite file.
+    public static func isPostgresURL(_ store: String) -> Bool {
+        store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
+    }
+
+    /// The SQLite store at `store`; a PostgreSQL URL is refused here (this target does not link
+    /// PostgresNIO: psm-actuator opens it and passes it to `ActuatorRuntime.init(store:)`).
+    public func openSQLiteStore() throws -> MetricStore {
+        guard !Self.isPostgresURL(store) else {
+            throw MetricStoreError(.cannotOpen, "store \(store) is a PostgreSQL URL: this program opens SQLite files only "
+                                   + "(psm-actuator opens PostgreSQL stores)")
+        }
+        return try MetricStore(path: store, durability: storeDurability)
+    }
 }

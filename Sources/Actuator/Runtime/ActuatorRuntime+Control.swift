@@ -161,7 +161,7 @@ extension ActuatorRuntime: ActuatorControl {
 
     public func health() async -> HealthView {
         var checks: [String: String] = [:]
-        checks["store"] = (try? store.journalMode()) != nil ? "ok" : "failing"
+        checks["store"] = (try? store.check()) != nil ? "ok" : "failing"
         let statuses = Dictionary(((try? store.hosts()) ?? []).map { ($0.name, $0.status) }, uniquingKeysWith: { a, _ in a })
         for host in configuration.hosts where host.enabled {
             var check = hostProblems[host.name] ?? (hypervisors[host.name] != nil ? "ok" : "not connected")

@@ -10,7 +10,7 @@ extension ActuatorRuntime {
     static let latencySeed = 2_000
 
     /// The latency samples the store holds, oldest first (only when a group parks automatically).
-    static func seededLatencies(_ store: MetricStore, configuration: ActuatorConfiguration) -> LatencySamples {
+    static func seededLatencies(_ store: any ActuatorStore, configuration: ActuatorConfiguration) -> LatencySamples {
         var samples = LatencySamples()
         guard configuration.groups.contains(where: \.autoPark) else { return samples }
         for record in ((try? store.recentSucceededActivations(limit: latencySeed)) ?? []).reversed() { samples.add(record) }

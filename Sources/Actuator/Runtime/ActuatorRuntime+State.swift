@@ -48,10 +48,10 @@ extension ActuatorRuntime {
     /// decode and states stamped after `now` are discarded with a reason; groups no longer
     /// configured are dropped; a group's ACI state is restarted when τ or γ changed; a maximum the
     /// cost loop moved is kept within the group's configured bounds.
-    static func restoredSizing(_ store: MetricStore, configuration: ActuatorConfiguration, fresh: Sizer, now: Int64)
+    static func restoredSizing(_ store: any ActuatorStore, configuration: ActuatorConfiguration, fresh: Sizer, now: Int64)
         -> (states: [String: GroupSizingState], costLoop: CostLoopState?, outcome: StateRestore) {
         func discard(_ reason: String) -> ([String: GroupSizingState], CostLoopState?, StateRestore) {
-            ([:], nil, .discarded(reason: "stored sizing state (\(store.path ?? "in memory")): \(reason); starting fresh"))
+            ([:], nil, .discarded(reason: "stored sizing state (\(store.location)): \(reason); starting fresh"))
         }
         let stored: StoredState?
         do { stored = try store.state(named: SizingStateDocument.name) } catch { return discard("cannot be read: \(error)") }

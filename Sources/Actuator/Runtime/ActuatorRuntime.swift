@@ -35,7 +35,7 @@ public actor ActuatorRuntime {
     nonisolated public let configuration: ActuatorConfiguration
     /// The configured groups' names, for the API's per-request check.
     nonisolated let groupNames: Set<String>
-    nonisolated public let store: MetricStore
+    nonisolated public let store: any ActuatorStore
     nonisolated public let catalog: ModelCatalog
     /// The groups' memory models (registry groups `<group>.memory_mib`), served where published
     /// (docs/actuator.md, "Binding resource").
@@ -93,18 +93,20 @@ public actor ActuatorRuntime {
     /// Problems met at start that the first cycle reports (a stored state that could not be used).
     var startProblems: [String] = []
 
-    /// Opens the store, registers the hosts, connects to each host's hypervisor (`connect`,
-    /// default libvirt), adopts what they hold and loads the models.
+    /// Opens the store (or takes `store`, opened by the caller: psm-actuator opens a PostgreSQL
+    /// `[actuator] store` through PostgresStore, which this target does not link), registers the
+    /// hosts, connects to each host's hypervisor (`connect`, default libvirt), adopts what they hold
+    /// and loads the models.
     public init(configuration: ActuatorConfiguration, clock: any WallClock = SystemWallClock(),
                 router: any TrafficRouter = NoTrafficRouter(), dryRun: Bool = false,
-                metrics: ActuatorMetrics = ActuatorMetrics(),
+                metrics: ActuatorMetrics = ActuatorMetrics(), store given: (any ActuatorStore)? = nil,
                 connect: (HostConfig) throws -> any Hypervisor) async throws {
         self.metrics = metrics
         self.configuration = configuration
         groupNames = Set(configuration.groups.map(\.name))
         self.clock = clock
         self.dryRun = dryRun
-        let store = try MetricStore(path: configuration.store, durability: configuration.storeDurability)
+        let store = try given ?? configuration.openSQLiteStore()
         self.store = store
         calendarEvents = try CalendarEvents(path: configuration.calendarFile)
         let views = ForecastViewCache()
@@ -342,6 +344,9 @@ public actor ActuatorRuntime {
             .reduce(0.0) { $0 + Double(max($1.free.units, 0)) } ?? 0
         var cycle = sizer.decide(inputs, freeCapacity: free)
         cycle.decisions = chooseParkModes(cycle.decisions, inputs: parkInputs)
+        if let ahead = configuration.aheadLevel {
+            for i in cycle.decisions.indices { cycle.decisions[i].ahead = ahead }
+        }
         decisionTime += ContinuousClock.now - t0
         // Models, forecasts and calibration changed above (without a suspension point in between).
         forecastViews.invalidateAll()

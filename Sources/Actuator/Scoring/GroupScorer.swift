@@ -8,7 +8,8 @@ import TimeSeries
 /// Scores one group with the model version it was built from: takes each series' new
 /// observations in time proportional to their number and forecasts through the model's own
 /// scoring path (ARIMA, ETS and Theta `append`/`forecast`, `LSTMState`, an incremental seasonal naive), with
-/// the manifest's calibration tables applied. A combination averages its calibrated components.
+/// the manifest's calibration tables applied. A combination combines its calibrated components
+/// by the manifest's rule (`QuantileCombination`: mean, median or CRPS-weighted mean).
 /// A model trained with regressors gets them from the manifest's `FeatureSchema` and the events
 /// the caller passes (calendar events, the group's notices): the training path's own code.
 public struct GroupScorer: Sendable {
@@ -19,6 +20,9 @@ public struct GroupScorer: Sendable {
         let version: ModelVersion
         let kind: String
         let components: [String]
+        /// How a combination merges its components, and the weighted rule's weights (components' order).
+        let rule: CombinationRule
+        let weights: [Double]?
         let seriesIDs: [String]
         let axis: TimeAxis
         let step: Int64
@@ -39,7 +43,9 @@ public struct GroupScorer: Sendable {
 
         init(group: String, version: ModelVersion, kind: String, components: [String], seriesIDs: [String], axis: TimeAxis,
              step: Int64, calibration: [CalibrationTable.Prepared?], lstm: LSTMModel?, features: ScoringFeatures?,
-             bounds: SupportBounds? = nil) {
+             bounds: SupportBounds? = nil, rule: CombinationRule = .mean, weights: [Double]? = nil) {
+            self.rule = rule
+            self.weights = weights
             self.bounds = bounds.flatMap { $0.isUnbounded ? nil : $0 }
             self.group = group
             self.version = version
@@ -62,8 +68,12 @@ public struct GroupScorer: Sendable {
     public var version: ModelVersion { definition.version }
     /// The manifest kind: `seasonal-naive`, `arima`, `ets`, `theta`, `lstm` or `combination`.
     public var kind: String { definition.kind }
-    /// The models forecasting (one, or the two a combination averages).
+    /// The models forecasting (one, or a combination's members).
     public var components: [String] { definition.components }
+    /// How a combination merges its members (`mean` for a single model and older combinations).
+    public var rule: CombinationRule { definition.rule }
+    /// The weighted rule's weight per component (`components` order); nil for other rules.
+    public var weights: [Double]? { definition.weights }
     /// The series the model was trained for.
     public var seriesIDs: [String] { definition.seriesIDs }
     public var axis: TimeAxis { definition.axis }
@@ -111,6 +121,14 @@ public struct GroupScorer: Sendable {
                      ModelArtifactFormat.theta, ModelArtifactFormat.lstm]
         if let unknown = components.first(where: { !known.contains($0) }) {
             throw fail(.unknownKind, "unknown model kind '\(unknown)' (this build scores \(known.joined(separator: ", ")))")
+        }
+        let rule = hyper.rule ?? .mean
+        var weights: [Double]?
+        if rule == .weighted {
+            guard let w = hyper.weights, components.allSatisfy({ (w[$0] ?? -1) >= 0 }), components.contains(where: { (w[$0] ?? 0) > 0 })
+            else { throw fail(.invalidArtifact, "a weighted combination needs a non-negative weight per component, got \(hyper.weights ?? [:])") }
+            let total = components.reduce(0) { $0 + (w[$1] ?? 0) }
+            weights = components.map { (w[$0] ?? 0) / total }
         }
         guard let grid = manifest.trainingWindow, grid.step > 0 else {
             throw fail(.invalidArtifact, "the manifest has no training window (its grid's axis and step are needed)")
@@ -171,7 +189,7 @@ public struct GroupScorer: Sendable {
         definition = Definition(group: model.group, version: model.version, kind: kind, components: components,
                                 seriesIDs: seriesIDs, axis: grid.axis, step: grid.step,
                                 calibration: components.map { tables[$0]?.prepared() }, lstm: lstm, features: features,
-                                bounds: hyper.bounds)
+                                bounds: hyper.bounds, rule: rule, weights: weights)
         var states: [SeriesState] = []
         for id in seriesIDs {
             var state = SeriesState()
@@ -415,18 +433,13 @@ public struct GroupScorer: Sendable {
             }
             parts.append(part)
         }
-        // An average of clipped components stays within the bounds.
+        // A mean or median of clipped components stays within the bounds.
         guard parts.count > 1 else { return parts[0] }
-        // Equal-weight average of the calibrated components, as the pipeline selected it.
-        let n = Double(parts.count)
-        let mean = (0..<horizon).map { h in parts.reduce(0) { $0 + $1.mean[h] } / n }
-        let quantiles = (0..<horizon).map { h in
-            (0..<levels.count).map { k in parts.reduce(0) { $0 + $1.quantiles[h][k] } / n }
-        }
-        do {
-            return try ForecastDistribution(grid: grid, levels: levels, mean: mean, quantiles: quantiles)
+        // The calibrated components combined as the pipeline selected them (`QuantileCombination`).
+        do throws(ForecastError) {
+            return try QuantileCombination.combine(parts, rule: d.rule, weights: d.weights)
         } catch {
-            throw ScoringError(.forecast, error.description, group: d.group, seriesID: id)
+            throw ScoringError(.forecast, error.message, group: d.group, seriesID: id)
         }
     }
 

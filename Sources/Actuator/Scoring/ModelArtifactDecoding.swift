@@ -45,6 +45,9 @@ enum ModelArtifactFormat {
         var components: [String]?
         var levels: [Double]?
         var horizon: Int?
+        /// A combination's rule (absent: `mean`) and the weighted rule's weight per component.
+        var rule: CombinationRule?
+        var weights: [String: Double]?
         var seasons: [String: Int]?
         /// The support forecasts are clipped into (absent in models trained before it: none).
         var bounds: SupportBounds?

@@ -22,6 +22,7 @@ struct DecisionJSON {
     private mutating func decision(_ d: SizingDecision) {
         var o = Object(); begin()
         key("afterBounds", &o); int(d.afterBounds)
+        if let a = d.ahead { key("ahead", &o); ahead(a) }
         key("bounds", &o); bounds(d.bounds)
         key("budget", &o); budget(d.budget)
         key("capacity", &o); capacity(d.capacity)
@@ -86,6 +87,20 @@ struct DecisionJSON {
         key("onDemand", &o); double(r.onDemand)
         key("regular", &o); double(r.regular)
         key("shadowUnits", &o); double(r.shadowUnits)
+        end()
+    }
+
+    private mutating func ahead(_ a: AheadLevel) {
+        var o = Object(); begin()
+        key("ceiling", &o); double(a.ceiling)
+        key("costLevel", &o); double(a.costLevel)
+        key("floor", &o); double(a.floor)
+        key("interval", &o); double(a.interval)
+        key("level", &o); double(a.level)
+        key("missCost", &o); double(a.missCost)
+        key("reserveCost", &o); double(a.reserveCost)
+        key("runCost", &o); double(a.runCost)
+        key("wait", &o); double(a.wait)
         end()
     }
 

@@ -3,9 +3,9 @@ import MetricStore
 
 /// Sizing decisions kept in the metric store, for `psm-actuator explain GROUP` and the API.
 public struct DecisionLog: Sendable {
-    public let store: MetricStore
+    public let store: any ActuatorStore
 
-    public init(store: MetricStore) { self.store = store }
+    public init(store: any ActuatorStore) { self.store = store }
 
     /// Stores `decisions` (with their explanation lines) and the state documents `states` in one transaction.
     ///

@@ -31,6 +31,8 @@ public struct SizingDecision: Sendable, Hashable, Codable {
     public var park: ParkChoice? = nil
     /// The memory side and the binding resource (groups with a memory model); nil: CPU alone.
     public var memory: MemorySizing? = nil
+    /// The trigger's forecast level from the costs (`[actuator.costs] run` set); nil: as configured.
+    public var ahead: AheadLevel? = nil
 
     public var criticalRatio: Double { target.criticalRatio }
     public var correctedLevel: Double { target.correctedLevel }
@@ -127,6 +129,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         let delta = final - currentPool
         lines.append("final: \(final) shadow\(final == 1 ? "" : "s") (pool was \(currentPool), \(delta >= 0 ? "+" : "")\(delta))")
         if let park { lines.append(park.explanation) }
+        if let ahead { lines.append(ahead.explanation) }
         return lines
     }
 
@@ -153,6 +156,7 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         try c.encodeIfPresent(runningSource, forKey: .runningSource)
         try c.encodeIfPresent(park, forKey: .park)
         try c.encodeIfPresent(memory, forKey: .memory)
+        try c.encodeIfPresent(ahead, forKey: .ahead)
         var extra = encoder.container(keyedBy: ExtraKeys.self)
         try extra.encode(explanation, forKey: .explanation)
     }

@@ -173,18 +173,25 @@ public struct CandidateCalibration: Sendable {
             diagnostics: diagnostics)
     }
 
-    /// The held-out coverage of the equal-weight average of two candidates' calibrated forecasts
-    /// (a combination), over the origins both forecast, block by block.
-    func combinedHeldOut(_ a: CandidateEvaluation, _ b: CandidateEvaluation) -> HeldOutCoverage? {
-        guard let base = a.heldOut, a.heldOutBlocks.count == b.heldOutBlocks.count else { return nil }
+    /// The held-out coverage of a combination of candidates' calibrated forecasts by `rule`
+    /// (the weighted rule with the weights `weights(origin)` gives for each origin), over the
+    /// origins all of them forecast, block by block.
+    func combinedHeldOut(_ parts: [CandidateEvaluation], rule: CombinationRule,
+                         weights: (Int) -> [Double]) -> HeldOutCoverage? {
+        guard let first = parts.first, let base = first.heldOut,
+              parts.allSatisfy({ $0.heldOutBlocks.count == first.heldOutBlocks.count }) else { return nil }
         var tally = CoverageTally(nominals: nominals)
         var count = 0
-        for (x, y) in zip(a.heldOutBlocks, b.heldOutBlocks) {
+        for b in first.heldOutBlocks.indices {
             tally.startBlock()
-            let other = Dictionary(y.map { ($0.key, $0.forecast) }, uniquingKeysWith: { first, _ in first })
-            for member in x {
-                guard let average = Selection.average(member.forecast, other[member.key]) else { continue }
-                tally.add(average.forecast, actuals: average.actuals)
+            let others = parts.dropFirst().map { p in
+                Dictionary(p.heldOutBlocks[b].map { ($0.key, $0.forecast) }, uniquingKeysWith: { a, _ in a })
+            }
+            for member in first.heldOutBlocks[b] {
+                let forecasts = [member.forecast] + others.map { $0[member.key] }
+                guard let c = Selection.combine(forecasts, rule: rule, weights: rule == .weighted ? weights(member.key.fold) : nil)
+                else { continue }
+                tally.add(c.forecast, actuals: c.actuals)
                 count += 1
             }
         }

@@ -78,23 +78,11 @@ public struct GroupTrainer: Sendable {
             let calibration = CandidateCalibration(method: configuration.calibrationMethod,
                                                    minimumSamples: configuration.calibrationMinimumSamples,
                                                    schedule: try configuration.calibrationSchedule())
-            var evaluations: [CandidateEvaluation] = [], backtests: [BacktestReport] = []
-            for name in candidateNames {
-                guard let forecaster = catalog.rollingForecaster(name) else { notes.append("\(name): unknown model"); continue }
-                do {
-                    let run = try RollingBacktest.run(forecaster, inputs: usable, configuration: configuration.backtest,
-                                                      originStride: configuration.originStride)
-                    evaluations.append(calibration.evaluate(run, inputs: usable))
-                    backtests.append(run.report)
-                } catch {
-                    notes.append("\(name): backtest failed: \(error.message)")
-                }
-            }
-            let metrics = evaluations.map {
-                GroupOutcome.CandidateMetrics(model: $0.name, raw: $0.rawSummary, calibrated: $0.calibratedSummary,
-                                              series: $0.seriesSummaries,
-                                              heldOutCoverage: $0.heldOut, diagnostics: Array($0.diagnostics.prefix(20)))
-            }
+            let runs = CandidateRuns(candidateNames, catalog: catalog, inputs: usable, configuration: configuration,
+                                     calibration: calibration)
+            let evaluations = runs.evaluations, backtests = runs.backtests
+            notes += runs.notes
+            let metrics = runs.metrics
             guard let decision = Selection.choose(evaluations.map(\.calibrated), horizon: configuration.horizon) else {
                 return GroupOutcome(group: group.name, status: .failed, reason: "no candidate produced a backtest forecast",
                                     series: ids, candidates: metrics, dataFingerprint: fingerprint, notes: notes)
@@ -106,12 +94,12 @@ public struct GroupTrainer: Sendable {
                 hyper[component] = fitted.hyperParameters
                 notes += fitted.diagnostics.prefix(20).map { "\(component): \($0)" }
             }
-            let tables = Dictionary(evaluations.filter { decision.components.contains($0.name) }
-                .compactMap { e in e.table.map { (e.name, $0) } }, uniquingKeysWith: { a, _ in a })
+            let tables = runs.tables(of: decision.components)
             let artifact = try ModelArtifact(
                 kind: decision.winner, hyperParameters: Self.json(ManifestHyperParameters(
                     components: decision.components, parameters: hyper, levels: configuration.levels,
-                    horizon: configuration.horizon, seasons: Dictionary(usable.map { ($0.series.id, $0.season ?? 1) },
+                    horizon: configuration.horizon, rule: decision.rule, weights: decision.rule == .weighted ? decision.weights : nil,
+                    seasons: Dictionary(usable.map { ($0.series.id, $0.season ?? 1) },
                                                                         uniquingKeysWith: { a, _ in a }),
                     bounds: configuration.bounds.isUnbounded ? nil : configuration.bounds)),
                 featureSchema: features == nil ? featureSchema(trainingGroup) : schema,
@@ -123,7 +111,7 @@ public struct GroupTrainer: Sendable {
             let version = try publisher.publish(group: group.name, artifact: artifact)
             var outcome = GroupOutcome(group: group.name, status: .trained, series: ids, candidates: metrics, selection: decision,
                                        version: version, dataFingerprint: fingerprint, notes: notes)
-            outcome.heldOutCoverage = Self.heldOut(of: decision, evaluations, calibration: calibration)
+            outcome.heldOutCoverage = runs.heldOut(of: decision, calibration: calibration, horizon: configuration.horizon)
             outcome.evaluation = Self.evaluation(group.name, backtests: backtests, candidates: evaluations,
                                                  decision: decision, method: configuration.calibrationMethod,
                                                  version: version, notes: notes)
@@ -142,8 +130,14 @@ public struct GroupTrainer: Sendable {
         var e = GroupEvaluation(group: group, backtests: backtests)
         let crps = decision.crps.sorted { $0.key < $1.key }.map { String(format: "%@ %.4g", $0.key, $0.value) }
         var reason = "lowest calibrated CRPS (\(crps.joined(separator: ", "))"
-        if let c = decision.combinationCRPS { reason += String(format: "; average of the best two %.4g", c) }
+        let combos = (decision.combinations ?? [:]).sorted { $0.key < $1.key }.map { String(format: "%@ %.4g", $0.key, $0.value) }
+        if !combos.isEmpty { reason += "; combinations: " + combos.joined(separator: ", ") }
         reason += ")"
+        if let rule = decision.rule, let weights = decision.weights {
+            let label = rule == .median ? "share of the median" : "weights"
+            reason += "; combination (\(rule.rawValue)) \(label): "
+                + decision.components.map { String(format: "%@ %.3f", $0, weights[$0] ?? 0) }.joined(separator: ", ")
+        }
         if let dm = decision.dieboldMariano {
             reason += String(format: "; Diebold–Mariano vs seasonal naive %.3f, p = %.3g", dm.statistic, dm.pValue)
         }
@@ -162,18 +156,6 @@ public struct GroupTrainer: Sendable {
         return e
     }
 
-    /// The held-out coverage of what was published: the winner's, or for a combination that of
-    /// the average of its two calibrated components.
-    static func heldOut(of decision: SelectionDecision, _ evaluations: [CandidateEvaluation],
-                        calibration: CandidateCalibration) -> HeldOutCoverage? {
-        let parts = decision.components.compactMap { name in evaluations.first { $0.name == name } }
-        switch parts.count {
-        case 1: return parts[0].heldOut
-        case 2: return calibration.combinedHeldOut(parts[0], parts[1])
-        default: return nil
-        }
-    }
-
     static func json(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -188,6 +170,10 @@ struct ManifestHyperParameters: Codable {
     var parameters: [String: [String: String]]
     var levels: [Double]
     var horizon: Int
+    /// A combination's rule (absent: the equal-weight mean, as before rules existed).
+    var rule: CombinationRule?
+    /// The weighted rule's weight per component.
+    var weights: [String: Double]?
     var seasons: [String: Int]
     /// The support the scorer clips every forecast into (absent: none, as before it existed).
     var bounds: SupportBounds?

@@ -4,7 +4,7 @@ import TimeSeries
 
 /// What a trained group hands to the registry: a manifest's sections (JSON) and the model files.
 public struct ModelArtifact: Sendable {
-    /// `seasonal-naive`, `lstm`, or `combination`.
+    /// A candidate (`seasonal-naive`, `arima`, `ets`, `theta`, `lstm`) or `combination`.
     public var kind: String
     public var hyperParameters: Data
     public var featureSchema: FeatureSchema?

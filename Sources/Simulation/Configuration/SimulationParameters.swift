@@ -57,6 +57,13 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
     public var aciLearningRate = 0.005
     /// The forecast quantile the trigger activates ahead on; nil: live demand only.
     public var triggerLevel: Double? = 0.5
+    /// Raise the trigger's forecast level to the cost level (`AheadLevel`: activate ahead while
+    /// a miss waiting for the live trigger costs more than running the shadow); false: the
+    /// configured level as it is.
+    public var aheadLevelFromCosts = false
+    /// Launch, a launch delay ahead of each interval, what the ahead level's forecast quantile
+    /// needs beyond the running VMs and the ready pool (running headroom beside the pool).
+    public var aheadLaunch = true
     /// Seconds ahead the trigger looks at the forecast.
     public var activationLeadTime = 60.0
     /// Hand running capacity and the shadow unit to the sizer at the trigger's threshold θ (true),

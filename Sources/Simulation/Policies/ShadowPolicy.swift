@@ -13,6 +13,10 @@ import TimeSeries
 /// 3. `ActivationTrigger.evaluate` with the forecast (no live value yet) activates ready
 ///    shadows ahead of a rise due within the activation lead time.
 ///
+/// A launch delay before each interval (with `aheadLaunch`), what the trigger level's forecast
+/// quantile of that interval needs beyond the running VMs and the parked shadows is launched:
+/// running headroom beside the pool, which then covers the tail.
+///
 /// When the interval's demand is visible (and every evaluation period while a cooldown holds):
 /// `ActivationTrigger.evaluate` with the live demand activates ready shadows; what it wants beyond
 /// them is launched on demand; target tracking scales in when neither live demand nor the
@@ -28,6 +32,13 @@ struct ShadowPolicy: ScalingPolicy {
     let trigger: TriggerPolicy
     let group: String
     let step: Int64
+    /// How the trigger's forecast level was chosen (nil: the configured level as it is).
+    private(set) var ahead: AheadLevel?
+    /// Running headroom beside the pool: at t_j − S (S the launch delay, as predictive-buffer
+    /// schedules), what the ahead level's quantile of interval j needs beyond the running VMs and
+    /// the ready pool is launched, so that it serves from t_j (nil: off).
+    let scheduleOffset: Double?
+    let leadIntervals: Int
     private var decided = false
 
     /// - Parameters:
@@ -36,6 +47,9 @@ struct ShadowPolicy: ScalingPolicy {
     init(parameters p: SimulationParameters, group: String, interval: Double, tau: Double,
          clockStart: Int64) throws(SimulationError) {
         tracking = TargetTracking(parameters: p)
+        let lead = p.launchDelay > 0 ? Int((p.launchDelay / interval).rounded(.up)) : 0
+        leadIntervals = lead
+        scheduleOffset = p.aheadLaunch && p.triggerLevel != nil ? max(0, Double(lead) * interval - p.launchDelay) : nil
         self.group = group
         step = max(1, Int64(interval.rounded()))
         clock = ManualWallClock(clockStart)
@@ -52,9 +66,17 @@ struct ShadowPolicy: ScalingPolicy {
                                           defaultBounds: try GroupBounds(minimum: 0, maximum: p.maximumShadows),
                                           learningRate: p.aciLearningRate)
             sizer = try Sizer(policy: policy, clock: clock)
+            // Activating ahead: at the configured level, raised to the cost level when a miss
+            // waiting for the live trigger costs more than running the shadow (AheadLevel).
+            var level = p.triggerLevel
+            if let floor = p.triggerLevel, p.aheadLevelFromCosts {
+                ahead = AheadLevel(costs: costs, runCost: p.vmCost / p.unitsPerVM,
+                                   wait: p.detectionDelay + p.activationDelay, floor: floor)
+                level = ahead?.level
+            }
             trigger = try TriggerPolicy(utilisationThreshold: p.targetUtilisation,
                                         activationLeadTime: Int64(p.activationLeadTime.rounded()),
-                                        forecastLevel: p.triggerLevel)
+                                        forecastLevel: level)
         } catch {
             throw SimulationError(.invalidParameter, "shadow policy: \(error)")
         }
@@ -64,7 +86,8 @@ struct ShadowPolicy: ScalingPolicy {
     static func horizon(parameters p: SimulationParameters, interval: Double) -> Int {
         let sizing = Int(((interval + p.launchDelay) / interval).rounded(.up))
         let trigger = Int((p.activationLeadTime / interval).rounded(.up))
-        return max(1, sizing, trigger)
+        let launch = p.aheadLaunch ? (p.launchDelay > 0 ? Int((p.launchDelay / interval).rounded(.up)) : 0) + 1 : 1
+        return max(1, sizing, trigger, launch)
     }
 
     private var unit: Double { tracking.parameters.unitsPerVM }
@@ -92,6 +115,21 @@ struct ShadowPolicy: ScalingPolicy {
                                                policy: trigger, step: step)
         let n = fleet.activate(min(ahead.activate, room - fleet.committed))
         if n > 0 { tracking.noteScaleOut(at: fleet.now) }
+    }
+
+    /// The body at the ahead level: launched a launch delay ahead where the ready pool falls short.
+    mutating func scheduled(_ context: DecisionContext, fleet: inout Fleet) {
+        guard let level = trigger.forecastLevel, let f = context.forecast else { return }
+        let h = leadIntervals + 1
+        guard h <= f.horizon, let q = f.interpolatedQuantile(level: level, step: h)?.value, q.isFinite else { return }
+        let need = ActivationTrigger.shadowsNeeded(demand: q, running: Double(fleet.committed) * unit, unit: unit,
+                                                   threshold: tracking.parameters.targetUtilisation)
+        // Room is kept for the ready shadows: where the VM maximum binds, activating beats booting.
+        let cold = min(max(need - fleet.parked, 0), max(room - fleet.committed - fleet.parked, 0))
+        if cold > 0 {
+            fleet.launch(cold)
+            tracking.noteScaleOut(at: fleet.now)
+        }
     }
 
     mutating func live(_ context: DecisionContext, demand: Double, fleet: inout Fleet) -> Bool {

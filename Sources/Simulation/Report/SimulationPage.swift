@@ -37,6 +37,7 @@ enum SimulationPage {
         .reactive{fill:#ff7f0e;stroke:#ff7f0e}.predictive-buffer{fill:#2ca02c;stroke:#2ca02c}.shadow{fill:#1f77b4;stroke:#1f77b4}
         polyline.reactive,polyline.predictive-buffer,polyline.shadow{fill:none;stroke-width:1.5}
         circle.base{fill:none;stroke-width:2}
+        polyline.frontier{stroke-dasharray:5 3;stroke-width:1;stroke-opacity:.8}
         """
 
     static func parameterLine(_ p: SimulationParameters) -> String {
@@ -77,7 +78,11 @@ enum SimulationPage {
                                        label: swept.contains(kind) ? nil : kind.rawValue, radius: 7))
         }
         chart.legend = base.map { ($0.policy.rawValue + (swept.contains($0.policy) ? " (ring: its defaults)" : ""), $0.policy.rawValue) }
-        var html = "<h2>Frontier</h2>"
+        // Each policy's Pareto frontier as a step line: the lowest unserved demand at a cost ≤ x.
+        for (kind, f) in r.policyFrontiers where f.points.count > 1 {
+            chart.lines.append(.init(points: f.points.map { ($0.cost, $0.unserved) }, cssClass: kind.rawValue + " frontier", step: true))
+        }
+        var html = "<h2>Frontier</h2>" + dominanceTable(r)
         let frontiers = r.frontiers
         if !frontiers.isEmpty {
             var tables = ""
@@ -106,6 +111,27 @@ enum SimulationPage {
                 + "<code>--sweep buffer=0:0.5:10</code> to trace a frontier.</p>" + chart.render()
         }
         return html
+    }
+
+    /// Shadow's frontier against each other policy's: share of the common cost range where it is
+    /// lowest or equal, and the normalised area between the frontiers.
+    static func dominanceTable(_ r: SimulationReport) -> String {
+        let rows = r.dominance
+        guard !rows.isEmpty else { return "" }
+        let lowest = Dictionary(r.policyFrontiers.map { ($0.policy, $0.frontier.lowestUnserved) }, uniquingKeysWith: { a, _ in a })
+        var html = "<p class=\"note\">Dashed: each policy's Pareto frontier (its default run and sweep points), as a step: "
+            + "the lowest unserved demand at that cost or less. Share: of the cost range both frontiers reach, where shadow's "
+            + "is lower or equal; area: mean gap between them over that range (positive: shadow lower).</p>"
+        html += "<table><tr><th>shadow against</th><th>cost range</th><th>share</th><th>area unit·min</th>"
+            + "<th>its lowest unserved</th><th>shadow's lowest</th></tr>"
+        for (other, d) in rows {
+            let range = d.map { "\(SVGChart.number($0.range.lowerBound))–\(SVGChart.number($0.range.upperBound))" } ?? "no overlap"
+            let cells = [other.rawValue, range, d.map { String(format: "%.3f", $0.share) } ?? "–",
+                         d.map { SVGChart.number($0.area) } ?? "–", (lowest[other] ?? nil).map(SVGChart.number) ?? "–",
+                         (lowest[.shadow] ?? nil).map(SVGChart.number) ?? "–"]
+            html += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>"
+        }
+        return html + "</table>"
     }
 
     /// At most this many points per plotted line: longer series are reduced to per-bin

@@ -26,6 +26,30 @@ public struct SimulationReport: Sendable {
         }
     }
 
+    /// Each simulated policy's Pareto frontier over its run at the parameters and its sweep's
+    /// points, in the order the policies were asked for.
+    public var policyFrontiers: [(policy: PolicyKind, frontier: Frontier)] {
+        let swept = frontiers
+        return overall.map { kind, metrics in
+            var candidates = [Frontier.Point(cost: metrics.resourceCost, unserved: metrics.unservedUnitMinutes, label: "defaults")]
+            for (sweep, points) in swept where sweep.parameter.policy == kind {
+                candidates += points.map {
+                    Frontier.Point(cost: $0.metrics.resourceCost, unserved: $0.metrics.unservedUnitMinutes,
+                                   label: "\(sweep.parameter.rawValue) = \(SVGChart.number($0.value))")
+                }
+            }
+            return (kind, Frontier(candidates))
+        }
+    }
+
+    /// The shadow policy's frontier against each other simulated policy's (nil entries: no
+    /// common cost range); empty when shadow is not simulated.
+    public var dominance: [(other: PolicyKind, dominance: Dominance?)] {
+        let all = policyFrontiers
+        guard let shadow = all.first(where: { $0.policy == .shadow })?.frontier else { return [] }
+        return all.filter { $0.policy != .shadow }.map { ($0.policy, Dominance(shadow, over: $0.frontier)) }
+    }
+
     /// The JSON document `--json` writes (docs/simulation.md, "Output").
     public func json(trace: String) throws -> Data {
         let encoder = JSONEncoder()
@@ -55,10 +79,12 @@ public struct SimulationReport: Sendable {
         var policies: PolicyTable
         var groups: [GroupEntry]
         var sweeps: [SweepEntry]
+        var frontiers: FrontierTable
+        var dominance: DominanceTable
         var skipped: [String]
 
         enum CodingKeys: String, CodingKey {
-            case schemaVersion = "schema_version", trace, parameters, policies, groups, sweeps, skipped
+            case schemaVersion = "schema_version", trace, parameters, policies, groups, sweeps, frontiers, dominance, skipped
         }
 
         init(_ r: SimulationReport, trace: String) {
@@ -70,7 +96,52 @@ public struct SimulationReport: Sendable {
                 SweepEntry(parameter: f.sweep.parameter.rawValue, policy: f.sweep.parameter.policy.rawValue,
                            points: f.points.map { SweepPoint(value: $0.value, metrics: $0.metrics) })
             }
+            frontiers = FrontierTable(entries: r.policyFrontiers.map { ($0.policy.rawValue, $0.frontier) })
+            dominance = DominanceTable(entries: r.dominance.map { ("shadow_vs_" + $0.other.rawValue, $0.dominance) })
             skipped = r.skipped
+        }
+    }
+
+    /// `"shadow": {"points": [{"cost", "unserved_unit_minutes", "label"}…], "lowest_unserved_unit_minutes",
+    /// "cost_range": [low, high]}` per policy.
+    struct FrontierTable: Encodable {
+        var entries: [(String, Frontier)]
+        struct Entry: Encodable {
+            var frontier: Frontier
+            struct P: Encodable {
+                var cost: Double, unserved: Double, label: String
+                enum CodingKeys: String, CodingKey { case cost, unserved = "unserved_unit_minutes", label }
+            }
+            enum CodingKeys: String, CodingKey { case points, lowest = "lowest_unserved_unit_minutes", range = "cost_range" }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(frontier.points.map { P(cost: $0.cost, unserved: $0.unserved, label: $0.label) }, forKey: .points)
+                try c.encode(frontier.lowestUnserved, forKey: .lowest)
+                try c.encode(frontier.costRange.map { [$0.lowerBound, $0.upperBound] }, forKey: .range)
+            }
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: PolicyTable.Key.self)
+            for (name, f) in entries { try c.encode(Entry(frontier: f), forKey: PolicyTable.Key(stringValue: name)) }
+        }
+    }
+
+    /// `"shadow_vs_reactive": {"share", "area", "cost_range"}` (null: no common cost range).
+    struct DominanceTable: Encodable {
+        var entries: [(String, Dominance?)]
+        struct Entry: Encodable {
+            var d: Dominance
+            enum CodingKeys: String, CodingKey { case share, area, range = "cost_range" }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(d.share, forKey: .share)
+                try c.encode(d.area, forKey: .area)
+                try c.encode([d.range.lowerBound, d.range.upperBound], forKey: .range)
+            }
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: PolicyTable.Key.self)
+            for (name, d) in entries { try c.encode(d.map(Entry.init), forKey: PolicyTable.Key(stringValue: name)) }
         }
     }
 
@@ -135,7 +206,8 @@ struct ParameterEcho: Encodable {
         case detectionDelay = "detection_delay_s", evaluationPeriod = "evaluation_period_s"
         case scaleOutCooldown = "scale_out_cooldown_s", scaleInCooldown = "scale_in_cooldown_s", buffer
         case schedulingBuffer = "scheduling_buffer_s", tau, maxShadows = "max_shadows", shadowCooldown = "shadow_cooldown_s"
-        case aciRate = "aci_rate", triggerLevel = "trigger_level", activationLead = "activation_lead_s"
+        case aciRate = "aci_rate", triggerLevel = "trigger_level", activationLead = "activation_lead_s", aheadLevel = "ahead_level"
+        case aheadLaunch = "ahead_launch"
         case sizerRunning = "sizer_running"
         case vmCost = "vm_cost", shadowCost = "shadow_cost", missCost = "miss_cost", model, arimaOrder = "arima_order"
         case fourierHarmonics = "fourier_harmonics", season, trainingWindow = "training_window_s"
@@ -163,6 +235,8 @@ struct ParameterEcho: Encodable {
         try c.encode(p.aciLearningRate, forKey: .aciRate)
         try c.encode(p.triggerLevel, forKey: .triggerLevel)
         try c.encode(p.activationLeadTime, forKey: .activationLead)
+        try c.encode(p.aheadLevelFromCosts ? "cost" : "fixed", forKey: .aheadLevel)
+        try c.encode(p.aheadLaunch ? "on" : "off", forKey: .aheadLaunch)
         try c.encode(p.sizeAtThreshold ? "threshold" : "full", forKey: .sizerRunning)
         try c.encode(p.vmCost, forKey: .vmCost)
         try c.encode(p.shadowCost, forKey: .shadowCost)

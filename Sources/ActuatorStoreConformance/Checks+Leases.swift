@@ -1,0 +1,112 @@
+import MetricStore
+import Testing
+
+/// Group leases and fenced writes (issue 15, item 3's primitives).
+extension Checks {
+    static func leasesGoToOneOwnerAtATime(_ store: any ActuatorStore) throws {
+        let a = try #require(try store.acquireLease(group: "web", owner: "actuator-a", at: 100, seconds: 30).lease)
+        #expect(a == Lease(group: "web", owner: "actuator-a", token: 1, expiresAt: 130))
+        // Held: the other owner is told who holds it until when.
+        #expect(try store.acquireLease(group: "web", owner: "actuator-b", at: 110, seconds: 30) == .held(a))
+        // The holder acquiring again renews with the same token.
+        #expect(try store.acquireLease(group: "web", owner: "actuator-a", at: 120, seconds: 30)
+                == .acquired(Lease(group: "web", owner: "actuator-a", token: 1, expiresAt: 150)))
+        let renewed = try #require(try store.renewLease(a, at: 140, seconds: 30))
+        #expect(renewed.expiresAt == 170 && renewed.token == 1)
+        // Another group is independent.
+        #expect(try store.acquireLease(group: "db", owner: "actuator-b", at: 140, seconds: 30).lease?.token == 1)
+        #expect(try store.leases().map(\.group) == ["db", "web"])
+        // Expired: b takes over; a can no longer renew.
+        let b = try #require(try store.acquireLease(group: "web", owner: "actuator-b", at: 170, seconds: 30).lease)
+        #expect(b.token == 2 && b.owner == "actuator-b")
+        #expect(try store.renewLease(renewed, at: 171, seconds: 30) == nil)
+        #expect(try store.releaseLease(renewed) == false)
+        #expect(try store.acquireLease(group: "web", owner: "actuator-a", at: 180, seconds: 30) == .held(b))
+        expectCode(.invalidEvent, "a lease without an owner") {
+            _ = try store.acquireLease(group: "web", owner: "", at: 1, seconds: 30)
+        }
+    }
+
+    static func leaseTokensGrowAcrossOwners(_ store: any ActuatorStore) throws {
+        var tokens: [Int64] = []
+        var now: Int64 = 0
+        for owner in ["a", "b", "a", "a", "c"] {
+            let lease = try #require(try store.acquireLease(group: "g", owner: owner, at: now, seconds: 10).lease)
+            tokens.append(lease.token)
+            #expect(try store.releaseLease(lease))
+            now += 1
+        }
+        // A release ends the lease at once: every acquisition after one is a new token.
+        #expect(tokens == [1, 2, 3, 4, 5])
+        let held = try #require(try store.acquireLease(group: "g", owner: "d", at: now, seconds: 10).lease)
+        #expect(held.token == 6)
+        #expect(try store.leases() == [held])
+    }
+
+    static func staleTokenWritesAreRefused(_ store: any ActuatorStore) throws {
+        try store.upsertHost(Fixture.host("h1"))
+        let old = try #require(try store.acquireLease(group: "web", owner: "a", at: 0, seconds: 10).lease)
+        // Fenced writes under a current lease go through.
+        #expect(try store.reserve(shadow: Fixture.shadow("s1"), on: "h1", at: 1, fence: old.fence(at: 1)).isReserved)
+        #expect(try store.reserve(shadow: Fixture.shadow("s2"), on: "h1", at: 1, fence: old.fence(at: 1)).isReserved)
+        #expect(try store.insert(decisions: [("web", 2, "{}")], states: [], fences: [old.fence(at: 2)]).count == 1)
+        // The lease expires and b takes the group.
+        let new = try #require(try store.acquireLease(group: "web", owner: "b", at: 20, seconds: 10).lease)
+        #expect(new.token == old.token + 1)
+        let stale = old.fence(at: 21)
+        expectCode(.leaseLost, "reserve with a stale token") {
+            _ = try store.reserve(shadow: Fixture.shadow("s3"), on: "h1", at: 21, fence: stale)
+        }
+        expectCode(.leaseLost, "activate with a stale token") {
+            _ = try store.beginActivation(id: "x1", shadow: "s1", at: 21, fence: stale)
+        }
+        expectCode(.leaseLost, "transition with a stale token") {
+            _ = try store.transition(shadow: "s1", fromAnyOf: [.ready], to: .decommissioning, at: 21, fence: stale)
+        }
+        expectCode(.leaseLost, "release with a stale token") { _ = try store.release(shadow: "s2", fence: stale) }
+        expectCode(.leaseLost, "decide with a stale token") {
+            _ = try store.insert(decisions: [("web", 21, "{\"stale\":true}")],
+                                 states: [StoredState(name: "sizing", version: 1, time: 21, json: "{}")], fences: [stale])
+        }
+        // Nothing of the refused writes is stored.
+        #expect(try store.shadow(id: "s3") == nil)
+        #expect(try store.shadow(id: "s1")?.state == .ready)
+        #expect(try store.activation(id: "x1") == nil)
+        #expect(try store.reservations().map(\.shadowID) == ["s1", "s2"])
+        #expect(try store.decisions(group: "web", limit: 10).map(\.time) == [2])
+        #expect(try store.state(named: "sizing") == nil)
+        // The same lease, past its expiry with nobody taking over, is no longer current either.
+        let lapsed = new.fence(at: 31)
+        expectCode(.leaseLost, "a write after the lease expired") {
+            _ = try store.beginActivation(id: "x2", shadow: "s1", at: 31, fence: lapsed)
+        }
+        // The new owner's writes go through, activation included.
+        let fresh = new.fence(at: 22)
+        #expect(try store.beginActivation(id: "y1", shadow: "s1", at: 22, fence: fresh)
+                == .started(ActivationRecord(id: "y1", shadowID: "s1", group: "web", requestedAt: 22)))
+        #expect(try store.finishActivation(id: "y1", outcome: .succeeded, stepLatencies: [:], at: 23, fence: new.fence(at: 23)))
+        expectCode(.leaseLost, "finish with a stale token") {
+            _ = try store.finishActivation(id: "y1", outcome: .failed, stepLatencies: [:], at: 24, fence: stale)
+        }
+        #expect(try store.activation(id: "y1")?.outcome == .succeeded)
+        #expect(try store.release(shadow: "s2", fence: new.fence(at: 24)))
+    }
+
+    static func fenceMustNameTheShadowsGroup(_ store: any ActuatorStore) throws {
+        try store.upsertHost(Fixture.host("h1"))
+        _ = try store.reserve(shadow: Fixture.shadow("s1", group: "db"), on: "h1", at: 1)
+        let web = try #require(try store.acquireLease(group: "web", owner: "a", at: 0, seconds: 100).lease)
+        expectCode(.leaseLost, "a web lease activating a db shadow") {
+            _ = try store.beginActivation(id: "x", shadow: "s1", at: 2, fence: web.fence(at: 2))
+        }
+        expectCode(.leaseLost, "a web lease reserving a db shadow") {
+            _ = try store.reserve(shadow: Fixture.shadow("s2", group: "db"), on: "h1", at: 2, fence: web.fence(at: 2))
+        }
+        expectCode(.leaseLost, "a group never leased") {
+            let never = Lease(group: "db", owner: "a", token: 1, expiresAt: 100)
+            _ = try store.transition(shadow: "s1", fromAnyOf: [.ready], to: .gone, at: 2, fence: never.fence(at: 2))
+        }
+        #expect(try store.shadow(id: "s1")?.state == .ready)
+        #expect(try store.shadow(id: "s2") == nil)
+    }
+}

@@ -1,0 +1,86 @@
+import MetricStore
+import PostgresNIO
+
+/// Group leases: the rows and their fencing (MetricStore+Leases has the same semantics on SQLite).
+extension PostgresStore {
+    public func acquireLease(group: String, owner: String, at now: Int64, seconds: Int64) throws(MetricStoreError) -> LeaseOutcome {
+        guard !group.isEmpty, !owner.isEmpty, seconds > 0 else {
+            throw MetricStoreError(.invalidEvent, "a lease needs a group, an owner and a positive duration")
+        }
+        let until = now + seconds
+        return try connector.run("cannot acquire the lease of group \(group)") { s in
+            // Insert-or-lock: the row exists afterwards and is locked by this transaction, so two
+            // actuators acquiring at once are serialised on it.
+            let inserted = try s.query("""
+                INSERT INTO leases (grp, owner, token, expires_at) VALUES (\(group), \(owner), 1, \(until))
+                ON CONFLICT (grp) DO NOTHING RETURNING token
+                """).first != nil
+            if inserted { return .acquired(Lease(group: group, owner: owner, token: 1, expiresAt: until)) }
+            let row = try s.query("SELECT owner, token, expires_at FROM leases WHERE grp = \(group) FOR UPDATE").first
+            guard let row else { throw MetricStoreError(.postgres, "the lease row of group \(group) vanished") }
+            let (holder, token, expires) = try row.decode((String, Int64, Int64).self)
+            let current = Lease(group: group, owner: holder, token: token, expiresAt: expires)
+            if current.expiresAt > now {
+                guard current.owner == owner else { return .held(current) }
+                try s.query("UPDATE leases SET expires_at = \(until) WHERE grp = \(group)")
+                return .acquired(Lease(group: group, owner: owner, token: token, expiresAt: until))
+            }
+            try s.query("UPDATE leases SET owner = \(owner), token = \(token + 1), expires_at = \(until) WHERE grp = \(group)")
+            return .acquired(Lease(group: group, owner: owner, token: token + 1, expiresAt: until))
+        }
+    }
+
+    public func renewLease(_ lease: Lease, at now: Int64, seconds: Int64) throws(MetricStoreError) -> Lease? {
+        try connector.run("cannot renew the lease of group \(lease.group)") { s in
+            let changed = try s.changes("""
+                UPDATE leases SET expires_at = \(now + seconds)
+                WHERE grp = \(lease.group) AND owner = \(lease.owner) AND token = \(lease.token) AND expires_at > \(now)
+                """)
+            guard changed > 0 else { return nil }
+            var renewed = lease
+            renewed.expiresAt = now + seconds
+            return renewed
+        }
+    }
+
+    @discardableResult
+    public func releaseLease(_ lease: Lease) throws(MetricStoreError) -> Bool {
+        try connector.run("cannot release the lease of group \(lease.group)") { s in
+            try s.changes("""
+                UPDATE leases SET expires_at = 0
+                WHERE grp = \(lease.group) AND owner = \(lease.owner) AND token = \(lease.token) AND expires_at > 0
+                """) > 0
+        }
+    }
+
+    public func leases() throws(MetricStoreError) -> [Lease] {
+        try connector.run("cannot read leases", transaction: false) { s in
+            try s.query("SELECT grp, owner, token, expires_at FROM leases ORDER BY grp COLLATE \"C\"").map { row in
+                let (group, owner, token, expires) = try row.decode((String, String, Int64, Int64).self)
+                return Lease(group: group, owner: owner, token: token, expiresAt: expires)
+            }
+        }
+    }
+
+    /// Throws `leaseLost` when a fence's token is not current. `FOR SHARE` keeps the lease row
+    /// until this transaction ends: a takeover (an UPDATE of the row) waits for the fenced write
+    /// to commit, and a fenced write after the takeover sees the new token.
+    static func check(_ fences: [LeaseFence], _ what: String, _ location: String, _ s: PostgresSession) throws {
+        for fence in fences {
+            let current = try s.query("""
+                SELECT 1 FROM leases WHERE grp = \(fence.group) AND token = \(fence.token) AND expires_at > \(fence.now) FOR SHARE
+                """).first != nil
+            guard current else { throw fence.lost(what, path: location) }
+        }
+    }
+
+    /// The fence of a write to one shadow: the shadow's group must be the fenced one.
+    static func check(_ fence: LeaseFence?, shadow id: String, _ what: String, _ location: String, _ s: PostgresSession) throws {
+        guard let fence else { return }
+        if let row = try s.query("SELECT grp FROM shadows WHERE id = \(id)").first {
+            let group = try row.decode(String.self)
+            if group != fence.group { throw fence.wrongGroup(group, what, path: location) }
+        }
+        try check([fence], what, location, s)
+    }
+}

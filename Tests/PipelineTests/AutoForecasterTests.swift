@@ -1,0 +1,119 @@
+import Forecasting
+import Foundation
+import Pipeline
+import Testing
+import TimeSeries
+
+/// `psm forecast --model auto|combination` (`AutoForecaster`): per-series selection by the
+/// training job's rule, and the issue's bad input for ETS, Theta, the combination and auto.
+@Suite struct AutoForecasterTests {
+    static let levels = [0.05, 0.5, 0.95]
+
+    static func input(_ id: String, _ values: [Double], season: Int = 24) -> ForecastInput {
+        ForecastInput(series: Series(id: id, grid: TimeGrid(axis: .index, start: 0, step: 1, count: values.count), values: values),
+                      season: season)
+    }
+
+    /// The issue's bad input, each as one series (6-step season, horizon 6: a short season keeps
+    /// the per-series backtests of debug builds short).
+    static let cases: [(String, [Double])] = [
+        ("constant", Array(repeating: 5, count: 60)),
+        ("shorter-than-two-seasons", (0..<10).map { 5 + sin(Double($0)) }),
+        ("all-zero-stretches", (0..<60).map { t in (20..<35).contains(t) || t >= 50 ? 0 : 3 + sin(Double(t) / 3) }),
+        ("huge-values", (0..<60).map { 1e12 * (2 + sin(Double($0) * 2 * .pi / 6)) }),
+        ("nan-run-at-the-end", (0..<60).map { t in t >= 54 ? .nan : 4 + cos(Double(t) * 2 * .pi / 6) }),
+    ]
+
+    static let models: [String] = ["ets", "theta", "combination", "auto"]
+
+    static func forecaster(_ name: String) -> any Forecaster {
+        switch name {
+        case "ets": return ETSForecaster(jobs: 1)
+        case "theta": return ThetaForecaster(jobs: 1)
+        case "combination": return AutoForecaster(combination: .weighted)
+        default: return AutoForecaster()
+        }
+    }
+
+    @Test(arguments: models, cases.indices)
+    func badInputGivesAFiniteForecastOrAClearPerSeriesError(model: String, index: Int) throws {
+        let (name, values) = Self.cases[index]
+        let out = try Self.forecaster(model).forecast([Self.input(name, values, season: 6)], horizon: 6, levels: Self.levels)
+        #expect(out.count == 1)
+        switch try #require(out.first).result {
+        case .success(let d):
+            #expect(d.horizon == 6)
+            for h in 0..<6 {
+                #expect(d.mean[h].isFinite, "\(model) \(name) step \(h + 1) mean \(d.mean[h])")
+                #expect(d.quantiles[h].allSatisfy { $0.isFinite }, "\(model) \(name) step \(h + 1) \(d.quantiles[h])")
+                #expect(zip(d.quantiles[h], d.quantiles[h].dropFirst()).allSatisfy { $0 <= $1 })
+            }
+            if name == "constant" { #expect(d.quantiles.allSatisfy { $0.allSatisfy { abs($0 - 5) < 1e-6 } }, "\(d.quantiles)") }
+            if name == "huge-values" { #expect(d.quantiles.allSatisfy { $0[1] > 1e11 && $0[1] < 1e13 }, "\(d.quantiles)") }
+        case .failure(let error):
+            #expect(!error.message.isEmpty, "\(model) \(name)")
+        }
+    }
+
+    /// Item 4's last sentence, at the level of the rule: members that extrapolate a spike at the
+    /// origin (a decaying 60, 50, 40 … over a steady 6) lose the backtest to seasonal naive, and
+    /// the weighted combination then gives seasonal naive the weight and forecasts near it.
+    @Test func seasonalNaiveCarriesTheWeightWhenItWinsTheBacktest() throws {
+        let levels = [0.1, 0.5, 0.9]
+        func candidate(_ name: String, _ row: (Int) -> [Double]) throws -> CandidateForecasts {
+            var out: [FoldKey: ScoredForecast] = [:]
+            for origin in stride(from: 24, through: 96, by: 6) {
+                let grid = TimeGrid(axis: .index, start: Int64(origin), step: 1, count: 6)
+                let q = (0..<6).map(row)
+                let d = try ForecastDistribution(grid: grid, levels: levels, mean: q.map { $0[1] }, quantiles: q)
+                out[FoldKey(seriesID: "vm", fold: origin)] = ScoredForecast(forecast: d, actuals: Array(repeating: 6, count: 6))
+            }
+            return CandidateForecasts(name: name, forecasts: out)
+        }
+        let naive = try candidate("seasonal-naive") { _ in [5.5, 6, 6.5] }
+        let arima = try candidate("arima") { h in [40 - 8 * Double(h), 50 - 8 * Double(h), 60 - 8 * Double(h)] }
+        let ets = try candidate("ets") { h in [20 - 2 * Double(h), 25 - 2 * Double(h), 30 - 2 * Double(h)] }
+        let d = try #require(Selection.choose([naive, arima, ets], horizon: 6, force: .weighted))
+        let w = try #require(d.weights)
+        #expect((w["seasonal-naive"] ?? 0) > 0.9, "\(w)")
+        #expect(try #require(Selection.choose([naive, arima, ets], horizon: 6)).winner == "seasonal-naive")
+        let combined = try QuantileCombination.combine([naive, arima, ets].map { $0.forecasts[FoldKey(seriesID: "vm", fold: 96)]!.forecast },
+                                                       rule: .weighted, weights: d.componentWeights)
+        for h in 0..<6 { #expect(abs(combined.quantiles[h][1] - 6) < 2.5, "step \(h + 1): \(combined.quantiles[h])") }
+    }
+
+    /// The same end to end on a series with a one-step spike at the origin (60 over an exact
+    /// 4–8 cycle): the spike is the last backtest target of every member, so the members' CRPS are
+    /// near equal and the weights near equal, and ETS and Theta, which have no origin guard (only
+    /// ARIMA has one, issue 16 item 4), carry the spike into the next steps.
+    @Test func aSpikeAtTheOriginIsCarriedByETSAndThetaIntoTheCombination() throws {
+        let cycle: [Double] = [4, 5, 6, 8, 7, 6]
+        var values = (0..<120).map { cycle[$0 % 6] + 0.02 * sin(Double($0) * 1.7) }
+        values[119] = 60
+        let input = Self.input("vm", values, season: 6)
+        let choice = try #require(try AutoForecaster(combination: .weighted).choose([input], horizon: 12, levels: Self.levels).first)
+        let d = try choice.forecast.result.get()
+        #expect(d.quantiles.allSatisfy { $0.allSatisfy(\.isFinite) })
+        withKnownIssue("ETS and Theta extrapolate a spike at the origin (no OriginOutlierGuard): the median is 17.8–20.6 at steps 1–5") {
+            for h in 0..<5 { #expect(d.quantiles[h][1] < 15, "step \(h + 1): \(d.quantiles[h])") }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64 + Box–Muller) for test data.
+struct SplitMix {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func normal() -> Double {
+        let u = max(uniform(), 1e-300), v = uniform()
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+}
