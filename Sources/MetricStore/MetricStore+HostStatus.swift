@@ -1,59 +1,5 @@
 import GRDB
 
-/// Whether a host answers (docs/actuator.md, "Lost hosts").
-public enum HostState: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Its last check answered: it takes new reservations.
-    case up
-    /// Its last checks failed with connection errors, for less than the grace period: its shadows
-    /// and reservations stay, nothing new is placed there.
-    case unreachable
-    /// Unreachable for longer than the grace period: its shadows were marked lost (gone), their
-    /// reservations released and replacements placed elsewhere, until it answers again.
-    case lost
-}
-
-/// A host's measured size, its configured cap and whether it answers.
-public struct HostStatus: Sendable, Hashable, Codable {
-    public var state: HostState = .up
-    /// When the current run of failed checks began (nil while up).
-    public var unreachableSince: Int64?
-    /// When its shadows were marked lost (nil unless lost).
-    public var lostAt: Int64?
-    /// The connection error of the last failed check.
-    public var lastError: String?
-    /// The configured cap (`[[actuator.hosts]] vcpus` / `memory_mib`); nil: no cap.
-    public var capVCPUs: Int64?
-    public var capMemoryMiB: Int64?
-    /// What the host reported at its last answer (nil before the first).
-    public var measuredVCPUs: Int64?
-    public var measuredMemoryMiB: Int64?
-    /// Memory free on the host at its last answer (nil when the driver cannot tell).
-    public var freeMemoryMiB: Int64?
-    public var measuredAt: Int64?
-
-    public init() {}
-}
-
-/// One answer of a host (`MetricStore.recordMeasurement`).
-public struct HostMeasurementRecord: Sendable, Hashable {
-    /// min(measured, cap) per dimension (units: the configured units).
-    public var capacity: CapacityAmount
-    /// What domains not holding a reservation there take (regular VMs, activated shadows).
-    public var load: CapacityAmount
-    public var measuredVCPUs: Int64
-    public var measuredMemoryMiB: Int64
-    public var freeMemoryMiB: Int64?
-
-    public init(capacity: CapacityAmount, load: CapacityAmount, measuredVCPUs: Int64, measuredMemoryMiB: Int64,
-                freeMemoryMiB: Int64?) {
-        self.capacity = capacity
-        self.load = load
-        self.measuredVCPUs = measuredVCPUs
-        self.measuredMemoryMiB = measuredMemoryMiB
-        self.freeMemoryMiB = freeMemoryMiB
-    }
-}
-
 extension MetricStore {
     static let hostStatusMigration = "v9-host-status"
 
@@ -91,7 +37,6 @@ extension MetricStore {
         return status
     }
 
-    /// Records the host's configured cap (nil: none).
     public func setCap(vcpus: Int64?, memoryMiB: Int64?, ofHost name: String) throws(MetricStoreError) {
         try write("cannot write the cap of host \(name)") { db in
             try db.execute(sql: "UPDATE hosts SET cap_vcpus = ?, cap_memory_mib = ? WHERE name = ?",
@@ -99,9 +44,6 @@ extension MetricStore {
         }
     }
 
-    /// Records an answer of the host: its capacity (min of measured and cap), the load of domains
-    /// without a reservation, what it reported; the host is up again. Returns the state it was in
-    /// before (nil: unknown host).
     @discardableResult
     public func recordMeasurement(_ m: HostMeasurementRecord, ofHost name: String,
                                   at now: Int64) throws(MetricStoreError) -> HostState? {
@@ -122,9 +64,6 @@ extension MetricStore {
         }
     }
 
-    /// Records a failed check (a connection error): an up host becomes unreachable since `now`; an
-    /// unreachable or lost one keeps its state and the time its failures began. Returns the host's
-    /// status after the write (nil: unknown host).
     @discardableResult
     public func recordUnreachable(host name: String, error: String, at now: Int64) throws(MetricStoreError) -> HostStatus? {
         try write("cannot record host \(name) as unreachable") { db in
@@ -136,10 +75,6 @@ extension MetricStore {
         }
     }
 
-    /// Marks an unreachable host lost, in one transaction: every shadow recorded there that is not
-    /// gone yet becomes gone with `lost_at` (its reservation released, so the reconciler places a
-    /// replacement elsewhere; an open activation of it is recorded failed). Returns the shadows
-    /// lost; empty (and nothing written) when the host is not unreachable (up again, or lost already).
     public func markHostLost(_ name: String, at now: Int64) throws(MetricStoreError) -> [ShadowRecord] {
         try write("cannot mark host \(name) lost", immediate: true) { db in
             try db.execute(sql: "UPDATE hosts SET state = 'lost', lost_at = ? WHERE name = ? AND state = 'unreachable'",
