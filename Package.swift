@@ -205,6 +205,7 @@ let package = Package(
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "ActuatorAPITests", dependencies: [
             "ActuatorAPI", "APITestSupport", "Actuator", "MetricStore",
@@ -252,7 +253,12 @@ let package = Package(
             "psm-realvm-actuator", "psm-actuator",
         ]),
         // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
-        .testTarget(name: "ActuatorProcessTests", dependencies: ["psm-actuator", "psm", "APITestSupport"]),
+        // … and psm itself: sharded training processes sharing one registry, and the deploy/ files'
+        // command lines (Yams reads the Kubernetes manifest).
+        .testTarget(name: "ActuatorProcessTests", dependencies: [
+            "psm-actuator", "APITestSupport", "psm", "Actuator", "MetricStore", "ModelRegistry", "TimeSeries",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
             "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
         ], resources: [.copy("Fixtures")]),

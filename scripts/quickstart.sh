@@ -16,7 +16,7 @@ echo "quickstart: psm train --config examples/psm.toml (backtest, calibrate, sel
 "$psm" train --config examples/psm.toml --once
 "$psm" models list --models out/Models
 echo "quickstart: report written to out/reports/latest.html" >&2
-echo "quickstart: psm demo (train on 10 days of two VM groups, replay the rest through the actuator on test:///default)" >&2
+echo "quickstart: psm demo (train on 10 days of two VM groups, replay the rest through the actuator on a libvirt test-driver node)" >&2
 "$psm" demo --out out/demo
 echo "quickstart: why the web pool has its size:" >&2
 "$(swift build -c release --show-bin-path)/psm-actuator" explain web --config out/demo/psm.toml

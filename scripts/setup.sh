@@ -6,7 +6,7 @@ set -euo pipefail
 # chromium: the report tests open the HTML report in a real headless browser.
 # haproxy: the traffic-router tests start a real one; wrk: bench/api-load.sh.
 # postgresql-15: scripts/pg-test.sh starts a private server for the PostgresStore tests.
-packages=(pkg-config libopenblas-dev liblapacke-dev libvirt-dev libsqlite3-dev sqlite3 python3 chromium haproxy wrk postgresql-15)
+packages=(pkg-config libopenblas-dev liblapacke-dev libvirt-dev libsqlite3-dev sqlite3 python3 chromium haproxy wrk postgresql-15 jq curl libvirt-clients)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

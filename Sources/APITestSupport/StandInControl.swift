@@ -167,8 +167,7 @@ public final class StandInControl: ActuatorControl {
 
     public func hosts() async throws(ControlError) -> [HostView] {
         try run(.unavailable) { try store.hostAvailability() }.map { a in
-            HostView(name: a.host.name, uri: a.host.uri, enabled: a.host.enabled, capacity: a.host.capacity,
-                     load: a.host.load, reserved: a.reserved, free: a.free)
+            HostView(a)
         }
     }
 

@@ -37,6 +37,8 @@ public enum ActuatorStoreConformance {
         case leaseTokensGrowAcrossOwners
         case staleTokenWritesAreRefused
         case fenceMustNameTheShadowsGroup
+        case hostMeasurementsRoundTrip
+        case hostsGoUnreachableLostAndUpAgain
 
         public var description: String { rawValue }
 
@@ -63,6 +65,8 @@ public enum ActuatorStoreConformance {
             case .leaseTokensGrowAcrossOwners: try Checks.leaseTokensGrowAcrossOwners(store)
             case .staleTokenWritesAreRefused: try Checks.staleTokenWritesAreRefused(store)
             case .fenceMustNameTheShadowsGroup: try Checks.fenceMustNameTheShadowsGroup(store)
+            case .hostMeasurementsRoundTrip: try Checks.hostMeasurementsRoundTrip(store)
+            case .hostsGoUnreachableLostAndUpAgain: try Checks.hostsGoUnreachableLostAndUpAgain(store)
             }
         }
     }
@@ -70,7 +74,7 @@ public enum ActuatorStoreConformance {
     /// The migrations every implementation applies, by name, in order.
     public static let migrationNames = [
         "v1-series-samples-events", "v2-actuator-inventory", "v3-actuator-decisions", "v4-shadows-state-group-indexes",
-        "v5-actuator-state", "v6-routing-state", "v7-activation-size", "v8-leases",
+        "v5-actuator-state", "v6-routing-state", "v7-activation-size", "v8-leases", "v9-host-status",
     ]
 }
 

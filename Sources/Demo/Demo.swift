@@ -10,14 +10,16 @@ import Pipeline
 public struct Demo: Sendable {
     public var datasets: String
     public var out: String
-    public var hypervisor: String
+    /// The libvirt URI; nil: the test driver on a node file of 64 CPUs and 64 GiB in `out`
+    /// (`demoNode`).
+    public var hypervisor: String?
     /// Days of each series used for training (the rest is replayed).
     public var trainDays: Int
     public var psmVersion: String
 
     static let groups = [("web", "ec2_cpu_utilization_5f5533"), ("api", "ec2_cpu_utilization_fe7f93")]
 
-    public init(datasets: String = "Datasets", out: String = "out/demo", hypervisor: String = "test:///default",
+    public init(datasets: String = "Datasets", out: String = "out/demo", hypervisor: String? = nil,
                 trainDays: Int = 10, psmVersion: String) {
         self.datasets = datasets
         self.out = out
@@ -28,6 +30,9 @@ public struct Demo: Sendable {
 
     public func run() async throws {
         try DemoData.prepare(out)
+        // Host capacity is measured from the host: test:///default is 16 CPUs and 3 GiB with a 2 GiB
+        // domain of its own, too small for two pools, so the demo's host is a node file of its own.
+        let hypervisor = try self.hypervisor ?? Self.demoNode(in: out)
         var train: [(group: String, time: Int64, value: Substring)] = [], replay = train
         for (group, file) in Self.groups {
             let rows = try DemoData.series(file, datasets: datasets)
@@ -48,6 +53,19 @@ public struct Demo: Sendable {
         Self.note("replaying the rest through the actuator on \(hypervisor)")
         try await Self.replay(config: "\(out)/psm.toml", trace: "\(out)/replay.csv", json: "\(out)/summary.json")
         print("psm demo: summary in \(out)/summary.json; explain a pool with: psm-actuator explain web --config \(out)/psm.toml")
+    }
+
+    /// A libvirt test-driver node of 64 CPUs and 64 GiB (`test:///ABS/node.xml`) in `out`.
+    static func demoNode(in out: String) throws -> String {
+        let path = URL(fileURLWithPath: out).standardizedFileURL.appendingPathComponent("node.xml").path
+        try """
+        <node>
+          <cpu><mhz>2000</mhz><model>x86_64</model><active>64</active>
+               <nodes>1</nodes><sockets>1</sockets><cores>64</cores><threads>1</threads></cpu>
+          <memory>67108864</memory>
+        </node>
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return "test://" + path
     }
 
     /// `psm train --once` on the demo's psm.toml: throws when no group was trained.

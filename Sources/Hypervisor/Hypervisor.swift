@@ -54,4 +54,6 @@ public protocol Hypervisor: Sendable {
     /// table, then the guest agent (libvirt). Empty when no source knows one yet (a guest still
     /// booting, no NIC, or a driver that cannot tell); `.notFound` when the domain does not exist.
     func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String]
+    /// The host's CPUs, memory and free memory (`NodeInfo`), read live: placement's capacity.
+    func nodeInfo() async throws(HypervisorError) -> NodeInfo
 }

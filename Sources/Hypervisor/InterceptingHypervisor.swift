@@ -111,6 +111,9 @@ public struct InterceptingHypervisor: Hypervisor {
     public func interfaceAddresses(_ name: String) async throws(HypervisorError) -> [String] {
         try await intercept("interfaceAddresses", name) { () async throws(HypervisorError) in try await inner.interfaceAddresses(name) }
     }
+    public func nodeInfo() async throws(HypervisorError) -> NodeInfo {
+        try await intercept("nodeInfo", "") { () async throws(HypervisorError) in try await inner.nodeInfo() }
+    }
 }
 
 /// Collects the calls an `InterceptingHypervisor` saw (thread-safe), e.g. to sum libvirt's time.

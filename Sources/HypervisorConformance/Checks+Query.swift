@@ -46,6 +46,17 @@ extension Checks {
         }
     }
 
+    /// The host's size is positive and stable between two reads; free memory, when known, is at
+    /// most the host's memory.
+    static func nodeInfoReportsTheHostsSize(_ s: Scope) async throws {
+        let first = try await s.hypervisor.nodeInfo()
+        #expect(first.cpus >= 1)
+        #expect(first.memoryKiB > 0)
+        if let free = first.freeMemoryKiB { #expect(free <= first.memoryKiB) }
+        let second = try await s.hypervisor.nodeInfo()
+        #expect(second.cpus == first.cpus && second.memoryKiB == first.memoryKiB)
+    }
+
     static func unknownDomainIsNotFound(_ s: Scope) async throws {
         let name = s.name("no-such-domain")
         let h = s.hypervisor

@@ -60,6 +60,7 @@ public enum HypervisorConformance {
         case unknownDomainIsNotFound
         case oddNamesAreEscaped
         case invalidSpecIsRejectedBeforeDefining
+        case nodeInfoReportsTheHostsSize
 
         public var description: String { rawValue }
 
@@ -98,6 +99,7 @@ public enum HypervisorConformance {
             case .statsCoverRunningDomainsOnly: try await Checks.statsCoverRunningDomainsOnly(s)
             case .unknownDomainIsNotFound: try await Checks.unknownDomainIsNotFound(s)
             case .oddNamesAreEscaped: try await Checks.oddNamesAreEscaped(s)
+            case .nodeInfoReportsTheHostsSize: try await Checks.nodeInfoReportsTheHostsSize(s)
             case .invalidSpecIsRejectedBeforeDefining: try await Checks.invalidSpecIsRejectedBeforeDefining(s)
             }
         }

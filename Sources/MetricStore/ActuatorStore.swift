@@ -29,7 +29,26 @@ public protocol ActuatorStore: AnyObject, Sendable {
     func hostAvailability() throws(MetricStoreError) -> [HostAvailability]
     func hostAvailability(_ name: String) throws(MetricStoreError) -> HostAvailability?
 
+    // MARK: Host status (docs/actuator.md, "Lost hosts"; migration v9-host-status)
+    /// Records the host's configured cap (nil: none).
+    func setCap(vcpus: Int64?, memoryMiB: Int64?, ofHost name: String) throws(MetricStoreError)
+    /// Records an answer of the host: its capacity (min of measured and cap), the load of domains
+    /// without a reservation, what it reported; the host is up again. Returns the state it was in
+    /// before (nil: unknown host).
+    @discardableResult
+    func recordMeasurement(_ m: HostMeasurementRecord, ofHost name: String, at now: Int64) throws(MetricStoreError) -> HostState?
+    /// Records a failed check (a connection error): an up host becomes unreachable since `now`; an
+    /// unreachable or lost one keeps its state and the time its failures began. Returns the host's
+    /// status after the write (nil: unknown host).
+    @discardableResult
+    func recordUnreachable(host name: String, error: String, at now: Int64) throws(MetricStoreError) -> HostStatus?
+    /// Marks an unreachable host lost, in one transaction: every shadow recorded there that is not
+    /// gone yet becomes gone with `lostAt` (its reservation released; an open activation of it is
+    /// recorded failed). Returns the shadows lost; empty (nothing written) unless the host was unreachable.
+    func markHostLost(_ name: String, at now: Int64) throws(MetricStoreError) -> [ShadowRecord]
+
     // MARK: Shadows and reservations (fenced writes take the group's lease; nil: unfenced)
+    /// Refused (`hostDisabled`) on a host that is disabled or not `up`.
     func reserve(shadow: ShadowRecord, on host: String, at now: Int64,
                  fence: LeaseFence?) throws(MetricStoreError) -> ReservationOutcome
     func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64) throws(MetricStoreError)

@@ -54,9 +54,13 @@ public struct HostRecord: Sendable, Hashable, Codable {
     public var enabled: Bool
     /// Unix seconds of the last change.
     public var updatedAt: Int64
+    /// Measured size, cap and reachability (written by the measurement and the host checks, not
+    /// by `upsertHost`).
+    public var status: HostStatus
 
     public init(name: String, uri: String, capacity: CapacityAmount, load: CapacityAmount = .zero,
-                labels: [String: String] = [:], enabled: Bool = true, updatedAt: Int64) {
+                labels: [String: String] = [:], enabled: Bool = true, updatedAt: Int64, status: HostStatus = HostStatus()) {
+        self.status = status
         self.name = name
         self.uri = uri
         self.capacity = capacity
@@ -103,10 +107,14 @@ public struct ShadowRecord: Sendable, Hashable, Codable {
     public var updatedAt: Int64
     /// The activation that claimed it, while `activating` and after.
     public var activationID: String?
+    /// When it was marked lost with its host (it is `gone` then); nil otherwise.
+    public var lostAt: Int64?
 
     public init(id: String, group: String, host: String, domainName: String, state: ShadowState,
                 baselineVCPUs: Int64, baselineMemoryMiB: Int64, fullVCPUs: Int64, fullMemoryMiB: Int64,
-                reservedUnits: Int64, createdAt: Int64, updatedAt: Int64, activationID: String? = nil) {
+                reservedUnits: Int64, createdAt: Int64, updatedAt: Int64, activationID: String? = nil,
+                lostAt: Int64? = nil) {
+        self.lostAt = lostAt
         self.id = id
         self.group = group
         self.host = host

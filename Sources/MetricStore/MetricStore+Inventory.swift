@@ -78,6 +78,8 @@ extension MetricStore {
             try Self.check(fence.map { [$0] } ?? [], what, path: path, db)
             guard let available = try Self.availability(db, host: host).first else { return .unknownHost }
             guard available.host.enabled else { return .hostDisabled }
+            // An unreachable or lost host takes nothing new until it answers again.
+            guard available.host.status.state == .up else { return .hostDisabled }
             guard available.free.fits(record.fullAmount) else { return .insufficientCapacity(free: available.free) }
             try Self.insertShadow(record, db, replacing: false)
             return .reserved(try Self.insertReservation(for: record, at: now, db))
@@ -209,7 +211,8 @@ extension MetricStore {
                                                              units: row["capacity_units"]),
                                     load: CapacityAmount(vcpus: row["load_vcpus"], memoryMiB: row["load_memory_mib"],
                                                          units: row["load_units"]),
-                                    labels: labels, enabled: row["enabled"], updatedAt: row["updated_at"])
+                                    labels: labels, enabled: row["enabled"], updatedAt: row["updated_at"],
+                                    status: Self.decodeHostStatus(row))
             let reserved = CapacityAmount(vcpus: row["r_vcpus"], memoryMiB: row["r_memory"], units: row["r_units"])
             return HostAvailability(host: record, reserved: reserved, free: record.capacity - record.load - reserved)
         }
@@ -232,7 +235,7 @@ extension MetricStore {
             state = excluded.state, baseline_vcpus = excluded.baseline_vcpus,
             baseline_memory_mib = excluded.baseline_memory_mib, full_vcpus = excluded.full_vcpus,
             full_memory_mib = excluded.full_memory_mib, reserved_units = excluded.reserved_units,
-            updated_at = excluded.updated_at, activation_id = excluded.activation_id
+            updated_at = excluded.updated_at, activation_id = excluded.activation_id, lost_at = NULL
         """
 
     static func insertReservation(for shadow: ShadowRecord, at now: Int64, _ db: Database) throws -> ReservationRecord {
@@ -253,7 +256,7 @@ extension MetricStore {
                             state: state, baselineVCPUs: row["baseline_vcpus"], baselineMemoryMiB: row["baseline_memory_mib"],
                             fullVCPUs: row["full_vcpus"], fullMemoryMiB: row["full_memory_mib"],
                             reservedUnits: row["reserved_units"], createdAt: row["created_at"],
-                            updatedAt: row["updated_at"], activationID: row["activation_id"])
+                            updatedAt: row["updated_at"], activationID: row["activation_id"], lostAt: row["lost_at"])
     }
 
     static func encodeJSON<T: Encodable>(_ value: T, _ what: String) throws(MetricStoreError) -> String {

@@ -113,6 +113,10 @@ extension MetricStore {
         migrator.registerMigration(leasesMigration) { db in
             try registerLeasesSchema(db)
         }
+        // Hosts measured each cycle, their cap and reachability; shadows lost with a host (issue 15).
+        migrator.registerMigration(hostStatusMigration) { db in
+            try registerHostStatusSchema(db)
+        }
         return migrator
     }()
 }

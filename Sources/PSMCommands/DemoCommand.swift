@@ -20,7 +20,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Where the demo writes everything (default out/demo, out/demo-real with --real).")
     var out: String?
 
-    @Option(help: "The libvirt URI the actuator drives (default test:///default, qemu:///system with --real).")
+    @Option(help: "The libvirt URI the actuator drives (default: libvirt's test driver on a node file of 64 CPUs and 64 GiB in the output folder; qemu:///system with --real).")
     var hypervisor: String?
 
     @Option(help: "Days of each series used for training (the rest is replayed).")
@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
                 try await RealDemo(datasets: datasets, out: out ?? "out/demo-real", uri: hypervisor ?? RealVMGuest.uri,
                                    trainDays: trainDays, psmVersion: PSM.version).run()
             } else {
-                try await Demo(datasets: datasets, out: out ?? "out/demo", hypervisor: hypervisor ?? "test:///default",
+                try await Demo(datasets: datasets, out: out ?? "out/demo", hypervisor: hypervisor,
                                trainDays: trainDays, psmVersion: PSM.version).run()
             }
         } catch let error as DemoError {

@@ -56,6 +56,8 @@ extension PostgresStore {
             guard try s.query("SELECT 1 FROM hosts WHERE name = \(host) FOR UPDATE").first != nil else { return .unknownHost }
             guard let available = try Self.availability(s, host: host).first else { return .unknownHost }
             guard available.host.enabled else { return .hostDisabled }
+            // An unreachable or lost host takes nothing new until it answers again.
+            guard available.host.status.state == .up else { return .hostDisabled }
             guard available.free.fits(record.fullAmount) else { return .insufficientCapacity(free: available.free) }
             try Self.insertShadow(record, s, replacing: false)
             return .reserved(try Self.insertReservation(for: record, at: now, s))
@@ -151,7 +153,8 @@ extension PostgresStore {
         try s.query("""
             SELECT h.name, h.uri, h.vcpus, h.memory_mib, h.capacity_units, h.load_vcpus, h.load_memory_mib, h.load_units,
                    h.labels, h.enabled, h.updated_at,
-                   coalesce(sum(r.vcpus), 0)::bigint, coalesce(sum(r.memory_mib), 0)::bigint, coalesce(sum(r.units), 0)::bigint
+                   coalesce(sum(r.vcpus), 0)::bigint, coalesce(sum(r.memory_mib), 0)::bigint, coalesce(sum(r.units), 0)::bigint,
+                   \(unescaped: hostStatusColumns)
             FROM hosts h LEFT JOIN reservations r ON r.host = h.name
             WHERE \(host)::text IS NULL OR h.name = \(host)
             GROUP BY h.name ORDER BY h.name COLLATE "C"
@@ -164,7 +167,8 @@ extension PostgresStore {
             }
             let record = HostRecord(name: name, uri: uri, capacity: CapacityAmount(vcpus: vcpus, memoryMiB: memory, units: units),
                                     load: CapacityAmount(vcpus: loadVCPUs, memoryMiB: loadMemory, units: loadUnits),
-                                    labels: labels, enabled: enabled, updatedAt: updated)
+                                    labels: labels, enabled: enabled, updatedAt: updated,
+                                    status: try decodeHostStatus(row, name: name))
             let reserved = CapacityAmount(vcpus: rVCPUs, memoryMiB: rMemory, units: rUnits)
             return HostAvailability(host: record, reserved: reserved, free: record.capacity - record.load - reserved)
         }
@@ -172,7 +176,7 @@ extension PostgresStore {
 
     static let shadowColumns = """
         id, grp, host, domain_name, state, baseline_vcpus, baseline_memory_mib, full_vcpus, full_memory_mib,
-        reserved_units, created_at, updated_at, activation_id
+        reserved_units, created_at, updated_at, activation_id, lost_at
         """
 
     static func decodeShadow(_ row: PostgresRow) throws -> ShadowRecord {
@@ -183,7 +187,8 @@ extension PostgresStore {
         }
         return ShadowRecord(id: id, group: group, host: host, domainName: domain, state: state, baselineVCPUs: bv,
                             baselineMemoryMiB: bm, fullVCPUs: fv, fullMemoryMiB: fm, reservedUnits: units,
-                            createdAt: created, updatedAt: updated, activationID: activation)
+                            createdAt: created, updatedAt: updated, activationID: activation,
+                            lostAt: try row.column["lost_at"].decode(Int64?.self))
     }
 
     static func insertShadow(_ shadow: ShadowRecord, _ s: PostgresSession, replacing: Bool) throws {
@@ -202,7 +207,7 @@ extension PostgresStore {
             state = excluded.state, baseline_vcpus = excluded.baseline_vcpus,
             baseline_memory_mib = excluded.baseline_memory_mib, full_vcpus = excluded.full_vcpus,
             full_memory_mib = excluded.full_memory_mib, reserved_units = excluded.reserved_units,
-            updated_at = excluded.updated_at, activation_id = excluded.activation_id
+            updated_at = excluded.updated_at, activation_id = excluded.activation_id, lost_at = NULL
         """
 
     static func insertReservation(for shadow: ShadowRecord, at now: Int64, _ s: PostgresSession) throws -> ReservationRecord {

@@ -1,5 +1,5 @@
 /// The PostgreSQL schema: the SQLite migrations (MetricStore+Schema, +InventorySchema,
-/// +ActivationSize, +Leases) under the same names, in PostgreSQL's types (BIGINT for INTEGER,
+/// +ActivationSize, +Leases, +HostStatus) under the same names, in PostgreSQL's types (BIGINT for INTEGER,
 /// identity columns for rowids, DOUBLE PRECISION for REAL, BOOLEAN for 0/1). Never edit a
 /// migration: append one. Each statement runs on its own (the extended protocol takes one).
 extension PostgresStore {
@@ -172,6 +172,20 @@ extension PostgresStore {
                 expires_at BIGINT NOT NULL
             )
             """,
+        ]),
+        // Hosts measured each cycle, their cap and reachability; shadows lost with a host (issue 15).
+        Migration(name: "v9-host-status", statements: [
+            "ALTER TABLE hosts ADD COLUMN cap_vcpus BIGINT CHECK (cap_vcpus >= 0)",
+            "ALTER TABLE hosts ADD COLUMN cap_memory_mib BIGINT CHECK (cap_memory_mib >= 0)",
+            "ALTER TABLE hosts ADD COLUMN measured_vcpus BIGINT CHECK (measured_vcpus >= 0)",
+            "ALTER TABLE hosts ADD COLUMN measured_memory_mib BIGINT CHECK (measured_memory_mib >= 0)",
+            "ALTER TABLE hosts ADD COLUMN free_memory_mib BIGINT CHECK (free_memory_mib >= 0)",
+            "ALTER TABLE hosts ADD COLUMN measured_at BIGINT",
+            "ALTER TABLE hosts ADD COLUMN state TEXT NOT NULL DEFAULT 'up' CHECK (state IN ('up', 'unreachable', 'lost'))",
+            "ALTER TABLE hosts ADD COLUMN unreachable_since BIGINT",
+            "ALTER TABLE hosts ADD COLUMN lost_at BIGINT",
+            "ALTER TABLE hosts ADD COLUMN last_error TEXT",
+            "ALTER TABLE shadows ADD COLUMN lost_at BIGINT",
         ]),
     ]
 }

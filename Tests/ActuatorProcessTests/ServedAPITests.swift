@@ -79,20 +79,24 @@ import Testing
         name = "batch"
         unit = 1
         """.appendLine(to: scratch.config)
-        let port = try TakenPort().port  // freed when the temporary goes: psm-actuator binds it next
         let stop = scratch.path + "/stop"
-        async let served = runProcess(try builtExecutable("psm-actuator"),
-                                      ["run", "--config", scratch.config, "--listen", "127.0.0.1:\(port)"],
-                                      environment: ["PSM_API_TOKEN": Self.token, "PSM_LOG_LEVEL": "warning"],
+        // Port 0: the service binds a free port and logs it (a port picked here and released could
+        // be taken by another test's server before psm-actuator binds it).
+        let child = try launchProcess(try builtExecutable("psm-actuator"),
+                                      ["run", "--config", scratch.config, "--listen", "127.0.0.1:0"],
+                                      environment: ["PSM_API_TOKEN": Self.token, "PSM_LOG_LEVEL": "info"],
                                       terminateAfter: 0, whenFileExists: stop, timeout: 600)
         var answers: [(Exchange, Answer)] = []
         var activated: String?
         var serving = false
         var failure: (any Error)?
+        var port = 0
         do {
             defer { FileManager.default.createFile(atPath: stop, contents: nil) }
             // Generous: the parallel suite on two loaded cores can hold a debug binary's start-up long.
-            serving = await Self.waitUntilServing(port, within: 180)
+            guard let bound = await child.listeningPort(within: 180) else { throw NoAnswer(request: "its listening log line", port: 0) }
+            port = bound
+            serving = await Self.waitUntilServing(port, within: 60)
             guard serving else { throw NoAnswer(request: "GET /healthz", port: port) }
             let ready = try await Self.readyShadows(port, within: 120)
             let web = try #require(ready["web"]?.first, "no ready shadow of web: \(ready)")
@@ -136,7 +140,7 @@ import Testing
         } catch {
             failure = error
         }
-        let outcome = try await served
+        let outcome = await child.finished()
         if let failure { Issue.record(failure, "psm-actuator printed: \(outcome.errors.suffix(3000))") }
         #expect(serving, "the service never answered on port \(port); it printed: \(outcome.errors.suffix(2000))")
         #expect(outcome.status == 0 && !outcome.signalled, "psm-actuator ended \(outcome.status): \(outcome.errors.suffix(2000))")

@@ -1,5 +1,6 @@
 @testable import Actuator
 import Features
+import MetricStore
 import Testing
 
 /// Out-of-range numbers, NUL bytes and misspelt sections in `[actuator]`: each a configuration
@@ -33,6 +34,12 @@ import Testing
         ("horizon = 100000000", "[actuator] horizon", "from 1 to 10000"),
         ("max_actions = 0", "[actuator] max_actions", "from 1 to 10000"),
         ("boot_grace = -1", "[actuator] boot_grace", "from 0 to 3600"),
+        ("host_grace = -1", "[actuator] host_grace", "from 0 to 86400"),
+        ("host_grace = \"90x\"", "[actuator] host_grace", "\"90s\", \"5m\" or \"1h\""),
+        ("host_grace = \"25h\"", "[actuator] host_grace", "from 0 to 86400"),
+        ("host_grace = \"-5m\"", "[actuator] host_grace", "from 0 to 86400"),
+        ("host_grace = \"\"", "[actuator] host_grace", "from 0 to 86400"),
+        ("host_grace = 1.5", "[actuator] host_grace", "string"),
         ("levels = [0.5, nan]", "[actuator] levels", "finite"),
     ])
     func actuatorKeysOutOfRangeAreRefusedByName(line: String, location: String, range: String) throws {
@@ -53,6 +60,27 @@ import Testing
         let e = try #require(Self.error(Self.config(group: line)), "\(line) was accepted")
         #expect(e.location == "[actuator.groups[1]] \(key)")
         #expect(e.message.contains(range), "\(e)")
+    }
+
+    @Test func hostGraceTakesSecondsOrAUnitAndHostCapsAreOptional() throws {
+        for (line, seconds) in [("", Int64(90)), ("host_grace = 30", 30), ("host_grace = \"90s\"", 90), ("host_grace = \"5m\"", 300),
+                                ("host_grace = \"1h\"", 3600), ("host_grace = \"0s\"", 0)] {
+            #expect(try ActuatorConfiguration.parse(Self.config(actuator: line), fileName: "psm.toml").hostGrace == seconds, "\(line)")
+        }
+        let hosts = try ActuatorConfiguration.parse(Self.config(tail: """
+            [[actuator.hosts]]
+            name = "a"
+            uri = "qemu+ssh://a/system"
+            [[actuator.hosts]]
+            name = "b"
+            uri = "qemu+tls://b/system"
+            vcpus = 32
+            memory_mib = 65536
+            units = 500
+            """), fileName: "psm.toml").hosts
+        #expect(hosts[0].capVCPUs == nil && hosts[0].capMemoryMiB == nil && hosts[0].capacity.units == 1000)
+        #expect(hosts[1].capVCPUs == 32 && hosts[1].capMemoryMiB == 65_536 && hosts[1].capacity.units == 500)
+        #expect(hosts[1].capped(vcpus: 64, memoryMiB: 32_768) == CapacityAmount(vcpus: 32, memoryMiB: 32_768, units: 500))
     }
 
     @Test func aHugeUnitIsRefusedNotTrapped() throws {

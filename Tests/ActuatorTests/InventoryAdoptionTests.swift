@@ -38,6 +38,27 @@ import Testing
                 == [.transition(shadowID: "s", from: .ready, to: .gone)])
     }
 
+    /// A host that was lost comes back: its parked shadows were replaced (removed), an activated
+    /// one still running serves (adopted as active, without a reservation).
+    @Test func shadowsLostWithTheirHostAreRemovedWhenParkedAndAdoptedWhenRunning() {
+        var parked = record("p", .gone)
+        parked.lostAt = 900
+        var running = record("r", .gone)
+        running.lostAt = 900
+        let actions = plan([parked, running], [domain("d-p", .paused, tag("p")),
+                                               domain("d-r", .running, tag("r", role: .active, host: nil), vcpus: 4,
+                                                      memoryKiB: 1_048_576)])
+        #expect(actions.first == .removeDomain("d-p", reason: "shadow p was lost with host h1 and replaced"))
+        guard actions.count == 2, case .adopt(let adopted, let reserving) = actions[1] else {
+            Issue.record("\(actions)"); return
+        }
+        #expect(adopted.id == "r" && adopted.state == .active && !reserving)
+        // A gone record that was not lost (removed by psm) keeps the old rule: adopted again.
+        guard case .adopt = plan([record("q", .gone)], [domain("d-q", .paused, tag("q"))]).first else {
+            Issue.record("not adopted"); return
+        }
+    }
+
     @Test func anUnrecordedParkedShadowIsAdoptedWithItsReservation() {
         let expected = ShadowRecord(id: "s", group: "web", host: "h1", domainName: "d-s", state: .ready, baselineVCPUs: 1,
                                     baselineMemoryMiB: 256, fullVCPUs: 4, fullMemoryMiB: 1_024, reservedUnits: 40,

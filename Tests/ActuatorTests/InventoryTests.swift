@@ -46,8 +46,12 @@ import Testing
         #expect(try inventory.place(request) == nil)
         #expect(try inventory.placeAndReserve(shadow("s3", units: 40)) == nil)
         #expect(try store.shadow(id: "s3") == nil)
-        // A 20-unit shadow fits h1 exactly (20) and h2 (30): best fit takes h1.
-        #expect(try inventory.placeAndReserve(shadow("s4", units: 20))?.host == "h1")
+        // A 20-unit shadow of another group fits h1 exactly (20) and h2 (30): best fit takes h1.
+        var other = shadow("s4", units: 20)
+        other.group = "db"
+        #expect(try inventory.placeAndReserve(other)?.host == "h1")
+        // One more of web's goes to h2, which holds none of web's pool (anti-affinity before fit).
+        #expect(try inventory.placeAndReserve(shadow("s5", units: 20))?.host == "h2")
     }
 
     @Test func reregisteringKeepsLoadAndDisablesHostsNoLongerConfigured() throws {
@@ -95,6 +99,7 @@ import Testing
     }
 
     func shadow(_ id: String, units: Int64) -> ShadowRecord {
+        // Ready: part of the group's pool (what anti-affinity spreads).
         ShadowRecord(id: id, group: "web", host: "", domainName: "dom-\(id)", state: .ready, baselineVCPUs: 2,
                      baselineMemoryMiB: 512, fullVCPUs: 2, fullMemoryMiB: 2_048, reservedUnits: units, createdAt: 1, updatedAt: 1)
     }

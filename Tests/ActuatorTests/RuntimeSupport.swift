@@ -20,7 +20,8 @@ struct RuntimeFixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let node = directory.appendingPathComponent("node.xml").path
-        try "<node/>".write(toFile: node, atomically: true, encoding: .utf8)
+        // As large as the configured cap (64 vCPUs, 64 GiB): capacity is measured from the node.
+        try testNode(cpus: 64, memoryMiB: 65_536).write(toFile: node, atomically: true, encoding: .utf8)
         hypervisor = try LibvirtHypervisor(uri: "test://" + node)
         let registry = ModelRegistry(root: directory.appendingPathComponent("Models"))
         let values = ScoringFixture.values(count: 96, level: 20)
@@ -52,6 +53,19 @@ struct RuntimeFixture {
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+}
+
+/// A libvirt test-driver node file of its own size (`test:///PATH.xml`), with `domains` (domain
+/// XML) defined on it.
+func testNode(cpus: Int, memoryMiB: Int64, domains: [String] = []) -> String {
+    """
+    <node>
+      <cpu><mhz>2000</mhz><model>x86_64</model><active>\(cpus)</active>
+           <nodes>1</nodes><sockets>1</sockets><cores>\(cpus)</cores><threads>1</threads></cpu>
+      <memory>\(memoryMiB * 1024)</memory>
+    \(domains.joined(separator: "\n"))
+    </node>
+    """
 }
 
 /// A router that refuses every call (the failure path of an activation's last step).

@@ -29,8 +29,8 @@ import Testing
             }
         }
         let store = try MetricStore(path: path)
-        #expect(try store.appliedMigrations().suffix(7) == ["v2-actuator-inventory", "v3-actuator-decisions", "v4-shadows-state-group-indexes",
-                                                            "v5-actuator-state", "v6-routing-state", "v7-activation-size", "v8-leases"])
+        #expect(try store.appliedMigrations().suffix(8) == ["v2-actuator-inventory", "v3-actuator-decisions", "v4-shadows-state-group-indexes",
+                                                            "v5-actuator-state", "v6-routing-state", "v7-activation-size", "v8-leases", "v9-host-status"])
         #expect(try store.series(key: "web/cpu") != nil)
         try store.insert(decisions: [("web", 60, "{}")])
         #expect(try store.decisions(group: "web").map(\.time) == [60])

@@ -25,7 +25,7 @@ import TimeSeries
         let store = try MetricStore(path: path)
         #expect(try store.appliedMigrations() == ["v1-series-samples-events", "v2-actuator-inventory", "v3-actuator-decisions",
                                                   "v4-shadows-state-group-indexes", "v5-actuator-state", "v6-routing-state", "v7-activation-size",
-                                                  "v8-leases"])
+                                                  "v8-leases", "v9-host-status"])
         let series = try #require(try store.series(key: "web/cpu"))
         #expect(series.values == [1.5, 2.5, 3.5] && series.grid.start == 60 && series.group == "web")
         #expect(try store.events().map(\.event.name) == ["sale"])

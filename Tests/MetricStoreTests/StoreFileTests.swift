@@ -46,7 +46,7 @@ import TimeSeries
         #expect(migrations[0] == migrations[1])
         #expect(migrations[0] == ["v1-series-samples-events", "v2-actuator-inventory", "v3-actuator-decisions",
                                   "v4-shadows-state-group-indexes", "v5-actuator-state", "v6-routing-state", "v7-activation-size",
-                                  "v8-leases"])
+                                  "v8-leases", "v9-host-status"])
         let probe = try DatabaseQueue(path: path)
         let tables = try probe.read {
             try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb%' ORDER BY name")

@@ -19,6 +19,23 @@ import Testing
         }
     }
 
+    /// A group's memory model (`<group>.memory_mib`) is trained by the shard of its group: split
+    /// apart, one machine would publish a CPU model whose memory model another machine trains.
+    @Test func memoryModelGoesWithItsGroup() throws {
+        let groups = (0..<200).map { "group-\($0)" }
+        let shards = try (0..<3).map { try #require(Shard("\($0)/3")) }
+        var split = 0
+        for g in groups {
+            let cpu = shards.firstIndex { $0.contains(group: g) }
+            let memory = shards.firstIndex { $0.contains(group: g + ".memory_mib") }
+            #expect(cpu != nil && cpu == memory, "\(g)")
+            // Hashing the full names would have split about two thirds of them.
+            if Int(Shard.stableHash(g) % 3) != Int(Shard.stableHash(g + ".memory_mib") % 3) { split += 1 }
+        }
+        #expect(split > 100)
+        #expect(Shard.baseGroup("web.memory_mib") == "web" && Shard.baseGroup(".memory_mib") == ".memory_mib")
+    }
+
     @Test func shardSyntax() {
         #expect(Shard("2/4")?.index == 2)
         for bad in ["4/4", "-1/3", "1/0", "1", "a/b", "1/2/3", ""] { #expect(Shard(bad) == nil, "\(bad)") }

@@ -174,8 +174,12 @@ public struct Activator: Sendable {
         } catch {
             throw ActivationError(kind: .store, message: "cannot list shadows: \(error)")
         }
-        guard let first = ready.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }).first else {
-            throw ActivationError(kind: .noShadow, message: "group \(group) has no ready shadow")
+        // Only shadows on hosts that answer: one on an unreachable or lost host cannot be resumed.
+        let down = Set(((try? store.hosts()) ?? []).filter { $0.status.state != .up }.map(\.name))
+        let usable = ready.filter { !down.contains($0.host) }
+        guard let first = usable.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }).first else {
+            throw ActivationError(kind: .noShadow, message: ready.isEmpty ? "group \(group) has no ready shadow"
+                                    : "group \(group) has no ready shadow on a host that answers (\(ready.count) on unreachable hosts)")
         }
         return try await activate(shadowID: first.id, activationID: activationID, target: target)
     }

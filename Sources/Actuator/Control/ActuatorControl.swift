@@ -248,26 +248,75 @@ public struct ActivationCapacity: Sendable, Hashable, Codable {
     }
 }
 
-/// Hosts with capacity, load and what shadows reserve (`GET /v1/hosts`).
+/// Hosts with capacity, load and what shadows reserve (`GET /v1/hosts`): what a regular
+/// scheduler reads to leave reserved capacity alone (docs/hypervisor.md).
 public struct HostView: Sendable, Hashable, Codable {
     public var name: String
     public var uri: String
     public var enabled: Bool
+    /// up, unreachable or lost (docs/actuator.md, "Lost hosts").
+    public var state: String
+    /// When the host stopped answering (while unreachable or lost).
+    public var unreachableSince: Int64?
+    /// When its shadows were marked lost.
+    public var lostAt: Int64?
+    /// The connection error of the last failed check.
+    public var lastError: String?
+    /// What the host reported at its last answer (absent before the first).
+    public var measured: MeasuredHostView?
+    /// The configured cap; absent dimensions are not capped.
+    public var cap: HostCapView
+    /// min(measured, cap): what placement uses.
     public var capacity: CapacityAmount
+    /// What domains holding no reservation take (regular VMs, activated shadows).
+    public var used: CapacityAmount
+    /// The same as `used` (the name before hosts were measured).
     public var load: CapacityAmount
+    /// What shadows reserve (their full sizes).
     public var reserved: CapacityAmount
+    /// capacity − used − reserved.
     public var free: CapacityAmount
 
     public init(name: String, uri: String, enabled: Bool, capacity: CapacityAmount, load: CapacityAmount,
-                reserved: CapacityAmount, free: CapacityAmount) {
+                reserved: CapacityAmount, free: CapacityAmount, status: HostStatus = HostStatus()) {
         self.name = name
         self.uri = uri
         self.enabled = enabled
         self.capacity = capacity
+        self.used = load
         self.load = load
         self.reserved = reserved
         self.free = free
+        state = status.state.rawValue
+        unreachableSince = status.unreachableSince
+        lostAt = status.lostAt
+        lastError = status.lastError
+        if let vcpus = status.measuredVCPUs, let memory = status.measuredMemoryMiB, let at = status.measuredAt {
+            measured = MeasuredHostView(vcpus: vcpus, memoryMiB: memory, freeMemoryMiB: status.freeMemoryMiB, at: at)
+        }
+        cap = HostCapView(vcpus: status.capVCPUs, memoryMiB: status.capMemoryMiB, units: capacity.units)
     }
+
+    /// The view of one host's availability.
+    public init(_ a: HostAvailability) {
+        self.init(name: a.host.name, uri: a.host.uri, enabled: a.host.enabled, capacity: a.host.capacity,
+                  load: a.host.load, reserved: a.reserved, free: a.free, status: a.host.status)
+    }
+}
+
+/// What a host reported (`virNodeGetInfo`, free memory) and when.
+public struct MeasuredHostView: Sendable, Hashable, Codable {
+    public var vcpus: Int64
+    public var memoryMiB: Int64
+    public var freeMemoryMiB: Int64?
+    public var at: Int64
+}
+
+/// A host's configured cap: vCPUs and memory when set, and its capacity units.
+public struct HostCapView: Sendable, Hashable, Codable {
+    public var vcpus: Int64?
+    public var memoryMiB: Int64?
+    public var units: Int64
 }
 
 /// One pushed application metric sample (`POST /v1/metrics`).

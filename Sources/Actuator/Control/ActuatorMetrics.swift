@@ -32,7 +32,7 @@ public struct ActuatorMetrics: Sendable {
         .milliseconds(2500), .seconds(5), .seconds(10),
     ]
 
-    private let factory: any MetricsFactory
+    let factory: any MetricsFactory
 
     /// Emits through `factory`; the default is whatever `MetricsSystem` was bootstrapped with
     /// (nothing is recorded before a bootstrap).

@@ -25,6 +25,9 @@ public enum AdoptionAction: Sendable, Hashable {
 /// Rules (docs/actuator.md, "Adoption"): domains without psm metadata are never touched; a psm
 /// domain is matched to its record by shadow id. Only records of `host` (the host the domains were
 /// listed from) can be found missing, so one host's listing never marks another's shadows gone.
+/// A host that was lost and answers again: a parked shadow lost with it is removed (it was
+/// replaced), an activated one still running is adopted as a member (it serves; scale-in retires
+/// it when it is not needed), so no capacity is counted twice.
 /// An interrupted activation with the domain still parked is **rolled back** rather than resumed:
 /// the demand that triggered it may be over, and the next decision cycle activates again if not,
 /// through a fresh, recorded activation.
@@ -58,6 +61,11 @@ public enum Adoption {
             if let record = records[shadowID], record.state != .gone {
                 guard record.host == host else { continue } // another host's record: not ours to judge
                 actions += reconcile(record, with: domain, tag: tag)
+            } else if let record = records[shadowID], record.lostAt != nil, record.host == host,
+                      domain.state != .running, domain.state != .blocked {
+                // Lost with its host and replaced elsewhere since: adopting it again would grow the
+                // pool past its size (and the shrink would then remove a healthy replacement).
+                actions.append(.removeDomain(domain.name, reason: "shadow \(shadowID) was lost with host \(host) and replaced"))
             } else {
                 actions += adopt(domain, tag: tag, host: host, knownGroups: knownGroups, units: units,
                                  existing: records[shadowID])

@@ -2,19 +2,44 @@ import Hypervisor
 import MetricStore
 
 /// A host as configured (`[[hosts]]` in the actuator's configuration).
+///
+/// The host's vCPUs and memory are measured from the host each cycle (`HostMeasurement`); the
+/// configured figures are caps on them (nil: none). Capacity units are the deployment's own
+/// measure and are not measurable: they come from the configuration only.
 public struct HostConfig: Sendable, Hashable, Codable {
     public var name: String
     public var uri: String
+    /// The capacity before the first measurement: the caps, 0 where there is none, and the units.
     public var capacity: CapacityAmount
     public var labels: [String: String]
     public var enabled: Bool
+    /// Caps on the measured vCPUs and memory (MiB); nil: the host's own figure counts whole.
+    public var capVCPUs: Int64?
+    public var capMemoryMiB: Int64?
 
+    /// A host whose `capacity` vCPUs and memory are caps on what it measures.
     public init(name: String, uri: String, capacity: CapacityAmount, labels: [String: String] = [:], enabled: Bool = true) {
         self.name = name
         self.uri = uri
         self.capacity = capacity
         self.labels = labels
         self.enabled = enabled
+        capVCPUs = capacity.vcpus
+        capMemoryMiB = capacity.memoryMiB
+    }
+
+    /// A host with optional caps and `units` capacity units.
+    public init(name: String, uri: String, capVCPUs: Int64?, capMemoryMiB: Int64?, units: Int64,
+                labels: [String: String] = [:], enabled: Bool = true) {
+        self.init(name: name, uri: uri, capacity: CapacityAmount(vcpus: capVCPUs ?? 0, memoryMiB: capMemoryMiB ?? 0, units: units),
+                  labels: labels, enabled: enabled)
+        self.capVCPUs = capVCPUs
+        self.capMemoryMiB = capMemoryMiB
+    }
+
+    /// min(measured, cap) per dimension, with the configured units.
+    public func capped(vcpus: Int64, memoryMiB: Int64) -> CapacityAmount {
+        CapacityAmount(vcpus: min(vcpus, capVCPUs ?? .max), memoryMiB: min(memoryMiB, capMemoryMiB ?? .max), units: capacity.units)
     }
 }
 
@@ -48,9 +73,15 @@ public struct Inventory: Sendable {
         let known = Dictionary(try store.hosts().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let names = Set(configured.map(\.name))
         for config in configured {
-            try store.upsertHost(HostRecord(name: config.name, uri: config.uri, capacity: config.capacity,
+            // A host measured before keeps its measured figures (under the new caps) until its next answer.
+            var capacity = config.capacity
+            if let old = known[config.name], let vcpus = old.status.measuredVCPUs, let memory = old.status.measuredMemoryMiB {
+                capacity = config.capped(vcpus: vcpus, memoryMiB: memory)
+            }
+            try store.upsertHost(HostRecord(name: config.name, uri: config.uri, capacity: capacity,
                                             load: known[config.name]?.load ?? .zero, labels: config.labels,
                                             enabled: config.enabled, updatedAt: now))
+            try store.setCap(vcpus: config.capVCPUs, memoryMiB: config.capMemoryMiB, ofHost: config.name)
         }
         for (name, var host) in known where !names.contains(name) && host.enabled {
             host.enabled = false
@@ -75,13 +106,16 @@ public struct Inventory: Sendable {
         Placement.bestFit(request, hosts: try store.hostAvailability())?.host.name
     }
 
-    /// Places `shadow` by best fit and reserves its full size there. When another actuator took the
-    /// room between placement and reservation, the next best host is tried; nil when none has room.
+    /// Places `shadow` — on the host with the fewest shadows of its group, then by best fit
+    /// (`Placement.spread`) — and reserves its full size there. When another actuator took the
+    /// room between placement and reservation, the next host is tried; nil when none has room.
     public func placeAndReserve(_ shadow: ShadowRecord) throws(MetricStoreError) -> ReservationRecord? {
         var excluded: Set<String> = []
+        var perHost: [String: Int] = [:]
+        for s in try store.shadows(group: shadow.group, states: Placement.poolStates) { perHost[s.host, default: 0] += 1 }
         while true {
             let candidates = try store.hostAvailability().filter { !excluded.contains($0.host.name) }
-            guard let host = Placement.bestFit(shadow.fullAmount, hosts: candidates)?.host.name else { return nil }
+            guard let host = Placement.spread(shadow, hosts: candidates, groupShadows: perHost)?.host.name else { return nil }
             if case .reserved(let reservation) = try store.reserve(shadow: shadow, on: host, at: clock.now()) {
                 return reservation
             }

@@ -26,7 +26,7 @@ extension ActuatorConfiguration {
         try top.rejectUnknown(TOMLSection.psmSections)
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
-        try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "max_actions", "horizon", "levels", "monitoring_file",
+        try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "host_grace", "max_actions", "horizon", "levels", "monitoring_file",
                              "costs", "sizing", "trigger", "cost_loop", "collect", "scrape", "hosts", "groups", "routing"])
         let registryDir = try top.section("registry").string("dir")
         guard let registry = try a.string("registry") ?? registryDir else {
@@ -73,15 +73,16 @@ extension ActuatorConfiguration {
                 let h = TOMLSection(file: fileName, name: "actuator.hosts[\(i + 1)]", table: element.table)
                 guard h.table != nil else { throw h.error(.wrongType, key: "", "expected a table") }
                 try h.rejectUnknown(["name", "uri", "vcpus", "memory_mib", "units", "enabled"])
+                // vcpus and memory_mib cap what the host measures; absent: no cap.
                 guard let name = try h.string("name") else { throw h.error(.missingKey, key: "name", "required") }
                 let uri = try h.string("uri") ?? "test:///default"
                 guard !uri.allSatisfy(\.isWhitespace) else {
                     throw h.error(.invalidValue, key: "uri", "empty: name the host's libvirt URI (e.g. qemu+ssh://host/system)")
                 }
                 hosts.append(HostConfig(name: name, uri: uri,
-                                        capacity: CapacityAmount(vcpus: Int64(try h.int("vcpus", in: 0...1_000_000) ?? 64),
-                                                                 memoryMiB: Int64(try h.int("memory_mib", in: 0...1_073_741_824) ?? 262_144),
-                                                                 units: Int64(try h.int("units", in: 0...1_000_000_000) ?? 1000)),
+                                        capVCPUs: try h.int("vcpus", in: 0...1_000_000).map(Int64.init),
+                                        capMemoryMiB: try h.int("memory_mib", in: 0...1_073_741_824).map(Int64.init),
+                                        units: Int64(try h.int("units", in: 0...1_000_000_000) ?? 1000),
                                         enabled: try h.bool("enabled") ?? true))
             }
         }
@@ -90,8 +91,7 @@ extension ActuatorConfiguration {
             guard !uri.allSatisfy(\.isWhitespace) else {
                 throw a.error(.invalidValue, key: "hypervisor", "empty: name a libvirt URI (e.g. qemu:///system or test:///default)")
             }
-            hosts = [HostConfig(name: "local", uri: uri,
-                                capacity: CapacityAmount(vcpus: 64, memoryMiB: 262_144, units: 1000))]
+            hosts = [HostConfig(name: "local", uri: uri, capVCPUs: nil, capMemoryMiB: nil, units: 1000)]
         }
         guard Set(hosts.map(\.name)).count == hosts.count else {
             throw a.error(.invalidValue, key: "hosts", "host names must be unique")
@@ -166,6 +166,7 @@ extension ActuatorConfiguration {
             config.levels = levels.sorted()
         }
         config.bootGrace = Int64(try a.int("boot_grace", in: 0...3_600) ?? 0)
+        config.hostGrace = try Self.seconds(a, "host_grace", in: 0...86_400) ?? 90
         if let durability = try a.string("store_durability") {
             guard let chosen = ["process": MetricStore.Durability.process, "power-loss": .powerLoss][durability] else {
                 throw a.error(.invalidValue, key: "store_durability", "expected \"process\" or \"power-loss\", not \"\(durability)\"")
@@ -197,5 +198,18 @@ extension ActuatorConfiguration {
         config.scaleInWindow = Int64(try l.int("scale_in_window", in: 0...604_800) ?? 1800)
         config.routing = try RoutingConfiguration.parse(a, resolve: resolve)
         return config
+    }
+
+    /// A duration key: integer seconds, or a string of a number and a unit (`"90s"`, `"5m"`, `"1h"`).
+    static func seconds(_ section: TOMLSection, _ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int64? {
+        guard let value = section.table?[key] else { return nil }
+        let expected = "expected seconds from \(range.lowerBound) to \(range.upperBound), as an integer or a string such as \"90s\", \"5m\" or \"1h\""
+        if value.type == .int { return Int64(try section.int(key, in: range) ?? 0) }
+        guard let text = try section.string(key), let unit = text.last else { throw section.error(.wrongType, key: key, expected) }
+        let scale: Int? = ["s": 1, "m": 60, "h": 3600][String(unit)]
+        guard let scale, let n = Int(text.dropLast()), n >= 0, n <= range.upperBound / scale, range.contains(n * scale) else {
+            throw section.error(.invalidValue, key: key, "\(expected), got \"\(text)\"")
+        }
+        return Int64(n * scale)
     }
 }

@@ -60,6 +60,9 @@ public struct ActuatorConfiguration: Sendable {
     public var trigger: TriggerPolicy
     /// Seconds a started shadow boots before it is parked.
     public var bootGrace: Int64 = 0
+    /// Seconds a host may fail with connection errors before its shadows are marked lost and
+    /// replaced elsewhere (`host_grace`; docs/actuator.md, "Lost hosts").
+    public var hostGrace: Int64 = 90
     /// Hypervisor-changing reconcile steps per cycle.
     public var maximumActions: Int = 20
     /// The cost loop's evaluation window in seconds (bounds adjusted once per window).

@@ -130,8 +130,7 @@ extension ActuatorRuntime: ActuatorControl {
 
     public func hosts() async throws(ControlError) -> [HostView] {
         try control(.unavailable) { try store.hostAvailability() }.map { a in
-            HostView(name: a.host.name, uri: a.host.uri, enabled: a.host.enabled, capacity: a.host.capacity,
-                     load: a.host.load, reserved: a.reserved, free: a.free)
+            HostView(a)
         }
     }
 
@@ -163,8 +162,14 @@ extension ActuatorRuntime: ActuatorControl {
     public func health() async -> HealthView {
         var checks: [String: String] = [:]
         checks["store"] = (try? store.check()) != nil ? "ok" : "failing"
+        let statuses = Dictionary(((try? store.hosts()) ?? []).map { ($0.name, $0.status) }, uniquingKeysWith: { a, _ in a })
         for host in configuration.hosts where host.enabled {
-            checks["host \(host.name)"] = hostProblems[host.name] ?? (hypervisors[host.name] != nil ? "ok" : "not connected")
+            var check = hostProblems[host.name] ?? (hypervisors[host.name] != nil ? "ok" : "not connected")
+            if check == "ok", let status = statuses[host.name], status.state != .up {
+                check = status.state == .lost ? "lost at \(status.lostAt ?? 0): \(status.lastError ?? "")"
+                    : "unreachable since \(status.unreachableSince ?? 0): \(status.lastError ?? "")"
+            }
+            checks["host \(host.name)"] = check
         }
         for g in configuration.groups {
             if let error = catalog.lastError(group: g.name) { checks["model \(g.name)"] = "\(error)" }

@@ -21,6 +21,8 @@ public struct CycleReport: Sendable {
     public var problems: [String] = []
     /// Changes an operator should know of that are not problems (the cost loop moving a maximum).
     public var notes: [String] = []
+    /// Each host's state after this cycle's check (up, unreachable, lost).
+    public var hosts: [String: HostState] = [:]
     /// Seconds spent scoring, sizing and planning (the decision part, without libvirt and the store).
     public var decisionSeconds: Double = 0
 }
@@ -82,7 +84,7 @@ public actor ActuatorRuntime {
     var lowSince: [String: Int64] = [:]
     /// Host connection failures met at start (the hosts are left out: degraded; with none left,
     /// `init` throws).
-    public private(set) var hostProblems: [String: String] = [:]
+    public internal(set) var hostProblems: [String: String] = [:]
     var activationCounter = 0
     /// Measured restore and resume latencies per group (`park = "auto"`).
     var latencySamples = LatencySamples()
@@ -168,6 +170,9 @@ public actor ActuatorRuntime {
                                      include: { served.contains($0) })
         catalog.refresh()
         memoryCatalog.refresh()
+        // Each host's measured capacity before anything is placed (a dry run measures too: it
+        // changes no domain, and the sizer's free capacity must be the host's).
+        _ = await checkHosts()
         if !dryRun { await adopt() }
     }
 
@@ -176,15 +181,9 @@ public actor ActuatorRuntime {
     /// (idempotent), because an activation interrupted after resuming may have missed them, and
     /// servers psm routed whose VM is no longer active are taken out of rotation (`reconcileRoutes`).
     public func adopt() async {
-        let groups = Set(configuration.groups.map(\.name))
-        let units = Dictionary(configuration.groups.map { ($0.name, $0.template) }, uniquingKeysWith: { a, _ in a })
         for (host, hypervisor) in hypervisors.sorted(by: { $0.key < $1.key }) {
             do {
-                let report = try await Adoption.run(hypervisor: hypervisor, host: host, store: store, knownGroups: groups,
-                                                    clock: clock, units: { size in
-                    // Adopted records carry the template's units when the size matches it.
-                    units.values.first { $0.full == size }?.units ?? 0
-                })
+                let report = try await adopt(host: host, hypervisor: hypervisor)
                 for (action, reason) in report.failed { hostProblems["\(host): \(action)"] = reason }
             } catch {
                 hostProblems[host] = "adoption failed: \(error)"
@@ -194,6 +193,17 @@ public actor ActuatorRuntime {
             try? await monitoring.watch(group: shadow.group, domain: shadow.domainName, host: shadow.host)
         }
         await reconcileRoutes()
+    }
+
+    /// Adoption on one host: its domains against the store (at start, and when a lost host answers again).
+    func adopt(host: String, hypervisor: any Hypervisor) async throws -> AdoptionReport {
+        let groups = Set(configuration.groups.map(\.name))
+        let units = Dictionary(configuration.groups.map { ($0.name, $0.template) }, uniquingKeysWith: { a, _ in a })
+        return try await Adoption.run(hypervisor: hypervisor, host: host, store: store, knownGroups: groups,
+                                      clock: clock, units: { size in
+            // Adopted records carry the template's units when the size matches it.
+            units.values.first { $0.full == size }?.units ?? 0
+        })
     }
 
     /// Records live demand of `group` in capacity units at `time` (a replayed or pushed sample).
@@ -282,6 +292,10 @@ public actor ActuatorRuntime {
         memoryCatalog.refresh()
         if let problem = calendarEvents.reloadIfChanged() { report.problems.append(problem) }
         var decisionTime = ContinuousClock.now - started
+        let hostCheck = await checkHosts()
+        report.problems += hostCheck.problems
+        report.notes += hostCheck.notes
+        report.hosts = hostCheck.states
         let shadows = (try? store.shadows(states: [.planned, .defining, .ready, .activating, .active])) ?? []
         var pools: [String: Int] = [:]
         var ready: [String: Int] = [:]
@@ -326,7 +340,7 @@ public actor ActuatorRuntime {
         report.triggers = triggerInputs.map {
             ActivationTrigger.evaluate($0, policy: configuration.trigger, step: configuration.interval)
         }
-        let free = (try? store.hostAvailability())?.filter { $0.host.enabled && hypervisors[$0.host.name] != nil }
+        let free = (try? store.hostAvailability())?.filter { $0.host.enabled && $0.host.status.state == .up && hypervisors[$0.host.name] != nil }
             .reduce(0.0) { $0 + Double(max($1.free.units, 0)) } ?? 0
         var cycle = sizer.decide(inputs, freeCapacity: free)
         cycle.decisions = chooseParkModes(cycle.decisions, inputs: parkInputs)
@@ -397,6 +411,7 @@ public actor ActuatorRuntime {
     /// looks at); a failure is one of the cycle's problems.
     private func logged(_ decisions: [SizingDecision], _ report: CycleReport) -> CycleReport {
         var report = report
+        recordHostMetrics()
         let state = dryRun ? nil : sizingStateDocument(now: report.time, problems: &report.problems)
         do {
             try decisionLog.record(decisions, states: state.map { [$0] } ?? [])

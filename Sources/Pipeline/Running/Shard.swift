@@ -1,3 +1,5 @@
+import ModelRegistry
+
 /// A slice of the groups for one machine: `--shard i/N` trains the groups whose stable hash
 /// mod N is i, so N machines (cron, systemd timers, a Kubernetes Indexed Job) share the work
 /// without coordinating and every group lands on exactly one of them.
@@ -22,9 +24,16 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(index)/\(count)" }
 
-    /// Whether this shard trains `group`.
+    /// Whether this shard trains `group`. A memory model's registry group (`<group>.memory_mib`)
+    /// goes with its base group, so one machine trains both models of a VM group.
     public func contains(group: String) -> Bool {
-        count <= 1 || Int(Self.stableHash(group) % UInt64(count)) == index
+        count <= 1 || Int(Self.stableHash(Self.baseGroup(group)) % UInt64(count)) == index
+    }
+
+    /// The VM group a training group belongs to: `web` for `web` and for `web.memory_mib`.
+    public static func baseGroup(_ group: String) -> String {
+        group.hasSuffix(MemoryModelName.suffix) && group.count > MemoryModelName.suffix.count
+            ? String(group.dropLast(MemoryModelName.suffix.count)) : group
     }
 
     /// FNV-1a (64-bit) of the group name's UTF-8 bytes: the same on every machine, run and Swift
