@@ -16,6 +16,7 @@ import Hypervisor
 import Foundation
 import MetricStore
 import ModelRegistry
+import Scaling
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("psm-cycle-bench: \(message)\n".utf8))

@@ -2,6 +2,7 @@
 import Foundation
 import Hypervisor
 import MetricStore
+@testable import Scaling
 import Testing
 
 /// Activation to the predicted size on libvirt's test driver: the scale step sets the target within

@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+@testable import Scaling
 import Testing
 
 /// Rates from counters: what a gap is and what is a rate (the collector's arithmetic).

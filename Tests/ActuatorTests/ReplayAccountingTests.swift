@@ -1,5 +1,6 @@
 @testable import Actuator
 import Foundation
+@testable import Scaling
 import Testing
 
 /// `ReplayRunner`'s accounting on a trace small enough to compute by hand (docs/actuator.md, "Replay").

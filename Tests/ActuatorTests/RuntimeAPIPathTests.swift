@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 @testable import MetricStore
 import ModelRegistry
+@testable import Scaling
 import Testing
 
 @Suite("Actuator runtime: the API's notice writes (group commit) and forecast cache")

@@ -4,6 +4,7 @@ import Hypervisor
 import LibvirtHypervisor
 import MetricStore
 import ModelRegistry
+@testable import Scaling
 import Synchronization
 
 /// A private libvirt test-driver host (an empty custom node, so parallel tests never see each

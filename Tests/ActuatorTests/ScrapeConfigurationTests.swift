@@ -1,5 +1,6 @@
 @testable import Actuator
 import Features
+@testable import Scaling
 import Testing
 
 /// `[[actuator.scrape]]` in psm.toml: keys, defaults, and errors naming file, section and key; and

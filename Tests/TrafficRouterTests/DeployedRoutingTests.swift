@@ -7,6 +7,7 @@ import Hypervisor
 import LibvirtHypervisor
 import MetricStore
 import NIOCore
+@testable import Scaling
 import Testing
 
 /// The deployed actuator's routing end to end: an `ActuatorRuntime` configured with

@@ -1,5 +1,6 @@
 import Foundation
 import MetricStore
+import Scaling
 
 /// Activation to the predicted size (docs/actuator.md, "Activation"): the trigger's share of the
 /// forecast per VM, the API's capacity, and what an activated shadow serves.

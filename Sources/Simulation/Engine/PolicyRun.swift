@@ -1,4 +1,4 @@
-import Actuator
+import Scaling
 
 /// What one policy did to one group: the raw totals behind `PolicyMetrics`.
 public struct PolicyOutcome: Sendable {

@@ -1,4 +1,4 @@
-import Actuator
+import Scaling
 import TimeSeries
 
 /// The policies `psm simulate` compares.

@@ -1,4 +1,4 @@
-import Actuator
+import Scaling
 import TimeSeries
 
 /// psm: calibrated forecasts size a pool of parked shadows with the actuator's own `Sizer`; the
