@@ -255,3 +255,13 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
     ]
 )
+
+// As Hummingbird: existentials spelled `any`, and a member is visible only in a file that imports
+// its module (not through another file's import).
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + upcomingFeatures
+}

@@ -3,6 +3,7 @@ import Evaluation
 import Forecasting
 import Foundation
 import ModelRegistry
+import Pipeline
 import TimeSeries
 
 /// `psm backtest`: rolling-origin evaluation of a model on every series of a file.

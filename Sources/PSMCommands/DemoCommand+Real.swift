@@ -69,7 +69,7 @@ extension DemoCommand {
                          "--json", "\(out)/summary.json"]
         do {
             var actuator = try ActuatorCommand.parseAsRoot(arguments)
-            if var asyncCommand = actuator as? AsyncParsableCommand {
+            if var asyncCommand = actuator as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try actuator.run()

@@ -126,7 +126,7 @@ struct DemoCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data("psm demo: replaying the rest through the actuator on \(hypervisor)\n".utf8))
         var actuator = try ActuatorCommand.parseAsRoot(["run", "--config", "\(out)/psm.toml", "--replay", "\(out)/replay.csv",
                                                         "--json", "\(out)/summary.json"])
-        if var asyncCommand = actuator as? AsyncParsableCommand {
+        if var asyncCommand = actuator as? any AsyncParsableCommand {
             try await asyncCommand.run()
         } else {
             try actuator.run()

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import LinearAlgebra
 import Synchronization
+import TimeSeries
 
 /// One group's simulation: its forecasts, and each policy's outcome at the run's parameters and
 /// at every sweep point.

@@ -1,6 +1,7 @@
 @testable import Actuator
 import Foundation
 import Hypervisor
+import LibvirtHypervisor
 import MetricStore
 @testable import Scaling
 import Testing

@@ -1,5 +1,6 @@
 @testable import Actuator
 import Features
+import Foundation
 import Testing
 
 /// Out-of-range numbers, NUL bytes and misspelt sections in `[actuator]`: each a configuration

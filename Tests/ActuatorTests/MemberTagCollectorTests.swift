@@ -1,4 +1,5 @@
 @testable import Actuator
+import Features
 import Foundation
 import Hypervisor
 import LibvirtHypervisor

@@ -1,5 +1,7 @@
 @testable import Actuator
+import Features
 import Hypervisor
+import LibvirtHypervisor
 import MetricStore
 @testable import Scaling
 import Testing

@@ -1,5 +1,6 @@
 @testable import Actuator
 import Foundation
+import MetricStore
 @testable import Scaling
 import Testing
 

@@ -5,6 +5,7 @@ import GRDB
 import ModelRegistry
 @testable import Scaling
 import Testing
+import TimeSeries
 
 @Suite("Actuator runtime: the API's notice writes (group commit) and forecast cache")
 struct RuntimeAPIPathTests {

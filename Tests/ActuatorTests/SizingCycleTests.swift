@@ -1,4 +1,5 @@
 @testable import Actuator
+import Calibration
 import Foundation
 import MetricStore
 @testable import Scaling

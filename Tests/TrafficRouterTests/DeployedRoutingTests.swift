@@ -7,6 +7,7 @@ import Hypervisor
 import LibvirtHypervisor
 import MetricStore
 import NIOCore
+import NIOHTTP1
 @testable import Scaling
 import Testing
 

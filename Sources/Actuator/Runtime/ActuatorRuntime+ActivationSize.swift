@@ -1,4 +1,5 @@
 import Foundation
+import Hypervisor
 import MetricStore
 import Scaling
 

@@ -1,4 +1,5 @@
 import Foundation
+import Hypervisor
 import ModelRegistry
 import Scaling
 import TimeSeries

@@ -1,3 +1,4 @@
+import Hypervisor
 import MetricStore
 import Scaling
 import TimeSeries

@@ -1,3 +1,4 @@
+import Calibration
 import Scaling
 import TimeSeries
 
