@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Calibration", targets: ["Calibration"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
         .library(name: "Hypervisor", targets: ["Hypervisor"]),
+        .library(name: "Scaling", targets: ["Scaling"]),
         .library(name: "LibvirtHypervisor", targets: ["LibvirtHypervisor"]),
     ],
     dependencies: [
@@ -90,8 +91,13 @@ let package = Package(
         .target(name: "ModelRegistry", dependencies: [
             "TimeSeries", "Features", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The scaling decisions as values and pure functions (docs/architecture.md): the cost model,
+        // the sizing steps and `Sizer`, the activation trigger and its ahead level, the park choice,
+        // the running-capacity rule, `WallClock`. No I/O dependency (scripts/check-dependencies.py):
+        // the actuator, the simulator and the benchmarks share it.
+        .target(name: "Scaling", dependencies: ["TimeSeries", "Calibration"]),
         .target(name: "Actuator", dependencies: [
-            "TimeSeries", "Features", "Forecasting", "Calibration", "ModelRegistry", "MetricStore", "Hypervisor",
+            "Scaling", "TimeSeries", "Features", "Forecasting", "Calibration", "ModelRegistry", "MetricStore", "Hypervisor",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -124,9 +130,10 @@ let package = Package(
         ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "Features", "MetricStore"]),
         // Trace replay of scaling policies (docs/simulation.md): drives the actuator's own Sizer and
-        // ActivationTrigger; takes series, not files (PSMCommands reads the trace through Ingest).
+        // ActivationTrigger (Scaling, never Actuator); takes series, not files (PSMCommands reads the
+        // trace through Ingest).
         .target(name: "Simulation", dependencies: [
-            "TimeSeries", "Forecasting", "Calibration", "Actuator", "LinearAlgebra",
+            "TimeSeries", "Forecasting", "Calibration", "Scaling", "LinearAlgebra",
         ]),
         // `psm demo`: the bundled data trained by the Pipeline and replayed through the actuator.
         .target(name: "Demo", dependencies: [
@@ -144,7 +151,7 @@ let package = Package(
         .executableTarget(name: "psm", dependencies: ["PSMCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The actuator's command line (psm-actuator; `psm demo` drives it too).
         .target(name: "ActuatorCommands", dependencies: [
-            "Actuator", "ActuatorAPI", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore", "Features",
+            "Actuator", "ActuatorAPI", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore", "Features",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -168,17 +175,17 @@ let package = Package(
         .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
         // Real QEMU guests (docs/realvm.md): the tiny guest's serial log and the shadow sequence,
         // shared by the opt-in RealVMTests and the psm-realvm-bench measurement.
-        .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor", "Actuator", "MetricStore"]),
+        .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor", "Actuator", "Scaling", "MetricStore"]),
         .executableTarget(name: "psm-realvm-bench", dependencies: ["RealVMSupport", "Hypervisor", "LibvirtHypervisor"]),
         // The actuator runtime in a process of its own that RealVMTests SIGKILLs mid-activation.
         .executableTarget(name: "psm-realvm-actuator", dependencies: [
-            "Actuator", "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
+            "Actuator", "Scaling", "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
         ], path: "Tests/RealVMActuator"),
         // Issue 6's speed targets (docs/benchmarks.md): the decision cycle for 10,000 groups, the
         // decision log and activation overhead. Release build, run by hand; fits its fixture
         // models with the training pipeline's code, so it is not actuator-side.
         .executableTarget(name: "psm-cycle-bench", dependencies: [
-            "Actuator", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
+            "Actuator", "Scaling", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
         ]),
         // The fuzz driver (docs/fuzzing.md): the TOML loaders, CSV readers and API body decoders on
         // mutated inputs. Test support: no product, and psm / psm-actuator never link it.
@@ -203,7 +210,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
         // Scoring tests publish models with the training pipeline's own code (tests may reach batch targets).
         .testTarget(name: "ActuatorTests", dependencies: [
-            "Actuator", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
+            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
@@ -217,7 +224,7 @@ let package = Package(
         ]),
         // HAProxy (a real haproxy the tests start) and webhook routers.
         .testTarget(name: "TrafficRouterTests", dependencies: [
-            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry", "RealVMSupport",
+            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry", "RealVMSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -244,12 +251,12 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry", "RealVMSupport"]),
         .testTarget(name: "SimulationTests", dependencies: [
-            "Simulation", "Actuator", "Forecasting", "Calibration", "TimeSeries",
+            "Simulation", "Forecasting", "Calibration", "TimeSeries",
         ]),
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
         // Opt-in (PSM_REAL_VMS=1, after scripts/realvm.sh up + guest): real guests on qemu:///system.
         .testTarget(name: "RealVMTests", dependencies: [
-            "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance", "Actuator", "MetricStore",
+            "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance", "Actuator", "Scaling", "MetricStore",
             "psm-realvm-actuator", "psm-actuator",
         ]),
         // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
@@ -264,3 +271,13 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
     ]
 )
+
+// As Hummingbird: existentials spelled `any`, and a member is visible only in a file that imports
+// its module (not through another file's import).
+let upcomingFeatures: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + upcomingFeatures
+}

@@ -5,6 +5,10 @@
    reports, the psm CLI), directly or transitively.
 2. Only LinearAlgebra imports the BLAS/LAPACK C modules; only the libvirt hypervisor (and the
    system-library smoke tests) import CLibvirt. Checked on both Package.swift and `import` lines.
+3. Scaling (the pure decision logic) reaches no package product and no target that does I/O: only
+   the targets in PURE_ALLOWED, directly or transitively, and it imports nothing else (Foundation
+   and the standard library's Synchronization aside).
+4. Simulation never reaches Actuator (it drives the decisions through Scaling).
 Exits non-zero with one line per violation.
 """
 import json, pathlib, re, subprocess, sys
@@ -14,7 +18,9 @@ pkg = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, 
                                 capture_output=True, text=True).stdout)
 
 deps = {}
+products = {}
 for t in pkg["targets"]:
+    products[t["name"]] = [d["product"][0] for d in t.get("dependencies", []) if "product" in d]
     names = []
     for d in t.get("dependencies", []):
         for kind in ("byName", "target"):
@@ -30,7 +36,7 @@ def closure(name, seen=None):
             closure(d, seen)
     return seen
 
-ACTUATOR_SIDE = {"TimeSeries", "Features", "MetricStore", "PostgresStore", "ActuatorStoreConformance", "LinearAlgebra", "Forecasting", "Calibration",
+ACTUATOR_SIDE = {"TimeSeries", "Scaling", "Features", "MetricStore", "PostgresStore", "ActuatorStoreConformance", "LinearAlgebra", "Forecasting", "Calibration",
                  "ModelRegistry", "Hypervisor", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
                  "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport", "psm-api-testserver",
                  "RealVMSupport", "psm-realvm-bench", "psm-realvm-actuator"}
@@ -42,7 +48,24 @@ C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
 # open a PostgreSQL store, so the actuator runtime, the API and the batch side never link it.
 POSTGRES_USERS = {"PostgresStore": {"ActuatorCommands", "psm-store-bench", "psm-store-stress", "ActuatorStoreTests"}}
 
+# The pure decision logic: no I/O dependency (no NIO, AsyncHTTPClient, TOMLKit, GRDB, libvirt, …).
+PURE = "Scaling"
+PURE_ALLOWED = {"TimeSeries", "Calibration"}
+PURE_IMPORTS = PURE_ALLOWED | {"Foundation", "Synchronization"}
+# Targets that must not reach the actuator's I/O side: they take the decisions from Scaling.
+NOT_ACTUATOR = {"Simulation", "SimulationTests", "ScalingTests"}
+
 problems = []
+if PURE in deps:
+    reach = closure(PURE)
+    if reach - PURE_ALLOWED:
+        problems.append(f"{PURE} (pure) depends on {sorted(reach - PURE_ALLOWED)}; only {sorted(PURE_ALLOWED)} may be reached")
+    for target in reach | {PURE}:
+        if products.get(target):
+            problems.append(f"{PURE} (pure) reaches package products {sorted(products[target])} through {target}")
+for target in sorted(NOT_ACTUATOR & deps.keys()):
+    if "Actuator" in closure(target):
+        problems.append(f"{target} depends on Actuator; it takes the scaling decisions from Scaling")
 for module, users in POSTGRES_USERS.items():
     for target, names in deps.items():
         if module in names and target not in users:
@@ -69,6 +92,10 @@ for folder in ("Sources", "Tests"):
                 problems.append(f"{path.relative_to(root)} imports {module}; only {sorted(C_MODULE_OWNERS[module])} may")
             if target in ACTUATOR_SIDE and module in BATCH_ONLY:
                 problems.append(f"{path.relative_to(root)} (actuator side) imports batch-only {module}")
+            if target == PURE and module not in PURE_IMPORTS:
+                problems.append(f"{path.relative_to(root)} (pure) imports {module}; {PURE} imports only {sorted(PURE_IMPORTS)}")
+            if target in NOT_ACTUATOR and module == "Actuator":
+                problems.append(f"{path.relative_to(root)} imports Actuator; {target} takes the scaling decisions from Scaling")
 
 for p in problems:
     print("dependency rule broken:", p, file=sys.stderr)

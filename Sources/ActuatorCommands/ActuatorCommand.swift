@@ -5,6 +5,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import Scaling
 
 /// `psm-actuator`: the service on hypervisor hosts (docs/actuator.md).
 public struct ActuatorCommand: AsyncParsableCommand {

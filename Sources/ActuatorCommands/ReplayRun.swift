@@ -1,4 +1,5 @@
 import Actuator
+import Scaling
 import ArgumentParser
 import Foundation
 

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Hypervisor
 import Logging
+import MetricStore
 import Prometheus
 import ServiceLifecycle
 

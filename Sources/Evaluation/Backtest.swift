@@ -1,3 +1,4 @@
+import Features
 import Forecasting
 import TimeSeries
 

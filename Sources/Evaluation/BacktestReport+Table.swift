@@ -1,4 +1,5 @@
 import TimeSeries
+import Foundation
 
 extension BacktestReport {
     /// Per series and overall: MASE, sMAPE, CRPS, coverage and MSIS (what `psm backtest` prints).

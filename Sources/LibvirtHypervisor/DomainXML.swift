@@ -1,3 +1,4 @@
+import Foundation
 import Hypervisor
 
 /// libvirt domain XML made from a `DomainSpec`.

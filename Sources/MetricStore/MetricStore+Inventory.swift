@@ -137,7 +137,7 @@ extension MetricStore {
     /// `gone` rows accumulate, and an activation or a decision cycle must not decode all of them.
     public func shadows(host: String?, group: String?, states: Set<ShadowState>?) throws(MetricStoreError) -> [ShadowRecord] {
         var conditions: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
+        var arguments: [any DatabaseValueConvertible] = []
         if let host {
             conditions.append("host = ?")
             arguments.append(host)
@@ -150,7 +150,7 @@ extension MetricStore {
             guard !states.isEmpty else { return [] }
             let sorted = states.map(\.rawValue).sorted()
             conditions.append("state IN (" + sorted.map { _ in "?" }.joined(separator: ", ") + ")")
-            arguments += sorted.map { $0 as DatabaseValueConvertible }
+            arguments += sorted.map { $0 as any DatabaseValueConvertible }
         }
         let sql = "SELECT * FROM shadows" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY id"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ModelRegistry
 import Ingest
+import Pipeline
 import Simulation
 import TimeSeries
 

@@ -4,6 +4,8 @@ import Foundation
 import Logging
 import Pipeline
 import ServiceLifecycle
+import Features
+import UnixSignals
 
 /// `psm train`: the scheduled training job (ingest → features → backtest → calibrate → select →
 /// publish → report) over every VM group of the configured inputs.

@@ -2,6 +2,7 @@ import Actuator
 import Foundation
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// Cold start versus shadow activation on real QEMU guests (`psm bench activation`,
 /// `psm-realvm-bench`; docs/realvm.md, docs/benchmarks.md "Real VMs").

@@ -2,40 +2,41 @@ import Dispatch
 import Foundation
 import LinearAlgebra
 import Synchronization
+import TimeSeries
 
 /// One group's simulation: its forecasts, and each policy's outcome at the run's parameters and
 /// at every sweep point.
-public struct GroupResult: Sendable {
-    public var group: String
-    public var intervals: Int
+package struct GroupResult: Sendable {
+    package var group: String
+    package var intervals: Int
     /// The first simulated interval (the training window before it is history only).
-    public var start: Int
-    public var interval: Double
-    public var missingIntervals: Int
-    public var forecastModels: [String]
+    package var start: Int
+    package var interval: Double
+    package var missingIntervals: Int
+    package var forecastModels: [String]
     /// The seasonal period the forecasts used (nil: none or no forecasts).
-    public var season: Int?
-    public var fits: Int
-    public var failedFits: Int
-    public var calibrations: Int
-    public var missingForecasts: Int
-    public var diagnostics: [String]
+    package var season: Int?
+    package var fits: Int
+    package var failedFits: Int
+    package var calibrations: Int
+    package var missingForecasts: Int
+    package var diagnostics: [String]
     /// Outcomes at the run's parameters, in the order the policies were asked for.
-    public var outcomes: [PolicyOutcome]
+    package var outcomes: [PolicyOutcome]
     /// Per sweep of the simulator, the swept policy's outcome at each value (empty when that
     /// policy is not simulated).
-    public var sweeps: [[PolicyOutcome]]
+    package var sweeps: [[PolicyOutcome]]
     /// The simulated demand, kept for plotted groups.
-    public var demand: [Double]?
+    package var demand: [Double]?
 }
 
 /// Replays demand traces through scaling policies (docs/simulation.md).
-public struct Simulator: Sendable {
-    public let parameters: SimulationParameters
-    public let policies: [PolicyKind]
-    public let sweeps: [Sweep]
+package struct Simulator: Sendable {
+    package let parameters: SimulationParameters
+    package let policies: [PolicyKind]
+    package let sweeps: [Sweep]
 
-    public init(parameters: SimulationParameters, policies: [PolicyKind], sweeps: [Sweep] = []) throws(SimulationError) {
+    package init(parameters: SimulationParameters, policies: [PolicyKind], sweeps: [Sweep] = []) throws(SimulationError) {
         try parameters.validate()
         guard !policies.isEmpty else { throw SimulationError(.unknownPolicy, "no policy to simulate") }
         var seen = Set<Sweep.Parameter>()
@@ -48,13 +49,13 @@ public struct Simulator: Sendable {
     }
 
     /// Forecast steps every boundary carries: what the predictive policy, the sizer and the trigger read.
-    public func horizon(interval: Double) -> Int {
+    package func horizon(interval: Double) -> Int {
         max(PredictiveBufferPolicy.horizon(parameters: parameters, interval: interval),
             ShadowPolicy.horizon(parameters: parameters, interval: interval))
     }
 
     /// Why `trace` cannot be simulated as configured, or nil.
-    public func problem(with trace: GroupTrace) -> String? {
+    package func problem(with trace: GroupTrace) -> String? {
         let window = trace.trainingIntervals(parameters.trainingWindow)
         if trace.count <= window {
             return "\(trace.group): \(trace.count) interval\(trace.count == 1 ? "" : "s") of \(DurationText.describe(trace.interval)); "
@@ -72,7 +73,7 @@ public struct Simulator: Sendable {
     /// `logActions` every fleet action (for tests). `forecasts` replaces the walk-forward
     /// forecasts (an oracle for what-if runs and tests); its start must be the first simulated interval.
     /// `jobs` threads share the policy runs (the defaults and every sweep point) once the forecasts are made.
-    public func run(_ trace: GroupTrace, keepSeries: Bool = false, logActions: Bool = false,
+    package func run(_ trace: GroupTrace, keepSeries: Bool = false, logActions: Bool = false,
                     forecasts: ForecastStream? = nil, jobs: Int = 1) throws(SimulationError) -> GroupResult {
         if let problem = problem(with: trace) { throw SimulationError(.invalidTrace, problem) }
         let start = trace.trainingIntervals(parameters.trainingWindow)
@@ -161,7 +162,7 @@ public struct Simulator: Sendable {
     /// Simulates every group on `jobs` threads; groups that cannot be simulated are skipped with
     /// the reason in `skipped`. `plotGroups` groups keep their series for the HTML page.
     /// `progress` is called (from worker threads) with groups done and total.
-    public func run(_ traces: [GroupTrace], jobs: Int, plotGroups: Int = 4,
+    package func run(_ traces: [GroupTrace], jobs: Int, plotGroups: Int = 4,
                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws(SimulationError) -> SimulationReport {
         let workers = max(1, min(jobs, traces.count))
         // Group-level parallelism: LAPACK calls of the ARIMA fits run on one thread each.

@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import Scaling
 
 /// psm's own time in `Activator.activate` on libvirt's test driver: each activation's wall time
 /// minus the time spent inside the hypervisor calls it made (an `InterceptingHypervisor` logging to a `CallLog` around the

@@ -5,6 +5,7 @@ import Foundation
 import Hypervisor
 import ModelRegistry
 import Pipeline
+import Scaling
 import TimeSeries
 
 /// The benchmark's world: N groups on a 5-minute grid, each with a published model (seasonal

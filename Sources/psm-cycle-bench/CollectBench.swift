@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import Scaling
 import Synchronization
 
 /// One collection (`Collector.collect`) over `domains` member VMs on one host: the real bulk-stats

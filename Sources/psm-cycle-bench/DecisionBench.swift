@@ -2,6 +2,7 @@ import Actuator
 import Foundation
 import MetricStore
 import ModelRegistry
+import Scaling
 import TimeSeries
 
 /// The decision part of `ActuatorRuntime.cycle()` for every group, phase by phase, through the
@@ -145,9 +146,9 @@ struct DecisionBench {
         for (i, group) in groups.enumerated() {
             let running = group.running + Double(active[group.name] ?? 0) * Double(group.template.units)
             // Sized at the trigger's threshold, as the runtime does.
-            let theta = configuration.trigger.utilisationThreshold
-            inputs.append(SizingInput(group: group.name, forecast: forecasts[i], running: theta * running,
-                                      unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0))
+            let trigger = configuration.trigger
+            inputs.append(SizingInput(group: group.name, forecast: forecasts[i], running: trigger.servable(running),
+                                      unit: trigger.servable(Double(group.template.units)), currentPool: pools[group.name] ?? 0))
             triggerInputs.append(TriggerInput(group: group.name, demand: demands[i], running: running,
                                               unit: Double(group.template.units), readyShadows: ready[group.name] ?? 0,
                                               forecast: forecasts[i]))

@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import Scaling
 
 /// Does collecting delay the decision cycle? (issue 14, "Speed": "the collector never delays a
 /// decision cycle (measure the cycle's start jitter under collection)").

@@ -1,6 +1,7 @@
 import Actuator
 import Foundation
 import MetricStore
+import Scaling
 
 /// `DecisionLog.record` as it was before the hand-written encoder: Foundation's `JSONEncoder`
 /// with sorted keys, the same rows in one transaction (the "before" of docs/benchmarks.md).

@@ -16,6 +16,8 @@ import Hypervisor
 import Foundation
 import MetricStore
 import ModelRegistry
+import Scaling
+import TimeSeries
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("psm-cycle-bench: \(message)\n".utf8))

@@ -1,6 +1,7 @@
 import ActuatorAPI
 import APITestSupport
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Logging
 import MetricStore

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import MetricStore
 import Testing
+import TimeSeries
 
 @Suite struct APIShadowAndMetricsTests {
     @Test func shadowsAndHostsListTheInventory() async throws {

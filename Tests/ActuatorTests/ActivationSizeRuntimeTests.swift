@@ -1,7 +1,9 @@
 @testable import Actuator
 import Foundation
 import Hypervisor
+import LibvirtHypervisor
 import MetricStore
+@testable import Scaling
 import Testing
 
 /// Activation to the predicted size on libvirt's test driver: the scale step sets the target within

@@ -2,6 +2,7 @@ import Actuator
 import Features
 import Foundation
 import Testing
+import TimeSeries
 
 /// The actuator's copy of the `[calendar] file` events: read at start (a bad file stops it with
 /// the file's error), read again when the file changes, kept when an edit no longer parses.

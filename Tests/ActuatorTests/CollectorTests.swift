@@ -3,7 +3,9 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+@testable import Scaling
 import Testing
+import TimeSeries
 
 /// Rates from counters: what a gap is and what is a rate (the collector's arithmetic).
 @Suite struct VMRatesTests {

@@ -1,5 +1,6 @@
 @testable import Actuator
 import Features
+import Foundation
 import MetricStore
 import Testing
 

@@ -2,6 +2,7 @@
 import Calibration
 import Foundation
 import MetricStore
+@testable import Scaling
 import Testing
 import TimeSeries
 

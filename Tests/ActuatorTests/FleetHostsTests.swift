@@ -1,4 +1,5 @@
 @testable import Actuator
+import Scaling
 import Foundation
 import Hypervisor
 import LibvirtHypervisor

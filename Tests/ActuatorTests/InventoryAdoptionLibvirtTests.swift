@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import Scaling
 import Testing
 
 /// Adoption end to end: libvirt's test driver on a custom node holding shadows in the states an

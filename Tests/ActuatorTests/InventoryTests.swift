@@ -2,6 +2,7 @@ import Actuator
 import Foundation
 import Hypervisor
 import MetricStore
+import Scaling
 import Testing
 
 @Suite struct InventoryTests {

@@ -1,8 +1,10 @@
 @testable import Actuator
+import Features
 import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+@testable import Scaling
 import Synchronization
 import Testing
 

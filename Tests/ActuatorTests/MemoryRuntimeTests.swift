@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import MetricStore
 import ModelRegistry
+@testable import Scaling
 import Testing
 
 /// The memory side live (issue 14 item 4): a group whose memory model `<group>.memory_mib` is

@@ -1,5 +1,6 @@
 @testable import Actuator
 import Foundation
+@testable import Scaling
 import Testing
 
 /// Issue 14 item 4, sizer part: shadows needed = max over CPU and memory.

@@ -1,6 +1,9 @@
 @testable import Actuator
+import Features
 import Hypervisor
+import LibvirtHypervisor
 import MetricStore
+@testable import Scaling
 import Testing
 import TimeSeries
 

@@ -1,5 +1,7 @@
 @testable import Actuator
 import Foundation
+import MetricStore
+@testable import Scaling
 import Testing
 
 /// `ReplayRunner`'s accounting on a trace small enough to compute by hand (docs/actuator.md, "Replay").

@@ -1,6 +1,7 @@
 @testable import Actuator
 import Foundation
 import Hypervisor
+@testable import Scaling
 import Testing
 
 /// `ReplayTrace`'s two input shapes (docs/actuator.md, "Replay input"): per group, and per VM with

@@ -3,7 +3,9 @@ import Foundation
 import GRDB
 @testable import MetricStore
 import ModelRegistry
+@testable import Scaling
 import Testing
+import TimeSeries
 
 @Suite("Actuator runtime: the API's notice writes (group commit) and forecast cache")
 struct RuntimeAPIPathTests {

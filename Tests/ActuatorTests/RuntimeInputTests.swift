@@ -1,6 +1,8 @@
 @testable import Actuator
 import Features
+import Foundation
 import MetricStore
+import Scaling
 import Testing
 
 @Suite("Actuator configuration and replay input")

@@ -5,6 +5,7 @@ import Foundation
 import MetricStore
 import ModelRegistry
 import Pipeline
+@testable import Scaling
 import Testing
 import TimeSeries
 

@@ -1,6 +1,8 @@
 @testable import Actuator
+import Calibration
 import Foundation
 import MetricStore
+@testable import Scaling
 import Testing
 
 /// The sizer's online state (ACI, hysteresis) and the cost loop's window survive a restart

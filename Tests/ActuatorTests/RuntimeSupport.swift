@@ -4,7 +4,9 @@ import Hypervisor
 import LibvirtHypervisor
 import MetricStore
 import ModelRegistry
+@testable import Scaling
 import Synchronization
+import TimeSeries
 
 /// A private libvirt test-driver host (an empty custom node, so parallel tests never see each
 /// other's domains), a store and a registry with a seasonal-naive model for group "web" on an

@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+@testable import Scaling
 import Synchronization
 import Testing
 

@@ -1,5 +1,7 @@
 @testable import Actuator
 import Features
+import Foundation
+@testable import Scaling
 import Testing
 
 /// `[[actuator.scrape]]` in psm.toml: keys, defaults, and errors naming file, section and key; and

@@ -1,4 +1,5 @@
 @testable import Actuator
+@testable import Scaling
 import Testing
 import TimeSeries
 

@@ -1,6 +1,7 @@
 import Actuator
 import Foundation
 import MetricStore
+import Scaling
 import Testing
 import TimeSeries
 

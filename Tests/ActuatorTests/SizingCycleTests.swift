@@ -1,6 +1,8 @@
 @testable import Actuator
+import Calibration
 import Foundation
 import MetricStore
+@testable import Scaling
 import Testing
 import TimeSeries
 

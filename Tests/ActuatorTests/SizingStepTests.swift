@@ -1,5 +1,6 @@
 @testable import Actuator
 import Calibration
+@testable import Scaling
 import Testing
 import TimeSeries
 

@@ -1,4 +1,5 @@
 @testable import Actuator
+@testable import Scaling
 import TimeSeries
 
 /// A forecast of `rows.count` steps of `step` seconds at `levels`, means at the middle quantile.

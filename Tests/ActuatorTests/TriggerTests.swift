@@ -1,3 +1,4 @@
+@testable import Scaling
 import Testing
 @testable import Actuator
 

@@ -1,4 +1,5 @@
 import Actuator
+import Scaling
 import Testing
 
 @Suite struct WallClockTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Ingest
+import TimeSeries
 
 @Suite("Inputs that cannot be used at all throw IngestError")
 struct WholeFileErrorTests {

@@ -1,3 +1,4 @@
+import Foundation
 import Hypervisor
 @testable import LibvirtHypervisor
 import Testing

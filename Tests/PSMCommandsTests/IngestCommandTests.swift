@@ -1,8 +1,10 @@
+import ArgumentParser
 import Foundation
 import Ingest
 import MetricStore
 import Testing
 @testable import PSMCommands
+import TimeSeries
 
 @Suite struct IngestCommandTests {
     static let longCSV = """

@@ -1,4 +1,5 @@
 import Evaluation
+import Foundation
 import Pipeline
 import Testing
 import TimeSeries

@@ -2,6 +2,7 @@ import Calibration
 import Evaluation
 import Forecasting
 import Features
+import Foundation
 import Pipeline
 import Testing
 

@@ -1,3 +1,4 @@
+import Evaluation
 import Forecasting
 import Foundation
 import Pipeline

@@ -18,6 +18,7 @@ import Hypervisor
 import LibvirtHypervisor
 import MetricStore
 import RealVMSupport
+import Scaling
 import Synchronization
 
 func fail(_ message: String) -> Never {

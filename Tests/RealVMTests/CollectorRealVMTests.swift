@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import MetricStore
 import RealVMSupport
+@testable import Scaling
 import Testing
 
 /// The collector on a real QEMU guest: libvirt's bulk stats give real counters here (the test

@@ -7,6 +7,7 @@ import Prometheus
 import Testing
 #if canImport(Glibc)
 import Glibc
+import TimeSeries
 #endif
 
 /// `[[actuator.scrape]]` against a real Hummingbird server on 127.0.0.1 whose counters and gauges

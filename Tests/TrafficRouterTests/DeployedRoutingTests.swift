@@ -7,6 +7,8 @@ import Hypervisor
 import LibvirtHypervisor
 import MetricStore
 import NIOCore
+import NIOHTTP1
+@testable import Scaling
 import Testing
 
 /// The deployed actuator's routing end to end: an `ActuatorRuntime` configured with

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// HAProxyRouter against a real haproxy: the runtime API's answers, and traffic that really goes

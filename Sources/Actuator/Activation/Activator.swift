@@ -1,6 +1,7 @@
 import Foundation
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// Why an activation could not start or finish.
 public struct ActivationError: Error, Sendable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Hypervisor
 import MetricStore
 #if canImport(Glibc)
 import Glibc
+import Scaling
 #endif
 
 /// Routes activated VMs and keeps the store's record of it (`routes`, docs/routing.md): builds

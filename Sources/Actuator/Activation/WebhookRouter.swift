@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// What a `WebhookRouter` POSTs: one routing change (docs/routing.md).
 public struct RouteEvent: Sendable, Hashable, Codable {

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import TOMLKit
 
 /// `[[actuator.scrape]]`: one Prometheus endpoint, the metric read from it and the group it feeds
 /// (docs/configuration.md). The matching series are summed; a counter becomes a rate per second.

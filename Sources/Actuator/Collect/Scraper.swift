@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import MetricStore
 import NIOCore
+import NIOHTTP1
 import Synchronization
 import TimeSeries
 

@@ -1,5 +1,6 @@
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// What applying an adoption plan did.
 public struct AdoptionReport: Sendable {

@@ -1,5 +1,6 @@
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// A host as configured (`[[hosts]]` in the actuator's configuration).
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// What one reconcile pass did; nothing in it is fatal (what failed is retried next pass).
 public struct ReconcileReport: Sendable {

@@ -1,13 +1,6 @@
 import Hypervisor
 import MetricStore
-
-/// How a group's shadows are parked once booted.
-public enum ParkMode: String, Sendable, Hashable, Codable {
-    /// Paused in memory: activation in milliseconds, host memory held at the baseline.
-    case pause
-    /// Managed-saved to disk: no host memory held, activation in about a second (a restore).
-    case save
-}
+import Scaling
 
 /// What one group's shadows look like: their predicted full size (the domain's maximum), the
 /// baseline they park at, the capacity units one adds, and how they boot and park.

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import TOMLKit
 
 /// `[actuator.routing]`: which traffic router the deployed actuator drives and how it names and
 /// addresses activated VMs (docs/configuration.md, docs/routing.md).

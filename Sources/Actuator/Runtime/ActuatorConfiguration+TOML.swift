@@ -2,6 +2,7 @@ import Features
 import Foundation
 import Hypervisor
 import MetricStore
+import Scaling
 import TOMLKit
 
 extension ActuatorConfiguration {

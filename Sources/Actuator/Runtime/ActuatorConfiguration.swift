@@ -1,6 +1,7 @@
 import Foundation
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// One managed VM group (`[[actuator.groups]]`).
 public struct GroupConfiguration: Sendable, Hashable {

@@ -1,5 +1,7 @@
 import Foundation
+import Hypervisor
 import MetricStore
+import Scaling
 
 /// Activation to the predicted size (docs/actuator.md, "Activation"): the trigger's share of the
 /// forecast per VM, the API's capacity, and what an activated shadow serves.

@@ -1,6 +1,8 @@
 import Calibration
 import Foundation
 import MetricStore
+import ModelRegistry
+import Scaling
 import TimeSeries
 
 /// The HTTP API's view of the running actuator (docs/api.md). Notices are stored as events and

@@ -1,5 +1,6 @@
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// What one check of the hosts found.
 struct HostCheck: Sendable {

@@ -1,5 +1,7 @@
 import Foundation
+import Hypervisor
 import ModelRegistry
+import Scaling
 import TimeSeries
 
 /// The memory side of a group (issue 14 item 4; docs/actuator.md, "Binding resource"): a group

@@ -1,4 +1,6 @@
+import Hypervisor
 import MetricStore
+import Scaling
 import TimeSeries
 
 /// `park = "auto"` in the runtime (docs/actuator.md, "Park mode"): each cycle, after sizing, every

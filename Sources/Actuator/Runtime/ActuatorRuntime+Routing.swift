@@ -1,6 +1,7 @@
 import Foundation
 import Hypervisor
 import MetricStore
+import Scaling
 
 /// What a cycle's routing pass did (docs/routing.md).
 public struct RoutingReport: Sendable {

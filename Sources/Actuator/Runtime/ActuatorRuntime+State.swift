@@ -1,6 +1,7 @@
 import Calibration
 import Foundation
 import MetricStore
+import Scaling
 
 /// The cost loop's window: when it started, what it has accumulated, and the maxima it moved.
 public struct CostLoopState: Sendable, Hashable, Codable {

@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import MetricStore
 import ModelRegistry
+import Scaling
 import TimeSeries
 
 /// What one decision cycle did (also the replay's per-interval record).
@@ -239,17 +240,14 @@ public actor ActuatorRuntime {
         return units
     }
 
-    /// The running-capacity rule, in one place: the group's regular VMs — measured by the
-    /// collector when the group has `members` and no `running` in the file, else `running` —,
-    /// plus on-demand capacity pushed (`running_units`) or replayed, plus activated shadows × unit.
-    /// The source says where the figure came from (`explain`).
+    /// The group's running capacity by the running-capacity rule (Scaling, `RunningSource`), from
+    /// what the runtime holds: the configured `running` or the collector's measure, on-demand
+    /// capacity, activated shadows. The source says where the figure came from (`explain`).
     func serving(_ g: GroupConfiguration, activeShadows: Int, shadowUnits: Double? = nil) -> (units: Double, source: RunningSource) {
-        let seen = g.runningConfigured ? nil : measured[g.name]
-        let source = RunningSource(regular: g.runningConfigured ? g.running : seen?.memberUnits ?? 0,
-                                   configured: g.runningConfigured, members: seen?.members.count ?? 0,
-                                   measuredAt: seen?.time, onDemand: extraRunning[g.name] ?? 0,
-                                   activeShadows: activeShadows,
-                                   shadowUnits: shadowUnits ?? Double(activeShadows) * Double(g.template.units))
+        let seen = measured[g.name].map { (units: $0.memberUnits, members: $0.members.count, time: $0.time) }
+        let source = RunningSource(configured: g.runningConfigured ? g.running : nil, measured: seen,
+                                   onDemand: extraRunning[g.name] ?? 0, activeShadows: activeShadows,
+                                   shadowUnits: shadowUnits, unit: Double(g.template.units))
         return (source.total, source)
     }
 
@@ -326,9 +324,9 @@ public actor ActuatorRuntime {
             if group.autoPark { parkInputs[group.name] = (forecast, running) }
             // Sized at the trigger's threshold: capacity counts as θ × capacity, the same rule that
             // activates shadows, so the pool holds what the trigger will ask for (docs/actuator.md).
-            let theta = configuration.trigger.utilisationThreshold
-            var input = SizingInput(group: group.name, forecast: forecast, running: theta * running,
-                                    unit: theta * Double(group.template.units), currentPool: pools[group.name] ?? 0,
+            let trigger = configuration.trigger
+            var input = SizingInput(group: group.name, forecast: forecast, running: trigger.servable(running),
+                                    unit: trigger.servable(Double(group.template.units)), currentPool: pools[group.name] ?? 0,
                                     runningSource: source)
             // The binding resource: a group with a memory model is sized by CPU and memory.
             input.memory = memorySide(group, running: running, calendar: calendar, problems: &report.problems)
@@ -529,7 +527,7 @@ public actor ActuatorRuntime {
                 ?? Double(group.template.units)
             let without = running - victimUnits
             guard d.value < configuration.scaleInUtilisation * running,
-                  d.value <= configuration.trigger.utilisationThreshold * without else {
+                  d.value <= configuration.trigger.servable(without) else {
                 lowSince[group.name] = nil
                 continue
             }

@@ -1,5 +1,6 @@
 import Foundation
 import MetricStore
+import Scaling
 
 /// The end-of-replay summary (`psm-actuator --replay … --json OUT`); keys are snake_case.
 public struct ReplaySummary: Sendable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import MetricStore
+import Scaling
 
 /// Sizing decisions kept in the metric store, for `psm-actuator explain GROUP` and the API.
 public struct DecisionLog: Sendable {

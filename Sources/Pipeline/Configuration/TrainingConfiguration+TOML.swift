@@ -1,5 +1,6 @@
 import Calibration
 import Features
+import Forecasting
 import Foundation
 import Ingest
 import TimeSeries

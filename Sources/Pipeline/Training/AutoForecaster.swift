@@ -1,5 +1,6 @@
 import Calibration
 import Evaluation
+import Features
 import Forecasting
 import Foundation
 import TimeSeries

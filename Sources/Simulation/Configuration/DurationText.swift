@@ -2,11 +2,11 @@ import Foundation
 
 /// Durations as written on the command line: `8s`, `43ms`, `0.65s`, `5m`, `3d`, or a bare number
 /// of seconds.
-public enum DurationText {
+package enum DurationText {
     static let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
 
     /// Seconds, or nil when `text` is not a finite, non-negative duration.
-    public static func seconds(_ text: String) -> Double? {
+    package static func seconds(_ text: String) -> Double? {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !t.isEmpty else { return nil }
         // "ms" must be tried before "s" and "m".
@@ -20,7 +20,7 @@ public enum DurationText {
     }
 
     /// `seconds` written back compactly (`8 s`, `43 ms`, `3 d`), for help texts and reports.
-    public static func describe(_ seconds: Double) -> String {
+    package static func describe(_ seconds: Double) -> String {
         if seconds == 0 { return "0 s" }
         if seconds < 1 { return "\(trim(seconds * 1000)) ms" }
         for (suffix, scale) in [("d", 86_400.0), ("h", 3600), ("m", 60)] where seconds >= scale && seconds.truncatingRemainder(dividingBy: scale) == 0 {

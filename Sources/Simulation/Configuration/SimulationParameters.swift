@@ -3,119 +3,119 @@ import Foundation
 /// Everything a simulation run is configured by: capacity, delays, policy settings, costs and
 /// the walk-forward forecasting schedule. Defaults are documented in docs/simulation.md and
 /// docs/configuration.md; times are seconds, costs are per interval of the trace.
-public struct SimulationParameters: Sendable, Hashable, Codable {
+package struct SimulationParameters: Sendable, Hashable, Codable {
     // MARK: Capacity
 
     /// Capacity units one VM (or one activated shadow) serves.
-    public var unitsPerVM = 1.0
+    package var unitsPerVM = 1.0
     /// Target utilisation θ: the reactive policy's target, the predictive policy's sizing
     /// utilisation and the activation trigger's threshold, so all three run VMs equally hot.
-    public var targetUtilisation = 0.7
+    package var targetUtilisation = 0.7
     /// Fewest and most running VMs per group (every policy).
-    public var minimumVMs = 1
-    public var maximumVMs = 10_000
+    package var minimumVMs = 1
+    package var maximumVMs = 10_000
     /// Utilisation above which an instant counts as an SLO violation (1: demand above capacity).
-    public var sloUtilisation = 1.0
+    package var sloUtilisation = 1.0
 
     // MARK: Delays
 
     /// Seconds from launching an on-demand VM to it serving (cold boot; the tiny real guest
     /// measured 4.7–8 s, docs/benchmarks.md; cloud VMs take minutes).
-    public var launchDelay = 8.0
+    package var launchDelay = 8.0
     /// Seconds from activating a parked shadow to it serving (measured paused resume 43 ms;
     /// a saved shadow takes about 0.65 s).
-    public var activationDelay = 0.043
+    package var activationDelay = 0.043
     /// Seconds from an interval's start until its demand is visible to live decisions (metric
     /// period and alarm evaluation).
-    public var detectionDelay = 60.0
+    package var detectionDelay = 60.0
     /// Seconds between live evaluations within an interval once demand is visible.
-    public var evaluationPeriod = 60.0
+    package var evaluationPeriod = 60.0
 
     // MARK: Reactive target tracking (shared by every policy's live scaling)
 
     /// Seconds after a scale-out before the next scale-out.
-    public var scaleOutCooldown = 300.0
+    package var scaleOutCooldown = 300.0
     /// Seconds after any scaling action before a scale-in.
-    public var scaleInCooldown = 300.0
+    package var scaleInCooldown = 300.0
 
     // MARK: Predictive buffer
 
     /// Capacity above the point forecast: desired = ⌈mean × (1 + buffer) / (θ × unit)⌉.
-    public var buffer = 0.1
+    package var buffer = 0.1
     /// Seconds ahead of each interval its forecast capacity is launched; nil: the launch delay.
-    public var schedulingBuffer: Double?
+    package var schedulingBuffer: Double?
 
     // MARK: Shadows
 
     /// The sizer's critical ratio; nil: τ = c_miss / (c_miss + c_reserve) from the costs.
-    public var tau: Double?
+    package var tau: Double?
     /// The most shadows a group's pool may hold (the sizer's group bound).
-    public var maximumShadows = 20
+    package var maximumShadows = 20
     /// Seconds the sizer's pool shrink waits (its hysteresis cooldown).
-    public var shadowCooldown = 900.0
+    package var shadowCooldown = 900.0
     /// γ of the sizer's adaptive conformal correction.
-    public var aciLearningRate = 0.005
+    package var aciLearningRate = 0.005
     /// The forecast quantile the trigger activates ahead on; nil: live demand only.
-    public var triggerLevel: Double? = 0.5
+    package var triggerLevel: Double? = 0.5
     /// Raise the trigger's forecast level to the cost level (`AheadLevel`: activate ahead while
     /// a miss waiting for the live trigger costs more than running the shadow); false: the
     /// configured level as it is.
-    public var aheadLevelFromCosts = false
+    package var aheadLevelFromCosts = false
     /// Launch, a launch delay ahead of each interval, what the ahead level's forecast quantile
     /// needs beyond the running VMs and the ready pool (running headroom beside the pool).
-    public var aheadLaunch = true
+    package var aheadLaunch = true
     /// Seconds ahead the trigger looks at the forecast.
-    public var activationLeadTime = 60.0
+    package var activationLeadTime = 60.0
     /// Hand running capacity and the shadow unit to the sizer at the trigger's threshold θ (true),
     /// or at full capacity (false, what the actuator runtime does today).
-    public var sizeAtThreshold = true
+    package var sizeAtThreshold = true
 
     // MARK: Costs (per interval)
 
     /// Cost of one running (or launching) VM for one interval.
-    public var vmCost = 1.0
+    package var vmCost = 1.0
     /// Cost of one parked shadow for one interval (a booting shadow costs `vmCost`).
-    public var shadowCost = 0.25
+    package var shadowCost = 0.25
     /// Cost of one capacity unit of demand unserved for one interval; nil: 5 × vmCost / unitsPerVM.
-    public var missCost: Double?
+    package var missCost: Double?
 
     // MARK: Forecasting (walk-forward)
 
     /// `arima`, `ets`, `theta` or `seasonal-naive`.
-    public var model = "arima"
+    package var model = "arima"
     /// `auto` (order chosen once per group by AutoARIMA, refitted at every retrain) or `p,d,q`.
-    public var arimaOrder = "auto"
+    package var arimaOrder = "auto"
     /// Fourier harmonics of the season for a fixed ARIMA order.
-    public var fourierHarmonics = 3
+    package var fourierHarmonics = 3
     /// Seasonal period in intervals; nil: one day when the interval divides a day, else none.
-    public var season: Int?
+    package var season: Int?
     /// Seconds of history each fit sees; the simulation starts after the first window.
-    public var trainingWindow = 3.0 * 86_400
+    package var trainingWindow = 3.0 * 86_400
     /// Seconds between refits.
-    public var retrainEvery = 86_400.0
+    package var retrainEvery = 86_400.0
     /// Seconds of past walk-forward forecasts the conformal calibration is fitted on (the
     /// forecasts issued in that window whose outcome is known).
-    public var calibrationWindow = 86_400.0
+    package var calibrationWindow = 86_400.0
     /// Quantile levels the forecasts carry.
-    public var levels = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99]
+    package var levels = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99]
     /// Seconds per interval for integer-indexed traces (time-axis traces use their own step).
-    public var indexInterval = 300.0
+    package var indexInterval = 300.0
 
-    public init() {}
+    package init() {}
 
     /// The miss cost in force.
-    public var effectiveMissCost: Double { missCost ?? 5 * vmCost / unitsPerVM }
+    package var effectiveMissCost: Double { missCost ?? 5 * vmCost / unitsPerVM }
     /// The scheduling buffer in force.
-    public var effectiveSchedulingBuffer: Double { schedulingBuffer ?? launchDelay }
+    package var effectiveSchedulingBuffer: Double { schedulingBuffer ?? launchDelay }
     /// τ in force: the override, or the newsvendor ratio of the miss cost and the shadow cost per unit.
-    public var effectiveTau: Double {
+    package var effectiveTau: Double {
         if let tau { return tau }
         let reserve = shadowCost / unitsPerVM
         return effectiveMissCost / (effectiveMissCost + reserve)
     }
 
     /// Throws the first parameter out of range, naming its flag.
-    public func validate() throws(SimulationError) {
+    package func validate() throws(SimulationError) {
         func fail(_ text: String) -> SimulationError { SimulationError(.invalidParameter, text) }
         func positive(_ v: Double, _ flag: String) throws(SimulationError) {
             guard v.isFinite, v > 0 else { throw fail("\(flag) must be positive and finite, got \(v)") }
@@ -170,14 +170,14 @@ public struct SimulationParameters: Sendable, Hashable, Codable {
 }
 
 /// How the ARIMA order is chosen.
-public enum ARIMAOrderChoice: Sendable, Hashable {
+package enum ARIMAOrderChoice: Sendable, Hashable {
     /// AutoARIMA picks it on each group's first training window.
     case auto
     /// A fixed (p, d, q) with Fourier terms for the season.
     case fixed(p: Int, d: Int, q: Int)
 
     /// Parses `auto` or `p,d,q` (each 0…5, d ≤ 2).
-    public static func parse(_ text: String) throws(SimulationError) -> ARIMAOrderChoice {
+    package static func parse(_ text: String) throws(SimulationError) -> ARIMAOrderChoice {
         if text == "auto" { return .auto }
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 3, let p = parts[0], let d = parts[1], let q = parts[2],

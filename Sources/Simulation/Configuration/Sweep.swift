@@ -2,8 +2,8 @@ import Foundation
 
 /// A parameter swept over evenly spaced values (`--sweep tau=0.5:0.99:10`), to trace a policy's
 /// cost-versus-unserved-demand frontier.
-public struct Sweep: Sendable, Hashable, Codable {
-    public enum Parameter: String, Sendable, Hashable, Codable, CaseIterable {
+package struct Sweep: Sendable, Hashable, Codable {
+    package enum Parameter: String, Sendable, Hashable, Codable, CaseIterable {
         /// The shadow policy's critical ratio τ (how high a demand quantile the pool covers).
         case tau
         /// The predictive policy's buffer above its point forecast.
@@ -12,7 +12,7 @@ public struct Sweep: Sendable, Hashable, Codable {
         case target
 
         /// The policy the parameter belongs to; the others run once.
-        public var policy: PolicyKind {
+        package var policy: PolicyKind {
             switch self {
             case .tau: return .shadow
             case .buffer: return .predictiveBuffer
@@ -21,16 +21,16 @@ public struct Sweep: Sendable, Hashable, Codable {
         }
     }
 
-    public var parameter: Parameter
-    public var values: [Double]
+    package var parameter: Parameter
+    package var values: [Double]
 
-    public init(parameter: Parameter, values: [Double]) {
+    package init(parameter: Parameter, values: [Double]) {
         self.parameter = parameter
         self.values = values
     }
 
     /// Parses `NAME=FROM:TO:COUNT` (COUNT values from FROM to TO inclusive).
-    public static func parse(_ text: String) throws(SimulationError) -> Sweep {
+    package static func parse(_ text: String) throws(SimulationError) -> Sweep {
         func fail(_ why: String) -> SimulationError {
             SimulationError(.invalidParameter, "--sweep \"\(text)\": \(why); write e.g. tau=0.5:0.99:10, buffer=0:0.5:10 or target=0.5:0.9:5")
         }

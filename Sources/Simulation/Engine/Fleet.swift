@@ -1,6 +1,6 @@
 /// What a policy did, for the decision log (tests use it to check walk-forward).
-public struct FleetAction: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Hashable, Codable {
+package struct FleetAction: Sendable, Hashable, Codable {
+    package enum Kind: String, Sendable, Hashable, Codable {
         /// On-demand VMs launched (cold boot).
         case launch
         /// VMs terminated.
@@ -13,9 +13,9 @@ public struct FleetAction: Sendable, Hashable, Codable {
         case removeShadows
     }
     /// Seconds since the start of the simulation.
-    public var time: Double
-    public var kind: Kind
-    public var count: Int
+    package var time: Double
+    package var kind: Kind
+    package var count: Int
 }
 
 /// One group's VMs and shadows under one policy, and the accounting of what they cost and serve.

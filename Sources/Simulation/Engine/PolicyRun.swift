@@ -1,34 +1,34 @@
-import Actuator
+import Scaling
 
 /// What one policy did to one group: the raw totals behind `PolicyMetrics`.
-public struct PolicyOutcome: Sendable {
-    public var policy: PolicyKind
-    public var group: String
+package struct PolicyOutcome: Sendable {
+    package var policy: PolicyKind
+    package var group: String
     /// Unit·seconds of demand above capacity; seconds in violation; seconds with known demand.
-    public var unservedUnitSeconds = 0.0
+    package var unservedUnitSeconds = 0.0
     /// The same in VMs' worth of capacity (unit·seconds ÷ units per VM).
-    public var unservedVMSeconds = 0.0
-    public var violationSeconds = 0.0
-    public var observedSeconds = 0.0
-    public var simulatedSeconds = 0.0
+    package var unservedVMSeconds = 0.0
+    package var violationSeconds = 0.0
+    package var observedSeconds = 0.0
+    package var simulatedSeconds = 0.0
     /// Seconds from each rise to capacity covering it (censored rises count to the trace's end).
-    public var timesToCapacity: [Double] = []
-    public var rises = 0
-    public var censoredRises = 0
+    package var timesToCapacity: [Double] = []
+    package var rises = 0
+    package var censoredRises = 0
     /// Costs in the trace's cost unit (per-interval prices × intervals).
-    public var vmCost = 0.0
-    public var shadowCost = 0.0
-    public var unservedCost = 0.0
-    public var vmHours = 0.0
-    public var shadowHours = 0.0
-    public var launches = 0
-    public var activations = 0
-    public var shadowsCreated = 0
+    package var vmCost = 0.0
+    package var shadowCost = 0.0
+    package var unservedCost = 0.0
+    package var vmHours = 0.0
+    package var shadowHours = 0.0
+    package var launches = 0
+    package var activations = 0
+    package var shadowsCreated = 0
     /// Every action, when asked for (tests of the walk-forward guarantee).
-    public var actions: [FleetAction]?
+    package var actions: [FleetAction]?
     /// Capacity at the end of every simulated interval and the unserved unit·seconds in it, when asked for (plots).
-    public var capacity: [Double]?
-    public var unserved: [Double]?
+    package var capacity: [Double]?
+    package var unserved: [Double]?
 }
 
 /// Replays one group's trace through one policy.

@@ -15,12 +15,12 @@ import TimeSeries
 /// applied to every forecast until the next refit (`CalibrationTable.apply`, as `GroupScorer`
 /// applies the manifest's table). The first period is uncalibrated; the sizer's adaptive
 /// conformal correction works on top either way.
-public struct WalkForwardForecaster: Sendable {
-    public let parameters: SimulationParameters
+package struct WalkForwardForecaster: Sendable {
+    package let parameters: SimulationParameters
     /// Forecast steps per boundary.
-    public let horizon: Int
+    package let horizon: Int
 
-    public init(parameters: SimulationParameters, horizon: Int) {
+    package init(parameters: SimulationParameters, horizon: Int) {
         self.parameters = parameters
         self.horizon = max(horizon, 1)
     }
@@ -37,7 +37,7 @@ public struct WalkForwardForecaster: Sendable {
     }
 
     /// The forecasts of `trace` from interval `start` on.
-    public func stream(for trace: GroupTrace, start: Int) -> ForecastStream {
+    package func stream(for trace: GroupTrace, start: Int) -> ForecastStream {
         let n = trace.count
         var stream = ForecastStream(start: start, count: max(n - start, 0))
         guard start < n else { return stream }

@@ -1,3 +1,4 @@
+import TimeSeries
 /// The common autoscaler: target tracking on live utilisation with cooldowns and cold launches.
 struct ReactivePolicy: ScalingPolicy {
     var tracking: TargetTracking

@@ -1,14 +1,15 @@
-import Actuator
+import Foundation
+import Scaling
 import TimeSeries
 
 /// The policies `psm simulate` compares.
-public enum PolicyKind: String, Sendable, Hashable, Codable, CaseIterable {
+package enum PolicyKind: String, Sendable, Hashable, Codable, CaseIterable {
     case reactive
     case predictiveBuffer = "predictive-buffer"
     case shadow
 
     /// Parses `reactive`, `predictive-buffer`, `shadow` or `all` (comma-separated lists allowed).
-    public static func parseList(_ text: String) throws(SimulationError) -> [PolicyKind] {
+    package static func parseList(_ text: String) throws(SimulationError) -> [PolicyKind] {
         var out: [PolicyKind] = []
         for part in text.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces).lowercased() }) {
             if part == "all" {

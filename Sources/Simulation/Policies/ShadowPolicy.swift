@@ -1,4 +1,5 @@
-import Actuator
+import Calibration
+import Scaling
 import TimeSeries
 
 /// psm: calibrated forecasts size a pool of parked shadows with the actuator's own `Sizer`; the

@@ -3,7 +3,7 @@ import Foundation
 extension SimulationReport {
     /// A self-contained HTML page: the per-policy table, the cost-versus-unserved frontier and,
     /// for the groups that kept their series, demand against each policy's capacity.
-    public func html(trace: String) -> String {
+    package func html(trace: String) -> String {
         var parts: [String] = []
         parts.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         parts.append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")

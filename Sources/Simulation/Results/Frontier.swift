@@ -1,26 +1,26 @@
 /// A policy's Pareto frontier of VM + shadow cost against unserved demand: the points no other
 /// point of the same policy beats on both, sorted by cost (so unserved demand falls strictly).
-public struct Frontier: Sendable, Hashable {
-    public struct Point: Sendable, Hashable {
+package struct Frontier: Sendable, Hashable {
+    package struct Point: Sendable, Hashable {
         /// VM + shadow cost (the resource cost, without the unserved penalty).
-        public var cost: Double
+        package var cost: Double
         /// Unserved unit·minutes.
-        public var unserved: Double
+        package var unserved: Double
         /// What produced it: `"tau = 0.9"`, `"defaults"`.
-        public var label: String
+        package var label: String
 
-        public init(cost: Double, unserved: Double, label: String = "") {
+        package init(cost: Double, unserved: Double, label: String = "") {
             self.cost = cost
             self.unserved = unserved
             self.label = label
         }
     }
 
-    public var points: [Point]
+    package var points: [Point]
 
     /// The non-dominated points of `candidates` (non-finite ones dropped): sorted by cost, each
     /// with strictly less unserved demand than every cheaper one; of equal points the first stays.
-    public init(_ candidates: [Point]) {
+    package init(_ candidates: [Point]) {
         let sorted = candidates.enumerated()
             .filter { $0.element.cost.isFinite && $0.element.unserved.isFinite }
             .sorted { ($0.element.cost, $0.element.unserved, $0.offset) < ($1.element.cost, $1.element.unserved, $1.offset) }
@@ -30,12 +30,12 @@ public struct Frontier: Sendable, Hashable {
     }
 
     /// The lowest unserved demand reachable at a cost ≤ `cost` (+∞ below the cheapest point).
-    public func unserved(atCost cost: Double) -> Double {
+    package func unserved(atCost cost: Double) -> Double {
         points.last { $0.cost <= cost }?.unserved ?? .infinity
     }
 
-    public var lowestUnserved: Double? { points.last?.unserved }
-    public var costRange: ClosedRange<Double>? {
+    package var lowestUnserved: Double? { points.last?.unserved }
+    package var costRange: ClosedRange<Double>? {
         guard let a = points.first?.cost, let b = points.last?.cost else { return nil }
         return a...b
     }
@@ -43,21 +43,21 @@ public struct Frontier: Sendable, Hashable {
 
 /// How one policy's frontier compares with another's over the cost range both reach
 /// (docs/simulation.md, "Frontiers and dominance").
-public struct Dominance: Sendable, Hashable {
+package struct Dominance: Sendable, Hashable {
     /// The common cost range: where both step functions are defined (from the dearer of the two
     /// cheapest points) up to the dearer of the two dearest points — a frontier that stops
     /// earlier stays at its lowest unserved demand beyond its last point, so buying down further
     /// than the other counts.
-    public var range: ClosedRange<Double>
+    package var range: ClosedRange<Double>
     /// The share of the range where the first frontier (a step function: the lowest unserved
     /// demand at cost ≤ c) is lower or equal. A range of one cost counts that cost: 1 or 0.
-    public var share: Double
+    package var share: Double
     /// ∫ (other − first) dc over the range ÷ its width, in unserved unit·minutes: positive when the
     /// first is better. For a range of one cost, the difference at it.
-    public var area: Double
+    package var area: Double
 
     /// Nil when either frontier is empty.
-    public init?(_ a: Frontier, over b: Frontier) {
+    package init?(_ a: Frontier, over b: Frontier) {
         guard let ra = a.costRange, let rb = b.costRange else { return nil }
         let low = max(ra.lowerBound, rb.lowerBound), high = max(ra.upperBound, rb.upperBound, low)
         range = low...high

@@ -3,43 +3,43 @@
 /// The keys `unserved_unit_minutes`, `violation_minutes`, `time_to_capacity_p95_s`, `cost`,
 /// `shadow_hours` and `activations` are the contract; the others explain them. A percentile
 /// without any rise is null.
-public struct PolicyMetrics: Sendable, Hashable, Codable {
+package struct PolicyMetrics: Sendable, Hashable, Codable {
     /// Demand above capacity, integrated over time (capacity unit × minutes).
-    public var unservedUnitMinutes: Double
+    package var unservedUnitMinutes: Double
     /// The same in VM-minutes (÷ capacity units per VM): comparable across traces of different units.
-    public var unservedVMMinutes: Double
+    package var unservedVMMinutes: Double
     /// Minutes during which demand exceeded `slo` × capacity.
-    public var violationMinutes: Double
+    package var violationMinutes: Double
     /// Seconds from a rise to capacity covering it: median, 95th and 99th percentile.
-    public var timeToCapacityP50: Double?
-    public var timeToCapacityP95: Double?
-    public var timeToCapacityP99: Double?
+    package var timeToCapacityP50: Double?
+    package var timeToCapacityP95: Double?
+    package var timeToCapacityP99: Double?
     /// Rises measured (intervals needing more VMs than the one before) and those never covered before the end.
-    public var rises: Int
-    public var censoredRises: Int
+    package var rises: Int
+    package var censoredRises: Int
     /// Total cost = VMs + shadows + unserved demand.
-    public var cost: Double
-    public var vmCost: Double
-    public var shadowCost: Double
-    public var unservedCost: Double
+    package var cost: Double
+    package var vmCost: Double
+    package var shadowCost: Double
+    package var unservedCost: Double
     /// VM-hours billed (booting included) and shadow-hours kept (booting and parked).
-    public var vmHours: Double
-    public var shadowHours: Double
+    package var vmHours: Double
+    package var shadowHours: Double
     /// Shadows activated, shadows created, and the share of created shadows that were activated.
-    public var activations: Int
-    public var shadowsCreated: Int
-    public var activatedShare: Double?
+    package var activations: Int
+    package var shadowsCreated: Int
+    package var activatedShare: Double?
     /// On-demand launches (cold boots).
-    public var launches: Int
+    package var launches: Int
     /// Minutes simulated (summed over groups) and minutes whose demand was missing.
-    public var simulatedMinutes: Double
-    public var missingMinutes: Double
+    package var simulatedMinutes: Double
+    package var missingMinutes: Double
 
     /// VM plus shadow cost: what the capacity cost, without the unserved demand's penalty.
-    public var resourceCost: Double { vmCost + shadowCost }
+    package var resourceCost: Double { vmCost + shadowCost }
 
     /// Sums `outcomes` (one group each); percentiles over all their rises together.
-    public init(_ outcomes: [PolicyOutcome]) {
+    package init(_ outcomes: [PolicyOutcome]) {
         var ttc: [Double] = []
         unservedUnitMinutes = 0; unservedVMMinutes = 0; violationMinutes = 0; rises = 0; censoredRises = 0
         vmCost = 0; shadowCost = 0; unservedCost = 0; vmHours = 0; shadowHours = 0
@@ -95,7 +95,7 @@ public struct PolicyMetrics: Sendable, Hashable, Codable {
     }
 
     /// Writes every key, nulls included (a missing percentile is `null`, never an absent key).
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(unservedUnitMinutes, forKey: .unservedUnitMinutes)
         try c.encode(unservedVMMinutes, forKey: .unservedVMMinutes)
@@ -120,7 +120,7 @@ public struct PolicyMetrics: Sendable, Hashable, Codable {
         try c.encode(missingMinutes, forKey: .missingMinutes)
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         unservedUnitMinutes = try c.decode(Double.self, forKey: .unservedUnitMinutes)
         unservedVMMinutes = try c.decode(Double.self, forKey: .unservedVMMinutes)

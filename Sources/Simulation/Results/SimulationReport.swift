@@ -1,21 +1,21 @@
 import Foundation
 
 /// Everything a run produced: per-group outcomes, per-policy totals and the sweep's frontier.
-public struct SimulationReport: Sendable {
-    public var parameters: SimulationParameters
-    public var policies: [PolicyKind]
-    public var sweeps: [Sweep]
-    public var groups: [GroupResult]
+package struct SimulationReport: Sendable {
+    package var parameters: SimulationParameters
+    package var policies: [PolicyKind]
+    package var sweeps: [Sweep]
+    package var groups: [GroupResult]
     /// Groups that could not be simulated, with the reason.
-    public var skipped: [String]
+    package var skipped: [String]
 
     /// Each policy's totals over all groups, in the order the policies were asked for.
-    public var overall: [(policy: PolicyKind, metrics: PolicyMetrics)] {
+    package var overall: [(policy: PolicyKind, metrics: PolicyMetrics)] {
         policies.map { kind in (kind, PolicyMetrics(groups.compactMap { g in g.outcomes.first { $0.policy == kind } })) }
     }
 
     /// For each sweep whose policy was simulated, that policy's totals at each value.
-    public var frontiers: [(sweep: Sweep, points: [(value: Double, metrics: PolicyMetrics)])] {
+    package var frontiers: [(sweep: Sweep, points: [(value: Double, metrics: PolicyMetrics)])] {
         sweeps.indices.compactMap { s in
             let sweep = sweeps[s]
             let points: [(value: Double, metrics: PolicyMetrics)] = sweep.values.indices.compactMap { k in
@@ -28,7 +28,7 @@ public struct SimulationReport: Sendable {
 
     /// Each simulated policy's Pareto frontier over its run at the parameters and its sweep's
     /// points, in the order the policies were asked for.
-    public var policyFrontiers: [(policy: PolicyKind, frontier: Frontier)] {
+    package var policyFrontiers: [(policy: PolicyKind, frontier: Frontier)] {
         let swept = frontiers
         return overall.map { kind, metrics in
             var candidates = [Frontier.Point(cost: metrics.resourceCost, unserved: metrics.unservedUnitMinutes, label: "defaults")]
@@ -44,14 +44,14 @@ public struct SimulationReport: Sendable {
 
     /// The shadow policy's frontier against each other simulated policy's (nil entries: no
     /// common cost range); empty when shadow is not simulated.
-    public var dominance: [(other: PolicyKind, dominance: Dominance?)] {
+    package var dominance: [(other: PolicyKind, dominance: Dominance?)] {
         let all = policyFrontiers
         guard let shadow = all.first(where: { $0.policy == .shadow })?.frontier else { return [] }
         return all.filter { $0.policy != .shadow }.map { ($0.policy, Dominance(shadow, over: $0.frontier)) }
     }
 
     /// The JSON document `--json` writes (docs/simulation.md, "Output").
-    public func json(trace: String) throws -> Data {
+    package func json(trace: String) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")

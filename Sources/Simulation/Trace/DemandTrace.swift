@@ -3,16 +3,16 @@ import TimeSeries
 
 /// One VM group's recorded demand: capacity units per interval on a regular grid, NaN where the
 /// trace has no value (a gap).
-public struct GroupTrace: Sendable, Hashable {
-    public var group: String
-    public var grid: TimeGrid
-    public var demand: [Double]
+package struct GroupTrace: Sendable, Hashable {
+    package var group: String
+    package var grid: TimeGrid
+    package var demand: [Double]
     /// Seconds per interval: the grid step on a time axis, the configured interval on an index axis.
-    public var interval: Double
+    package var interval: Double
 
     /// Validates `series` as demand: negative or infinite values are refused with the position
     /// where they occur; NaN is a gap (docs/simulation.md, "Bad input").
-    public init(series: Series, indexInterval: Double = 300) throws(SimulationError) {
+    package init(series: Series, indexInterval: Double = 300) throws(SimulationError) {
         group = series.id
         grid = series.grid
         demand = series.values
@@ -31,16 +31,16 @@ public struct GroupTrace: Sendable, Hashable {
         }
     }
 
-    public var count: Int { demand.count }
+    package var count: Int { demand.count }
 
     /// The position of interval `i` as the trace writes it (ISO time, or step index).
-    public func label(_ i: Int) -> String {
+    package func label(_ i: Int) -> String {
         let position = grid.position(at: i)
         return grid.axis == .time ? Timestamp.format(position) : "step \(position)"
     }
 
     /// Intervals of history before the first simulated one, for a training window of `seconds`.
-    public func trainingIntervals(_ seconds: Double) -> Int {
+    package func trainingIntervals(_ seconds: Double) -> Int {
         max(1, Int((seconds / interval).rounded(.up)))
     }
 }

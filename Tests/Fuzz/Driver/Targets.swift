@@ -3,8 +3,10 @@
 import Actuator
 import Features
 import Foundation
+import HTTPTypes
 import Ingest
 import Pipeline
+import TimeSeries
 
 /// One thing the fuzzer feeds: bytes in, an outcome out. A thrown error is a correct outcome
 /// (it is summarised into the outcome); a trap, abort, uncaught signal or hang is a crash.

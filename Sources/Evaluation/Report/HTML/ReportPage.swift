@@ -1,3 +1,4 @@
+import Calibration
 import TimeSeries
 
 /// The report as one self-contained HTML page: inline CSS and inline SVG, no scripts, and a

@@ -8,11 +8,11 @@ import Calibration
 /// decision (a quarter of a second per cycle of 10,000 groups); this takes a few. DecisionLogTests
 /// compare the output byte for byte with `JSONEncoder` on decisions that reach every branch, so a
 /// field added to a step and not written here fails a test rather than silently vanishing.
-struct DecisionJSON {
+package struct DecisionJSON {
     private var out: [UInt8] = []
 
     /// The decision's JSON, explanation lines included.
-    static func encode(_ d: SizingDecision) -> String {
+    package static func encode(_ d: SizingDecision) -> String {
         var w = DecisionJSON()
         w.out.reserveCapacity(1536)
         w.decision(d)
