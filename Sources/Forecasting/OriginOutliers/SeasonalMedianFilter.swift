@@ -46,7 +46,7 @@ extension OriginScreen {
     public static func clean(_ values: [Double], season: Int?) -> (values: [Double], outliers: [OriginOutlier]) {
         let filter = SeasonalMedianFilter(season: season)
         let guardTemplate = OriginOutlierGuard<SeasonalMedianFilter.State>()
-        let start = max(0, values.count - guardTemplate.window - scaleSpan - 3 * filter.season)
+        let start = max(0, values.count - cleanSpan(season: season))
         var state = SeasonalMedianFilter.State()
         let tail = Array(values[start...])
         let screened = run(tail, values: tail, state: &state, filter: filter, template: guardTemplate) { Int64(start + $0) }
@@ -57,6 +57,12 @@ extension OriginScreen {
             if let r = o.replacement, r.isFinite, o.position >= 0, Int(o.position) < cleaned.count { cleaned[Int(o.position)] = r }
         }
         return (cleaned, outliers)
+    }
+
+    /// How many of the last values `clean` reads: the screened window, the span of its robust
+    /// scale and three seasons before them.
+    public static func cleanSpan(season: Int?) -> Int {
+        OriginOutlierGuard<SeasonalMedianFilter.State>().window + scaleSpan + 3 * max(1, season ?? 1)
     }
 
     /// `clean`'s outliers moved from indices to the grid positions of `grid`.
