@@ -290,7 +290,7 @@ extension OriginScreen {
     }
 
     /// A value with at most 4 significant decimals.
-    static func shown(_ x: Double) -> String {
+    public static func shown(_ x: Double) -> String {
         let rounded = (x * 10_000).rounded() / 10_000
         return rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int64(rounded))" : "\(rounded)"
     }

@@ -73,7 +73,7 @@ struct ARIMARollingModel: RollingModel {
         try model.forecast(horizon: horizon, levels: levels, futureRegressors: futureRegressors)
     }
 
-    var originOutliers: [Int64] { model.originOutliers }
+    var originOutlierPoints: [OriginOutlier] { model.originOutlierPoints }
 }
 
 struct RollingARIMA: RollingForecaster {
@@ -113,7 +113,7 @@ struct ETSRollingModel: RollingModel {
         try model.forecast(horizon: horizon, levels: levels)
     }
 
-    var originOutliers: [Int64] { model.originOutliers }
+    var originOutlierPoints: [OriginOutlier] { model.originOutlierPoints }
 }
 
 /// ETS per fold, then `append` between the fold's origins, as the actuator scores a published
@@ -173,7 +173,7 @@ struct ThetaRollingModel: RollingModel {
         try model.forecast(horizon: horizon, levels: levels)
     }
 
-    var originOutliers: [Int64] { model.originOutliers }
+    var originOutlierPoints: [OriginOutlier] { model.originOutlierPoints }
 }
 
 /// Optimised Theta per fold, then `append` between the fold's origins. Fallback: seasonal naive.
@@ -198,7 +198,7 @@ struct LSTMRollingModel: RollingModel {
     var state: LSTMState
     var grid: TimeGrid
     /// The fold's starting history's outliers near its origin (the state read cleaned values).
-    var originOutliers: [Int64] = []
+    var originOutlierPoints: [OriginOutlier] = []
 
     mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError) {
         try state.advance(observations: values, features: Self.rows(regressors, state.model))
@@ -243,7 +243,7 @@ struct RollingLSTM: RollingForecaster {
             do throws(ForecastError) {
                 let state = try LSTMState(model: model, seriesID: id, history: history, features: features, season: input.season)
                 let outliers = OriginScreen.onGrid(state.originOutliers, input.series.grid)
-                return RollingFit(model: .success(LSTMRollingModel(state: state, grid: input.series.grid, originOutliers: outliers.map(\.position))),
+                return RollingFit(model: .success(LSTMRollingModel(state: state, grid: input.series.grid, originOutlierPoints: outliers)),
                                   name: "lstm", diagnostics: (notes[id] ?? []) + OriginScreen.note(outliers, axis: input.series.grid.axis))
             } catch {
                 return RollingFit(model: .failure(error), name: "lstm", diagnostics: notes[id] ?? [])
