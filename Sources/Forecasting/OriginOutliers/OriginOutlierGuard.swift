@@ -179,19 +179,19 @@ public enum OriginScreen {
     /// Errors, before the screened window, that the guard's robust scale is computed from.
     public static let scaleSpan = 200
 
-    /// The robust scale of standardised errors: 1.4826 · MAD, or 1.2533 × their mean absolute
-    /// deviation from the median when that is larger (both σ for Gaussian errors; the second keeps
-    /// quantised errors — CPU counters in whole percent, a repeating pattern — whose MAD collapses
-    /// from flagging ordinary points). Nil with fewer than 8 of them or a degenerate spread (then
-    /// the guard is off).
+    /// The robust scale of standardised errors: 1.4826 · MAD, or their deviations' 75th
+    /// percentile / 1.1503 when that is larger (both σ for Gaussian errors, both unmoved by a
+    /// quarter of wild errors — a fit's first season —; the second keeps quantised errors, such as
+    /// a repeating pattern whose MAD collapses, from flagging ordinary points). Nil with fewer than
+    /// 8 of them or a degenerate spread (then the guard is off).
     public static func robustScale(of z: [Double]) -> Double? {
         let finite = z.filter(\.isFinite)
         guard finite.count >= 8 else { return nil }
         let median = Self.median(finite)
-        let deviations = finite.map { abs($0 - median) }
+        let deviations = finite.map { abs($0 - median) }.sorted()
         let mad = Self.median(deviations)
-        let meanDeviation = deviations.reduce(0, +) / Double(deviations.count)
-        let scale = max(1.4826 * mad, 1.2533 * meanDeviation)
+        let upperQuartile = deviations[min(deviations.count - 1, Int((0.75 * Double(deviations.count - 1)).rounded()))]
+        let scale = max(1.4826 * mad, upperQuartile / 1.1503)
         return scale.isFinite && scale > 1e-9 ? scale : nil
     }
 
