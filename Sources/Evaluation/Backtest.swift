@@ -45,8 +45,11 @@ public struct FoldScore: Sendable, Hashable, Codable {
     /// The actual values over the forecast's steps (NaN where not observed).
     public var actuals: [Double]
     /// Grid positions of observations near this origin that the model treated as outliers
-    /// rather than signal (ARIMA's origin guard); nil when none was (and in older reports).
+    /// rather than signal (every model's origin guard); nil when none was (and in older reports).
     public var originOutliers: [Int64]? = nil
+    /// The same with their values and replacements, when the model recorded them (the
+    /// training job's rolling backtest); nil otherwise.
+    public var originOutlierPoints: [OriginOutlier]? = nil
 
     /// This fold's scores, upper-quantile coverage included.
     public var summary: MetricSummary { MetricSummary(accuracy, forecast: forecast, actuals: actuals) }

@@ -11,12 +11,13 @@ public protocol RollingModel: Sendable {
     /// The forecast of the `horizon` steps after the last observation; `futureRegressors` holds
     /// their rows when the series has regressors.
     func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution
-    /// Grid positions of observations near the origin the state treats as outliers (default: none).
-    var originOutliers: [Int64] { get }
+    /// Observations near the origin the state treats as outliers, with their values and
+    /// replacements (default: none).
+    var originOutlierPoints: [OriginOutlier] { get }
 }
 
 extension RollingModel {
-    public var originOutliers: [Int64] { [] }
+    public var originOutlierPoints: [OriginOutlier] { [] }
 }
 
 /// What fitting produced for one series.
@@ -155,10 +156,11 @@ public enum RollingBacktest {
                                 let accuracy = try Backtest.score(distribution, actuals: actuals,
                                                                   insample: Array(input.series.values[0..<origin]),
                                                                   season: input.season ?? 1)
-                                let outliers = model.originOutliers
+                                let outliers = model.originOutlierPoints
                                 folds[member.index].append(FoldScore(fold: fold + 1, origin: origin, model: fit.name,
                                                                      accuracy: accuracy, forecast: distribution, actuals: actuals,
-                                                                     originOutliers: outliers.isEmpty ? nil : outliers))
+                                                                     originOutliers: outliers.isEmpty ? nil : outliers.map(\.position),
+                                                                     originOutlierPoints: outliers.isEmpty ? nil : outliers))
                             } catch {
                                 diagnostics[member.index].append("fold \(fold + 1): not scored: \(error.message)")
                             }

@@ -7,6 +7,11 @@ import TimeSeries
 /// with σ_h = σ·√(k+1), σ the RMS of the in-sample seasonal differences (Hyndman & Athanasopoulos,
 /// *Forecasting: Principles and Practice*, 5.5). Without a season (or with fewer than two
 /// seasons of data) it is the naive forecast, m = 1.
+///
+/// Outliers near the origin are replaced first (`OriginScreen.clean`: an isolated extreme value
+/// in the last 24 is replaced by the median of the same position one to three seasons earlier;
+/// a shift that persists for three points is kept), so a one-hour spike is not repeated a
+/// season later; they are listed in `SeriesForecast.originOutliers` and the diagnostics.
 public struct SeasonalNaive: Forecaster {
     public let name = "seasonal-naive"
     public init() {}
@@ -22,9 +27,13 @@ public struct SeasonalNaive: Forecaster {
                 m = 1
             }
             let model = m > 1 ? "seasonal-naive[\(m)]" : "naive"
+            let (cleaned, found) = OriginScreen.clean(y, season: m)
+            let outliers = OriginScreen.onGrid(found, input.series.grid)
+            diagnostics += OriginScreen.note(outliers, axis: input.series.grid.axis)
             do throws(ForecastError) {
-                let d = try Self.distribution(y, season: m, grid: input.series.grid.future(horizon), levels: levels)
-                return SeriesForecast(seriesID: input.series.id, result: .success(d), model: model, diagnostics: diagnostics)
+                let d = try Self.distribution(cleaned, season: m, grid: input.series.grid.future(horizon), levels: levels)
+                return SeriesForecast(seriesID: input.series.id, result: .success(d), model: model, diagnostics: diagnostics,
+                                      originOutliers: outliers.map(\.position))
             } catch {
                 return SeriesForecast(seriesID: input.series.id, result: .failure(error), model: model, diagnostics: diagnostics)
             }

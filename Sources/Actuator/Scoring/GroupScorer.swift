@@ -99,6 +99,8 @@ public struct GroupScorer: Sendable {
         var theta: ThetaModel?
         var lstm: LSTMState?
         var naive: SeasonalNaiveState?
+        /// The series' seasonal period (the LSTM's first state cleans its history's origin with it).
+        var season: Int?
     }
 
     /// Builds the scorer of a verified model version; throws for an unknown kind, a missing or
@@ -211,6 +213,7 @@ public struct GroupScorer: Sendable {
                 throw fail(.invalidArtifact, "\(id): the fitted components end at different positions \(next.sorted())")
             }
             state.fittedNext = next.first
+            state.season = seasons[id]
             if components.contains(ModelArtifactFormat.seasonalNaive) {
                 state.naive = SeasonalNaiveState(season: seasons[id] ?? 1)
             }
@@ -353,7 +356,8 @@ public struct GroupScorer: Sendable {
                     lstmState = s
                 } else {
                     // The first call reads the last `window` points, as the batch forecast does.
-                    lstmState = try LSTMState(model: lstm, seriesID: seriesID, history: historyValues, features: lstmFeatures)
+                    lstmState = try LSTMState(model: lstm, seriesID: seriesID, history: historyValues, features: lstmFeatures,
+                                              season: states[i].season)
                 }
             }
             if let pendingARIMA {

@@ -1,4 +1,5 @@
 import Calibration
+import Forecasting
 import TimeSeries
 
 extension GroupEvaluation {
@@ -52,7 +53,16 @@ extension GroupEvaluation {
         backtests.compactMap { backtest in
             let treated = backtest.series.flatMap { s in
                 s.folds.compactMap { f in
-                    f.originOutliers.map { "\(s.seriesID) fold \(f.fold) (\($0.count) point\($0.count == 1 ? "" : "s"))" }
+                    f.originOutliers.map { positions -> String in
+                        let axis = f.forecast.grid.axis
+                        let points = f.originOutlierPoints ?? positions.map { OriginOutlier(position: $0) }
+                        let said = points.map { p -> String in
+                            let at = axis == .time ? Timestamp.format(p.position) : "\(p.position)"
+                            guard let v = p.value, let r = p.replacement else { return "at \(at)" }
+                            return "at \(at), value \(OriginScreen.shown(v)) replaced by \(OriginScreen.shown(r))"
+                        }
+                        return "\(s.seriesID) fold \(f.fold) (" + said.joined(separator: "; ") + ")"
+                    }
                 }
             }
             guard !treated.isEmpty else { return nil }

@@ -65,14 +65,7 @@ public struct ARIMAForecaster: Forecaster {
 
     /// The diagnostic naming the observations near the origin that the state skipped as outliers.
     static func outlierNote(_ model: ARIMAModel, series: Series) -> [String] {
-        let positions = model.originOutliers
-        guard !positions.isEmpty else { return [] }
-        let grid = series.grid
-        let names = positions.map { p -> String in
-            if grid.axis == .time { return Timestamp.format(p) }
-            return "\(p)"
-        }
-        return ["observations near the origin treated as outliers, not extrapolated: " + names.joined(separator: ", ")]
+        OriginScreen.note(model.originOutlierPoints, axis: series.grid.axis)
     }
 
     private func constantForecast(_ input: ForecastInput, value: Double, horizon: Int, levels: [Double]) -> SeriesForecast {

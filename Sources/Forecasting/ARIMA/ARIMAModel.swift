@@ -30,7 +30,7 @@ public struct ARIMAModel: Sendable, Codable {
     public private(set) var nextPosition: Int64
     var state: IntegratedState
     /// Screens observations near the origin for outliers (nil: off, and in models written before it).
-    public internal(set) var originGuard: OriginOutlierGuard?
+    var originGuard: OriginOutlierGuard<IntegratedState>?
 
     /// Regression coefficients in data units (trend, exogenous, Fourier columns, in that order).
     public var beta: [Double] { scaledBeta.map { $0 * scale } }
@@ -48,7 +48,7 @@ public struct ARIMAModel: Sendable, Codable {
     /// Builds the fitted model from an estimate on scaled data `y` (n) and design rows (n×k).
     init(estimate: ARIMAEstimate, y: [Double], design rows: [Double], designSpec: ARIMADesign,
          grid: TimeGrid, scale: Double, diagnostics: [String],
-         originGuard guardTemplate: OriginOutlierGuard? = OriginOutlierGuard()) throws(ForecastError) {
+         originGuard guardTemplate: OriginOutlierGuard<IntegratedState>? = OriginOutlierGuard()) throws(ForecastError) {
         originGuard = guardTemplate
         specification = estimate.specification
         parameters = estimate.parameters
@@ -77,7 +77,7 @@ public struct ARIMAModel: Sendable, Codable {
         let nd = poly.count - 1
         // The filter is started `screened` steps before the end, so that the innovations of those
         // steps give the origin guard its robust scale and its last `window` steps are screened.
-        let screened = guardTemplate.map { $0.window + Self.guardScaleSpan } ?? 0
+        let screened = guardTemplate.map { $0.window + OriginScreen.scaleSpan } ?? 0
         func anchor(from start: Int) -> Int? {
             var t = start
             while t >= max(nd - 1, 0) {
@@ -99,37 +99,14 @@ public struct ARIMAModel: Sendable, Codable {
         else { throw ForecastError(.numericalFailure, "the Kalman filter failed at the fitted parameters") }
         let levels = (0..<nd).map { u[anchor - $0] }
         state = IntegratedState(model: model, differencing: poly, armaMean: pass.state, armaCovariance: pass.covariance, levels: levels)
-        nextPosition = grid.position(at: anchor + 1)
         // Steps after the anchor go through the integrated filter: the earlier ones give the
         // innovations of the robust scale, the last `window` ones are screened by the guard.
-        let screenFrom = n - (guardTemplate?.window ?? 0)
-        if screenFrom <= anchor + 1 || screenFrom >= n { originGuard = nil }
-        var innovations: [Double] = []
-        for i in (anchor + 1)..<max(n, anchor + 1) {
-            if i == screenFrom, var guardState = self.originGuard {
-                if let robust = OriginOutlierGuard.robustScale(of: innovations) {
-                    guardState.robustScale = robust
-                    self.originGuard = guardState
-                } else {
-                    self.originGuard = nil
-                }
-            }
-            if i >= screenFrom, originGuard != nil {
-                originGuard?.step(&state, observing: u[i], at: nextPosition)
-            } else {
-                if i < screenFrom, let z = OriginOutlierGuard.standardised(u[i], state: state) { innovations.append(z) }
-                state.step(observing: u[i])
-            }
-            nextPosition = grid.position(at: i + 1)
-        }
+        let rest = Array(u[min(anchor + 1, n)...])
+        let restValues = Array(y[min(anchor + 1, n)...]).map { $0 * scale }
+        originGuard = OriginScreen.run(rest, values: restValues, state: &state, filter: IntegratedFilter(scale: scale),
+                                       template: guardTemplate) { grid.position(at: anchor + 1 + $0) }
+        nextPosition = grid.position(at: max(n, anchor + 1))
     }
-
-    /// Innovations, before the screened window, that the origin guard's robust scale is computed from.
-    static let guardScaleSpan = 200
-
-    /// Grid positions of the observations near the origin that the state treats as outliers
-    /// (skipped as if missing; see `OriginOutlierGuard`), oldest first.
-    public var originOutliers: [Int64] { originGuard?.outlierPositions ?? [] }
 
     /// Conditions the model on new observations that follow the data it has seen, without
     /// refitting: O(points) filter steps. `regressors` holds the exogenous columns for those
@@ -145,7 +122,7 @@ public struct ARIMAModel: Sendable, Codable {
             var u = y / scale
             for j in 0..<k { u -= scaledBeta[j] * rows[i * k + j] }
             if originGuard != nil {
-                originGuard?.step(&state, observing: u, at: nextPosition)
+                originGuard?.step(&state, observing: u, value: y, at: nextPosition, filter: IntegratedFilter(scale: scale))
             } else {
                 state.step(observing: u)
             }

@@ -2,31 +2,37 @@ import Features
 import TimeSeries
 
 extension AutoARIMA {
-    /// `fit`, then, when the origin guard treated observations as outliers, the search again with
-    /// those observations missing: a spike in the fitted data inflates σ² (intervals ten times too
-    /// wide on a steady series) and can change the orders chosen. The refitted model reports the
-    /// first fit's outliers (its state never saw them). Costs a second search only for series
-    /// with an outlier at the origin; a failed refit keeps the first model.
+    /// `fit`, then the search again without the observations the origin guard treated as
+    /// outliers (`OriginScreen.refitWithoutOutliers`); the refit notes it in its diagnostics.
     public static func fitGuardingOrigin(_ series: Series, season: Int?, regressors: FeatureMatrix? = nil,
                                          options: AutoARIMAOptions = AutoARIMAOptions()) throws(ForecastError) -> ARIMAModel {
-        let first = try fit(series, season: season, regressors: regressors, options: options)
-        let outliers = first.originOutliers
-        guard !outliers.isEmpty else { return first }
-        var masked = series
-        for p in outliers {
-            let offset = p - series.grid.start
-            guard offset >= 0, offset % series.grid.step == 0 else { continue }
-            let i = Int(offset / series.grid.step)
-            if i < masked.values.count { masked.values[i] = .nan }
+        var calls = 0
+        return try OriginScreen.refitWithoutOutliers(series) { (s) throws(ForecastError) -> ARIMAModel in
+            calls += 1
+            var model = try fit(s, season: season, regressors: regressors, options: options)
+            if calls == 2 { model.diagnostics.append("refitted without the outlying observation(s) at the origin") }
+            return model
         }
-        do {
-            var refit = try fit(masked, season: season, regressors: regressors, options: options)
-            refit.originGuard?.markTreated(outliers)
-            if refit.originGuard == nil { return first }
-            refit.diagnostics.append("refitted without the \(outliers.count) outlying observation(s) at the origin")
-            return refit
-        } catch {
-            return first
-        }
+    }
+}
+
+/// ARIMA's filter for the origin guard: the integrated state's prediction of the scaled
+/// regression error, and its Kalman step.
+struct IntegratedFilter: OneStepFilter {
+    /// The model's data scale (u = (y − x'β) / scale).
+    let scale: Double
+
+    func prediction(_ state: IntegratedState) -> (mean: Double, variance: Double)? { state.prediction }
+    func step(_ state: inout IntegratedState, observing u: Double) { state.step(observing: u) }
+    func replacement(for y: Double, observing u: Double, prediction mean: Double) -> Double { y - (u - mean) * scale }
+}
+
+extension ARIMAModel: OriginGuarded {
+    public var originOutlierPoints: [OriginOutlier] { originGuard?.outliers ?? [] }
+
+    public mutating func markOriginOutliers(_ points: [OriginOutlier]) -> Bool {
+        guard originGuard != nil else { return false }
+        originGuard?.markTreated(points)
+        return true
     }
 }

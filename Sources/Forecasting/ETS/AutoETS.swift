@@ -46,7 +46,9 @@ public enum AutoETS {
         return (out, notes)
     }
 
-    /// Fits every candidate and returns the one with the lowest AICc.
+    /// Fits every candidate and returns the one with the lowest AICc. Each candidate's origin is
+    /// screened by the guard; when the chosen one treated observations as outliers, its
+    /// specification is fitted again without them (one refit, not one per candidate).
     public static func fit(_ series: Series, season: Int?, options: AutoETSOptions = AutoETSOptions()) throws(ForecastError) -> ETSModel {
         let finite = series.values.filter(\.isFinite)
         guard finite.count >= 3 else { throw ForecastError(.insufficientData, "\(finite.count) observed values are too few for ETS") }
@@ -58,7 +60,7 @@ public enum AutoETS {
         var failures: [String] = []
         for spec in specs {
             do {
-                let model = try ETSModel.fit(series, specification: spec)
+                let model = try ETSModel.fitOnce(series, specification: spec, originGuard: OriginOutlierGuard())
                 if model.aicc.isFinite, model.aicc < (best?.aicc ?? .infinity) { best = model }
             } catch {
                 failures.append("\(spec): \(error.message)")
@@ -66,6 +68,13 @@ public enum AutoETS {
         }
         guard var best else {
             throw ForecastError(.notConverged, "no ETS model could be fitted" + (failures.isEmpty ? "" : " (\(failures.joined(separator: "; ")))"))
+        }
+        let outliers = best.originOutlierPoints
+        if !outliers.isEmpty, var refit = try? ETSModel.fitOnce(series.masking(outliers.map(\.position)), specification: best.specification,
+                                                                 originGuard: OriginOutlierGuard()),
+           refit.markOriginOutliers(outliers) {
+            refit.diagnostics.append("refitted without the outlying observation(s) at the origin")
+            best = refit
         }
         best.diagnostics = notes + best.diagnostics
         return best

@@ -27,7 +27,9 @@ public struct ETSForecaster: Forecaster {
         do {
             let model = try AutoETS.fit(series, season: input.season, options: options)
             let d = try model.forecast(horizon: horizon, levels: levels)
-            return SeriesForecast(seriesID: series.id, result: .success(d), model: model.name, diagnostics: model.diagnostics)
+            return SeriesForecast(seriesID: series.id, result: .success(d), model: model.name,
+                                  diagnostics: model.diagnostics + OriginScreen.note(model.originOutlierPoints, axis: series.grid.axis),
+                                  originOutliers: model.originOutliers)
         } catch {
             notes.append("ETS failed (\(error.message)): fell back to seasonal naive")
         }

@@ -5,7 +5,23 @@ extension ETSModel {
     /// Fits one ETS model by maximum likelihood: smoothing parameters and initial states
     /// together, Nelder–Mead within the usual and admissible bounds (statsforecast's and R's
     /// method; their `lik` criterion). Missing values are skipped by the likelihood.
-    public static func fit(_ series: Series, specification spec: ETSSpecification) throws(ForecastError) -> ETSModel {
+    ///
+    /// The last observations are screened by the origin guard; when it treats some as outliers,
+    /// the model is fitted again without them (`OriginScreen.refitWithoutOutliers`).
+    public static func fit(_ series: Series, specification spec: ETSSpecification,
+                           originGuard: OriginOutlierGuard<ETSState>? = OriginOutlierGuard()) throws(ForecastError) -> ETSModel {
+        guard let originGuard else { return try fitOnce(series, specification: spec, originGuard: nil) }
+        var calls = 0
+        return try OriginScreen.refitWithoutOutliers(series) { (s) throws(ForecastError) -> ETSModel in
+            calls += 1
+            var model = try fitOnce(s, specification: spec, originGuard: originGuard)
+            if calls == 2 { model.diagnostics.append("refitted without the outlying observation(s) at the origin") }
+            return model
+        }
+    }
+
+    static func fitOnce(_ series: Series, specification spec: ETSSpecification,
+                        originGuard: OriginOutlierGuard<ETSState>?) throws(ForecastError) -> ETSModel {
         let bounds = ETSBounds()
         let y = series.values
         let finite = y.filter(\.isFinite)
@@ -57,7 +73,9 @@ extension ETSModel {
             throw ForecastError(.notConverged, "\(spec): no admissible parameters found")
         }
         let (p, initial) = unpack(result.x)
-        return try evaluate(series, specification: spec, parameters: p, initialState: initial, diagnostics: [])
+        var model = try evaluate(series, specification: spec, parameters: p, initialState: initial, diagnostics: [])
+        model.screenOrigin(series, template: originGuard)
+        return model
     }
 
     /// The model with the given parameters and initial state run over the series: fit

@@ -20,7 +20,9 @@ public struct ETSModel: Sendable, Codable {
     public let observations: Int
     public var diagnostics: [String]
 
-    public private(set) var state: ETSState
+    public internal(set) var state: ETSState
+    /// Screens observations near the origin for outliers (nil: off, and in models written before it).
+    public internal(set) var originGuard: OriginOutlierGuard<ETSState>?
     let axis: TimeAxis
     let step: Int64
     /// The grid position of the next (not yet seen) observation.
@@ -46,14 +48,23 @@ public struct ETSModel: Sendable, Codable {
     }
 
     /// Conditions the model on observations that follow the data it has seen: one state update
-    /// each (a NaN moves the state by its prediction). Nothing changes if the result is not finite.
+    /// each (a NaN moves the state by its prediction), through the origin guard when the model has one. Nothing changes if the result is not finite.
     public mutating func append(observations values: [Double]) throws(ForecastError) {
         var s = state
-        for y in values { s.update(specification, parameters, observing: y) }
+        var screen = originGuard
+        let filter = ETSFilter(specification: specification, parameters: parameters)
+        for (i, y) in values.enumerated() {
+            if screen != nil {
+                screen?.step(&s, observing: y, at: nextPosition + Int64(i) * step, filter: filter)
+            } else {
+                s.update(specification, parameters, observing: y)
+            }
+        }
         guard s.level.isFinite, s.slope.isFinite, s.season.allSatisfy(\.isFinite) else {
             throw ForecastError(.numericalFailure, "\(name): the state is not finite after \(values.count) new observations")
         }
         state = s
+        originGuard = screen
         nextPosition += Int64(values.count) * step
     }
 

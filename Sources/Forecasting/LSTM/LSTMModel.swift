@@ -77,13 +77,15 @@ public struct LSTMModel: Sendable {
         while start < inputs.count {
             let chunk = Array(inputs[start..<min(start + batch, inputs.count)])
             var scalings: [(LSTMSeriesScaling, [String])?] = []
+            // The input window with outliers near the origin replaced (OriginScreen.clean).
+            let cleaned = chunk.map { OriginScreen.clean($0.series.values, season: $0.season) }
             for (b, input) in chunk.enumerated() {
-                let s = scaling(for: input.series.id, values: input.series.values)
+                let s = scaling(for: input.series.id, values: cleaned[b].values)
                 scalings.append(s)
                 guard let (scaling, _) = s else { continue }
                 let regressors = try regressorValues(input)
                 LSTMDataset.fillInputs(ws.inputs.pointer, row: b, batch: batch, width: shape.inputSize, window: window,
-                                       values: input.series.values, regressors: regressors, features: features,
+                                       values: cleaned[b].values, regressors: regressors, features: features,
                                        scaling: scaling, end: input.series.count)
                 LSTMDataset.fillFuture(ws.future.pointer + b * horizon * shape.featureCount, regressors: regressors,
                                        features: features, rows: input.series.count + horizon,
@@ -118,7 +120,10 @@ public struct LSTMModel: Sendable {
                 if input.series.count < window {
                     diagnostics.append("history (\(input.series.count)) shorter than the window (\(window)): zero-padded")
                 }
-                out.append(SeriesForecast(seriesID: id, result: result, model: description, diagnostics: diagnostics))
+                let outliers = OriginScreen.onGrid(cleaned[b].outliers, input.series.grid)
+                diagnostics += OriginScreen.note(outliers, axis: input.series.grid.axis)
+                out.append(SeriesForecast(seriesID: id, result: result, model: description, diagnostics: diagnostics,
+                                          originOutliers: outliers.map(\.position)))
             }
             start += batch
         }

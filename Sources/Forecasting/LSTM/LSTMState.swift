@@ -17,6 +17,8 @@ public struct LSTMState: Sendable {
     public private(set) var observed: Int
     /// What scaling noticed about the series.
     public private(set) var diagnostics: [String]
+    /// Values of the starting history replaced as outliers near its end (positions: indices into it).
+    public private(set) var originOutliers: [OriginOutlier] = []
 
     /// A zero state (no observations yet) for a series with the given scaling.
     public init(model: LSTMModel, scaling: LSTMSeriesScaling) {
@@ -31,8 +33,12 @@ public struct LSTMState: Sendable {
 
     /// Runs the network over the last `window` points of `history` (zero-padded in front when
     /// shorter, exactly as the batch forecast reads it), whose regressor rows are `features[t]`
-    /// (raw values in the model's column order; empty for a model without features).
-    public init(model: LSTMModel, seriesID: String, history: [Double], features: [[Double]] = []) throws(ForecastError) {
+    /// (raw values in the model's column order; empty for a model without features). Outliers
+    /// near the end of `history` are replaced first (`OriginScreen.clean` with `season`), as the
+    /// batch forecast does; they are listed in `originOutliers` (indices into `history`).
+    public init(model: LSTMModel, seriesID: String, history raw: [Double], features: [[Double]] = [],
+                season: Int? = nil) throws(ForecastError) {
+        let (history, outliers) = OriginScreen.clean(raw, season: season)
         guard let (scaling, notes) = model.scaling(for: seriesID, values: history) else {
             throw ForecastError(.insufficientData, "\(seriesID): no observed values to start the LSTM state from")
         }
@@ -49,6 +55,7 @@ public struct LSTMState: Sendable {
         try advance(observations: values, features: rows)
         observed = n
         diagnostics = notes
+        originOutliers = outliers
     }
 
     /// Feeds new observations (NaN = missing) with their regressor rows through the network.

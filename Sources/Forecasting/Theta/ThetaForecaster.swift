@@ -21,7 +21,9 @@ public struct ThetaForecaster: Forecaster {
             do throws(ForecastError) {
                 let model = try ThetaModel.fit(input.series, season: input.season, options: options)
                 let d = try model.forecast(horizon: horizon, levels: levels)
-                return SeriesForecast(seriesID: input.series.id, result: .success(d), model: model.name, diagnostics: model.diagnostics)
+                return SeriesForecast(seriesID: input.series.id, result: .success(d), model: model.name,
+                                      diagnostics: model.diagnostics + OriginScreen.note(model.originOutlierPoints, axis: input.series.grid.axis),
+                                      originOutliers: model.originOutliers)
             } catch {
                 return seasonalNaiveFallback(input, horizon: horizon, levels: levels,
                                              notes: ["Theta failed (\(error.message)): fell back to seasonal naive"])

@@ -34,7 +34,23 @@ extension ThetaModel {
     /// Fits the Theta models in `options` to `series` (with seasonal period `season`) and keeps
     /// the one with the lowest criterion. Parameters minimise statsforecast's criterion by
     /// Nelder–Mead within α ∈ [0.1, 0.99], θ ≥ 1 (θ = 2 for the standard types).
-    public static func fit(_ series: Series, season: Int?, options: ThetaOptions = ThetaOptions()) throws(ForecastError) -> ThetaModel {
+    ///
+    /// The last observations are screened by the origin guard; when it treats some as outliers,
+    /// the model is fitted again without them (`OriginScreen.refitWithoutOutliers`).
+    public static func fit(_ series: Series, season: Int?, options: ThetaOptions = ThetaOptions(),
+                           originGuard: OriginOutlierGuard<ThetaState>? = OriginOutlierGuard()) throws(ForecastError) -> ThetaModel {
+        guard let originGuard else { return try fitOnce(series, season: season, options: options, originGuard: nil) }
+        var calls = 0
+        return try OriginScreen.refitWithoutOutliers(series) { (s) throws(ForecastError) -> ThetaModel in
+            calls += 1
+            var model = try fitOnce(s, season: season, options: options, originGuard: originGuard)
+            if calls == 2 { model.diagnostics.append("refitted without the outlying observation(s) at the origin") }
+            return model
+        }
+    }
+
+    static func fitOnce(_ series: Series, season: Int?, options: ThetaOptions,
+                        originGuard: OriginOutlierGuard<ThetaState>?) throws(ForecastError) -> ThetaModel {
         var notes: [String] = []
         let observed = series.values.filter(\.isFinite)
         guard observed.count >= 4, let last = series.values.lastIndex(where: \.isFinite) else {
@@ -47,6 +63,7 @@ extension ThetaModel {
         fitted.values = Array(series.values[...last])
         fitted.grid = TimeGrid(axis: series.grid.axis, start: series.grid.start, step: series.grid.step, count: last + 1)
         var y = ETSInitialization.filled(fitted.values)
+        let raw = y
         if fitted.values.count != observed.count {
             notes.append("\(fitted.values.count - observed.count) missing values filled by linear interpolation for the fit")
         }
@@ -61,6 +78,7 @@ extension ThetaModel {
         for type in options.types {
             let p = optimize(y, type: type)
             var model = try evaluate(y, type: type, parameters: p, decomposition: decomposition, grid: fitted.grid, notes: notes)
+            model.screenOrigin(y, raw: raw, grid: fitted.grid, template: originGuard)
             try model.append(observations: trailing)
             if model.mse < (best?.mse ?? .infinity) { best = model }
         }

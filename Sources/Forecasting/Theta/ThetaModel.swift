@@ -18,7 +18,9 @@ public struct ThetaModel: Sendable, Codable {
     public let multiplicativeSeason: Bool
     public var diagnostics: [String]
 
-    public private(set) var state: ThetaState
+    public internal(set) var state: ThetaState
+    /// Screens observations near the origin for outliers (nil: off, and in models written before it).
+    public internal(set) var originGuard: OriginOutlierGuard<ThetaState>?
     let axis: TimeAxis
     let step: Int64
     /// The grid position of the next (not yet seen) observation.
@@ -62,14 +64,23 @@ public struct ThetaModel: Sendable, Codable {
     }
 
     /// One state update per new observation (seasonally adjusted first); NaN moves the state by
-    /// its forecast. Nothing changes if the result is not finite.
+    /// its forecast, and so does an outlier the origin guard holds back. Nothing changes if the result is not finite.
     public mutating func append(observations values: [Double]) throws(ForecastError) {
         var s = state
-        for y in values { s.update(type, parameters, observing: adjust(y, at: s.count)) }
+        var screen = originGuard
+        for (i, y) in values.enumerated() {
+            let u = adjust(y, at: s.count)
+            if screen != nil {
+                screen?.step(&s, observing: u, value: y, at: nextPosition + Int64(i) * step, filter: filter)
+            } else {
+                s.update(type, parameters, observing: u)
+            }
+        }
         guard s.level.isFinite, s.meanY.isFinite, s.a.isFinite, s.b.isFinite else {
             throw ForecastError(.numericalFailure, "\(name): the state is not finite after \(values.count) new observations")
         }
         state = s
+        originGuard = screen
         nextPosition += Int64(values.count) * step
     }
 

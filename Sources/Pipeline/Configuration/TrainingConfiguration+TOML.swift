@@ -36,7 +36,7 @@ extension TrainingConfiguration {
             throw data.error(.missingKey, key: "inputs", "required: a list of CSV files or directories (or set db)")
         }
         let forecast = try top.section("forecast")
-        try forecast.rejectUnknown(["horizon", "levels", "season", "lower", "upper"])
+        try forecast.rejectUnknown(["horizon", "levels", "season", "lower", "upper", "groups"])
         guard let horizon = try forecast.int("horizon", in: Limits.horizon) else {
             throw forecast.error(.missingKey, key: "horizon", "required: steps to forecast, an integer ≥ 1")
         }
@@ -87,6 +87,12 @@ extension TrainingConfiguration {
         }
         c.season = try forecast.int("season", in: Limits.season)
         c.bounds = try Self.supportBounds(forecast)
+        let groups = try forecast.section("groups")
+        for name in (groups.table?.keys ?? []).sorted() {
+            let group = try groups.section(name)
+            try group.rejectUnknown(["lower", "upper"])
+            c.groupBounds[name] = try Self.supportBounds(group, defaults: c.bounds)
+        }
 
         let backtest = try top.section("backtest")
         try backtest.rejectUnknown(["folds", "stride", "min_train"])
@@ -158,7 +164,8 @@ extension TrainingConfiguration {
     /// `none`, `linear:N`, `forward:N`.
     /// `[forecast] lower` (default 0: demand is never negative; `"none"` for no bound) and
     /// `upper` (default none; `"none"` too).
-    static func supportBounds(_ forecast: TOMLSection) throws(ConfigurationError) -> SupportBounds {
+    /// `[forecast.groups.<name>] lower`/`upper` fall back to `defaults` (the `[forecast]` ones).
+    static func supportBounds(_ forecast: TOMLSection, defaults: SupportBounds = .nonNegative) throws(ConfigurationError) -> SupportBounds {
         func bound(_ key: String, default value: Double?) throws(ConfigurationError) -> Double? {
             if forecast.table?[key]?.type == .string {
                 let text = try forecast.string(key)
@@ -169,7 +176,7 @@ extension TrainingConfiguration {
             }
             return try forecast.number(key, from: -1e15, to: 1e15) ?? value
         }
-        let bounds = SupportBounds(lower: try bound("lower", default: 0), upper: try bound("upper", default: nil))
+        let bounds = SupportBounds(lower: try bound("lower", default: defaults.lower), upper: try bound("upper", default: defaults.upper))
         if let problem = bounds.problem { throw forecast.error(.invalidValue, key: "upper", problem) }
         return bounds
     }

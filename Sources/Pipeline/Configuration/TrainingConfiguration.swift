@@ -44,6 +44,12 @@ public struct TrainingConfiguration: Sendable {
     public var season: Int?
     /// The support of every series' forecasts (`[forecast] lower`/`upper`): demand is never negative.
     public var bounds: SupportBounds = .nonNegative
+    /// Groups with a support of their own (`[forecast.groups.<name>] lower`/`upper`): a CPU
+    /// percentage's `upper = 100`. Keys not given there are `bounds`'.
+    public var groupBounds: [String: SupportBounds] = [:]
+
+    /// The support of `group`'s series.
+    public func bounds(for group: String) -> SupportBounds { groupBounds[group] ?? bounds }
     // [backtest]
     public var folds = 3
     /// Steps between origins; nil = `horizon`.

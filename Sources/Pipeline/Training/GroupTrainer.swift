@@ -40,6 +40,9 @@ public struct GroupTrainer: Sendable {
     }
 
     func run(_ group: TrainingGroup) -> GroupOutcome {
+        // The group's own support (`[forecast.groups.<name>]`) replaces the default everywhere below.
+        var configuration = self.configuration
+        configuration.bounds = configuration.bounds(for: group.name)
         let ids = group.inputs.map(\.series.id)
         if let problem = publisher.problem(group: group.name) {
             return GroupOutcome(group: group.name, status: .failed, reason: problem, series: ids)

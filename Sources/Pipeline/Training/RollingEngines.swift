@@ -73,7 +73,7 @@ struct ARIMARollingModel: RollingModel {
         try model.forecast(horizon: horizon, levels: levels, futureRegressors: futureRegressors)
     }
 
-    var originOutliers: [Int64] { model.originOutliers }
+    var originOutlierPoints: [OriginOutlier] { model.originOutlierPoints }
 }
 
 struct RollingARIMA: RollingForecaster {
@@ -112,6 +112,8 @@ struct ETSRollingModel: RollingModel {
     func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
         try model.forecast(horizon: horizon, levels: levels)
     }
+
+    var originOutlierPoints: [OriginOutlier] { model.originOutlierPoints }
 }
 
 /// ETS per fold, then `append` between the fold's origins, as the actuator scores a published
@@ -170,6 +172,8 @@ struct ThetaRollingModel: RollingModel {
     func forecast(horizon: Int, levels: [Double], futureRegressors: FeatureMatrix?) throws(ForecastError) -> ForecastDistribution {
         try model.forecast(horizon: horizon, levels: levels)
     }
+
+    var originOutlierPoints: [OriginOutlier] { model.originOutlierPoints }
 }
 
 /// Optimised Theta per fold, then `append` between the fold's origins. Fallback: seasonal naive.
@@ -193,6 +197,8 @@ struct RollingTheta: RollingForecaster {
 struct LSTMRollingModel: RollingModel {
     var state: LSTMState
     var grid: TimeGrid
+    /// The fold's starting history's outliers near its origin (the state read cleaned values).
+    var originOutlierPoints: [OriginOutlier] = []
 
     mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError) {
         try state.advance(observations: values, features: Self.rows(regressors, state.model))
@@ -235,9 +241,10 @@ struct RollingLSTM: RollingForecaster {
             let history = input.series.values
             let features = LSTMRollingModel.rows(input.regressors?.prefix(rows: history.count), model)
             do throws(ForecastError) {
-                let state = try LSTMState(model: model, seriesID: id, history: history, features: features)
-                return RollingFit(model: .success(LSTMRollingModel(state: state, grid: input.series.grid)), name: "lstm",
-                                  diagnostics: notes[id] ?? [])
+                let state = try LSTMState(model: model, seriesID: id, history: history, features: features, season: input.season)
+                let outliers = OriginScreen.onGrid(state.originOutliers, input.series.grid)
+                return RollingFit(model: .success(LSTMRollingModel(state: state, grid: input.series.grid, originOutlierPoints: outliers)),
+                                  name: "lstm", diagnostics: (notes[id] ?? []) + OriginScreen.note(outliers, axis: input.series.grid.axis))
             } catch {
                 return RollingFit(model: .failure(error), name: "lstm", diagnostics: notes[id] ?? [])
             }

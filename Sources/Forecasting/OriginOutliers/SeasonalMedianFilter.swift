@@ -1,0 +1,72 @@
+import TimeSeries
+
+/// The origin guard's filter for models without a one-step state of their own — seasonal naive
+/// and the LSTM's input window: the next value is predicted by the median of the values one,
+/// two and three seasons earlier (the previous three values without a season), each as cleaned
+/// so far, so one past spike does not make its return to normal look like an outlier. The
+/// variance is constant: the guard's robust scale of the in-sample errors is the spread.
+struct SeasonalMedianFilter: OneStepFilter {
+    /// The last `3 · season` values seen (cleaned: an outlier is stored as its prediction), oldest first.
+    struct State: Sendable, Hashable, Codable {
+        var recent: [Double] = []
+    }
+
+    let season: Int
+
+    init(season: Int?) { self.season = max(1, season ?? 1) }
+
+    func prediction(_ state: State) -> (mean: Double, variance: Double)? {
+        let n = state.recent.count
+        var lagged: [Double] = []
+        for k in 1...3 where n - k * season >= 0 {
+            let v = state.recent[n - k * season]
+            if v.isFinite { lagged.append(v) }
+        }
+        guard !lagged.isEmpty else { return nil }
+        return (OriginScreen.median(lagged), 1)
+    }
+
+    func step(_ state: inout State, observing u: Double) { remember(&state, u) }
+
+    func skip(_ state: inout State) { remember(&state, prediction(state)?.mean ?? .nan) }
+
+    private func remember(_ state: inout State, _ value: Double) {
+        state.recent.append(value)
+        if state.recent.count > 3 * season { state.recent.removeFirst(state.recent.count - 3 * season) }
+    }
+}
+
+extension OriginScreen {
+    /// `values` with the outliers near their end replaced: the last `window` values are screened
+    /// against the median of the same season position one to three seasons earlier (`season`
+    /// nil or 1: the previous three values); an isolated extreme value — or a run shorter than
+    /// `confirmations` — is replaced by that median, a shift that persists is kept. The
+    /// outliers' positions are indices into `values`. Seasonal naive forecasts from the cleaned
+    /// values, the LSTM reads them as its input window.
+    public static func clean(_ values: [Double], season: Int?) -> (values: [Double], outliers: [OriginOutlier]) {
+        let filter = SeasonalMedianFilter(season: season)
+        let guardTemplate = OriginOutlierGuard<SeasonalMedianFilter.State>()
+        let start = max(0, values.count - cleanSpan(season: season))
+        var state = SeasonalMedianFilter.State()
+        let tail = Array(values[start...])
+        let screened = run(tail, values: tail, state: &state, filter: filter, template: guardTemplate) { Int64(start + $0) }
+        let outliers = screened?.outliers ?? []
+        guard !outliers.isEmpty else { return (values, []) }
+        var cleaned = values
+        for o in outliers {
+            if let r = o.replacement, r.isFinite, o.position >= 0, Int(o.position) < cleaned.count { cleaned[Int(o.position)] = r }
+        }
+        return (cleaned, outliers)
+    }
+
+    /// How many of the last values `clean` reads: the screened window, the span of its robust
+    /// scale and three seasons before them.
+    public static func cleanSpan(season: Int?) -> Int {
+        OriginOutlierGuard<SeasonalMedianFilter.State>().window + scaleSpan + 3 * max(1, season ?? 1)
+    }
+
+    /// `clean`'s outliers moved from indices to the grid positions of `grid`.
+    public static func onGrid(_ outliers: [OriginOutlier], _ grid: TimeGrid) -> [OriginOutlier] {
+        outliers.map { OriginOutlier(position: grid.position(at: Int($0.position)), value: $0.value, replacement: $0.replacement) }
+    }
+}
