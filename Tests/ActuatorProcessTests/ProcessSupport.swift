@@ -182,15 +182,17 @@ final class Child: @unchecked Sendable {
     /// HOST:PORT", logged at info): polled for up to `seconds`; nil if it never said.
     func listeningPort(within seconds: Double) async -> Int? {
         let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
+        // Looked for once more after every wait, the last included: a test task the loaded
+        // cooperative pool resumes after its deadline still sees a line that came in time.
+        while true {
             for line in errors.split(separator: "\n") {
                 guard let range = line.range(of: "listening on ") else { continue }
                 let address = line[range.upperBound...].prefix { !$0.isWhitespace }
                 if let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) { return port }
             }
+            if Date() >= deadline { return nil }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        return nil
     }
 }
 
