@@ -191,9 +191,11 @@ let package = Package(
             "ActuatorStoreConformance", "MetricStore", "PostgresStore", "TimeSeries", "psm-store-stress",
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
-        // Scoring tests publish models with the training pipeline's own code (tests may reach batch targets).
+        // Scoring tests publish models with the training pipeline's own code (tests may reach batch
+        // targets); the several-actuator tests share the test PostgreSQL (PSM_TEST_POSTGRES).
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
+            "PostgresStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
