@@ -147,6 +147,10 @@ let package = Package(
         // Writes store transactions in a loop until killed; ActuatorStoreTests SIGKILLs it mid-write.
         .executableTarget(name: "psm-store-stress", dependencies: ["MetricStore", "PostgresStore"],
                           path: "Tests/StoreStress"),
+        // The fleet check (bench/fleet.sh): actuators sharing PostgreSQL and test-driver hosts, killed at random.
+        .executableTarget(name: "psm-fleet-bench", dependencies: [
+            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore",
+        ], path: "Tests/FleetBench"),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
                           path: "Tests/RegistryStress"),

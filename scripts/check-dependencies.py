@@ -41,7 +41,7 @@ C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
 # PostgresNIO stays in PostgresStore: only psm-actuator's command line and test or bench support
 # open a PostgreSQL store, so the actuator runtime, the API and the batch side never link it.
 POSTGRES_USERS = {"PostgresStore": {"ActuatorCommands", "psm-store-bench", "psm-store-stress", "ActuatorStoreTests",
-                                    "ActuatorTests"}}
+                                    "ActuatorTests", "psm-fleet-bench"}}
 
 problems = []
 for module, users in POSTGRES_USERS.items():
