@@ -164,6 +164,10 @@ let package = Package(
         // Writes store transactions in a loop until killed; ActuatorStoreTests SIGKILLs it mid-write.
         .executableTarget(name: "psm-store-stress", dependencies: ["MetricStore", "PostgresStore"],
                           path: "Tests/StoreStress"),
+        // The fleet check (bench/fleet.sh): actuators sharing PostgreSQL and test-driver hosts, killed at random.
+        .executableTarget(name: "psm-fleet-bench", dependencies: [
+            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore",
+        ], path: "Tests/FleetBench"),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
                           path: "Tests/RegistryStress"),
@@ -208,9 +212,11 @@ let package = Package(
             "ActuatorStoreConformance", "MetricStore", "PostgresStore", "TimeSeries", "psm-store-stress",
         ]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "MetricStore"], resources: [.copy("Fixtures")]),
-        // Scoring tests publish models with the training pipeline's own code (tests may reach batch targets).
+        // Scoring tests publish models with the training pipeline's own code (tests may reach batch
+        // targets); the several-actuator tests share the test PostgreSQL (PSM_TEST_POSTGRES).
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
+            "PostgresStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),

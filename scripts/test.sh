@@ -12,6 +12,9 @@ swift build --build-tests
 # scripts/pg-test.sh: a private PostgreSQL for the PostgresStore half of ActuatorStoreTests.
 # The real-VM suite runs below, with its daemon.
 scripts/pg-test.sh env -u PSM_REAL_VMS swift test --skip-build --parallel
+# The fleet check's short version (bench/fleet.sh --short: 3 actuators sharing a private PostgreSQL
+# and 6 test-driver hosts, 30 groups, 4 random kills; about 45 s; docs/benchmarks.md).
+bench/fleet.sh --short
 # The fuzzers' short deterministic stage (docs/fuzzing.md): each target's corpus, every saved crash
 # input, then 5,000 mutated inputs per target from a fixed seed; well under a minute.
 scripts/fuzz.sh --ci --skip-build

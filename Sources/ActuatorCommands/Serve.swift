@@ -105,6 +105,10 @@ func serve(configuration: ActuatorConfiguration, configPath: String, listen: Str
         : Scraper(targets: configuration.scrape, settings: configuration.collect, store: runtime.store, modelInterval: configuration.interval)
     services.append(.init(service: CollectorLoop(collector: collector, scraper: scraper, runtime: runtime,
                                                  interval: configuration.collect.interval, logger: logger)))
+    if let keeper = runtime.leaseKeeper {
+        logger.info("leases: actuator \(keeper.owner), lease \(keeper.seconds) s, on \(runtime.store.location)")
+        services.append(.init(service: LeaseLoop(keeper: keeper, logger: logger)))
+    }
     if let api {
         let app = try ActuatorAPI.makeApplication(control: runtime, configuration: api, registry: registry, logger: logger)
         services.append(.init(service: APIService(app: app, address: "\(api.host):\(api.port)")))
@@ -120,6 +124,9 @@ func serve(configuration: ActuatorConfiguration, configPath: String, listen: Str
     }) {
         try await group.run()
     }
+    // Stopped gracefully (every service, the cycle included, has ended): the groups go to the
+    // other actuators at their next pass instead of after the lease period.
+    runtime.leaseKeeper?.releaseAll()
 }
 
 /// The HTTP API as a service whose failure names the address: a port already taken or an address

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Actuator
 import Features
 import Foundation
@@ -42,6 +43,10 @@ import Testing
         ("host_grace = \"\"", "[actuator] host_grace", "from 0 to 86400"),
         ("host_grace = 1.5", "[actuator] host_grace", "string"),
         ("levels = [0.5, nan]", "[actuator] levels", "finite"),
+        ("lease = 1", "[actuator] lease", "from 2 to 3600"),
+        ("lease = \"2h\"", "[actuator] lease", "from 2 to 3600"),
+        ("id = \"\"", "[actuator] id", "1 to 200 characters without spaces"),
+        ("id = \"two words\"", "[actuator] id", "without spaces"),
     ])
     func actuatorKeysOutOfRangeAreRefusedByName(line: String, location: String, range: String) throws {
         let e = try #require(Self.error(Self.config(actuator: line)), "\(line) was accepted")
@@ -61,6 +66,16 @@ import Testing
         let e = try #require(Self.error(Self.config(group: line)), "\(line) was accepted")
         #expect(e.location == "[actuator.groups[1]] \(key)")
         #expect(e.message.contains(range), "\(e)")
+    }
+
+    @Test func leasesAreOnWithPostgreSQLOrWhenSetAndTheIdDefaultsToHostAndPid() throws {
+        let plain = try ActuatorConfiguration.parse(Self.config(), fileName: "psm.toml")
+        #expect(plain.leasePeriod == nil && plain.leaseSeconds == nil)
+        #expect(plain.actuatorID == "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)")
+        let shared = try ActuatorConfiguration.parse(Self.config(actuator: "store = \"postgres:///psm?host=/tmp\""), fileName: "psm.toml")
+        #expect(shared.leasePeriod == 15)
+        let set = try ActuatorConfiguration.parse(Self.config(actuator: "lease = \"1m\"\nid = \"rack7-a\""), fileName: "psm.toml")
+        #expect(set.leasePeriod == 60 && set.actuatorID == "rack7-a")
     }
 
     @Test func hostGraceTakesSecondsOrAUnitAndHostCapsAreOptional() throws {

@@ -44,6 +44,8 @@ public struct Activator: Sendable {
     public let monitoring: any MonitoringTargets
     public let clock: any WallClock
     public var retry: RetryPolicy
+    /// The groups this actuator holds: claims and outcomes carry their fence (several actuators).
+    public var leases = LeaseBook(enabled: false)
 
     public init(store: any ActuatorStore, hypervisors: [String: any Hypervisor], router: any TrafficRouter = NoTrafficRouter(),
                 monitoring: any MonitoringTargets, clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
@@ -72,9 +74,15 @@ public struct Activator: Sendable {
         }
         // 1. Claim.
         let claim: ActivationClaim
+        // Under leases the claim carries the group's fence: refused (nothing written, no domain
+        // touched) when this actuator no longer holds the group.
+        let group = leases.enabled ? (try? store.shadow(id: shadowID))?.group : nil
         do {
-            claim = try store.beginActivation(id: activationID, shadow: shadowID, at: clock.now())
+            let now = clock.now()
+            claim = try store.beginActivation(id: activationID, shadow: shadowID, at: now,
+                                              fence: group.flatMap { leases.fence($0, at: now) })
         } catch {
+            if let group { leases.refused(error, group: group) }
             throw ActivationError(kind: .store, message: "cannot record activation \(activationID): \(error)")
         }
         let shadow: ShadowRecord
@@ -208,8 +216,11 @@ public struct Activator: Sendable {
 
     private func finish(_ id: String, _ outcome: ActivationRecord.Outcome, _ latencies: [String: Double],
                         _ failure: String?) throws(ActivationError) -> ActivationRecord {
+        let group = leases.enabled ? (try? store.activation(id: id))?.group : nil
         do {
-            _ = try store.finishActivation(id: id, outcome: outcome, stepLatencies: latencies, at: clock.now())
+            let now = clock.now()
+            _ = try store.finishActivation(id: id, outcome: outcome, stepLatencies: latencies, at: now,
+                                           fence: group.flatMap { leases.fence($0, at: now) })
             guard let record = try store.activation(id: id) else {
                 throw ActivationError(kind: .store, message: "activation \(id) vanished")
             }
@@ -220,6 +231,7 @@ public struct Activator: Sendable {
         } catch let e as ActivationError {
             throw e
         } catch {
+            if let group { leases.refused(error, group: group) }
             throw ActivationError(kind: .store, message: "cannot record the outcome of activation \(id): \(error)")
         }
     }

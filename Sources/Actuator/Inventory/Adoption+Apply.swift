@@ -13,11 +13,17 @@ public struct AdoptionReport: Sendable {
 }
 
 extension Adoption {
-    /// Lists `host`'s domains, plans against the store and applies the plan.
+    /// Lists `host`'s domains, plans against the store and applies the plan. `only`: the groups to
+    /// adopt (an actuator taking over some groups from another leaves the rest, domains and records, alone).
     public static func run(hypervisor: any Hypervisor, host: String, store: any ActuatorStore, knownGroups: Set<String>,
-                           clock: any WallClock, units: (ResourceSize) -> Int64) async throws -> AdoptionReport {
-        let domains = try await hypervisor.list()
-        let shadows = try store.shadows()
+                           clock: any WallClock, only: Set<String>? = nil,
+                           units: (ResourceSize) -> Int64) async throws -> AdoptionReport {
+        var domains = try await hypervisor.list()
+        var shadows = try store.shadows()
+        if let only {
+            domains = domains.filter { $0.metadata.map { only.contains($0.group) } ?? false }
+            shadows = shadows.filter { only.contains($0.group) }
+        }
         let actions = plan(storeShadows: shadows, domains: domains, host: host, knownGroups: knownGroups, units: units)
         return await apply(actions, hypervisor: hypervisor, store: store, clock: clock)
     }

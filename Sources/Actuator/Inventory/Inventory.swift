@@ -110,14 +110,15 @@ public struct Inventory: Sendable {
     /// Places `shadow` — on the host with the fewest shadows of its group, then by best fit
     /// (`Placement.spread`) — and reserves its full size there. When another actuator took the
     /// room between placement and reservation, the next host is tried; nil when none has room.
-    public func placeAndReserve(_ shadow: ShadowRecord) throws(MetricStoreError) -> ReservationRecord? {
+    /// `fence`: the group's lease (several actuators), checked in the reservation's transaction.
+    public func placeAndReserve(_ shadow: ShadowRecord, fence: LeaseFence? = nil) throws(MetricStoreError) -> ReservationRecord? {
         var excluded: Set<String> = []
         var perHost: [String: Int] = [:]
         for s in try store.shadows(group: shadow.group, states: Placement.poolStates) { perHost[s.host, default: 0] += 1 }
         while true {
             let candidates = try store.hostAvailability().filter { !excluded.contains($0.host.name) }
             guard let host = Placement.spread(shadow, hosts: candidates, groupShadows: perHost)?.host.name else { return nil }
-            if case .reserved(let reservation) = try store.reserve(shadow: shadow, on: host, at: clock.now()) {
+            if case .reserved(let reservation) = try store.reserve(shadow: shadow, on: host, at: clock.now(), fence: fence) {
                 return reservation
             }
             excluded.insert(host)

@@ -39,6 +39,9 @@ public struct Reconciler: Sendable {
     /// balloon first; 0 parks at once, as with libvirt's test driver).
     public var bootGrace: Int64
     public var maximumActions: Int
+    /// The groups this actuator holds: only their shadows are driven, and every store step carries
+    /// the group's fence (several actuators; all groups when leases are off).
+    public var leases = LeaseBook(enabled: false)
 
     public init(store: any ActuatorStore, inventory: Inventory, hypervisors: [String: any Hypervisor],
                 templates: [String: ShadowTemplate], clock: any WallClock, retry: RetryPolicy = RetryPolicy(),
@@ -60,7 +63,9 @@ public struct Reconciler: Sendable {
         var budget = maximumActions
         let shadows: [ShadowRecord]
         do {
+            let now = clock.now()
             shadows = try store.shadows(states: [.planned, .defining, .ready, .decommissioning])
+                .filter { leases.holds($0.group, at: now) }
         } catch {
             report.problems.append("cannot list shadows: \(error)")
             return report
@@ -106,8 +111,9 @@ public struct Reconciler: Sendable {
         let record = template.record(id: String(id), group: group, domain: "psm-\(group)-\(id)", now: clock.now())
         let reservation: ReservationRecord?
         do {
-            reservation = try inventory.placeAndReserve(record)
+            reservation = try inventory.placeAndReserve(record, fence: leases.fence(group, at: clock.now()))
         } catch {
+            leases.refused(error, group: group)
             report.problems.append("group \(group): cannot reserve capacity: \(error)")
             return false
         }
@@ -124,9 +130,12 @@ public struct Reconciler: Sendable {
             return
         }
         let now = clock.now()
+        // A lease lost during this pass: the group is another actuator's now.
+        guard leases.holds(shadow.group, at: now) else { return }
         do {
             if shadow.state == .planned {
-                guard try store.transition(shadow: shadow.id, from: .planned, to: .defining, at: now) else { return }
+                guard try store.transition(shadow: shadow.id, from: .planned, to: .defining, at: now,
+                                           fence: leases.fence(shadow.group, at: now)) else { return }
             }
             var state = try await currentState(shadow, hypervisor)
             if state == nil {
@@ -154,11 +163,14 @@ public struct Reconciler: Sendable {
                 state = .saved
             }
             if state == .paused || state == .saved {
-                if try store.transition(shadow: shadow.id, from: .defining, to: .ready, at: clock.now()) {
+                let parkedAt = clock.now()
+                if try store.transition(shadow: shadow.id, from: .defining, to: .ready, at: parkedAt,
+                                        fence: leases.fence(shadow.group, at: parkedAt)) {
                     report.parked.append(shadow.id)
                 }
             }
         } catch {
+            leases.refused(error, group: shadow.group)
             report.problems.append("shadow \(shadow.id) (\(shadow.domainName) on \(shadow.host)): provisioning step failed: \(error)")
         }
     }
@@ -186,19 +198,25 @@ public struct Reconciler: Sendable {
     /// Removes a shadow's domain (save image included) and marks it gone; `from` is the state the
     /// caller saw (a ready shadow is first claimed for removal, so an activation cannot race it).
     func remove(_ shadow: ShadowRecord, from state: ShadowState, _ report: inout ReconcileReport) async {
+        guard leases.holds(shadow.group, at: clock.now()) else { return }
         do {
             if state != .decommissioning {
-                guard try store.transition(shadow: shadow.id, from: state, to: .decommissioning, at: clock.now()) else { return }
+                let now = clock.now()
+                guard try store.transition(shadow: shadow.id, from: state, to: .decommissioning, at: now,
+                                           fence: leases.fence(shadow.group, at: now)) else { return }
             }
             guard let hypervisor = hypervisors[shadow.host] else {
                 report.problems.append("shadow \(shadow.id): no connection to host \(shadow.host); left decommissioning")
                 return
             }
             try await removeDomain(shadow.domainName, hypervisor)
-            if try store.transition(shadow: shadow.id, from: .decommissioning, to: .gone, at: clock.now()) {
+            let now = clock.now()
+            if try store.transition(shadow: shadow.id, from: .decommissioning, to: .gone, at: now,
+                                    fence: leases.fence(shadow.group, at: now)) {
                 report.removed.append(shadow.id)
             }
         } catch {
+            leases.refused(error, group: shadow.group)
             report.problems.append("shadow \(shadow.id) (\(shadow.domainName)): removal failed: \(error)")
         }
     }

@@ -27,7 +27,7 @@ extension ActuatorConfiguration {
         try top.rejectUnknown(TOMLSection.psmSections)
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
-        try a.rejectUnknown(["store", "store_durability", "registry", "interval", "hypervisor", "boot_grace", "host_grace", "max_actions", "horizon", "levels", "monitoring_file",
+        try a.rejectUnknown(["store", "store_durability", "id", "lease", "registry", "interval", "hypervisor", "boot_grace", "host_grace", "max_actions", "horizon", "levels", "monitoring_file",
                              "costs", "sizing", "trigger", "cost_loop", "collect", "scrape", "hosts", "groups", "routing"])
         let registryDir = try top.section("registry").string("dir")
         guard let registry = try a.string("registry") ?? registryDir else {
@@ -168,6 +168,13 @@ extension ActuatorConfiguration {
         }
         config.bootGrace = Int64(try a.int("boot_grace", in: 0...3_600) ?? 0)
         config.hostGrace = try Self.seconds(a, "host_grace", in: 0...86_400) ?? 90
+        if let id = try a.string("id") {
+            guard !id.isEmpty, id.count <= 200, !id.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+                throw a.error(.invalidValue, key: "id", "expected a name of 1 to 200 characters without spaces, got \"\(id)\"")
+            }
+            config.actuatorID = id
+        }
+        config.leaseSeconds = try Self.seconds(a, "lease", in: 2...3_600)
         if let durability = try a.string("store_durability") {
             guard let chosen = ["process": MetricStore.Durability.process, "power-loss": .powerLoss][durability] else {
                 throw a.error(.invalidValue, key: "store_durability", "expected \"process\" or \"power-loss\", not \"\(durability)\"")

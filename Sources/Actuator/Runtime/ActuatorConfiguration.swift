@@ -64,6 +64,12 @@ public struct ActuatorConfiguration: Sendable {
     /// Seconds a host may fail with connection errors before its shadows are marked lost and
     /// replaced elsewhere (`host_grace`; docs/actuator.md, "Lost hosts").
     public var hostGrace: Int64 = 90
+    /// This actuator's name among those sharing a store (`[actuator] id`; default host name + pid):
+    /// the owner of its group leases (docs/actuator.md, "Several actuators").
+    public var actuatorID: String = ActuatorConfiguration.defaultActuatorID()
+    /// Seconds a group lease lasts without renewal (`[actuator] lease`); nil: the default — leases
+    /// taken with a PostgreSQL store (15 s), none with SQLite (one actuator owns every group).
+    public var leaseSeconds: Int64?
     /// Hypervisor-changing reconcile steps per cycle.
     public var maximumActions: Int = 20
     /// The cost loop's evaluation window in seconds (bounds adjusted once per window).
@@ -105,6 +111,16 @@ public struct ActuatorConfiguration: Sendable {
 }
 
 extension ActuatorConfiguration {
+    /// The lease period when the runtime takes leases (a PostgreSQL store or `lease` set), else nil.
+    public var leasePeriod: Int64? {
+        leaseSeconds ?? (Self.isPostgresURL(store) ? 15 : nil)
+    }
+
+    /// Host name and process id: unique among live processes, new at each start.
+    public static func defaultActuatorID() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
     /// Whether `store` names a PostgreSQL database rather than an SQLite file.
     public static func isPostgresURL(_ store: String) -> Bool {
         store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")

@@ -177,6 +177,13 @@ extension ActuatorRuntime: ActuatorControl {
             if let error = catalog.lastError(group: g.name) { checks["model \(g.name)"] = "\(error)" }
             else { checks["model \(g.name)"] = catalog.version(group: g.name).map { "serving \($0.id)" } ?? "no model" }
         }
+        if let keeper = leaseKeeper {
+            let pass = keeper.last
+            checks["leases"] = pass.error.map { "cannot renew or take leases: \($0)" } ?? "ok"
+            checks["leases held"] = "serving \(pass.held) of \(configuration.groups.count) group(s), share \(pass.share), "
+                + "\(pass.live.count) live actuator(s)"
+            for (group, conflict) in pass.conflicts { checks["lease \(group)"] = conflict }
+        }
         let failing = checks["store"] != "ok" || hypervisors.isEmpty
         let degraded = checks.values.contains { $0 != "ok" && !$0.hasPrefix("serving") }
         return HealthView(status: failing ? "failing" : degraded ? "degraded" : "ok", checks: checks)

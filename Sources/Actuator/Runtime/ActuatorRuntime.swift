@@ -60,6 +60,12 @@ public actor ActuatorRuntime {
     nonisolated let noticeWriter: EventCommitQueue
     /// The API's forecast answers, per group, until a cycle or a notice changes them.
     nonisolated let forecastViews: ForecastViewCache
+    /// The groups this actuator holds (every group when leases are off: SQLite, one actuator).
+    nonisolated public let leaseBook: LeaseBook
+    /// Takes, renews and rebalances group leases with the other actuators of a shared store (nil:
+    /// leases off — an SQLite store without `[actuator] lease`, or a dry run). docs/actuator.md,
+    /// "Several actuators".
+    nonisolated public let leaseKeeper: LeaseKeeper?
     var reconciler: Reconciler
     var sizer: Sizer
     var ledger: CostLedger
@@ -134,12 +140,23 @@ public actor ActuatorRuntime {
         hypervisors = connected
         hostProblems = problems
         monitoring = MonitoredDomains(path: configuration.monitoringFile)
-        activator = Activator(store: store, hypervisors: connected, router: router, monitoring: monitoring, clock: clock,
-                              retry: configuration.retry, routing: configuration.routing, metrics: metrics)
+        // A dry run takes no lease: it must not take groups from the actuator it looks at.
+        let period = dryRun ? nil : configuration.leasePeriod
+        let book = LeaseBook(enabled: period != nil)
+        leaseBook = book
+        leaseKeeper = period.map { seconds in
+            LeaseKeeper(store: store, owner: configuration.actuatorID, seconds: seconds, groups: configuration.groups.map(\.name),
+                        fingerprints: Self.fingerprints(configuration), book: book)
+        }
+        var activator = Activator(store: store, hypervisors: connected, router: router, monitoring: monitoring, clock: clock,
+                                  retry: configuration.retry, routing: configuration.routing, metrics: metrics)
+        activator.leases = book
+        self.activator = activator
         reconciler = Reconciler(store: store, inventory: inventory, hypervisors: connected,
                                 templates: Dictionary(uniqueKeysWithValues: configuration.groups.map { ($0.name, $0.template) }),
                                 clock: clock, retry: configuration.retry, bootGrace: configuration.bootGrace,
                                 maximumActions: configuration.maximumActions)
+        reconciler.leases = book
         // The online state the last run stored (ACI, hysteresis, the cost loop's window), or a fresh one.
         let fresh = try Sizer(policy: configuration.sizing, clock: clock)
         let restored = Self.restoredSizing(store, configuration: configuration, fresh: fresh, now: clock.now())
@@ -174,7 +191,9 @@ public actor ActuatorRuntime {
         // Each host's measured capacity before anything is placed (a dry run measures too: it
         // changes no domain, and the sizer's free capacity must be the host's).
         _ = await checkHosts()
-        if !dryRun { await adopt() }
+        // Under leases a group is adopted when it is acquired (ActuatorRuntime+Leases): the other
+        // actuators' groups, records and domains, are theirs.
+        if !dryRun, leaseKeeper == nil { await adopt() }
     }
 
     /// Brings the store and every host's domains into agreement (at start, and repair after a
@@ -197,11 +216,11 @@ public actor ActuatorRuntime {
     }
 
     /// Adoption on one host: its domains against the store (at start, and when a lost host answers again).
-    func adopt(host: String, hypervisor: any Hypervisor) async throws -> AdoptionReport {
+    func adopt(host: String, hypervisor: any Hypervisor, only: Set<String>? = nil) async throws -> AdoptionReport {
         let groups = Set(configuration.groups.map(\.name))
         let units = Dictionary(configuration.groups.map { ($0.name, $0.template) }, uniquingKeysWith: { a, _ in a })
         return try await Adoption.run(hypervisor: hypervisor, host: host, store: store, knownGroups: groups,
-                                      clock: clock, units: { size in
+                                      clock: clock, only: only, units: { size in
             // Adopted records carry the template's units when the size matches it.
             units.values.first { $0.full == size }?.units ?? 0
         })
@@ -286,10 +305,22 @@ public actor ActuatorRuntime {
         report.problems = startProblems
         startProblems = []
         let started = ContinuousClock.now
+        // The store is the truth every step stands on (shadows, claims, fences): without it a
+        // cycle changes no domain. Reads the API serves from memory go on; the next cycle resumes.
+        do {
+            try store.check()
+            metrics.recordStore(available: true)
+        } catch {
+            metrics.recordStore(available: false)
+            report.problems.append("store \(store.location) does not answer: cycle skipped, no domain changed (\(error))")
+            return report
+        }
         catalog.refresh()
         memoryCatalog.refresh()
         if let problem = calendarEvents.reloadIfChanged() { report.problems.append(problem) }
         var decisionTime = ContinuousClock.now - started
+        // The groups held this cycle (all of them without leases), those newly taken adopted first.
+        let groups = await leaseStep(now: now, report: &report)
         let hostCheck = await checkHosts()
         report.problems += hostCheck.problems
         report.notes += hostCheck.notes
@@ -313,7 +344,7 @@ public actor ActuatorRuntime {
         var triggerInputs: [TriggerInput] = []
         var parkInputs: [String: (forecast: ForecastDistribution?, running: Double)] = [:]
         let t0 = ContinuousClock.now
-        for group in configuration.groups {
+        for group in groups {
             let observed = demand[group.name]
             let value = observed.map(\.value) ?? .nan
             if let observed { sizer.recordDemand(group: group.name, actual: observed.value) }
@@ -412,10 +443,12 @@ public actor ActuatorRuntime {
         recordHostMetrics()
         let state = dryRun ? nil : sizingStateDocument(now: report.time, problems: &report.problems)
         do {
-            try decisionLog.record(decisions, states: state.map { [$0] } ?? [])
+            try decisionLog.record(decisions, states: state.map { [$0] } ?? [],
+                                   fences: decisions.compactMap { leaseBook.fence($0.group, at: report.time) })
         } catch {
             report.problems.append("cannot store decisions and sizing state: \(error)")
         }
+        reportRefusals(&report)
         return report
     }
 
@@ -508,7 +541,7 @@ public actor ActuatorRuntime {
                  problems: inout [String]) async -> [String] {
         guard configuration.scaleInUtilisation > 0 else { return [] }
         var retired: [String] = []
-        for group in configuration.groups {
+        for group in configuration.groups where leaseBook.holds(group.name, at: now) {
             guard (active[group.name] ?? 0) > 0, let d = demand[group.name], d.value.isFinite else {
                 lowSince[group.name] = nil
                 continue

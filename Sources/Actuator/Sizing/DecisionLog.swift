@@ -12,13 +12,15 @@ public struct DecisionLog: Sendable {
     ///
     /// The JSON is written by `DecisionJSON` (the bytes `JSONEncoder` with sorted keys writes, in
     /// a fraction of the time: docs/benchmarks.md, "Actuator decision cycle").
-    public func record(_ decisions: [SizingDecision], states: [StoredState] = []) throws(MetricStoreError) {
+    /// `fences`: the leases of the groups decided (several actuators); a stale one refuses the whole write.
+    public func record(_ decisions: [SizingDecision], states: [StoredState] = [],
+                       fences: [LeaseFence] = []) throws(MetricStoreError) {
         var rows: [(group: String, time: Int64, json: String)] = []
         rows.reserveCapacity(decisions.count)
         for d in decisions {
             rows.append((d.group, d.time, DecisionJSON.encode(d)))
         }
-        try store.insert(decisions: rows, states: states)
+        try store.insert(decisions: rows, states: states, fences: fences)
     }
 
     /// The latest `limit` decisions of `group`, newest first; rows that no longer decode are skipped.
