@@ -89,7 +89,8 @@ public struct RealDemo: Sendable {
             hypervisor: uri, groups: [.init(name: Self.group, memoryMiB: 1024, extra: extra)],
             backtest: ["folds = 3"],
             actuator: ["# Replay seconds: the replay runs one 300 s interval per 2 s, so ≥ 10 s of real boot time.",
-                       "boot_grace = \(Self.bootGrace)"],
+                       "boot_grace = \(Self.bootGrace)",
+                       "# A small machine holds the guests only by overcommitting vCPUs.", "cpu_allocation_ratio = 4"],
             sizingMin: 1, sizingMax: 2)
     }
 

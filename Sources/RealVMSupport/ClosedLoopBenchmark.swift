@@ -308,6 +308,8 @@ public struct ClosedLoopBenchmark: Sendable {
             registry = "Models"
             interval = 1
             hypervisor = "\(RealVMGuest.uri)"
+            # This 2-CPU machine holds the regular guest and the shadows only by overcommitting vCPUs.
+            cpu_allocation_ratio = 4
             boot_grace = 30
 
             [actuator.collect]

@@ -17,6 +17,9 @@ public struct HostConfig: Sendable, Hashable, Codable {
     /// Caps on the measured vCPUs and memory (MiB); nil: the host's own figure counts whole.
     public var capVCPUs: Int64?
     public var capMemoryMiB: Int64?
+    /// vCPUs promised per measured CPU (`[actuator] cpu_allocation_ratio`, default 1: no
+    /// overcommit; nil in host records written before it); the cap applies after it.
+    public var cpuAllocationRatio: Double?
 
     /// A host whose `capacity` vCPUs and memory are caps on what it measures.
     public init(name: String, uri: String, capacity: CapacityAmount, labels: [String: String] = [:], enabled: Bool = true) {
@@ -38,9 +41,11 @@ public struct HostConfig: Sendable, Hashable, Codable {
         self.capMemoryMiB = capMemoryMiB
     }
 
-    /// min(measured, cap) per dimension, with the configured units.
+    /// min(measured × allocation ratio, cap) for vCPUs, min(measured, cap) for memory, with the
+    /// configured units.
     public func capped(vcpus: Int64, memoryMiB: Int64) -> CapacityAmount {
-        CapacityAmount(vcpus: min(vcpus, capVCPUs ?? .max), memoryMiB: min(memoryMiB, capMemoryMiB ?? .max), units: capacity.units)
+        let promised = Int64((Double(vcpus) * (cpuAllocationRatio ?? 1)).rounded(.down))
+        return CapacityAmount(vcpus: min(promised, capVCPUs ?? .max), memoryMiB: min(memoryMiB, capMemoryMiB ?? .max), units: capacity.units)
     }
 }
 

@@ -27,7 +27,7 @@ extension ActuatorConfiguration {
         try top.rejectUnknown(TOMLSection.psmSections)
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
-        try a.rejectUnknown(["store", "store_durability", "id", "lease", "registry", "interval", "hypervisor", "boot_grace", "host_grace", "max_actions", "horizon", "levels", "monitoring_file",
+        try a.rejectUnknown(["store", "store_durability", "id", "lease", "registry", "interval", "hypervisor", "boot_grace", "host_grace", "cpu_allocation_ratio", "max_actions", "horizon", "levels", "monitoring_file",
                              "costs", "sizing", "trigger", "cost_loop", "collect", "scrape", "hosts", "groups", "routing"])
         let registryDir = try top.section("registry").string("dir")
         guard let registry = try a.string("registry") ?? registryDir else {
@@ -94,6 +94,9 @@ extension ActuatorConfiguration {
             }
             hosts = [HostConfig(name: "local", uri: uri, capVCPUs: nil, capMemoryMiB: nil, units: 1000)]
         }
+        // vCPUs the hosts may promise per CPU they measure (as OpenStack's cpu_allocation_ratio).
+        let ratio = try a.number("cpu_allocation_ratio", from: 1, to: 64) ?? 1
+        for k in hosts.indices { hosts[k].cpuAllocationRatio = ratio }
         guard Set(hosts.map(\.name)).count == hosts.count else {
             throw a.error(.invalidValue, key: "hosts", "host names must be unique")
         }
