@@ -164,9 +164,13 @@ let package = Package(
         // Writes store transactions in a loop until killed; ActuatorStoreTests SIGKILLs it mid-write.
         .executableTarget(name: "psm-store-stress", dependencies: ["MetricStore", "PostgresStore"],
                           path: "Tests/StoreStress"),
-        // The fleet check (bench/fleet.sh): actuators sharing PostgreSQL and test-driver hosts, killed at random.
+        // The fleet check (bench/fleet.sh): psm-actuator processes sharing PostgreSQL and libvirtd
+        // test-driver hosts, SIGKILLed at random; invariants from libvirt and the database.
         .executableTarget(name: "psm-fleet-bench", dependencies: [
-            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore",
+            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ], path: "Tests/FleetBench"),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],

@@ -22,6 +22,16 @@ extension Checks {
         #expect(try store.state(named: "sizing")?.version == 4)
         #expect(try store.state(named: "cost")?.json == "[]")
         #expect(try store.state(named: "none") == nil)
+        // By prefix (the per-actuator sizing documents of a fleet), and removed by name.
+        try store.save(states: [StoredState(name: "sizing@b", version: 1, time: 310, json: "{}"),
+                                StoredState(name: "sizing@a", version: 1, time: 320, json: "{}"),
+                                StoredState(name: "sizinG@c", version: 1, time: 330, json: "{}")])
+        #expect(try store.states(prefix: "sizing@").map(\.name) == ["sizing@a", "sizing@b"])
+        #expect(try store.states(prefix: "sizing").map(\.name) == ["sizing", "sizing@a", "sizing@b"])
+        #expect(try store.states(prefix: "nothing").isEmpty)
+        #expect(try store.deleteStates(named: ["sizing@a", "sizing@gone"]) == 1)
+        #expect(try store.states(prefix: "sizing@").map(\.name) == ["sizing@b"])
+        #expect(try store.state(named: "sizinG@c") != nil, "the prefix is case-sensitive")
         #expect(try store.deleteDecisions(before: 200) == 2)
         #expect(try store.decisions(group: "db").isEmpty)
     }

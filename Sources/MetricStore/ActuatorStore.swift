@@ -85,6 +85,11 @@ public protocol ActuatorStore: AnyObject, Sendable {
     func deleteDecisions(before time: Int64) throws(MetricStoreError) -> Int
     func save(states: [StoredState]) throws(MetricStoreError)
     func state(named name: String) throws(MetricStoreError) -> StoredState?
+    /// The state documents whose name starts with `prefix`, by name.
+    func states(prefix: String) throws(MetricStoreError) -> [StoredState]
+    /// Removes the state documents `names` (absent ones are no error); how many were removed.
+    @discardableResult
+    func deleteStates(named names: [String]) throws(MetricStoreError) -> Int
 
     // MARK: Events (notices)
     @discardableResult

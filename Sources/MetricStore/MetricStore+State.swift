@@ -32,6 +32,27 @@ extension MetricStore {
         }
     }
 
+    public func states(prefix: String) throws(MetricStoreError) -> [StoredState] {
+        try read("cannot read states \(prefix)*") { db in
+            try Row.fetchAll(db, sql: "SELECT name, version, ts, json FROM actuator_state WHERE substr(name, 1, ?) = ? ORDER BY name",
+                             arguments: [prefix.count, prefix])
+                .map { StoredState(name: $0["name"], version: $0["version"], time: $0["ts"], json: $0["json"]) }
+        }
+    }
+
+    @discardableResult
+    public func deleteStates(named names: [String]) throws(MetricStoreError) -> Int {
+        guard !names.isEmpty else { return 0 }
+        return try write("cannot delete states") { db in
+            var removed = 0
+            for name in names {
+                try db.execute(sql: "DELETE FROM actuator_state WHERE name = ?", arguments: [name])
+                removed += db.changesCount
+            }
+            return removed
+        }
+    }
+
     static func upsert(_ states: [StoredState], _ db: Database) throws {
         guard !states.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """

@@ -54,6 +54,25 @@ extension PostgresStore {
         }
     }
 
+    public func states(prefix: String) throws(MetricStoreError) -> [StoredState] {
+        try connector.run("cannot read states \(prefix)*", transaction: false) { s in
+            try s.query("SELECT name, version, ts, json FROM actuator_state WHERE starts_with(name, \(prefix)) ORDER BY name COLLATE \"C\"").map { row in
+                let (name, version, ts, json) = try row.decode((String, Int64, Int64, String).self)
+                return StoredState(name: name, version: Int(version), time: ts, json: json)
+            }
+        }
+    }
+
+    @discardableResult
+    public func deleteStates(named names: [String]) throws(MetricStoreError) -> Int {
+        guard !names.isEmpty else { return 0 }
+        return try connector.run("cannot delete states") { s in
+            var removed = 0
+            for name in names { removed += try s.changes("DELETE FROM actuator_state WHERE name = \(name)") }
+            return removed
+        }
+    }
+
     static func upsert(_ states: [StoredState], _ s: PostgresSession) throws {
         for state in states {
             try s.query("""

@@ -84,6 +84,53 @@ import LibvirtHypervisor
         #expect(try Set(f.openStore().shadows(states: [.ready]).map(\.id)) == shadowsBefore)
     }
 
+    /// The groups of a stored `sizing@<id>` document, and its cost window's shadow-intervals per group.
+    static func sizingDocument(_ state: StoredState) throws -> (groups: Set<String>, window: [String: Double]) {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(state.json.utf8)) as? [String: Any])
+        let groups = Set((object["groups"] as? [String: Any] ?? [:]).keys)
+        let entries = ((object["cost_loop"] as? [String: Any])?["entries"] as? [[String: Any]]) ?? []
+        var window: [String: Double] = [:]
+        for e in entries { if let g = e["group"] as? String { window[g] = e["shadowIntervals"] as? Double } }
+        return (groups, window)
+    }
+
+    @Test(arguments: SharedStore.available)
+    func eachActuatorStoresItsOwnGroupsSizingStateAndATakeoverContinuesIt(_ kind: SharedStore) async throws {
+        let f = try LeaseFleet(kind: kind, groups: 6, lease: 30)
+        defer { f.cleanUp() }
+        let clock = ManualWallClock(f.fleet.base.start)
+        let a = try await f.runtime("a", clock: clock), b = try await f.runtime("b", clock: clock)
+        let c = try await f.runtime("c", clock: clock)
+        let reports = await Self.rounds([a, b, c], clock, 3)
+        let store = try f.openStore()
+        let docs = try store.states(prefix: "sizing")
+        #expect(docs.map(\.name) == ["sizing@a", "sizing@b", "sizing@c"], "one document per actuator, none shared")
+        // Each holds its writer's groups only, its cost window too: nobody overwrites another's groups.
+        let now = clock.now()
+        for (doc, runtime) in zip(docs, [a, b, c]) {
+            let parsed = try Self.sizingDocument(doc)
+            #expect(parsed.groups == Self.held(runtime, at: now), "\(doc.name) \(reports.flatMap(\.problems))")
+            #expect(Set(parsed.window.keys) == Self.held(runtime, at: now))
+        }
+        // c dies; the window it stored for its groups is continued by their new holders, not restarted.
+        let orphaned = Self.held(c, at: now)
+        let stored = try Self.sizingDocument(try #require(docs.last)).window
+        #expect(orphaned.allSatisfy { (stored[$0] ?? 0) > 0 }, "\(stored)")
+        var taken = false
+        for _ in 0..<20 where !taken {
+            _ = await Self.rounds([a, b], clock, 1)
+            let owners = try f.owners(at: clock.now())
+            taken = orphaned.allSatisfy { owners[$0] == "a" || owners[$0] == "b" }
+        }
+        #expect(taken, "c's groups were never taken over")
+        _ = await Self.rounds([a, b], clock, 1)
+        for group in orphaned {
+            let holder = Self.held(a, at: clock.now()).contains(group) ? a : b
+            let window = await holder.costLoopState().entries.first { $0.group == group }?.shadowIntervals ?? 0
+            #expect(window > (stored[group] ?? .infinity), "group \(group): \(window) shadow-intervals after the takeover, c had stored \(stored[group] ?? 0)")
+        }
+    }
+
     @Test(arguments: SharedStore.available)
     func anActuatorThatJoinsGetsItsShare(_ kind: SharedStore) async throws {
         let f = try LeaseFleet(kind: kind, groups: 6)

@@ -18,7 +18,8 @@ public struct HostMeasurement: Sendable, Hashable {
     /// holding a reservation on it (counted in its reservations, not in its load).
     public static func measure(_ host: HostConfig, hypervisor: any Hypervisor,
                                reservedDomains: Set<String>) async throws(HypervisorError) -> HostMeasurement {
-        let node = try await hypervisor.nodeInfo()
+        var node = try await hypervisor.nodeInfo()
+        if host.usesFreeMemory == false { node.freeMemoryKiB = nil }
         let domains = try await hypervisor.list()
         var allocated = CapacityAmount.zero
         var load = CapacityAmount.zero

@@ -20,6 +20,10 @@ public struct HostConfig: Sendable, Hashable, Codable {
     /// vCPUs promised per measured CPU (`[actuator] cpu_allocation_ratio`, default 1: no
     /// overcommit; nil in host records written before it); the cap applies after it.
     public var cpuAllocationRatio: Double?
+    /// Whether placement requires the host's reported free memory to hold a new shadow's baseline
+    /// (`[[actuator.hosts]] free_memory`; nil: true). False for a driver whose figure is not the
+    /// host's: libvirt's test driver reports 3 MiB free on its 3 GiB default node.
+    public var usesFreeMemory: Bool?
 
     /// A host whose `capacity` vCPUs and memory are caps on what it measures.
     public init(name: String, uri: String, capacity: CapacityAmount, labels: [String: String] = [:], enabled: Bool = true) {

@@ -73,7 +73,7 @@ extension ActuatorConfiguration {
             for (i, element) in list.enumerated() {
                 let h = TOMLSection(file: fileName, name: "actuator.hosts[\(i + 1)]", table: element.table)
                 guard h.table != nil else { throw h.error(.wrongType, key: "", "expected a table") }
-                try h.rejectUnknown(["name", "uri", "vcpus", "memory_mib", "units", "enabled"])
+                try h.rejectUnknown(["name", "uri", "vcpus", "memory_mib", "units", "enabled", "free_memory"])
                 // vcpus and memory_mib cap what the host measures; absent: no cap.
                 guard let name = try h.string("name") else { throw h.error(.missingKey, key: "name", "required") }
                 let uri = try h.string("uri") ?? "test:///default"
@@ -85,6 +85,7 @@ extension ActuatorConfiguration {
                                         capMemoryMiB: try h.int("memory_mib", in: 0...1_073_741_824).map(Int64.init),
                                         units: Int64(try h.int("units", in: 0...1_000_000_000) ?? 1000),
                                         enabled: try h.bool("enabled") ?? true))
+                hosts[hosts.count - 1].usesFreeMemory = try h.bool("free_memory")
             }
         }
         if hosts.isEmpty {

@@ -23,6 +23,7 @@ extension ActuatorRuntime {
         }
         metrics.recordLeases(pass, conflicts: pass.conflicts.count)
         let taken = keeper.takeAdoptions().filter { leaseBook.holds($0, at: now) }
+        restoreSizing(of: taken, live: Set(pass.live), now: now, problems: &report.problems)
         if !taken.isEmpty {
             for (host, hypervisor) in hypervisors.sorted(by: { $0.key < $1.key }) {
                 do {

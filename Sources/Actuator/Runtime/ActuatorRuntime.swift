@@ -159,7 +159,9 @@ public actor ActuatorRuntime {
         reconciler.leases = book
         // The online state the last run stored (ACI, hysteresis, the cost loop's window), or a fresh one.
         let fresh = try Sizer(policy: configuration.sizing, clock: clock)
-        let restored = Self.restoredSizing(store, configuration: configuration, fresh: fresh, now: clock.now())
+        // Under leases each group's state is restored when its lease is acquired (restoreSizing(of:)).
+        let restored = leaseKeeper == nil ? Self.restoredSizing(store, configuration: configuration, fresh: fresh, now: clock.now())
+            : (states: [:], costLoop: nil, outcome: StateRestore.none)
         var policy = configuration.sizing
         policy.bounds.merge(restored.costLoop?.bounds ?? [:]) { _, moved in moved }
         self.policy = policy
@@ -463,7 +465,9 @@ public actor ActuatorRuntime {
         }
         var count: [String: Int] = [:]
         for s in held { count[s.group, default: 0] += 1 }
-        for group in configuration.groups {
+        // Under leases only the groups held: the others' pools are their holders' to charge.
+        let now = clock.now()
+        for group in configuration.groups where leaseKeeper == nil || leaseBook.holds(group.name, at: now) {
             ledger.recordReserve(group: group.name, shadows: count[group.name] ?? 0, unit: Double(group.template.units))
         }
     }

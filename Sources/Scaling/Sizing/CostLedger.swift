@@ -36,6 +36,12 @@ public struct CostLedger: Sendable, Hashable, Codable {
         for e in window { entries[e.group] = e }
     }
 
+    /// Puts a group's window totals as another ledger had them (a group taken over continues its
+    /// last holder's window).
+    public mutating func restoreWindow(_ entry: GroupCostReport) {
+        entries[entry.group] = entry
+    }
+
     /// Records that `group` held `shadows` shadows of `unit` capacity units for `intervals` intervals.
     public mutating func recordReserve(group: String, shadows: Int, unit: Double, intervals: Double = 1) {
         guard shadows > 0, unit.isFinite, unit > 0, intervals.isFinite, intervals > 0 else { return }

@@ -113,6 +113,12 @@ public struct Sizer: Sendable {
         states[group] ?? GroupSizingState(aci: initialACI, hysteresis: HysteresisState(), lastSized: nil)
     }
 
+    /// Replaces `group`'s state with one learned elsewhere (the last holder's, when an actuator
+    /// takes the group over).
+    public mutating func restore(_ state: GroupSizingState, of group: String) {
+        states[group] = state
+    }
+
     /// Records the demand seen over the interval last sized for `group`; returns whether it was a
     /// miss (nil when there was no usable sizing to score, it was already scored, or `actual` is NaN).
     @discardableResult
