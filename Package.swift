@@ -194,6 +194,7 @@ let package = Package(
         // models with the training pipeline's code, so it is not actuator-side.
         .executableTarget(name: "psm-cycle-bench", dependencies: [
             "Actuator", "Scaling", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
+            "PostgresStore",
         ]),
         // The fuzz driver (docs/fuzzing.md): the TOML loaders, CSV readers and API body decoders on
         // mutated inputs. Test support: no product, and psm / psm-actuator never link it.

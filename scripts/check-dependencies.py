@@ -47,7 +47,7 @@ C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
 # PostgresNIO stays in PostgresStore: only psm-actuator's command line and test or bench support
 # open a PostgreSQL store, so the actuator runtime, the API and the batch side never link it.
 POSTGRES_USERS = {"PostgresStore": {"ActuatorCommands", "psm-store-bench", "psm-store-stress", "ActuatorStoreTests",
-                                    "ActuatorTests", "psm-fleet-bench"}}
+                                    "ActuatorTests", "psm-fleet-bench", "psm-cycle-bench"}}
 
 # The pure decision logic: no I/O dependency (no NIO, AsyncHTTPClient, TOMLKit, GRDB, libvirt, …).
 PURE = "Scaling"

@@ -64,12 +64,16 @@ extension Checks {
             _ = try store.transition(shadow: "s1", fromAnyOf: [.ready], to: .decommissioning, at: 21, fence: stale)
         }
         expectCode(.leaseLost, "release with a stale token") { _ = try store.release(shadow: "s2", fence: stale) }
+        expectCode(.leaseLost, "adopt with a stale token") {
+            try store.adopt(shadow: Fixture.shadow("s4"), reserving: true, at: 21, fence: stale)
+        }
         expectCode(.leaseLost, "decide with a stale token") {
             _ = try store.insert(decisions: [("web", 21, "{\"stale\":true}")],
                                  states: [StoredState(name: "sizing", version: 1, time: 21, json: "{}")], fences: [stale])
         }
         // Nothing of the refused writes is stored.
         #expect(try store.shadow(id: "s3") == nil)
+        #expect(try store.shadow(id: "s4") == nil)
         #expect(try store.shadow(id: "s1")?.state == .ready)
         #expect(try store.activation(id: "x1") == nil)
         #expect(try store.reservations().map(\.shadowID) == ["s1", "s2"])
@@ -90,6 +94,8 @@ extension Checks {
         }
         #expect(try store.activation(id: "y1")?.outcome == .succeeded)
         #expect(try store.release(shadow: "s2", fence: new.fence(at: 24)))
+        try store.adopt(shadow: Fixture.shadow("s4"), reserving: false, at: 24, fence: new.fence(at: 24))
+        #expect(try store.shadow(id: "s4")?.group == "web")
     }
 
     static func fenceMustNameTheShadowsGroup(_ store: any ActuatorStore) throws {

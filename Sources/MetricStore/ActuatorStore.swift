@@ -51,7 +51,7 @@ public protocol ActuatorStore: AnyObject, Sendable {
     /// Refused (`hostDisabled`) on a host that is disabled or not `up`.
     func reserve(shadow: ShadowRecord, on host: String, at now: Int64,
                  fence: LeaseFence?) throws(MetricStoreError) -> ReservationOutcome
-    func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64) throws(MetricStoreError)
+    func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64, fence: LeaseFence?) throws(MetricStoreError)
     @discardableResult
     func release(shadow id: String, fence: LeaseFence?) throws(MetricStoreError) -> Bool
     @discardableResult
@@ -151,6 +151,10 @@ public struct PendingEvent: Sendable {
 extension ActuatorStore {
     public func reserve(shadow: ShadowRecord, on host: String, at now: Int64) throws(MetricStoreError) -> ReservationOutcome {
         try reserve(shadow: shadow, on: host, at: now, fence: nil)
+    }
+
+    public func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64) throws(MetricStoreError) {
+        try adopt(shadow: shadow, reserving: reserving, at: now, fence: nil)
     }
 
     @discardableResult

@@ -89,10 +89,13 @@ extension MetricStore {
     /// Records a shadow found in the hypervisor (adoption after a restart), replacing any stored
     /// record of the same id, with a reservation when `reserving`. No capacity check: the domain
     /// already exists, so refusing would only hide capacity it holds. The host must be known.
-    public func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64) throws(MetricStoreError) {
+    public func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64, fence: LeaseFence?) throws(MetricStoreError) {
         var record = shadow
         record.updatedAt = now
-        try write("cannot adopt shadow \(shadow.id)", immediate: true) { db in
+        let what = "cannot adopt shadow \(shadow.id)"
+        if let fence, fence.group != shadow.group { throw fence.wrongGroup(shadow.group, what, path: path) }
+        try write(what, immediate: true) { db in
+            try Self.check(fence.map { [$0] } ?? [], what, path: path, db)
             try db.execute(sql: "DELETE FROM reservations WHERE shadow_id = ?", arguments: [record.id])
             try Self.insertShadow(record, db, replacing: true)
             if reserving { _ = try Self.insertReservation(for: record, at: now, db) }

@@ -64,10 +64,13 @@ extension PostgresStore {
         }
     }
 
-    public func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64) throws(MetricStoreError) {
+    public func adopt(shadow: ShadowRecord, reserving: Bool, at now: Int64, fence: LeaseFence?) throws(MetricStoreError) {
         var record = shadow
         record.updatedAt = now
-        try connector.run("cannot adopt shadow \(shadow.id)") { s in
+        let what = "cannot adopt shadow \(shadow.id)"
+        if let fence, fence.group != shadow.group { throw fence.wrongGroup(shadow.group, what, path: location) }
+        try connector.run(what) { s in
+            try Self.check(fence.map { [$0] } ?? [], what, location, s)
             try s.query("DELETE FROM reservations WHERE shadow_id = \(record.id)")
             try Self.insertShadow(record, s, replacing: true)
             if reserving { _ = try Self.insertReservation(for: record, at: now, s) }

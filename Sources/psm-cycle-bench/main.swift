@@ -11,6 +11,8 @@
 // 5. The decision cycle's start delay with and without collections running (`--only jitter`).
 // 4. One collection of N domains on one host (`--only collect`, `--domains N`): the bulk-stats
 //    call, rates, group sums and the store write (CollectBench).
+// 6. The whole `ActuatorRuntime.cycle()` (`--only whole`, `--store sqlite|postgres://…`,
+//    `--hosts H`, `--actuators A`): everything a cycle does, per actuator (WholeCycleBench).
 import Actuator
 import Hypervisor
 import Foundation
@@ -43,6 +45,9 @@ struct Options {
     var dump: String?
     var parts: Set<String> = ["decision", "log", "activation"]
     var domains = 1_000
+    var store = "sqlite"
+    var hosts = 50
+    var actuators = 1
 }
 
 var options = Options()
@@ -63,6 +68,11 @@ while let argument = arguments.popFirst() {
     case "--activations": options.activations = intValue(argument, atLeast: 1)
     case "--other-shadows": options.otherShadows = intValue(argument, atLeast: 0)
     case "--domains": options.domains = intValue(argument, atLeast: 1)
+    case "--hosts": options.hosts = intValue(argument, atLeast: 1)
+    case "--actuators": options.actuators = intValue(argument, atLeast: 1)
+    case "--store":
+        guard let v = arguments.popFirst(), v == "sqlite" || v.hasPrefix("postgres") else { fail("--store takes sqlite or a postgres:// URL") }
+        options.store = v
     case "--work":
         guard let v = arguments.popFirst() else { fail("--work needs a directory") }
         options.work = URL(fileURLWithPath: v)
@@ -73,14 +83,15 @@ while let argument = arguments.popFirst() {
         guard let v = arguments.popFirst() else { fail("--json needs a path") }
         options.json = v
     case "--only":
-        guard let v = arguments.popFirst() else { fail("--only needs decision, log, activation, collect and/or jitter") }
+        guard let v = arguments.popFirst() else { fail("--only needs decision, log, activation, collect, jitter and/or whole") }
         options.parts = Set(v.split(separator: ",").map(String.init))
-        if !options.parts.isSubset(of: ["decision", "log", "activation", "collect", "jitter"]) { fail("--only takes decision, log, activation, collect, jitter") }
+        if !options.parts.isSubset(of: ["decision", "log", "activation", "collect", "jitter", "whole"]) { fail("--only takes decision, log, activation, collect, jitter, whole") }
     case "-h", "--help":
         print("""
         usage: psm-cycle-bench [--groups N] [--prototypes P] [--arima-percent X] [--train-days D] [--history H]
                                [--warmup W] [--cycles C] [--activations A] [--other-shadows S] [--work DIR]
-                               [--only decision,log,activation,collect,jitter] [--domains N] [--json OUT] [--dump FILE]
+                               [--only decision,log,activation,collect,jitter,whole] [--domains N] [--json OUT] [--dump FILE]
+                               [--store sqlite|postgres://…] [--hosts H] [--actuators A]   (whole)
         Run pinned to one core: OPENBLAS_NUM_THREADS=1 taskset -c 0 psm-cycle-bench
         """)
         exit(0)
@@ -241,6 +252,23 @@ if options.parts.contains("decision") || options.parts.contains("log") {
             record(key + "_cpu_ms", cpu * 1000)
         }
     }
+}
+
+if options.parts.contains("whole") {
+    let published = try fixture.prepareRegistry(log: note)
+    if published > 0 { note("published \(options.groups) models in \(String(format: "%.0f", published)) s") }
+    let r = try await WholeCycleBench.run(fixture: fixture, store: options.store, hosts: options.hosts, actuators: options.actuators,
+                                          warmup: options.warmup, cycles: options.cycles, directory: options.work, log: note)
+    let kind = options.store == "sqlite" ? "sqlite" : "postgres"
+    print("whole cycle (ActuatorRuntime.cycle), \(options.groups) groups on \(kind), \(options.hosts) hosts, \(options.actuators) actuator(s), median of \(options.cycles) after \(options.warmup) warm-up; \(r.shadows) ready shadows:")
+    for (i, laps) in r.cycles.enumerated() {
+        let wall = median(laps.map(\.wall)), cpu = median(laps.map(\.cpu)), mean = laps.map(\.cpu).reduce(0, +) / Double(max(laps.count, 1))
+        print("  actuator \(i) (\(r.groupsHeld[i]) groups): \(ms(wall)) ms wall, \(ms(cpu)) ms CPU (mean \(ms(mean)), per cycle: \(laps.map { ms($0.cpu) }.joined(separator: " ")))")
+        record("whole_\(kind)_a\(i)_ms", wall * 1000)
+        record("whole_\(kind)_a\(i)_cpu_ms", cpu * 1000)
+        record("whole_\(kind)_a\(i)_cpu_mean_ms", mean * 1000)
+    }
+    if !r.problems.isEmpty { note("problems in measured cycles: \(r.problems.prefix(5))") }
 }
 
 if options.parts.contains("activation") {

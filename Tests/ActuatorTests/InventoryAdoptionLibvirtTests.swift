@@ -101,4 +101,55 @@ import Testing
         #expect(again.applied.isEmpty && again.failed.isEmpty && again.skipped.isEmpty)
         #expect(try store.activations(shadow: "s-3").count + store.activations(shadow: "s-4").count == 2)
     }
+
+    /// Under leases (issue 15): adoption of a group taken over changes nothing once the group is
+    /// no longer held, and its store steps are fenced with the group's lease.
+    @Test func adoptionUnderALostLeaseChangesNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adoption-lease-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let nodePath = directory.appendingPathComponent("node.xml").path
+        try Self.node.write(toFile: nodePath, atomically: true, encoding: .utf8)
+        let hypervisor = try LibvirtHypervisor(uri: "test://" + nodePath)
+        let store = try MetricStore(path: directory.appendingPathComponent("store.sqlite").path)
+        let clock = ManualWallClock(2_000)
+        try Inventory(store: store, clock: clock).register([HostConfig(name: "h1", uri: "test://" + nodePath,
+                                                                       capacity: CapacityAmount(vcpus: 64, memoryMiB: 65_536, units: 1_000))])
+        for id in ["s-1", "s-3", "s-4", "s-6"] {
+            guard case .reserved = try store.reserve(shadow: record(id), on: "h1", at: 1_000) else {
+                Issue.record("could not reserve \(id)"); return
+            }
+        }
+        _ = try store.beginActivation(id: "act-3", shadow: "s-3", at: 1_500)
+        _ = try store.beginActivation(id: "act-4", shadow: "s-4", at: 1_500)
+        func snapshot() throws -> [String: ShadowState] { Dictionary(uniqueKeysWithValues: try store.shadows().map { ($0.id, $0.state) }) }
+        let before = try snapshot()
+        let domainsBefore = try await hypervisor.list().map(\.name).sorted()
+
+        // The lease ran out before adoption: every action is left to the new holder.
+        let notHeld = try await Adoption.run(hypervisor: hypervisor, host: "h1", store: store, knownGroups: ["web"], clock: clock,
+                                             only: ["web"], fence: { _ in nil }, holds: { _ in false }, units: { Int64($0.vcpus) * 10 })
+        #expect(notHeld.applied.isEmpty && notHeld.failed.isEmpty && !notHeld.skipped.isEmpty)
+        #expect(try snapshot() == before)
+        #expect(try await hypervisor.list().map(\.name).sorted() == domainsBefore)
+
+        // Another actuator took the group: a store step fenced with the old token is refused.
+        let old = try #require(try store.acquireLease(group: "web", owner: "a", at: 1_900, seconds: 10).lease)
+        let new = try #require(try store.acquireLease(group: "web", owner: "b", at: 1_950, seconds: 100).lease)
+        let stale = try await Adoption.run(hypervisor: hypervisor, host: "h1", store: store, knownGroups: ["web"], clock: clock,
+                                           only: ["web"], fence: { _ in old.fence(at: 2_000) }, holds: { _ in true },
+                                           units: { Int64($0.vcpus) * 10 })
+        #expect(stale.applied.allSatisfy { if case .removeDomain = $0 { true } else if case .repairMetadata = $0 { true } else { false } },
+                "only hypervisor steps may pass without the store: \(stale.applied)")
+        #expect(!stale.failed.isEmpty && stale.failed.allSatisfy { $0.reason.contains("lease") }, "\(stale.failed.map(\.reason))")
+        #expect(try store.shadows().first { $0.id == "s-2" } == nil, "the untracked domain was not adopted")
+        #expect(try store.activations(shadow: "s-3").allSatisfy { $0.outcome == nil })
+
+        // The holder's fence goes through: the same outcome as an unfenced start.
+        let held = try await Adoption.run(hypervisor: hypervisor, host: "h1", store: store, knownGroups: ["web"], clock: clock,
+                                          only: ["web"], fence: { _ in new.fence(at: 2_000) }, holds: { _ in true },
+                                          units: { Int64($0.vcpus) * 10 })
+        #expect(held.failed.isEmpty, "\(held.failed.map(\.reason))")
+        #expect(try snapshot() == ["s-1": .ready, "s-2": .ready, "s-3": .active, "s-4": .ready, "s-6": .gone])
+    }
 }

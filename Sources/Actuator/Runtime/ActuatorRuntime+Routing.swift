@@ -25,6 +25,8 @@ extension ActuatorRuntime {
         var retired: [String] = []
         for route in routes {
             guard let shadow = try? store.shadow(id: route.shadowID) else { continue }
+            // Under leases the routes of other actuators' groups are theirs to retry and drain.
+            guard leaseBook.holds(shadow.group, at: now) else { continue }
             switch route.state {
             case .failed:
                 guard shadow.state == .active else {

@@ -221,8 +221,11 @@ public actor ActuatorRuntime {
     func adopt(host: String, hypervisor: any Hypervisor, only: Set<String>? = nil) async throws -> AdoptionReport {
         let groups = Set(configuration.groups.map(\.name))
         let units = Dictionary(configuration.groups.map { ($0.name, $0.template) }, uniquingKeysWith: { a, _ in a })
+        let book = leaseBook, clock = clock
         return try await Adoption.run(hypervisor: hypervisor, host: host, store: store, knownGroups: groups,
-                                      clock: clock, only: only, units: { size in
+                                      clock: clock, only: only,
+                                      fence: { book.fence($0, at: clock.now()) }, holds: { book.holds($0, at: clock.now()) },
+                                      units: { size in
             // Adopted records carry the template's units when the size matches it.
             units.values.first { $0.full == size }?.units ?? 0
         })
