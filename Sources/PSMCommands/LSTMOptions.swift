@@ -33,6 +33,13 @@ struct LSTMOptions: ParsableArguments {
     @Option(name: .customLong("lstm-seed"), help: "Seed for initial weights and window order.")
     var seed: UInt64 = 42
 
+    @Option(name: .customLong("lstm-seeds"), help: "Networks trained with seeds seed, seed+1, … whose quantiles are averaged.")
+    var seeds = 3
+
+    @Option(name: .customLong("lstm-baseline"),
+            help: "What the network's window-scaled output is added to: seasonal-naive or level.")
+    var baseline: String = LSTMNormalisation.Baseline.seasonalNaive.rawValue
+
     @Option(name: .customLong("lstm-threads"), help: "OpenBLAS threads (results are reproducible per count).")
     var threads = 1
 
@@ -40,6 +47,10 @@ struct LSTMOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
+        guard LSTMNormalisation.Baseline(rawValue: baseline) != nil else {
+            throw ValidationError("--lstm-baseline must be one of "
+                                  + LSTMNormalisation.Baseline.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(baseline)")
+        }
         if let problem = configuration.problem { throw ValidationError("--lstm-*: \(problem)") }
     }
 
@@ -49,6 +60,8 @@ struct LSTMOptions: ParsableArguments {
                                   batchSize: batchSize, learningRate: learningRate, seed: seed)
         c.batchesPerEpoch = batchesPerEpoch
         c.embeddingSize = embedding
+        c.seeds = seeds
+        c.baseline = LSTMNormalisation.Baseline(rawValue: baseline) ?? .seasonalNaive
         c.threads = threads
         c.reportsProgress = !quiet
         return c

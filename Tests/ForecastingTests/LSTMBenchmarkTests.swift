@@ -129,6 +129,7 @@ struct LSTMBenchmarkTests {
         }
         var c = LSTMConfiguration(hiddenSize: 64, layers: 2, window: 168, epochs: 1, batchSize: 64, seed: 1)
         c.batchesPerEpoch = 20
+        c.seeds = 1
         c.reportsProgress = false
         let t = ContinuousClock.now
         let out = try LSTMForecaster(configuration: c).forecast(inputs, horizon: 48, levels: [0.1, 0.5, 0.9])

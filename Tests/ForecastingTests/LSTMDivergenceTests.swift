@@ -13,7 +13,8 @@ import TimeSeries
                                  scaling: LSTMSeriesScaling.fit(y, seriesID: "s\(i)")!.scaling, lower: 0, upper: -1,
                                  validationOrigin: nil)
             }
-        let data = LSTMDataset(items: items, window: c.window, horizon: 12, features: .none, validation: false)
+        let data = LSTMDataset(items: items, window: c.window, horizon: 12, features: .none,
+                               normalisation: LSTMNormalisation(season: 24, baseline: .seasonalNaive), validation: false)
         let shape = LSTMShape(hiddenSize: c.hiddenSize, layers: c.layers, horizon: 12, quantileCount: 1, featureCount: 0)
         var parameters = LSTMTrainer.initialParameters(shape, seed: 1)
         let report = try LSTMTrainer.train(data, shape: shape, levels: [0.5], configuration: c, parameters: &parameters,

@@ -66,7 +66,7 @@ func randomLSTMModel(features: Int = 2, embedding: Int = 0, seed: UInt64 = 5) ->
         // Rewrite the header's version to 99, fixing up the header length.
         let length = Int(bytes[4]) | Int(bytes[5]) << 8 | Int(bytes[6]) << 16 | Int(bytes[7]) << 24
         let json = String(decoding: bytes[8..<(8 + length)], as: UTF8.self)
-            .replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":99")
+            .replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":99")
         let newHeader = Array(json.utf8)
         var newer = Array(bytes[0..<4])
         withUnsafeBytes(of: UInt32(newHeader.count).littleEndian) { newer += $0 }

@@ -136,6 +136,17 @@ import Testing
         #expect(Self.error(Self.minimal.replacingOccurrences(of: "[forecast]", with: "fill = \"cubic\"\n[forecast]"))
                 == "psm.toml: [data] fill: expected none, linear:N or forward:N, got \"cubic\"")
         #expect(Self.error(Self.minimal + "\n[train]\njobs = 0\n") == "psm.toml: [train] jobs: expected an integer from 1 to 1024, got 0")
+        #expect(Self.error(Self.minimal + "\n[models.lstm]\nbaseline = \"trend\"\n")?
+                    .contains("[models.lstm] baseline: must be one of seasonal-naive, level, got trend") == true)
+        #expect(Self.error(Self.minimal + "\n[models.lstm]\nseeds = 0\n")?.contains("[models.lstm] seeds") == true)
+    }
+
+    @Test func lstmSeedsAndBaselineAreRead() throws {
+        let c = try TrainingConfiguration.parse(Self.minimal + "\n[models.lstm]\nseeds = 5\nbaseline = \"level\"\n",
+                                                fileName: "psm.toml")
+        #expect(c.lstm.seeds == 5 && c.lstm.baseline == .level)
+        let d = try TrainingConfiguration.parse(Self.minimal, fileName: "psm.toml")
+        #expect(d.lstm.seeds == 3 && d.lstm.baseline == .seasonalNaive)
     }
 
     @Test func missingFileIsNamed() {

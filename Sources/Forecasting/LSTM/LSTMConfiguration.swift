@@ -24,6 +24,10 @@ public struct LSTMConfiguration: Sendable, Hashable, Codable {
     public var validation: Bool = true
     /// Seed for initial weights and the order of training windows.
     public var seed: UInt64 = 42
+    /// Networks trained with seeds `seed, seed + 1, …` whose quantiles are averaged.
+    public var seeds: Int = 3
+    /// What the network's scaled output is added to (`seasonal-naive` or the window's `level`).
+    public var baseline: LSTMNormalisation.Baseline = .seasonalNaive
     /// OpenBLAS threads used while training and forecasting (results are reproducible per count).
     public var threads: Int = 1
     /// Print one progress line per epoch (epoch, losses, ETA) on stderr.
@@ -55,6 +59,7 @@ public struct LSTMConfiguration: Sendable, Hashable, Codable {
         if !(gradientClip > 0) { return "gradient clip must be positive, got \(gradientClip)" }
         if patience < 1 { return "patience must be at least 1, got \(patience)" }
         if !(0...1024).contains(embeddingSize) { return "embedding size must be 0…1024, got \(embeddingSize)" }
+        if !(1...100).contains(seeds) { return "seeds must be 1…100, got \(seeds)" }
         if !(1...256).contains(threads) { return "threads must be 1…256, got \(threads)" }
         return nil
     }

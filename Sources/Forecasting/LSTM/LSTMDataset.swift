@@ -24,6 +24,8 @@ struct LSTMDataset {
     let window: Int
     let horizon: Int
     let features: LSTMFeatureScaling
+    /// How each window is scaled and what the network's targets are relative to.
+    let normalisation: LSTMNormalisation
     /// Cumulative training-origin counts, for uniform sampling over all windows of all series.
     private(set) var cumulative: [Int] = []
 
@@ -31,7 +33,9 @@ struct LSTMDataset {
     var trainingWindowCount: Int { cumulative.last ?? 0 }
     var validationItems: [Int] { items.indices.filter { items[$0].validationOrigin != nil } }
 
-    init(items: [Item], window: Int, horizon: Int, features: LSTMFeatureScaling, validation: Bool) {
+    init(items: [Item], window: Int, horizon: Int, features: LSTMFeatureScaling, normalisation: LSTMNormalisation,
+         validation: Bool) {
+        self.normalisation = normalisation
         self.window = window
         self.horizon = horizon
         self.features = features
@@ -77,29 +81,35 @@ struct LSTMDataset {
             return
         }
         let it = items[item]
+        let scale = windowScale(it.values, end: origin)
         Self.fillInputs(ws.inputs.pointer, row: b, batch: batch, width: width, window: window,
                         values: it.values, regressors: it.regressors, features: features,
-                        scaling: it.scaling, end: origin)
+                        scale: scale, end: origin)
         Self.fillFuture(ws.future.pointer + b * h * f, regressors: it.regressors, features: features,
                         rows: it.rows, origin: origin, horizon: h)
         for k in 0..<h {
             let p = origin + k
-            ws.targets[b * h + k] = p < it.values.count ? it.scaling.target(it.values[p]) : .nan
+            ws.targets[b * h + k] = p < it.values.count ? scale.target(it.values[p], step: k) : .nan
         }
         ws.seriesIndex[b] = it.scaling.embeddingIndex ?? -1
+    }
+
+    /// The level and baseline of the window that ends before `end`.
+    func windowScale(_ values: [Double], end: Int) -> LSTMWindowScale {
+        LSTMWindowScale(values: values, end: end, window: window, horizon: horizon, normalisation: normalisation)
     }
 
     /// Fills the window of steps `end − window ..< end` of one sequence (time-major rows).
     static func fillInputs(_ inputs: UnsafeMutablePointer<Float>, row b: Int, batch: Int, width: Int, window: Int,
                            values: [Double], regressors: [Double], features: LSTMFeatureScaling,
-                           scaling: LSTMSeriesScaling, end: Int) {
+                           scale: LSTMWindowScale, end: Int) {
         let f = features.names.count
         for t in 0..<window {
             let p = end - window + t
             let x = inputs + (t * batch + b) * width
             x.update(repeating: 0, count: width)
             guard p >= 0, p < values.count else { continue }
-            if let v = scaling.input(values[p]) {
+            if let v = scale.input(values[p]) {
                 x[0] = v
                 x[1] = 1
             }

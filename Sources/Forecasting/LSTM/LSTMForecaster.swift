@@ -54,7 +54,8 @@ public struct LSTMForecaster: Forecaster {
             }
         }
         let summary = "lstm: trained on \(model.series.count) series, \(model.training.epochs) epochs "
-            + "(kept epoch \(model.training.bestEpoch), \(model.training.stopReason))"
+            + "(kept epoch \(model.training.bestEpoch), \(model.training.stopReason)), "
+            + "\(model.members.count) seed\(model.members.count == 1 ? "" : "s")" + model.training.coverageNote
         return try model.forecast(inputs, levels: levels).map { f in
             var f = f
             f.diagnostics = (notes[f.seriesID] ?? []) + f.diagnostics + [summary]
@@ -100,20 +101,49 @@ public struct LSTMForecaster: Forecaster {
         if nonFiniteFeatures > 0, let first = inputs.first?.series.id {
             notes[first, default: []].append("\(nonFiniteFeatures) non-finite regressor values set to 0")
         }
+        // The group's season: the most common one its inputs declare (1 = none).
+        var seasonVotes: [Int: Int] = [:]
+        for input in inputs { seasonVotes[input.season ?? 1, default: 0] += 1 }
+        let season = seasonVotes.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 1
+        let normalisation = LSTMNormalisation(season: season, baseline: configuration.baseline)
         let data = LSTMDataset(items: items, window: configuration.window, horizon: horizon,
-                               features: featureScaling, validation: configuration.validation)
+                               features: featureScaling, normalisation: normalisation, validation: configuration.validation)
         guard data.trainingWindowCount > 0 else { return nil }
 
         let shape = LSTMShape(hiddenSize: configuration.hiddenSize, layers: configuration.layers, horizon: horizon,
                               quantileCount: trainedLevels.count, featureCount: featureScaling.names.count,
                               embeddingSize: configuration.embeddingSize, seriesCount: scalings.count)
         if let problem = shape.problem() { throw ForecastError(.invalidRequest, "lstm: \(problem)") }
-        var parameters = LSTMTrainer.initialParameters(shape, seed: configuration.seed)
-        let report = try LSTMTrainer.train(data, shape: shape, levels: trainedLevels.map { Float($0) },
-                                           configuration: configuration, parameters: &parameters)
-        if report.diverged, configuration.reportsProgress { LSTMTrainer.printError("lstm: \(report.stopReason)") }
+        // One network per seed; a member that diverged before its first epoch is dropped.
+        var members: [[Float]] = [], report = LSTMTrainingReport(), seconds = 0.0, windows = 0.0
+        for k in 0..<configuration.seeds {
+            var c = configuration
+            c.seed = configuration.seed &+ UInt64(k)
+            var parameters = LSTMTrainer.initialParameters(shape, seed: c.seed)
+            let r = try LSTMTrainer.train(data, shape: shape, levels: trainedLevels.map { Float($0) },
+                                          configuration: c, parameters: &parameters)
+            if r.diverged, configuration.reportsProgress { LSTMTrainer.printError("lstm: seed \(c.seed): \(r.stopReason)") }
+            seconds += r.seconds
+            windows += r.windowsPerSecond * r.seconds
+            if k == 0 || report.bestEpoch == 0 { report = r }
+            guard r.bestEpoch > 0 else { continue }
+            members.append(parameters)
+            report.memberEpochs.append(r.bestEpoch)
+        }
+        report.seconds = seconds
+        report.windowsPerSecond = windows / max(seconds, 1e-9)
+        if members.isEmpty { members = [LSTMTrainer.initialParameters(shape, seed: configuration.seed)] }
+        if report.bestEpoch > 0 {
+            let validation = Array(data.validationItems.prefix(1024))
+            if !validation.isEmpty {
+                let ws = LSTMWorkspace<Float>(shape: shape, batch: configuration.batchSize, window: configuration.window)
+                report.validationCoverage = try LSTMTrainer.validationCoverage(data, items: validation, workspace: ws,
+                                                                               members: members)
+                report.validationLevels = trainedLevels
+            }
+        }
         let model = LSTMModel(shape: shape, configuration: configuration, levels: trainedLevels, features: featureScaling,
-                              series: scalings, parameters: parameters, training: report)
+                              normalisation: normalisation, series: scalings, members: members, training: report)
         return (model, notes)
     }
 }

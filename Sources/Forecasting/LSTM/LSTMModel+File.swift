@@ -21,15 +21,19 @@ struct LSTMModelHeader: Codable {
     var configuration: LSTMConfiguration
     var levels: [Double]
     var features: LSTMFeatureScaling
+    var normalisation: LSTMNormalisation
     var series: [LSTMSeriesScaling]
     var training: LSTMTrainingReport
+    /// Parameters per member.
     var parameterCount: Int
+    /// Members (one per training seed), stored one after the other.
+    var memberCount: Int
     /// FNV-1a (64-bit) of the weight bytes, as 16 hex digits: catches flipped or lost bytes.
     var weightsChecksum: String
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", shape, configuration, levels, features, series, training
-        case parameterCount = "parameter_count", weightsChecksum = "weights_fnv1a64"
+        case formatVersion = "format_version", shape, configuration, levels, features, normalisation, series, training
+        case parameterCount = "parameter_count", memberCount = "member_count", weightsChecksum = "weights_fnv1a64"
     }
 }
 
@@ -37,18 +41,21 @@ extension LSTMModel {
     /// The first four bytes of every LSTM model file.
     public static let magic: [UInt8] = Array("PSML".utf8)
 
-    /// The file: magic, UInt32 (little-endian) header length, the JSON header, then the
-    /// parameters as little-endian Float32 in `shape`'s layout.
+    /// The file: magic, UInt32 (little-endian) header length, the JSON header, then each member's
+    /// parameters as little-endian Float32 in `shape`'s layout, one member after the other.
     public func serialized() throws(LSTMModelFileError) -> [UInt8] {
         var weights = [UInt8]()
-        weights.reserveCapacity(parameters.count * 4)
-        for p in parameters {
-            let bits = p.bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { weights += $0 }
+        weights.reserveCapacity(members.count * parameters.count * 4)
+        for member in members {
+            for p in member {
+                let bits = p.bitPattern.littleEndian
+                withUnsafeBytes(of: bits) { weights += $0 }
+            }
         }
         let header = LSTMModelHeader(formatVersion: Self.formatVersion, shape: shape, configuration: configuration,
-                                     levels: levels, features: features, series: series, training: training,
-                                     parameterCount: parameters.count, weightsChecksum: Self.fnv1a(weights))
+                                     levels: levels, features: features, normalisation: normalisation, series: series,
+                                     training: training, parameterCount: parameters.count, memberCount: members.count,
+                                     weightsChecksum: Self.fnv1a(weights))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json: Data
@@ -78,8 +85,11 @@ extension LSTMModel {
             let json = Data(bytes[8..<(8 + length)])
             let version = try JSONDecoder().decode(Version.self, from: json).format_version
             guard version == Self.formatVersion else {
+                let hint = version < Self.formatVersion
+                    ? ": it scales whole series, this build scales each window by its level; retrain the group (psm train)"
+                    : ""
                 throw LSTMModelFileError(.unsupportedVersion,
-                                         "model format version \(version) is not supported (this build reads \(Self.formatVersion))")
+                                         "model format version \(version) is not supported (this build reads \(Self.formatVersion))\(hint)")
             }
             header = try JSONDecoder().decode(LSTMModelHeader.self, from: json)
         } catch let error as LSTMModelFileError {
@@ -102,7 +112,13 @@ extension LSTMModel {
         else { throw LSTMModelFileError(.corrupted, "feature scaling does not match \(header.shape.featureCount) features") }
         guard header.series.allSatisfy({ $0.scale > 0 && $0.scale.isFinite && ($0.embeddingIndex ?? 0) < max(header.shape.seriesCount, 1) })
         else { throw LSTMModelFileError(.corrupted, "a series scale or embedding index is invalid") }
-        let expected = 8 + length + header.parameterCount * 4
+        guard (1...1_000).contains(header.memberCount) else {
+            throw LSTMModelFileError(.corrupted, "member count \(header.memberCount) is not 1…1000")
+        }
+        guard (1...1_000_000).contains(header.normalisation.season) else {
+            throw LSTMModelFileError(.corrupted, "normalisation season \(header.normalisation.season) is not 1…1000000")
+        }
+        let expected = 8 + length + header.parameterCount * header.memberCount * 4
         guard bytes.count == expected else {
             throw LSTMModelFileError(.corrupted, bytes.count < expected
                 ? "truncated model file: \(bytes.count) bytes, expected \(expected)"
@@ -112,15 +128,20 @@ extension LSTMModel {
         guard Self.fnv1a(weights) == header.weightsChecksum else {
             throw LSTMModelFileError(.corrupted, "weights checksum mismatch: the file is corrupted")
         }
-        var parameters = [Float](repeating: 0, count: header.parameterCount)
+        var members: [[Float]] = []
         var i = 8 + length
-        for k in 0..<header.parameterCount {
-            let bits = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
-            parameters[k] = Float(bitPattern: bits)
-            i += 4
+        for _ in 0..<header.memberCount {
+            var parameters = [Float](repeating: 0, count: header.parameterCount)
+            for k in 0..<header.parameterCount {
+                let bits = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+                parameters[k] = Float(bitPattern: bits)
+                i += 4
+            }
+            members.append(parameters)
         }
         self.init(shape: header.shape, configuration: header.configuration, levels: header.levels,
-                  features: header.features, series: header.series, parameters: parameters, training: header.training)
+                  features: header.features, normalisation: header.normalisation, series: header.series,
+                  members: members, training: header.training)
     }
 
     /// Writes the model file (atomically: a temporary file renamed into place).

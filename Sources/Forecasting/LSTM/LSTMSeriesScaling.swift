@@ -1,7 +1,6 @@
-/// How one series is brought to unit scale: values are divided by the mean absolute observed value.
-///
-/// Mean-absolute scaling (DeepAR) keeps zero at zero, so non-negative demand stays non-negative,
-/// and lets one network serve series of any magnitude.
+/// What training noticed about one series: its mean absolute observed value (`scale`, kept for
+/// reports; since model format 2 every window is scaled by its own level, `LSTMWindowScale`), its
+/// embedding row, and diagnostics for series that need special handling.
 public struct LSTMSeriesScaling: Sendable, Hashable, Codable {
     public var seriesID: String
     /// The divisor applied to values (positive and finite).
@@ -49,19 +48,5 @@ public struct LSTMSeriesScaling: Sendable, Hashable, Codable {
             diagnostics.append("\(clipped) values above \(Int(inputLimit))× the mean absolute value clipped in the network's input")
         }
         return (LSTMSeriesScaling(seriesID: seriesID, scale: scale), diagnostics)
-    }
-
-    /// The network input for a raw value: scaled and clipped, or nil when missing.
-    @inline(__always)
-    func input(_ y: Double) -> Float? {
-        guard y.isFinite else { return nil }
-        return Float(min(max(y / scale, -Self.inputLimit), Self.inputLimit))
-    }
-
-    /// The training target for a raw value: scaled, or NaN when missing.
-    @inline(__always)
-    func target(_ y: Double) -> Float {
-        guard y.isFinite else { return .nan }
-        return Float(min(max(y / scale, -Self.targetLimit), Self.targetLimit))
     }
 }

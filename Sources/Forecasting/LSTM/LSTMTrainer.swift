@@ -19,11 +19,25 @@ public struct LSTMTrainingReport: Sendable, Hashable, Codable {
     public var stopReason: String = ""
     /// True when training stopped because the loss diverged.
     public var diverged = false
+    /// Per trained level, the share of held-out targets at or below the averaged members'
+    /// quantile (the last `horizon` points of each series); empty without a validation split.
+    public var validationCoverage: [Double] = []
+    /// The quantile levels `validationCoverage` refers to.
+    public var validationLevels: [Double] = []
+    /// Members trained (seeds) and the epoch each kept.
+    public var memberEpochs: [Int] = []
     /// Training windows seen per second.
     public var windowsPerSecond: Double = 0
     public var seconds: Double = 0
 
     public init() {}
+
+    /// ", validation coverage 0.1: 0.12, 0.5: 0.49, …" or "" without a validation split.
+    public var coverageNote: String {
+        guard !validationCoverage.isEmpty, validationCoverage.count == validationLevels.count else { return "" }
+        let pairs = zip(validationLevels, validationCoverage).map { "\($0): \(LSTMTrainer.format($1))" }
+        return ", held-out coverage " + pairs.joined(separator: ", ")
+    }
 }
 
 /// Mini-batch training with Adam, global-norm gradient clipping, a cosine learning-rate schedule
@@ -222,6 +236,31 @@ enum LSTMTrainer {
             start += ws.batch
         }
         return observed > 0 ? total / Double(observed) : .infinity
+    }
+
+    /// Per level, the share of observed held-out targets at or below the members' averaged quantile.
+    static func validationCoverage(_ data: LSTMDataset, items: [Int], workspace ws: LSTMWorkspace<Float>,
+                                   members: [[Float]]) throws(ForecastError) -> [Double] {
+        let q = ws.shape.quantileCount, h = ws.shape.horizon
+        var below = [Int](repeating: 0, count: q), observed = 0
+        var start = 0
+        while start < items.count {
+            for b in 0..<ws.batch {
+                let k = start + b
+                if k < items.count, let origin = data.items[items[k]].validationOrigin {
+                    data.fill(ws, row: b, item: items[k], origin: origin)
+                } else {
+                    data.fill(ws, row: b, item: nil, origin: 0)
+                }
+            }
+            try ws.forwardEnsemble(members)
+            for r in 0..<(ws.batch * h) where !ws.targets[r].isNaN {
+                observed += 1
+                for k in 0..<q where ws.targets[r] <= ws.quantiles[r * q + k] { below[k] += 1 }
+            }
+            start += ws.batch
+        }
+        return observed > 0 ? below.map { Double($0) / Double(observed) } : []
     }
 
     /// One line on stderr (file descriptor 2, which needs no shared `FILE*`).

@@ -112,7 +112,7 @@ extension TrainingConfiguration {
         }
         let lstm = try models.section("lstm")
         try lstm.rejectUnknown(["hidden", "layers", "window", "epochs", "batches", "batch_size", "learning_rate",
-                                "embedding", "seed", "patience"])
+                                "embedding", "seed", "patience", "seeds", "baseline"])
         c.lstm.hiddenSize = try lstm.int("hidden", in: 1...4_096) ?? c.lstm.hiddenSize
         c.lstm.layers = try lstm.int("layers", in: 1...16) ?? c.lstm.layers
         c.lstm.window = try lstm.int("window", in: 1...100_000) ?? c.lstm.window
@@ -122,6 +122,14 @@ extension TrainingConfiguration {
         c.lstm.learningRate = try lstm.number("learning_rate", from: 0, to: 10, lowerExclusive: true) ?? c.lstm.learningRate
         c.lstm.embeddingSize = try lstm.int("embedding", in: 0...1_024) ?? c.lstm.embeddingSize
         c.lstm.patience = try lstm.int("patience", in: 1...100_000) ?? c.lstm.patience
+        c.lstm.seeds = try lstm.int("seeds", in: 1...100) ?? c.lstm.seeds
+        if let name = try lstm.string("baseline") {
+            guard let baseline = LSTMNormalisation.Baseline(rawValue: name) else {
+                throw lstm.error(.invalidValue, key: "baseline", "must be one of "
+                                 + LSTMNormalisation.Baseline.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(name)")
+            }
+            c.lstm.baseline = baseline
+        }
         if let seed = try lstm.int("seed", in: 0...Int.max) { c.lstm.seed = UInt64(seed) }
         if let problem = c.lstm.problem { throw lstm.error(.invalidValue, key: "", problem) }
 

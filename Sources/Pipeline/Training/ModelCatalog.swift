@@ -69,7 +69,11 @@ public struct ModelCatalog: Sendable {
                 "hidden": "\(c.hiddenSize)", "layers": "\(c.layers)", "window": "\(c.window)", "epochs": "\(c.epochs)",
                 "batches": "\(c.batchesPerEpoch)", "batch_size": "\(c.batchSize)", "learning_rate": "\(c.learningRate)",
                 "embedding": "\(c.embeddingSize)", "seed": "\(c.seed)", "horizon": "\(horizon)",
+                "seeds": "\(model.members.count)", "baseline": c.baseline.rawValue,
+                "season": "\(model.normalisation.season)",
                 "best_epoch": "\(model.training.bestEpoch)", "stop_reason": model.training.stopReason,
+                "validation_coverage": model.training.coverageNote.isEmpty ? "none"
+                    : String(model.training.coverageNote.dropFirst(", held-out coverage ".count)),
             ], diagnostics: notes.sorted { $0.key < $1.key }.flatMap { k, v in v.map { "\(k): \($0)" } })
         case "arima":
             return try fitARIMA(inputs)
