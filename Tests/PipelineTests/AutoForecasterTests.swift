@@ -99,6 +99,55 @@ import TimeSeries
         // flags ordinary points of one phase, whose replacements differ from them by < 0.1).
         #expect(choice.forecast.originOutliers.contains(119), "\(choice.forecast.diagnostics)")
     }
+
+    /// A level shift inside the backtest window (rds_cpu_utilization_cc0c53's case: a steady 6,
+    /// then 14.5 from 20 steps before the end) puts errors of ≈ 8.5 into every member's
+    /// calibration, measured in the folds' narrow spreads. The published intervals are widened
+    /// by them but never beyond the largest backtest error of each step around the raw median
+    /// (≈ 14.5): every quantile within 14.5 ± 9.5. Known issue: the tables' median offsets,
+    /// learnt on the forecasts that missed the jump, still move the far steps' median up by
+    /// about that error (23.2 at steps 11–12).
+    @Test func aLevelShiftInTheBacktestDoesNotBlowUpTheIntervals() throws {
+        var g = SplitMix(5)
+        var values: [Double] = []
+        for t in 0..<120 { values.append((t < 100 ? 6 : 14.5) + 0.1 * g.normal()) }
+        let input = Self.input("rds", values, season: 6)
+        let levels = [0.025, 0.5, 0.975]
+        let choice = try #require(try AutoForecaster().choose([input], horizon: 12, levels: levels).first)
+        let d = try choice.forecast.result.get()
+        for h in 0..<12 {
+            let row = d.quantiles[h]
+            #expect(row.allSatisfy { $0.isFinite })
+            #expect(row.allSatisfy { abs($0 - 14.5) < 9.5 }, "step \(h + 1): \(row)")
+            withKnownIssue("calibration's median offset carries the jump's error into the far steps", isIntermittent: true) {
+                #expect(abs(row[1] - 14.5) < 3, "step \(h + 1): \(row)")
+            } when: { h >= 10 }
+        }
+    }
+
+    /// Each member is searched once, on the full history, and that fit is what is published: the
+    /// combination's ETS and ARIMA members forecast exactly as `--model ets` / `--model arima`
+    /// on the same series (the backtest's folds re-estimate the orders found there).
+    @Test func membersArePublishedFromTheirFullHistorySearch() throws {
+        var g = SplitMix(11)
+        var values: [Double] = []
+        for t in 0..<96 {
+            let cycle = 4 * sin(2 * Double.pi * Double(t % 6) / 6)
+            values.append(20 + cycle + 0.05 * Double(t) + g.normal())
+        }
+        let input = Self.input("vm", values, season: 6)
+        let auto = AutoForecaster(combination: .mean, candidates: ["seasonal-naive", "ets", "arima"])
+        let choice = try #require(try auto.choose([input], horizon: 6, levels: Self.levels).first)
+        let decision = try #require(choice.decision)
+        #expect(decision.crps.keys.sorted() == ["arima", "ets", "seasonal-naive"])
+        let ets = try #require(try ETSForecaster(jobs: 1).forecast([input], horizon: 6, levels: Self.levels).first)
+        let arima = try #require(try ARIMAForecaster(jobs: 1).forecast([input], horizon: 6, levels: Self.levels).first)
+        #expect(decision.components.count == 2)
+        let members: [(String, SeriesForecast)] = [("ets", ets), ("arima", arima)]
+        for (name, member) in members where decision.components.contains(name) {
+            #expect(choice.forecast.model.contains(member.model), "\(choice.forecast.model) lacks \(member.model)")
+        }
+    }
 }
 
 /// A small deterministic generator (SplitMix64 + Box–Muller) for test data.

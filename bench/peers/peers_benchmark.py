@@ -7,7 +7,8 @@ and every realAWSCloudwatch series of the NAB set, hourly means of their 5-minut
 
 Every model runs as the whole command a user waits for, over all series in one file, on one
 core (psm --jobs 1, statsforecast n_jobs=1), --repeats times; seconds per series = median wall
-time / series. statsforecast's numba kernels are cached on disk (NIXTLA_NUMBA_CACHE=1) and
+time / series, and the median CPU time (user + system of the command) / series, which a loaded
+machine inflates much less; the load average after each model is printed. statsforecast's numba kernels are cached on disk (NIXTLA_NUMBA_CACHE=1) and
 warmed by an untimed first run, so its compile time is not counted: its fastest honest mode.
 Scores over the 48 held-out hours, averaged over series: MASE (in-sample seasonal-naive MAE,
 m = 24), sMAPE (M4), MSIS and coverage of the central 95 % interval.
@@ -18,6 +19,7 @@ Run: bench/peers/peers.sh (makes the venv), or
 import argparse
 import glob
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -106,11 +108,14 @@ def main():
         cmd = command(kind, model, a.psm, out)
         if kind == "sf":
             subprocess.run(cmd, check=True, capture_output=True)  # untimed: fills numba's cache
-        times = []
+        times, cpus = [], []
         for _ in range(a.repeats):
             start = time.perf_counter()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             p = subprocess.run(cmd, capture_output=True, text=True)
             times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
             if p.returncode not in (0, 1) or not os.path.exists(out):
                 print(p.stderr[-2000:], file=sys.stderr)
                 raise SystemExit(f"{kind} {model} failed")
@@ -129,10 +134,12 @@ def main():
         s = np.array(s)
         row = dict(model=f"{kind}:{model}", series=len(s), mase=s[:, 0].mean(), median_mase=np.median(s[:, 0]),
                    smape=s[:, 1].mean(), msis=s[:, 2].mean(), cov95=s[:, 3].mean(),
-                   s_per_series=statistics.median(times) / len(names), runs=" ".join(f"{x:.2f}" for x in times))
+                   s_per_series=statistics.median(times) / len(names), cpu_per_series=statistics.median(cpus) / len(names),
+                   runs=" ".join(f"{x:.2f}" for x in times), load=" ".join(f"{x:.1f}" for x in os.getloadavg()))
         rows.append(row)
         print(f"{row['model']}: MASE {row['mase']:.3f} (median {row['median_mase']:.3f}) sMAPE {row['smape']:.2f} "
-              f"MSIS {row['msis']:.2f} cov95 {row['cov95']:.3f} {row['s_per_series']:.3f} s/series (runs {row['runs']} s)",
+              f"MSIS {row['msis']:.2f} cov95 {row['cov95']:.3f} {row['s_per_series']:.3f} s/series (runs {row['runs']} s), "
+              f"CPU {row['cpu_per_series']:.3f} s/series, load {row['load']}",
               flush=True)
     df = pd.DataFrame(rows)
     pd.DataFrame(per_series).pivot(index="series", columns="model", values="mase").round(3).to_csv(

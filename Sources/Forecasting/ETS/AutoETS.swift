@@ -6,9 +6,20 @@ public struct AutoETSOptions: Sendable, Hashable, Codable {
     public var damped = true
     /// Try multiplicative error and season (only ever for positive data).
     public var multiplicative = true
-    public init(damped: Bool = true, multiplicative: Bool = true) {
+    /// Candidates, best by AICc after a short first search, that are then searched in full.
+    public var finalists = 3
+    public init(damped: Bool = true, multiplicative: Bool = true, finalists: Int = 3) {
         self.damped = damped
         self.multiplicative = multiplicative
+        self.finalists = max(1, finalists)
+    }
+
+    /// Options written before `finalists` existed decode with the default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(damped: try c.decodeIfPresent(Bool.self, forKey: .damped) ?? true,
+                  multiplicative: try c.decodeIfPresent(Bool.self, forKey: .multiplicative) ?? true,
+                  finalists: try c.decodeIfPresent(Int.self, forKey: .finalists) ?? 3)
     }
 }
 
@@ -46,8 +57,9 @@ public enum AutoETS {
         return (out, notes)
     }
 
-    /// Fits every candidate and returns the one with the lowest AICc. Each candidate's origin is
-    /// screened by the guard; when the chosen one treated observations as outliers, its
+    /// Fits every candidate and returns the one with the lowest AICc: a short search of each
+    /// (`ETSSearch.screening`), then a full one of the `options.finalists` best, continued from
+    /// where the short one stopped. Each candidate's origin is screened by the guard; when the chosen one treated observations as outliers, its
     /// specification is fitted again without them (one refit, not one per candidate).
     public static func fit(_ series: Series, season: Int?, options: AutoETSOptions = AutoETSOptions()) throws(ForecastError) -> ETSModel {
         let finite = series.values.filter(\.isFinite)
@@ -56,15 +68,26 @@ public enum AutoETS {
             return try ETSModel.constant(series, value: first)
         }
         let (specs, notes) = candidates(season: season, count: finite.count, positive: finite.min()! > 0, options: options)
-        var best: ETSModel?
+        // First pass: every candidate on a short budget, to rank them; then the best `finalists`
+        // searched further from where the first pass stopped. The full search of every candidate
+        // cost 10× more, and the ranking by AICc rarely moves after the first pass.
+        var screened: [ETSModel] = []
         var failures: [String] = []
         for spec in specs {
             do {
-                let model = try ETSModel.fitOnce(series, specification: spec, originGuard: OriginOutlierGuard())
-                if model.aicc.isFinite, model.aicc < (best?.aicc ?? .infinity) { best = model }
+                let model = try ETSModel.fitOnce(series, specification: spec, originGuard: OriginOutlierGuard(), search: .screening)
+                if model.aicc.isFinite { screened.append(model) }
             } catch {
                 failures.append("\(spec): \(error.message)")
             }
+        }
+        screened.sort { $0.aicc < $1.aicc }
+        var best: ETSModel?
+        for first in screened.prefix(options.finalists) {
+            let refined = (try? ETSModel.fitOnce(series, specification: first.specification, originGuard: OriginOutlierGuard(),
+                                                 search: .full, from: first)) ?? first
+            let model = refined.aicc <= first.aicc ? refined : first
+            if model.aicc < (best?.aicc ?? .infinity) { best = model }
         }
         guard var best else {
             throw ForecastError(.notConverged, "no ETS model could be fitted" + (failures.isEmpty ? "" : " (\(failures.joined(separator: "; ")))"))

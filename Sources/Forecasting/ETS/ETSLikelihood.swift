@@ -27,6 +27,9 @@ struct ETSPass {
         var state = start
         var residuals = keepResiduals ? [Double](repeating: .nan, count: y.count) : []
         var sse = 0.0, logs = 0.0, n = 0
+        // Σ log|ŷ| as the log of running products, one `log` per block (the logarithm was a
+        // quarter of a fit's time); a block ends before the product could leave 1e±150.
+        var product = 1.0
         let multiplicative = spec.error == .multiplicative
         for t in 0..<y.count {
             let yt = y[t]
@@ -35,11 +38,18 @@ struct ETSPass {
                 let e = multiplicative ? (yt - f) / f : yt - f
                 if keepResiduals { residuals[t] = e }
                 sse += e * e
-                if multiplicative { logs += log(abs(f)) }
+                if multiplicative {
+                    product *= abs(f)
+                    if !(product > 1e-150 && product < 1e150) {
+                        logs += log(product)
+                        product = 1
+                    }
+                }
                 n += 1
             }
             state.update(spec, p, observing: yt)
         }
+        if product != 1 { logs += log(product) }
         return ETSPass(state: state, residuals: residuals, sumSquares: sse, sumLogForecast: logs, observed: n)
     }
 }
@@ -90,18 +100,29 @@ struct ETSBounds: Sendable {
     /// P(ρz), ρ = 1 + slack, lie strictly inside the unit circle (Schur–Cohn step-down).
     static func rootsWithinUnitCircle(_ coefficients: [Double], slack: Double) -> Bool {
         let rho = 1 + slack
-        var a = coefficients.enumerated().map { $1 * Foundation.pow(rho, Double($0)) }
-        while a.count > 1, a[a.count - 1] == 0 { a.removeLast() }
-        while a.count > 1 {
-            let n = a.count - 1
+        // Two buffers, swapped at each step-down (the check runs at every likelihood evaluation).
+        var a = [Double](repeating: 0, count: coefficients.count)
+        var power = 1.0
+        for k in coefficients.indices {
+            a[k] = coefficients[k] * power
+            power *= rho
+        }
+        var next = a
+        var count = a.count
+        while count > 1, a[count - 1] == 0 { count -= 1 }
+        while count > 1 {
+            let n = count - 1
             let lead = a[n], constant = a[0]
             guard abs(constant) < abs(lead) else { return false }
             // p_{n−1}(z) = (lead·p(z) − constant·z^n p(1/z)) / z
-            var next = [Double](repeating: 0, count: n)
-            for k in 1...n { next[k - 1] = lead * a[k] - constant * a[n - k] }
-            let scale = next.map(abs).max() ?? 0
+            var scale = 0.0
+            for k in 1...n {
+                next[k - 1] = lead * a[k] - constant * a[n - k]
+                scale = max(scale, abs(next[k - 1]))
+            }
             guard scale > 0, scale.isFinite else { return false }
-            a = next.map { $0 / scale }
+            for k in 0..<n { a[k] = next[k] / scale }
+            count = n
         }
         return true
     }

@@ -10,18 +10,32 @@ extension ETSModel {
     /// the model is fitted again without them (`OriginScreen.refitWithoutOutliers`).
     public static func fit(_ series: Series, specification spec: ETSSpecification,
                            originGuard: OriginOutlierGuard<ETSState>? = OriginOutlierGuard()) throws(ForecastError) -> ETSModel {
-        guard let originGuard else { return try fitOnce(series, specification: spec, originGuard: nil) }
+        try fit(series, specification: spec, originGuard: originGuard, search: .full, from: nil)
+    }
+
+    /// `previous`'s specification re-estimated on `series` (another history of the same series:
+    /// a backtest fold's), the search starting from `previous`'s optimum and shorter than a fit
+    /// from the usual start values (`ETSSearch.warm`). Used by the rolling backtest, where each
+    /// fold's history differs from the last by a horizon or two.
+    public static func refit(_ series: Series, like previous: ETSModel,
+                             originGuard: OriginOutlierGuard<ETSState>? = OriginOutlierGuard()) throws(ForecastError) -> ETSModel {
+        try fit(series, specification: previous.specification, originGuard: originGuard, search: .warm, from: previous)
+    }
+
+    static func fit(_ series: Series, specification spec: ETSSpecification, originGuard: OriginOutlierGuard<ETSState>?,
+                    search: ETSSearch, from previous: ETSModel?) throws(ForecastError) -> ETSModel {
+        guard let originGuard else { return try fitOnce(series, specification: spec, originGuard: nil, search: search, from: previous) }
         var calls = 0
         return try OriginScreen.refitWithoutOutliers(series) { (s) throws(ForecastError) -> ETSModel in
             calls += 1
-            var model = try fitOnce(s, specification: spec, originGuard: originGuard)
+            var model = try fitOnce(s, specification: spec, originGuard: originGuard, search: search, from: previous)
             if calls == 2 { model.diagnostics.append("refitted without the outlying observation(s) at the origin") }
             return model
         }
     }
 
-    static func fitOnce(_ series: Series, specification spec: ETSSpecification,
-                        originGuard: OriginOutlierGuard<ETSState>?) throws(ForecastError) -> ETSModel {
+    static func fitOnce(_ series: Series, specification spec: ETSSpecification, originGuard: OriginOutlierGuard<ETSState>?,
+                        search: ETSSearch = .full, from previous: ETSModel? = nil) throws(ForecastError) -> ETSModel {
         let bounds = ETSBounds()
         let y = series.values
         let finite = y.filter(\.isFinite)
@@ -51,6 +65,11 @@ extension ETSModel {
             upper.append(.infinity)
             step.append(max(0.05 * abs(s), 0.05 * spread, 1e-8))
         }
+        // Warm start: the previous fit's optimum (same specification), when it is admissible here.
+        if let previous, previous.specification == spec {
+            let warm = previous.optimiserVector
+            if warm.count == x0.count, bounds.contains(previous.parameters, spec) { x0 = warm }
+        }
         func unpack(_ x: [Double]) -> (ETSParameters, [Double]) {
             var i = 0
             func next() -> Double { defer { i += 1 }; return x[i] }
@@ -67,7 +86,7 @@ extension ETSModel {
             let pass = ETSPass.run(y, from: ETSState(initial: initial, specification: spec), spec, p, keepResiduals: false)
             return pass.criterion(spec)
         }
-        let result = NelderMead(maxIterations: 4000, tolerance: 1e-10, restarts: 2)
+        let result = NelderMead(maxIterations: search.maxIterations, tolerance: 1e-10, restarts: search.restarts)
             .minimize(x0, lower: lower, upper: upper, step: step, objective)
         guard result.value.isFinite else {
             throw ForecastError(.notConverged, "\(spec): no admissible parameters found")
@@ -109,6 +128,17 @@ extension ETSModel {
                         state: pass.state, grid: series.grid)
     }
 
+    /// The optimiser's vector of this model: α, β?, γ?, φ?, then the initial states without the
+    /// last seasonal term (which the normalisation fixes).
+    var optimiserVector: [Double] {
+        let spec = specification, p = parameters
+        var x = [p.alpha]
+        if spec.hasTrend { x.append(p.beta) }
+        if spec.hasSeason { x.append(p.gamma) }
+        if spec.damped { x.append(p.phi) }
+        return x + (spec.hasSeason ? initialState.dropLast() : initialState[...])
+    }
+
     /// Adds the last seasonal state from the normalisation (Σ s = 0, or m for multiplicative).
     static func fullState(_ free: [Double], _ spec: ETSSpecification) -> [Double] {
         guard spec.hasSeason else { return free }
@@ -122,4 +152,18 @@ extension ETSModel {
         let mean = v.reduce(0, +) / Double(v.count)
         return (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)).squareRoot()
     }
+}
+
+/// How hard one ETS fit searches: Nelder–Mead's iteration cap per run and its restarts from the
+/// best point. A seasonal model has m + 2…m + 5 free values, where the simplex stalls and each
+/// restart still gains (docs/ets-theta.md, "Cost").
+struct ETSSearch: Sendable {
+    var maxIterations: Int
+    var restarts: Int
+    /// The fit of one specification (`ETSModel.fit`) and of AutoETS's finalists.
+    static let full = ETSSearch(maxIterations: 4000, restarts: 2)
+    /// AutoETS's first pass over every candidate, to rank them (statsforecast's budget: 1,000 iterations, one run).
+    static let screening = ETSSearch(maxIterations: 1000, restarts: 0)
+    /// A refit from a previous optimum of the same specification (`ETSModel.refit`).
+    static let warm = ETSSearch(maxIterations: 1000, restarts: 1)
 }

@@ -68,7 +68,7 @@ public struct ETSState: Sendable, Codable, Hashable {
         guard y.isFinite else {
             level = q
             slope = phib
-            if m > 0 { head = (head + 1) % m }
+            if m > 0 { advanceHead(m) }
             return
         }
         let deseasonalised: Double
@@ -85,7 +85,14 @@ public struct ETSState: Sendable, Codable, Hashable {
             let t: Double
             if spec.season == .additive { t = y - q } else { t = abs(q) < 1e-10 ? huge : y / q }
             season[head] = oldSeason + p.gamma * (t - oldSeason)
-            head = (head + 1) % m
+            advanceHead(m)
         }
+    }
+
+    /// head = (head + 1) mod m without a division (this runs once per observation per evaluation).
+    @inline(__always)
+    private mutating func advanceHead(_ m: Int) {
+        head += 1
+        if head == m { head = 0 }
     }
 }

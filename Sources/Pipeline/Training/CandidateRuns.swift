@@ -11,20 +11,50 @@ struct CandidateRuns {
     var evaluations: [CandidateEvaluation] = []
     var backtests: [BacktestReport] = []
     var notes: [String] = []
+    /// Per candidate and step: the largest |actual − median| of any backtest forecast (every
+    /// origin, raw), in the data's units. `AutoForecaster` bounds its calibrated intervals by it.
+    var largestErrors: [String: [Double]] = [:]
 
     init(_ names: [String], catalog: ModelCatalog, inputs: [ForecastInput], configuration: TrainingConfiguration,
          calibration: CandidateCalibration) {
-        for name in names {
-            guard let forecaster = catalog.rollingForecaster(name) else { notes.append("\(name): unknown model"); continue }
+        self.init(names.compactMap { catalog.rollingForecaster($0) }, inputs: inputs, configuration: configuration,
+                  calibration: calibration)
+        notes = names.filter { catalog.rollingForecaster($0) == nil }.map { "\($0): unknown model" } + notes
+    }
+
+    /// The backtests of `forecasters` as given (`AutoForecaster` passes ones that already hold
+    /// each series' search result).
+    init(_ forecasters: [any RollingForecaster], inputs: [ForecastInput], configuration: TrainingConfiguration,
+         calibration: CandidateCalibration) {
+        for forecaster in forecasters {
+            let name = forecaster.name
             do {
                 let run = try RollingBacktest.run(forecaster, inputs: inputs, configuration: configuration.backtest,
                                                   originStride: configuration.originStride)
                 evaluations.append(calibration.evaluate(run, inputs: inputs))
                 backtests.append(run.report)
+                largestErrors[name] = Self.largestErrors(run)
             } catch {
                 notes.append("\(name): backtest failed: \(error.message)")
             }
         }
+    }
+
+    /// Per step, the largest |actual − median| over every origin's raw forecast (the mean when
+    /// the forecast has no 0.5 level); empty when no step was observed.
+    static func largestErrors(_ run: RollingBacktestResult) -> [Double] {
+        var out: [Double] = []
+        for o in run.origins.joined() {
+            let median = o.forecast.levels.firstIndex { abs($0 - 0.5) < 1e-9 }
+            for (h, y) in o.actuals.enumerated() where y.isFinite && h < o.forecast.mean.count {
+                let centre = median.map { o.forecast.quantiles[h][$0] } ?? o.forecast.mean[h]
+                let e = abs(y - centre)
+                guard e.isFinite else { continue }
+                while out.count <= h { out.append(0) }
+                out[h] = max(out[h], e)
+            }
+        }
+        return out
     }
 
     /// Each candidate's scores, for the report and the manifest.

@@ -76,16 +76,31 @@ struct ARIMARollingModel: RollingModel {
     var originOutlierPoints: [OriginOutlier] { model.originOutlierPoints }
 }
 
+/// ARIMA per fold. With `orders` set (`psm forecast --model auto`), a series whose order a
+/// search already chose (on its full history, before the backtest) is re-estimated with that
+/// order — parameters only — instead of searched again; without (`psm train`), every fold searches.
 struct RollingARIMA: RollingForecaster {
     let name = "arima"
     var options: AutoARIMAOptions
+    var orders: ModelMemo<ARIMASpecification>?
 
     func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
         inputs.map { input in
             var notes: [String] = []
+            if let spec = orders?[input.series.id] {
+                do throws(ForecastError) {
+                    let model = try OriginScreen.refitWithoutOutliers(input.series) { (s) throws(ForecastError) -> ARIMAModel in
+                        try ARIMAModel.fit(s, specification: spec, regressors: input.regressors)
+                    }
+                    return RollingFit(model: .success(ARIMARollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
+                } catch {
+                    notes.append("\(spec) could not be re-estimated (\(error.message)): searched again")
+                }
+            }
             do throws(ForecastError) {
                 let model = try AutoARIMA.fitGuardingOrigin(input.series, season: input.season, regressors: input.regressors, options: options)
-                return RollingFit(model: .success(ARIMARollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
+                orders?[input.series.id] = model.specification
+                return RollingFit(model: .success(ARIMARollingModel(model: model)), name: model.name, diagnostics: notes + model.diagnostics)
             } catch {
                 notes.append("automatic ARIMA failed (\(error.message)): fell back to ARIMA(0,1,1)")
             }
@@ -117,47 +132,49 @@ struct ETSRollingModel: RollingModel {
 }
 
 /// ETS per fold, then `append` between the fold's origins, as the actuator scores a published
-/// ETS. The full AutoETS search runs at a series' first fold only; later folds re-estimate the
-/// specification it chose (parameters and initial states on the longer history), one fit instead
-/// of every candidate's — the search is most of a training run's cost (docs/ets-theta.md, "Cost").
-/// A re-estimate that fails searches again. Fallback: seasonal naive.
+/// ETS. The full AutoETS search runs once per series (at its first fold, or for `psm forecast
+/// --model auto` on the full history before the backtest); later fits re-estimate the
+/// specification it chose, starting from that search's optimum (`ETSModel.refit`) — the search
+/// is most of the cost (docs/ets-theta.md, "Cost"). A re-estimate that fails searches again.
+/// Fallback: seasonal naive.
 struct RollingETS: RollingForecaster {
     let name = "ets"
     var options: AutoETSOptions
-    /// The specification each series' first fit chose (a new memo per `rollingForecaster` call:
-    /// one group's backtest of this candidate).
-    let chosen = SpecificationMemo()
+    /// The model each series' search found (a new memo per `rollingForecaster` call: one
+    /// group's backtest of this candidate).
+    let chosen = ModelMemo<ETSModel>()
 
     func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
         inputs.map { input in
             var notes: [String] = []
-            if let spec = chosen[input.series.id] {
+            if let previous = chosen[input.series.id] {
                 do throws(ForecastError) {
-                    let model = try ETSModel.fit(input.series, specification: spec)
+                    let model = try ETSModel.refit(input.series, like: previous)
                     return RollingFit(model: .success(ETSRollingModel(model: model)), name: model.name, diagnostics: model.diagnostics)
                 } catch {
-                    notes.append("\(spec) could not be re-estimated (\(error.message)): searched again")
+                    notes.append("\(previous.specification) could not be re-estimated (\(error.message)): searched again")
                 }
             }
             do throws(ForecastError) {
                 let model = try AutoETS.fit(input.series, season: input.season, options: options)
-                chosen[input.series.id] = model.specification
+                chosen[input.series.id] = model
                 return RollingFit(model: .success(ETSRollingModel(model: model)), name: model.name, diagnostics: notes + model.diagnostics)
             } catch {
                 return SeasonalNaiveModel.fit(input, diagnostics: notes + ["ETS failed (\(error.message)): fell back to seasonal naive"])
             }
         }
     }
+}
 
-    /// Series id → specification, shared by the copies of one `RollingETS` (folds run in order).
-    final class SpecificationMemo: @unchecked Sendable {
-        private let lock = NSLock()
-        private var specifications: [String: ETSSpecification] = [:]
+/// Series id → what a search found for it, shared by the copies of one rolling forecaster
+/// (a backtest's folds run in order).
+final class ModelMemo<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Value] = [:]
 
-        subscript(id: String) -> ETSSpecification? {
-            get { lock.withLock { specifications[id] } }
-            set { lock.withLock { specifications[id] = newValue } }
-        }
+    subscript(id: String) -> Value? {
+        get { lock.withLock { values[id] } }
+        set { lock.withLock { values[id] = newValue } }
     }
 }
 
