@@ -6,8 +6,10 @@ import ServiceLifecycle
 /// The collector as a service beside the decision loop: one collection every `[actuator.collect]
 /// interval` seconds — the hosts' VM stats and, at the same time, the `[[actuator.scrape]]`
 /// targets — handed to the runtime (live demand of groups whose `demand_metric` is a VM metric or
-/// a scraped one, and measured running capacity). It never runs inside a decision cycle; a cycle
-/// waits for it only while `apply` takes the runtime's actor (microseconds).
+/// a scraped one, and measured running capacity), then the live trigger on it
+/// (`ActuatorRuntime.liveTrigger`: ready shadows activated when live demand crosses the threshold,
+/// `[actuator.trigger] live = "collection"`). It never runs inside a decision cycle; a cycle waits
+/// for it only while `apply` or an activation takes the runtime's actor.
 struct CollectorLoop: Service {
     let collector: Collector
     let scraper: Scraper?
@@ -35,6 +37,15 @@ struct CollectorLoop: Service {
                 ])
                 problems += scrape.problems
             }
+            // The live trigger on what was just collected: a rise waits one collection, not a cycle.
+            let live = await runtime.liveTrigger()
+            if !live.activations.isEmpty {
+                logger.info("live trigger", metadata: [
+                    "activations": "\(live.activations.count)",
+                    "groups": "\(live.triggers.map(\.group).joined(separator: ","))",
+                ])
+            }
+            problems += live.problems
             // Each distinct problem once at warning (a host or target that stays down would repeat
             // it every few seconds), then at debug.
             for problem in problems {

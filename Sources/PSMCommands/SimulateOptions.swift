@@ -42,11 +42,15 @@ struct DelayFlags: ParsableArguments {
     @Option(help: "Between live re-evaluations while a cooldown holds an action back.")
     var evaluationPeriod = "60s"
 
+    @Option(help: "shadow: interval start → its demand seen by psm's live trigger, and between its evaluations (the actuator's collector interval).")
+    var triggerDetection = "10s"
+
     func apply(to p: inout SimulationParameters) throws {
         p.launchDelay = try duration(launchDelay, flag: "--launch-delay")
         p.activationDelay = try duration(activationDelay, flag: "--activation-delay")
         p.detectionDelay = try duration(detectionDelay, flag: "--detection-delay")
         p.evaluationPeriod = try duration(evaluationPeriod, flag: "--evaluation-period")
+        p.triggerDetection = try duration(triggerDetection, flag: "--trigger-detection")
     }
 }
 
@@ -78,7 +82,13 @@ struct PolicyFlags: ParsableArguments {
     @Option(help: "shadow: forecast quantile the trigger activates ahead on, or none (live demand only).")
     var triggerLevel = "0.5"
 
-    @Option(help: "shadow: cost (raise the trigger's forecast level to where activating ahead pays for itself) or fixed (--trigger-level as it is).")
+    @Option(help: "shadow: how the sizer reads its lead window: maximum (the quantile of the window's maximum demand) or largest-step (the largest per-step quantile).")
+    var leadWindow = "maximum"
+
+    @Option(help: "shadow: the miss a shadow avoids, as the sizer prices it: interval (c_miss: the pool's critical ratio is τ) or launch (c_miss × launch delay / interval).")
+    var poolPricing = "interval"
+
+    @Option(help: "shadow: cost (raise the trigger's forecast level to where activating ahead pays for itself), tau (raise it to τ) or fixed (--trigger-level as it is).")
     var aheadLevel = "fixed"
 
     @Option(help: "shadow: on (launch, a launch delay ahead, what the ahead level's quantile needs beyond the ready pool) or off.")
@@ -106,11 +116,17 @@ struct PolicyFlags: ParsableArguments {
         } else {
             throw ValidationError("--trigger-level must be a level in (0, 1) or none, got \"\(triggerLevel)\"")
         }
-        switch aheadLevel {
-        case "cost": p.aheadLevelFromCosts = true
-        case "fixed": p.aheadLevelFromCosts = false
-        default: throw ValidationError("--ahead-level must be cost or fixed, got \"\(aheadLevel)\"")
+        guard let rule = AheadRule(rawValue: aheadLevel) else {
+            throw ValidationError("--ahead-level must be cost, tau or fixed, got \"\(aheadLevel)\"")
         }
+        p.aheadRule = rule
+        guard p.setLeadWindow(leadWindow) else {
+            throw ValidationError("--lead-window must be maximum or largest-step, got \"\(leadWindow)\"")
+        }
+        guard let pricing = PoolPricing(rawValue: poolPricing) else {
+            throw ValidationError("--pool-pricing must be interval or launch, got \"\(poolPricing)\"")
+        }
+        p.poolPricing = pricing
         switch aheadLaunch {
         case "on": p.aheadLaunch = true
         case "off": p.aheadLaunch = false

@@ -66,6 +66,10 @@ package struct Simulator: Sendable {
             return "\(trace.group): --detection-delay (\(DurationText.describe(parameters.detectionDelay))) must be shorter than "
                 + "the trace's interval (\(DurationText.describe(trace.interval)))"
         }
+        if parameters.triggerDetection >= trace.interval {
+            return "\(trace.group): --trigger-detection (\(DurationText.describe(parameters.triggerDetection))) must be shorter than "
+                + "the trace's interval (\(DurationText.describe(trace.interval)))"
+        }
         return nil
     }
 

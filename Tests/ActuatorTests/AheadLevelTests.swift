@@ -33,11 +33,22 @@ import Testing
     @Test func costsRunRaisesTheTriggerLevelAndExplainShowsIt() throws {
         let plain = try ActuatorConfiguration.parse(ParkAutoRuntimeTests.minimal, fileName: "psm.toml")
         #expect(plain.aheadLevel == nil && plain.trigger.forecastLevel == 0.5)
-        // Runtime defaults c_miss 10, c_reserve 0.5, a 300 s cycle: 1 − (2 − 0.5) × 300 / (10 × 300) = 0.85.
-        let run = try ActuatorConfiguration.parse(ParkAutoRuntimeTests.minimal + "\n[actuator.costs]\nrun = 2\n", fileName: "psm.toml")
+        // Runtime defaults c_miss 10, c_reserve 0.5, the live trigger once per 300 s cycle:
+        // 1 − (2 − 0.5) × 300 / (10 × 300) = 0.85.
+        let run = try ActuatorConfiguration.parse(ParkAutoRuntimeTests.minimal + "\n[actuator.costs]\nrun = 2\n[actuator.trigger]\nlive = \"cycle\"\n",
+                                                  fileName: "psm.toml")
         let ahead = try #require(run.aheadLevel)
-        #expect(abs(ahead.costLevel - 0.85) < 1e-12 && ahead.wait == 300)
+        #expect(abs(ahead.costLevel - 0.85) < 1e-12 && ahead.wait == 300 && !run.liveTriggerEachCollection)
         #expect(run.trigger.forecastLevel == ahead.level)
+        // The live trigger at every collection (the default, every 10 s): a miss waits 10 s,
+        // 1 − 1.5 × 300 / (10 × 10) = −3.5, and forecast_level 0.5 holds.
+        let each = try ActuatorConfiguration.parse(ParkAutoRuntimeTests.minimal + "\n[actuator.costs]\nrun = 2\n", fileName: "psm.toml")
+        let fast = try #require(each.aheadLevel)
+        #expect(each.liveTriggerEachCollection && fast.wait == 10 && abs(fast.costLevel + 3.5) < 1e-12)
+        #expect(fast.level == 0.5 && each.trigger.forecastLevel == 0.5)
+        #expect(throws: (any Error).self) {
+            try ActuatorConfiguration.parse(ParkAutoRuntimeTests.minimal + "\n[actuator.trigger]\nlive = \"often\"\n", fileName: "psm.toml")
+        }
         // Live demand only (forecast_level = 0): nothing to raise.
         let live = try ActuatorConfiguration.parse(ParkAutoRuntimeTests.minimal + "\n[actuator.costs]\nrun = 2\n[actuator.trigger]\nforecast_level = 0\n",
                                                    fileName: "psm.toml")

@@ -3,6 +3,7 @@ import Foundation
 import Features
 import Foundation
 import MetricStore
+import Scaling
 import Testing
 
 /// Out-of-range numbers, NUL bytes and misspelt sections in `[actuator]`: each a configuration
@@ -117,6 +118,15 @@ import Testing
     func nestedTablesAreCheckedToo(tail: String, location: String) throws {
         let e = try #require(Self.error(Self.config(tail: tail)), "\(tail) was accepted")
         #expect(e.location == location, "\(e)")
+    }
+
+    @Test func theLeadWindowIsReadAndCheckedByName() throws {
+        let e = try #require(Self.error(Self.config(tail: "[actuator.sizing]\nlead_window = \"peak\"")))
+        #expect(e.location == "[actuator.sizing] lead_window" && "\(e)".contains("\"maximum\" or \"largest-step\""), "\(e)")
+        let largest = try ActuatorConfiguration.parse(Self.config(tail: "[actuator.sizing]\nlead_window = \"largest-step\""),
+                                                      fileName: "psm.toml")
+        #expect(largest.sizing.leadWindow == .largestStep)
+        #expect(try ActuatorConfiguration.parse(Self.config(), fileName: "psm.toml").sizing.leadWindow == .maximum)
     }
 
     @Test func anEmptyHypervisorURIIsRefused() throws {

@@ -99,6 +99,24 @@ import TimeSeries
         #expect(cycle.decisions.allSatisfy { $0.diagnostic != nil && $0.shortfall == nil })
     }
 
+    @Test func explanationShowsTheWindowMaximum() throws {
+        // τ = 3 / (3 + 1) = 0.75; two equal steps: the quantile of their maximum is
+        // 100 + 100 (√0.75 − 0.5) = 136.6025 (SizingStepTests), 36.6 units above running → 4 shadows;
+        // the largest step's quantile alone (125) would ask for 3.
+        let rows: [[Double]] = [[100, 140], [100, 140]]
+        var sizer = try Sizer(policy: try SizingPolicy(costs: CostModel(missCost: 3, reserveCost: 1, launchDelay: 60), leadTime: 120),
+                              clock: ManualWallClock(0))
+        let input = SizingInput(group: "api", forecast: try forecast(levels: [0.5, 0.9], rows: rows), running: 100, unit: 10, currentPool: 0)
+        let d = try #require(sizer.decide([input], freeCapacity: .infinity).decisions.first)
+        #expect(d.rawTarget == 4)
+        #expect(d.explanation[1] == "q0.75 of the maximum demand within 120 s (2 steps), steps taken independent = 136.603 units "
+                + "(largest step's q0.75 125)", "\(d.explanation)")
+        var largest = try Sizer(policy: try SizingPolicy(costs: CostModel(missCost: 3, reserveCost: 1, launchDelay: 60), leadTime: 120,
+                                                         leadWindow: .largestStep), clock: ManualWallClock(0))
+        let old = try #require(largest.decide([input], freeCapacity: .infinity).decisions.first)
+        #expect(old.rawTarget == 3 && old.explanation[1] == "q0.75 of demand within 120 s (2 steps), largest at step 1 = 125 units")
+    }
+
     @Test func explanationNamesEveryStep() throws {
         var sizer = try Sizer(policy: try SizingPolicy(costs: CostModel(missCost: 10, reserveCost: 0.5, launchDelay: 120),
                                                        leadTime: 60, budget: 50),

@@ -1,5 +1,6 @@
 @testable import Actuator
 import Calibration
+import Foundation
 @testable import Scaling
 import Testing
 import TimeSeries
@@ -29,15 +30,42 @@ import TimeSeries
         // Step 1: 100 + 0.625·40 = 125; step 2: 110 + 0.625·20 = 122.5; step 3: 200 + 0.625·100 = 262.5.
         let f = try forecast(levels: [0.5, 0.9], rows: [[100, 140], [110, 130], [200, 300]], step: 60)
         let aci = try AdaptiveConformal(targetLevel: 0.75)
-        let two = DemandQuantile(forecast: f, aci: aci, leadTime: 120)
+        let two = DemandQuantile(forecast: f, aci: aci, leadTime: 120, window: .largestStep)
         #expect(two.kind == .finite && two.windowSteps == 2 && two.step == 1)
-        #expect(close(two.value, 125, 1e-12))
-        let three = DemandQuantile(forecast: f, aci: aci, leadTime: 121)   // ⌈121 / 60⌉ = 3
+        #expect(close(two.value, 125, 1e-12) && two.largestStep == nil)
+        let three = DemandQuantile(forecast: f, aci: aci, leadTime: 121, window: .largestStep)   // ⌈121 / 60⌉ = 3
         #expect(three.windowSteps == 3 && three.step == 3 && close(three.value, 262.5, 1e-12))
-        let beyond = DemandQuantile(forecast: f, aci: aci, leadTime: 10_000)  // clipped to the horizon
+        let beyond = DemandQuantile(forecast: f, aci: aci, leadTime: 10_000, window: .largestStep)  // clipped to the horizon
         #expect(beyond.windowSteps == 3)
         let zero = DemandQuantile(forecast: f, aci: aci, leadTime: 0)
-        #expect(zero.windowSteps == 1 && close(zero.value, 125, 1e-12))
+        #expect(zero.windowSteps == 1 && close(zero.value, 125, 1e-12) && zero.largestStep == nil)
+    }
+
+    @Test func windowMaximumIsTheQuantileOfTheLargestDemand() throws {
+        // Two equal steps, F(x) = 0.5 + (x − 100) / 100 between 100 and 140: P(max ≤ x) = F(x)² = 0.75
+        // at F = √0.75 = 0.866025…, x = 100 + 36.6025… = 136.6025…; the largest step's q0.75 is 125.
+        let same = try forecast(levels: [0.5, 0.9], rows: [[100, 140], [100, 140]], step: 60)
+        let aci = try AdaptiveConformal(targetLevel: 0.75)
+        let q = DemandQuantile(forecast: same, aci: aci, leadTime: 120)
+        #expect(q.kind == .finite && q.window == .maximum && q.windowSteps == 2)
+        #expect(close(q.value, 100 + 100 * (0.75.squareRoot() - 0.5), 1e-6), "\(q.value ?? .nan)")
+        #expect(close(q.largestStep, 125, 1e-12) && !q.extrapolated)
+        // ACI is told the window maximum's quantile: demand 130 is covered, 140 is a miss.
+        #expect(q.sizedAt?.covers(130) == true && q.sizedAt?.covers(140) == false)
+        // A step far below the other adds nothing: its F is 1 where the other's quantile lies.
+        let low = try forecast(levels: [0.5, 0.9], rows: [[100, 140], [0, 10]], step: 60)
+        let m = try #require(WindowMaximum.quantile(of: low, level: 0.75, steps: 2))
+        #expect(close(m.value, 125, 1e-6))
+        #expect(DemandQuantile(forecast: low, aci: aci, leadTime: 120).largestStep == nil)
+        // Three steps: F³ = 0.75 at F = 0.75^(1/3) = 0.908560…: beyond the 0.9 level, on the Gaussian
+        // tail through (0.5, 100) and (0.9, 140), σ = 40 / Φ⁻¹(0.9).
+        let three = try forecast(levels: [0.5, 0.9], rows: [[100, 140], [100, 140], [100, 140]], step: 60)
+        let t = try #require(WindowMaximum.quantile(of: three, level: 0.75, steps: 3))
+        let z = NormalDistribution.quantile(pow(0.75, 1.0 / 3)) - NormalDistribution.quantile(0.9)
+        #expect(close(t.value, 140 + 40 / NormalDistribution.quantile(0.9) * z, 1e-6) && t.extrapolated)
+        // Out of range: no quantile.
+        #expect(WindowMaximum.quantile(of: three, level: 1, steps: 2) == nil)
+        #expect(WindowMaximum.quantile(of: three, level: 0.5, steps: 4) == nil)
     }
 
     @Test func quantileAtACorrectedLevelIsInterpolated() throws {

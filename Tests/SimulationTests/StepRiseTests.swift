@@ -8,7 +8,8 @@ import TimeSeries
 /// The trace: 5-minute intervals, demand 2 units for intervals 0…9, then 6 units for 10…19; one
 /// VM = 1 unit, θ = 1 (a VM runs full), training window 2 intervals, so the simulation covers
 /// intervals 2…19 (t = 0 … 5400 s) and the rise is at interval 10, t = (10 − 2) × 300 = 2400 s.
-/// Launch 8 s, activation 0.043 s, detection 60 s. Every policy starts with ⌈2 / 1⌉ = 2 VMs.
+/// Launch 8 s, activation 0.043 s, detection 60 s (the shadow policy's live trigger too, unless a
+/// test sets `triggerDetection`). Every policy starts with ⌈2 / 1⌉ = 2 VMs.
 /// Times are sums of a few exactly representable numbers, so the tolerance is 1e-9 relative.
 @Suite struct StepRiseTests {
     static let interval = 300.0
@@ -31,6 +32,8 @@ import TimeSeries
         p.activationDelay = 0.043
         p.detectionDelay = 60
         p.evaluationPeriod = 60
+        // psm's live trigger at the metric period too, unless a test says otherwise (default: 10 s).
+        p.triggerDetection = 60
         return p
     }
 
@@ -105,14 +108,22 @@ import TimeSeries
     }
 
     @Test func shadowWithoutForecastsFallsBackToLiveDemandAndColdLaunches() throws {
-        let sim = try Simulator(parameters: Self.parameters(), policies: [.shadow])
-        let trace = try Self.trace(Self.step)
-        // No forecast at any boundary: the sizer holds the (empty) pool, the trigger sees only live demand.
-        let none = ForecastStream(start: 2, forecasts: Array(repeating: nil, count: trace.count - 2))
-        let o = try #require(try sim.run(trace, forecasts: none).outcomes.first)
-        #expect(o.shadowsCreated == 0)
-        #expect(o.launches == 4)
-        #expect(Self.close(o.timesToCapacity.first, 68))
+        // The live trigger sees the rise one collector interval in (10 s, the default) or at the
+        // metric period (60 s): 4 VMs launched then, serving 8 s later.
+        for detection in [60.0, 10] {
+            var p = Self.parameters()
+            p.triggerDetection = detection
+            let sim = try Simulator(parameters: p, policies: [.shadow])
+            let trace = try Self.trace(Self.step)
+            // No forecast at any boundary: the sizer holds the (empty) pool, the trigger sees only live demand.
+            let none = ForecastStream(start: 2, forecasts: Array(repeating: nil, count: trace.count - 2))
+            let o = try #require(try sim.run(trace, logActions: true, forecasts: none).outcomes.first)
+            #expect(o.shadowsCreated == 0)
+            #expect(o.launches == 4)
+            #expect(o.actions?.contains(FleetAction(time: Self.riseAt + detection, kind: .launch, count: 4)) == true)
+            #expect(Self.close(o.timesToCapacity.first, detection + 8))
+            #expect(Self.close(o.unservedUnitSeconds, 4 * (detection + 8)))
+        }
     }
 
     @Test func predictiveLaunchesTheForecastAheadByTheSchedulingBuffer() throws {

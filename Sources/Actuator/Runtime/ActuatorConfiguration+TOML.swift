@@ -46,9 +46,17 @@ extension ActuatorConfiguration {
             throw c.error(.invalidValue, key: "", "\(error)")
         }
         let s = try a.section("sizing")
-        try s.rejectUnknown(["lead_time", "learning_rate", "budget", "min", "max", "cooldown", "max_decrease"])
+        try s.rejectUnknown(["lead_time", "lead_window", "learning_rate", "budget", "min", "max", "cooldown", "max_decrease"])
+        let windowText = try s.string("lead_window") ?? LeadWindow.maximum.rawValue
+        guard let leadWindow = LeadWindow(rawValue: windowText) else {
+            throw s.error(.invalidValue, key: "lead_window", "expected \"maximum\" or \"largest-step\", got \"\(windowText)\"")
+        }
         let t = try a.section("trigger")
-        try t.rejectUnknown(["utilisation", "activation_lead_time", "forecast_level"])
+        try t.rejectUnknown(["utilisation", "activation_lead_time", "forecast_level", "live"])
+        let liveText = try t.string("live") ?? "collection"
+        guard liveText == "collection" || liveText == "cycle" else {
+            throw t.error(.invalidValue, key: "live", "expected \"collection\" or \"cycle\", got \"\(liveText)\"")
+        }
         let sizing: SizingPolicy
         let trigger: TriggerPolicy
         let defaultBounds: GroupBounds
@@ -58,7 +66,8 @@ extension ActuatorConfiguration {
                                       hysteresis: try HysteresisPolicy(cooldown: Int64(try s.int("cooldown", in: 0...604_800) ?? 900),
                                                                        maximumDecrease: try s.int("max_decrease", in: 1...Self.poolRange.upperBound) ?? 1),
                                       budget: try s.int("budget", in: 0...1_000_000), defaultBounds: defaultBounds,
-                                      learningRate: try s.number("learning_rate", from: 0, to: 1) ?? 0.005)
+                                      learningRate: try s.number("learning_rate", from: 0, to: 1) ?? 0.005,
+                                      leadWindow: leadWindow)
             let level = try t.number("forecast_level", from: 0, to: 1, lowerExclusive: false)
             trigger = try TriggerPolicy(utilisationThreshold: try t.number("utilisation", from: 0, to: 10, lowerExclusive: true) ?? 0.8,
                                         activationLeadTime: Int64(try t.int("activation_lead_time", in: 0...86_400) ?? 60),
@@ -187,19 +196,22 @@ extension ActuatorConfiguration {
         }
         config.maximumActions = try a.int("max_actions", in: 1...10_000) ?? 20
         config.memoryCost = try c.number("memory", from: 0, to: 1e9)
-        // c_run: with it, the trigger activates ahead at the cost level when that is above
-        // forecast_level (AheadLevel); the live trigger runs once per cycle, so a miss waits a cycle.
-        if let run = try c.number("run", from: 0, to: 1e9, lowerExclusive: true), let floor = trigger.forecastLevel {
-            let ahead = AheadLevel(costs: costs, runCost: run, wait: Double(config.interval), floor: floor)
-            config.aheadLevel = ahead
-            config.trigger.forecastLevel = ahead.level
-        }
         config.monitoringFile = try a.string("monitoring_file").map(resolve)
         // The calendar `psm train` built the models' event features from (its `[calendar] file`).
         config.calendarFile = try top.section("calendar").string("file").map(resolve)
         let collect = try a.section("collect")
         try collect.rejectUnknown(["interval", "retention", "timeout"])
         config.collect.interval = Int64(try collect.int("interval", in: 1...3_600) ?? 10)
+        config.liveTriggerEachCollection = liveText == "collection"
+        // c_run: with it, the trigger activates ahead at the cost level when that is above
+        // forecast_level (AheadLevel); a miss waits for the live trigger: one collection with
+        // live = "collection", one cycle with "cycle".
+        if let run = try c.number("run", from: 0, to: 1e9, lowerExclusive: true), let floor = trigger.forecastLevel {
+            let wait = config.liveTriggerEachCollection ? config.collect.interval : config.interval
+            let ahead = AheadLevel(costs: costs, runCost: run, wait: Double(wait), floor: floor)
+            config.aheadLevel = ahead
+            config.trigger.forecastLevel = ahead.level
+        }
         config.collect.retention = Int64(try collect.int("retention", in: 3_600...315_360_000) ?? 7 * 86_400)
         config.collect.timeout = try collect.number("timeout", from: 0, to: 600, lowerExclusive: true) ?? 5
         config.scrape = try ScrapeTarget.parse(a, groups: groups.map(\.name), defaultTimeout: config.collect.timeout)

@@ -92,6 +92,9 @@ public struct ActuatorConfiguration: Sendable {
     /// `[actuator.costs] run` set: how the trigger's forecast level was raised to the cost level
     /// (`trigger.forecastLevel` holds the result); nil: `forecast_level` as configured.
     public var aheadLevel: AheadLevel?
+    /// `[actuator.trigger] live`: "collection" (true, the default) runs the live trigger after every
+    /// collection (`ActuatorRuntime.liveTrigger`), "cycle" (false) only in the decision cycle.
+    public var liveTriggerEachCollection = true
     /// `[[actuator.scrape]]`: application metrics pulled from Prometheus endpoints at the collector's interval.
     public var scrape: [ScrapeTarget] = []
     /// `[actuator.routing]`: the traffic router and how activated VMs are named and addressed.

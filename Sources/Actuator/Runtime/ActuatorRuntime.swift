@@ -393,35 +393,7 @@ public actor ActuatorRuntime {
         guard !dryRun else { return logged(cycle.decisions, report) }
         // Activations first: demand is here now; the pool is refilled by the reconciler below.
         let triggerInput = Dictionary(triggerInputs.map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
-        for trigger in report.triggers where trigger.activate > 0 {
-            // Each VM activated gets its share of the forecast over the activation horizon.
-            let target = triggerInput[trigger.group].flatMap { predictedTarget($0, count: trigger.activate) }
-            for _ in 0..<trigger.activate {
-                activationCounter += 1
-                // A random part: an actuator restarted within the same second (or replaying the same
-                // time) must not reuse the id of the activation it interrupted, which would return that
-                // (rolled-back) record instead of activating (found by RealVMTests' restart case).
-                let id = "auto-\(trigger.group)-\(now)-\(activationCounter)-\(UInt32.random(in: 0...UInt32.max))"
-                do {
-                    let record = try await activator.activate(group: trigger.group, activationID: id, target: target)
-                    report.activations.append(record)
-                    if let route = try? store.route(activation: id), route.state == .failed {
-                        report.routing.unrouted.append(route.shadowID)
-                        report.problems.append("group \(trigger.group): activation \(id) succeeded but routing \(route.server) failed (retried each cycle): \(route.error ?? "")")
-                    }
-                    metrics.recordActivation(record)
-                    latencySamples.add(record)
-                    ledger.recordActivation(group: trigger.group, servedUnits: servedUnits(record))
-                } catch {
-                    if let record = error.record {
-                        report.activations.append(record)
-                        metrics.recordActivation(record)
-                    }
-                    report.problems.append("group \(trigger.group): \(error)")
-                    if error.kind == .noShadow { break }
-                }
-            }
-        }
+        await activate(report.triggers, inputs: triggerInput, now: now, into: &report)
         report.retired = await scaleIn(now: now, active: active, activeUnits: activeUnits, problems: &report.problems)
         let drained = await routingPass(&report)
         report.retired += drained

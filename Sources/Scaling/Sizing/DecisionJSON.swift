@@ -140,11 +140,13 @@ package struct DecisionJSON {
         var o = Object(); begin()
         key("extrapolated", &o); bool(q.extrapolated)
         key("kind", &o); string(q.kind.rawValue)
+        if let v = q.largestStep { key("largestStep", &o); double(v) }
         key("leadTime", &o); int(q.leadTime)
         key("level", &o); double(q.level)
         if let s = q.sizedAt { key("sizedAt", &o); sizingQuantile(s) }
         if let v = q.step { key("step", &o); int(v) }
         if let v = q.value { key("value", &o); double(v) }
+        if let w = q.window { key("window", &o); string(w.rawValue) }
         key("windowSteps", &o); int(q.windowSteps)
         end()
     }

@@ -23,13 +23,14 @@ public struct NewsvendorTarget: Sendable, Hashable, Codable {
     }
 }
 
-/// Step 2: the demand quantile at the corrected level, the largest over the steps within the lead time.
+/// Step 2: the demand quantile at the corrected level over the steps within the lead time.
 ///
 /// A shadow asked for now is ready only after the lead time, and the next decision's shadows
-/// later still, so the pool decided now must cover the peak anywhere in that window: the maximum
-/// over steps 1…n of the per-step quantile, n = ⌈leadTime / step⌉ clipped to 1…horizon. (The
-/// maximum of per-step quantiles is below the quantile of the window's maximum demand; ACI
-/// corrects that shortfall from the misses it sees.)
+/// later still, so the pool decided now must cover the peak anywhere in that window, n =
+/// ⌈leadTime / step⌉ steps clipped to 1…horizon: with `LeadWindow.maximum` (the default) the
+/// level-quantile of the window's maximum demand (`WindowMaximum`, steps taken as independent);
+/// with `.largestStep` the largest per-step quantile, which is below it unless the steps move
+/// together (ACI then corrects the shortfall from the misses it sees).
 public struct DemandQuantile: Sendable, Hashable, Codable {
     /// What the forecast gave.
     public enum Kind: String, Sendable, Hashable, Codable {
@@ -57,11 +58,17 @@ public struct DemandQuantile: Sendable, Hashable, Codable {
     public var extrapolated: Bool
     /// What ACI is told the pool was sized at, for the update once demand is seen.
     public var sizedAt: SizingQuantile?
+    /// How the window was read (nil: decoded from before issue 17, `.largestStep`).
+    public var window: LeadWindow?
+    /// The largest per-step quantile, when `value` is the window maximum's quantile above it.
+    public var largestStep: Double?
 
     /// Reads the quantile at `aci`'s level off `forecast` over the lead window.
-    public init(forecast: ForecastDistribution, aci: AdaptiveConformal, leadTime: Int64) {
+    public init(forecast: ForecastDistribution, aci: AdaptiveConformal, leadTime: Int64,
+                window rule: LeadWindow = .maximum) {
         level = aci.level
         self.leadTime = leadTime
+        window = rule
         let step = max(forecast.grid.step, 1)
         // Capped so an absurd lead time cannot overflow; the horizon clips it anyway.
         let lead = min(leadTime, Int64(Int32.max))
@@ -95,6 +102,13 @@ public struct DemandQuantile: Sendable, Hashable, Codable {
             value = best.value
             self.step = best.step
             sizedAt = best.q
+            if rule == .maximum, windowSteps > 1,
+               let m = WindowMaximum.quantile(of: forecast, level: level, steps: windowSteps), m.value > best.value {
+                largestStep = best.value
+                value = m.value
+                extrapolated = extrapolated || m.extrapolated
+                sizedAt = .finite(value: m.value, level: level, extrapolated: extrapolated)
+            }
         }
     }
 }

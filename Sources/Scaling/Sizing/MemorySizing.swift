@@ -32,9 +32,9 @@ public struct MemorySizing: Sendable, Hashable, Codable {
     public var binding: BindingResource
 
     /// Sizes memory at `aci`'s level and compares it with the CPU side's `cpuShadows`.
-    init(_ input: MemoryInput, aci: AdaptiveConformal, leadTime: Int64, cpuShadows: Int) {
+    init(_ input: MemoryInput, aci: AdaptiveConformal, leadTime: Int64, cpuShadows: Int, window: LeadWindow = .maximum) {
         if let forecast = input.forecast {
-            quantile = DemandQuantile(forecast: forecast, aci: aci, leadTime: leadTime)
+            quantile = DemandQuantile(forecast: forecast, aci: aci, leadTime: leadTime, window: window)
         } else {
             quantile = DemandQuantile(unavailableAt: aci.level, leadTime: leadTime)
         }

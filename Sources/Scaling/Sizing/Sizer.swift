@@ -40,10 +40,12 @@ public struct SizingPolicy: Sendable, Hashable, Codable {
     public var bounds: [String: GroupBounds]
     /// γ of each group's adaptive conformal inference.
     public var learningRate: Double
+    /// How the lead window's demand is read: its maximum's quantile (default) or the largest step's.
+    public var leadWindow: LeadWindow = .maximum
 
     public init(costs: CostModel, leadTime: Int64 = 60, hysteresis: HysteresisPolicy? = nil, budget: Int? = nil,
                 defaultBounds: GroupBounds? = nil, bounds: [String: GroupBounds] = [:],
-                learningRate: Double = 0.005) throws(SizingError) {
+                learningRate: Double = 0.005, leadWindow: LeadWindow = .maximum) throws(SizingError) {
         guard leadTime >= 0 else { throw SizingError(.invalidPolicy, "the lead time must be ≥ 0 s, got \(leadTime)") }
         if let budget, budget < 0 { throw SizingError(.invalidPolicy, "the budget must be ≥ 0, got \(budget)") }
         let tau = costs.criticalRatio
@@ -62,6 +64,7 @@ public struct SizingPolicy: Sendable, Hashable, Codable {
         }
         self.bounds = bounds
         self.learningRate = learningRate
+        self.leadWindow = leadWindow
     }
 
     /// The bounds that apply to `group`.
@@ -169,7 +172,7 @@ public struct Sizer: Sendable {
         let target = NewsvendorTarget(costs: policy.costs, aci: s.aci)
         let quantile: DemandQuantile
         if let forecast = input.forecast {
-            quantile = DemandQuantile(forecast: forecast, aci: s.aci, leadTime: policy.leadTime)
+            quantile = DemandQuantile(forecast: forecast, aci: s.aci, leadTime: policy.leadTime, window: policy.leadWindow)
         } else {
             quantile = DemandQuantile(unavailableAt: s.aci.level, leadTime: policy.leadTime)
         }
@@ -184,7 +187,8 @@ public struct Sizer: Sendable {
                 raw = sf.shadows
                 // The binding resource: shadows needed = max over CPU and memory.
                 if let m = input.memory {
-                    let sized = MemorySizing(m, aci: s.aci, leadTime: policy.leadTime, cpuShadows: sf.shadows)
+                    let sized = MemorySizing(m, aci: s.aci, leadTime: policy.leadTime, cpuShadows: sf.shadows,
+                                             window: policy.leadWindow)
                     memory = sized
                     raw = max(raw, sized.shadows)
                 }

@@ -62,9 +62,14 @@ public struct SizingDecision: Sendable, Hashable, Codable {
         let window = "within \(q.leadTime) s (\(q.windowSteps) step\(q.windowSteps == 1 ? "" : "s"))"
         switch q.kind {
         case .finite:
-            let at = q.step.map { q.windowSteps > 1 ? ", largest at step \($0)" : "" } ?? ""
-            lines.append("q\(fmt(q.level)) of demand \(window)\(at) = \(fmt(q.value ?? .nan)) units"
-                         + (q.extrapolated ? " (beyond the forecast's levels: Gaussian tail)" : ""))
+            let tail = q.extrapolated ? " (beyond the forecast's levels: Gaussian tail)" : ""
+            if let largest = q.largestStep {
+                lines.append("q\(fmt(q.level)) of the maximum demand \(window), steps taken independent = "
+                             + "\(fmt(q.value ?? .nan)) units (largest step's q\(fmt(q.level)) \(fmt(largest)))\(tail)")
+            } else {
+                let at = q.step.map { q.windowSteps > 1 ? ", largest at step \($0)" : "" } ?? ""
+                lines.append("q\(fmt(q.level)) of demand \(window)\(at) = \(fmt(q.value ?? .nan)) units\(tail)")
+            }
         case .unboundedAbove:
             lines.append("ACI level \(fmt(q.level)) ≥ 1: the quantile is +∞, size at the group maximum")
         case .unboundedBelow:

@@ -1,4 +1,5 @@
 import Foundation
+import Scaling
 
 /// Everything a simulation run is configured by: capacity, delays, policy settings, costs and
 /// the walk-forward forecasting schedule. Defaults are documented in docs/simulation.md and
@@ -30,6 +31,11 @@ package struct SimulationParameters: Sendable, Hashable, Codable {
     package var detectionDelay = 60.0
     /// Seconds between live evaluations within an interval once demand is visible.
     package var evaluationPeriod = 60.0
+    /// Seconds from an interval's start until the shadow policy's live trigger sees its demand,
+    /// and between its later evaluations: psm's collector interval (`[actuator.collect] interval`,
+    /// 10 s), after every collection of which the actuator runs its live trigger
+    /// (`ActuatorRuntime.liveTrigger`). The other policies see the metric period (`detectionDelay`).
+    package var triggerDetection = 10.0
 
     // MARK: Reactive target tracking (shared by every policy's live scaling)
 
@@ -60,7 +66,16 @@ package struct SimulationParameters: Sendable, Hashable, Codable {
     /// Raise the trigger's forecast level to the cost level (`AheadLevel`: activate ahead while
     /// a miss waiting for the live trigger costs more than running the shadow); false: the
     /// configured level as it is.
-    package var aheadLevelFromCosts = false
+    package var aheadLevelFromCosts: Bool {
+        get { aheadRule == .cost }
+        set { aheadRule = newValue ? .cost : .fixed }
+    }
+    /// How the trigger's forecast level (and the running headroom's) is chosen.
+    package var aheadRule = AheadRule.fixed
+    /// How the sizer reads its lead window (`LeadWindow`, shared with the actuator).
+    package var leadWindow = LeadWindow.maximum
+    /// What a shadow's miss is priced at when the pool is sized (`PoolPricing`).
+    package var poolPricing = PoolPricing.interval
     /// Launch, a launch delay ahead of each interval, what the ahead level's forecast quantile
     /// needs beyond the running VMs and the ready pool (running headroom beside the pool).
     package var aheadLaunch = true
@@ -135,6 +150,7 @@ package struct SimulationParameters: Sendable, Hashable, Codable {
         try nonNegative(activationDelay, "--activation-delay")
         try nonNegative(detectionDelay, "--detection-delay")
         try positive(evaluationPeriod, "--evaluation-period")
+        try positive(triggerDetection, "--trigger-detection")
         try nonNegative(scaleOutCooldown, "--scale-out-cooldown")
         try nonNegative(scaleInCooldown, "--scale-in-cooldown")
         guard buffer.isFinite, buffer > -1 else { throw fail("--buffer must be > −1 and finite, got \(buffer)") }
@@ -186,4 +202,32 @@ package enum ARIMAOrderChoice: Sendable, Hashable {
         }
         return .fixed(p: p, d: d, q: q)
     }
+}
+
+extension SimulationParameters {
+    /// Sets `leadWindow` from its name (`maximum`, `largest-step`); false for another name.
+    package mutating func setLeadWindow(_ name: String) -> Bool {
+        guard let w = LeadWindow(rawValue: name) else { return false }
+        leadWindow = w
+        return true
+    }
+}
+
+/// How the shadow policy's trigger level (activation ahead and the running headroom) is chosen.
+package enum AheadRule: String, Sendable, Hashable, Codable, CaseIterable {
+    /// `--trigger-level` as it is.
+    case fixed
+    /// Raised to the cost level `AheadLevel` when that is higher.
+    case cost
+    /// Raised to τ, the sizer's critical ratio, when that is higher (capped at `AheadLevel.defaultCeiling`).
+    case tau
+}
+
+/// What the sizer prices a miss a shadow avoids at.
+package enum PoolPricing: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A whole interval's c_miss: the pool's critical ratio is τ.
+    case interval
+    /// The launch delay's share of it, c_miss × S / Δ: a shadow the live trigger activates saves
+    /// the cold boot the demand would otherwise wait on top of detection, no more.
+    case launch
 }

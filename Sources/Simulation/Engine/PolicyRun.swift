@@ -37,7 +37,8 @@ package struct PolicyOutcome: Sendable {
 /// observed demand before i; the policy
 /// decides at t_i with the demand up to i − 1 and the forecast issued at t_i; at its schedule
 /// offset if it has one; and once d_i is visible, at t_i + detection delay, then every
-/// evaluation period while a cooldown holds it back. The fleet is accounted piece by piece.
+/// evaluation period while a cooldown holds it back (the policy's own `liveTiming` when it has
+/// one: the shadow policy's live trigger sees demand at the collector's interval). The fleet is accounted piece by piece.
 enum PolicyRun {
     struct Options {
         var logActions = false
@@ -56,7 +57,8 @@ enum PolicyRun {
                           initialVMs: tracking.desired(trace.demand[..<start].last(where: \.isFinite) ?? 0),
                           at: 0, logActions: options.logActions)
         var meter = Meter(slo: p.sloUtilisation)
-        let live = liveOffsets(interval: interval, detection: p.detectionDelay, period: p.evaluationPeriod)
+        let timing = policy.liveTiming ?? (p.detectionDelay, p.evaluationPeriod)
+        let live = liveOffsets(interval: interval, detection: timing.detection, period: timing.period)
         let schedule = policy.scheduleOffset
         if options.keepSeries {
             outcome.capacity = []

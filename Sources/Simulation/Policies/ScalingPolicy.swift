@@ -45,6 +45,9 @@ struct DecisionContext {
 protocol ScalingPolicy {
     /// Seconds into every interval at which `scheduled` runs (nil: never).
     var scheduleOffset: Double? { get }
+    /// When `live` first runs in an interval and how often after (nil: the metric period's
+    /// `detectionDelay` and `evaluationPeriod`).
+    var liveTiming: (detection: Double, period: Double)? { get }
     /// At the interval's start.
     mutating func boundary(_ context: DecisionContext, fleet: inout Fleet)
     /// At `scheduleOffset` into the interval.
@@ -56,6 +59,7 @@ protocol ScalingPolicy {
 
 extension ScalingPolicy {
     var scheduleOffset: Double? { nil }
+    var liveTiming: (detection: Double, period: Double)? { nil }
     mutating func boundary(_ context: DecisionContext, fleet: inout Fleet) {}
     mutating func scheduled(_ context: DecisionContext, fleet: inout Fleet) {}
 }

@@ -18,7 +18,9 @@ import TimeSeries
 /// quantile of that interval needs beyond the running VMs and the parked shadows is launched:
 /// running headroom beside the pool, which then covers the tail.
 ///
-/// When the interval's demand is visible (and every evaluation period while a cooldown holds):
+/// When the interval's demand is visible to the live trigger — one collector interval in
+/// (`--trigger-detection`, 10 s; the actuator runs its trigger after every collection) — and every
+/// collector interval after while a cooldown holds:
 /// `ActivationTrigger.evaluate` with the live demand activates ready shadows; what it wants beyond
 /// them is launched on demand; target tracking scales in when neither live demand nor the
 /// forecast asks for more.
@@ -40,6 +42,8 @@ struct ShadowPolicy: ScalingPolicy {
     /// the ready pool is launched, so that it serves from t_j (nil: off).
     let scheduleOffset: Double?
     let leadIntervals: Int
+    /// The live trigger runs after every collection (`ActuatorRuntime.liveTrigger`).
+    let liveTiming: (detection: Double, period: Double)?
     private var decided = false
 
     /// - Parameters:
@@ -50,6 +54,7 @@ struct ShadowPolicy: ScalingPolicy {
         tracking = TargetTracking(parameters: p)
         let lead = p.launchDelay > 0 ? Int((p.launchDelay / interval).rounded(.up)) : 0
         leadIntervals = lead
+        liveTiming = (p.triggerDetection, p.triggerDetection)
         scheduleOffset = p.aheadLaunch && p.triggerLevel != nil ? max(0, Double(lead) * interval - p.launchDelay) : nil
         self.group = group
         step = max(1, Int64(interval.rounded()))
@@ -59,21 +64,32 @@ struct ShadowPolicy: ScalingPolicy {
             // c_miss chosen so that c_miss / (c_miss + c_reserve) = τ.
             let costs = try CostModel(missCost: reserve * tau / (1 - tau), reserveCost: reserve,
                                       launchDelay: max(p.launchDelay, 1e-3), interval: interval)
+            // Priced at the launch delay's share, a shadow is worth holding while
+            // P(demand above it) × c_miss × S / Δ > c_reserve (PoolPricing.launch).
+            let poolCosts = p.poolPricing == .interval ? costs
+                : try CostModel(missCost: costs.missCost * min(max(p.launchDelay, 1e-3) / interval, 1), reserveCost: reserve,
+                                launchDelay: costs.launchDelay, interval: interval)
             // A shadow asked for now is ready after its boot, and must last until the next
             // decision's shadows are: the sizer's window is one interval plus the boot.
             let lead = Int64((interval + p.launchDelay).rounded(.up))
-            let policy = try SizingPolicy(costs: costs, leadTime: lead,
+            let policy = try SizingPolicy(costs: poolCosts, leadTime: lead,
                                           hysteresis: try HysteresisPolicy(cooldown: Int64(p.shadowCooldown.rounded())),
                                           defaultBounds: try GroupBounds(minimum: 0, maximum: p.maximumShadows),
-                                          learningRate: p.aciLearningRate)
+                                          learningRate: p.aciLearningRate, leadWindow: p.leadWindow)
             sizer = try Sizer(policy: policy, clock: clock)
             // Activating ahead: at the configured level, raised to the cost level when a miss
             // waiting for the live trigger costs more than running the shadow (AheadLevel).
             var level = p.triggerLevel
-            if let floor = p.triggerLevel, p.aheadLevelFromCosts {
-                ahead = AheadLevel(costs: costs, runCost: p.vmCost / p.unitsPerVM,
-                                   wait: p.detectionDelay + p.activationDelay, floor: floor)
-                level = ahead?.level
+            if let floor = p.triggerLevel {
+                switch p.aheadRule {
+                case .fixed: break
+                case .cost:
+                    ahead = AheadLevel(costs: costs, runCost: p.vmCost / p.unitsPerVM,
+                                       wait: p.triggerDetection + p.activationDelay, floor: floor)
+                    level = ahead?.level
+                case .tau:
+                    level = max(floor, min(tau, AheadLevel.defaultCeiling))
+                }
             }
             trigger = try TriggerPolicy(utilisationThreshold: p.targetUtilisation,
                                         activationLeadTime: Int64(p.activationLeadTime.rounded()),

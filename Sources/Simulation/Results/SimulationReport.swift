@@ -1,4 +1,5 @@
 import Foundation
+import Scaling
 
 /// Everything a run produced: per-group outcomes, per-policy totals and the sweep's frontier.
 package struct SimulationReport: Sendable {
@@ -203,11 +204,11 @@ struct ParameterEcho: Encodable {
     enum Key: String, CodingKey {
         case capacityPerVM = "capacity_per_vm", targetUtilisation = "target_utilisation", minVMs = "min_vms", maxVMs = "max_vms"
         case sloUtilisation = "slo_utilisation", launchDelay = "launch_delay_s", activationDelay = "activation_delay_s"
-        case detectionDelay = "detection_delay_s", evaluationPeriod = "evaluation_period_s"
+        case detectionDelay = "detection_delay_s", evaluationPeriod = "evaluation_period_s", triggerDetection = "trigger_detection_s"
         case scaleOutCooldown = "scale_out_cooldown_s", scaleInCooldown = "scale_in_cooldown_s", buffer
         case schedulingBuffer = "scheduling_buffer_s", tau, maxShadows = "max_shadows", shadowCooldown = "shadow_cooldown_s"
         case aciRate = "aci_rate", triggerLevel = "trigger_level", activationLead = "activation_lead_s", aheadLevel = "ahead_level"
-        case aheadLaunch = "ahead_launch"
+        case aheadLaunch = "ahead_launch", leadWindow = "lead_window", poolPricing = "pool_pricing"
         case sizerRunning = "sizer_running"
         case vmCost = "vm_cost", shadowCost = "shadow_cost", missCost = "miss_cost", model, arimaOrder = "arima_order"
         case fourierHarmonics = "fourier_harmonics", season, trainingWindow = "training_window_s"
@@ -225,6 +226,7 @@ struct ParameterEcho: Encodable {
         try c.encode(p.activationDelay, forKey: .activationDelay)
         try c.encode(p.detectionDelay, forKey: .detectionDelay)
         try c.encode(p.evaluationPeriod, forKey: .evaluationPeriod)
+        try c.encode(p.triggerDetection, forKey: .triggerDetection)
         try c.encode(p.scaleOutCooldown, forKey: .scaleOutCooldown)
         try c.encode(p.scaleInCooldown, forKey: .scaleInCooldown)
         try c.encode(p.buffer, forKey: .buffer)
@@ -235,7 +237,9 @@ struct ParameterEcho: Encodable {
         try c.encode(p.aciLearningRate, forKey: .aciRate)
         try c.encode(p.triggerLevel, forKey: .triggerLevel)
         try c.encode(p.activationLeadTime, forKey: .activationLead)
-        try c.encode(p.aheadLevelFromCosts ? "cost" : "fixed", forKey: .aheadLevel)
+        try c.encode(p.aheadRule.rawValue, forKey: .aheadLevel)
+        try c.encode(p.leadWindow.rawValue, forKey: .leadWindow)
+        try c.encode(p.poolPricing.rawValue, forKey: .poolPricing)
         try c.encode(p.aheadLaunch ? "on" : "off", forKey: .aheadLaunch)
         try c.encode(p.sizeAtThreshold ? "threshold" : "full", forKey: .sizerRunning)
         try c.encode(p.vmCost, forKey: .vmCost)
