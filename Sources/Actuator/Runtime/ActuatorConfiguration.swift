@@ -56,7 +56,12 @@ public struct ActuatorConfiguration: Sendable {
     public var horizon: Int = 12
     public var levels: [Double] = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99]
     public var hosts: [HostConfig]
-    public var groups: [GroupConfiguration]
+    public var groups: [GroupConfiguration] {
+        didSet { groupIndex = Self.index(groups) }
+    }
+    /// Each group's position in `groups` by name (`group(_:)` is called per shadow in the cycle's
+    /// hot loops: a linear search made it quadratic in the groups).
+    private var groupIndex: [String: Int] = [:]
     public var sizing: SizingPolicy
     public var trigger: TriggerPolicy
     /// Seconds a started shadow boots before it is parked.
@@ -106,11 +111,19 @@ public struct ActuatorConfiguration: Sendable {
         self.registry = registry
         self.hosts = hosts
         self.groups = groups
+        groupIndex = Self.index(groups)
         self.sizing = sizing
         self.trigger = trigger
     }
 
-    public func group(_ name: String) -> GroupConfiguration? { groups.first { $0.name == name } }
+    public func group(_ name: String) -> GroupConfiguration? { groupIndex[name].map { groups[$0] } }
+
+    /// The first position of each name (as the linear search found it).
+    private static func index(_ groups: [GroupConfiguration]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, g) in groups.enumerated() where index[g.name] == nil { index[g.name] = i }
+        return index
+    }
 }
 
 extension ActuatorConfiguration {
