@@ -520,14 +520,17 @@ public actor ActuatorRuntime {
                  problems: inout [String]) async -> [String] {
         guard configuration.scaleInUtilisation > 0 else { return [] }
         var retired: [String] = []
+        // Read once for every group (per-group queries made this pass the bulk of a 10,000-group
+        // cycle); a group's retirement below changes only its own entries.
+        let draining = Set(((try? store.routes(states: [.draining])) ?? []).map(\.shadowID))
+        let activeShadows = Dictionary(grouping: (try? store.shadows(states: [.active])) ?? [], by: \.group)
         for group in configuration.groups where leaseBook.holds(group.name, at: now) {
             guard (active[group.name] ?? 0) > 0, let d = demand[group.name], d.value.isFinite else {
                 lowSince[group.name] = nil
                 continue
             }
             let running = serving(group, activeShadows: active[group.name] ?? 0, shadowUnits: activeUnits[group.name]).units
-            let draining = Set(((try? store.routes(states: [.draining], group: group.name)) ?? []).map(\.shadowID))
-            guard let victim = ((try? store.shadows(group: group.name, states: [.active])) ?? [])
+            guard let victim = (activeShadows[group.name] ?? [])
                 .filter({ !draining.contains($0.id) })
                 .max(by: { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) }) else {
                 lowSince[group.name] = nil
