@@ -54,26 +54,31 @@ import Testing
                      reservedUnits: 40, createdAt: 1_000, updatedAt: 1_000)
     }
 
-    @Test func adoptionRepairsStoreAndDomainsAndASecondRunChangesNothing() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adoption-\(UUID().uuidString)")
+    /// The node's domains on a test-driver host, and a store that recorded s-1, s-3, s-4 and s-6
+    /// with activations of s-3 and s-4 begun (what a crash mid-activation leaves).
+    func seededWorld(_ directory: URL) throws -> (hypervisor: LibvirtHypervisor, store: MetricStore, clock: ManualWallClock) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let nodePath = directory.appendingPathComponent("node.xml").path
         try Self.node.write(toFile: nodePath, atomically: true, encoding: .utf8)
         let hypervisor = try LibvirtHypervisor(uri: "test://" + nodePath)
-
         let store = try MetricStore(path: directory.appendingPathComponent("store.sqlite").path)
         let clock = ManualWallClock(2_000)
-        let inventory = Inventory(store: store, clock: clock)
-        try inventory.register([HostConfig(name: "h1", uri: "test://" + nodePath,
-                                           capacity: CapacityAmount(vcpus: 64, memoryMiB: 65_536, units: 1_000))])
+        try Inventory(store: store, clock: clock).register([HostConfig(name: "h1", uri: "test://" + nodePath,
+                                                                       capacity: CapacityAmount(vcpus: 64, memoryMiB: 65_536, units: 1_000))])
         for id in ["s-1", "s-3", "s-4", "s-6"] {
             guard case .reserved = try store.reserve(shadow: record(id), on: "h1", at: 1_000) else {
-                Issue.record("could not reserve \(id)"); return
+                throw MetricStoreError(.corruptData, "could not reserve \(id)")
             }
         }
         #expect(try store.beginActivation(id: "act-3", shadow: "s-3", at: 1_500) != .refused(.ready))
         #expect(try store.beginActivation(id: "act-4", shadow: "s-4", at: 1_500) != .refused(.ready))
+        return (hypervisor, store, clock)
+    }
+
+    @Test func adoptionRepairsStoreAndDomainsAndASecondRunChangesNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adoption-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (hypervisor, store, clock) = try seededWorld(directory)
 
         let report = try await Adoption.run(hypervisor: hypervisor, host: "h1", store: store, knownGroups: ["web"],
                                             clock: clock, units: { Int64($0.vcpus) * 10 })
@@ -106,22 +111,8 @@ import Testing
     /// no longer held, and its store steps are fenced with the group's lease.
     @Test func adoptionUnderALostLeaseChangesNothing() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adoption-lease-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let nodePath = directory.appendingPathComponent("node.xml").path
-        try Self.node.write(toFile: nodePath, atomically: true, encoding: .utf8)
-        let hypervisor = try LibvirtHypervisor(uri: "test://" + nodePath)
-        let store = try MetricStore(path: directory.appendingPathComponent("store.sqlite").path)
-        let clock = ManualWallClock(2_000)
-        try Inventory(store: store, clock: clock).register([HostConfig(name: "h1", uri: "test://" + nodePath,
-                                                                       capacity: CapacityAmount(vcpus: 64, memoryMiB: 65_536, units: 1_000))])
-        for id in ["s-1", "s-3", "s-4", "s-6"] {
-            guard case .reserved = try store.reserve(shadow: record(id), on: "h1", at: 1_000) else {
-                Issue.record("could not reserve \(id)"); return
-            }
-        }
-        _ = try store.beginActivation(id: "act-3", shadow: "s-3", at: 1_500)
-        _ = try store.beginActivation(id: "act-4", shadow: "s-4", at: 1_500)
+        let (hypervisor, store, clock) = try seededWorld(directory)
         func snapshot() throws -> [String: ShadowState] { Dictionary(uniqueKeysWithValues: try store.shadows().map { ($0.id, $0.state) }) }
         let before = try snapshot()
         let domainsBefore = try await hypervisor.list().map(\.name).sorted()
