@@ -32,6 +32,8 @@ struct DecisionLoop: Service {
                 "problems": "\(report.problems.count)", "decision_ms": "\(String(format: "%.2f", report.decisionSeconds * 1000))",
                 "wall_ms": "\(Self.milliseconds(ContinuousClock.now - start))",
             ]
+            // Where the wall time went: "hosts=12.1 score=40.2 …" in the order the steps ran.
+            metadata["phase_ms"] = "\(report.phases.map { "\($0.name)=\(String(format: "%.1f", $0.seconds * 1000))" }.joined(separator: " "))"
             if let lastStart { metadata["since_last_ms"] = "\(Self.milliseconds(start - lastStart))" }
             let commits = runtime.noticeCommits
             if commits.commits > 0 {

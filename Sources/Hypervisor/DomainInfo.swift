@@ -52,3 +52,16 @@ public struct DomainInfo: Sendable, Hashable {
         self.metadata = metadata
     }
 }
+
+/// A domain's current size, as `Hypervisor.allocations` reads it.
+public struct DomainAllocation: Sendable, Hashable {
+    public var name: String
+    public var vcpus: Int
+    public var memoryKiB: UInt64
+
+    public init(name: String, vcpus: Int, memoryKiB: UInt64) {
+        self.name = name
+        self.vcpus = vcpus
+        self.memoryKiB = memoryKiB
+    }
+}

@@ -43,6 +43,10 @@ public protocol Hypervisor: Sendable {
     func info(_ name: String) async throws(HypervisorError) -> DomainInfo
     /// Every domain, active or not, psm's or not (`metadata` is nil for domains psm did not tag).
     func list() async throws(HypervisorError) -> [DomainInfo]
+    /// Every domain's name and current vCPUs and memory, active or not, without state or metadata:
+    /// what measuring a host's load needs, in fewer calls per domain than `list` (a host's check
+    /// reads every domain it holds each cycle).
+    func allocations() async throws(HypervisorError) -> [DomainAllocation]
     /// The operator's member tag of the domain (`MemberTag`), nil when it has none; a protocol
     /// extension answers nil for hypervisors without tags.
     func memberTag(of name: String) async throws(HypervisorError) -> String?

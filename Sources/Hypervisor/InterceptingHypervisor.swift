@@ -99,6 +99,9 @@ public struct InterceptingHypervisor: Hypervisor {
     public func list() async throws(HypervisorError) -> [DomainInfo] {
         try await intercept("list", "") { () async throws(HypervisorError) in try await inner.list() }
     }
+    public func allocations() async throws(HypervisorError) -> [DomainAllocation] {
+        try await intercept("allocations", "") { () async throws(HypervisorError) in try await inner.allocations() }
+    }
     public func memberTag(of name: String) async throws(HypervisorError) -> String? {
         try await intercept("memberTag", name) { () async throws(HypervisorError) in try await inner.memberTag(of: name) }
     }

@@ -37,6 +37,35 @@ extension LibvirtHypervisor {
         }
     }
 
+    /// Name and `virDomainGetInfo` per domain: its current vCPUs and memory (the balloon's size
+    /// for an active domain, the configured one for an inactive one), as `list` reports them.
+    public func allocations() throws(HypervisorError) -> [DomainAllocation] {
+        try withConnection("allocations", domain: nil) { connection throws(HypervisorError) in
+            var handles: UnsafeMutablePointer<OpaquePointer?>?
+            let count = virConnectListAllDomains(connection, &handles, 0)
+            guard count >= 0 else { throw LibvirtErrorMapping.error(NativeError.take(), operation: "allocations", domain: nil) }
+            defer { free(handles) }
+            var result: [DomainAllocation] = []
+            result.reserveCapacity(Int(count))
+            var failure: HypervisorError?
+            for index in 0..<Int(count) {
+                guard let domain = handles?[index] else { continue }
+                defer { virDomainFree(domain) }
+                guard failure == nil else { continue }
+                let name = virDomainGetName(domain).map { String(cString: $0) } ?? ""
+                var info = virDomainInfo()
+                guard virDomainGetInfo(domain, &info) == 0 else {
+                    let error = LibvirtErrorMapping.error(NativeError.take(), operation: "allocations", domain: name)
+                    if error.code != .notFound { failure = error } // undefined between listing and reading: gone
+                    continue
+                }
+                result.append(DomainAllocation(name: name, vcpus: Int(info.nrVirtCpu), memoryKiB: UInt64(info.memory)))
+            }
+            if let failure { throw failure }
+            return result.sorted { $0.name < $1.name }
+        }
+    }
+
     public func stats() throws(HypervisorError) -> [DomainStats] {
         let groups = VIR_DOMAIN_STATS_STATE.rawValue | VIR_DOMAIN_STATS_CPU_TOTAL.rawValue
             | VIR_DOMAIN_STATS_BALLOON.rawValue | VIR_DOMAIN_STATS_VCPU.rawValue

@@ -43,7 +43,11 @@ enum MetadataXML {
     static func firstElementAttributes(_ xml: String) -> [String: String]? {
         let s = Array(xml.unicodeScalars)
         var i = 0
-        func skipSpace() { while i < s.count, s[i].properties.isWhitespace { i += 1 } }
+        // XML's white space is these four (the `S` production): a Unicode property lookup per
+        // character was most of reading a host's domains (docs/benchmarks.md, "The whole actuator cycle").
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\n" || c == "\t" || c == "\r" }
+        func text(_ from: Int, _ to: Int) -> String { String(String.UnicodeScalarView(s[from..<to])) }
+        func skipSpace() { while i < s.count, isSpace(s[i]) { i += 1 } }
         // Skip an XML declaration or comments before the element.
         while true {
             skipSpace()
@@ -56,14 +60,15 @@ enum MetadataXML {
             break
         }
         i += 1
-        while i < s.count, !s[i].properties.isWhitespace, s[i] != "/", s[i] != ">" { i += 1 }
+        while i < s.count, !isSpace(s[i]), s[i] != "/", s[i] != ">" { i += 1 }
         var attributes: [String: String] = [:]
         while true {
             skipSpace()
             guard i < s.count else { return nil }
             if s[i] == "/" || s[i] == ">" { return attributes }
-            var name = ""
-            while i < s.count, s[i] != "=", !s[i].properties.isWhitespace { name.unicodeScalars.append(s[i]); i += 1 }
+            let nameStart = i
+            while i < s.count, s[i] != "=", !isSpace(s[i]) { i += 1 }
+            let name = text(nameStart, i)
             skipSpace()
             guard i < s.count, s[i] == "=" else { return nil }
             i += 1
@@ -71,9 +76,10 @@ enum MetadataXML {
             guard i < s.count, s[i] == "'" || s[i] == "\"" else { return nil }
             let quote = s[i]
             i += 1
-            var raw = ""
-            while i < s.count, s[i] != quote { raw.unicodeScalars.append(s[i]); i += 1 }
+            let rawStart = i
+            while i < s.count, s[i] != quote { i += 1 }
             guard i < s.count else { return nil }
+            let raw = text(rawStart, i)
             i += 1
             guard let value = unescape(raw) else { return nil }
             attributes[name] = value

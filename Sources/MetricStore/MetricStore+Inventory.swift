@@ -158,7 +158,9 @@ extension MetricStore {
         let sql = "SELECT * FROM shadows" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY id"
         return try read("cannot read shadows") { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.decodeShadow)
+            // A cached statement: read several times a cycle, preparing it anew each time was a
+            // visible share of a 10,000-group cycle (docs/benchmarks.md, "The whole actuator cycle").
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map(Self.decodeShadow)
         }
     }
 
@@ -197,13 +199,13 @@ extension MetricStore {
     }
 
     static func availability(_ db: Database, host: String?) throws -> [HostAvailability] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT h.*, coalesce(sum(r.vcpus), 0) AS r_vcpus, coalesce(sum(r.memory_mib), 0) AS r_memory,
                    coalesce(sum(r.units), 0) AS r_units
             FROM hosts h LEFT JOIN reservations r ON r.host = h.name
             WHERE ? IS NULL OR h.name = ?
             GROUP BY h.name ORDER BY h.name
-            """, arguments: [host, host])
+            """), arguments: [host, host])
         return try rows.map { row in
             let labelsText: String = row["labels"]
             guard let labels = try? JSONDecoder().decode([String: String].self, from: Data(labelsText.utf8)) else {

@@ -22,6 +22,10 @@ enum WholeCycleBench {
     struct Result {
         /// Per actuator, each measured cycle.
         var cycles: [[DecisionBench.Lap]]
+        /// Per actuator, each measured cycle's steps (wall seconds by step name).
+        var phases: [[[String: Double]]]
+        /// Per actuator, each measured cycle's activations.
+        var activations: [[Int]]
         var groupsHeld: [Int]
         var shadows: Int
         var problems: [String]
@@ -76,6 +80,8 @@ enum WholeCycleBench {
         log("\(actuators) runtime(s) started on \(store == "sqlite" ? "SQLite" : "PostgreSQL"), \(hosts) hosts of \(2 * perHost) vCPUs")
         var step = fixture.trainSteps
         var laps = Array(repeating: [DecisionBench.Lap](), count: actuators)
+        var phases = Array(repeating: [[String: Double]](), count: actuators)
+        var activations = Array(repeating: [Int](), count: actuators)
         var problems: [String] = []
         for c in 0..<(warmup + cycles) {
             clock.advance(by: BenchFixture.step)
@@ -89,6 +95,8 @@ enum WholeCycleBench {
                 let l = await lap { report = await r.cycle() }
                 if c >= warmup {
                     laps[i].append(l)
+                    activations[i].append(report?.activations.count ?? 0)
+                    phases[i].append(Dictionary(report?.phases.map { ($0.name, $0.seconds) } ?? [], uniquingKeysWith: +))
                     problems += report?.problems.prefix(3) ?? []
                 }
                 log("cycle \(c)\(c < warmup ? " (warm-up)" : "") actuator \(i): \(ms(l.wall)) ms wall, \(ms(l.cpu)) ms CPU; created \(report?.reconcile.created.count ?? 0), problems \(report?.problems.count ?? 0)")
@@ -99,6 +107,6 @@ enum WholeCycleBench {
         let shadows = try observer.shadows(states: [.ready]).count
         let now = clock.now()
         let held = runtimes.map { r in actuators == 1 ? fixture.groups : r.leaseBook.leases.values.filter { $0.expiresAt > now }.count }
-        return Result(cycles: laps, groupsHeld: held, shadows: shadows, problems: problems)
+        return Result(cycles: laps, phases: phases, activations: activations, groupsHeld: held, shadows: shadows, problems: problems)
     }
 }

@@ -35,6 +35,19 @@ import Testing
         #expect(info.state == .running && info.vcpus == 4 && info.memoryKiB == 1_048_576)
     }
 
+    /// `allocations` (what a host's check reads) gives each domain the sizes `list` gives it:
+    /// paused, saved, inactive and running domains, one of them grown live.
+    @Test func allocationsAgreeWithListOnEveryDomain() async throws {
+        let hypervisor = try open()
+        try await hypervisor.setVCPUs("web-shadow-1", to: 3)
+        try await hypervisor.setMemory("web-shadow-1", toKiB: 786_432)
+        let listed = try await hypervisor.list()
+        let allocations = try await hypervisor.allocations()
+        #expect(listed.count >= 3)
+        #expect(allocations == listed.map { DomainAllocation(name: $0.name, vcpus: $0.vcpus, memoryKiB: $0.memoryKiB) })
+        #expect(allocations.first { $0.name == "web-shadow-1" } == DomainAllocation(name: "web-shadow-1", vcpus: 3, memoryKiB: 786_432))
+    }
+
     @Test func savedShadowKeepsItsImageUntilUndefinedWithTheFlag() async throws {
         let hypervisor = try open()
         await #expect(throws: HypervisorError.self) { try await hypervisor.undefine("web-shadow-2", removingManagedSave: false) }

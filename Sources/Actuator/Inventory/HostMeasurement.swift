@@ -20,7 +20,7 @@ public struct HostMeasurement: Sendable, Hashable {
                                reservedDomains: Set<String>) async throws(HypervisorError) -> HostMeasurement {
         var node = try await hypervisor.nodeInfo()
         if host.usesFreeMemory == false { node.freeMemoryKiB = nil }
-        let domains = try await hypervisor.list()
+        let domains = try await hypervisor.allocations()
         var allocated = CapacityAmount.zero
         var load = CapacityAmount.zero
         for d in domains {

@@ -71,12 +71,18 @@ public struct Reconciler: Sendable {
             return report
         }
         let plan = ReconcilePlan(shadows: shadows, desired: desired, templates: templates)
+        // Shadow sizes no host could take in this pass: a shadow at least as large in every
+        // dimension cannot be placed either until something is removed, so it is not attempted
+        // (each attempt reads every host's availability: with the hosts full, that was most of a
+        // 10,000-group cycle — docs/benchmarks.md, "The whole actuator cycle").
+        var noRoom = NoRoom()
         // Unfinished work first: it already holds capacity.
         for shadow in plan.unfinished {
             guard budget > 0 else { report.deferred += 1; continue }
             budget -= 1
             if shadow.state == .decommissioning {
                 await remove(shadow, from: .decommissioning, &report)
+                noRoom.freed(shadow)
             } else {
                 await drive(shadow, &report)
             }
@@ -88,8 +94,12 @@ public struct Reconciler: Sendable {
             case .grow(let group, let count, let template):
                 for _ in 0..<count {
                     guard budget > 0 else { report.deferred += 1; continue }
+                    if noRoom.excludes(template) {
+                        report.unplaced[group, default: 0] += 1
+                        break
+                    }
                     budget -= 1
-                    if !(await provision(group, template, &report)) {
+                    if !(await provision(group, template, &report, noRoom: &noRoom)) {
                         report.unplaced[group, default: 0] += 1
                         break
                     }
@@ -99,14 +109,40 @@ public struct Reconciler: Sendable {
                     guard budget > 0 else { report.deferred += 1; continue }
                     budget -= 1
                     await remove(shadow, from: .ready, &report)
+                    noRoom.freed(shadow)
                 }
             }
         }
         return report
     }
 
-    /// Places, reserves, defines, starts and (boot grace permitting) parks one new shadow.
-    private func provision(_ group: String, _ template: ShadowTemplate, _ report: inout ReconcileReport) async -> Bool {
+    /// The shadow sizes (full amount, baseline memory) no host had room for in a pass.
+    struct NoRoom {
+        var sizes: [(full: CapacityAmount, baselineMiB: Int64)] = []
+
+        static func size(of template: ShadowTemplate) -> (full: CapacityAmount, baselineMiB: Int64) {
+            let probe = template.record(id: "", group: "", domain: "", now: 0)
+            return (probe.fullAmount, probe.baselineMemoryMiB)
+        }
+
+        /// A removed shadow's room holds any shadow no larger than it: those sizes are tried again.
+        /// (Larger ones may fit too, with what its host had free before; the next pass tries them.)
+        mutating func freed(_ shadow: ShadowRecord) {
+            sizes.removeAll { shadow.fullAmount.fits($0.full) && shadow.baselineMemoryMiB >= $0.baselineMiB }
+        }
+
+        /// Whether a shadow of `template` is at least as large as one that found no room.
+        func excludes(_ template: ShadowTemplate) -> Bool {
+            guard !sizes.isEmpty else { return false }
+            let s = Self.size(of: template)
+            return sizes.contains { s.full.fits($0.full) && s.baselineMiB >= $0.baselineMiB }
+        }
+    }
+
+    /// Places, reserves, defines, starts and (boot grace permitting) parks one new shadow; a
+    /// shadow no host has room for is remembered in `noRoom`.
+    private func provision(_ group: String, _ template: ShadowTemplate, _ report: inout ReconcileReport,
+                           noRoom: inout NoRoom) async -> Bool {
         let id = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         let record = template.record(id: String(id), group: group, domain: "psm-\(group)-\(id)", now: clock.now())
         let reservation: ReservationRecord?
@@ -117,7 +153,11 @@ public struct Reconciler: Sendable {
             report.problems.append("group \(group): cannot reserve capacity: \(error)")
             return false
         }
-        guard let reservation, let placed = try? store.shadow(id: reservation.shadowID) else { return false }
+        guard let reservation else {
+            noRoom.sizes.append((record.fullAmount, record.baselineMemoryMiB))
+            return false
+        }
+        guard let placed = try? store.shadow(id: reservation.shadowID) else { return false }
         report.created.append(placed.id)
         await drive(placed, &report)
         return true

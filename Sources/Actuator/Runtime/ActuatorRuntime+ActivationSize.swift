@@ -39,11 +39,17 @@ extension ActuatorRuntime {
     /// Capacity units an activation serves: the group's unit × applied vCPUs / full vCPUs (the
     /// full unit when its size was not recorded).
     func servedUnits(_ record: ActivationRecord) -> Double {
-        let unit = Double(configuration.group(record.group)?.template.units ?? 0)
-        guard let applied = record.applied, let full = configuration.group(record.group)?.template.full.vcpus, full > 0 else {
-            return unit
-        }
-        return unit * min(1, Double(applied.vcpus) / Double(full))
+        guard let group = configuration.group(record.group) else { return 0 }
+        return servedUnits(group, appliedVCPUs: record.applied.map { Int64($0.vcpus) })
+    }
+
+    /// The units one of `group`'s activated shadows serves with `appliedVCPUs` (nil: no size
+    /// recorded, the full unit).
+    func servedUnits(_ group: GroupConfiguration, appliedVCPUs: Int64?) -> Double {
+        let unit = Double(group.template.units)
+        let full = group.template.full.vcpus
+        guard let appliedVCPUs, full > 0 else { return unit }
+        return unit * min(1, Double(appliedVCPUs) / Double(full))
     }
 
     /// `POST /v1/groups/{group}/activate`: the group's best ready shadow, to `capacity` (nil: full).

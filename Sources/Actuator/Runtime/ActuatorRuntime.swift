@@ -26,6 +26,32 @@ public struct CycleReport: Sendable {
     public var hosts: [String: HostState] = [:]
     /// Seconds spent scoring, sizing and planning (the decision part, without libvirt and the store).
     public var decisionSeconds: Double = 0
+    /// Where the cycle's wall time went, step by step in the order they ran (the `cycle` log line's
+    /// `phase_ms`, psm-cycle-bench's breakdown).
+    public var phases: [CyclePhase] = []
+}
+
+/// One step of a decision cycle and the wall time it took.
+public struct CyclePhase: Sendable, Hashable {
+    public var name: String
+    public var seconds: Double
+
+    /// The steps in the order `cycle()` runs them.
+    public static let names = ["refresh", "leases", "hosts", "shadows", "score", "decide", "activate", "scale_in", "routing",
+                               "reconcile", "charge", "log"]
+}
+
+/// Times the steps of a cycle one after the other.
+struct PhaseClock {
+    private var last = ContinuousClock.now
+    private(set) var phases: [CyclePhase] = []
+
+    mutating func end(_ name: String) {
+        let now = ContinuousClock.now
+        let d = now - last
+        phases.append(CyclePhase(name: name, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+        last = now
+    }
 }
 
 /// The actuator: scores each group's model against live demand, sizes its shadow pool, activates
@@ -251,11 +277,12 @@ public actor ActuatorRuntime {
     /// Capacity units the activated shadows serve per group: each its unit × the vCPUs its
     /// activation applied / its full vCPUs (a shadow activated below its full size serves less;
     /// one whose activation recorded no size serves its full unit).
-    func activeShadowUnits(_ shadows: [ShadowRecord]) -> [String: Double] {
+    /// `applied`: the vCPUs each active shadow's activation applied (read from the store when nil).
+    func activeShadowUnits(_ shadows: [ShadowRecord], applied given: [String: Int64]? = nil) -> [String: Double] {
         var units: [String: Double] = [:]
         let active = shadows.filter { $0.state == .activating || $0.state == .active }
         guard !active.isEmpty else { return units }
-        let applied = (try? store.appliedVCPUsOfActiveShadows()) ?? [:]
+        let applied = given ?? (try? store.appliedVCPUsOfActiveShadows()) ?? [:]
         for s in active {
             let unit = Double(configuration.group(s.group)?.template.units ?? s.reservedUnits)
             let share = applied[s.id].map { s.fullVCPUs > 0 ? min(1, Double($0) / Double(s.fullVCPUs)) : 1 } ?? 1
@@ -310,6 +337,7 @@ public actor ActuatorRuntime {
         report.problems = startProblems
         startProblems = []
         let started = ContinuousClock.now
+        var phases = PhaseClock()
         // The store is the truth every step stands on (shadows, claims, fences): without it a
         // cycle changes no domain. Reads the API serves from memory go on; the next cycle resumes.
         do {
@@ -324,9 +352,12 @@ public actor ActuatorRuntime {
         memoryCatalog.refresh()
         if let problem = calendarEvents.reloadIfChanged() { report.problems.append(problem) }
         var decisionTime = ContinuousClock.now - started
+        phases.end("refresh")
         // The groups held this cycle (all of them without leases), those newly taken adopted first.
         let groups = await leaseStep(now: now, report: &report)
+        phases.end("leases")
         let hostCheck = await checkHosts()
+        phases.end("hosts")
         report.problems += hostCheck.problems
         report.notes += hostCheck.notes
         report.hosts = hostCheck.states
@@ -342,7 +373,10 @@ public actor ActuatorRuntime {
             default: break
             }
         }
-        let activeUnits = activeShadowUnits(shadows)
+        phases.end("shadows")
+        // Read once: the units activated shadows serve, here and in scale-in.
+        let applied = (try? store.appliedVCPUsOfActiveShadows()) ?? [:]
+        let activeUnits = activeShadowUnits(shadows, applied: applied)
         let notices = noticeEffects(now: now)
         let calendar = calendarEvents.current
         var inputs: [SizingInput] = []
@@ -376,6 +410,7 @@ public actor ActuatorRuntime {
         }
         let free = (try? store.hostAvailability())?.filter { $0.host.enabled && $0.host.status.state == .up && hypervisors[$0.host.name] != nil }
             .reduce(0.0) { $0 + Double(max($1.free.units, 0)) } ?? 0
+        phases.end("score")
         var cycle = sizer.decide(inputs, freeCapacity: free)
         cycle.decisions = chooseParkModes(cycle.decisions, inputs: parkInputs)
         if let ahead = configuration.aheadLevel {
@@ -388,18 +423,23 @@ public actor ActuatorRuntime {
         report.problems += cycle.diagnostics
         report.decisionSeconds = Double(decisionTime.components.seconds) + Double(decisionTime.components.attoseconds) * 1e-18
         reportMetrics(cycle.decisions, shadows: shadows)
+        phases.end("decide")
         // The decision log is written last: it takes longer than the decision itself (10,000
         // groups: docs/benchmarks.md), and activations must not wait for it.
-        guard !dryRun else { return logged(cycle.decisions, report) }
+        guard !dryRun else { return logged(cycle.decisions, report, phases) }
         // Activations first: demand is here now; the pool is refilled by the reconciler below.
         let triggerInput = Dictionary(triggerInputs.map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
         await activate(report.triggers, inputs: triggerInput, now: now, into: &report)
-        report.retired = await scaleIn(now: now, active: active, activeUnits: activeUnits, problems: &report.problems)
+        phases.end("activate")
+        report.retired = await scaleIn(now: now, active: active, activeUnits: activeUnits, applied: applied, problems: &report.problems)
+        phases.end("scale_in")
         let drained = await routingPass(&report)
         report.retired += drained
+        phases.end("routing")
         let desired = Dictionary(uniqueKeysWithValues: cycle.decisions.map { ($0.group, $0.final) })
         report.reconcile = await reconciler.reconcile(desired: desired)
         report.problems += report.reconcile.problems
+        phases.end("reconcile")
         chargeReserve(problems: &report.problems)
         if now - costWindowStart >= configuration.costWindow {
             let changed = ledger.adjust(&policy, configured: configuration.sizing)
@@ -409,14 +449,16 @@ public actor ActuatorRuntime {
             }
             costWindowStart = now
         }
-        return logged(cycle.decisions, report)
+        phases.end("charge")
+        return logged(cycle.decisions, report, phases)
     }
 
     /// Stores the cycle's decisions for `explain` and, in the same transaction, the sizing state a
     /// restart restores (not in a dry run: it must not overwrite the state of the actuator it
     /// looks at); a failure is one of the cycle's problems.
-    private func logged(_ decisions: [SizingDecision], _ report: CycleReport) -> CycleReport {
+    private func logged(_ decisions: [SizingDecision], _ report: CycleReport, _ phases: PhaseClock) -> CycleReport {
         var report = report
+        var phases = phases
         recordHostMetrics()
         let state = dryRun ? nil : sizingStateDocument(now: report.time, problems: &report.problems)
         do {
@@ -426,6 +468,8 @@ public actor ActuatorRuntime {
             report.problems.append("cannot store decisions and sizing state: \(error)")
         }
         reportRefusals(&report)
+        phases.end("log")
+        report.phases = phases.phases
         return report
     }
 
@@ -516,7 +560,8 @@ public actor ActuatorRuntime {
     /// of its running capacity for the scale-in window (the newest activated first). Its server is
     /// drained first; the VM is stopped once its sessions end or the drain times out — at once when
     /// nothing is open, else by a later cycle's routing pass (the cycle never waits for it).
-    func scaleIn(now: Int64, active: [String: Int], activeUnits: [String: Double],
+    /// `applied`: the vCPUs each active shadow's activation applied (`appliedVCPUsOfActiveShadows`).
+    func scaleIn(now: Int64, active: [String: Int], activeUnits: [String: Double], applied: [String: Int64],
                  problems: inout [String]) async -> [String] {
         guard configuration.scaleInUtilisation > 0 else { return [] }
         var retired: [String] = []
@@ -538,8 +583,7 @@ public actor ActuatorRuntime {
             }
             // Would the group still be under the trigger threshold with that VM gone? It serves
             // its applied share (an activation to a predicted size may be less than the full unit).
-            let victimUnits = victim.activationID.flatMap { try? store.activation(id: $0) }.map(servedUnits)
-                ?? Double(group.template.units)
+            let victimUnits = servedUnits(group, appliedVCPUs: applied[victim.id])
             let without = running - victimUnits
             guard d.value < configuration.scaleInUtilisation * running,
                   d.value <= configuration.trigger.servable(without) else {
