@@ -33,6 +33,11 @@ extension Checks {
         #expect(try store.shadow(id: "s2")?.activationID == nil)
         #expect(try store.shadow(id: "s3")?.state == .decommissioning)
         #expect(try store.reservations().map(\.shadowID) == ["s2", "s3"], "active runs load: its reservation is released")
+        // …and its vCPUs and memory count as the host's load until the host is measured again:
+        // the activation frees no room (16 − 3 × 4 vCPUs and 65,536 − 3 × 8,192 MiB free before and after).
+        let h1 = try #require(try store.hostAvailability("h1"))
+        #expect(h1.host.load == CapacityAmount(vcpus: 4, memoryMiB: 8_192, units: 0))
+        #expect(h1.free == CapacityAmount(vcpus: 4, memoryMiB: 40_960, units: 80))
         let a1 = try #require(try store.activation(id: "a1"))
         #expect(a1.outcome == .succeeded && a1.completedAt == 3 && a1.stepLatencies == ["resume": 0.04])
         // The rolled-back shadow can be claimed again (the partial unique index allows it).

@@ -192,6 +192,15 @@ extension MetricStore {
         try db.execute(sql: "UPDATE shadows SET state = ?, updated_at = ?\(setActivation) WHERE id = ? AND state IN (\(placeholders))",
                        arguments: arguments)
         guard db.changesCount > 0 else { return false }
+        if to == .active {
+            // An activated VM runs as load: its reserved vCPUs and memory move to the host's load
+            // until the next measurement reads the domain itself. Released without it, the room
+            // counted nowhere in between, and the same cycle's reconcile pass placed shadows there.
+            try db.execute(sql: """
+                UPDATE hosts SET load_vcpus = load_vcpus + r.vcpus, load_memory_mib = load_memory_mib + r.memory_mib
+                FROM (SELECT host, vcpus, memory_mib FROM reservations WHERE shadow_id = ?) AS r WHERE hosts.name = r.host
+                """, arguments: [id])
+        }
         if to == .active || to == .gone {
             try db.execute(sql: "DELETE FROM reservations WHERE shadow_id = ?", arguments: [id])
         }

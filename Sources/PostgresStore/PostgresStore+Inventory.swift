@@ -146,6 +146,13 @@ extension PostgresStore {
                 """)
         }
         guard changed > 0 else { return false }
+        if to == .active {
+            // An activated VM runs as load until the next measurement (MetricStore.compareAndSet).
+            try s.query("""
+                UPDATE hosts SET load_vcpus = hosts.load_vcpus + r.vcpus, load_memory_mib = hosts.load_memory_mib + r.memory_mib
+                FROM (SELECT host, vcpus, memory_mib FROM reservations WHERE shadow_id = \(id)) AS r WHERE hosts.name = r.host
+                """)
+        }
         if to == .active || to == .gone {
             try s.query("DELETE FROM reservations WHERE shadow_id = \(id)")
         }

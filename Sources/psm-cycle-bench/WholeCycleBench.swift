@@ -22,7 +22,7 @@ enum WholeCycleBench {
     struct Result {
         /// Per actuator, each measured cycle.
         var cycles: [[DecisionBench.Lap]]
-        /// Per actuator, each measured cycle's steps (wall seconds by step name).
+        /// Per actuator, each measured cycle's steps (process CPU seconds by step name).
         var phases: [[[String: Double]]]
         /// Per actuator, each measured cycle's activations.
         var activations: [[Int]]
@@ -96,10 +96,10 @@ enum WholeCycleBench {
                 if c >= warmup {
                     laps[i].append(l)
                     activations[i].append(report?.activations.count ?? 0)
-                    phases[i].append(Dictionary(report?.phases.map { ($0.name, $0.seconds) } ?? [], uniquingKeysWith: +))
+                    phases[i].append(Dictionary(report?.phases.map { ($0.name, $0.cpuSeconds) } ?? [], uniquingKeysWith: +))
                     problems += report?.problems.prefix(3) ?? []
                 }
-                log("cycle \(c)\(c < warmup ? " (warm-up)" : "") actuator \(i): \(ms(l.wall)) ms wall, \(ms(l.cpu)) ms CPU; created \(report?.reconcile.created.count ?? 0), problems \(report?.problems.count ?? 0)")
+                log("cycle \(c)\(c < warmup ? " (warm-up)" : "") actuator \(i): \(ms(l.wall)) ms wall, \(ms(l.cpu)) ms CPU; created \(report?.reconcile.created.count ?? 0), removed \(report?.reconcile.removed.count ?? 0), unplaced \(report?.reconcile.unplaced.values.reduce(0, +) ?? 0), activations \(report?.activations.count ?? 0), problems \(report?.problems.count ?? 0)")
             }
         }
         let observer: any ActuatorStore = store == "sqlite"

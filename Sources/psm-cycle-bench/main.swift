@@ -267,11 +267,11 @@ if options.parts.contains("whole") {
         record("whole_\(kind)_a\(i)_ms", wall * 1000)
         record("whole_\(kind)_a\(i)_cpu_ms", cpu * 1000)
         record("whole_\(kind)_a\(i)_cpu_mean_ms", mean * 1000)
-        // Each step's median wall time over the measured cycles, in the order the cycle runs them.
+        // Each step's median CPU time over the measured cycles, in the order the cycle runs them.
         let steps = CyclePhase.names.map { name in (name, median(r.phases[i].map { $0[name] ?? 0 })) }
-        print("    steps (median wall ms): " + steps.map { "\($0.0) \(ms($0.1))" }.joined(separator: ", ")
+        print("    steps (median CPU ms): " + steps.map { "\($0.0) \(ms($0.1))" }.joined(separator: ", ")
               + "; activations per cycle: \(r.activations[i].map(String.init).joined(separator: " "))")
-        for (name, seconds) in steps { record("whole_\(kind)_a\(i)_\(name)_ms", seconds * 1000) }
+        for (name, seconds) in steps { record("whole_\(kind)_a\(i)_\(name)_cpu_ms", seconds * 1000) }
     }
     if !r.problems.isEmpty { note("problems in measured cycles: \(r.problems.prefix(5))") }
 }

@@ -73,6 +73,32 @@ struct RuntimeTests {
         #expect(await runtime.runningCapacity("web") == 20 + 10 * Double(succeeded.count))
     }
 
+    @Test("an activated shadow's room is not given to a new shadow in the same cycle: the host is never over-committed")
+    func activationKeepsItsRoomUntilTheHostIsMeasured() async throws {
+        var f = try RuntimeFixture(running: 20)
+        defer { f.cleanUp() }
+        // Room for two 4-vCPU shadows, and a pool of at least two.
+        f.configuration.hosts[0].capVCPUs = 8
+        f.configuration.sizing.bounds["web"] = try GroupBounds(minimum: 2, maximum: 4)
+        let clock = ManualWallClock(f.start)
+        let runtime = try await f.runtime(clock: clock)
+        await runtime.observe(group: "web", demand: 10, at: f.start)
+        let first = await runtime.cycle()
+        #expect(first.reconcile.created.count == 2, "\(first.decisions.map(\.explanation))")
+        clock.advance(by: 3600)
+        await runtime.observe(group: "web", demand: 30, at: f.start + 3600)
+        let report = await runtime.cycle()
+        #expect(report.activations.contains { $0.outcome == .succeeded })
+        // The activated VMs run in the room their reservations held: the pool cannot be refilled
+        // until they are retired (before, the reservation was released and the room counted nowhere
+        // until the next measurement, so this pass placed new shadows on a full host).
+        #expect(report.reconcile.created.isEmpty)
+        let held = try runtime.store.shadows(states: [.planned, .defining, .ready, .activating, .active])
+        #expect(held.reduce(0) { $0 + $1.fullVCPUs } <= 8)
+        let h1 = try #require(try runtime.store.hostAvailability("h1"))
+        #expect(h1.free.vcpus >= 0, "\(h1)")
+    }
+
     @Test("the same activation id twice is one activation")
     func activationIsIdempotent() async throws {
         let f = try RuntimeFixture(running: 0)

@@ -174,9 +174,10 @@ public struct Activator: Sendable {
     }
 
     /// Picks the group's best ready shadow (paused before saved, then the oldest) and activates it
-    /// (to `target`, or its full size).
-    public func activate(group: String, activationID: String,
-                         target: ActivationTarget? = nil) async throws(ActivationError) -> ActivationRecord {
+    /// (to `target`, or its full size). `down`: the hosts that do not answer, when the caller read
+    /// them already (a pass activating in many groups reads them once); nil reads them here.
+    public func activate(group: String, activationID: String, target: ActivationTarget? = nil,
+                         down given: Set<String>? = nil) async throws(ActivationError) -> ActivationRecord {
         let ready: [ShadowRecord]
         do {
             ready = try store.shadows(group: group, states: [.ready])
@@ -184,13 +185,18 @@ public struct Activator: Sendable {
             throw ActivationError(kind: .store, message: "cannot list shadows: \(error)")
         }
         // Only shadows on hosts that answer: one on an unreachable or lost host cannot be resumed.
-        let down = Set(((try? store.hosts()) ?? []).filter { $0.status.state != .up }.map(\.name))
+        let down = given ?? Self.downHosts(store)
         let usable = ready.filter { !down.contains($0.host) }
         guard let first = usable.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }).first else {
             throw ActivationError(kind: .noShadow, message: ready.isEmpty ? "group \(group) has no ready shadow"
                                     : "group \(group) has no ready shadow on a host that answers (\(ready.count) on unreachable hosts)")
         }
         return try await activate(shadowID: first.id, activationID: activationID, target: target)
+    }
+
+    /// The hosts the store records as not answering (unreachable or lost).
+    public static func downHosts(_ store: any ActuatorStore) -> Set<String> {
+        Set(((try? store.hosts()) ?? []).filter { $0.status.state != .up }.map(\.name))
     }
 
     /// Undoes what ran: route and monitoring withdrawn, guest paused again, balloon back to the

@@ -31,10 +31,14 @@ public struct CycleReport: Sendable {
     public var phases: [CyclePhase] = []
 }
 
-/// One step of a decision cycle and the wall time it took.
+/// One step of a decision cycle and the time it took.
 public struct CyclePhase: Sendable, Hashable {
     public var name: String
+    /// Wall time.
     public var seconds: Double
+    /// The process's CPU time over the step (every thread: in psm-actuator the API's too), what a
+    /// benchmark on a shared machine compares.
+    public var cpuSeconds: Double
 
     /// The steps in the order `cycle()` runs them.
     public static let names = ["refresh", "leases", "hosts", "shadows", "score", "decide", "activate", "scale_in", "routing",
@@ -44,13 +48,22 @@ public struct CyclePhase: Sendable, Hashable {
 /// Times the steps of a cycle one after the other.
 struct PhaseClock {
     private var last = ContinuousClock.now
+    private var lastCPU = PhaseClock.processCPU()
     private(set) var phases: [CyclePhase] = []
 
     mutating func end(_ name: String) {
-        let now = ContinuousClock.now
+        let now = ContinuousClock.now, cpu = Self.processCPU()
         let d = now - last
-        phases.append(CyclePhase(name: name, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18))
+        phases.append(CyclePhase(name: name, seconds: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18,
+                                 cpuSeconds: cpu - lastCPU))
         last = now
+        lastCPU = cpu
+    }
+
+    static func processCPU() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
 
