@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "MetricStore", targets: ["MetricStore"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Features", targets: ["Features"]),
+        .library(name: "PSMConfiguration", targets: ["PSMConfiguration"]),
         .library(name: "Forecasting", targets: ["Forecasting"]),
         .library(name: "Calibration", targets: ["Calibration"]),
         .library(name: "ModelRegistry", targets: ["ModelRegistry"]),
@@ -55,17 +56,21 @@ let package = Package(
 
         .target(name: "LinearAlgebra", dependencies: ["CCBLAS", "CLAPACKE"]),
         .target(name: "TimeSeries"),
+        // The one psm.toml reader (`PSMFile`, `TOMLSection`) and its error type, used by both programs.
+        .target(name: "PSMConfiguration", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // The one HTML/SVG/XML kit: escaping, SVG elements, scales and axes, the fan chart, numbers.
+        .target(name: "Markup", dependencies: ["TimeSeries"]),
         .target(name: "Features", dependencies: [
-            "TimeSeries",
+            "TimeSeries", "PSMConfiguration",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "Forecasting", dependencies: ["TimeSeries", "LinearAlgebra", "Features"]),
         .target(name: "Calibration", dependencies: ["TimeSeries"]),
-        .target(name: "Evaluation", dependencies: ["TimeSeries", "Features", "Forecasting", "Calibration"]),
+        .target(name: "Evaluation", dependencies: ["TimeSeries", "Features", "Forecasting", "Calibration", "Markup"]),
         // The training job (batch only; the actuator never imports it).
         .target(name: "Pipeline", dependencies: [
             "TimeSeries", "Features", "Ingest", "Forecasting", "Evaluation", "Calibration", "LinearAlgebra", "ModelRegistry",
-            "MetricStore",
+            "MetricStore", "PSMConfiguration",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -98,6 +103,7 @@ let package = Package(
         .target(name: "Scaling", dependencies: ["TimeSeries", "Calibration"]),
         .target(name: "Actuator", dependencies: [
             "Scaling", "TimeSeries", "Features", "Forecasting", "Calibration", "ModelRegistry", "MetricStore", "Hypervisor",
+            "PSMConfiguration",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -106,7 +112,7 @@ let package = Package(
         ]),
         // The actuator's HTTP API (docs/api.md): routes, validation, auth, limits, /metrics.
         .target(name: "ActuatorAPI", dependencies: [
-            "Actuator", "MetricStore", "Features",
+            "Actuator", "MetricStore", "Features", "PSMConfiguration",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -133,7 +139,7 @@ let package = Package(
         // ActivationTrigger (Scaling, never Actuator); takes series, not files (PSMCommands reads the
         // trace through Ingest).
         .target(name: "Simulation", dependencies: [
-            "TimeSeries", "Forecasting", "Calibration", "Scaling", "LinearAlgebra",
+            "TimeSeries", "Forecasting", "Calibration", "Scaling", "LinearAlgebra", "Markup",
         ]),
         // `psm demo`: the bundled data trained by the Pipeline and replayed through the actuator.
         .target(name: "Demo", dependencies: [
@@ -143,7 +149,7 @@ let package = Package(
         .target(name: "PSMCommands", dependencies: [
             "TimeSeries", "Ingest", "MetricStore", "Features", "LinearAlgebra", "Forecasting", "Evaluation",
             "ModelRegistry", "Pipeline", "Actuator", "ActuatorCommands", "Simulation", "RealVMSupport", "Hypervisor",
-            "LibvirtHypervisor", "Demo",
+            "LibvirtHypervisor", "Demo", "PSMConfiguration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -179,7 +185,7 @@ let package = Package(
         // Actuator side: the hypervisor protocol and its libvirt implementation (the only
         // importer of CLibvirt); the conformance suite every implementation must pass.
         .target(name: "Hypervisor"),
-        .target(name: "LibvirtHypervisor", dependencies: ["Hypervisor", "TimeSeries", "CLibvirt"]),
+        .target(name: "LibvirtHypervisor", dependencies: ["Hypervisor", "TimeSeries", "CLibvirt", "Markup"]),
         .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
         // Real QEMU guests (docs/realvm.md): the tiny guest's serial log and the shadow sequence,
         // shared by the opt-in RealVMTests and the psm-realvm-bench measurement.
@@ -221,12 +227,12 @@ let package = Package(
         // targets); the several-actuator tests share the test PostgreSQL (PSM_TEST_POSTGRES).
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
-            "PostgresStore",
+            "PostgresStore", "PSMConfiguration",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "ActuatorAPITests", dependencies: [
-            "ActuatorAPI", "APITestSupport", "Actuator", "MetricStore",
+            "ActuatorAPI", "APITestSupport", "Actuator", "MetricStore", "PSMConfiguration",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -251,9 +257,10 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting"],
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Calibration", "Forecasting", "Markup"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Evaluation", "Calibration", "Forecasting", "Ingest", "ModelRegistry"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Evaluation", "Calibration", "Forecasting", "Ingest", "ModelRegistry",
+                                                     "PSMConfiguration"]),
         .testTarget(name: "ForecastingTests", dependencies: [
             "Forecasting", .product(name: "Numerics", package: "swift-numerics"),
         ], resources: [.copy("Fixtures")]),
@@ -274,11 +281,11 @@ let package = Package(
         // … and psm itself: sharded training processes sharing one registry, and the deploy/ files'
         // command lines (Yams reads the Kubernetes manifest).
         .testTarget(name: "ActuatorProcessTests", dependencies: [
-            "psm-actuator", "APITestSupport", "psm", "Actuator", "MetricStore", "ModelRegistry", "TimeSeries",
+            "psm-actuator", "APITestSupport", "psm", "Actuator", "MetricStore", "ModelRegistry", "TimeSeries", "PSMConfiguration",
             .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
-            "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
+            "LibvirtHypervisor", "Hypervisor", "HypervisorConformance", "Markup",
         ], resources: [.copy("Fixtures")]),
     ]
 )

@@ -36,7 +36,7 @@ def closure(name, seen=None):
             closure(d, seen)
     return seen
 
-ACTUATOR_SIDE = {"TimeSeries", "Scaling", "Features", "MetricStore", "PostgresStore", "ActuatorStoreConformance", "LinearAlgebra", "Forecasting", "Calibration",
+ACTUATOR_SIDE = {"TimeSeries", "Scaling", "PSMConfiguration", "Markup", "Features", "MetricStore", "PostgresStore", "ActuatorStoreConformance", "LinearAlgebra", "Forecasting", "Calibration",
                  "ModelRegistry", "Hypervisor", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
                  "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport", "psm-api-testserver",
                  "RealVMSupport", "psm-realvm-bench", "psm-realvm-actuator"}

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import PSMConfiguration
 
 extension APIConfiguration {
     /// Reads the `[api]` section of a psm.toml: nil when the file has none. Every problem — the
@@ -7,15 +8,16 @@ extension APIConfiguration {
     /// would otherwise leave `/metrics` open), a wrong type, a number out of its range — is a
     /// `ConfigurationError` naming the file, `[api]` and the key.
     public static func load(path: String) throws(ConfigurationError) -> APIConfiguration? {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(.unreadable, file: path, location: "", "cannot read the file (missing, unreadable or not UTF-8)")
-        }
-        return try parse(text, fileName: path)
+        try read(PSMFile.read(path))
     }
 
     /// `load(path:)` on the text of a file.
     public static func parse(_ text: String, fileName: String) throws(ConfigurationError) -> APIConfiguration? {
-        let section = try TOMLSection.root(parsing: text, file: fileName).section("api")
+        try read(PSMFile(text: text, file: fileName))
+    }
+
+    static func read(_ file: PSMFile) throws(ConfigurationError) -> APIConfiguration? {
+        let section = try file.root.section("api")
         guard section.table != nil else { return nil }
         return try APIConfiguration(section: section)
     }

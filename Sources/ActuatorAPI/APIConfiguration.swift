@@ -1,4 +1,5 @@
 import Foundation
+import PSMConfiguration
 
 /// A configuration the API refuses to start with, said in terms of the setting to fix.
 public struct APIConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {

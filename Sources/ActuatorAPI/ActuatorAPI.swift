@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import NIOCore
 import Prometheus
+import PSMConfiguration
 
 /// The actuator's HTTP API (docs/api.md): builds the router and the Hummingbird application that
 /// serves an `ActuatorControl`.

@@ -23,6 +23,7 @@ public enum ActuatorStoreConformance {
         case reserveRefusesWithoutWriting
         case shadowListingsFilterAndSort
         case transitionsCompareAndSetAndRelease
+        case illegalTransitionsAreRefused
         case adoptionReplacesTheRecord
         case activationIsClaimedOnce
         case activationOutcomesMoveTheShadow
@@ -51,6 +52,7 @@ public enum ActuatorStoreConformance {
             case .reserveRefusesWithoutWriting: try Checks.reserveRefusesWithoutWriting(store)
             case .shadowListingsFilterAndSort: try Checks.shadowListingsFilterAndSort(store)
             case .transitionsCompareAndSetAndRelease: try Checks.transitionsCompareAndSetAndRelease(store)
+            case .illegalTransitionsAreRefused: try Checks.illegalTransitionsAreRefused(store)
             case .adoptionReplacesTheRecord: try Checks.adoptionReplacesTheRecord(store)
             case .activationIsClaimedOnce: try Checks.activationIsClaimedOnce(store)
             case .activationOutcomesMoveTheShadow: try Checks.activationOutcomesMoveTheShadow(store)

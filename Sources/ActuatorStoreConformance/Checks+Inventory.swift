@@ -76,7 +76,7 @@ enum Checks {
         #expect(try store.transition(shadow: "s1", from: .planned, to: .defining, at: 2))
         #expect(try store.transition(shadow: "s1", from: .planned, to: .ready, at: 3) == false)
         #expect(try store.shadow(id: "s1")?.state == .defining)
-        #expect(try store.transition(shadow: "s1", fromAnyOf: [.defining, .ready], to: .ready, at: 4))
+        #expect(try store.transition(shadow: "s1", fromAnyOf: [.planned, .defining], to: .ready, at: 4))
         #expect(try store.shadow(id: "s1")?.updatedAt == 4)
         #expect(try store.reservations().count == 1, "ready keeps its reservation")
         #expect(try store.transition(shadow: "s1", fromAnyOf: [], to: .gone, at: 5) == false)
@@ -87,6 +87,43 @@ enum Checks {
         #expect(try store.release(shadow: "s2"))
         #expect(try store.release(shadow: "s2") == false)
         #expect(try store.shadow(id: "s2")?.state == .ready, "a release leaves the shadow")
+    }
+
+    /// Every pair of states against `ShadowLifecycle`'s table: a move it lists is made (and
+    /// releases the reservation on entering active or gone), any other is refused with
+    /// `illegalTransition` naming the shadow and both states, and nothing is written.
+    static func illegalTransitionsAreRefused(_ store: any ActuatorStore) throws {
+        try store.upsertHost(Fixture.host("h1", vcpus: 1_000, memoryMiB: 10_000_000, units: 10_000))
+        var allowed = 0
+        for from in ShadowState.allCases {
+            for to in ShadowState.allCases {
+                let id = "\(from.rawValue)-\(to.rawValue)"
+                try store.adopt(shadow: Fixture.shadow(id, state: from), reserving: true, at: 1)
+                if ShadowLifecycle.allowed(from: from, to: to) {
+                    allowed += 1
+                    #expect(try store.transition(shadow: id, from: from, to: to, at: 2), "\(id)")
+                    let moved = try #require(try store.shadow(id: id))
+                    #expect(moved.state == to && moved.updatedAt == 2, "\(id)")
+                    let released = to == .active || to == .gone
+                    #expect(try store.reservations().contains { $0.shadowID == id } == !released, "\(id)")
+                } else {
+                    let refused = #expect(throws: MetricStoreError.self, "\(id)") {
+                        try store.transition(shadow: id, from: from, to: to, at: 2)
+                    }
+                    #expect(refused?.code == .illegalTransition, "\(id)")
+                    let message = refused?.message ?? ""
+                    #expect(message.contains("shadow \(id)") && message.contains("\(from.rawValue) → \(to.rawValue)"), "\(message)")
+                    let kept = try #require(try store.shadow(id: id))
+                    #expect(kept.state == from && kept.updatedAt == 1, "\(id): nothing written")
+                    #expect(try store.reservations().contains { $0.shadowID == id }, "\(id): the reservation stays")
+                }
+            }
+        }
+        #expect(allowed == 16, "the table's moves")
+        // A set naming one illegal move is refused whole, though the shadow is in a legal one.
+        try store.adopt(shadow: Fixture.shadow("x", state: .ready), reserving: true, at: 1)
+        #expect(throws: MetricStoreError.self) { try store.transition(shadow: "x", fromAnyOf: [.ready, .gone], to: .activating, at: 3) }
+        #expect(try store.shadow(id: "x")?.state == .ready)
     }
 
     static func adoptionReplacesTheRecord(_ store: any ActuatorStore) throws {

@@ -1,4 +1,5 @@
 import Hypervisor
+import Markup
 import TimeSeries
 
 /// psm's metadata element: one element in `ShadowMetadata.namespace` whose attributes carry the
@@ -9,7 +10,7 @@ enum MetadataXML {
     /// document), without one it is the form `virDomainSetMetadata` takes.
     static func render(_ m: ShadowMetadata, prefix: String?) -> String {
         var xml = prefix.map { "<\($0):shadow xmlns:\($0)='\(ShadowMetadata.namespace)'" } ?? "<shadow"
-        func attribute(_ name: String, _ value: String) { xml += " \(name)='\(DomainXML.escape(value))'" }
+        func attribute(_ name: String, _ value: String) { xml += " \(name)='\(HTMLText.escape(value))'" }
         attribute("group", m.group)
         attribute("id", m.shadowID)
         attribute("role", m.role.rawValue)

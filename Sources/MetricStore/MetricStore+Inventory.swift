@@ -180,6 +180,7 @@ extension MetricStore {
 
     static func compareAndSet(_ id: String, from states: Set<ShadowState>, to: ShadowState, at now: Int64,
                               _ db: Database, activationID: String?? = nil) throws -> Bool {
+        try ShadowLifecycle.check(shadow: id, from: states, to: to)
         let placeholders = states.map { _ in "?" }.joined(separator: ", ")
         var arguments: StatementArguments = [to.rawValue, now]
         var setActivation = ""

@@ -6,7 +6,7 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case cannotOpen, notADatabase, migrationFailed, invalidSeries, incompatibleSeries
-            case invalidEvent, corruptData, rangeTooLarge, sqlite, unavailable, leaseLost, postgres
+            case invalidEvent, corruptData, rangeTooLarge, sqlite, unavailable, leaseLost, postgres, illegalTransition
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -37,6 +37,9 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
         public static let leaseLost = Code(.leaseLost)
         /// Any other PostgreSQL failure (constraint, syntax, …); see `cause`.
         public static let postgres = Code(.postgres)
+        /// A shadow state change the lifecycle does not allow (`ShadowLifecycle`): the message names
+        /// the shadow and both states. Nothing was written.
+        public static let illegalTransition = Code(.illegalTransition)
 
         public var description: String { base.rawValue }
     }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Pipeline
+import PSMConfiguration
 import ServiceLifecycle
 import Features
 import UnixSignals

@@ -133,6 +133,7 @@ extension PostgresStore {
 
     static func compareAndSet(_ id: String, from states: Set<ShadowState>, to: ShadowState, at now: Int64,
                               _ s: PostgresSession, activationID: String?? = nil) throws -> Bool {
+        try ShadowLifecycle.check(shadow: id, from: states, to: to)
         let names = states.map(\.rawValue).sorted()
         let changed: Int
         if let activationID {

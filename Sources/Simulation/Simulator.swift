@@ -1,7 +1,5 @@
-import Dispatch
 import Foundation
 import LinearAlgebra
-import Synchronization
 import TimeSeries
 
 /// One group's simulation: its forecasts, and each policy's outcome at the run's parameters and
@@ -123,27 +121,18 @@ package struct Simulator: Sendable {
             planned += sweep.values.map { (sweep.parameter.policy, (sweep.parameter, $0), PolicyRun.Options()) }
         }
         let runs = planned
-        let done = Mutex<[Result<PolicyOutcome, SimulationError>?]>(Array(repeating: nil, count: runs.count))
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, runs.count))) { _ in
-            while true {
-                let k = next.add(1, ordering: .relaxed).oldValue
-                guard k < runs.count else { return }
-                let r: Result<PolicyOutcome, SimulationError>
-                do throws(SimulationError) {
-                    r = .success(try outcome(runs[k].kind, sweep: runs[k].sweep, options: runs[k].options))
-                } catch {
-                    r = .failure(error)
-                }
-                done.withLock { $0[k] = r }
+        let done = parallelMap(runs, jobs: max(1, min(jobs, runs.count))) { run -> Result<PolicyOutcome, SimulationError> in
+            do throws(SimulationError) {
+                return .success(try outcome(run.kind, sweep: run.sweep, options: run.options))
+            } catch {
+                return .failure(error)
             }
         }
         var results: [PolicyOutcome] = []
-        for r in done.withLock({ $0 }) {
+        for r in done {
             switch r {
-            case .success(let o)?: results.append(o)
-            case .failure(let e)?: throw e
-            case nil: break
+            case .success(let o): results.append(o)
+            case .failure(let e): throw e
             }
         }
         let outcomes = Array(results.prefix(policies.count))
@@ -171,37 +160,21 @@ package struct Simulator: Sendable {
         let workers = max(1, min(jobs, traces.count))
         // Group-level parallelism: LAPACK calls of the ARIMA fits run on one thread each.
         if workers > 1 { setBLASThreadCount(1) }
-        let slots = Mutex<(next: Int, done: Int, results: [Result<GroupResult, SimulationError>?])>(
-            (0, 0, Array(repeating: nil, count: traces.count)))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i: Int = slots.withLock { s in
-                    defer { s.next += 1 }
-                    return s.next
-                }
-                guard i < traces.count else { return }
-                let result: Result<GroupResult, SimulationError>
-                do throws(SimulationError) {
-                    // Fewer groups than threads: the spare threads run the group's sweep points.
-                    result = .success(try run(traces[i], keepSeries: i < plotGroups, jobs: max(1, jobs / workers)))
-                } catch {
-                    result = .failure(error)
-                }
-                let done: Int = slots.withLock { s in
-                    s.results[i] = result
-                    s.done += 1
-                    return s.done
-                }
-                progress?(done, traces.count)
+        let indexed = Array(traces.enumerated())
+        let results = parallelMap(indexed, jobs: workers, { i, trace -> Result<GroupResult, SimulationError> in
+            do throws(SimulationError) {
+                // Fewer groups than threads: the spare threads run the group's sweep points.
+                return .success(try run(trace, keepSeries: i < plotGroups, jobs: max(1, jobs / workers)))
+            } catch {
+                return .failure(error)
             }
-        }
+        }, completed: { _, done in progress?(done, traces.count) })
         var groups: [GroupResult] = []
         var skipped: [String] = []
-        for r in slots.withLock({ $0.results }) {
+        for r in results {
             switch r {
-            case .success(let g)?: groups.append(g)
-            case .failure(let e)?: skipped.append(e.message)
-            case nil: break
+            case .success(let g): groups.append(g)
+            case .failure(let e): skipped.append(e.message)
             }
         }
         guard !groups.isEmpty else {

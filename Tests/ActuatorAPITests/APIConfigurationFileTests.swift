@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import MetricStore
 import Prometheus
+import PSMConfiguration
 import Testing
 
 /// The `[api]` section as psm-actuator reads it (`APIConfiguration.load(path:)`), and the rules

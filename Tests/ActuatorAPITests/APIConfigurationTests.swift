@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import MetricStore
 import Prometheus
+import PSMConfiguration
 import Testing
 
 @Suite struct APIConfigurationTests {

@@ -1,4 +1,5 @@
 import Foundation
+import PSMConfiguration
 import Testing
 
 /// The shipped `psm-actuator`, run as a user runs it: what it does when its API cannot bind, when

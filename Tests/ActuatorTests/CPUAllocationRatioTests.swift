@@ -1,6 +1,7 @@
 @testable import Actuator
 import Foundation
 import MetricStore
+import PSMConfiguration
 import Testing
 
 /// `[actuator] cpu_allocation_ratio`: vCPUs promised per measured CPU (the real-VM suite's 2-CPU

@@ -1,6 +1,7 @@
 import Actuator
 import Features
 import Foundation
+import PSMConfiguration
 import Testing
 import TimeSeries
 

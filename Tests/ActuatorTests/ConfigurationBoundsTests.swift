@@ -3,6 +3,7 @@ import Foundation
 import Features
 import Foundation
 import MetricStore
+import PSMConfiguration
 import Scaling
 import Testing
 

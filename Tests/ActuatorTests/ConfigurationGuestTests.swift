@@ -2,6 +2,7 @@
 import Features
 import Hypervisor
 import MetricStore
+import PSMConfiguration
 import Testing
 
 /// The real-guest keys of `[[actuator.groups]]`: kernel, initrd, cmdline, virtualization, machine,

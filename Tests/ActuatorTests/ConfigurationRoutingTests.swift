@@ -1,6 +1,7 @@
 @testable import Actuator
 import Features
 import Foundation
+import PSMConfiguration
 import Testing
 
 /// `[actuator.routing]`: each kind with its keys, the defaults, and every bad key refused by name.

@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import PSMConfiguration
 import Testing
 
 /// `[[actuator.hosts]] free_memory`: placement trusts the host's reported free memory unless told

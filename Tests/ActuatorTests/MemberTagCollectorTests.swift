@@ -4,6 +4,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import PSMConfiguration
 @testable import Scaling
 import Synchronization
 import Testing

@@ -3,6 +3,7 @@ import Features
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import PSMConfiguration
 @testable import Scaling
 import Testing
 import TimeSeries

@@ -2,6 +2,7 @@
 import Features
 import Foundation
 import MetricStore
+import PSMConfiguration
 import Scaling
 import Testing
 

@@ -1,6 +1,7 @@
 @testable import Actuator
 import Features
 import Foundation
+import PSMConfiguration
 @testable import Scaling
 import Testing
 

@@ -2,6 +2,7 @@ import Calibration
 @testable import Evaluation
 import Forecasting
 import Foundation
+import Markup
 import Testing
 import TimeSeries
 

@@ -1,12 +1,19 @@
 import Foundation
 import Hypervisor
 @testable import LibvirtHypervisor
+import Markup
 import Testing
 
 @Suite struct DomainXMLTests {
+    /// Domain XML uses psm's one escape (`Markup`'s `HTMLText`, shared with the reports).
     @Test func escapesAllFiveXMLSpecialCharacters() {
-        #expect(DomainXML.escape(#"a&b<c>'d'"e" é"#) == "a&amp;b&lt;c&gt;&apos;d&apos;&quot;e&quot; é")
-        #expect(DomainXML.escape("plain") == "plain")
+        #expect(HTMLText.escape(#"a&b<c>'d'"e" é"#) == "a&amp;b&lt;c&gt;&#39;d&#39;&quot;e&quot; é")
+        #expect(HTMLText.escape("plain") == "plain")
+        // Control characters but tab and newline (not allowed in HTML text; XML would fold a carriage return) become U+FFFD.
+        #expect(HTMLText.escape("a\u{1}b\tc\nd") == "a\u{FFFD}b\tc\nd")
+        let spec = DomainSpec(name: "o'neil & <co>", maximum: ResourceSize(vcpus: 1, memoryKiB: 1_024),
+                              current: ResourceSize(vcpus: 1, memoryKiB: 1_024))
+        #expect(DomainXML.render(spec, virtualization: .qemu).contains("<name>o&#39;neil &amp; &lt;co&gt;</name>"))
     }
 
     @Test func rendersMaximumAndCurrentSizesBalloonAndMetadata() {

@@ -257,7 +257,21 @@ final class ResultBox: @unchecked Sendable {
             s.state = .planned
             _ = try store.reserve(shadow: s, on: s.host, at: 1_000)
             let target = states[i % states.count]
-            if target != .planned { #expect(try store.transition(shadow: s.id, from: .planned, to: target, at: 1_001)) }
+            // Along the lifecycle's moves (ShadowLifecycle) from planned to the target.
+            let path: [ShadowState] = switch target {
+            case .planned: []
+            case .defining: [.defining]
+            case .ready: [.defining, .ready]
+            case .activating: [.defining, .ready, .activating]
+            case .active: [.defining, .ready, .activating, .active]
+            case .decommissioning: [.defining, .ready, .decommissioning]
+            case .gone: [.gone]
+            }
+            var at = ShadowState.planned
+            for next in path {
+                #expect(try store.transition(shadow: s.id, from: at, to: next, at: 1_001))
+                at = next
+            }
         }
         let all = try store.shadows()
         #expect(all.count == 60 && all.map(\.id) == all.map(\.id).sorted())

@@ -110,3 +110,35 @@ import Testing
         }
     }
 }
+
+/// The simulation report opened in a real browser (Debian's Chromium, headless), as the training
+/// report is: both are drawn with the same kit (`Markup`).
+@Suite struct SimulateBrowserTests {
+    @Test func pageLoadsInChromiumWithoutErrorsAndDrawsItsCharts() throws {
+        let chromium = try #require(Chromium.find(), Comment(rawValue: Chromium.missingMessage))
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let trace = try dir.file("trace<1>.csv", SimulateCommandTests.csv())
+        try runPSM(["simulate", "--trace", trace, "--policy", "all", "--html", dir.path + "/r.html",
+                    "--sweep", "buffer=0:0.4:3"] + SimulateCommandTests.quick)
+        let url = "file://" + dir.path + "/r.html"
+        let dom = try chromium.run(["--dump-dom"], url: url, profile: dir.path + "/profile-dom")
+        #expect(!dom.timedOut && dom.status == 0, "chromium --dump-dom failed: \(dom.stderr.suffix(2000))")
+        #expect(dom.pageProblems.isEmpty, "the page logged problems: \(dom.pageProblems)")
+        // The parsed DOM: the frontier chart and one chart per group and policy (2 groups × 3
+        // policies), each with its accessible title; demand and capacity bands in every group chart.
+        func count(_ s: String) -> Int { dom.stdout.components(separatedBy: s).count - 1 }
+        #expect(count("<svg class=\"chart\"") == 7)
+        #expect(count("<title>") == 1 + 7)
+        #expect(count("<polygon class=\"demand-band\"") == 6 && count("<polygon class=\"capacity-band\"") == 6)
+        #expect(dom.stdout.contains("trace&lt;1&gt;.csv"))
+
+        let png = dir.path + "/shot.png"
+        let shot = try chromium.run(["--hide-scrollbars", "--screenshot=\(png)", "--window-size=1280,2000"],
+                                    url: url, profile: dir.path + "/profile-shot")
+        #expect(!shot.timedOut && shot.status == 0, "chromium --screenshot failed: \(shot.stderr.suffix(2000))")
+        #expect(shot.pageProblems.isEmpty, "the page logged problems: \(shot.pageProblems)")
+        // A blank 1280 × 2000 page compresses to a few kB; charts and tables make it far larger.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: png)).count > 30_000)
+    }
+}

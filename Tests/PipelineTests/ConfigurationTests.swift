@@ -4,6 +4,7 @@ import Forecasting
 import Features
 import Foundation
 import Pipeline
+import PSMConfiguration
 import Testing
 
 @Suite struct ConfigurationTests {

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import PSMConfiguration
 import TOMLKit
 
 /// `[[actuator.scrape]]`: one Prometheus endpoint, the metric read from it and the group it feeds

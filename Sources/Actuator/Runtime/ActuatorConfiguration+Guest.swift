@@ -1,5 +1,6 @@
 import Features
 import Hypervisor
+import PSMConfiguration
 
 /// What a real guest needs from `[[actuator.groups]]`: how its shadows boot, the virtualization
 /// type, the machine type and where their serial consoles go (docs/configuration.md).

@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import PSMConfiguration
 import TOMLKit
 
 /// `[actuator.routing]`: which traffic router the deployed actuator drives and how it names and

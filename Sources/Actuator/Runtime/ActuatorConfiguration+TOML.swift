@@ -2,6 +2,7 @@ import Features
 import Foundation
 import Hypervisor
 import MetricStore
+import PSMConfiguration
 import Scaling
 import TOMLKit
 
@@ -14,17 +15,18 @@ extension ActuatorConfiguration {
     /// Reads the `[actuator]` section of a psm.toml (other sections belong to `psm train`, except
     /// `[registry] dir`, the default model registry). Relative paths resolve against the file's directory.
     public static func load(path: String) throws(ConfigurationError) -> ActuatorConfiguration {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(.unreadable, file: path, location: "", "cannot read the file (missing, unreadable or not UTF-8)")
-        }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(text, fileName: path, baseDirectory: base)
+        try read(PSMFile.read(path))
     }
 
     public static func parse(_ text: String, fileName: String, baseDirectory: String = ".") throws(ConfigurationError) -> ActuatorConfiguration {
-        let top = try TOMLSection.root(parsing: text, file: fileName)
+        try read(PSMFile(text: text, file: fileName, directory: baseDirectory))
+    }
+
+    /// The `[actuator]` section (and `[registry] dir`) of a psm.toml.
+    static func read(_ file: PSMFile) throws(ConfigurationError) -> ActuatorConfiguration {
+        let top = file.root
+        let baseDirectory = file.directory
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : "\(baseDirectory)/\(p)" }
-        try top.rejectUnknown(TOMLSection.psmSections)
         let a = try top.section("actuator")
         guard a.table != nil else { throw top.error(.missingKey, key: "actuator", "required: an [actuator] section") }
         try a.rejectUnknown(["store", "store_durability", "id", "lease", "registry", "interval", "hypervisor", "boot_grace", "host_grace", "cpu_allocation_ratio", "max_actions", "horizon", "levels", "monitoring_file",
@@ -80,7 +82,7 @@ extension ActuatorConfiguration {
         if let array = a.table?["hosts"] {
             guard let list = array.array else { throw a.error(.wrongType, key: "hosts", "expected [[actuator.hosts]] tables") }
             for (i, element) in list.enumerated() {
-                let h = TOMLSection(file: fileName, name: "actuator.hosts[\(i + 1)]", table: element.table)
+                let h = TOMLSection(file: file.path, name: "actuator.hosts[\(i + 1)]", table: element.table)
                 guard h.table != nil else { throw h.error(.wrongType, key: "", "expected a table") }
                 try h.rejectUnknown(["name", "uri", "vcpus", "memory_mib", "units", "enabled", "free_memory"])
                 // vcpus and memory_mib cap what the host measures; absent: no cap.
@@ -117,7 +119,7 @@ extension ActuatorConfiguration {
             throw a.error(.missingKey, key: "groups", "required: at least one [[actuator.groups]] with name and unit")
         }
         for (i, element) in groupArray.enumerated() {
-            let g = TOMLSection(file: fileName, name: "actuator.groups[\(i + 1)]", table: element.table)
+            let g = TOMLSection(file: file.path, name: "actuator.groups[\(i + 1)]", table: element.table)
             guard g.table != nil else { throw g.error(.wrongType, key: "", "expected a table") }
             try g.rejectUnknown(["name", "series", "unit", "vcpus", "memory_mib", "baseline_vcpu_fraction",
                                  "baseline_memory_fraction", "park", "running", "min", "max", "demand_metric", "units_per_metric", "members"]

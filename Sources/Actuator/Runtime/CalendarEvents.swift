@@ -1,5 +1,6 @@
 import Features
 import Foundation
+import PSMConfiguration
 import TimeSeries
 
 /// The events of the `[calendar] file` that models with event features read at scoring time

@@ -1,5 +1,6 @@
 import Calibration
 import Forecasting
+import Markup
 import TimeSeries
 
 extension GroupEvaluation {

@@ -1,4 +1,5 @@
 import Foundation
+import PSMConfiguration
 import TimeSeries
 import TOMLKit
 

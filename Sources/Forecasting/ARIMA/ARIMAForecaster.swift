@@ -24,7 +24,7 @@ public struct ARIMAForecaster: Forecaster {
     public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
         if min(jobs, inputs.count) > 1 { setBLASThreadCount(1) }
-        return concurrentMap(inputs, jobs: jobs) { forecastOne($0, horizon: horizon, levels: levels) }
+        return parallelMap(inputs, jobs: jobs) { forecastOne($0, horizon: horizon, levels: levels) }
     }
 
     /// One series: automatic ARIMA, else the fallbacks.

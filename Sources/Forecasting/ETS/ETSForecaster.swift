@@ -18,7 +18,7 @@ public struct ETSForecaster: Forecaster {
 
     public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
-        return concurrentMap(inputs, jobs: jobs) { forecastOne($0, horizon: horizon, levels: levels) }
+        return parallelMap(inputs, jobs: jobs) { forecastOne($0, horizon: horizon, levels: levels) }
     }
 
     func forecastOne(_ input: ForecastInput, horizon: Int, levels: [Double]) -> SeriesForecast {

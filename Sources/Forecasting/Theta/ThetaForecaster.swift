@@ -17,7 +17,7 @@ public struct ThetaForecaster: Forecaster {
 
     public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
-        return concurrentMap(inputs, jobs: jobs) { input in
+        return parallelMap(inputs, jobs: jobs) { input in
             do throws(ForecastError) {
                 let model = try ThetaModel.fit(input.series, season: input.season, options: options)
                 let d = try model.forecast(horizon: horizon, levels: levels)

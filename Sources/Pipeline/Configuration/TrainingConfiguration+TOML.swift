@@ -3,6 +3,7 @@ import Features
 import Forecasting
 import Foundation
 import Ingest
+import PSMConfiguration
 import TimeSeries
 import TOMLKit
 
@@ -10,10 +11,7 @@ extension TrainingConfiguration {
     /// Reads and validates a `psm.toml` file; errors name it as `path` was given. Relative paths
     /// in it are resolved against its directory.
     public static func load(path: String) throws(ConfigurationError) -> TrainingConfiguration {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(.unreadable, file: path, location: "", "cannot read the file (missing, unreadable or not UTF-8)")
-        }
-        var c = try parse(text, fileName: path)
+        var c = try read(PSMFile.read(path))
         c.file = path
         return c
     }
@@ -21,9 +19,13 @@ extension TrainingConfiguration {
     /// Parses `psm.toml` text; `fileName` labels errors. Unknown sections and keys are errors
     /// (a typo would otherwise silently keep a default).
     public static func parse(_ text: String, fileName: String) throws(ConfigurationError) -> TrainingConfiguration {
-        let top = try TOMLSection.root(parsing: text, file: fileName)
+        try read(PSMFile(text: text, file: fileName))
+    }
+
+    /// The training job's sections of a psm.toml.
+    static func read(_ file: PSMFile) throws(ConfigurationError) -> TrainingConfiguration {
+        let top = file.root
         let root = top.table ?? TOMLTable()
-        try top.rejectUnknown(TOMLSection.psmSections)
         for key in root.keys where root[key]?.table == nil && key != "actuator" {
             throw top.error(.wrongType, key: key, "expected a [\(key)] table")
         }

@@ -1,7 +1,5 @@
-import Dispatch
 import Foundation
 import LinearAlgebra
-import Synchronization
 import TimeSeries
 
 /// One run of the training job over the groups of a shard, `jobs` groups at a time.
@@ -31,27 +29,11 @@ public struct TrainingJob: Sendable {
         setBLASThreadCount(1)
         defer { setBLASThreadCount(previousThreads) }
 
-        let results = Mutex([GroupOutcome?](repeating: nil, count: mine.count))
-        let next = Mutex(0)
-        let done = Mutex(0)
         let workers = max(1, min(trainer.configuration.jobs, mine.count))
         progress("psm train: \(mine.count) of \(groups.count) groups in shard \(shard), \(workers) at a time")
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let index: Int? = next.withLock { n in
-                    guard n < mine.count else { return nil }
-                    defer { n += 1 }
-                    return n
-                }
-                guard let index else { return }
-                let outcome = trainer.train(mine[index], clock: clock)
-                results.withLock { $0[index] = outcome }
-                let finished = done.withLock { d in d += 1; return d }
-                progress(Self.progressLine(outcome, done: finished, total: mine.count,
-                                           elapsed: clock().timeIntervalSince(started)))
-            }
-        }
-        let outcomes = results.withLock { $0.compactMap { $0 } }
+        let outcomes = parallelMap(mine, jobs: workers, { trainer.train($0, clock: clock) }, completed: { outcome, finished in
+            progress(Self.progressLine(outcome, done: finished, total: mine.count, elapsed: clock().timeIntervalSince(started)))
+        })
         var report = TrainingReport(startedAt: Self.iso(started), finishedAt: Self.iso(clock()),
                                     configurationFile: trainer.configuration.file, shard: shard.description,
                                     totalGroups: groups.count, groups: outcomes, notes: notes)

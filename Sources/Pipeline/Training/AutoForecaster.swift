@@ -48,7 +48,7 @@ public struct AutoForecaster: Forecaster {
 
     public func choose(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [Choice] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
-        return concurrentMap(inputs, jobs: jobs) { choose($0, horizon: horizon, levels: levels) }
+        return parallelMap(inputs, jobs: jobs) { choose($0, horizon: horizon, levels: levels) }
     }
 
     /// The backtest settings for a series of `length` points: `psm train`'s defaults with the

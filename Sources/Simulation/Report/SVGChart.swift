@@ -1,6 +1,8 @@
 import Foundation
+import Markup
 
-/// A small line/scatter chart drawn as inline SVG (no script, no external resource).
+/// A small line/scatter chart drawn as inline SVG (no script, no external resource), from the
+/// report kit's elements, scales and axes (`Markup`), as the training report's charts are.
 struct SVGChart {
     struct Line {
         var points: [(x: Double, y: Double)]
@@ -34,7 +36,7 @@ struct SVGChart {
     /// Names and classes listed top right.
     var legend: [(name: String, cssClass: String)] = []
     /// Formats x tick values (e.g. days).
-    var xFormat: (Double) -> String = { SVGChart.number($0) }
+    var xFormat: (Double) -> String = { ReportNumber.compact($0) }
 
     /// Room on the right for point labels.
     var right = 16.0
@@ -47,63 +49,54 @@ struct SVGChart {
         let ys = (lines.flatMap { $0.points.map(\.y) } + markers.map(\.y) + bands.flatMap { $0.points.map(\.high) }).map(scaleY)
         let finiteX = xs.filter(\.isFinite), finiteY = ys.filter(\.isFinite)
         guard let x0 = finiteX.min(), let x1 = finiteX.max(), let y1raw = finiteY.max() else {
-            return "<p class=\"note\">\(HTML.escape(title)): nothing to plot</p>"
+            return "<p class=\"note\">\(HTMLText.escape(title)): nothing to plot</p>"
         }
         let y0 = min(0, finiteY.min() ?? 0)
         let y1 = y1raw > y0 ? y1raw * 1.05 : y0 + 1
-        let xr = x1 > x0 ? (x0, x1) : (x0 - 1, x1 + 1)
-        func px(_ x: Double) -> Double { left + (x - xr.0) / (xr.1 - xr.0) * (width - left - right) }
-        func py(_ y: Double) -> Double { height - bottom - (scaleY(y) - y0) / (y1 - y0) * (height - top - bottom) }
+        let plot = (x0: left, x1: width - right, y0: top, y1: height - bottom)
+        let x = LinearScale(domain: x1 > x0 ? (x0, x1) : (x0 - 1, x1 + 1), range: (plot.x0, plot.x1))
+        let y = LinearScale(domain: (y0, y1), range: (plot.y1, plot.y0))
+        func px(_ v: Double) -> Double { x(v) }
+        func py(_ v: Double) -> Double { y(scaleY(v)) }
 
         var body: [String] = []
-        body.append("<text x=\"\(left)\" y=\"16\" class=\"title\">\(HTML.escape(title))</text>")
-        let yTicks = logY ? Self.logTicks(y1) : Self.ticks(y0, y1)
-        for t in yTicks {
-            let y = py(t)
-            body.append("<line x1=\"\(c(left))\" y1=\"\(c(y))\" x2=\"\(c(width - right))\" y2=\"\(c(y))\" class=\"grid\"/>")
-            body.append("<text x=\"\(c(left - 6))\" y=\"\(c(y + 4))\" class=\"tick\" text-anchor=\"end\">\(Self.number(t))</text>")
-        }
-        for t in Self.ticks(xr.0, xr.1) {
-            let x = px(t)
-            body.append("<text x=\"\(c(x))\" y=\"\(c(height - bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(HTML.escape(xFormat(t)))</text>")
-        }
-        body.append("<text x=\"\(c((left + width - right) / 2))\" y=\"\(c(height - 6))\" class=\"axis\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>")
-        body.append("<text x=\"12\" y=\"\(c((top + height - bottom) / 2))\" class=\"axis\" text-anchor=\"middle\" "
-                    + "transform=\"rotate(-90 12 \(c((top + height - bottom) / 2)))\">\(HTML.escape(yLabel))</text>")
+        body.append(SVG.text(title, at: (left, 16), cssClass: "title"))
+        // Ticks in data values; on a log axis placed at log10(1 + t).
+        let yTicks = logY ? Self.logTicks(y1) : y.ticks(count: 5)
+        body += SVG.yGrid(yTicks, at: py, from: plot.x0, to: plot.x1, label: ReportNumber.compact)
+        body += SVG.xTicks(x.ticks(count: 5), at: px, below: plot.y1, label: xFormat)
+        body.append(SVG.text(xLabel, at: ((plot.x0 + plot.x1) / 2, height - 6), anchor: .middle, cssClass: "axis"))
+        body.append(SVG.text(yLabel, at: (12, (plot.y0 + plot.y1) / 2), anchor: .middle, cssClass: "axis", rotated: -90))
         for band in bands {
             let pts = band.points.filter { $0.x.isFinite && $0.low.isFinite && $0.high.isFinite }
-            guard !pts.isEmpty else { continue }
-            let upper = pts.map { "\(c(px($0.x))),\(c(py($0.high)))" }
-            let lower = pts.reversed().map { "\(c(px($0.x))),\(c(py($0.low)))" }
-            body.append("<polygon points=\"\((upper + lower).joined(separator: " "))\" class=\"\(band.cssClass)\"/>")
+            let upper = pts.map { (px($0.x), py($0.high)) }
+            let lower = pts.reversed().map { (px($0.x), py($0.low)) }
+            body.append(SVG.polygon(upper + lower, cssClass: band.cssClass))
         }
         for line in lines {
-            var pts: [String] = []
+            var pts: [SVG.Point] = []
             var previous: (x: Double, y: Double)?
             for p in line.points where p.x.isFinite && p.y.isFinite {
-                if line.step, let q = previous { pts.append("\(c(px(p.x))),\(c(py(q.y)))") }
-                pts.append("\(c(px(p.x))),\(c(py(p.y)))")
+                if line.step, let q = previous { pts.append((px(p.x), py(q.y))) }
+                pts.append((px(p.x), py(p.y)))
                 previous = p
             }
-            if !pts.isEmpty { body.append("<polyline points=\"\(pts.joined(separator: " "))\" class=\"\(line.cssClass)\"/>") }
+            body.append(SVG.polyline(pts, cssClass: line.cssClass))
         }
         for (k, entry) in legend.enumerated() {
-            let y = top + 4 + Double(k) * 14
-            let x = width - right - 130
-            body.append("<rect x=\"\(c(x))\" y=\"\(c(y - 8))\" width=\"10\" height=\"10\" class=\"\(entry.cssClass)\"/>")
-            body.append("<text x=\"\(c(x + 14))\" y=\"\(c(y + 1))\" class=\"tick\">\(HTML.escape(entry.name))</text>")
+            let ly = top + 4 + Double(k) * 14
+            let lx = width - right - 130
+            body.append(SVG.rect(x: lx, y: ly - 8, width: 10, height: 10, cssClass: entry.cssClass))
+            body.append(SVG.text(entry.name, at: (lx + 14, ly + 1), cssClass: "tick"))
         }
         for m in markers where m.x.isFinite && m.y.isFinite {
-            body.append("<circle cx=\"\(c(px(m.x)))\" cy=\"\(c(py(m.y)))\" r=\"\(c(m.radius))\" class=\"\(m.cssClass)\"/>")
+            body.append(SVG.circle((px(m.x), py(m.y)), radius: m.radius, cssClass: m.cssClass))
             if let label = m.label {
-                body.append("<text x=\"\(c(px(m.x) + 6))\" y=\"\(c(py(m.y) - 6))\" class=\"tick\">\(HTML.escape(label))</text>")
+                body.append(SVG.text(label, at: (px(m.x) + 6, py(m.y) - 6), cssClass: "tick"))
             }
         }
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(c(width)) \(c(height))\" width=\"\(c(width))\" "
-            + "height=\"\(c(height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">" + body.joined() + "</svg>"
+        return SVG.document(width: width, height: height, title: title, cssClass: "chart", body)
     }
-
-    private func c(_ x: Double) -> String { String(format: "%.1f", x) }
 
     private func scaleY(_ y: Double) -> Double { logY ? log10(1 + max(y, 0)) : y }
 
@@ -112,46 +105,6 @@ struct SVGChart {
         var out = [0.0]
         var t = 1.0
         while log10(1 + t) <= top, out.count < 12 { out.append(t); t *= 10 }
-        return out
-    }
-
-    /// About five round tick values covering [a, b].
-    static func ticks(_ a: Double, _ b: Double) -> [Double] {
-        guard b > a, a.isFinite, b.isFinite else { return [a] }
-        let raw = (b - a) / 5
-        let magnitude = pow(10, (log10(raw)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
-        var out: [Double] = []
-        var t = (a / step).rounded(.up) * step
-        while t <= b + step * 1e-9, out.count < 12 { out.append(t); t += step }
-        return out
-    }
-
-    /// Compact numbers for ticks and tables: 3 significant digits, k/M suffixes above 10⁴.
-    static func number(_ x: Double) -> String {
-        guard x.isFinite else { return "–" }
-        let a = abs(x)
-        if a >= 1e6 { return String(format: "%.3gM", x / 1e6) }
-        if a >= 1e4 { return String(format: "%.3gk", x / 1e3) }
-        if a == 0 { return "0" }
-        if a >= 1000 { return String(format: "%.0f", x) }
-        return String(format: "%.3g", x)
-    }
-}
-
-enum HTML {
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(ch)
-            }
-        }
         return out
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Markup
 
 extension SimulationReport {
     /// A self-contained HTML page: the per-policy table, the cost-versus-unserved frontier and,
@@ -7,8 +8,8 @@ extension SimulationReport {
         var parts: [String] = []
         parts.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
         parts.append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
-        parts.append("<title>psm simulate: \(HTML.escape(trace))</title><style>\(SimulationPage.style)</style></head><body>")
-        parts.append("<h1>psm simulate</h1><p class=\"note\">Trace <code>\(HTML.escape(trace))</code>: \(groups.count) group\(groups.count == 1 ? "" : "s")"
+        parts.append("<title>psm simulate: \(HTMLText.escape(trace))</title><style>\(SimulationPage.style)</style></head><body>")
+        parts.append("<h1>psm simulate</h1><p class=\"note\">Trace <code>\(HTMLText.escape(trace))</code>: \(groups.count) group\(groups.count == 1 ? "" : "s")"
                      + (skipped.isEmpty ? "" : ", \(skipped.count) skipped") + ". \(SimulationPage.parameterLine(parameters))</p>")
         parts.append("<h2>Per policy, all groups</h2>")
         parts.append(SimulationPage.table(overall.map { ($0.policy.rawValue, $0.metrics) }))
@@ -17,7 +18,7 @@ extension SimulationReport {
             parts.append(SimulationPage.groupSection(g))
         }
         if !skipped.isEmpty {
-            parts.append("<h2>Skipped groups</h2><ul>" + skipped.prefix(50).map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>")
+            parts.append("<h2>Skipped groups</h2><ul>" + skipped.prefix(50).map { "<li>\(HTMLText.escape($0))</li>" }.joined() + "</ul>")
         }
         parts.append("</body></html>\n")
         return parts.joined(separator: "\n")
@@ -41,10 +42,10 @@ enum SimulationPage {
         """
 
     static func parameterLine(_ p: SimulationParameters) -> String {
-        HTML.escape("Capacity \(SVGChart.number(p.unitsPerVM)) units per VM at θ = \(p.targetUtilisation); launch "
+        HTMLText.escape("Capacity \(ReportNumber.compact(p.unitsPerVM)) units per VM at θ = \(p.targetUtilisation); launch "
             + "\(DurationText.describe(p.launchDelay)), activation \(DurationText.describe(p.activationDelay)), detection "
             + "\(DurationText.describe(p.detectionDelay)); costs per interval: VM \(p.vmCost), shadow \(p.shadowCost), "
-            + "unserved unit \(SVGChart.number(p.effectiveMissCost)); τ = \(String(format: "%.3f", p.effectiveTau)); "
+            + "unserved unit \(ReportNumber.compact(p.effectiveMissCost)); τ = \(String(format: "%.3f", p.effectiveTau)); "
             + "forecasts \(p.model)\(p.model == "arima" ? " (\(p.arimaOrder))" : ""), training window "
             + "\(DurationText.describe(p.trainingWindow)), refit every \(DurationText.describe(p.retrainEvery)).")
     }
@@ -52,14 +53,14 @@ enum SimulationPage {
     static func table(_ rows: [(String, PolicyMetrics)]) -> String {
         let header = ["policy", "unserved unit·min", "violation min", "TTC p50 s", "TTC p95 s", "TTC p99 s", "rises",
                       "cost", "VM cost", "shadow cost", "unserved cost", "shadow h", "activations", "activated", "launches"]
-        func n(_ x: Double?) -> String { x.map(SVGChart.number) ?? "–" }
-        var html = "<table><tr>" + header.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>"
+        func n(_ x: Double?) -> String { x.map(ReportNumber.compact) ?? "–" }
+        var html = "<table><tr>" + header.map { "<th>\(HTMLText.escape($0))</th>" }.joined() + "</tr>"
         for (name, m) in rows {
             let cells = [name, n(m.unservedUnitMinutes), n(m.violationMinutes), n(m.timeToCapacityP50), n(m.timeToCapacityP95),
                          n(m.timeToCapacityP99), String(m.rises), n(m.cost), n(m.vmCost), n(m.shadowCost), n(m.unservedCost),
                          n(m.shadowHours), String(m.activations),
                          m.activatedShare.map { String(format: "%.0f %%", $0 * 100) } ?? "–", String(m.launches)]
-            html += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>"
+            html += "<tr>" + cells.map { "<td>\(HTMLText.escape($0))</td>" }.joined() + "</tr>"
         }
         return html + "</table>"
     }
@@ -94,16 +95,16 @@ enum SimulationPage {
                 for (i, p) in points.enumerated() {
                     // Label the ends and every other point, so labels do not pile up.
                     let label = i == 0 || i == points.count - 1 || i % 2 == 0
-                        ? "\(sweep.parameter.rawValue) \(SVGChart.number(p.value))" : nil
+                        ? "\(sweep.parameter.rawValue) \(ReportNumber.compact(p.value))" : nil
                     chart.markers.append(.init(x: p.metrics.resourceCost, y: p.metrics.unservedUnitMinutes, cssClass: kind.rawValue,
                                                label: label))
                 }
                 notes.append("\(kind.rawValue) over \(sweep.parameter.rawValue) = "
-                             + points.map { SVGChart.number($0.value) }.joined(separator: ", "))
-                tables += "<h3>\(HTML.escape(kind.rawValue)): \(HTML.escape(sweep.parameter.rawValue)) swept</h3>"
-                    + table(points.map { ("\(sweep.parameter.rawValue) = \(SVGChart.number($0.value))", $0.metrics) })
+                             + points.map { ReportNumber.compact($0.value) }.joined(separator: ", "))
+                tables += "<h3>\(HTMLText.escape(kind.rawValue)): \(HTMLText.escape(sweep.parameter.rawValue)) swept</h3>"
+                    + table(points.map { ("\(sweep.parameter.rawValue) = \(ReportNumber.compact($0.value))", $0.metrics) })
             }
-            html += "<p class=\"note\">Swept: \(HTML.escape(notes.joined(separator: "; "))). Unswept policies are single points "
+            html += "<p class=\"note\">Swept: \(HTMLText.escape(notes.joined(separator: "; "))). Unswept policies are single points "
                 + "at their parameters. Lower left is better.</p>"
             html += chart.render() + tables
         } else {
@@ -125,11 +126,11 @@ enum SimulationPage {
         html += "<table><tr><th>shadow against</th><th>cost range</th><th>share</th><th>area unit·min</th>"
             + "<th>its lowest unserved</th><th>shadow's lowest</th></tr>"
         for (other, d) in rows {
-            let range = d.map { "\(SVGChart.number($0.range.lowerBound))–\(SVGChart.number($0.range.upperBound))" } ?? "no overlap"
+            let range = d.map { "\(ReportNumber.compact($0.range.lowerBound))–\(ReportNumber.compact($0.range.upperBound))" } ?? "no overlap"
             let cells = [other.rawValue, range, d.map { String(format: "%.3f", $0.share) } ?? "–",
-                         d.map { SVGChart.number($0.area) } ?? "–", (lowest[other] ?? nil).map(SVGChart.number) ?? "–",
-                         (lowest[.shadow] ?? nil).map(SVGChart.number) ?? "–"]
-            html += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>"
+                         d.map { ReportNumber.compact($0.area) } ?? "–", (lowest[other] ?? nil).map(ReportNumber.compact) ?? "–",
+                         (lowest[.shadow] ?? nil).map(ReportNumber.compact) ?? "–"]
+            html += "<tr>" + cells.map { "<td>\(HTMLText.escape($0))</td>" }.joined() + "</tr>"
         }
         return html + "</table>"
     }
@@ -141,8 +142,8 @@ enum SimulationPage {
     static func groupSection(_ g: GroupResult) -> String {
         guard let demand = g.demand else { return "" }
         let days = g.interval / 86_400
-        var html = "<h2>\(HTML.escape(g.group))</h2><p class=\"note\">\(demand.count) intervals simulated; forecasts: "
-            + HTML.escape(g.forecastModels.joined(separator: ", ")) + "</p>"
+        var html = "<h2>\(HTMLText.escape(g.group))</h2><p class=\"note\">\(demand.count) intervals simulated; forecasts: "
+            + HTMLText.escape(g.forecastModels.joined(separator: ", ")) + "</p>"
         html += table(g.outcomes.map { ($0.policy.rawValue, PolicyMetrics([$0])) })
         let bins = max(1, (demand.count + maximumPoints - 1) / maximumPoints)
         html += "<p class=\"note\">Demand grey, capacity blue, intervals with unserved demand red"

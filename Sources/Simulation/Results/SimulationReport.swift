@@ -1,4 +1,5 @@
 import Foundation
+import Markup
 import Scaling
 
 /// Everything a run produced: per-group outcomes, per-policy totals and the sweep's frontier.
@@ -36,7 +37,7 @@ package struct SimulationReport: Sendable {
             for (sweep, points) in swept where sweep.parameter.policy == kind {
                 candidates += points.map {
                     Frontier.Point(cost: $0.metrics.resourceCost, unserved: $0.metrics.unservedUnitMinutes,
-                                   label: "\(sweep.parameter.rawValue) = \(SVGChart.number($0.value))")
+                                   label: "\(sweep.parameter.rawValue) = \(ReportNumber.compact($0.value))")
                 }
             }
             return (kind, Frontier(candidates))

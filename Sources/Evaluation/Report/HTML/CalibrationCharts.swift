@@ -1,4 +1,5 @@
 import Calibration
+import Markup
 
 /// The calibration diagnostics: PIT histogram against the uniform density, and the
 /// reliability diagram against the diagonal.
@@ -14,10 +15,7 @@ enum CalibrationCharts {
         let y = LinearScale(domain: (0, max((densities.max() ?? 1) * 1.1, 1.5)), range: (plot.y1, plot.y0))
         let x = LinearScale(domain: (0, 1), range: (plot.x0, plot.x1))
         var body: [String] = []
-        for t in y.ticks(count: 4) {
-            body.append(SVG.line((plot.x0, y(t)), (plot.x1, y(t)), cssClass: "grid"))
-            body.append(SVG.text(ReportNumber.short(t), at: (plot.x0 - 4, y(t) + 3), anchor: .end, cssClass: "tick"))
-        }
+        body += SVG.yGrid(y.ticks(count: 4), at: y.callAsFunction, from: plot.x0, to: plot.x1, label: { ReportNumber.short($0) })
         for (b, d) in densities.enumerated() where b + 1 < h.edges.count {
             let left = x(h.edges[b]) + 0.5, right = x(h.edges[b + 1]) - 0.5
             body.append(SVG.rect(x: left, y: y(d), width: right - left, height: plot.y1 - y(d), cssClass: "bar"))
@@ -34,10 +32,8 @@ enum CalibrationCharts {
         let x = LinearScale(domain: (0, 1), range: (plot.x0, plot.x1))
         let y = LinearScale(domain: (0, 1), range: (plot.y1, plot.y0))
         var body: [String] = []
-        for t in [0.25, 0.5, 0.75, 1.0] {
-            body.append(SVG.line((plot.x0, y(t)), (plot.x1, y(t)), cssClass: "grid"))
-            body.append(SVG.text(ReportNumber.format(t, decimals: 2), at: (plot.x0 - 4, y(t) + 3), anchor: .end, cssClass: "tick"))
-        }
+        body += SVG.yGrid([0.25, 0.5, 0.75, 1.0], at: y.callAsFunction, from: plot.x0, to: plot.x1,
+                          label: { ReportNumber.format($0, decimals: 2) })
         body.append(SVG.line((x(0), y(0)), (x(1), y(1)), cssClass: "reference"))
         let points = zip(r.levels, r.observedFrequency).filter { $0.1.isFinite && $0.0.isFinite }.map { (x($0.0), y($0.1)) }
         body.append(SVG.polyline(points, cssClass: "observed"))
@@ -48,11 +44,7 @@ enum CalibrationCharts {
     }
 
     private static func axes(_ plot: (x0: Double, x1: Double, y0: Double, y1: Double), x: LinearScale) -> [String] {
-        var out = [SVG.line((plot.x0, plot.y1), (plot.x1, plot.y1), cssClass: "axis"),
-                   SVG.line((plot.x0, plot.y0), (plot.x0, plot.y1), cssClass: "axis")]
-        for t in [0.0, 0.5, 1.0] {
-            out.append(SVG.text(ReportNumber.format(t, decimals: 1), at: (x(t), plot.y1 + 14), anchor: .middle, cssClass: "tick"))
-        }
-        return out
+        SVG.frame(x0: plot.x0, x1: plot.x1, y0: plot.y0, y1: plot.y1)
+            + SVG.xTicks([0.0, 0.5, 1.0], at: x.callAsFunction, below: plot.y1, label: { ReportNumber.format($0, decimals: 1) })
     }
 }

@@ -1,3 +1,5 @@
+import Markup
+
 /// The metric tables: one row per model (or per series and model), the best value of each column
 /// within a block of rows highlighted.
 enum MetricTable {

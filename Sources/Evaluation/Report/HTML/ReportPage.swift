@@ -1,4 +1,5 @@
 import Calibration
+import Markup
 import TimeSeries
 
 /// The report as one self-contained HTML page: inline CSS and inline SVG, no scripts, and a
@@ -54,7 +55,7 @@ enum ReportPage {
 
         if !g.fanCharts.isEmpty {
             html += "<h3>Forecasts against actuals (last fold, each model)</h3><div class=\"charts\">"
-            html += g.fanCharts.map { "<figure>\(FanChartSVG.render($0))</figure>" }.joined()
+            html += g.fanCharts.map { "<figure>\(FanChartSVG.render(seriesID: $0.seriesID, model: $0.model, history: $0.history, forecast: $0.forecast, actuals: $0.actuals))</figure>" }.joined()
             html += "</div><p class=\"legend\"><span class=\"key history\"></span>history <span class=\"key actual\"></span>actual "
                 + "<span class=\"key median\"></span>forecast median <span class=\"key band\"></span>central intervals</p>"
         }

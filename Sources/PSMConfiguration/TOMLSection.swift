@@ -12,11 +12,6 @@ public struct TOMLSection {
         self.table = table
     }
 
-    /// The sections a psm.toml may have (both programs refuse others: a misspelt section would
-    /// otherwise leave every key in it at its default).
-    public static let psmSections = ["data", "calendar", "forecast", "backtest", "models", "calibration",
-                                     "registry", "report", "train", "actuator", "api"]
-
     /// The top level of a psm.toml's text; `file` labels errors.
     public static func root(parsing text: String, file: String) throws(ConfigurationError) -> TOMLSection {
         do {

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Numbers as the report prints them: short, no exponent for ordinary magnitudes, "–" for none.
-enum ReportNumber {
+package enum ReportNumber {
     /// Four significant digits (at most `decimals` after the point when given).
-    static func format(_ x: Double, decimals: Int? = nil) -> String {
+    package static func format(_ x: Double, decimals: Int? = nil) -> String {
         guard x.isFinite else { return x.isNaN ? "–" : (x > 0 ? "∞" : "−∞") }
         if let decimals { return String(format: "%.\(decimals)f", x) }
         let magnitude = abs(x)
@@ -13,7 +13,7 @@ enum ReportNumber {
     }
 
     /// Like `format`, without trailing zeros after the point: axis ticks and levels ("0.025", "4").
-    static func short(_ x: Double) -> String {
+    package static func short(_ x: Double) -> String {
         var s = format(x)
         guard s.contains("."), !s.contains("e") else { return s }
         while s.hasSuffix("0") { s.removeLast() }
@@ -22,13 +22,25 @@ enum ReportNumber {
     }
 
     /// A share as a percentage with one decimal.
-    static func percent(_ x: Double) -> String {
+    package static func percent(_ x: Double) -> String {
         x.isFinite ? String(format: "%.1f %%", x * 100) : "–"
     }
 
     /// A coordinate in an SVG attribute: two decimals are finer than a pixel.
-    static func coordinate(_ x: Double) -> String {
+    package static func coordinate(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
         return String(format: "%.2f", x)
+    }
+
+    /// Compact numbers for ticks and tables: 3 significant digits, k/M suffixes above 10⁴
+    /// (the simulation report's).
+    package static func compact(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        let a = abs(x)
+        if a >= 1e6 { return String(format: "%.3gM", x / 1e6) }
+        if a >= 1e4 { return String(format: "%.3gk", x / 1e3) }
+        if a == 0 { return "0" }
+        if a >= 1000 { return String(format: "%.0f", x) }
+        return String(format: "%.3g", x)
     }
 }
