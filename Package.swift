@@ -22,6 +22,12 @@ let package = Package(
         .library(name: "Hypervisor", targets: ["Hypervisor"]),
         .library(name: "Scaling", targets: ["Scaling"]),
         .library(name: "LibvirtHypervisor", targets: ["LibvirtHypervisor"]),
+        .library(name: "RealVMSupport", targets: ["RealVMSupport"]),
+        // Test support (Tests/Support), for the tests here and the Benchmarks package; psm and
+        // psm-actuator never link it (scripts/check-dependencies.py).
+        .library(name: "HypervisorTestSupport", targets: ["HypervisorTestSupport"]),
+        .library(name: "RealVMTestSupport", targets: ["RealVMTestSupport"]),
+        .library(name: "APITestSupport", targets: ["APITestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -86,7 +92,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The checks every ActuatorStore implementation passes (run by ActuatorStoreTests).
-        .target(name: "ActuatorStoreConformance", dependencies: ["MetricStore", "TimeSeries"]),
+        .target(name: "ActuatorStoreConformance", dependencies: ["MetricStore", "TimeSeries"],
+                path: "Tests/Support/ActuatorStoreConformance"),
         // Actuator side: the scorer loads models through it, so it never reaches batch-only targets.
         .target(name: "ModelRegistry", dependencies: [
             "TimeSeries", "Features", .product(name: "Crypto", package: "swift-crypto"),
@@ -121,7 +128,7 @@ let package = Package(
         // Stands in for the actuator runtime behind the API in tests and the fuzz/load scripts.
         .target(name: "APITestSupport", dependencies: [
             "Actuator", "MetricStore", "TimeSeries", .product(name: "Yams", package: "Yams"),
-        ]),
+        ], path: "Tests/Support/APITestSupport"),
         .executableTarget(name: "psm-api-testserver", dependencies: [
             "ActuatorAPI", "APITestSupport", "Actuator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -180,21 +187,30 @@ let package = Package(
         // importer of CLibvirt); the conformance suite every implementation must pass.
         .target(name: "Hypervisor"),
         .target(name: "LibvirtHypervisor", dependencies: ["Hypervisor", "TimeSeries", "CLibvirt"]),
-        .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
-        // Real QEMU guests (docs/realvm.md): the tiny guest's serial log and the shadow sequence,
-        // shared by the opt-in RealVMTests and the psm-realvm-bench measurement.
-        .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor", "Actuator", "Scaling", "MetricStore"]),
-        .executableTarget(name: "psm-realvm-bench", dependencies: ["RealVMSupport", "Hypervisor", "LibvirtHypervisor"]),
+        // Test support: the conformance suite and the one intercepting hypervisor (timing, fault
+        // injection, kill points).
+        .target(name: "HypervisorTestSupport", dependencies: ["Hypervisor"], path: "Tests/Support/HypervisorTestSupport"),
+        // Real QEMU guests (docs/realvm.md): the tiny guest's images and serial log, the preflight
+        // of `psm demo --real`.
+        .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor"]),
+        // Test support on real guests: the shadow sequence, the activation and closed-loop
+        // measurements, HAProxy and the load generator; for RealVMTests and psm-realvm-bench.
+        .target(name: "RealVMTestSupport", dependencies: [
+            "RealVMSupport", "HypervisorTestSupport", "Hypervisor", "LibvirtHypervisor", "Actuator", "Scaling", "MetricStore",
+        ], path: "Tests/Support/RealVMTestSupport"),
+        .executableTarget(name: "psm-realvm-bench", dependencies: [
+            "RealVMSupport", "RealVMTestSupport", "ModelRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // The actuator runtime in a process of its own that RealVMTests SIGKILLs mid-activation.
         .executableTarget(name: "psm-realvm-actuator", dependencies: [
-            "Actuator", "Scaling", "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
+            "Actuator", "Scaling", "RealVMSupport", "HypervisorTestSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
         ], path: "Tests/RealVMActuator"),
         // Issue 6's speed targets (docs/benchmarks.md): the decision cycle for 10,000 groups, the
         // decision log and activation overhead. Release build, run by hand; fits its fixture
         // models with the training pipeline's code, so it is not actuator-side.
         .executableTarget(name: "psm-cycle-bench", dependencies: [
             "Actuator", "Scaling", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
-            "PostgresStore",
+            "PostgresStore", "HypervisorTestSupport",
         ]),
         // The fuzz driver (docs/fuzzing.md): the TOML loaders, CSV readers and API body decoders on
         // mutated inputs. Test support: no product, and psm / psm-actuator never link it.
@@ -202,7 +218,9 @@ let package = Package(
             "Pipeline", "Ingest", "Features", "Actuator", "ActuatorAPI", "ActuatorCommands",
         ], path: "Tests/Fuzz/Driver"),
 
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: [
+            "CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport", "RealVMTestSupport",
+        ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),
@@ -220,8 +238,8 @@ let package = Package(
         // Scoring tests publish models with the training pipeline's own code (tests may reach batch
         // targets); the several-actuator tests share the test PostgreSQL (PSM_TEST_POSTGRES).
         .testTarget(name: "ActuatorTests", dependencies: [
-            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
-            "PostgresStore",
+            "Actuator", "Scaling", "Hypervisor", "HypervisorTestSupport", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting",
+            "TimeSeries", "PostgresStore",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
@@ -235,7 +253,7 @@ let package = Package(
         ]),
         // HAProxy (a real haproxy the tests start) and webhook routers.
         .testTarget(name: "TrafficRouterTests", dependencies: [
-            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry", "RealVMSupport",
+            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry", "RealVMTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -267,7 +285,7 @@ let package = Package(
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
         // Opt-in (PSM_REAL_VMS=1, after scripts/realvm.sh up + guest): real guests on qemu:///system.
         .testTarget(name: "RealVMTests", dependencies: [
-            "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance", "Actuator", "Scaling", "MetricStore",
+            "RealVMSupport", "RealVMTestSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorTestSupport", "Actuator", "Scaling", "MetricStore",
             "psm-realvm-actuator", "psm-actuator",
         ]),
         // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
@@ -278,7 +296,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
-            "LibvirtHypervisor", "Hypervisor", "HypervisorConformance",
+            "LibvirtHypervisor", "Hypervisor", "HypervisorTestSupport",
         ], resources: [.copy("Fixtures")]),
     ]
 )
