@@ -23,6 +23,11 @@ let package = Package(
         .library(name: "Scaling", targets: ["Scaling"]),
         .library(name: "LibvirtHypervisor", targets: ["LibvirtHypervisor"]),
         .library(name: "RealVMSupport", targets: ["RealVMSupport"]),
+        // For the Benchmarks package (Benchmarks/Package.swift), which sees psm through these.
+        .library(name: "Actuator", targets: ["Actuator"]),
+        .library(name: "ActuatorAPI", targets: ["ActuatorAPI"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
         // Test support (Tests/Support), for the tests here and the Benchmarks package; psm and
         // psm-actuator never link it (scripts/check-dependencies.py).
         .library(name: "HypervisorTestSupport", targets: ["HypervisorTestSupport"]),
@@ -129,12 +134,6 @@ let package = Package(
         .target(name: "APITestSupport", dependencies: [
             "Actuator", "MetricStore", "TimeSeries", .product(name: "Yams", package: "Yams"),
         ], path: "Tests/Support/APITestSupport"),
-        .executableTarget(name: "psm-api-testserver", dependencies: [
-            "ActuatorAPI", "APITestSupport", "Actuator",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
         .target(name: "Ingest", dependencies: ["TimeSeries", "Features", "MetricStore"]),
         // Trace replay of scaling policies (docs/simulation.md): drives the actuator's own Sizer and
         // ActivationTrigger (Scaling, never Actuator); takes series, not files (PSMCommands reads the
@@ -166,19 +165,9 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "psm-actuator", dependencies: ["ActuatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        // The store calls of one decision cycle, SQLite against PostgreSQL (docs/benchmarks.md).
-        .executableTarget(name: "psm-store-bench", dependencies: ["MetricStore", "PostgresStore"]),
         // Writes store transactions in a loop until killed; ActuatorStoreTests SIGKILLs it mid-write.
         .executableTarget(name: "psm-store-stress", dependencies: ["MetricStore", "PostgresStore"],
                           path: "Tests/StoreStress"),
-        // The fleet check (bench/fleet.sh): psm-actuator processes sharing PostgreSQL and libvirtd
-        // test-driver hosts, SIGKILLed at random; invariants from libvirt and the database.
-        .executableTarget(name: "psm-fleet-bench", dependencies: [
-            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], path: "Tests/FleetBench"),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
                           path: "Tests/RegistryStress"),
@@ -198,20 +187,10 @@ let package = Package(
         .target(name: "RealVMTestSupport", dependencies: [
             "RealVMSupport", "HypervisorTestSupport", "Hypervisor", "LibvirtHypervisor", "Actuator", "Scaling", "MetricStore",
         ], path: "Tests/Support/RealVMTestSupport"),
-        .executableTarget(name: "psm-realvm-bench", dependencies: [
-            "RealVMSupport", "RealVMTestSupport", "ModelRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
         // The actuator runtime in a process of its own that RealVMTests SIGKILLs mid-activation.
         .executableTarget(name: "psm-realvm-actuator", dependencies: [
             "Actuator", "Scaling", "RealVMSupport", "HypervisorTestSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
         ], path: "Tests/RealVMActuator"),
-        // Issue 6's speed targets (docs/benchmarks.md): the decision cycle for 10,000 groups, the
-        // decision log and activation overhead. Release build, run by hand; fits its fixture
-        // models with the training pipeline's code, so it is not actuator-side.
-        .executableTarget(name: "psm-cycle-bench", dependencies: [
-            "Actuator", "Scaling", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
-            "PostgresStore", "HypervisorTestSupport",
-        ]),
         // The fuzz driver (docs/fuzzing.md): the TOML loaders, CSV readers and API body decoders on
         // mutated inputs. Test support: no product, and psm / psm-actuator never link it.
         .executableTarget(name: "psm-fuzz", dependencies: [
