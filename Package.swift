@@ -76,7 +76,7 @@ let package = Package(
         // The training job (batch only; the actuator never imports it).
         .target(name: "Pipeline", dependencies: [
             "TimeSeries", "Features", "Ingest", "Forecasting", "Evaluation", "Calibration", "LinearAlgebra", "ModelRegistry",
-            "MetricStore",
+            "MetricStore", "Simulation",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -136,7 +136,7 @@ let package = Package(
         ], path: "Tests/Support/APITestSupport"),
         .target(name: "Ingest", dependencies: ["TimeSeries", "Features", "MetricStore"]),
         // Trace replay of scaling policies (docs/simulation.md): drives the actuator's own Sizer and
-        // ActivationTrigger (Scaling, never Actuator); takes series, not files (PSMCommands reads the
+        // ActivationTrigger (Scaling, never Actuator); takes series, not files (Pipeline's SimulationInputs reads the
         // trace through Ingest).
         .target(name: "Simulation", dependencies: [
             "TimeSeries", "Forecasting", "Calibration", "Scaling", "LinearAlgebra",
