@@ -58,8 +58,8 @@ case "$server_kind" in
 standin)
   groups="${groups:-web,batch,api}"
   # psm-api-testserver is in the Benchmarks package, built into the main package's .build.
-  swift build --package-path Benchmarks --scratch-path "$PWD/.build" -c release --product psm-api-testserver >&2
-  server="$(swift build --package-path Benchmarks --scratch-path "$PWD/.build" -c release --show-bin-path)/psm-api-testserver"
+  swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c release --product psm-api-testserver >&2
+  server="$(swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c release --show-bin-path)/psm-api-testserver"
   store_args=()
   case "$store" in
     memory) ;;

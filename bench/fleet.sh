@@ -23,7 +23,7 @@ done
 # psm-fleet-bench is in the Benchmarks package (docs/architecture.md), built into the main
 # package's .build so that the dependencies and psm-actuator are compiled once.
 swift build -c "$config" --product psm-actuator >&2
-swift build --package-path Benchmarks --scratch-path "$PWD/.build" -c "$config" --product psm-fleet-bench >&2
+swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c "$config" --product psm-fleet-bench >&2
 bin="$(swift build -c "$config" --show-bin-path)"
 
 libvirtd=$(command -v libvirtd || echo /usr/sbin/libvirtd)
