@@ -5,7 +5,7 @@ import PackageDescription
 // executables that measure psm or drive it from outside, none of which `psm` or `psm-actuator`
 // links. They see psm's public API only, through the library products of the package above.
 //
-//   swift build --package-path Benchmarks --scratch-path .build --product psm-cycle-bench
+//   swift build --package-path Benchmarks --scratch-path .build --disable-build-manifest-caching --product psm-cycle-bench
 //
 // `--scratch-path .build` (from the repository root) shares the main package's build folder: the
 // dependencies and psm's own targets compiled by `swift build` are not compiled again.

@@ -2,7 +2,7 @@
 // LibvirtHypervisor, Activator and router (docs/realvm.md, docs/benchmarks.md). Was `psm bench`;
 // benchmarks live in this package so that the shipped psm links none of them.
 //
-//   swift build -c release --package-path Benchmarks --scratch-path .build --product psm-realvm-bench
+//   swift build -c release --package-path Benchmarks --scratch-path .build --disable-build-manifest-caching --product psm-realvm-bench
 //   .build/release/psm-realvm-bench activation --runs 7 --json out/realvm-bench.json
 //   .build/release/psm-realvm-bench closed-loop --step 10 --json out/closed-loop.json
 //
