@@ -23,6 +23,17 @@ let package = Package(
         .library(name: "Hypervisor", targets: ["Hypervisor"]),
         .library(name: "Scaling", targets: ["Scaling"]),
         .library(name: "LibvirtHypervisor", targets: ["LibvirtHypervisor"]),
+        .library(name: "RealVMSupport", targets: ["RealVMSupport"]),
+        // For the Benchmarks package (Benchmarks/Package.swift), which sees psm through these.
+        .library(name: "Actuator", targets: ["Actuator"]),
+        .library(name: "ActuatorAPI", targets: ["ActuatorAPI"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
+        // Test support (Tests/Support), for the tests here and the Benchmarks package; psm and
+        // psm-actuator never link it (scripts/check-dependencies.py).
+        .library(name: "HypervisorTestSupport", targets: ["HypervisorTestSupport"]),
+        .library(name: "RealVMTestSupport", targets: ["RealVMTestSupport"]),
+        .library(name: "APITestSupport", targets: ["APITestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,7 +81,7 @@ let package = Package(
         // The training job (batch only; the actuator never imports it).
         .target(name: "Pipeline", dependencies: [
             "TimeSeries", "Features", "Ingest", "Forecasting", "Evaluation", "Calibration", "LinearAlgebra", "ModelRegistry",
-            "MetricStore", "PSMConfiguration",
+            "MetricStore", "PSMConfiguration", "Simulation",
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -91,7 +102,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The checks every ActuatorStore implementation passes (run by ActuatorStoreTests).
-        .target(name: "ActuatorStoreConformance", dependencies: ["MetricStore", "TimeSeries"]),
+        .target(name: "ActuatorStoreConformance", dependencies: ["MetricStore", "TimeSeries"],
+                path: "Tests/Support/ActuatorStoreConformance"),
         // Actuator side: the scorer loads models through it, so it never reaches batch-only targets.
         .target(name: "ModelRegistry", dependencies: [
             "TimeSeries", "Features", .product(name: "Crypto", package: "swift-crypto"),
@@ -127,16 +139,10 @@ let package = Package(
         // Stands in for the actuator runtime behind the API in tests and the fuzz/load scripts.
         .target(name: "APITestSupport", dependencies: [
             "Actuator", "MetricStore", "TimeSeries", .product(name: "Yams", package: "Yams"),
-        ]),
-        .executableTarget(name: "psm-api-testserver", dependencies: [
-            "ActuatorAPI", "APITestSupport", "Actuator",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], path: "Tests/Support/APITestSupport"),
         .target(name: "Ingest", dependencies: ["TimeSeries", "Features", "MetricStore"]),
         // Trace replay of scaling policies (docs/simulation.md): drives the actuator's own Sizer and
-        // ActivationTrigger (Scaling, never Actuator); takes series, not files (PSMCommands reads the
+        // ActivationTrigger (Scaling, never Actuator); takes series, not files (Pipeline's SimulationInputs reads the
         // trace through Ingest).
         .target(name: "Simulation", dependencies: [
             "TimeSeries", "Forecasting", "Calibration", "Scaling", "LinearAlgebra", "Markup",
@@ -165,19 +171,9 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "psm-actuator", dependencies: ["ActuatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        // The store calls of one decision cycle, SQLite against PostgreSQL (docs/benchmarks.md).
-        .executableTarget(name: "psm-store-bench", dependencies: ["MetricStore", "PostgresStore"]),
         // Writes store transactions in a loop until killed; ActuatorStoreTests SIGKILLs it mid-write.
         .executableTarget(name: "psm-store-stress", dependencies: ["MetricStore", "PostgresStore"],
                           path: "Tests/StoreStress"),
-        // The fleet check (bench/fleet.sh): psm-actuator processes sharing PostgreSQL and libvirtd
-        // test-driver hosts, SIGKILLed at random; invariants from libvirt and the database.
-        .executableTarget(name: "psm-fleet-bench", dependencies: [
-            "Actuator", "Hypervisor", "LibvirtHypervisor", "MetricStore", "PostgresStore",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ], path: "Tests/FleetBench"),
         // Publishes model versions in a loop until killed; ModelRegistryTests SIGKILLs it mid-publish.
         .executableTarget(name: "psm-registry-stress", dependencies: ["ModelRegistry"],
                           path: "Tests/RegistryStress"),
@@ -186,29 +182,30 @@ let package = Package(
         // importer of CLibvirt); the conformance suite every implementation must pass.
         .target(name: "Hypervisor"),
         .target(name: "LibvirtHypervisor", dependencies: ["Hypervisor", "TimeSeries", "CLibvirt", "Markup"]),
-        .target(name: "HypervisorConformance", dependencies: ["Hypervisor"]),
-        // Real QEMU guests (docs/realvm.md): the tiny guest's serial log and the shadow sequence,
-        // shared by the opt-in RealVMTests and the psm-realvm-bench measurement.
-        .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor", "Actuator", "Scaling", "MetricStore"]),
-        .executableTarget(name: "psm-realvm-bench", dependencies: ["RealVMSupport", "Hypervisor", "LibvirtHypervisor"]),
+        // Test support: the conformance suite and the one intercepting hypervisor (timing, fault
+        // injection, kill points).
+        .target(name: "HypervisorTestSupport", dependencies: ["Hypervisor"], path: "Tests/Support/HypervisorTestSupport"),
+        // Real QEMU guests (docs/realvm.md): the tiny guest's images and serial log, the preflight
+        // of `psm demo --real`.
+        .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor"]),
+        // Test support on real guests: the shadow sequence, the activation and closed-loop
+        // measurements, HAProxy and the load generator; for RealVMTests and psm-realvm-bench.
+        .target(name: "RealVMTestSupport", dependencies: [
+            "RealVMSupport", "HypervisorTestSupport", "Hypervisor", "LibvirtHypervisor", "Actuator", "Scaling", "MetricStore",
+        ], path: "Tests/Support/RealVMTestSupport"),
         // The actuator runtime in a process of its own that RealVMTests SIGKILLs mid-activation.
         .executableTarget(name: "psm-realvm-actuator", dependencies: [
-            "Actuator", "Scaling", "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
+            "Actuator", "Scaling", "RealVMSupport", "HypervisorTestSupport", "Hypervisor", "LibvirtHypervisor", "MetricStore",
         ], path: "Tests/RealVMActuator"),
-        // Issue 6's speed targets (docs/benchmarks.md): the decision cycle for 10,000 groups, the
-        // decision log and activation overhead. Release build, run by hand; fits its fixture
-        // models with the training pipeline's code, so it is not actuator-side.
-        .executableTarget(name: "psm-cycle-bench", dependencies: [
-            "Actuator", "Scaling", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries", "MetricStore", "Hypervisor", "LibvirtHypervisor",
-            "PostgresStore",
-        ]),
         // The fuzz driver (docs/fuzzing.md): the TOML loaders, CSV readers and API body decoders on
         // mutated inputs. Test support: no product, and psm / psm-actuator never link it.
         .executableTarget(name: "psm-fuzz", dependencies: [
             "Pipeline", "Ingest", "Features", "Actuator", "ActuatorAPI", "ActuatorCommands",
         ], path: "Tests/Fuzz/Driver"),
 
-        .testTarget(name: "SystemLibraryTests", dependencies: ["CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: [
+            "CLibvirt", "Hypervisor", "LibvirtHypervisor", "RealVMSupport", "RealVMTestSupport",
+        ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: [
             "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics"),
         ]),
@@ -226,8 +223,8 @@ let package = Package(
         // Scoring tests publish models with the training pipeline's own code (tests may reach batch
         // targets); the several-actuator tests share the test PostgreSQL (PSM_TEST_POSTGRES).
         .testTarget(name: "ActuatorTests", dependencies: [
-            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting", "TimeSeries",
-            "PostgresStore", "PSMConfiguration",
+            "Actuator", "Scaling", "Hypervisor", "HypervisorTestSupport", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting",
+            "TimeSeries", "PostgresStore", "PSMConfiguration",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
@@ -241,7 +238,7 @@ let package = Package(
         ]),
         // HAProxy (a real haproxy the tests start) and webhook routers.
         .testTarget(name: "TrafficRouterTests", dependencies: [
-            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry", "RealVMSupport",
+            "Actuator", "Scaling", "Hypervisor", "LibvirtHypervisor", "MetricStore", "ModelRegistry", "RealVMTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -274,7 +271,7 @@ let package = Package(
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
         // Opt-in (PSM_REAL_VMS=1, after scripts/realvm.sh up + guest): real guests on qemu:///system.
         .testTarget(name: "RealVMTests", dependencies: [
-            "RealVMSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorConformance", "Actuator", "Scaling", "MetricStore",
+            "RealVMSupport", "RealVMTestSupport", "Hypervisor", "LibvirtHypervisor", "HypervisorTestSupport", "Actuator", "Scaling", "MetricStore",
             "psm-realvm-actuator", "psm-actuator",
         ]),
         // The shipped psm-actuator run as a child process (bind failures, unreachable hosts, signals).
@@ -285,7 +282,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "LibvirtHypervisorTests", dependencies: [
-            "LibvirtHypervisor", "Hypervisor", "HypervisorConformance", "Markup",
+            "LibvirtHypervisor", "Hypervisor", "HypervisorTestSupport", "Markup",
         ], resources: [.copy("Fixtures")]),
     ]
 )

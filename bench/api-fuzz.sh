@@ -48,8 +48,9 @@ token="fuzz-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 # Writes are not rate-limited here: 429 is documented, but a fuzzer that mostly sees 429s
 # exercises nothing behind it (the limiter has its own tests).
 if [ "$real" = false ]; then
-  swift build -c "$configuration" --product psm-api-testserver >&2
-  server="$(swift build -c "$configuration" --show-bin-path)/psm-api-testserver"
+  # psm-api-testserver is in the Benchmarks package, built into the main package's .build.
+  swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c "$configuration" --product psm-api-testserver >&2
+  server="$(swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c "$configuration" --show-bin-path)/psm-api-testserver"
   groups=(web batch api)
   PSM_API_TOKEN="$token" "$server" --listen "127.0.0.1:$port" --groups web,batch,api \
     --shadows-per-group 500 --write-rate 1000000 --write-burst 1000000 --log-level warning \

@@ -57,8 +57,9 @@ export PSM_API_TOKEN="load-$(python3 -c 'import secrets; print(secrets.token_hex
 case "$server_kind" in
 standin)
   groups="${groups:-web,batch,api}"
-  swift build -c release --product psm-api-testserver >&2
-  server="$(swift build -c release --show-bin-path)/psm-api-testserver"
+  # psm-api-testserver is in the Benchmarks package, built into the main package's .build.
+  swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c release --product psm-api-testserver >&2
+  server="$(swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c release --show-bin-path)/psm-api-testserver"
   store_args=()
   case "$store" in
     memory) ;;

@@ -20,8 +20,10 @@ while (($#)); do
     *) echo "usage: bench/fleet.sh [--json OUT] [--short] [--release]" >&2; exit 2 ;;
   esac
 done
-swift build -c "$config" --product psm-fleet-bench >&2
+# psm-fleet-bench is in the Benchmarks package (docs/architecture.md), built into the main
+# package's .build so that the dependencies and psm-actuator are compiled once.
 swift build -c "$config" --product psm-actuator >&2
+swift build --package-path Benchmarks --scratch-path "$PWD/.build" --disable-build-manifest-caching -c "$config" --product psm-fleet-bench >&2
 bin="$(swift build -c "$config" --show-bin-path)"
 
 libvirtd=$(command -v libvirtd || echo /usr/sbin/libvirtd)

@@ -9,6 +9,10 @@
    the targets in PURE_ALLOWED, directly or transitively, and it imports nothing else (Foundation
    and the standard library's Synchronization aside).
 4. Simulation never reaches Actuator (it drives the decisions through Scaling).
+5. The shipped executables (psm, psm-actuator) link no test or benchmark code: their dependency
+   closure holds no *TestSupport / *Conformance target, no target kept under Tests/ and no
+   executable but themselves; no file under Sources/ imports such a module; and the benchmarks
+   live in the Benchmarks package, not here.
 Exits non-zero with one line per violation.
 """
 import json, pathlib, re, subprocess, sys
@@ -19,7 +23,11 @@ pkg = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, 
 
 deps = {}
 products = {}
+paths = {}
+kinds = {}
 for t in pkg["targets"]:
+    paths[t["name"]] = t.get("path") or ""
+    kinds[t["name"]] = t["type"]
     products[t["name"]] = [d["product"][0] for d in t.get("dependencies", []) if "product" in d]
     names = []
     for d in t.get("dependencies", []):
@@ -37,17 +45,25 @@ def closure(name, seen=None):
     return seen
 
 ACTUATOR_SIDE = {"TimeSeries", "Scaling", "PSMConfiguration", "Markup", "Features", "MetricStore", "PostgresStore", "ActuatorStoreConformance", "LinearAlgebra", "Forecasting", "Calibration",
-                 "ModelRegistry", "Hypervisor", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
-                 "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport", "psm-api-testserver",
-                 "RealVMSupport", "psm-realvm-bench", "psm-realvm-actuator"}
+                 "ModelRegistry", "Hypervisor", "HypervisorTestSupport", "LibvirtHypervisor", "Actuator", "ActuatorAPI",
+                 "Simulation", "psm-actuator", "ActuatorCommands", "APITestSupport",
+                 "RealVMSupport", "RealVMTestSupport", "psm-realvm-actuator"}
 BATCH_ONLY = {"Ingest", "Evaluation", "Pipeline", "Demo", "PSMCommands", "psm"}
 C_MODULE_OWNERS = {"CCBLAS": {"LinearAlgebra"}, "CLAPACKE": {"LinearAlgebra"},
                    "CLibvirt": {"LibvirtHypervisor", "SystemLibraryTests"}}
 
 # PostgresNIO stays in PostgresStore: only psm-actuator's command line and test or bench support
 # open a PostgreSQL store, so the actuator runtime, the API and the batch side never link it.
-POSTGRES_USERS = {"PostgresStore": {"ActuatorCommands", "psm-store-bench", "psm-store-stress", "ActuatorStoreTests",
-                                    "ActuatorTests", "psm-fleet-bench", "psm-cycle-bench"}}
+# (psm-store-bench, psm-fleet-bench and psm-cycle-bench, in the Benchmarks package, link it too.)
+POSTGRES_USERS = {"PostgresStore": {"ActuatorCommands", "psm-store-stress", "ActuatorStoreTests", "ActuatorTests"}}
+
+# What operators run. Test and benchmark code stays out of their link: test support is named
+# *TestSupport or *Conformance and kept under Tests/Support; the benchmarks are another package.
+SHIPPED = {"psm", "psm-actuator"}
+def is_test_code(name):
+    return (name.endswith("TestSupport") or name.endswith("Conformance") or kinds.get(name) == "test"
+            or paths.get(name, "").startswith("Tests/") or "bench" in name)
+TEST_MODULES = {n for n in deps if is_test_code(n)}
 
 # The pure decision logic: no I/O dependency (no NIO, AsyncHTTPClient, TOMLKit, GRDB, libvirt, …).
 PURE = "Scaling"
@@ -57,6 +73,14 @@ PURE_IMPORTS = PURE_ALLOWED | {"Foundation", "Synchronization"}
 NOT_ACTUATOR = {"Simulation", "SimulationTests", "ScalingTests"}
 
 problems = []
+for target in sorted(SHIPPED & deps.keys()):
+    reach = closure(target)
+    bad = sorted(n for n in reach if is_test_code(n) or kinds.get(n) == "executable")
+    if bad:
+        problems.append(f"{target} (shipped) links test or benchmark code: {bad}")
+for name in sorted(deps):
+    if "bench" in name:
+        problems.append(f"{name}: benchmarks belong in the Benchmarks package, not in the product's")
 if PURE in deps:
     reach = closure(PURE)
     if reach - PURE_ALLOWED:
@@ -86,7 +110,8 @@ for target, names in deps.items():
 
 for folder in ("Sources", "Tests"):
     for path in (root / folder).rglob("*.swift"):
-        target = path.relative_to(root / folder).parts[0]
+        parts = path.relative_to(root / folder).parts
+        target = parts[1] if parts[0] == "Support" else parts[0]  # Tests/Support/<test-support target>
         for m in re.finditer(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*import\s+(\w+)", path.read_text(), re.M):
             module = m.group(1)
             if module in C_MODULE_OWNERS and target not in C_MODULE_OWNERS[module]:
@@ -95,6 +120,8 @@ for folder in ("Sources", "Tests"):
                 problems.append(f"{path.relative_to(root)} (actuator side) imports batch-only {module}")
             if target == PURE and module not in PURE_IMPORTS:
                 problems.append(f"{path.relative_to(root)} (pure) imports {module}; {PURE} imports only {sorted(PURE_IMPORTS)}")
+            if folder == "Sources" and module in TEST_MODULES:
+                problems.append(f"{path.relative_to(root)} imports test code {module}; only tests and the Benchmarks package may")
             if target in NOT_ACTUATOR and module == "Actuator":
                 problems.append(f"{path.relative_to(root)} imports Actuator; {target} takes the scaling decisions from Scaling")
 

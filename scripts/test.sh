@@ -12,7 +12,8 @@ swift build --build-tests
 # scripts/pg-test.sh: a private PostgreSQL for the PostgresStore half of ActuatorStoreTests.
 # The real-VM suite runs below, with its daemon.
 scripts/pg-test.sh env -u PSM_REAL_VMS swift test --skip-build --parallel
-# The fleet check's short version (bench/fleet.sh --short: 3 actuators sharing a private PostgreSQL
+# The fleet check's short version (bench/fleet.sh --short, psm-fleet-bench from the Benchmarks package
+# built into .build: 3 actuators sharing a private PostgreSQL
 # and 6 test-driver hosts, 30 groups, 4 random kills; about 45 s; docs/benchmarks.md).
 bench/fleet.sh --short
 # The fuzzers' short deterministic stage (docs/fuzzing.md): each target's corpus, every saved crash

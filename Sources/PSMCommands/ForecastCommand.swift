@@ -83,71 +83,19 @@ struct ForecastCommand: ParsableCommand {
         loaded.notes.forEach(printError)
         let started = Date()
         printError("psm forecast: \(loaded.inputs.count) series with \(forecaster.name), horizon \(horizon)…")
-        let forecasts: [SeriesForecast]
+        let outcome: ForecastRun.Outcome
         do {
-            if let auto = forecaster as? AutoForecaster {
-                let choices = try auto.choose(loaded.inputs, horizon: horizon, levels: levels.map(\.level))
-                forecasts = choices.map(\.forecast)
-                if let selection { try Self.writeSelection(choices, to: selection) }
-            } else {
-                forecasts = try forecaster.forecast(loaded.inputs, horizon: horizon, levels: levels.map(\.level))
-            }
+            outcome = try ForecastRun.run(forecaster, inputs: loaded.inputs, horizon: horizon, levels: levels,
+                                          bounds: support.bounds, out: out, selection: selection)
         } catch let error as ForecastError {
             throw ValidationError(error.message)
         }
-        var csv = "series_id,step,timestamp,mean," + levels.map(\.name).joined(separator: ",") + "\n"
-        var failed = 0
-        let bounds = support.bounds
-        for forecast in forecasts {
-            forecast.diagnostics.forEach { printError("\(forecast.seriesID): \($0)") }
-            switch forecast.result {
-            case .failure(let error):
-                failed += 1
-                printError("\(forecast.seriesID): no forecast: \(error.message)")
-            case .success(var d):
-                d.clamp(to: bounds)
-                for h in 0..<d.horizon {
-                    let time = d.grid.axis == .time ? Timestamp.format(d.grid.position(at: h)) : ""
-                    let values = [d.mean[h]] + d.quantiles[h]
-                    csv += "\(csvField(forecast.seriesID)),\(h + 1),\(time)," + values.map { "\($0)" }.joined(separator: ",") + "\n"
-                }
-            }
-        }
-        try AtomicFile.write(Data(csv.utf8), to: out)
+        outcome.notes.forEach(printError)
         let seconds = Date().timeIntervalSince(started)
-        printError("psm forecast: wrote \(forecasts.count - failed) forecasts to \(out) in \(String(format: "%.2f", seconds)) s")
-        if failed > 0 {
-            printError("psm forecast: \(failed) of \(forecasts.count) series could not be forecast")
+        printError("psm forecast: wrote \(outcome.written) forecasts to \(out) in \(String(format: "%.2f", seconds)) s")
+        if outcome.failed > 0 {
+            printError("psm forecast: \(outcome.failed) of \(outcome.written + outcome.failed) series could not be forecast")
             throw ExitCode(1)
         }
     }
-}
-
-extension ForecastCommand {
-    /// One entry per series: the model forecasting it, the selection behind it (`SelectionDecision`:
-    /// winner, rule, members' weights, calibrated CRPS per candidate and combination), or why none.
-    struct SelectionEntry: Encodable {
-        var series: String
-        var model: String
-        var selection: SelectionDecision?
-        var error: String?
-    }
-
-    static func writeSelection(_ choices: [AutoForecaster.Choice], to path: String) throws {
-        let entries = choices.map { c in
-            var error: String?
-            if case .failure(let e) = c.forecast.result { error = e.message }
-            return SelectionEntry(series: c.forecast.seriesID, model: c.forecast.model, selection: c.decision, error: error)
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(try encoder.encode(entries), to: path)
-    }
-}
-
-/// A CSV field, quoted when it holds a comma, quote or newline.
-func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

@@ -28,44 +28,16 @@ struct InspectCommand: ParsableCommand {
     var diagnostics = 1
 
     func run() throws {
-        let (profiles, failures) = Self.inspect(files: try csvFiles(in: paths), options: try input.ingestOptions(),
-                                                 maxDiagnostics: diagnostics)
+        let (profiles, failures) = SeriesProfile.inspect(files: try csvFiles(in: paths), options: try input.ingestOptions(),
+                                                         maxDiagnostics: diagnostics, note: printError)
         failures.forEach { printError("psm inspect: \($0)") }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(profiles), as: UTF8.self))
         } else {
-            print(Self.table(profiles))
+            print(SeriesProfile.table(profiles))
         }
         if !failures.isEmpty { throw ExitCode(1) }
-    }
-
-    /// Profiles every series of every file; files that cannot be read are returned as messages.
-    /// Up to `maxDiagnostics` warnings per file go to stderr.
-    static func inspect(files: [String], options: IngestOptions, maxDiagnostics: Int) -> ([SeriesProfile], [String]) {
-        var profiles: [SeriesProfile] = [], failures: [String] = []
-        for file in files {
-            do {
-                let result = try IngestReader.read(path: file, options: options)
-                summarize(result.diagnostics, file: file, perCode: maxDiagnostics).forEach(printError)
-                profiles += result.series.map { SeriesProfile(file: file, series: $0) }
-            } catch {
-                failures.append("\(error)")
-            }
-        }
-        return (profiles, failures)
-    }
-
-    static func table(_ profiles: [SeriesProfile]) -> String {
-        let header = ["series", "points", "step", "first", "span", "missing", "gaps", "min", "mean", "max", "season"]
-        let rows = profiles.map { p -> [String] in
-            [p.series, String(p.points), Formatting.span(p.step, axis: p.axis),
-             Formatting.position(p.first, axis: p.axis), Formatting.span(p.last - p.first, axis: p.axis),
-             String(p.missing), String(p.gapRuns),
-             p.min.map(Formatting.number) ?? "-", p.mean.map(Formatting.number) ?? "-",
-             p.max.map(Formatting.number) ?? "-", p.seasonText]
-        }
-        return Formatting.table(header: header, rows: rows)
     }
 }

@@ -35,7 +35,7 @@ struct ModelsCommand: ParsableCommand {
             let rows = try ModelsCommand.reporting("list") { () throws(RegistryError) in
                 try options.registry.listing(groups: groups)
             }
-            print(options.json ? try ModelsCommand.jsonText(rows) : VersionRow.table(rows))
+            print(options.json ? try ModelRegistry.jsonText(rows) : VersionRow.table(rows))
         }
     }
 
@@ -47,19 +47,8 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            let registry = options.registry
             let text = try ModelsCommand.reporting("show") { () throws(RegistryError) -> String in
-                var chosen = try registry.current(group: group)
-                if let version { chosen = try registry.resolve(version, group: group) }
-                guard let chosen else { throw registry.nothingInService(group: group) }
-                let manifest = try registry.manifest(group: group, version: chosen)
-                if options.json {
-                    let path = registry.root.appendingPathComponent(group).appendingPathComponent(chosen.id)
-                        .appendingPathComponent(ModelRegistry.manifestName).path
-                    return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-                }
-                let isCurrent = (try? registry.current(group: group)) == chosen
-                return manifest.describe(group: group, version: chosen, isCurrent: isCurrent)
+                try options.registry.show(group: group, version: version, json: options.json)
             }
             print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         }
@@ -79,20 +68,14 @@ struct ModelsCommand: ParsableCommand {
             let registry = options.registry
             if repair {
                 let repairs = try ModelsCommand.reporting("verify") { () throws(RegistryError) -> [PublishRepair] in
-                    if let group { return try registry.repairInterruptedPublish(group: group).map { [$0] } ?? [] }
-                    return try registry.repairInterruptedPublishes()
+                    try registry.repairInterruptedPublishes(group: group)
                 }
                 for r in repairs { printError("psm models verify: repaired \(r)") }
             }
             let results = try ModelsCommand.reporting("verify") { () throws(RegistryError) -> [VerifyResult] in
-                if let group, let version {
-                    let chosen = try registry.resolve(version, group: group)
-                    return [registry.check(group: group, version: chosen)]
-                }
-                let groups = if let group { [group] } else { try registry.groups() }
-                return try registry.verifyAll(groups: groups)
+                try registry.verify(group: group, version: version)
             }
-            print(options.json ? try ModelsCommand.jsonText(results) : VerifyResult.text(results))
+            print(options.json ? try ModelRegistry.jsonText(results) : VerifyResult.text(results))
             let failed = results.filter { !$0.ok }.count
             if failed > 0 {
                 printError("psm models verify: \(failed) of \(results.count) checks failed")
@@ -109,13 +92,10 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            let registry = options.registry
-            try ModelsCommand.reporting("promote") { () throws(RegistryError) in
-                let previous = try? registry.current(group: group)
-                let chosen = try registry.resolve(version, group: group)
-                try registry.promote(group: group, version: chosen)
-                print("\(group): CURRENT is \(chosen.id) (was \(previous?.id ?? "none"))")
+            let line = try ModelsCommand.reporting("promote") { () throws(RegistryError) -> String in
+                try options.registry.promote(group: group, version: version)
             }
+            print(line)
         }
     }
 
@@ -128,14 +108,10 @@ struct ModelsCommand: ParsableCommand {
         @OptionGroup var options: Options
 
         func run() throws {
-            let registry = options.registry
-            try ModelsCommand.reporting("rollback") { () throws(RegistryError) in
-                let previous = try? registry.current(group: group)
-                var target: ModelVersion?
-                if let to { target = try registry.resolve(to, group: group) }
-                let now = try registry.rollback(group: group, to: target)
-                print("\(group): CURRENT is \(now.id) (was \(previous?.id ?? "none"))")
+            let line = try ModelsCommand.reporting("rollback") { () throws(RegistryError) -> String in
+                try options.registry.rollback(group: group, to: to)
             }
+            print(line)
         }
     }
 
@@ -151,14 +127,8 @@ struct ModelsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let registry = options.registry
             try ModelsCommand.reporting("retain") { () throws(RegistryError) in
-                for group in groups.isEmpty ? try registry.groups() : groups {
-                    let report = try registry.retain(group: group, keep: keep)
-                    let removed = report.removedVersions.map(\.id)
-                    print("\(group): removed \(removed.count) version(s)\(removed.isEmpty ? "" : " (" + removed.joined(separator: ", ") + ")")"
-                          + ", \(report.removedDebris.count) leftovers of interrupted writes")
-                }
+                try options.registry.retain(groups: groups, keep: keep) { print($0) }
             }
         }
     }

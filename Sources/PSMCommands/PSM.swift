@@ -7,7 +7,7 @@ public struct PSM: AsyncParsableCommand {
         abstract: "Predictive Scaling Module: forecast VM-group demand and keep shadow VMs ready.",
         subcommands: [InspectCommand.self, IngestCommand.self, ForecastCommand.self, BacktestCommand.self,
                       ModelsCommand.self, ReportCommand.self, TrainCommand.self, DemoCommand.self,
-                      SimulateCommand.self, BenchCommand.self]
+                      SimulateCommand.self]
     )
     public init() {}
 }

@@ -41,7 +41,9 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try backtests.map { path in (path, try Self.load(path)) }
+        let loaded = try backtests.map { path in
+            do throws(BacktestFileError) { return (path, try BacktestReport.load(path: path)) } catch { throw ValidationError(error.description) }
+        }
         let report = EvaluationReport(comparing: loaded.map(\.1), title: title, createdAt: Int64(Date().timeIntervalSince1970),
                                       psmVersion: PSM.version, fanCharts: fanCharts, historyTail: historyTail)
         report.notes.forEach { printError("psm report: \($0)") }
@@ -49,18 +51,5 @@ struct ReportCommand: ParsableCommand {
         try AtomicFile.write(Data(report.html().utf8), to: out)
         if let json { try AtomicFile.write(try report.json(), to: json) }
         printError("psm report: \(report.groups.count) group(s), \(loaded.count) backtest(s) → \(out)")
-    }
-
-    /// Reads one backtest JSON file, with a message naming the file when it is not one.
-    static func load(_ path: String) throws -> BacktestReport {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
-        }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        do { return try decoder.decode(BacktestReport.self, from: data) } catch {
-            throw ValidationError("\(path) is not a psm backtest --json file: \(error)")
-        }
     }
 }

@@ -112,42 +112,14 @@ struct SimulateCommand: ParsableCommand {
 
     /// Reads the trace through Ingest (with its file:line diagnostics) and validates each series as demand.
     func readTraces(parameters p: SimulationParameters) throws -> [GroupTrace] {
-        let result: IngestResult
-        do { result = try IngestReader.read(path: trace, options: try inputOptions.ingestOptions()) } catch {
-            throw ValidationError("\(error)")
+        let options = try inputOptions.ingestOptions()
+        return try usageErrors {
+            try SimulationInputs.load(trace: trace, options: options, series: series, indexInterval: p.indexInterval,
+                                      perCode: diagnostics, note: printError)
         }
-        summarize(result.diagnostics, file: trace, perCode: diagnostics).forEach(printError)
-        guard !result.series.isEmpty else {
-            throw ValidationError("\(trace): no series to simulate (every series was skipped; see the warnings above)")
-        }
-        var chosen = result.series
-        if let series {
-            let wanted = series.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let ids = Set(result.series.map(\.id))
-            if let unknown = wanted.first(where: { !ids.contains($0) }) {
-                throw ValidationError("--series: \"\(unknown)\" is not in \(trace); it has "
-                                      + result.series.prefix(10).map(\.id).joined(separator: ", ")
-                                      + (result.series.count > 10 ? ", …" : ""))
-            }
-            chosen = result.series.filter { wanted.contains($0.id) }
-        }
-        var seen = Set<String>()
-        var traces: [GroupTrace] = []
-        for series in chosen {
-            var s = series
-            if !seen.insert(s.id).inserted, let metric = s.metric { s.id += "/" + metric }
-            do { traces.append(try GroupTrace(series: s, indexInterval: p.indexInterval)) } catch {
-                throw ValidationError("\(trace): \(error.message)")
-            }
-        }
-        if traces.contains(where: { $0.grid.axis == .index }) {
-            printError("psm simulate: integer-indexed trace: each step is taken as \(DurationText.describe(p.indexInterval)) (--interval)")
-        }
-        return traces
     }
 }
 
-/// Parses a duration flag, naming it in the error.
 func duration(_ text: String, flag: String) throws -> Double {
     guard let s = DurationText.seconds(text) else {
         throw ValidationError("\(flag): \"\(text)\" is not a duration (e.g. 43ms, 8s, 5m, 12h, 3d)")

@@ -2,6 +2,7 @@
 import Features
 import Foundation
 import Hypervisor
+import HypervisorTestSupport
 import LibvirtHypervisor
 import MetricStore
 import PSMConfiguration

@@ -1,6 +1,7 @@
 @testable import Actuator
 import Foundation
 import Hypervisor
+import HypervisorTestSupport
 import LibvirtHypervisor
 import MetricStore
 import ModelRegistry

@@ -1,5 +1,5 @@
 import Hypervisor
-import HypervisorConformance
+import HypervisorTestSupport
 import LibvirtHypervisor
 import Synchronization
 import Testing

@@ -15,7 +15,7 @@ import TimeSeries
             rows.append("\(Self.iso(h)),\(value)")
         }
         let file = try dir.file("daily.csv", rows.joined(separator: "\n") + "\n")
-        let (profiles, failures) = InspectCommand.inspect(files: [file], options: IngestOptions(), maxDiagnostics: 0)
+        let (profiles, failures) = SeriesProfile.inspect(files: [file], options: IngestOptions(), maxDiagnostics: 0, note: printError)
         #expect(failures.isEmpty)
         let p = try #require(profiles.first)
         #expect(p.points == 240)
@@ -33,8 +33,8 @@ import TimeSeries
         let good = try dir.file("good.csv", "timestamp,value\n2026-01-01 00:00:00,1\n2026-01-01 00:05:00,2\n")
         let empty = try dir.file("empty.csv", "")
         let headerOnly = try dir.file("header.csv", "series_id,timestamp,value\n")
-        let (profiles, failures) = InspectCommand.inspect(files: try csvFiles(in: [dir.path]), options: IngestOptions(),
-                                                          maxDiagnostics: 0)
+        let (profiles, failures) = SeriesProfile.inspect(files: try csvFiles(in: [dir.path]), options: IngestOptions(),
+                                                         maxDiagnostics: 0, note: printError)
         #expect(profiles.map(\.series) == ["good"])
         #expect(failures.count == 2)
         #expect(failures.contains { $0.contains(empty) })
@@ -47,7 +47,7 @@ import TimeSeries
     @Test func everyBundledDatasetFileIsInspectedWithoutError() throws {
         let files = try csvFiles(in: [repositoryRoot + "/Datasets"])
         #expect(files.count == 25)
-        let (profiles, failures) = InspectCommand.inspect(files: files, options: IngestOptions(), maxDiagnostics: 0)
+        let (profiles, failures) = SeriesProfile.inspect(files: files, options: IngestOptions(), maxDiagnostics: 0, note: printError)
         #expect(failures.isEmpty)
         // 21 NAB files (one series each) + wide files: Alibaba 5 + 5 columns, Azure 2, Google 4.
         #expect(profiles.count == 37)

@@ -26,7 +26,7 @@ import Testing
         try runPSM(["backtest", "--input", input, "--horizon", "4", "--season", "1", "--folds", "3",
                     "--json", dir.path + "/lag1.json"])
         // The same engine under another name stands in for a second model.
-        var lag1 = try ReportCommand.load(dir.path + "/lag1.json")
+        var lag1 = try BacktestReport.load(path: dir.path + "/lag1.json")
         lag1.model = "lag-1"
         try JSONEncoder().encode(lag1).write(to: URL(fileURLWithPath: dir.path + "/lag1.json"))
         return [dir.path + "/lag1.json", dir.path + "/seasonal.json"]
@@ -54,10 +54,10 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanUp() }
         let files = try Self.makeBacktests(in: dir)
-        var other = try ReportCommand.load(files[1])
+        var other = try BacktestReport.load(path: files[1])
         other.series = other.series.filter { $0.seriesID == "db" }
         try JSONEncoder().encode(other).write(to: URL(fileURLWithPath: dir.path + "/db.json"))
-        let report = EvaluationReport(comparing: try (files + [dir.path + "/db.json"]).map(ReportCommand.load),
+        let report = EvaluationReport(comparing: try (files + [dir.path + "/db.json"]).map { try BacktestReport.load(path: $0) },
                                       title: "t", createdAt: 0, psmVersion: PSM.version, fanCharts: 4, historyTail: 48)
         #expect(report.groups.map(\.group) == ["db, web<&\"1", "db"])
     }

@@ -15,6 +15,7 @@
 import Actuator
 import Foundation
 import Hypervisor
+import HypervisorTestSupport
 import LibvirtHypervisor
 import MetricStore
 import RealVMSupport

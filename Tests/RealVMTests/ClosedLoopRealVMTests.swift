@@ -1,5 +1,6 @@
 import Foundation
 import RealVMSupport
+import RealVMTestSupport
 import Testing
 
 /// Issue 14's end-to-end check on real guests: a tiny guest serving HTTP behind a real HAProxy and

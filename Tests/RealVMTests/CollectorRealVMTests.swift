@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import MetricStore
 import RealVMSupport
+import RealVMTestSupport
 @testable import Scaling
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import RealVMSupport
+import RealVMTestSupport
 import Testing
 
 /// The real-VM suites, nested so that they run one at a time (`.serialized` reaches nested

@@ -1,6 +1,7 @@
 import Foundation
 import Hypervisor
 import RealVMSupport
+import RealVMTestSupport
 import Testing
 
 /// Real shadows on QEMU (TCG) through psm's LibvirtHypervisor, checked from the guest's own

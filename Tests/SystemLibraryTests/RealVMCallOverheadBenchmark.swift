@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import RealVMSupport
+import RealVMTestSupport
 import Testing
 
 /// Opt-in: what psm's LibvirtHypervisor adds to libvirt's own calls on a *real* QEMU guest

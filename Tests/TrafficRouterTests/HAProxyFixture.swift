@@ -1,5 +1,5 @@
 import Foundation
-import RealVMSupport
+import RealVMTestSupport
 import Testing
 
 /// A real haproxy for the router tests (`HAProxyProcess`): one backend per group, each with

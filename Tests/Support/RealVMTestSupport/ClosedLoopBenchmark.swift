@@ -3,6 +3,7 @@ import Foundation
 import Hypervisor
 import LibvirtHypervisor
 import MetricStore
+import RealVMSupport
 import Scaling
 
 /// The closed loop on real guests (issue 14, "The end-to-end check"): one regular tiny guest

@@ -1,18 +1,29 @@
+// psm-realvm-bench: measurements on real QEMU (TCG) guests under libvirtd, through psm's own
+// LibvirtHypervisor, Activator and router (docs/realvm.md, docs/benchmarks.md). Was `psm bench`;
+// benchmarks live in this package so that the shipped psm links none of them.
+//
+//   swift build -c release --package-path Benchmarks --scratch-path .build --disable-build-manifest-caching --product psm-realvm-bench
+//   .build/release/psm-realvm-bench activation --runs 7 --json out/realvm-bench.json
+//   .build/release/psm-realvm-bench closed-loop --step 10 --json out/closed-loop.json
+//
+// Needs `sudo scripts/realvm.sh up && sudo scripts/realvm.sh guest` first.
 import ArgumentParser
 import Foundation
 import ModelRegistry
 import RealVMSupport
+import RealVMTestSupport
 
-/// `psm bench`: measurements that need more than the unit tests (docs/benchmarks.md).
-struct BenchCommand: AsyncParsableCommand {
+@main
+struct RealVMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure psm on this machine.",
-        subcommands: [Activation.self, ClosedLoop.self])
+        commandName: "psm-realvm-bench",
+        abstract: "Measure psm on real QEMU guests.",
+        subcommands: [Activation.self, ClosedLoop.self],
+        defaultSubcommand: Activation.self)
 }
 
-extension BenchCommand {
-    /// `psm bench activation`: cold start versus shadow activation on real guests.
+extension RealVMBench {
+    /// `psm-realvm-bench activation`: cold start versus shadow activation on real guests.
     struct Activation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "activation",
@@ -25,7 +36,7 @@ extension BenchCommand {
             the QEMU process's RSS while paused; and an activation through psm's Activator, whose wall time \
             minus the libvirt calls it made is psm's own overhead. Prints every sample and the medians; \
             --json writes cold_start_s, activation_paused_ms, activation_saved_ms, paused_shadow_rss_mb, \
-            activator_overhead_ms (medians) and the samples. Same measurement as psm-realvm-bench.
+            activator_overhead_ms (medians) and the samples.
             """)
 
         @Option(help: "Runs (one cold-started guest each); the medians need at least 5.")
@@ -38,21 +49,21 @@ extension BenchCommand {
         var images: String?
 
         func validate() throws {
-            try require(runs, in: 1...10_000, "--runs")
+            guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be from 1 to 10000, not \(runs)") }
         }
 
         func run() async throws {
             let (guest, hypervisor) = try await RealVMSetup.connect(packageRoot: FileManager.default.currentDirectoryPath,
                                                                    images: images)
             let benchmark = ActivationBenchmark(driver: ShadowDriver(hypervisor: hypervisor, guest: guest), runs: runs)
-            let result = try await benchmark.run { FileHandle.standardError.write(Data("psm bench: \($0)\n".utf8)) }
+            let result = try await benchmark.run { FileHandle.standardError.write(Data("psm-realvm-bench: \($0)\n".utf8)) }
             print(result.report)
             if let json { try AtomicFile.write(try result.json(), to: json) }
         }
     }
 }
-extension BenchCommand {
-    /// `psm bench closed-loop`: the deployed loop on real guests, load to first proxied answer.
+extension RealVMBench {
+    /// `psm-realvm-bench closed-loop`: the deployed loop on real guests, load to first proxied answer.
     struct ClosedLoop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "closed-loop",
@@ -90,7 +101,7 @@ extension BenchCommand {
             settings.stepSeconds = step
             settings.threshold = threshold
             let result = try await ClosedLoopBenchmark(guest: guest, hypervisor: hypervisor, settings: settings)
-                .run { FileHandle.standardError.write(Data("psm bench: \($0)\n".utf8)) }
+                .run { FileHandle.standardError.write(Data("psm-realvm-bench: \($0)\n".utf8)) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let data = try encoder.encode(result)

@@ -1,7 +1,9 @@
 import Actuator
 import Foundation
 import Hypervisor
+import HypervisorTestSupport
 import MetricStore
+import RealVMSupport
 import Scaling
 
 /// Cold start versus shadow activation on real QEMU guests (`psm bench activation`,

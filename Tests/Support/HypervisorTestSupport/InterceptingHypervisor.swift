@@ -1,3 +1,4 @@
+import Hypervisor
 import Synchronization
 
 /// One hypervisor call as an `InterceptingHypervisor` sees it.

@@ -1,5 +1,6 @@
 import Foundation
 import Hypervisor
+import RealVMSupport
 
 /// The guest stopped talking (or never started): what was awaited, and the log's tail.
 public struct GuestSilent: Error, CustomStringConvertible {
