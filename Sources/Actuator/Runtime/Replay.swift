@@ -142,11 +142,12 @@ public struct ReplayRunner {
         // replay's share is what they grew by.
         let heldBefore = await runtime.costTotals().reduce(0) { $0 + $1.shadowUnitIntervals }
         var books: [String: ReplayGroupBook] = [:]
+        let activeAtStart = Dictionary(grouping: (try? runtime.store.shadows(states: [.activating, .active])) ?? [], by: \.group)
         for group in trace.groups {
             guard let g = config.group(group) else { continue }
             books[group] = ReplayGroupBook(unit: Double(g.template.units), running: await runtime.runningCapacity(group),
-                                           threshold: threshold, launchDelay: config.sizing.costs.launchDelay,
-                                           accounting: accounting)
+                                           active: activeAtStart[group]?.count ?? 0, threshold: threshold,
+                                           launchDelay: config.sizing.costs.launchDelay, accounting: accounting)
         }
         let names = books.keys.sorted()
         let origin = trace.steps.first?.time ?? 0

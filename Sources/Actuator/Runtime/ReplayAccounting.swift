@@ -38,10 +38,15 @@ struct ReplayGroupBook {
     /// The last observed demand: a rise is measured against it.
     var lastObserved = Double.nan
 
-    init(unit: Double, running: Double, threshold: Double, launchDelay: Double, accounting a: ReplayAccounting) {
+    /// - Parameters:
+    ///   - running: the runtime's running capacity at the start, `active` of them activated
+    ///     shadows (a store an earlier run left): those are the actuator's to retire.
+    init(unit: Double, running: Double, active: Int = 0, threshold: Double, launchDelay: Double, accounting a: ReplayAccounting) {
         self.unit = unit
-        baseVMs = running > 0 ? Int((running / unit - 1e-9).rounded(.up)) : 0
-        fleet = Fleet(unit: unit, launchDelay: launchDelay, activationDelay: a.activationDelay, initialVMs: baseVMs,
+        let own = running - Double(active) * unit
+        baseVMs = own > 0 ? Int((own / unit - 1e-9).rounded(.up)) : 0
+        activeShadows = active
+        fleet = Fleet(unit: unit, launchDelay: launchDelay, activationDelay: a.activationDelay, initialVMs: baseVMs + active,
                       at: 0, logActions: false)
         meter = Meter(slo: a.sloUtilisation)
         tracking = TargetTracking(rule: TrackingRule(unit: unit, threshold: threshold, minimumVMs: baseVMs, maximumVMs: 10_000,
