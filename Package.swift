@@ -224,7 +224,7 @@ let package = Package(
         // targets); the several-actuator tests share the test PostgreSQL (PSM_TEST_POSTGRES).
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Scaling", "Hypervisor", "HypervisorTestSupport", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting",
-            "TimeSeries", "PostgresStore", "PSMConfiguration",
+            "TimeSeries", "PostgresStore", "PSMConfiguration", "Simulation",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
@@ -266,7 +266,7 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PSMCommandsTests", dependencies: ["PSMCommands", "ModelRegistry", "RealVMSupport"]),
         .testTarget(name: "SimulationTests", dependencies: [
-            "Simulation", "Forecasting", "Calibration", "TimeSeries",
+            "Simulation", "Scaling", "Forecasting", "Calibration", "TimeSeries",
         ]),
         .testTarget(name: "ModelRegistryTests", dependencies: ["ModelRegistry", "Features", "psm-registry-stress"]),
         // Opt-in (PSM_REAL_VMS=1, after scripts/realvm.sh up + guest): real guests on qemu:///system.

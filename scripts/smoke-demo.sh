@@ -42,11 +42,11 @@ need(summary.get("problems") == 0, f"problems {summary.get('problems')}: {summar
 need(summary.get("shadows_created", 0) > 0, "no shadow was created")
 need(summary.get("activations", 0) > 0, "no shadow was activated")
 need(summary.get("activation_failures") == 0, f"activation failures {summary.get('activation_failures')}")
-for key in ["cost", "reserve_cost", "miss_cost", "unserved_unit_minutes", "decision_ms_p50", "decision_ms_p99"]:
+for key in ["cost", "vm_cost", "shadow_cost", "reserve_cost", "miss_cost", "unserved_unit_minutes", "decision_ms_p50", "decision_ms_p99"]:
     v = summary.get(key)
     need(isinstance(v, (int, float)) and math.isfinite(v) and v >= 0, f"{key} = {v!r}")
-need(abs(summary["cost"] - summary["reserve_cost"] - summary["miss_cost"]) < 1e-6 * max(1, summary["cost"]),
-     "cost != reserve_cost + miss_cost")
+need(abs(summary["cost"] - summary["vm_cost"] - summary["shadow_cost"] - summary["miss_cost"]) < 1e-6 * max(1, summary["cost"]),
+     "cost != vm_cost + shadow_cost + miss_cost")
 need("web" in explain and len(explain.splitlines()) >= 5, "explain printed too little:\n" + explain)
 if problems:
     print("smoke-demo: the demo's summary is wrong:\n  " + "\n  ".join(problems), file=sys.stderr)

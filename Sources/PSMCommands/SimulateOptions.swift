@@ -70,6 +70,9 @@ struct PolicyFlags: ParsableArguments {
     @Option(help: "shadow: the sizer's critical ratio τ (default: c_miss / (c_miss + c_reserve) from the costs).")
     var tau: Double?
 
+    @Option(help: "shadow: fewest shadows per group (the pool's lower bound, as a group's bounds in psm-actuator).")
+    var minShadows = 0
+
     @Option(help: "shadow: most shadows per group.")
     var maxShadows = 20
 
@@ -106,6 +109,7 @@ struct PolicyFlags: ParsableArguments {
         p.buffer = buffer
         p.schedulingBuffer = try schedulingBuffer.map { try duration($0, flag: "--scheduling-buffer") }
         p.tau = tau
+        p.minimumShadows = minShadows
         p.maximumShadows = maxShadows
         p.shadowCooldown = try duration(shadowCooldown, flag: "--shadow-cooldown")
         p.aciLearningRate = aciRate

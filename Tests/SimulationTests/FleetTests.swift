@@ -1,4 +1,5 @@
 import Testing
+import Scaling
 @testable import Simulation
 
 /// The accounting rules of docs/simulation.md on a hand-worked timeline.

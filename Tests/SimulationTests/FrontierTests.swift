@@ -99,6 +99,9 @@ import TimeSeries
         let report = try ReportTests.report(sweeps: [try Sweep.parse("tau=0.6:0.98:3"), try Sweep.parse("buffer=0:0.4:3"),
                                                      try Sweep.parse("target=0.5:0.9:3")])
         let object = try #require(try JSONSerialization.jsonObject(with: report.json(trace: "t.csv")) as? [String: Any])
+        // The pool's bounds are among the parameters in force.
+        let parameters = try #require(object["parameters"] as? [String: Any])
+        #expect(parameters["min_shadows"] as? Int == 0 && parameters["max_shadows"] as? Int == 20, "\(parameters)")
         let frontiers = try #require(object["frontiers"] as? [String: [String: Any]])
         #expect(Set(frontiers.keys) == ["reactive", "predictive-buffer", "shadow"])
         for (name, f) in frontiers {

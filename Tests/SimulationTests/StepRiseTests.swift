@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TimeSeries
+import Scaling
 @testable import Simulation
 
 /// Each policy on a step rise whose answer is computed by hand.

@@ -2,6 +2,7 @@ import Forecasting
 import Foundation
 import Testing
 import TimeSeries
+import Scaling
 @testable import Simulation
 
 /// A policy's decisions at time t depend on the demand before t only: changing the trace after

@@ -208,7 +208,8 @@ extension ActuatorConfiguration {
         // c_run: with it, the trigger activates ahead at the cost level when that is above
         // forecast_level (AheadLevel); a miss waits for the live trigger: one collection with
         // live = "collection", one cycle with "cycle".
-        if let run = try c.number("run", from: 0, to: 1e9, lowerExclusive: true), let floor = trigger.forecastLevel {
+        config.runCost = try c.number("run", from: 0, to: 1e9, lowerExclusive: true)
+        if let run = config.runCost, let floor = trigger.forecastLevel {
             let wait = config.liveTriggerEachCollection ? config.collect.interval : config.interval
             let ahead = AheadLevel(costs: costs, runCost: run, wait: Double(wait), floor: floor)
             config.aheadLevel = ahead

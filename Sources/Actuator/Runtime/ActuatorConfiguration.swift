@@ -94,6 +94,10 @@ public struct ActuatorConfiguration: Sendable {
     /// `[actuator.costs] memory`: c_memory, one GiB held by a paused shadow for one interval (nil:
     /// derived from c_reserve, `ParkChoice.derivedMemoryCost`). Read by `park = "auto"` only.
     public var memoryCost: Double?
+    /// `[actuator.costs] run`: c_run, one capacity unit of a running VM for one interval (nil: not
+    /// set). A replay prices its VMs with it (docs/actuator.md, "Replay"); with `forecast_level`
+    /// it also sets `aheadLevel`.
+    public var runCost: Double?
     /// `[actuator.costs] run` set: how the trigger's forecast level was raised to the cost level
     /// (`trigger.forecastLevel` holds the result); nil: `forecast_level` as configured.
     public var aheadLevel: AheadLevel?

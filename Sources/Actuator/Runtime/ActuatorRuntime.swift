@@ -10,6 +10,8 @@ import TimeSeries
 public struct CycleReport: Sendable {
     public var time: Int64
     public var decisions: [SizingDecision] = []
+    /// The forecast each group was sized and triggered on (calibrated, notices applied).
+    public var forecasts: [String: ForecastDistribution] = [:]
     public var triggers: [TriggerDecision] = []
     /// Activations run this cycle (their records, with step latencies).
     public var activations: [ActivationRecord] = []
@@ -402,6 +404,7 @@ public actor ActuatorRuntime {
             if let observed { sizer.recordDemand(group: group.name, actual: observed.value) }
             let forecast = score(group, observed: observed, notices: notices[group.name] ?? [], calendar: calendar,
                                  problems: &report.problems)
+            if let forecast { report.forecasts[group.name] = forecast }
             let (running, source) = serving(group, activeShadows: active[group.name] ?? 0,
                                             shadowUnits: activeUnits[group.name] ?? 0)
             if group.autoPark { parkInputs[group.name] = (forecast, running) }

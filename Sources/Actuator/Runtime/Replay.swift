@@ -18,11 +18,21 @@ public struct ReplaySummary: Sendable, Codable {
     /// On-demand launches the replay assumed when no shadow was left (arriving after the launch delay).
     public var onDemandLaunches: Int
     public var decommissioned: Int
-    /// Shadow reserve cost + unserved demand × c_miss (per unit-interval): the cost model's total.
+    /// vm_cost + shadow_cost + miss_cost: `psm simulate`'s cost of the shadow policy, on the same
+    /// accounting (docs/simulation.md, "Accounting").
     public var cost: Double
-    /// shadowUnitIntervals × c_reserve, over the whole replay.
+    /// The cost ledger's reserve: shadowUnitIntervals × c_reserve, over the whole replay (what the
+    /// cost loop weighs; it charges a booting shadow as a parked one).
     public var reserveCost: Double
+    /// Unserved unit-intervals × c_miss (`unserved_cost` in `psm simulate`).
     public var missCost: Double
+    /// Every running VM (regular, on demand, activated; booting included) at c_run × unit per
+    /// interval (`[actuator.costs] run`; 0 when it is not set).
+    public var vmCost: Double = 0
+    /// Shadows booting at the VM price for the launch delay, then parked at c_reserve × unit per interval.
+    public var shadowCost: Double = 0
+    /// Minutes in which demand exceeded capacity (`violation_minutes` in `psm simulate`).
+    public var violationMinutes: Double = 0
     /// Median and p99 of the decision part of a cycle (score + size + plan), milliseconds.
     public var decisionMsP50: Double?
     public var decisionMsP99: Double?
@@ -56,6 +66,9 @@ public struct ReplaySummary: Sendable, Codable {
         case problemExamples = "problem_examples"
         case costLoopChanges = "cost_loop_changes"
         case shadowUnitIntervals = "shadow_unit_intervals"
+        case vmCost = "vm_cost"
+        case shadowCost = "shadow_cost"
+        case violationMinutes = "violation_minutes"
     }
 
     /// A human summary, one fact per line.
@@ -67,7 +80,8 @@ public struct ReplaySummary: Sendable, Codable {
         activations:        \(activations) (\(activationFailures) failed or rolled back); latency p50 \(ms(activationLatencyP50Ms)), p99 \(ms(activationLatencyP99Ms))
         unserved demand:    \(String(format: "%.1f", unservedUnitMinutes)) unit·min in \(violationIntervals) intervals; \(onDemandLaunches) on-demand launches
         decommissioned:     \(decommissioned)
-        cost:               \(String(format: "%.2f", cost)) (reserve \(String(format: "%.2f", reserveCost)) for \(String(format: "%.1f", shadowUnitIntervals)) shadow unit-intervals, misses \(String(format: "%.2f", missCost)))
+        cost:               \(String(format: "%.2f", cost)) (VMs \(String(format: "%.2f", vmCost)), shadows \(String(format: "%.2f", shadowCost)), misses \(String(format: "%.2f", missCost)))
+        cost ledger:        reserve \(String(format: "%.2f", reserveCost)) for \(String(format: "%.1f", shadowUnitIntervals)) shadow unit-intervals
         decision cycle:     p50 \(ms(decisionMsP50)), p99 \(ms(decisionMsP99))
         cost loop changes:  \(costLoopChanges)
         problems:           \(problems)\(problemExamples.map { "\n  " + $0 }.joined())
@@ -76,31 +90,44 @@ public struct ReplaySummary: Sendable, Codable {
 }
 
 /// Feeds a recorded trace through an actuator as if live, one interval at a time, and accounts
-/// what the demand got (docs/actuator.md, "Replay").
+/// what the demand got with `psm simulate`'s accounting (docs/actuator.md, "Replay";
+/// docs/simulation.md, "Accounting"): the same `Fleet`, `Meter` and `TargetTracking` (Scaling),
+/// the same moments, the same prices.
 ///
-/// Accounting per interval [t, t + I): the demand d arrives at t; the cycle at t may activate
-/// shadows (they serve from t: activation takes milliseconds against minutes of interval). If d
-/// still exceeds the serving capacity C, on-demand VMs are launched for the excess (⌈excess /
-/// unit⌉, as a regular autoscaler would) and serve from t + launch delay. Unserved demand is
-/// ∫ max(0, d − C(s)) ds over the interval, in unit·minutes. On-demand VMs are released once the
-/// demand fits within the trigger threshold without them (the same rule as scale-in).
+/// Per interval i = [t_i, t_i + Δ) with demand d_i:
+/// 1. at t_i the runtime's cycle runs on the demand it has seen (up to d_{i−1}): it scores,
+///    sizes, activates ahead on the forecast and reconciles; the shadows it creates boot for the
+///    launch delay (billed at the VM price) and then park (billed at c_reserve × unit per
+///    interval); those it removes leave the pool; the activated VMs it retires are terminated;
+/// 2. one collector interval in (`[actuator.collect] interval`, `psm simulate --trigger-detection`)
+///    the runtime observes d_i and runs its live trigger (`liveTrigger`); an activated shadow
+///    serves after the activation delay; what live demand needs at the trigger's threshold beyond
+///    the running VMs and the shadows activated is launched on demand (cold, serving after the
+///    launch delay); when nothing is needed the on-demand VMs are scaled in by target tracking
+///    (cooldowns as the simulator's), never below the running capacity the group started with
+///    plus the shadows the actuator holds activated; repeated each collector interval while a
+///    cooldown holds a scale-in back;
+/// 3. unserved demand is ∫ max(0, d − C(s)) ds over the pieces between events, exactly.
+///
+/// Cost = VM cost (every running VM, booting included, at c_run × unit per interval; 0 without
+/// `[actuator.costs] run`) + shadow cost + unserved unit-intervals × c_miss.
 public struct ReplayRunner {
     public let trace: ReplayTrace
     /// Intervals per second of wall time (0 = as fast as possible).
     public var speed: Double
+    public var accounting: ReplayAccounting
 
-    public init(trace: ReplayTrace, speed: Double = 0) {
+    public init(trace: ReplayTrace, speed: Double = 0, accounting: ReplayAccounting = ReplayAccounting()) {
         self.trace = trace
         self.speed = speed
+        self.accounting = accounting
     }
 
     public func run(_ runtime: ActuatorRuntime, clock: ManualWallClock,
                     progress: ((Int, CycleReport) -> Void)? = nil) async -> ReplaySummary {
         let config = runtime.configuration
         let interval = Double(config.interval)
-        let launchDelay = config.sizing.costs.launchDelay
         let threshold = config.trigger.utilisationThreshold
-        var onDemand: [String: [(arrival: Double, units: Double)]] = [:]
         var summary = ReplaySummary(intervals: 0, groups: trace.groups.count, shadowsCreated: 0, activations: 0,
                                     activationFailures: 0, unservedUnitMinutes: 0, violationIntervals: 0, onDemandLaunches: 0,
                                     decommissioned: 0, cost: 0, reserveCost: 0, missCost: 0, dryRun: runtime.dryRun, problems: 0)
@@ -114,27 +141,27 @@ public struct ReplayRunner {
         // The runtime's reserve totals are never reset (unlike the cost loop's window): the
         // replay's share is what they grew by.
         let heldBefore = await runtime.costTotals().reduce(0) { $0 + $1.shadowUnitIntervals }
-        var unservedIntervals = 0.0
-        for (index, step) in trace.steps.enumerated() {
-            let behind = step.time - clock.now()
-            if behind > 0 { clock.advance(by: behind) }
-            for (group, value) in step.demand { await runtime.observe(group: group, demand: value, at: step.time) }
-            // On-demand VMs that have arrived count as regular capacity.
-            for (group, launches) in onDemand {
-                let arrived = launches.filter { $0.arrival <= Double(step.time) }.reduce(0) { $0 + $1.units }
-                await runtime.setExtraRunning(group: group, units: arrived)
-            }
-            let report = await runtime.cycle()
-            summary.intervals += 1
-            summary.shadowsCreated += report.reconcile.created.count
-            summary.decommissioned += report.reconcile.removed.count + report.retired.count
+        var books: [String: ReplayGroupBook] = [:]
+        let activeAtStart = Dictionary(grouping: (try? runtime.store.shadows(states: [.activating, .active])) ?? [], by: \.group)
+        for group in trace.groups {
+            guard let g = config.group(group) else { continue }
+            books[group] = ReplayGroupBook(unit: Double(g.template.units), running: await runtime.runningCapacity(group),
+                                           active: activeAtStart[group]?.count ?? 0, threshold: threshold,
+                                           launchDelay: config.sizing.costs.launchDelay, accounting: accounting)
+        }
+        let names = books.keys.sorted()
+        let origin = trace.steps.first?.time ?? 0
+        let detection = Double(config.collect.interval)
+        // The live trigger's moments within an interval (the simulator's `liveOffsets`).
+        var offsets: [Double] = []
+        var o = detection
+        while o < interval - 1e-9, offsets.count < 10_000 { offsets.append(o); o += detection }
+        func record(_ report: CycleReport) {
             summary.problems += report.problems.count
-            summary.costLoopChanges += report.notes.count
             for p in report.problems where summary.problemExamples.count < ReplaySummary.exampleLimit
                 && !summary.problemExamples.contains(p) {
                 summary.problemExamples.append(p)
             }
-            decisions.append(report.decisionSeconds * 1000)
             for a in report.activations {
                 if a.outcome == .succeeded {
                     summary.activations += 1
@@ -143,52 +170,111 @@ public struct ReplayRunner {
                     summary.activationFailures += 1
                 }
             }
+        }
+        func succeeded(_ report: CycleReport) -> [String: Int] {
+            var n: [String: Int] = [:]
+            for a in report.activations where a.outcome == .succeeded { n[a.group, default: 0] += 1 }
+            return n
+        }
+        /// The runtime counts as running what the books hold: the group's own capacity, the
+        /// activated shadows and the on-demand VMs on their way or serving.
+        func syncRunning() async {
+            for name in names { await runtime.setExtraRunning(group: name, units: books[name]!.onDemandUnits) }
+        }
+        var end = 0.0
+        for (index, step) in trace.steps.enumerated() {
+            let t = Double(step.time - origin)
+            let behind = step.time - clock.now()
+            if behind > 0 { clock.advance(by: behind) }
+            for name in names {
+                // A gap in the trace is no demand (nothing unserved), as a missing value.
+                books[name]!.advance(to: t, demand: .nan)
+                books[name]!.observe(step.demand[name] ?? .nan, at: t)
+            }
+            await syncRunning()
+            let report = await runtime.cycle()
+            summary.intervals += 1
+            summary.shadowsCreated += report.reconcile.created.count
+            summary.decommissioned += report.reconcile.removed.count + report.retired.count
+            summary.costLoopChanges += report.notes.count
+            record(report)
+            decisions.append(report.decisionSeconds * 1000)
+            let ahead = succeeded(report)
+            // The store says what the cycle left: each group's pool (planned, defining, ready)
+            // and its activated shadows; the books follow (retired VMs terminated, the pool grown
+            // by booting shadows or shrunk, booting ones first).
+            let held = (try? runtime.store.shadows(states: [.planned, .defining, .ready, .activating, .active])) ?? []
+            var pools: [String: Int] = [:], active: [String: Int] = [:]
+            for shadow in held {
+                if shadow.state == .activating || shadow.state == .active { active[shadow.group, default: 0] += 1 } else {
+                    pools[shadow.group, default: 0] += 1
+                }
+            }
+            for name in names {
+                books[name]!.activated(ahead[name] ?? 0)
+                let retired = books[name]!.activeShadows - (active[name] ?? 0)
+                if retired > 0 {
+                    books[name]!.fleet.terminate(retired)
+                    books[name]!.activeShadows -= retired
+                }
+                let pool = pools[name] ?? 0, mirrored = books[name]!.fleet.pool
+                if pool > mirrored { books[name]!.fleet.provision(pool - mirrored) } else { books[name]!.fleet.removeShadows(mirrored - pool) }
+            }
+            // Live: the interval's demand is seen one collection in, and every collection after
+            // while a cooldown holds a scale-in back.
+            var watching = Set(names.filter { (step.demand[$0] ?? .nan).isFinite })
+            var observed = false
+            for offset in offsets where !watching.isEmpty {
+                for name in names { books[name]!.advance(to: t + offset, demand: step.demand[name] ?? .nan) }
+                let now = step.time + Int64(offset.rounded())
+                if now > clock.now() { clock.advance(by: now - clock.now()) }
+                if !observed {
+                    for (group, value) in step.demand { await runtime.observe(group: group, demand: value, at: step.time) }
+                    observed = true
+                }
+                await syncRunning()
+                let before = Dictionary(uniqueKeysWithValues: names.map { ($0, books[$0]!.fleet.committed) })
+                let live = await runtime.liveTrigger()
+                record(live)
+                let activated = succeeded(live)
+                for name in watching.sorted() {
+                    books[name]!.activated(activated[name] ?? 0)
+                    let held = books[name]!.live(demand: step.demand[name]!, committedBefore: before[name]!,
+                                                 activated: activated[name] ?? 0, threshold: threshold)
+                    if !held { watching.remove(name) }
+                }
+            }
+            if !observed {
+                for (group, value) in step.demand { await runtime.observe(group: group, demand: value, at: step.time) }
+            }
+            end = t + interval
             var violated = false
-            for group in trace.groups {
-                guard let d = step.demand[group], d.isFinite, let g = config.group(group) else { continue }
-                let unit = Double(g.template.units)
-                let pending = onDemand[group] ?? []
-                let arrivedUnits = pending.filter { $0.arrival <= Double(step.time) }.reduce(0) { $0 + $1.units }
-                let base = await runtime.runningCapacity(group) - (await runtime.extraRunning[group] ?? 0) + arrivedUnits
-                var launches = pending
-                let inFlight = pending.filter { $0.arrival > Double(step.time) }.reduce(0) { $0 + $1.units }
-                let excess = d - base - inFlight
-                if excess > 1e-9 {
-                    let count = (excess / unit).rounded(.up)
-                    launches.append((Double(step.time) + launchDelay, count * unit))
-                    summary.onDemandLaunches += Int(count)
-                }
-                // Unserved: capacity steps up as launches arrive within the interval.
-                var t = Double(step.time)
-                var capacity = base
-                var unserved = 0.0
-                for l in launches.filter({ $0.arrival > t && $0.arrival < t + interval }).sorted(by: { $0.arrival < $1.arrival }) {
-                    unserved += max(0, d - capacity) * (l.arrival - t)
-                    capacity += l.units
-                    t = l.arrival
-                }
-                unserved += max(0, d - capacity) * (Double(step.time) + interval - t)
-                if unserved > 0 { violated = true }
-                summary.unservedUnitMinutes += unserved / 60
-                unservedIntervals += unserved / interval
-                // Release arrived on-demand VMs the demand no longer needs (one unit at a time).
-                var kept = launches
-                var total = base
-                while let i = kept.firstIndex(where: { $0.arrival <= Double(step.time) }),
-                      d <= threshold * (total - kept[i].units) {
-                    total -= kept[i].units
-                    kept.remove(at: i)
-                }
-                onDemand[group] = kept
+            for name in names {
+                let before = books[name]!.meter.unservedUnitSeconds
+                books[name]!.advance(to: end, demand: step.demand[name] ?? .nan)
+                if books[name]!.meter.unservedUnitSeconds > before { violated = true }
             }
             if violated { summary.violationIntervals += 1 }
             progress?(index, report)
             if speed > 0 { try? await Task.sleep(for: .milliseconds(Int(1000 / speed))) }
         }
+        let costs = config.sizing.costs
+        var unservedUnitSeconds = 0.0
+        for name in names {
+            books[name]!.meter.finish(at: end)
+            let b = books[name]!
+            let vmPrice = (config.runCost ?? 0) * b.unit, shadowPrice = costs.reserveCost * b.unit
+            unservedUnitSeconds += b.meter.unservedUnitSeconds
+            summary.violationMinutes += b.meter.violationSeconds / 60
+            summary.onDemandLaunches += b.fleet.launches
+            summary.vmCost += vmPrice * b.fleet.vmSeconds / interval
+            summary.shadowCost += (vmPrice * b.fleet.shadowBootSeconds + shadowPrice * b.fleet.shadowParkedSeconds) / interval
+        }
+        summary.unservedUnitMinutes = unservedUnitSeconds / 60
         summary.shadowUnitIntervals = await runtime.costTotals().reduce(0) { $0 + $1.shadowUnitIntervals } - heldBefore
-        summary.reserveCost = summary.shadowUnitIntervals * config.sizing.costs.reserveCost
-        summary.missCost = unservedIntervals * config.sizing.costs.missCost
-        summary.cost = summary.reserveCost + summary.missCost
+        summary.reserveCost = summary.shadowUnitIntervals * costs.reserveCost
+        summary.missCost = costs.missCost * unservedUnitSeconds / interval
+        summary.cost = summary.vmCost + summary.shadowCost + summary.missCost
         summary.activationLatencyP50Ms = Self.percentile(latencies, 0.5)
         summary.activationLatencyP99Ms = Self.percentile(latencies, 0.99)
         summary.decisionMsP50 = Self.percentile(decisions, 0.5)

@@ -55,7 +55,8 @@ package struct SimulationParameters: Sendable, Hashable, Codable {
 
     /// The sizer's critical ratio; nil: τ = c_miss / (c_miss + c_reserve) from the costs.
     package var tau: Double?
-    /// The most shadows a group's pool may hold (the sizer's group bound).
+    /// The fewest and most shadows a group's pool may hold (the sizer's group bounds).
+    package var minimumShadows = 0
     package var maximumShadows = 20
     /// Seconds the sizer's pool shrink waits (its hysteresis cooldown).
     package var shadowCooldown = 900.0
@@ -157,6 +158,9 @@ package struct SimulationParameters: Sendable, Hashable, Codable {
         if let schedulingBuffer { try nonNegative(schedulingBuffer, "--scheduling-buffer") }
         if let tau, !(tau > 0 && tau < 1) { throw fail("--tau must lie strictly inside (0, 1), got \(tau)") }
         guard maximumShadows >= 0 else { throw fail("--max-shadows must be ≥ 0, got \(maximumShadows)") }
+        guard minimumShadows >= 0, minimumShadows <= maximumShadows else {
+            throw fail("--min-shadows must lie in 0…--max-shadows (\(maximumShadows)), got \(minimumShadows)")
+        }
         try nonNegative(shadowCooldown, "--shadow-cooldown")
         guard aciLearningRate > 0, aciLearningRate <= 1 else {
             throw fail("--aci-rate must lie in (0, 1], got \(aciLearningRate)")

@@ -1,4 +1,5 @@
 import TimeSeries
+import Scaling
 /// The common autoscaler: target tracking on live utilisation with cooldowns and cold launches.
 struct ReactivePolicy: ScalingPolicy {
     var tracking: TargetTracking
@@ -48,7 +49,7 @@ struct PredictiveBufferPolicy: ScalingPolicy {
     mutating func scheduled(_ context: DecisionContext, fleet: inout Fleet) {
         let h = leadIntervals + 1
         guard let f = context.rawForecast, h <= f.horizon, f.mean[h - 1].isFinite else {
-            floor = tracking.parameters.minimumVMs
+            floor = tracking.rule.minimumVMs
             return
         }
         floor = tracking.desired(max(f.mean[h - 1], 0) * (1 + buffer))

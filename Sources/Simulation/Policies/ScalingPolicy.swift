@@ -64,55 +64,12 @@ extension ScalingPolicy {
     mutating func scheduled(_ context: DecisionContext, fleet: inout Fleet) {}
 }
 
-/// Target tracking on utilisation with cooldowns: the live scaling every policy shares.
-///
-/// desired = the least n with demand ≤ θ × n × unit (the activation trigger's own formula),
-/// clipped to the VM bounds. A scale-out waits for `scaleOutCooldown` after the previous one; a
-/// scale-in waits for `scaleInCooldown` after any scaling action, and removes VMs not yet serving first.
-struct TargetTracking {
-    let parameters: SimulationParameters
-    private(set) var lastScaleOut = -Double.infinity
-    private(set) var lastAction = -Double.infinity
-
-    init(parameters: SimulationParameters) { self.parameters = parameters }
-
-    func clamp(_ n: Int) -> Int { min(max(n, parameters.minimumVMs), parameters.maximumVMs) }
-
-    /// VMs that run `demand` at the target utilisation.
-    func desired(_ demand: Double) -> Int {
-        clamp(ActivationTrigger.shadowsNeeded(demand: demand, running: 0, unit: parameters.unitsPerVM,
-                                              threshold: parameters.targetUtilisation))
-    }
-
-    private func elapsed(_ since: Double, _ now: Double, _ cooldown: Double) -> Bool {
-        now - since >= cooldown - 1e-9
-    }
-
-    /// Moves the fleet towards `target` VMs; returns true when a cooldown held the move back.
-    mutating func track(_ target: Int, fleet: inout Fleet) -> Bool {
-        let current = fleet.committed
-        let now = fleet.now
-        if target > current {
-            guard elapsed(lastScaleOut, now, parameters.scaleOutCooldown) else { return true }
-            fleet.launch(target - current)
-            noteScaleOut(at: now)
-        } else if target < current {
-            guard elapsed(lastAction, now, parameters.scaleInCooldown) else { return true }
-            fleet.terminate(current - target)
-            lastAction = now
-        }
-        return false
-    }
-
-    /// Only scales in (towards `target`); true when the cooldown held it back.
-    mutating func scaleIn(to target: Int, fleet: inout Fleet) -> Bool {
-        guard target < fleet.committed else { return false }
-        return track(target, fleet: &fleet)
-    }
-
-    /// Records a scale-out made outside `track` (activations, forecast launches).
-    mutating func noteScaleOut(at now: Double) {
-        lastScaleOut = now
-        lastAction = now
+extension TargetTracking {
+    /// Target tracking with the run's rule (`TargetTracking` lives in Scaling: the actuator's
+    /// replay drives its regular autoscaler with it too).
+    init(parameters p: SimulationParameters) {
+        self.init(rule: TrackingRule(unit: p.unitsPerVM, threshold: p.targetUtilisation, minimumVMs: p.minimumVMs,
+                                     maximumVMs: p.maximumVMs, scaleOutCooldown: p.scaleOutCooldown,
+                                     scaleInCooldown: p.scaleInCooldown))
     }
 }

@@ -44,6 +44,8 @@ struct ShadowPolicy: ScalingPolicy {
     let leadIntervals: Int
     /// The live trigger runs after every collection (`ActuatorRuntime.liveTrigger`).
     let liveTiming: (detection: Double, period: Double)?
+    /// Running capacity and the unit handed to the sizer at θ (`--sizer-running`).
+    let sizeAtThreshold: Bool
     private var decided = false
 
     /// - Parameters:
@@ -52,6 +54,7 @@ struct ShadowPolicy: ScalingPolicy {
     init(parameters p: SimulationParameters, group: String, interval: Double, tau: Double,
          clockStart: Int64) throws(SimulationError) {
         tracking = TargetTracking(parameters: p)
+        sizeAtThreshold = p.sizeAtThreshold
         let lead = p.launchDelay > 0 ? Int((p.launchDelay / interval).rounded(.up)) : 0
         leadIntervals = lead
         liveTiming = (p.triggerDetection, p.triggerDetection)
@@ -74,7 +77,7 @@ struct ShadowPolicy: ScalingPolicy {
             let lead = Int64((interval + p.launchDelay).rounded(.up))
             let policy = try SizingPolicy(costs: poolCosts, leadTime: lead,
                                           hysteresis: try HysteresisPolicy(cooldown: Int64(p.shadowCooldown.rounded())),
-                                          defaultBounds: try GroupBounds(minimum: 0, maximum: p.maximumShadows),
+                                          defaultBounds: try GroupBounds(minimum: p.minimumShadows, maximum: p.maximumShadows),
                                           learningRate: p.aciLearningRate, leadWindow: p.leadWindow)
             sizer = try Sizer(policy: policy, clock: clock)
             // Activating ahead: at the configured level, raised to the cost level when a miss
@@ -107,8 +110,8 @@ struct ShadowPolicy: ScalingPolicy {
         return max(1, sizing, trigger, launch)
     }
 
-    private var unit: Double { tracking.parameters.unitsPerVM }
-    private var room: Int { tracking.parameters.maximumVMs }
+    private var unit: Double { tracking.rule.unit }
+    private var room: Int { tracking.rule.maximumVMs }
 
     private func triggerInput(demand: Double, fleet: Fleet, forecast: ForecastDistribution?) -> TriggerInput {
         TriggerInput(group: group, demand: demand, running: Double(fleet.committed) * unit, unit: unit,
@@ -119,7 +122,7 @@ struct ShadowPolicy: ScalingPolicy {
         let now = context.clockSeconds
         if now > clock.now() { clock.advance(by: now - clock.now()) }
         if decided { sizer.recordDemand(group: group, actual: context.lastDemand) }
-        let theta = tracking.parameters.sizeAtThreshold ? tracking.parameters.targetUtilisation : 1
+        let theta = sizeAtThreshold ? tracking.rule.threshold : 1
         let input = SizingInput(group: group, forecast: context.forecast, running: theta * Double(fleet.committed) * unit,
                                 unit: theta * unit, currentPool: fleet.pool)
         let sized = sizer.decide([input], freeCapacity: .infinity).decisions.first?.final ?? fleet.pool
@@ -140,7 +143,7 @@ struct ShadowPolicy: ScalingPolicy {
         let h = leadIntervals + 1
         guard h <= f.horizon, let q = f.interpolatedQuantile(level: level, step: h)?.value, q.isFinite else { return }
         let need = ActivationTrigger.shadowsNeeded(demand: q, running: Double(fleet.committed) * unit, unit: unit,
-                                                   threshold: tracking.parameters.targetUtilisation)
+                                                   threshold: tracking.rule.threshold)
         // Room is kept for the ready shadows: where the VM maximum binds, activating beats booting.
         let cold = min(max(need - fleet.parked, 0), max(room - fleet.committed - fleet.parked, 0))
         if cold > 0 {
@@ -156,7 +159,7 @@ struct ShadowPolicy: ScalingPolicy {
             let free = max(room - fleet.committed, 0)
             // The live need, without the forecast's: only demand that is here launches cold.
             let live = ActivationTrigger.shadowsNeeded(demand: demand, running: Double(fleet.committed) * unit, unit: unit,
-                                                       threshold: tracking.parameters.targetUtilisation)
+                                                       threshold: tracking.rule.threshold)
             let activated = fleet.activate(min(decision.activate, free))
             // The pool is short: the rest comes up cold.
             let cold = min(max(live - activated, 0), free - activated)

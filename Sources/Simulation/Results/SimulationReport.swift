@@ -207,7 +207,7 @@ struct ParameterEcho: Encodable {
         case sloUtilisation = "slo_utilisation", launchDelay = "launch_delay_s", activationDelay = "activation_delay_s"
         case detectionDelay = "detection_delay_s", evaluationPeriod = "evaluation_period_s", triggerDetection = "trigger_detection_s"
         case scaleOutCooldown = "scale_out_cooldown_s", scaleInCooldown = "scale_in_cooldown_s", buffer
-        case schedulingBuffer = "scheduling_buffer_s", tau, maxShadows = "max_shadows", shadowCooldown = "shadow_cooldown_s"
+        case schedulingBuffer = "scheduling_buffer_s", tau, minShadows = "min_shadows", maxShadows = "max_shadows", shadowCooldown = "shadow_cooldown_s"
         case aciRate = "aci_rate", triggerLevel = "trigger_level", activationLead = "activation_lead_s", aheadLevel = "ahead_level"
         case aheadLaunch = "ahead_launch", leadWindow = "lead_window", poolPricing = "pool_pricing"
         case sizerRunning = "sizer_running"
@@ -233,6 +233,7 @@ struct ParameterEcho: Encodable {
         try c.encode(p.buffer, forKey: .buffer)
         try c.encode(p.effectiveSchedulingBuffer, forKey: .schedulingBuffer)
         try c.encode(p.effectiveTau, forKey: .tau)
+        try c.encode(p.minimumShadows, forKey: .minShadows)
         try c.encode(p.maximumShadows, forKey: .maxShadows)
         try c.encode(p.shadowCooldown, forKey: .shadowCooldown)
         try c.encode(p.aciLearningRate, forKey: .aciRate)

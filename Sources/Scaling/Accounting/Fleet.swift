@@ -16,6 +16,12 @@ package struct FleetAction: Sendable, Hashable, Codable {
     package var time: Double
     package var kind: Kind
     package var count: Int
+
+    package init(time: Double, kind: Kind, count: Int) {
+        self.time = time
+        self.kind = kind
+        self.count = count
+    }
 }
 
 /// One group's VMs and shadows under one policy, and the accounting of what they cost and serve.
@@ -28,31 +34,31 @@ package struct FleetAction: Sendable, Hashable, Codable {
 ///   once parked, until it is activated or removed; only a parked shadow can be activated;
 /// - capacity is units per VM × serving VMs, piecewise constant between events; the meter
 ///   integrates unserved demand and violation time over those pieces exactly.
-struct Fleet {
-    let unit: Double
-    let launchDelay: Double
-    let activationDelay: Double
+package struct Fleet {
+    package let unit: Double
+    package let launchDelay: Double
+    package let activationDelay: Double
     /// VMs serving now.
-    private(set) var serving = 0
+    package private(set) var serving = 0
     /// Times at which launched or activating VMs start serving, ascending.
-    private(set) var arriving: [Double] = []
+    package private(set) var arriving: [Double] = []
     /// Shadows parked and ready to activate.
-    private(set) var parked = 0
+    package private(set) var parked = 0
     /// Times at which booting shadows park, ascending.
-    private(set) var provisioning: [Double] = []
+    package private(set) var provisioning: [Double] = []
     /// The time everything is accounted up to.
-    private(set) var now: Double
+    package private(set) var now: Double
 
     // Totals.
-    private(set) var vmSeconds = 0.0
-    private(set) var shadowBootSeconds = 0.0
-    private(set) var shadowParkedSeconds = 0.0
-    private(set) var launches = 0
-    private(set) var activations = 0
-    private(set) var shadowsCreated = 0
-    private(set) var actions: [FleetAction]?
+    package private(set) var vmSeconds = 0.0
+    package private(set) var shadowBootSeconds = 0.0
+    package private(set) var shadowParkedSeconds = 0.0
+    package private(set) var launches = 0
+    package private(set) var activations = 0
+    package private(set) var shadowsCreated = 0
+    package private(set) var actions: [FleetAction]?
 
-    init(unit: Double, launchDelay: Double, activationDelay: Double, initialVMs: Int, at start: Double, logActions: Bool) {
+    package init(unit: Double, launchDelay: Double, activationDelay: Double, initialVMs: Int, at start: Double, logActions: Bool) {
         self.unit = unit
         self.launchDelay = launchDelay
         self.activationDelay = activationDelay
@@ -62,13 +68,13 @@ struct Fleet {
     }
 
     /// Running VMs, serving or on their way (what a scaler counts as its current capacity).
-    var committed: Int { serving + arriving.count }
+    package var committed: Int { serving + arriving.count }
     /// Shadows in the pool, parked or booting.
-    var pool: Int { parked + provisioning.count }
-    var capacity: Double { Double(serving) * unit }
+    package var pool: Int { parked + provisioning.count }
+    package var capacity: Double { Double(serving) * unit }
 
     /// Accounts from `now` to `time` with `demand` constant, in pieces between arrivals.
-    mutating func advance(to time: Double, demand: Double, meter: inout Meter) {
+    package mutating func advance(to time: Double, demand: Double, meter: inout Meter) {
         promote()
         while now < time {
             // After `promote`, every queued time lies after `now`, so each piece has a length.
@@ -94,7 +100,7 @@ struct Fleet {
     }
 
     /// Launches `count` on-demand VMs now.
-    mutating func launch(_ count: Int) {
+    package mutating func launch(_ count: Int) {
         guard count > 0 else { return }
         for _ in 0..<count { insert(now + launchDelay, into: &arriving) }
         launches += count
@@ -103,7 +109,7 @@ struct Fleet {
 
     /// Activates up to `count` parked shadows now; returns how many were.
     @discardableResult
-    mutating func activate(_ count: Int) -> Int {
+    package mutating func activate(_ count: Int) -> Int {
         let n = min(max(count, 0), parked)
         guard n > 0 else { return 0 }
         parked -= n
@@ -113,8 +119,24 @@ struct Fleet {
         return n
     }
 
+    /// Activates up to `count` shadows still booting (the earliest to park first); each serves
+    /// once it would have parked, plus the activation delay. The simulator never does this (it
+    /// activates parked shadows only); a replay does when the actuator activated a shadow its
+    /// hypervisor made ready sooner than the launch delay the accounting charges (libvirt's test
+    /// driver defines and pauses at once). Returns how many were.
+    @discardableResult
+    package mutating func activateBooting(_ count: Int) -> Int {
+        let n = min(max(count, 0), provisioning.count)
+        guard n > 0 else { return 0 }
+        for t in provisioning.prefix(n) { insert(max(t, now) + activationDelay, into: &arriving) }
+        provisioning.removeFirst(n)
+        activations += n
+        log(.activate, n)
+        return n
+    }
+
     /// Terminates `count` VMs now, those not yet serving first (the latest to arrive first).
-    mutating func terminate(_ count: Int) {
+    package mutating func terminate(_ count: Int) {
         var left = min(max(count, 0), committed)
         guard left > 0 else { return }
         log(.terminate, left)
@@ -123,7 +145,7 @@ struct Fleet {
     }
 
     /// Starts `count` new shadows now; they park after the launch delay.
-    mutating func provision(_ count: Int) {
+    package mutating func provision(_ count: Int) {
         guard count > 0 else { return }
         for _ in 0..<count { insert(now + launchDelay, into: &provisioning) }
         shadowsCreated += count
@@ -131,7 +153,7 @@ struct Fleet {
     }
 
     /// Removes `count` shadows from the pool, booting ones first.
-    mutating func removeShadows(_ count: Int) {
+    package mutating func removeShadows(_ count: Int) {
         var left = min(max(count, 0), pool)
         guard left > 0 else { return }
         log(.removeShadows, left)

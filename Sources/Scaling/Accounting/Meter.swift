@@ -6,18 +6,18 @@
 /// `slo` × C, b − a seconds of violation. Missing demand (NaN) adds neither. A rise (opened by
 /// the simulator at an interval's start) closes at the start of the first piece whose capacity
 /// reaches its demand; rises still open at the end are censored there.
-struct Meter {
-    let slo: Double
-    private(set) var unservedUnitSeconds = 0.0
-    private(set) var violationSeconds = 0.0
+package struct Meter {
+    package let slo: Double
+    package private(set) var unservedUnitSeconds = 0.0
+    package private(set) var violationSeconds = 0.0
     /// Seconds with known demand.
-    private(set) var observedSeconds = 0.0
+    package private(set) var observedSeconds = 0.0
     private var open: [(start: Double, level: Double)] = []
-    private(set) var timesToCapacity: [Double] = []
-    private(set) var rises = 0
-    private(set) var censored = 0
+    package private(set) var timesToCapacity: [Double] = []
+    package private(set) var rises = 0
+    package private(set) var censored = 0
 
-    init(slo: Double) { self.slo = slo }
+    package init(slo: Double) { self.slo = slo }
 
     /// Seconds rounded to the microsecond: times late in a long trace carry rounding noise
     /// (60.043000000063 for 60.043) that no measurement resolves.
@@ -30,12 +30,12 @@ struct Meter {
     }
 
     /// Demand rose at `time` to `level`: measure how long until capacity reaches it.
-    mutating func openRise(at time: Double, level: Double) {
+    package mutating func openRise(at time: Double, level: Double) {
         rises += 1
         open.append((time, level))
     }
 
-    mutating func piece(from a: Double, to b: Double, capacity: Double, demand: Double) {
+    package mutating func piece(from a: Double, to b: Double, capacity: Double, demand: Double) {
         if !open.isEmpty {
             var kept: [(start: Double, level: Double)] = []
             for r in open {
@@ -51,7 +51,7 @@ struct Meter {
     }
 
     /// Closes the books at `end`: open rises count with their time so far.
-    mutating func finish(at end: Double) {
+    package mutating func finish(at end: Double) {
         for r in open { timesToCapacity.append(Self.microseconds(end - r.start)) }
         censored += open.count
         open = []
