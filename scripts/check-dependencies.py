@@ -13,6 +13,8 @@
    closure holds no *TestSupport / *Conformance target, no target kept under Tests/ and no
    executable but themselves; no file under Sources/ imports such a module; and the benchmarks
    live in the Benchmarks package, not here.
+6. docs/architecture.md's target graph (between its `<!-- target-graph -->` markers) is the
+   package's, as `--graph` prints it.
 Exits non-zero with one line per violation.
 """
 import json, pathlib, re, subprocess, sys
@@ -124,6 +126,38 @@ for folder in ("Sources", "Tests"):
                 problems.append(f"{path.relative_to(root)} imports test code {module}; only tests and the Benchmarks package may")
             if target in NOT_ACTUATOR and module == "Actuator":
                 problems.append(f"{path.relative_to(root)} imports Actuator; {target} takes the scaling decisions from Scaling")
+
+# 6. docs/architecture.md's target graph is this package's: the block between the markers is what
+#    `graph()` prints (`scripts/check-dependencies.py --graph` prints it to paste).
+def graph():
+    """The product targets (not tests, not test support) by layer: a target's layer is one more
+    than its highest dependency's, so every line depends only on lines above it."""
+    shipped = {n for n, k in kinds.items() if k in ("regular", "executable", "system")
+               and not paths[n].startswith("Tests/")}
+    layer = {}
+    def depth(n):
+        if n not in layer:
+            inner = [d for d in deps.get(n, []) if d in shipped]
+            layer[n] = 1 + max((depth(d) for d in inner), default=-1)
+        return layer[n]
+    for n in shipped:
+        depth(n)
+    lines = []
+    for level in range(max(layer.values()) + 1):
+        for n in sorted(n for n in shipped if layer[n] == level):
+            inner = sorted(d for d in deps.get(n, []) if d in shipped)
+            lines.append(f"{level}  {n}" + (f" ← {', '.join(inner)}" if inner else ""))
+    return "\n".join(lines)
+
+if "--graph" in sys.argv:
+    print(graph())
+    sys.exit(0)
+doc = (root / "docs" / "architecture.md").read_text()
+m = re.search(r"<!-- target-graph -->\n```\n(.*?)```\n<!-- /target-graph -->", doc, re.S)
+if not m:
+    problems.append("docs/architecture.md has no target graph between <!-- target-graph --> markers")
+elif m.group(1).rstrip("\n") != graph():
+    problems.append("docs/architecture.md's target graph is not the package's: paste `scripts/check-dependencies.py --graph`")
 
 for p in problems:
     print("dependency rule broken:", p, file=sys.stderr)
