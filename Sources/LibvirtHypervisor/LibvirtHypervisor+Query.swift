@@ -11,12 +11,32 @@ extension LibvirtHypervisor {
     }
 
     public func list() throws(HypervisorError) -> [DomainInfo] {
-        try withConnection("list", domain: nil) { connection throws(HypervisorError) in
+        try eachDomain("list") { domain, name throws(HypervisorError) in try describe(domain, name: name, operation: "list") }
+    }
+
+    /// Name and `virDomainGetInfo` per domain: its current vCPUs and memory (the balloon's size
+    /// for an active domain, the configured one for an inactive one), as `list` reports them.
+    public func allocations() throws(HypervisorError) -> [DomainAllocation] {
+        try eachDomain("allocations") { domain, name throws(HypervisorError) in
+            var info = virDomainInfo()
+            guard virDomainGetInfo(domain, &info) == 0 else {
+                throw LibvirtErrorMapping.error(NativeError.take(), operation: "allocations", domain: name)
+            }
+            return DomainAllocation(name: name, vcpus: Int(info.nrVirtCpu), memoryKiB: UInt64(info.memory))
+        }
+    }
+
+    /// `read` of every domain, active or not, sorted by name: a domain undefined between the
+    /// listing and its read (`.notFound`) is left out; any other failure stops the walk and is
+    /// thrown once every handle is freed.
+    private func eachDomain<T>(_ operation: String,
+                               _ read: (OpaquePointer, String) throws(HypervisorError) -> T) throws(HypervisorError) -> [T] {
+        try withConnection(operation, domain: nil) { connection throws(HypervisorError) in
             var handles: UnsafeMutablePointer<OpaquePointer?>?
             let count = virConnectListAllDomains(connection, &handles, 0)
-            guard count >= 0 else { throw LibvirtErrorMapping.error(NativeError.take(), operation: "list", domain: nil) }
+            guard count >= 0 else { throw LibvirtErrorMapping.error(NativeError.take(), operation: operation, domain: nil) }
             defer { free(handles) }
-            var result: [DomainInfo] = []
+            var result: [(name: String, value: T)] = []
             result.reserveCapacity(Int(count))
             var failure: HypervisorError?
             for index in 0..<Int(count) {
@@ -25,7 +45,7 @@ extension LibvirtHypervisor {
                 guard failure == nil else { continue }
                 let name = virDomainGetName(domain).map { String(cString: $0) } ?? ""
                 do throws(HypervisorError) {
-                    result.append(try describe(domain, name: name, operation: "list"))
+                    result.append((name, try read(domain, name)))
                 } catch where error.code == .notFound {
                     continue // undefined between listing and reading: no longer there
                 } catch {
@@ -33,36 +53,7 @@ extension LibvirtHypervisor {
                 }
             }
             if let failure { throw failure }
-            return result.sorted { $0.name < $1.name }
-        }
-    }
-
-    /// Name and `virDomainGetInfo` per domain: its current vCPUs and memory (the balloon's size
-    /// for an active domain, the configured one for an inactive one), as `list` reports them.
-    public func allocations() throws(HypervisorError) -> [DomainAllocation] {
-        try withConnection("allocations", domain: nil) { connection throws(HypervisorError) in
-            var handles: UnsafeMutablePointer<OpaquePointer?>?
-            let count = virConnectListAllDomains(connection, &handles, 0)
-            guard count >= 0 else { throw LibvirtErrorMapping.error(NativeError.take(), operation: "allocations", domain: nil) }
-            defer { free(handles) }
-            var result: [DomainAllocation] = []
-            result.reserveCapacity(Int(count))
-            var failure: HypervisorError?
-            for index in 0..<Int(count) {
-                guard let domain = handles?[index] else { continue }
-                defer { virDomainFree(domain) }
-                guard failure == nil else { continue }
-                let name = virDomainGetName(domain).map { String(cString: $0) } ?? ""
-                var info = virDomainInfo()
-                guard virDomainGetInfo(domain, &info) == 0 else {
-                    let error = LibvirtErrorMapping.error(NativeError.take(), operation: "allocations", domain: name)
-                    if error.code != .notFound { failure = error } // undefined between listing and reading: gone
-                    continue
-                }
-                result.append(DomainAllocation(name: name, vcpus: Int(info.nrVirtCpu), memoryKiB: UInt64(info.memory)))
-            }
-            if let failure { throw failure }
-            return result.sorted { $0.name < $1.name }
+            return result.sorted { $0.name < $1.name }.map(\.value)
         }
     }
 

@@ -38,10 +38,7 @@ struct ReplaySimulationAgreementTests {
         // The replay: the real runtime on libvirt's test driver.
         var f = try RuntimeFixture(running: 20, unit: 10, maximum: 2)
         defer { f.cleanUp() }
-        let fixed = try GroupBounds(minimum: 2, maximum: 2)
-        f.configuration.sizing.defaultBounds = fixed
-        f.configuration.sizing.bounds["web"] = fixed
-        f.configuration.groups[0].bounds = fixed
+        try f.fixPool(at: 2)
         f.configuration.runCost = 1
         let clock = ManualWallClock(f.start)
         let runtime = try await f.runtime(clock: clock)

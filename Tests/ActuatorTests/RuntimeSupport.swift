@@ -56,6 +56,14 @@ struct RuntimeFixture {
     }
 
     func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Holds web's pool at exactly `shadows` (every bound the sizer and the configuration read).
+    mutating func fixPool(at shadows: Int) throws {
+        let fixed = try GroupBounds(minimum: shadows, maximum: shadows)
+        configuration.sizing.defaultBounds = fixed
+        configuration.sizing.bounds["web"] = fixed
+        configuration.groups[0].bounds = fixed
+    }
 }
 
 /// A libvirt test-driver node file of its own size (`test:///PATH.xml`), with `domains` (domain
