@@ -16,6 +16,14 @@ public enum IngestJob {
         public var rowsRejected: Int
         public var events: Int
         public var seconds: Double
+
+        /// The one line `psm ingest` prints.
+        public func line(db: String) -> String {
+            let rate = seconds > 0 ? Double(samples) / seconds : 0
+            return "ingested \(files) files into \(db): \(series) series, \(samples) samples, \(events) events; "
+                + "\(rowsRejected) of \(rowsRead) rows rejected; "
+                + "\(String(format: "%.2f", seconds)) s (\(String(format: "%.2f", rate / 1e6)) M samples/s)"
+        }
     }
 
     /// A file or calendar that stopped the job (nothing was written), said in words.

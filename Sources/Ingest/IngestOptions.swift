@@ -30,6 +30,19 @@ public enum GapFill: Sendable, Hashable {
     case linear(maxSteps: Int)
     /// Repeat the last value across runs of at most `maxSteps` missing steps; longer runs stay NaN.
     case forward(maxSteps: Int)
+
+    /// Reads the policy as the command line and psm.toml write it: `none`, `linear:N` or
+    /// `forward:N` with N ≥ 1; nil for anything else.
+    public init?(policy text: String) {
+        if text == "none" { self = .none; return }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let n = Int(parts[1]), n >= 1 else { return nil }
+        switch parts[0] {
+        case "linear": self = .linear(maxSteps: n)
+        case "forward": self = .forward(maxSteps: n)
+        default: return nil
+        }
+    }
 }
 
 /// What to do with long-CSV extra columns that hold text rather than numbers.

@@ -61,11 +61,4 @@ extension ModelRegistry {
                    + ", \(result.removedDebris.count) leftovers of interrupted writes")
         }
     }
-
-    /// The JSON `psm models … --json` prints.
-    public static func jsonText(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
 }

@@ -18,73 +18,36 @@ struct BacktestCommand: ParsableCommand {
         fold's training part; intervals are the central 80, 90, 95 and 99 % ones.
         """)
 
-    @Option(help: "Input CSV (long, wide or NAB).")
-    var input: String
+    @OptionGroup var common: ModelRunOptions
 
-    @Option(help: "Steps forecast from each origin.")
-    var horizon: Int
+    @Option(help: "Number of origins.") var folds = 3
 
-    @Option(help: "Seasonal period in steps.")
-    var season: Int?
+    @Option(help: "Steps between origins (default: the horizon).") var stride: Int?
 
-    @Option(help: "Forecasting model: \(ForecasterCatalog.names.joined(separator: ", ")).")
-    var model = "seasonal-naive"
-
-    @Option(help: "Number of origins.")
-    var folds = 3
-
-    @Option(help: "Steps between origins (default: the horizon).")
-    var stride: Int?
-
-    @Option(help: "Calendar/events TOML file: holidays and events become regressors.")
-    var calendar: String?
-
-    @Option(help: "Also write the whole report (per series, per fold, overall) as JSON to this file.")
-    var json: String?
-
-    @OptionGroup var inputOptions: InputOptions
-
-    @OptionGroup(title: "Support") var support: BoundsOptions
-
-    @Option(help: "Series fitted in parallel by per-series models (arima); default: the number of cores.")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    @OptionGroup(title: "LSTM") var lstm: LSTMOptions
+    @Option(help: "Also write the whole report (per series, per fold, overall) as JSON to this file.") var json: String?
 
     func validate() throws {
-        try require(horizon, in: Limits.horizon, "--horizon")
         try require(folds, in: Limits.folds, "--folds")
         if let stride { try require(stride, in: Limits.stride, "--stride") }
-        if let season { try require(season, in: Limits.season, "--season") }
-        try require(jobs, in: Limits.jobs, "--jobs")
     }
 
     func run() throws {
-        let forecaster = try usageErrors { try ForecasterCatalog.make(model, lstm: lstm.configuration, jobs: jobs) }
-        let ingestOptions = try inputOptions.ingestOptions()
-        let loaded = try usageErrors {
-            try ModelInputs.load(files: [input], options: ingestOptions, season: season, calendarPath: calendar,
-                                 futureSteps: 0, maxDiagnostics: 1)
-        }
-        loaded.notes.forEach(printError)
-        printError("psm backtest: \(loaded.inputs.count) series with \(forecaster.name), \(folds) folds of \(horizon) steps…")
+        let forecaster = try common.forecaster()
+        let inputs = try common.load(futureSteps: 0)
+        printError("psm backtest: \(inputs.count) series with \(forecaster.name), \(folds) folds of \(common.horizon) steps…")
         let started = Date()
         let report: BacktestReport
         do {
-            report = try Backtest.run(forecaster, inputs: loaded.inputs,
-                                      configuration: BacktestConfiguration(horizon: horizon, folds: folds, stride: stride,
-                                                                           bounds: support.bounds))
+            report = try Backtest.run(forecaster, inputs: inputs,
+                                      configuration: BacktestConfiguration(horizon: common.horizon, folds: folds, stride: stride,
+                                                                           bounds: common.support.bounds))
         } catch {
             throw ValidationError(error.message)
         }
         for s in report.series { s.diagnostics.forEach { printError("\(s.seriesID): \($0)") } }
         print(report.table)
         printError(String(format: "psm backtest: done in %.2f s", Date().timeIntervalSince(started)))
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(try encoder.encode(report), to: json)
-        }
+        if let json { try AtomicFile.write(Data(try jsonText(report).utf8), to: json) }
         if report.overall == nil {
             printError("psm backtest: no series could be scored")
             throw ExitCode(1)

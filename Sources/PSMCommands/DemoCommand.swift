@@ -14,17 +14,14 @@ struct DemoCommand: AsyncParsableCommand {
         The demand is a VM group's CPU utilisation read as capacity units.
         """)
 
-    @Option(help: "The bundled datasets directory.")
-    var datasets = "Datasets"
+    @Option(help: "The bundled datasets directory.") var datasets = "Datasets"
 
-    @Option(help: "Where the demo writes everything (default out/demo, out/demo-real with --real).")
-    var out: String?
+    @Option(help: "Where the demo writes everything (default out/demo, out/demo-real with --real).") var out: String?
 
     @Option(help: "The libvirt URI the actuator drives (default: libvirt's test driver on a node file of 64 CPUs and 64 GiB in the output folder; qemu:///system with --real).")
     var hypervisor: String?
 
-    @Option(help: "Days of each series used for training (the rest is replayed).")
-    var trainDays = 10
+    @Option(help: "Days of each series used for training (the rest is replayed).") var trainDays = 10
 
     @Flag(help: """
         Run on real QEMU guests under libvirtd (needs `sudo scripts/realvm.sh up && sudo scripts/realvm.sh guest`): \

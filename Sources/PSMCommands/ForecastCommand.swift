@@ -21,17 +21,7 @@ struct ForecastCommand: ParsableCommand {
         carry weight, and --selection writes the decisions as JSON.
         """)
 
-    @Option(help: "Input CSV (long, wide or NAB).")
-    var input: String
-
-    @Option(help: "Steps to forecast.")
-    var horizon: Int
-
-    @Option(help: "Seasonal period in steps (e.g. 24 for hourly data with a daily cycle).")
-    var season: Int?
-
-    @Option(help: "Forecasting model: \(ForecasterCatalog.names.joined(separator: ", ")).")
-    var model = "seasonal-naive"
+    @OptionGroup var common: ModelRunOptions
 
     @Option(help: "How --model combination merges its members: weighted (by inverse calibrated CRPS) or median.")
     var combinationRule = "weighted"
@@ -39,54 +29,30 @@ struct ForecastCommand: ParsableCommand {
     @Option(help: "With --model auto or combination: write each series' selection (members, weights, CRPS) as JSON here.")
     var selection: String?
 
-    @Option(help: "Quantile levels, comma-separated.")
-    var quantiles = "0.05,0.5,0.95"
+    @Option(help: "Quantile levels, comma-separated.") var quantiles = "0.05,0.5,0.95"
 
-    @Option(help: "Calendar/events TOML file (docs/calendar.md): holidays and events become regressors.")
-    var calendar: String?
-
-    @Option(help: "Output CSV file.")
-    var out: String
-
-    @OptionGroup var inputOptions: InputOptions
-
-    @OptionGroup(title: "Support") var support: BoundsOptions
-
-    @Option(help: "Series fitted in parallel by per-series models (arima); default: the number of cores.")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    @OptionGroup(title: "LSTM") var lstm: LSTMOptions
+    @Option(help: "Output CSV file.") var out: String
 
     func validate() throws {
-        try require(horizon, in: Limits.horizon, "--horizon")
-        if let season { try require(season, in: Limits.season, "--season") }
-        try require(jobs, in: Limits.jobs, "--jobs")
         guard ["weighted", "median"].contains(combinationRule) else {
             throw ValidationError("--combination-rule must be weighted or median, not \"\(combinationRule)\"")
         }
-        if selection != nil, !["auto", "combination"].contains(model) {
+        if selection != nil, !["auto", "combination"].contains(common.model) {
             throw ValidationError("--selection needs --model auto or combination")
         }
     }
 
     func run() throws {
-        let levels = try parseQuantiles(quantiles)
-        let forecaster = try usageErrors {
-            try ForecasterCatalog.make(model, lstm: lstm.configuration, jobs: jobs, bounds: support.bounds,
-                                       rule: CombinationRule(rawValue: combinationRule) ?? .weighted)
-        }
-        let ingestOptions = try inputOptions.ingestOptions()
-        let loaded = try usageErrors {
-            try ModelInputs.load(files: [input], options: ingestOptions, season: season, calendarPath: calendar,
-                                 futureSteps: horizon, maxDiagnostics: 1)
-        }
-        loaded.notes.forEach(printError)
+        let levels = try usageErrors { try ForecastRun.levels(quantiles) }
+        let forecaster = try common.forecaster(bounds: common.support.bounds,
+                                               rule: CombinationRule(rawValue: combinationRule) ?? .weighted)
+        let inputs = try common.load(futureSteps: common.horizon)
         let started = Date()
-        printError("psm forecast: \(loaded.inputs.count) series with \(forecaster.name), horizon \(horizon)…")
+        printError("psm forecast: \(inputs.count) series with \(forecaster.name), horizon \(common.horizon)…")
         let outcome: ForecastRun.Outcome
         do {
-            outcome = try ForecastRun.run(forecaster, inputs: loaded.inputs, horizon: horizon, levels: levels,
-                                          bounds: support.bounds, out: out, selection: selection)
+            outcome = try ForecastRun.run(forecaster, inputs: inputs, horizon: common.horizon, levels: levels,
+                                          bounds: common.support.bounds, out: out, selection: selection)
         } catch let error as ForecastError {
             throw ValidationError(error.message)
         }

@@ -15,22 +15,17 @@ struct IngestCommand: ParsableCommand {
         its value. Rejected rows are reported as file:line on stderr (docs/ingest.md).
         """)
 
-    @Argument(help: "CSV files or directories of them.")
-    var paths: [String]
+    @Argument(help: "CSV files or directories of them.") var paths: [String]
 
-    @Option(help: "SQLite database file (created if missing; WAL mode).")
-    var db: String
+    @Option(help: "SQLite database file (created if missing; WAL mode).") var db: String
 
-    @Option(help: "Calendar/events TOML file whose events are stored too (docs/calendar.md).")
-    var calendar: String?
+    @Option(help: "Calendar/events TOML file whose events are stored too (docs/calendar.md).") var calendar: String?
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: "Print at most this many diagnostics of each kind per file on stderr.")
-    var diagnostics = 1
+    @Option(help: "Print at most this many diagnostics of each kind per file on stderr.") var diagnostics = 1
 
-    @Flag(help: "Print the summary as JSON.")
-    var json = false
+    @Flag(help: "Print the summary as JSON.") var json = false
 
     func run() throws {
         let summary: IngestJob.Summary
@@ -40,17 +35,6 @@ struct IngestCommand: ParsableCommand {
         } catch let failure as IngestJob.Failure {
             throw ValidationError(failure.description)
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
-        } else {
-            let rate = summary.seconds > 0 ? Double(summary.samples) / summary.seconds : 0
-            print("""
-                ingested \(summary.files) files into \(db): \(summary.series) series, \(summary.samples) samples, \
-                \(summary.events) events; \(summary.rowsRejected) of \(summary.rowsRead) rows rejected; \
-                \(String(format: "%.2f", summary.seconds)) s (\(String(format: "%.2f", rate / 1e6)) M samples/s)
-                """)
-        }
+        print(json ? try jsonText(summary) : summary.line(db: db))
     }
 }

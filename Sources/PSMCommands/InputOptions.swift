@@ -14,36 +14,24 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Grid step in axis units (seconds, or steps for integer-indexed input); inferred when omitted.")
     var step: Int64?
 
-    @Option(help: "How samples in one grid step are combined: mean, max or last.")
-    var aggregation: Aggregation = .mean
+    @Option(help: "How samples in one grid step are combined: mean, max or last.") var aggregation: Aggregation = .mean
 
     @Option(help: ArgumentHelp("Gap filling: none, linear:N or forward:N (runs of at most N missing steps).",
                                valueName: "policy"))
     var fill: String = "none"
 
-    @Flag(help: "Read integer timestamps as Unix seconds instead of step indices.")
-    var unixTimestamps = false
+    @Flag(help: "Read integer timestamps as Unix seconds instead of step indices.") var unixTimestamps = false
 
     @Flag(help: "Drop long-CSV text columns psm does not know instead of refusing the file.")
     var skipUnknownColumns = false
 
     func ingestOptions() throws -> IngestOptions {
-        IngestOptions(format: format, step: step, aggregation: aggregation, fill: try Self.parseFill(fill),
-                      integerTimestamps: unixTimestamps ? .time : .index,
-                      unknownTextColumns: skipUnknownColumns ? .skip : .reject)
-    }
-
-    static func parseFill(_ text: String) throws -> GapFill {
-        if text == "none" { return .none }
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let n = Int(parts[1]), n > 0 else {
-            throw ValidationError("--fill must be none, linear:N or forward:N with N > 0, got \"\(text)\"")
+        guard let gapFill = GapFill(policy: fill) else {
+            throw ValidationError("--fill must be none, linear:N or forward:N with N > 0, got \"\(fill)\"")
         }
-        switch parts[0] {
-        case "linear": return .linear(maxSteps: n)
-        case "forward": return .forward(maxSteps: n)
-        default: throw ValidationError("--fill must be none, linear:N or forward:N, got \"\(text)\"")
-        }
+        return IngestOptions(format: format, step: step, aggregation: aggregation, fill: gapFill,
+                             integerTimestamps: unixTimestamps ? .time : .index,
+                             unknownTextColumns: skipUnknownColumns ? .skip : .reject)
     }
 }
 
@@ -55,4 +43,11 @@ func csvFiles(in paths: [String]) throws -> [String] {
 /// Writes to standard error (progress, diagnostics), never to the data on standard output.
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The JSON every `--json` prints or writes: indented, keys sorted, slashes as they are.
+func jsonText(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

@@ -16,28 +16,19 @@ struct InspectCommand: ParsableCommand {
         read at all is reported and the others are still inspected; the exit code is then 1.
         """)
 
-    @Argument(help: "CSV files or directories of them.")
-    var paths: [String]
+    @Argument(help: "CSV files or directories of them.") var paths: [String]
 
     @OptionGroup var input: InputOptions
 
-    @Flag(help: "Print JSON (one object per series) instead of a table.")
-    var json = false
+    @Flag(help: "Print JSON (one object per series) instead of a table.") var json = false
 
-    @Option(help: "Print at most this many diagnostics of each kind per file on stderr.")
-    var diagnostics = 1
+    @Option(help: "Print at most this many diagnostics of each kind per file on stderr.") var diagnostics = 1
 
     func run() throws {
         let (profiles, failures) = SeriesProfile.inspect(files: try csvFiles(in: paths), options: try input.ingestOptions(),
                                                          maxDiagnostics: diagnostics, note: printError)
         failures.forEach { printError("psm inspect: \($0)") }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(profiles), as: UTF8.self))
-        } else {
-            print(SeriesProfile.table(profiles))
-        }
+        print(json ? try jsonText(profiles) : SeriesProfile.table(profiles))
         if !failures.isEmpty { throw ExitCode(1) }
     }
 }

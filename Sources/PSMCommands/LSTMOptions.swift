@@ -6,11 +6,9 @@ import Forecasting
 /// Wiring: `@OptionGroup(title: "LSTM") var lstm: LSTMOptions` in a command, and
 /// `case "lstm": return LSTMForecaster(configuration: lstm.configuration)` in the catalog.
 struct LSTMOptions: ParsableArguments {
-    @Option(name: .customLong("lstm-hidden"), help: "LSTM units per layer.")
-    var hidden = 64
+    @Option(name: .customLong("lstm-hidden"), help: "LSTM units per layer.") var hidden = 64
 
-    @Option(name: .customLong("lstm-layers"), help: "Stacked LSTM layers.")
-    var layers = 2
+    @Option(name: .customLong("lstm-layers"), help: "Stacked LSTM layers.") var layers = 2
 
     @Option(name: .customLong("lstm-window"), help: "Past steps the network reads before each forecast origin.")
     var window = 168
@@ -18,11 +16,9 @@ struct LSTMOptions: ParsableArguments {
     @Option(name: .customLong("lstm-epochs"), help: "Maximum training epochs (early stopping may end sooner).")
     var epochs = 30
 
-    @Option(name: .customLong("lstm-batches"), help: "Mini-batches per epoch.")
-    var batchesPerEpoch = 50
+    @Option(name: .customLong("lstm-batches"), help: "Mini-batches per epoch.") var batchesPerEpoch = 50
 
-    @Option(name: .customLong("lstm-batch-size"), help: "Windows per mini-batch.")
-    var batchSize = 64
+    @Option(name: .customLong("lstm-batch-size"), help: "Windows per mini-batch.") var batchSize = 64
 
     @Option(name: .customLong("lstm-learning-rate"), help: "Adam's initial step size (cosine decay to 5 %).")
     var learningRate = 1e-3
@@ -30,8 +26,7 @@ struct LSTMOptions: ParsableArguments {
     @Option(name: .customLong("lstm-embedding"), help: "Width of a learned per-series embedding (0 = none).")
     var embedding = 0
 
-    @Option(name: .customLong("lstm-seed"), help: "Seed for initial weights and window order.")
-    var seed: UInt64 = 42
+    @Option(name: .customLong("lstm-seed"), help: "Seed for initial weights and window order.") var seed: UInt64 = 42
 
     @Option(name: .customLong("lstm-seeds"), help: "Networks trained with seeds seed, seed+1, … whose quantiles are averaged.")
     var seeds = 3
@@ -43,8 +38,7 @@ struct LSTMOptions: ParsableArguments {
     @Option(name: .customLong("lstm-threads"), help: "OpenBLAS threads (results are reproducible per count).")
     var threads = 1
 
-    @Flag(name: .customLong("lstm-quiet"), help: "No per-epoch progress lines on stderr.")
-    var quiet = false
+    @Flag(name: .customLong("lstm-quiet"), help: "No per-epoch progress lines on stderr.") var quiet = false
 
     func validate() throws {
         guard LSTMNormalisation.Baseline(rawValue: baseline) != nil else {

@@ -16,41 +16,34 @@ struct ModelsCommand: ParsableCommand {
 
     /// Options every `models` subcommand shares.
     struct Options: ParsableArguments {
-        @Option(name: .customLong("models"), help: "The model directory.")
-        var directory = "Models"
+        @Option(name: .customLong("models"), help: "The model directory.") var directory = "Models"
 
-        @Flag(help: "Print JSON instead of text.")
-        var json = false
+        @Flag(help: "Print JSON instead of text.") var json = false
 
         var registry: ModelRegistry { ModelRegistry(root: URL(fileURLWithPath: directory, isDirectory: true)) }
     }
 
-    struct List: ParsableCommand {
+    struct List: RegistrySubcommand {
         static let configuration = CommandConfiguration(
             abstract: "List the versions of every group (or of the given groups); * marks CURRENT.")
         @Argument(help: "Groups to list (default: all).") var groups: [String] = []
         @OptionGroup var options: Options
 
-        func run() throws {
-            let rows = try ModelsCommand.reporting("list") { () throws(RegistryError) in
-                try options.registry.listing(groups: groups)
-            }
-            print(options.json ? try ModelRegistry.jsonText(rows) : VersionRow.table(rows))
+        func act(_ registry: ModelRegistry) throws -> String {
+            let rows = try registry.listing(groups: groups)
+            return options.json ? try jsonText(rows) : VersionRow.table(rows)
         }
     }
 
-    struct Show: ParsableCommand {
+    struct Show: RegistrySubcommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a version's manifest (default: the CURRENT version).")
         @Argument(help: "The group.") var group: String
         @Argument(help: "A version id or a unique prefix of one (default: CURRENT).") var version: String?
         @OptionGroup var options: Options
 
-        func run() throws {
-            let text = try ModelsCommand.reporting("show") { () throws(RegistryError) -> String in
-                try options.registry.show(group: group, version: version, json: options.json)
-            }
-            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        func act(_ registry: ModelRegistry) throws -> String {
+            try registry.show(group: group, version: version, json: options.json)
         }
     }
 
@@ -67,15 +60,15 @@ struct ModelsCommand: ParsableCommand {
         func run() throws {
             let registry = options.registry
             if repair {
-                let repairs = try ModelsCommand.reporting("verify") { () throws(RegistryError) -> [PublishRepair] in
+                let repairs = try ModelsCommand.reporting("verify") {
                     try registry.repairInterruptedPublishes(group: group)
                 }
                 for r in repairs { printError("psm models verify: repaired \(r)") }
             }
-            let results = try ModelsCommand.reporting("verify") { () throws(RegistryError) -> [VerifyResult] in
+            let results = try ModelsCommand.reporting("verify") {
                 try registry.verify(group: group, version: version)
             }
-            print(options.json ? try ModelRegistry.jsonText(results) : VerifyResult.text(results))
+            print(options.json ? try jsonText(results) : VerifyResult.text(results))
             let failed = results.filter { !$0.ok }.count
             if failed > 0 {
                 printError("psm models verify: \(failed) of \(results.count) checks failed")
@@ -84,22 +77,19 @@ struct ModelsCommand: ParsableCommand {
         }
     }
 
-    struct Promote: ParsableCommand {
+    struct Promote: RegistrySubcommand {
         static let configuration = CommandConfiguration(
             abstract: "Put a version in service (after verifying it).")
         @Argument(help: "The group.") var group: String
         @Argument(help: "A version id or a unique prefix of one.") var version: String
         @OptionGroup var options: Options
 
-        func run() throws {
-            let line = try ModelsCommand.reporting("promote") { () throws(RegistryError) -> String in
-                try options.registry.promote(group: group, version: version)
-            }
-            print(line)
+        func act(_ registry: ModelRegistry) throws -> String {
+            try registry.promote(group: group, version: version)
         }
     }
 
-    struct Rollback: ParsableCommand {
+    struct Rollback: RegistrySubcommand {
         static let configuration = CommandConfiguration(
             abstract: "Put the previous version (or --to VERSION) back in service.",
             discussion: "Without --to, the newest version older than CURRENT that verifies is chosen.")
@@ -107,11 +97,8 @@ struct ModelsCommand: ParsableCommand {
         @Option(help: "The version to go back to (id or unique prefix).") var to: String?
         @OptionGroup var options: Options
 
-        func run() throws {
-            let line = try ModelsCommand.reporting("rollback") { () throws(RegistryError) -> String in
-                try options.registry.rollback(group: group, to: to)
-            }
-            print(line)
+        func act(_ registry: ModelRegistry) throws -> String {
+            try registry.rollback(group: group, to: to)
         }
     }
 
@@ -127,7 +114,7 @@ struct ModelsCommand: ParsableCommand {
         }
 
         func run() throws {
-            try ModelsCommand.reporting("retain") { () throws(RegistryError) in
+            try ModelsCommand.reporting("retain") {
                 try options.registry.retain(groups: groups, keep: keep) { print($0) }
             }
         }

@@ -19,20 +19,15 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("backtest"), help: "A psm backtest --json output (repeat for several models).")
     var backtests: [String] = []
 
-    @Option(help: "The HTML file to write.")
-    var out: String
+    @Option(help: "The HTML file to write.") var out: String
 
-    @Option(help: "Also write the report's data as JSON to this file.")
-    var json: String?
+    @Option(help: "Also write the report's data as JSON to this file.") var json: String?
 
-    @Option(help: "Title at the top of the page.")
-    var title = "psm evaluation report"
+    @Option(help: "Title at the top of the page.") var title = "psm evaluation report"
 
-    @Option(help: "Series shown as fan charts per group.")
-    var fanCharts = 4
+    @Option(help: "Series shown as fan charts per group.") var fanCharts = 4
 
-    @Option(help: "History steps shown before each fan chart's forecast.")
-    var historyTail = 48
+    @Option(help: "History steps shown before each fan chart's forecast.") var historyTail = 48
 
     func validate() throws {
         guard !backtests.isEmpty else { throw ValidationError("give at least one --backtest FILE.json") }

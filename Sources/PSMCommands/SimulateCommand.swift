@@ -20,8 +20,7 @@ struct SimulateCommand: ParsableCommand {
         docs/simulation.md describes the policies and the accounting.
         """)
 
-    @Option(help: "Demand trace (long CSV: series_id = VM group, value = demand in capacity units).")
-    var trace: String
+    @Option(help: "Demand trace (long CSV: series_id = VM group, value = demand in capacity units).") var trace: String
 
     @Option(help: ArgumentHelp("Simulate only these series (comma-separated ids, e.g. a wide file's FILE/COLUMN); default: all.",
                                valueName: "ids"))
@@ -30,11 +29,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("reactive, predictive-buffer, shadow or all (a comma-separated list works too).", valueName: "policy"))
     var policy = "all"
 
-    @Option(help: "Write the results (per policy overall, per group, sweep) as JSON to this file.")
-    var json: String?
+    @Option(help: "Write the results (per policy overall, per group, sweep) as JSON to this file.") var json: String?
 
-    @Option(help: "Write a self-contained HTML page (inline SVG plots) to this file.")
-    var html: String?
+    @Option(help: "Write a self-contained HTML page (inline SVG plots) to this file.") var html: String?
 
     @Option(help: ArgumentHelp("Sweep a parameter for the cost-vs-unserved frontier: tau=FROM:TO:N (shadow), buffer=FROM:TO:N "
                                + "(predictive-buffer) or target=FROM:TO:N (reactive); repeat for several.",
@@ -51,11 +48,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Groups simulated in parallel (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Groups whose demand and capacity the HTML page plots.")
-    var plotGroups = 4
+    @Option(help: "Groups whose demand and capacity the HTML page plots.") var plotGroups = 4
 
-    @Option(help: "Reader warnings printed in full per kind of problem (the rest are counted).")
-    var diagnostics = 1
+    @Option(help: "Reader warnings printed in full per kind of problem (the rest are counted).") var diagnostics = 1
 
     func validate() throws {
         try require(jobs, in: Limits.jobs, "--jobs")
@@ -84,38 +79,12 @@ struct SimulateCommand: ParsableCommand {
         } catch let error as SimulationError {
             throw ValidationError(error.message)
         }
-        for s in simulator.sweeps where !simulator.policies.contains(s.parameter.policy) {
-            printError("psm simulate: --sweep \(s.parameter.rawValue) changes only the \(s.parameter.policy.rawValue) policy, which is not simulated")
-        }
-        let traces = try readTraces(parameters: simulator.parameters)
-        printError("psm simulate: \(traces.count) group\(traces.count == 1 ? "" : "s"), policies "
-                   + simulator.policies.map(\.rawValue).joined(separator: ", ") + "…")
-        let started = Date()
-        let report: SimulationReport
-        let every = max(1, traces.count / 20)
+        let run = SimulationRun(trace: trace, options: try inputOptions.ingestOptions(), series: series, jobs: jobs,
+                                plotGroups: plotGroups, perCode: diagnostics)
         do {
-            report = try simulator.run(traces, jobs: jobs, plotGroups: plotGroups) { done, total in
-                if done % every == 0 || done == total { printError("psm simulate: \(done)/\(total) groups") }
-            }
-        } catch {
+            print(try usageErrors { try run.run(simulator, json: json, html: html, note: { printError($0) }) }.table)
+        } catch let error as SimulationError {
             throw ValidationError(error.message)
-        }
-        report.skipped.forEach { printError("psm simulate: skipped \($0)") }
-        for g in report.groups where g.failedFits > 0 || !g.diagnostics.isEmpty {
-            printError("psm simulate: \(g.group): \(g.failedFits) of \(g.fits) fits failed; \(g.diagnostics.first ?? "")")
-        }
-        print(report.table)
-        printError(String(format: "psm simulate: done in %.2f s", Date().timeIntervalSince(started)))
-        if let json { try AtomicFile.write(try report.json(trace: trace), to: json) }
-        if let html { try AtomicFile.write(Data(report.html(trace: trace).utf8), to: html) }
-    }
-
-    /// Reads the trace through Ingest (with its file:line diagnostics) and validates each series as demand.
-    func readTraces(parameters p: SimulationParameters) throws -> [GroupTrace] {
-        let options = try inputOptions.ingestOptions()
-        return try usageErrors {
-            try SimulationInputs.load(trace: trace, options: options, series: series, indexInterval: p.indexInterval,
-                                      perCode: diagnostics, note: printError)
         }
     }
 }

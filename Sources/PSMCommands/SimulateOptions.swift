@@ -1,21 +1,19 @@
 import ArgumentParser
+import Scaling
 import Simulation
 
 // `psm simulate`'s parameters, grouped as docs/configuration.md lists them. Each default is the
 // `SimulationParameters` default; docs/simulation.md says where it comes from.
 
 struct CapacityFlags: ParsableArguments {
-    @Option(help: "Capacity units one VM (or activated shadow) serves.")
-    var capacityPerVm = 1.0
+    @Option(help: "Capacity units one VM (or activated shadow) serves.") var capacityPerVm = 1.0
 
     @Option(help: "Target utilisation θ: reactive target, predictive sizing utilisation and activation threshold.")
     var targetUtilisation = 0.7
 
-    @Option(help: "Fewest running VMs per group.")
-    var minVms = 1
+    @Option(help: "Fewest running VMs per group.") var minVms = 1
 
-    @Option(help: "Most running VMs per group.")
-    var maxVms = 10_000
+    @Option(help: "Most running VMs per group.") var maxVms = 10_000
 
     @Option(help: "Utilisation above which time counts as an SLO violation (1: demand above capacity).")
     var sloUtilisation = 1.0
@@ -33,14 +31,11 @@ struct DelayFlags: ParsableArguments {
     @Option(help: "On-demand launch → serving (cold boot measured on the real tiny guest: 4.7–8 s; cloud VMs: minutes).")
     var launchDelay = "8s"
 
-    @Option(help: "Shadow activation → serving (measured: paused 43ms, saved 0.65s).")
-    var activationDelay = "43ms"
+    @Option(help: "Shadow activation → serving (measured: paused 43ms, saved 0.65s).") var activationDelay = "43ms"
 
-    @Option(help: "Interval start → its demand visible to live decisions (metric period).")
-    var detectionDelay = "60s"
+    @Option(help: "Interval start → its demand visible to live decisions (metric period).") var detectionDelay = "60s"
 
-    @Option(help: "Between live re-evaluations while a cooldown holds an action back.")
-    var evaluationPeriod = "60s"
+    @Option(help: "Between live re-evaluations while a cooldown holds an action back.") var evaluationPeriod = "60s"
 
     @Option(help: "shadow: interval start → its demand seen by psm's live trigger, and between its evaluations (the actuator's collector interval).")
     var triggerDetection = "10s"
@@ -58,11 +53,9 @@ struct PolicyFlags: ParsableArguments {
     @Option(help: "Reactive (all policies' live scaling): wait after a scale-out before the next.")
     var scaleOutCooldown = "300s"
 
-    @Option(help: "Wait after any scaling action before a scale-in.")
-    var scaleInCooldown = "300s"
+    @Option(help: "Wait after any scaling action before a scale-in.") var scaleInCooldown = "300s"
 
-    @Option(help: "predictive-buffer: capacity above the point forecast, as a fraction.")
-    var buffer = 0.1
+    @Option(help: "predictive-buffer: capacity above the point forecast, as a fraction.") var buffer = 0.1
 
     @Option(help: "predictive-buffer: how far ahead of each interval its capacity is launched (default: the launch delay).")
     var schedulingBuffer: String?
@@ -73,35 +66,32 @@ struct PolicyFlags: ParsableArguments {
     @Option(help: "shadow: fewest shadows per group (the pool's lower bound, as a group's bounds in psm-actuator).")
     var minShadows = 0
 
-    @Option(help: "shadow: most shadows per group.")
-    var maxShadows = 20
+    @Option(help: "shadow: most shadows per group.") var maxShadows = 20
 
     @Option(help: "shadow: how long the pool's target must stay lower before the pool shrinks.")
     var shadowCooldown = "15m"
 
-    @Option(help: "shadow: learning rate γ of the sizer's adaptive conformal correction.")
-    var aciRate = 0.005
+    @Option(help: "shadow: learning rate γ of the sizer's adaptive conformal correction.") var aciRate = 0.005
 
     @Option(help: "shadow: forecast quantile the trigger activates ahead on, or none (live demand only).")
     var triggerLevel = "0.5"
 
     @Option(help: "shadow: how the sizer reads its lead window: maximum (the quantile of the window's maximum demand) or largest-step (the largest per-step quantile).")
-    var leadWindow = "maximum"
+    var leadWindow: LeadWindow = .maximum
 
     @Option(help: "shadow: the miss a shadow avoids, as the sizer prices it: interval (c_miss: the pool's critical ratio is τ) or launch (c_miss × launch delay / interval).")
-    var poolPricing = "interval"
+    var poolPricing: PoolPricing = .interval
 
     @Option(help: "shadow: cost (raise the trigger's forecast level to where activating ahead pays for itself), tau (raise it to τ) or fixed (--trigger-level as it is).")
-    var aheadLevel = "fixed"
+    var aheadLevel: AheadRule = .fixed
 
     @Option(help: "shadow: on (launch, a launch delay ahead, what the ahead level's quantile needs beyond the ready pool) or off.")
-    var aheadLaunch = "on"
+    var aheadLaunch: OnOff = .on
 
-    @Option(help: "shadow: how far ahead the trigger acts on the forecast.")
-    var activationLead = "60s"
+    @Option(help: "shadow: how far ahead the trigger acts on the forecast.") var activationLead = "60s"
 
     @Option(help: "shadow: running capacity as the sizer sees it: threshold (θ × capacity, the pool the trigger will use) or full (as the actuator runtime does).")
-    var sizerRunning = "threshold"
+    var sizerRunning: SizerRunning = .threshold
 
     func apply(to p: inout SimulationParameters) throws {
         p.scaleOutCooldown = try duration(scaleOutCooldown, flag: "--scale-out-cooldown")
@@ -120,34 +110,26 @@ struct PolicyFlags: ParsableArguments {
         } else {
             throw ValidationError("--trigger-level must be a level in (0, 1) or none, got \"\(triggerLevel)\"")
         }
-        guard let rule = AheadRule(rawValue: aheadLevel) else {
-            throw ValidationError("--ahead-level must be cost, tau or fixed, got \"\(aheadLevel)\"")
-        }
-        p.aheadRule = rule
-        guard p.setLeadWindow(leadWindow) else {
-            throw ValidationError("--lead-window must be maximum or largest-step, got \"\(leadWindow)\"")
-        }
-        guard let pricing = PoolPricing(rawValue: poolPricing) else {
-            throw ValidationError("--pool-pricing must be interval or launch, got \"\(poolPricing)\"")
-        }
-        p.poolPricing = pricing
-        switch aheadLaunch {
-        case "on": p.aheadLaunch = true
-        case "off": p.aheadLaunch = false
-        default: throw ValidationError("--ahead-launch must be on or off, got \"\(aheadLaunch)\"")
-        }
+        p.aheadRule = aheadLevel
+        p.leadWindow = leadWindow
+        p.poolPricing = poolPricing
+        p.aheadLaunch = aheadLaunch == .on
         p.activationLeadTime = try duration(activationLead, flag: "--activation-lead")
-        switch sizerRunning {
-        case "threshold": p.sizeAtThreshold = true
-        case "full": p.sizeAtThreshold = false
-        default: throw ValidationError("--sizer-running must be threshold or full, got \"\(sizerRunning)\"")
-        }
+        p.sizeAtThreshold = sizerRunning == .threshold
     }
 }
 
+extension LeadWindow: ExpressibleByArgument {}
+extension PoolPricing: ExpressibleByArgument {}
+extension AheadRule: ExpressibleByArgument {}
+
+enum OnOff: String, CaseIterable, ExpressibleByArgument { case on, off }
+
+/// `--sizer-running`: threshold sizes against θ × running capacity, full against all of it.
+enum SizerRunning: String, CaseIterable, ExpressibleByArgument { case threshold, full }
+
 struct CostFlags: ParsableArguments {
-    @Option(help: "Cost of one running (or launching) VM for one interval.")
-    var vmCost = 1.0
+    @Option(help: "Cost of one running (or launching) VM for one interval.") var vmCost = 1.0
 
     @Option(help: "Cost of one parked shadow for one interval (a booting shadow costs --vm-cost).")
     var shadowCost = 0.25
@@ -163,29 +145,23 @@ struct CostFlags: ParsableArguments {
 }
 
 struct ForecastFlags: ParsableArguments {
-    @Option(help: "Forecasting model: arima, ets, theta or seasonal-naive.")
-    var model = "arima"
+    @Option(help: "Forecasting model: arima, ets, theta or seasonal-naive.") var model = "arima"
 
     @Option(help: "ARIMA order: auto (chosen per group on its first window, refitted after) or p,d,q.")
     var arimaOrder = "auto"
 
-    @Option(help: "Fourier harmonics of the season with a fixed ARIMA order.")
-    var fourierHarmonics = 3
+    @Option(help: "Fourier harmonics of the season with a fixed ARIMA order.") var fourierHarmonics = 3
 
-    @Option(help: "Seasonal period in intervals (default: one day when the interval divides it).")
-    var season: Int?
+    @Option(help: "Seasonal period in intervals (default: one day when the interval divides it).") var season: Int?
 
-    @Option(help: "History each fit sees; the simulation starts after the first window.")
-    var trainingWindow = "3d"
+    @Option(help: "History each fit sees; the simulation starts after the first window.") var trainingWindow = "3d"
 
     @Option(help: "Time between refits (between them the model takes each new interval without refitting).")
     var retrainEvery = "1d"
 
-    @Option(help: "Past forecasts the conformal calibration is fitted on at each refit.")
-    var calibrationWindow = "1d"
+    @Option(help: "Past forecasts the conformal calibration is fitted on at each refit.") var calibrationWindow = "1d"
 
-    @Option(help: "Seconds per step of an integer-indexed trace.")
-    var interval = "300s"
+    @Option(help: "Seconds per step of an integer-indexed trace.") var interval = "300s"
 
     func apply(to p: inout SimulationParameters) throws {
         p.model = model

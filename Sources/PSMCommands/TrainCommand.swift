@@ -26,8 +26,7 @@ struct TrainCommand: ParsableCommand {
         <group>.memory_mib. Every psm.toml key is in docs/configuration.md.
         """)
 
-    @Option(help: "The configuration file.")
-    var config = "psm.toml"
+    @Option(help: "The configuration file.") var config = "psm.toml"
 
     @Option(help: "Keep running, training at every multiple of this interval since the epoch (30m, 6h, 1d).")
     var every: String?
@@ -35,8 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train only shard i of N (0 ≤ i < N): the groups whose FNV-1a hash of the name mod N is i.")
     var shard: String?
 
-    @Flag(help: "Run once now and exit (the default without --every).")
-    var once = false
+    @Flag(help: "Run once now and exit (the default without --every).") var once = false
 
     func validate() throws {
         if let every, Schedule(every) == nil {

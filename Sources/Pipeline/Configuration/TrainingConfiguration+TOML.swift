@@ -57,7 +57,7 @@ extension TrainingConfiguration {
             c.ingest.aggregation = a
         }
         if let fill = try data.string("fill") {
-            guard let f = Self.gapFill(fill) else {
+            guard let f = GapFill(policy: fill) else {
                 throw data.error(.invalidValue, key: "fill", "expected none, linear:N or forward:N, got \"\(fill)\"")
             }
             c.ingest.fill = f
@@ -189,17 +189,6 @@ extension TrainingConfiguration {
         let bounds = SupportBounds(lower: try bound("lower", default: defaults.lower), upper: try bound("upper", default: defaults.upper))
         if let problem = bounds.problem { throw forecast.error(.invalidValue, key: "upper", problem) }
         return bounds
-    }
-
-    static func gapFill(_ text: String) -> GapFill? {
-        if text == "none" { return GapFill.none }
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let n = Int(parts[1]), n >= 1 else { return nil }
-        switch parts[0] {
-        case "linear": return .linear(maxSteps: n)
-        case "forward": return .forward(maxSteps: n)
-        default: return nil
-        }
     }
 }
 

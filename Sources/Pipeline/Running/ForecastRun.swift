@@ -26,6 +26,24 @@ public enum ForecastRun {
         var error: String?
     }
 
+    /// Reads `--quantiles 0.05,0.5,0.95`: the levels in increasing order, each with its CSV column
+    /// name (`q` + the level as written).
+    public static func levels(_ text: String) throws(InputsError) -> [(level: Double, name: String)] {
+        var out: [(level: Double, name: String)] = []
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let level = Double(part), level > 0, level < 1 else {
+                throw InputsError("--quantiles: \"\(part)\" is not a level between 0 and 1")
+            }
+            out.append((level, "q" + part))
+        }
+        guard !out.isEmpty else { throw InputsError("--quantiles needs at least one level") }
+        out.sort { $0.level < $1.level }
+        for (a, b) in zip(out, out.dropFirst()) where a.level == b.level {
+            throw InputsError("--quantiles: level \(a.name.dropFirst()) is given twice")
+        }
+        return out
+    }
+
     /// Throws the engine's `ForecastError` as it is, and file errors.
     public static func run(_ forecaster: any Forecaster, inputs: [ForecastInput], horizon: Int,
                            levels: [(level: Double, name: String)], bounds: SupportBounds,

@@ -208,15 +208,6 @@ package enum ARIMAOrderChoice: Sendable, Hashable {
     }
 }
 
-extension SimulationParameters {
-    /// Sets `leadWindow` from its name (`maximum`, `largest-step`); false for another name.
-    package mutating func setLeadWindow(_ name: String) -> Bool {
-        guard let w = LeadWindow(rawValue: name) else { return false }
-        leadWindow = w
-        return true
-    }
-}
-
 /// How the shadow policy's trigger level (activation ahead and the running headroom) is chosen.
 package enum AheadRule: String, Sendable, Hashable, Codable, CaseIterable {
     /// `--trigger-level` as it is.
