@@ -29,11 +29,14 @@ let package = Package(
         .library(name: "ActuatorAPI", targets: ["ActuatorAPI"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "PostgresStore", targets: ["PostgresStore"]),
+        // libvirt's C API itself: the raw-C side of the Benchmarks package's libvirt call benchmark.
+        .library(name: "CLibvirt", targets: ["CLibvirt"]),
         // Test support (Tests/Support), for the tests here and the Benchmarks package; psm and
         // psm-actuator never link it (scripts/check-dependencies.py).
         .library(name: "HypervisorTestSupport", targets: ["HypervisorTestSupport"]),
         .library(name: "RealVMTestSupport", targets: ["RealVMTestSupport"]),
         .library(name: "APITestSupport", targets: ["APITestSupport"]),
+        .library(name: "ScoringTestSupport", targets: ["ScoringTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -185,6 +188,9 @@ let package = Package(
         // Test support: the conformance suite and the one intercepting hypervisor (timing, fault
         // injection, kill points).
         .target(name: "HypervisorTestSupport", dependencies: ["Hypervisor"], path: "Tests/Support/HypervisorTestSupport"),
+        // Synthetic demand with known calendar and notice effects, for scoring with features.
+        .target(name: "ScoringTestSupport", dependencies: ["Features", "Forecasting", "ModelRegistry", "Pipeline", "TimeSeries"],
+                path: "Tests/Support/ScoringTestSupport"),
         // Real QEMU guests (docs/realvm.md): the tiny guest's images and serial log, the preflight
         // of `psm demo --real`.
         .target(name: "RealVMSupport", dependencies: ["Hypervisor", "LibvirtHypervisor"]),
@@ -224,7 +230,7 @@ let package = Package(
         // targets); the several-actuator tests share the test PostgreSQL (PSM_TEST_POSTGRES).
         .testTarget(name: "ActuatorTests", dependencies: [
             "Actuator", "Scaling", "Hypervisor", "HypervisorTestSupport", "LibvirtHypervisor", "Pipeline", "ModelRegistry", "Forecasting",
-            "TimeSeries", "PostgresStore", "PSMConfiguration", "Simulation",
+            "TimeSeries", "PostgresStore", "PSMConfiguration", "Simulation", "ScoringTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),

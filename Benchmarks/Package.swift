@@ -83,6 +83,27 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        // The opt-in benchmark tests (PSM_BENCH=1; docs/benchmarks.md says which figure each one
+        // produced): `swift test --package-path Benchmarks --scratch-path .build
+        // --disable-build-manifest-caching -c release -Xswiftc -enable-testing --filter NAME`.
+        // Some use `@testable import`, hence `-enable-testing` in release builds.
+        .testTarget(name: "BenchmarkTests", dependencies: [
+            .product(name: "Actuator", package: "psm"),
+            .product(name: "CLibvirt", package: "psm"),
+            .product(name: "Features", package: "psm"),
+            .product(name: "Forecasting", package: "psm"),
+            .product(name: "Hypervisor", package: "psm"),
+            .product(name: "LibvirtHypervisor", package: "psm"),
+            .product(name: "LinearAlgebra", package: "psm"),
+            .product(name: "MetricStore", package: "psm"),
+            .product(name: "ModelRegistry", package: "psm"),
+            .product(name: "Pipeline", package: "psm"),
+            .product(name: "RealVMSupport", package: "psm"),
+            .product(name: "RealVMTestSupport", package: "psm"),
+            .product(name: "Scaling", package: "psm"),
+            .product(name: "ScoringTestSupport", package: "psm"),
+            .product(name: "TimeSeries", package: "psm"),
+        ]),
     ]
 )
 

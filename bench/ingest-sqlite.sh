@@ -71,9 +71,9 @@ peer sql-insert "INSERT INTO samples SELECT s.value, 1700000000 + p.value * 300,
                  FROM generate_series(1, $SERIES) AS s, generate_series(0, $((POINTS - 1))) AS p;"
 
 echo "building psm tests (release)" >&2
-# `swift test` rather than `swift build --build-tests`: other test targets use @testable imports,
-# which only `swift test` enables in a release build. Without PSM_BENCH the benchmark is skipped.
-(cd "$ROOT" && swift test -c release --scratch-path "$SCRATCH" --filter IngestBenchmark >&2)
+# The benchmark tests live in the Benchmarks package (bench/tests.sh). Without PSM_BENCH the
+# benchmark is skipped, so this run only builds.
+(cd "$ROOT" && BENCH_SCRATCH="$SCRATCH" bench/tests.sh --filter IngestBenchmark >&2)
 case $SYNC in
     FULL) DURABILITY=powerLoss ;;
     NORMAL) DURABILITY=process ;;
@@ -82,7 +82,7 @@ esac
 rates=()
 for ((r = 1; r <= RUNS; r++)); do
     line=$(cd "$ROOT" && PSM_BENCH=1 PSM_BENCH_SERIES=$SERIES PSM_BENCH_POINTS=$POINTS PSM_BENCH_DIR=$WORK PSM_BENCH_DURABILITY=$DURABILITY \
-        swift test -c release --skip-build --scratch-path "$SCRATCH" --filter IngestBenchmark 2>&1 | grep '^PSM_BENCH insert')
+        BENCH_SCRATCH="$SCRATCH" bench/tests.sh --skip-build --filter IngestBenchmark 2>&1 | grep '^PSM_BENCH insert')
     echo "psm MetricStore.insert run $r: $line"
     rates+=("${line##*samples_per_s=}")
 done

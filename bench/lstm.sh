@@ -9,17 +9,17 @@ cd "$(dirname "$0")/.."
 repeats=${1:-3}
 out=$(mktemp)
 lscpu | grep 'Model name' | tee -a "$out"
-swift build -c release --build-tests -Xswiftc -enable-testing >/dev/null
+bench/tests.sh --filter LSTMBenchmarkTests >/dev/null   # builds; without PSM_BENCH the suite is skipped
 for r in $(seq "$repeats"); do
   for t in 1 2; do
     PSM_BENCH=1 PSM_BENCH_MEMORY=0 PSM_BENCH_THREADS=$t \
-      swift test -c release -Xswiftc -enable-testing --skip-build --filter 'LSTMBenchmarkTests/trainingThroughput' 2>&1 \
+      bench/tests.sh --skip-build --filter 'LSTMBenchmarkTests/trainingThroughput' 2>&1 \
       | grep '^BENCH' | tee -a "$out"
     bench/peers/.venv/bin/python bench/peers/lstm_bench.py --threads "$t" | tee -a "$out"
   done
 done
 # Memory: 1,000 series × 4,000 points, one short epoch, peak RSS of the whole test process.
-PSM_BENCH=1 swift test -c release -Xswiftc -enable-testing --skip-build --filter 'LSTMBenchmarkTests/memory' 2>&1 \
+PSM_BENCH=1 bench/tests.sh --skip-build --filter 'LSTMBenchmarkTests/memory' 2>&1 \
   | grep '^BENCH' | tee -a "$out"
 python3 - "$out" <<'PY'
 import json, statistics, sys

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 python3 scripts/check-dependencies.py
 swift build --build-tests
+# The Benchmarks package (bench executables and the opt-in benchmark tests, docs/architecture.md)
+# keeps compiling against psm's public API; its benchmarks themselves run by hand.
+swift build --package-path Benchmarks --scratch-path .build --disable-build-manifest-caching --build-tests
 # scripts/pg-test.sh: a private PostgreSQL for the PostgresStore half of ActuatorStoreTests.
 # The real-VM suite runs below, with its daemon.
 scripts/pg-test.sh env -u PSM_REAL_VMS swift test --skip-build --parallel

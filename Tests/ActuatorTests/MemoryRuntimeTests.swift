@@ -4,6 +4,7 @@ import Hypervisor
 import MetricStore
 import ModelRegistry
 @testable import Scaling
+import ScoringTestSupport
 import Testing
 
 /// The memory side live (issue 14 item 4): a group whose memory model `<group>.memory_mib` is

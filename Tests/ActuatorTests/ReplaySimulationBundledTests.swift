@@ -7,6 +7,7 @@ import MetricStore
 import ModelRegistry
 @testable import Scaling
 import Simulation
+import ScoringTestSupport
 import Testing
 import TimeSeries
 

@@ -6,6 +6,7 @@ import MetricStore
 import ModelRegistry
 import Pipeline
 @testable import Scaling
+import ScoringTestSupport
 import Testing
 import TimeSeries
 

@@ -5,6 +5,7 @@ import HypervisorTestSupport
 import LibvirtHypervisor
 import MetricStore
 import ModelRegistry
+import ScoringTestSupport
 @testable import Scaling
 import Synchronization
 import TimeSeries

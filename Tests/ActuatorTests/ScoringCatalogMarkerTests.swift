@@ -1,6 +1,7 @@
 import Actuator
 import Foundation
 import ModelRegistry
+import ScoringTestSupport
 import Testing
 
 /// `ModelCatalog.refresh` skips reading every group's pointer while the registry's change marker

@@ -2,6 +2,7 @@ import Actuator
 import Forecasting
 import Foundation
 import ModelRegistry
+import ScoringTestSupport
 import Testing
 import TimeSeries
 

@@ -4,6 +4,7 @@ import Forecasting
 import Foundation
 import ModelRegistry
 import Pipeline
+import ScoringTestSupport
 import Testing
 import TimeSeries
 

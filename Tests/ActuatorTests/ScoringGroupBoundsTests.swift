@@ -2,6 +2,7 @@ import Actuator
 import Foundation
 import ModelRegistry
 import Pipeline
+import ScoringTestSupport
 import Testing
 import TimeSeries
 import Forecasting

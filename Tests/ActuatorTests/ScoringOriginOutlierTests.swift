@@ -1,6 +1,7 @@
 import Forecasting
 import Foundation
 import ModelRegistry
+import ScoringTestSupport
 import Testing
 import TimeSeries
 @testable import Actuator

@@ -3,6 +3,7 @@ import Calibration
 import Forecasting
 import Foundation
 import ModelRegistry
+import ScoringTestSupport
 import Testing
 import TimeSeries
 

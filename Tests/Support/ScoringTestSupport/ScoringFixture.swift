@@ -7,12 +7,12 @@ import TimeSeries
 
 /// Tiny models fitted and serialised by the training pipeline's own code (`Pipeline.ModelCatalog.fit`)
 /// and published into a temporary registry with the manifest sections `GroupTrainer` writes.
-enum ScoringFixture {
-    static let levels = [0.1, 0.5, 0.9]
-    static let grid = TimeGrid(axis: .time, start: 1_700_000_000, step: 3600, count: 0)
+public enum ScoringFixture {
+    public static let levels = [0.1, 0.5, 0.9]
+    public static let grid = TimeGrid(axis: .time, start: 1_700_000_000, step: 3600, count: 0)
 
     /// A daily-cycle series (season 24) with deterministic noise; `missing` positions are NaN.
-    static func values(count: Int, level: Double = 10, phase: Int = 0, missing: Set<Int> = []) -> [Double] {
+    public static func values(count: Int, level: Double = 10, phase: Int = 0, missing: Set<Int> = []) -> [Double] {
         (0..<count).map { t in
             if missing.contains(t) { return .nan }
             let u = t + phase
@@ -20,18 +20,18 @@ enum ScoringFixture {
         }
     }
 
-    static func input(_ id: String, _ values: [Double], season: Int = 24) -> ForecastInput {
+    public static func input(_ id: String, _ values: [Double], season: Int = 24) -> ForecastInput {
         ForecastInput(series: Series(id: id, grid: TimeGrid(axis: grid.axis, start: grid.start, step: grid.step, count: values.count),
                                      values: values), season: season)
     }
 
-    static func temporaryRegistry() throws -> (ModelRegistry, URL) {
+    public static func temporaryRegistry() throws -> (ModelRegistry, URL) {
         let url = URL(fileURLWithPath: NSTemporaryDirectory() + "psm-scoring-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return (ModelRegistry(root: url.appendingPathComponent("Models")), url)
     }
 
-    static func tinyLSTM() -> LSTMConfiguration {
+    public static func tinyLSTM() -> LSTMConfiguration {
         var c = LSTMConfiguration(hiddenSize: 4, layers: 1, window: 12, epochs: 1, batchSize: 4, seed: 7)
         c.batchesPerEpoch = 2
         c.validation = false
@@ -41,7 +41,7 @@ enum ScoringFixture {
     /// Fits `components` on `inputs` with the pipeline's code and publishes them as `kind`
     /// (a component name, or `combination`), with `calibration` as the manifest section.
     @discardableResult
-    static func publish(_ registry: ModelRegistry, group: String, kind: String, components: [String],
+    public static func publish(_ registry: ModelRegistry, group: String, kind: String, components: [String],
                         inputs: [ForecastInput], horizon: Int = 6, calibration: JSONValue = .null,
                         withoutTails: Bool = false, featureSchema: FeatureSchema? = nil,
                         bounds: JSONValue? = nil, extra: [String: JSONValue] = [:]) throws -> ModelVersion {
@@ -74,7 +74,7 @@ enum ScoringFixture {
 
     /// A calibration section for `component` with the given per-step offsets (levels 0.1, 0.5,
     /// 0.9): data units for `cqr`, multiples of the forecast's own scale for `residual-quantile`.
-    static func calibration(_ component: String, offsets: [[Double]], method: String = "cqr") -> JSONValue {
+    public static func calibration(_ component: String, offsets: [[Double]], method: String = "cqr") -> JSONValue {
         let steps: [JSONValue] = offsets.enumerated().map { h, row in
             .object(["step": .number(Double(h + 1)), "offsets": .array(row.map { .number($0) }), "samples": 20,
                      "pooledSamples": 20, "firstPooledStep": .number(Double(h + 1)), "lastPooledStep": .number(Double(h + 1)),

@@ -11,6 +11,7 @@ import TimeSeries
     @Test(.enabled(if: ARIMABenchmarkTests.enabled))
     func autoARIMAOnHourlyBenchmarkSeries() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("out/arima-bench/train.csv"), encoding: .utf8)
         var series: [String: [Double]] = [:], order: [String] = []
         for line in text.split(separator: "\n").dropFirst() {

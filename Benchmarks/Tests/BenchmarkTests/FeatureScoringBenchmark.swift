@@ -4,6 +4,7 @@ import Forecasting
 import Foundation
 import ModelRegistry
 import Pipeline
+import ScoringTestSupport
 import Testing
 import TimeSeries
 
@@ -18,7 +19,9 @@ struct FeatureScoringBenchmark {
     static let levels = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99]
 
     @Test func scoringCostPerGroupWithAndWithoutRegressors() throws {
-        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        let root = URL(fileURLWithPath: NSTemporaryDirectory() + "psm-scoring-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let registry = ModelRegistry(root: root.appendingPathComponent("Models"))
         defer { try? FileManager.default.removeItem(at: root) }
         let file = try FeatureFixture.calendar()
         let n = 336

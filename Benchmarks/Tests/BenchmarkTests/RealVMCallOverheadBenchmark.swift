@@ -29,7 +29,7 @@ import Testing
     @Test(.enabled(if: environment["PSM_REAL_VMS"] == "1" && environment["PSM_BENCH"] == "1"))
     func psmAddsLittleToLibvirtCallsOnQEMU() async throws {
         var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { root.deleteLastPathComponent() }
+        for _ in 0..<4 { root.deleteLastPathComponent() }
         let guest = try #require(RealVMGuest(packageRoot: root.path), "run scripts/realvm.sh guest")
         let h = try LibvirtHypervisor(uri: RealVMGuest.uri)
         let driver = ShadowDriver(hypervisor: h, guest: guest)

@@ -34,3 +34,11 @@ import TimeSeries
         #expect(try store.listSeries().reduce(0) { $0 + $1.sampleCount } == seriesCount * points)
     }
 }
+
+/// A deterministic synthetic series: a daily-ish wave plus the series number, no missing values
+/// (as MetricStoreTests' fixture of the same name, which this package cannot import).
+private func syntheticSeries(_ number: Int, points: Int, start: Int64 = 1_700_000_000, step: Int64 = 300) -> Series {
+    let values = (0..<points).map { i in Double(number) + sin(Double(i) * 0.01) * 10 }
+    return Series(id: "s\(number)", grid: TimeGrid(axis: .time, start: start, step: step, count: points), values: values,
+                  metric: "cpu", group: "g\(number % 10)")
+}

@@ -5,15 +5,16 @@ import Pipeline
 import TimeSeries
 
 /// Synthetic hourly demand whose calendar parts (local hour, weekday, a holiday, promotions)
-/// and advance notices carry known effects, for the scoring-with-features tests.
-enum FeatureFixture {
-    static let step: Int64 = 3600
+/// and advance notices carry known effects, for the scoring-with-features tests (ActuatorTests)
+/// and their benchmark (the Benchmarks package's `FeatureScoringBenchmark`).
+public enum FeatureFixture {
+    public static let step: Int64 = 3600
     /// 2023-11-14T22:00:00Z: an hour boundary, so local hours are whole.
-    static let start: Int64 = 1_699_999_200
+    public static let start: Int64 = 1_699_999_200
 
     /// Europe/Berlin, a holiday on the 22nd and on the 29th (the forecast horizon), a weekly
     /// promotion from the 15th and one more promotion on the 29th.
-    static let calendarText = """
+    public static let calendarText = """
         time_zone = "Europe/Berlin"
 
         [[holiday]]
@@ -40,21 +41,22 @@ enum FeatureFixture {
         groups = ["web"]
         """
 
-    static func calendar() throws -> CalendarFile { try CalendarFile.parse(calendarText, fileName: "calendar.toml") }
+    public static func calendar() throws -> CalendarFile { try CalendarFile.parse(calendarText, fileName: "calendar.toml") }
 
     /// Deterministic standard normal draws (LCG + Box–Muller), so every run sees the same data.
-    struct Noise {
-        var state: UInt64
-        mutating func uniform() -> Double {
+    public struct Noise {
+        public var state: UInt64
+        public init(state: UInt64) { self.state = state }
+        public mutating func uniform() -> Double {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return (Double(state >> 11) + 0.5) / Double(1 << 53)
         }
-        mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()) }
+        public mutating func normal() -> Double { (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()) }
     }
 
     /// `count` hourly points: level 50, a daily cycle in local time, −15 on holidays, +12 in
     /// promotions, AR(1) noise (φ 0.5, σ 1.5).
-    static func calendarSeries(count: Int, calendar: CalendarFile) -> [Double] {
+    public static func calendarSeries(count: Int, calendar: CalendarFile) -> [Double] {
         let schema = try? FeatureSchema(axis: .time, calendar: calendar.calendar, hourOfDay: .cyclic, holidayFlag: true,
                                         events: [EventFeature(kind: .promotion)])
         let grid = TimeGrid(axis: .time, start: start, step: step, count: count)
@@ -70,7 +72,7 @@ enum FeatureFixture {
 
     /// The notices of the training history: three-hour windows every ~29 hours, multipliers 1.5,
     /// 2 and 1.25 in turn, for group `web`.
-    static func trainingNotices(count: Int) -> [Event] {
+    public static func trainingNotices(count: Int) -> [Event] {
         let multipliers = [1.5, 2.0, 1.25]
         return stride(from: 20, to: count - 6, by: 29).enumerated().map { k, t in
             Event(name: "notice", kind: .notice, start: start + Int64(t) * step, end: start + Int64(t + 3) * step,
@@ -79,11 +81,11 @@ enum FeatureFixture {
     }
 
     /// Extra load per unit of (multiplier − 1) inside a notice's window.
-    static let noticeEffect = 40.0
+    public static let noticeEffect = 40.0
 
     /// `count` hourly points: level 100, a daily cycle, AR(1) noise (φ 0.6, σ 2), and
     /// `noticeEffect` × (multiplier − 1) inside every notice window.
-    static func noticeSeries(count: Int, notices: [Event]) -> [Double] {
+    public static func noticeSeries(count: Int, notices: [Event]) -> [Double] {
         var noise = Noise(state: 7), e = 0.0
         return (0..<count).map { t in
             e = 0.6 * e + 2 * noise.normal()
@@ -93,13 +95,13 @@ enum FeatureFixture {
         }
     }
 
-    static func input(_ id: String, _ values: [Double], group: String = "web", season: Int = 24) -> ForecastInput {
+    public static func input(_ id: String, _ values: [Double], group: String = "web", season: Int = 24) -> ForecastInput {
         ForecastInput(series: Series(id: id, grid: TimeGrid(axis: .time, start: start, step: step, count: values.count),
                                      values: values, group: group), season: season)
     }
 
     /// Rows `from..<to` of a matrix.
-    static func rows(_ m: FeatureMatrix, _ range: Range<Int>) -> FeatureMatrix {
+    public static func rows(_ m: FeatureMatrix, _ range: Range<Int>) -> FeatureMatrix {
         FeatureMatrix(rows: range.count, columns: m.columns, names: m.names,
                       values: Array(m.values[(range.lowerBound * m.columns)..<(range.upperBound * m.columns)]))
     }
