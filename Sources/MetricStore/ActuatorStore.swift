@@ -121,8 +121,10 @@ public protocol ActuatorStore: AnyObject, Sendable {
     /// `owner`'s (then renewed with the same token); a takeover from another owner or after a
     /// release gets a larger token than any before it.
     func acquireLease(group: String, owner: String, at now: Int64, seconds: Int64) throws(MetricStoreError) -> LeaseOutcome
-    /// Extends a lease still held with the same token; nil when it was lost (expired and taken, or released).
-    func renewLease(_ lease: Lease, at now: Int64, seconds: Int64) throws(MetricStoreError) -> Lease?
+    /// Extends every lease still held (same owner and token, not expired at `now`) to `now + seconds`,
+    /// in one transaction; returns those renewed, in the order given. A lease missing from the
+    /// answer was lost (expired and taken, or released) and is left as it is.
+    func renewLeases(_ leases: [Lease], at now: Int64, seconds: Int64) throws(MetricStoreError) -> [Lease]
     /// Gives the lease up at once; returns whether it was still held.
     @discardableResult
     func releaseLease(_ lease: Lease) throws(MetricStoreError) -> Bool

@@ -41,14 +41,20 @@ extension MetricStore {
         }
     }
 
-    public func renewLease(_ lease: Lease, at now: Int64, seconds: Int64) throws(MetricStoreError) -> Lease? {
-        try write("cannot renew the lease of group \(lease.group)") { db in
-            try db.execute(sql: """
+    public func renewLeases(_ leases: [Lease], at now: Int64, seconds: Int64) throws(MetricStoreError) -> [Lease] {
+        guard !leases.isEmpty else { return [] }
+        return try write("cannot renew \(leases.count) group lease(s)") { db in
+            let update = try db.cachedStatement(sql: """
                 UPDATE leases SET expires_at = ? WHERE grp = ? AND owner = ? AND token = ? AND expires_at > ?
-                """, arguments: [now + seconds, lease.group, lease.owner, lease.token, now])
-            guard db.changesCount > 0 else { return nil }
-            var renewed = lease
-            renewed.expiresAt = now + seconds
+                """)
+            var renewed: [Lease] = []
+            for lease in leases {
+                try update.execute(arguments: [now + seconds, lease.group, lease.owner, lease.token, now])
+                guard db.changesCount > 0 else { continue }
+                var r = lease
+                r.expiresAt = now + seconds
+                renewed.append(r)
+            }
             return renewed
         }
     }

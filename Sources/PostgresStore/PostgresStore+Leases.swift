@@ -30,17 +30,20 @@ extension PostgresStore {
         }
     }
 
-    public func renewLease(_ lease: Lease, at now: Int64, seconds: Int64) throws(MetricStoreError) -> Lease? {
-        try connector.run("cannot renew the lease of group \(lease.group)") { s in
-            let changed = try s.changes("""
-                UPDATE leases SET expires_at = \(now + seconds)
-                WHERE grp = \(lease.group) AND owner = \(lease.owner) AND token = \(lease.token) AND expires_at > \(now)
-                """)
-            guard changed > 0 else { return nil }
-            var renewed = lease
-            renewed.expiresAt = now + seconds
-            return renewed
+    /// One statement for every lease: an actuator renews all its groups each cycle.
+    public func renewLeases(_ leases: [Lease], at now: Int64, seconds: Int64) throws(MetricStoreError) -> [Lease] {
+        guard !leases.isEmpty else { return [] }
+        let until = now + seconds
+        let held = try connector.run("cannot renew \(leases.count) group lease(s)") { s in
+            Set(try s.query("""
+                UPDATE leases AS l SET expires_at = \(until)
+                FROM unnest(\(leases.map(\.group))::text[], \(leases.map(\.owner))::text[], \(leases.map(\.token))::bigint[])
+                     AS r(grp, owner, token)
+                WHERE l.grp = r.grp AND l.owner = r.owner AND l.token = r.token AND l.expires_at > \(now)
+                RETURNING l.grp
+                """).map { try $0.decode(String.self) })
         }
+        return leases.filter { held.contains($0.group) }.map { var r = $0; r.expiresAt = until; return r }
     }
 
     @discardableResult

@@ -107,14 +107,14 @@ public final class LeaseKeeper: @unchecked Sendable {
             if row.group.hasPrefix(Self.memberPrefix) { live.insert(row.owner) } else { holder[row.group] = row }
         }
         report.live = live.sorted()
-        // Renew what is held; a lease that cannot be renewed is gone at once.
-        for (group, lease) in book.leases.sorted(by: { $0.key < $1.key }) {
-            if let renewed = try store.renewLease(lease, at: now, seconds: seconds) {
-                book.set(renewed)
-            } else {
-                book.drop(group)
-                report.lost.append(group)
-            }
+        // Renew what is held, in one store call; a lease that cannot be renewed is gone at once.
+        let heldLeases = book.leases.values.sorted { $0.group < $1.group }
+        let renewed = try store.renewLeases(heldLeases, at: now, seconds: seconds)
+        renewed.forEach(book.set)
+        let stillHeld = Set(renewed.map(\.group))
+        for lease in heldLeases where !stillHeld.contains(lease.group) {
+            book.drop(lease.group)
+            report.lost.append(lease.group)
         }
         // Another live actuator's configuration of a group this one runs too: the actuator that
         // started first keeps the group, the later one refuses it (and both say so).

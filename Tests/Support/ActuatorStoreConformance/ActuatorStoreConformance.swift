@@ -36,6 +36,7 @@ public enum ActuatorStoreConformance {
         case samplesAreAllOrNothing
         case leasesGoToOneOwnerAtATime
         case leaseTokensGrowAcrossOwners
+        case leasesRenewInOneBatch
         case staleTokenWritesAreRefused
         case fenceMustNameTheShadowsGroup
         case hostMeasurementsRoundTrip
@@ -65,6 +66,7 @@ public enum ActuatorStoreConformance {
             case .samplesAreAllOrNothing: try Checks.samplesAreAllOrNothing(store)
             case .leasesGoToOneOwnerAtATime: try Checks.leasesGoToOneOwnerAtATime(store)
             case .leaseTokensGrowAcrossOwners: try Checks.leaseTokensGrowAcrossOwners(store)
+            case .leasesRenewInOneBatch: try Checks.leasesRenewInOneBatch(store)
             case .staleTokenWritesAreRefused: try Checks.staleTokenWritesAreRefused(store)
             case .fenceMustNameTheShadowsGroup: try Checks.fenceMustNameTheShadowsGroup(store)
             case .hostMeasurementsRoundTrip: try Checks.hostMeasurementsRoundTrip(store)

@@ -11,7 +11,7 @@ extension Checks {
         // The holder acquiring again renews with the same token.
         #expect(try store.acquireLease(group: "web", owner: "actuator-a", at: 120, seconds: 30)
                 == .acquired(Lease(group: "web", owner: "actuator-a", token: 1, expiresAt: 150)))
-        let renewed = try #require(try store.renewLease(a, at: 140, seconds: 30))
+        let renewed = try #require(try store.renewLeases([a], at: 140, seconds: 30).first)
         #expect(renewed.expiresAt == 170 && renewed.token == 1)
         // Another group is independent.
         #expect(try store.acquireLease(group: "db", owner: "actuator-b", at: 140, seconds: 30).lease?.token == 1)
@@ -19,12 +19,43 @@ extension Checks {
         // Expired: b takes over; a can no longer renew.
         let b = try #require(try store.acquireLease(group: "web", owner: "actuator-b", at: 170, seconds: 30).lease)
         #expect(b.token == 2 && b.owner == "actuator-b")
-        #expect(try store.renewLease(renewed, at: 171, seconds: 30) == nil)
+        #expect(try store.renewLeases([renewed], at: 171, seconds: 30).isEmpty)
         #expect(try store.releaseLease(renewed) == false)
         #expect(try store.acquireLease(group: "web", owner: "actuator-a", at: 180, seconds: 30) == .held(b))
         expectCode(.invalidEvent, "a lease without an owner") {
             _ = try store.acquireLease(group: "web", owner: "", at: 1, seconds: 30)
         }
+    }
+
+    /// The batch renew an actuator runs every cycle: exactly the leases still held are extended,
+    /// the lost ones (taken after expiry, released, a stale token, another owner's) are left as
+    /// they are, in one call.
+    static func leasesRenewInOneBatch(_ store: any ActuatorStore) throws {
+        #expect(try store.renewLeases([], at: 0, seconds: 30).isEmpty)
+        var mine: [Lease] = []
+        for group in ["g1", "g2", "g3", "g4", "g5"] {
+            mine.append(try #require(try store.acquireLease(group: group, owner: "a", at: 100, seconds: 30).lease))
+        }
+        // g2 released; g3 expires early and b takes it; g4 is presented with a stale token.
+        #expect(try store.releaseLease(mine[1]))
+        #expect(try store.renewLeases([mine[2]], at: 100, seconds: 1).count == 1)
+        let b = try #require(try store.acquireLease(group: "g3", owner: "b", at: 105, seconds: 30).lease)
+        var stale = mine[3]
+        stale.token += 7
+        // b's own lease, presented as a's, is not a's to renew.
+        let forged = Lease(group: "g3", owner: "a", token: b.token, expiresAt: b.expiresAt)
+        let many = (0..<500).map { "m\($0)" }
+        for group in many { _ = try store.acquireLease(group: group, owner: "a", at: 100, seconds: 30) }
+        let asked = [mine[0], mine[1], mine[2], stale, mine[4], forged]
+            + many.map { Lease(group: $0, owner: "a", token: 1, expiresAt: 130) }
+        let renewed = try store.renewLeases(asked, at: 110, seconds: 60)
+        #expect(renewed.map(\.group) == ["g1", "g5"] + many)
+        #expect(renewed.allSatisfy { $0.expiresAt == 170 && $0.owner == "a" })
+        let rows = Dictionary(uniqueKeysWithValues: try store.leases().map { ($0.group, $0) })
+        #expect(rows["g1"]?.expiresAt == 170 && rows["g5"]?.expiresAt == 170 && rows["m499"]?.expiresAt == 170)
+        #expect(rows["g2"]?.expiresAt == 0)
+        #expect(rows["g3"] == b)
+        #expect(rows["g4"] == mine[3])
     }
 
     static func leaseTokensGrowAcrossOwners(_ store: any ActuatorStore) throws {
