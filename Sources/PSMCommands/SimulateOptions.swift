@@ -90,7 +90,7 @@ struct PolicyFlags: ParsableArguments {
 
     @Option(help: "shadow: how far ahead the trigger acts on the forecast.") var activationLead = "60s"
 
-    @Option(help: "shadow: running capacity as the sizer sees it: threshold (θ × capacity, the pool the trigger will use) or full (as the actuator runtime does).")
+    @Option(help: "shadow: running capacity as the sizer sees it: threshold (θ × capacity, the pool the trigger will use, as the actuator runtime does) or full (all of it).")
     var sizerRunning: SizerRunning = .threshold
 
     func apply(to p: inout SimulationParameters) throws {

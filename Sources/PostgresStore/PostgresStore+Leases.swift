@@ -68,12 +68,23 @@ extension PostgresStore {
     /// Throws `leaseLost` when a fence's token is not current. `FOR SHARE` keeps the lease row
     /// until this transaction ends: a takeover (an UPDATE of the row) waits for the fenced write
     /// to commit, and a fenced write after the takeover sees the new token.
+    /// All fences in one statement (a cycle's decision log carries one per group); the first
+    /// fence not current, in the order given, is the one reported.
     static func check(_ fences: [LeaseFence], _ what: String, _ location: String, _ s: PostgresSession) throws {
-        for fence in fences {
-            let current = try s.query("""
-                SELECT 1 FROM leases WHERE grp = \(fence.group) AND token = \(fence.token) AND expires_at > \(fence.now) FOR SHARE
-                """).first != nil
-            guard current else { throw fence.lost(what, path: location) }
+        guard !fences.isEmpty else { return }
+        struct Key: Hashable { var group: String, token: Int64, now: Int64 }
+        let current = Set(try s.query("""
+            SELECT f.grp, f.token, f.now FROM leases l
+            JOIN unnest(\(fences.map(\.group))::text[], \(fences.map(\.token))::bigint[], \(fences.map(\.now))::bigint[])
+                 AS f(grp, token, now)
+              ON l.grp = f.grp AND l.token = f.token AND l.expires_at > f.now
+            FOR SHARE OF l
+            """).map { row in
+                let (group, token, now) = try row.decode((String, Int64, Int64).self)
+                return Key(group: group, token: token, now: now)
+            })
+        if let lost = fences.first(where: { !current.contains(Key(group: $0.group, token: $0.token, now: $0.now)) }) {
+            throw lost.lost(what, path: location)
         }
     }
 

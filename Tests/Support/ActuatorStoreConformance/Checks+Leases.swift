@@ -102,13 +102,24 @@ extension Checks {
             _ = try store.insert(decisions: [("web", 21, "{\"stale\":true}")],
                                  states: [StoredState(name: "sizing", version: 1, time: 21, json: "{}")], fences: [stale])
         }
+        // Several fences (a cycle's decision log carries one per group): one stale fence among
+        // current ones, here the same group's old token beside its new one, refuses the whole write.
+        let other = try #require(try store.acquireLease(group: "db", owner: "b", at: 20, seconds: 10).lease)
+        expectCode(.leaseLost, "decide with one stale fence among current ones") {
+            _ = try store.insert(decisions: [("db", 21, "{}"), ("web", 21, "{}")], states: [],
+                                 fences: [other.fence(at: 21), new.fence(at: 21), stale])
+        }
+        #expect(try store.decisions(group: "db", limit: 10).isEmpty)
+        #expect(try store.insert(decisions: [("db", 21, "{}"), ("web", 21, "{}")], states: [],
+                                 fences: [other.fence(at: 21), new.fence(at: 21)]).count == 2)
+        #expect(try store.decisions(group: "db", limit: 10).map(\.time) == [21])
         // Nothing of the refused writes is stored.
         #expect(try store.shadow(id: "s3") == nil)
         #expect(try store.shadow(id: "s4") == nil)
         #expect(try store.shadow(id: "s1")?.state == .ready)
         #expect(try store.activation(id: "x1") == nil)
         #expect(try store.reservations().map(\.shadowID) == ["s1", "s2"])
-        #expect(try store.decisions(group: "web", limit: 10).map(\.time) == [2])
+        #expect(try store.decisions(group: "web", limit: 10).map(\.time).sorted() == [2, 21])
         #expect(try store.state(named: "sizing") == nil)
         // The same lease, past its expiry with nobody taking over, is no longer current either.
         let lapsed = new.fence(at: 31)
