@@ -16,14 +16,26 @@ struct SeasonalMedianFilter: OneStepFilter {
     init(season: Int?) { self.season = max(1, season ?? 1) }
 
     func prediction(_ state: State) -> (mean: Double, variance: Double)? {
+        // The median of at most three values, without an array: it runs for every point of every
+        // screened tail (each seasonal-naive forecast in the actuator's cycle).
         let n = state.recent.count
-        var lagged: [Double] = []
+        var a = Double.nan, b = Double.nan, c = Double.nan, count = 0
         for k in 1...3 where n - k * season >= 0 {
             let v = state.recent[n - k * season]
-            if v.isFinite { lagged.append(v) }
+            guard v.isFinite else { continue }
+            switch count {
+            case 0: a = v
+            case 1: b = v
+            default: c = v
+            }
+            count += 1
         }
-        guard !lagged.isEmpty else { return nil }
-        return (OriginScreen.median(lagged), 1)
+        switch count {
+        case 0: return nil
+        case 1: return (a, 1)
+        case 2: return ((min(a, b) + max(a, b)) / 2, 1)
+        default: return (max(min(a, b), min(max(a, b), c)), 1)
+        }
     }
 
     func step(_ state: inout State, observing u: Double) { remember(&state, u) }
