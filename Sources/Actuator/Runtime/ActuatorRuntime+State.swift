@@ -178,22 +178,14 @@ extension ActuatorRuntime {
     }
 
     /// The sizing state document of now, for the cycle's decision transaction (under leases only
-    /// the groups held now); nil (and a problem) when it cannot be encoded.
-    func sizingStateDocument(now: Int64, problems: inout [String]) -> StoredState? {
+    /// the groups held now), written by `DecisionJSON.encodeSizingState`.
+    func sizingStateDocument(now: Int64) -> StoredState {
         let held: Set<String>? = leaseKeeper == nil ? nil : Set(configuration.groups.map(\.name).filter { leaseBook.holds($0, at: now) })
         let states = held.map { h in sizer.states.filter { entry in h.contains(entry.key) } } ?? sizer.states
-        let document = SizingStateDocument(groups: states, costLoop: costLoopState(holding: held))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = DecisionLog.floats
-        do {
-            let data = try encoder.encode(document)
-            return StoredState(name: sizingStateName, version: SizingStateDocument.version, time: now,
-                               json: String(decoding: data, as: UTF8.self))
-        } catch {
-            problems.append("cannot encode the sizing state: \(error)")
-            return nil
-        }
+        let costLoop = costLoopState(holding: held)
+        let json = DecisionJSON.encodeSizingState(groups: states, windowStart: costLoop.windowStart,
+                                                  entries: costLoop.entries, bounds: costLoop.bounds)
+        return StoredState(name: sizingStateName, version: SizingStateDocument.version, time: now, json: json)
     }
 }
 

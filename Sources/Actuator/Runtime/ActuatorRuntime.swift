@@ -476,7 +476,7 @@ public actor ActuatorRuntime {
         var report = report
         var phases = phases
         recordHostMetrics()
-        let state = dryRun ? nil : sizingStateDocument(now: report.time, problems: &report.problems)
+        let state = dryRun ? nil : sizingStateDocument(now: report.time)
         do {
             try decisionLog.record(decisions, states: state.map { [$0] } ?? [],
                                    fences: decisions.compactMap { leaseBook.fence($0.group, at: report.time) })

@@ -1,6 +1,7 @@
 import Calibration
 
-/// Writes a `SizingDecision` as the decision log stores it: the bytes Foundation's `JSONEncoder`
+/// Writes a `SizingDecision` as the decision log stores it (and, in DecisionJSON+SizingState, the
+/// sizing-state document stored beside it): the bytes Foundation's `JSONEncoder`
 /// produces with sorted keys and the log's non-finite strings ("nan", "+inf", "-inf"), written
 /// directly instead of through `Encodable`'s containers.
 ///
@@ -9,7 +10,7 @@ import Calibration
 /// compare the output byte for byte with `JSONEncoder` on decisions that reach every branch, so a
 /// field added to a step and not written here fails a test rather than silently vanishing.
 package struct DecisionJSON {
-    private var out: [UInt8] = []
+    var out: [UInt8] = []
 
     /// The decision's JSON, explanation lines included.
     package static func encode(_ d: SizingDecision) -> String {
@@ -51,7 +52,7 @@ package struct DecisionJSON {
         end()
     }
 
-    private mutating func bounds(_ b: GroupBounds) {
+    mutating func bounds(_ b: GroupBounds) {
         var o = Object(); begin()
         key("maximum", &o); int(b.maximum)
         key("minimum", &o); int(b.minimum)
@@ -152,7 +153,7 @@ package struct DecisionJSON {
     }
 
     /// Synthesised `Codable` of an enum: the case name → an object of its labelled values.
-    private mutating func sizingQuantile(_ s: SizingQuantile) {
+    mutating func sizingQuantile(_ s: SizingQuantile) {
         var o = Object(); begin()
         switch s {
         case .finite(let value, let level, let extrapolated):
@@ -202,12 +203,12 @@ package struct DecisionJSON {
     // MARK: Scalars
 
     /// Whether a key has been written into the current object (a comma goes before the next).
-    private struct Object { var empty = true }
+    struct Object { var empty = true }
 
-    private mutating func begin() { out.append(UInt8(ascii: "{")) }
-    private mutating func end() { out.append(UInt8(ascii: "}")) }
+    mutating func begin() { out.append(UInt8(ascii: "{")) }
+    mutating func end() { out.append(UInt8(ascii: "}")) }
 
-    private mutating func key(_ name: StaticString, _ object: inout Object) {
+    mutating func key(_ name: StaticString, _ object: inout Object) {
         if !object.empty { out.append(UInt8(ascii: ",")) }
         object.empty = false
         out.append(UInt8(ascii: "\""))
@@ -216,13 +217,13 @@ package struct DecisionJSON {
         out.append(UInt8(ascii: ":"))
     }
 
-    private mutating func int<T: BinaryInteger>(_ v: T) { out.append(contentsOf: String(v).utf8) }
+    mutating func int<T: BinaryInteger>(_ v: T) { out.append(contentsOf: String(v).utf8) }
 
-    private mutating func bool(_ v: Bool) { out.append(contentsOf: (v ? "true" : "false").utf8) }
+    mutating func bool(_ v: Bool) { out.append(contentsOf: (v ? "true" : "false").utf8) }
 
     /// As `JSONEncoder` writes a Double: its shortest round-trip description without a trailing
     /// ".0"; non-finite values as the log's strings.
-    private mutating func double(_ v: Double) {
+    mutating func double(_ v: Double) {
         guard v.isFinite else {
             string(v.isNaN ? "nan" : (v > 0 ? "+inf" : "-inf"))
             return
@@ -235,7 +236,7 @@ package struct DecisionJSON {
 
     /// A JSON string with `JSONEncoder`'s escapes (it escapes "/" too); other non-ASCII text as is.
     /// Runs of bytes that need no escape are copied at once.
-    private mutating func string(_ s: String) {
+    mutating func string(_ s: String) {
         var text = s
         text.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
