@@ -31,4 +31,28 @@ import Testing
         // Every case was reached: no finite lag, one, two and three.
         #expect(byLags.allSatisfy { $0 > 0 }, "\(byLags)")
     }
+
+    /// Stepping (observed values and skipped ones) keeps predicting from the values one, two and
+    /// three seasons back, however the buffer is trimmed.
+    @Test func steppedPredictionsFollowTheSeasonalLags() {
+        for season in [1, 3, 24] {
+            let filter = SeasonalMedianFilter(season: season)
+            var state = SeasonalMedianFilter.State()
+            var seen: [Double] = []
+            for t in 0..<(20 * season + 7) {
+                let lagged = (1...3).compactMap { k in t - k * season >= 0 ? seen[t - k * season] : nil }.filter(\.isFinite)
+                let predicted = filter.prediction(state)?.mean
+                #expect(predicted == (lagged.isEmpty ? nil : OriginScreen.median(lagged)), "season \(season), t \(t)")
+                if t % 11 == 5 {
+                    filter.skip(&state)
+                    seen.append(predicted ?? .nan)
+                } else {
+                    let u = Double((t * 7919) % 13) + (t % 17 == 0 ? .nan : 0)
+                    filter.step(&state, observing: u)
+                    seen.append(u)
+                }
+                #expect(state.recent.count <= max(6 * season - 1, 3 * season), "season \(season), t \(t)")
+            }
+        }
+    }
 }

@@ -6,7 +6,8 @@ import TimeSeries
 /// so far, so one past spike does not make its return to normal look like an outlier. The
 /// variance is constant: the guard's robust scale of the in-sample errors is the spread.
 struct SeasonalMedianFilter: OneStepFilter {
-    /// The last `3 · season` values seen (cleaned: an outlier is stored as its prediction), oldest first.
+    /// The values seen (cleaned: an outlier is stored as its prediction), oldest first: at least
+    /// the last `3 · season` once that many were seen, at most twice as many (trimmed in bulk).
     struct State: Sendable, Hashable, Codable {
         var recent: [Double] = []
     }
@@ -42,9 +43,11 @@ struct SeasonalMedianFilter: OneStepFilter {
 
     func skip(_ state: inout State) { remember(&state, prediction(state)?.mean ?? .nan) }
 
+    /// Trimming one value per step moved the whole buffer each time (most of a screen's cost);
+    /// trimmed to `3 · season` once it reaches `6 · season`, each value is moved about once.
     private func remember(_ state: inout State, _ value: Double) {
         state.recent.append(value)
-        if state.recent.count > 3 * season { state.recent.removeFirst(state.recent.count - 3 * season) }
+        if state.recent.count >= 6 * season { state.recent.removeFirst(state.recent.count - 3 * season) }
     }
 }
 
