@@ -80,7 +80,7 @@ extension MetricStore {
             try db.execute(sql: "UPDATE hosts SET state = 'lost', lost_at = ? WHERE name = ? AND state = 'unreachable'",
                            arguments: [now, name])
             guard db.changesCount > 0 else { return [] }
-            let lost = try Row.fetchAll(db, sql: "SELECT * FROM shadows WHERE host = ? AND state != 'gone' ORDER BY id",
+            let lost = try Row.fetchAll(db, sql: "SELECT \(Self.shadowColumns) FROM shadows WHERE host = ? AND state != 'gone' ORDER BY id",
                                         arguments: [name]).map(Self.decodeShadow)
             for shadow in lost {
                 try db.execute(sql: """
