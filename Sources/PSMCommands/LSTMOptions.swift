@@ -40,8 +40,16 @@ struct LSTMOptions: ParsableArguments {
             help: "What the network's window-scaled output is added to: seasonal-naive or level.")
     var baseline: String = LSTMNormalisation.Baseline.seasonalNaive.rawValue
 
+    @Option(name: .customLong("lstm-scope"),
+            help: "Which series share one network: global (all series given) or group (one per VM group).")
+    var scope: String = LSTMScope.global.rawValue
+
     @Option(name: .customLong("lstm-threads"), help: "OpenBLAS threads (results are reproducible per count).")
     var threads = 1
+
+    @Flag(name: .customLong("lstm-no-blend"),
+          help: "Keep the network's forecast as is (no per-series blend toward the baseline chosen on the held-out window).")
+    var noBlend = false
 
     @Flag(name: .customLong("lstm-quiet"), help: "No per-epoch progress lines on stderr.")
     var quiet = false
@@ -50,6 +58,10 @@ struct LSTMOptions: ParsableArguments {
         guard LSTMNormalisation.Baseline(rawValue: baseline) != nil else {
             throw ValidationError("--lstm-baseline must be one of "
                                   + LSTMNormalisation.Baseline.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(baseline)")
+        }
+        guard LSTMScope(rawValue: scope) != nil else {
+            throw ValidationError("--lstm-scope must be one of " + LSTMScope.allCases.map(\.rawValue).joined(separator: ", ")
+                                  + ", got \(scope)")
         }
         if let problem = configuration.problem { throw ValidationError("--lstm-*: \(problem)") }
     }
@@ -62,6 +74,8 @@ struct LSTMOptions: ParsableArguments {
         c.embeddingSize = embedding
         c.seeds = seeds
         c.baseline = LSTMNormalisation.Baseline(rawValue: baseline) ?? .seasonalNaive
+        c.scope = LSTMScope(rawValue: scope) ?? .global
+        c.blend = !noBlend
         c.threads = threads
         c.reportsProgress = !quiet
         return c

@@ -32,6 +32,19 @@ public struct LSTMConfiguration: Sendable, Hashable, Codable {
     public var threads: Int = 1
     /// Print one progress line per epoch (epoch, losses, ETA) on stderr.
     public var reportsProgress: Bool = true
+    /// Which series share one network: all series given (`global`, the default) or each VM
+    /// group's own (`group`). A training-time choice: not stored in the model file.
+    public var scope: LSTMScope = .global
+    /// Choose each series' blend weight toward the baseline on its held-out window (`LSTMHeldOut`);
+    /// false keeps the network's forecast as is. A training-time choice: the file stores the weights.
+    public var blend: Bool = true
+
+    /// The fields a model file stores (`scope` and `blend` stay with the run; the weights chosen are
+    /// in the series records).
+    enum CodingKeys: String, CodingKey {
+        case hiddenSize, layers, window, epochs, batchesPerEpoch, batchSize, learningRate, gradientClip, patience
+        case embeddingSize, validation, seed, seeds, baseline, threads, reportsProgress
+    }
 
     public init() {}
 
@@ -63,4 +76,13 @@ public struct LSTMConfiguration: Sendable, Hashable, Codable {
         if !(1...256).contains(threads) { return "threads must be 1…256, got \(threads)" }
         return nil
     }
+}
+
+/// Which series one LSTM network is trained on.
+public enum LSTMScope: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One network over every series given: all groups of a `psm train` run (shard), all series
+    /// of a `psm forecast` call.
+    case global
+    /// One network per VM group (series without a group pooled into one in `psm forecast`).
+    case group
 }
