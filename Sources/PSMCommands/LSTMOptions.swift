@@ -47,9 +47,9 @@ struct LSTMOptions: ParsableArguments {
     @Option(name: .customLong("lstm-threads"), help: "OpenBLAS threads (results are reproducible per count).")
     var threads = 1
 
-    @Flag(name: .customLong("lstm-no-blend"),
-          help: "Keep the network's forecast as is (no per-series blend toward the baseline chosen on the held-out window).")
-    var noBlend = false
+    @Option(name: .customLong("lstm-blend"),
+            help: "Blend toward the baseline chosen on the held-out windows: pooled (one weight), series (one per series) or off.")
+    var blend: String = LSTMBlend.pooled.rawValue
 
     @Flag(name: .customLong("lstm-quiet"), help: "No per-epoch progress lines on stderr.")
     var quiet = false
@@ -58,6 +58,10 @@ struct LSTMOptions: ParsableArguments {
         guard LSTMNormalisation.Baseline(rawValue: baseline) != nil else {
             throw ValidationError("--lstm-baseline must be one of "
                                   + LSTMNormalisation.Baseline.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(baseline)")
+        }
+        guard LSTMBlend(rawValue: blend) != nil else {
+            throw ValidationError("--lstm-blend must be one of " + LSTMBlend.allCases.map(\.rawValue).joined(separator: ", ")
+                                  + ", got \(blend)")
         }
         guard LSTMScope(rawValue: scope) != nil else {
             throw ValidationError("--lstm-scope must be one of " + LSTMScope.allCases.map(\.rawValue).joined(separator: ", ")
@@ -75,7 +79,7 @@ struct LSTMOptions: ParsableArguments {
         c.seeds = seeds
         c.baseline = LSTMNormalisation.Baseline(rawValue: baseline) ?? .seasonalNaive
         c.scope = LSTMScope(rawValue: scope) ?? .global
-        c.blend = !noBlend
+        c.blend = LSTMBlend(rawValue: blend) ?? .pooled
         c.threads = threads
         c.reportsProgress = !quiet
         return c

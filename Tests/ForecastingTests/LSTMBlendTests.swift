@@ -41,13 +41,19 @@ import TimeSeries
 
     @Test func trainingStoresTheWeightsAndTheFileKeepsThem() throws {
         let inputs = [Self.input("a", count: 150, level: 10), Self.input("b", count: 150, level: 300)]
-        let (model, _) = try #require(try LSTMForecaster(configuration: Self.configuration).fit(inputs, horizon: 12, levels: [0.1, 0.9]))
+        var perSeries = Self.configuration
+        perSeries.blend = .series
+        let (model, _) = try #require(try LSTMForecaster(configuration: perSeries).fit(inputs, horizon: 12, levels: [0.1, 0.9]))
         #expect(model.series.allSatisfy { LSTMHeldOut.weights.contains($0.blend ?? -1) }, "\(model.series)")
         #expect(model.training.blend.map(LSTMHeldOut.weights.contains) == true)
         let back = try LSTMModel(serialized: model.serialized())
         #expect(back.series == model.series && back.training.blend == model.training.blend)
+        // The default: one pooled weight, no per-series one (every series reads the pooled weight).
+        let (pooled, _) = try #require(try LSTMForecaster(configuration: Self.configuration).fit(inputs, horizon: 12, levels: [0.1, 0.9]))
+        #expect(pooled.series.allSatisfy { $0.blend == nil } && pooled.training.blend == model.training.blend)
+        #expect(pooled.series.allSatisfy { pooled.blend(for: $0) == model.training.blend })
         var c = Self.configuration
-        c.blend = false
+        c.blend = .off
         let (plain, _) = try #require(try LSTMForecaster(configuration: c).fit(inputs, horizon: 12, levels: [0.1, 0.9]))
         #expect(plain.series.allSatisfy { $0.blend == nil } && plain.training.blend == nil)
         #expect(plain.members == model.members, "the blend changes no weight")

@@ -35,9 +35,10 @@ public struct LSTMConfiguration: Sendable, Hashable, Codable {
     /// Which series share one network: all series given (`global`, the default) or each VM
     /// group's own (`group`). A training-time choice: not stored in the model file.
     public var scope: LSTMScope = .global
-    /// Choose each series' blend weight toward the baseline on its held-out window (`LSTMHeldOut`);
-    /// false keeps the network's forecast as is. A training-time choice: the file stores the weights.
-    public var blend: Bool = true
+    /// How the blend weight toward the baseline is chosen on the held-out windows (`LSTMHeldOut`):
+    /// one for all series (`pooled`, the default), one per series, or none (`off`). A
+    /// training-time choice: the file stores the weights chosen.
+    public var blend: LSTMBlend = .pooled
 
     /// The fields a model file stores (`scope` and `blend` stay with the run; the weights chosen are
     /// in the series records).
@@ -85,4 +86,14 @@ public enum LSTMScope: String, Sendable, Hashable, Codable, CaseIterable {
     case global
     /// One network per VM group (series without a group pooled into one in `psm forecast`).
     case group
+}
+
+/// How much of the network's correction over the baseline is kept (`LSTMHeldOut`).
+public enum LSTMBlend: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One weight chosen on every series' held-out window together.
+    case pooled
+    /// One weight per series, chosen on its own held-out window (noisier: one window each).
+    case series
+    /// The network's forecast as is.
+    case off
 }

@@ -142,11 +142,15 @@ public struct LSTMForecaster: Forecaster {
                 let heldOut = try LSTMHeldOut(data, items: validation, workspace: ws, members: members)
                 let median = trainedLevels.firstIndex { abs($0 - 0.5) < 1e-12 }
                 var weights: [Int: Double] = [:]
-                if configuration.blend, let median {
+                if configuration.blend != .off, let median {
                     let chosen = heldOut.blendWeights(median: median)
-                    weights = chosen.items
                     report.blend = chosen.pooled
-                    for (item, w) in weights { scalings[item].blend = w }
+                    if configuration.blend == .series {
+                        weights = chosen.items
+                        for (item, w) in weights { scalings[item].blend = w }
+                    } else {
+                        weights = chosen.items.mapValues { _ in chosen.pooled }
+                    }
                 }
                 report.validationCoverage = heldOut.coverage(median: median, weights: weights)
                 report.validationLevels = trainedLevels

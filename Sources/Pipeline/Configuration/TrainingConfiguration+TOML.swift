@@ -139,7 +139,13 @@ extension TrainingConfiguration {
             }
             c.lstm.scope = scope
         }
-        c.lstm.blend = try lstm.bool("blend") ?? c.lstm.blend
+        if let name = try lstm.string("blend") {
+            guard let blend = LSTMBlend(rawValue: name) else {
+                throw lstm.error(.invalidValue, key: "blend", "must be one of "
+                                 + LSTMBlend.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(name)")
+            }
+            c.lstm.blend = blend
+        }
         if let seed = try lstm.int("seed", in: 0...Int.max) { c.lstm.seed = UInt64(seed) }
         if let problem = c.lstm.problem { throw lstm.error(.invalidValue, key: "", problem) }
 
