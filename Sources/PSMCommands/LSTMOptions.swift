@@ -5,6 +5,10 @@ import Forecasting
 ///
 /// Wiring: `@OptionGroup(title: "LSTM") var lstm: LSTMOptions` in a command, and
 /// `case "lstm": return LSTMForecaster(configuration: lstm.configuration)` in the catalog.
+extension LSTMNormalisation.Baseline: ExpressibleByArgument {}
+extension LSTMScope: ExpressibleByArgument {}
+extension LSTMBlend: ExpressibleByArgument {}
+
 struct LSTMOptions: ParsableArguments {
     @Option(name: .customLong("lstm-hidden"), help: "LSTM units per layer.") var hidden = 64
 
@@ -33,18 +37,22 @@ struct LSTMOptions: ParsableArguments {
 
     @Option(name: .customLong("lstm-baseline"),
             help: "What the network's window-scaled output is added to: seasonal-naive or level.")
-    var baseline: String = LSTMNormalisation.Baseline.seasonalNaive.rawValue
+    var baseline: LSTMNormalisation.Baseline = .seasonalNaive
+
+    @Option(name: .customLong("lstm-scope"),
+            help: "Which series share one network: global (all series given) or group (one per VM group).")
+    var scope: LSTMScope = .global
 
     @Option(name: .customLong("lstm-threads"), help: "OpenBLAS threads (results are reproducible per count).")
     var threads = 1
 
+    @Option(name: .customLong("lstm-blend"),
+            help: "Blend toward the baseline chosen on the held-out windows: pooled (one weight), series (one per series) or off.")
+    var blend: LSTMBlend = .pooled
+
     @Flag(name: .customLong("lstm-quiet"), help: "No per-epoch progress lines on stderr.") var quiet = false
 
     func validate() throws {
-        guard LSTMNormalisation.Baseline(rawValue: baseline) != nil else {
-            throw ValidationError("--lstm-baseline must be one of "
-                                  + LSTMNormalisation.Baseline.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(baseline)")
-        }
         if let problem = configuration.problem { throw ValidationError("--lstm-*: \(problem)") }
     }
 
@@ -55,7 +63,9 @@ struct LSTMOptions: ParsableArguments {
         c.batchesPerEpoch = batchesPerEpoch
         c.embeddingSize = embedding
         c.seeds = seeds
-        c.baseline = LSTMNormalisation.Baseline(rawValue: baseline) ?? .seasonalNaive
+        c.baseline = baseline
+        c.scope = scope
+        c.blend = blend
         c.threads = threads
         c.reportsProgress = !quiet
         return c

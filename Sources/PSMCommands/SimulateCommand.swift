@@ -70,18 +70,11 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let simulator: Simulator
         do {
-            let kinds = try PolicyKind.parseList(policy)
-            var swept: [Sweep] = []
-            for s in sweep { swept.append(try Sweep.parse(s)) }
-            simulator = try Simulator(parameters: try parameters(), policies: kinds, sweeps: swept)
-        } catch let error as SimulationError {
-            throw ValidationError(error.message)
-        }
-        let run = SimulationRun(trace: trace, options: try inputOptions.ingestOptions(), series: series, jobs: jobs,
-                                plotGroups: plotGroups, perCode: diagnostics)
-        do {
+            let simulator = try Simulator(parameters: try parameters(), policies: try PolicyKind.parseList(policy),
+                                          sweeps: try sweep.map(Sweep.parse))
+            let run = SimulationRun(trace: trace, options: try inputOptions.ingestOptions(), series: series, jobs: jobs,
+                                    plotGroups: plotGroups, perCode: diagnostics)
             print(try usageErrors { try run.run(simulator, json: json, html: html, note: { printError($0) }) }.table)
         } catch let error as SimulationError {
             throw ValidationError(error.message)

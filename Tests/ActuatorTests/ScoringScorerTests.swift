@@ -3,6 +3,7 @@ import Calibration
 import Forecasting
 import Foundation
 import ModelRegistry
+import Pipeline
 import ScoringTestSupport
 import Testing
 import TimeSeries
@@ -103,6 +104,37 @@ import TimeSeries
         #expect(got.grid.start == start + 90 * step)
         // "c" never received observations: it reports that instead of inventing a forecast.
         #expect(throws: ScoringError.self) { try scorer.forecast(seriesID: "c", horizon: 2, levels: levels) }
+    }
+
+    /// A network shared across groups (`scope = "global"`): each group's file holds the same
+    /// weights and its own series; the scorer of each group loads and forecasts its series.
+    @Test func aNetworkSharedAcrossGroupsIsScoredInEachGroup() throws {
+        let (registry, root) = try ScoringFixture.temporaryRegistry()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let web = [ScoringFixture.input("a", ScoringFixture.values(count: 72, level: 20)),
+                   ScoringFixture.input("b", ScoringFixture.values(count: 72, level: 5, phase: 3))]
+        let db = [ScoringFixture.input("c", ScoringFixture.values(count: 72, level: 300, phase: 7))]
+        let shared = Pipeline.ModelCatalog(lstm: ScoringFixture.tinyLSTM())
+            .sharingLSTM(across: [TrainingGroup(name: "web", inputs: web), TrainingGroup(name: "db", inputs: db)])
+        try ScoringFixture.publish(registry, group: "web", kind: "lstm", components: ["lstm"], inputs: web, catalog: shared)
+        try ScoringFixture.publish(registry, group: "db", kind: "lstm", components: ["lstm"], inputs: db, catalog: shared)
+        var members: [[[Float]]] = []
+        for (group, inputs) in [("web", web), ("db", db)] {
+            let loaded = try registry.load(group: group)
+            let model = try LSTMModel(serialized: [UInt8](loaded.data("lstm.bin")))
+            members.append(model.members)
+            #expect(model.series.map(\.seriesID) == inputs.map(\.series.id))
+            var scorer = try GroupScorer(model: loaded)
+            for input in inputs {
+                try scorer.append(seriesID: input.series.id, observations: input.series.values, startingAt: ScoringFixture.grid.start)
+                let got = try scorer.forecast(seriesID: input.series.id, horizon: 6, levels: levels)
+                let state = try LSTMState(model: model, seriesID: input.series.id, history: input.series.values, season: 24)
+                let expected = try state.forecast(levels: levels)
+                #expect(got.quantiles == expected.quantiles && got.mean == expected.mean)
+                #expect(got.quantiles.allSatisfy { $0.allSatisfy(\.isFinite) })
+            }
+        }
+        #expect(members[0] == members[1])
     }
 
     /// Issue 16 item 5: the manifest's `hyper_parameters.bounds` clips the scored forecast, after

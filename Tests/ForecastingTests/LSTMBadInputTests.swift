@@ -29,7 +29,11 @@ import TimeSeries
         withInfinity[100] = .infinity
         var spiky = Self.wave(300, level: 5, seed: 4)
         spiky[150] = 1e6
+        var nanRun = Self.wave(300, level: 8, seed: 7)
+        for t in 292..<300 { nanRun[t] = .nan }
         let inputs = [
+            Self.series("nan-run-at-the-end", nanRun),
+            Self.series("1e12", Self.wave(300, level: 1e12, seed: 8)),
             Self.series("normal", Self.wave(300, level: 10, seed: 1)),
             Self.series("short", Self.wave(30, level: 10, seed: 5)),
             Self.series("constant", [Double](repeating: 7, count: 300)),
@@ -44,7 +48,7 @@ import TimeSeries
         let byID = Dictionary(uniqueKeysWithValues: out.map { ($0.seriesID, $0) })
         func notes(_ id: String) -> String { byID[id]?.diagnostics.joined(separator: " | ") ?? "" }
         #expect(throws: ForecastError.self) { _ = try byID["empty"]?.result.get() }
-        for id in ["normal", "short", "constant", "zeros", "gaps", "huge", "infinity", "spike"] {
+        for id in ["normal", "short", "constant", "zeros", "gaps", "huge", "infinity", "spike", "nan-run-at-the-end", "1e12"] {
             let d = try #require(try byID[id]?.result.get(), "\(id)")
             #expect(d.quantiles.allSatisfy { $0.allSatisfy(\.isFinite) }, "\(id)")
         }
@@ -97,7 +101,9 @@ import TimeSeries
         }
         let inputs = [member("a1", "a", seed: 1), member("b1", "b", seed: 2), member("a2", "a", seed: 3),
                       member("x", nil, seed: 4), member("y", nil, seed: 5), member("a3", "a", seed: 6)]
-        let out = try LSTMForecaster(configuration: Self.quick).forecast(inputs, horizon: 12, levels: [0.5])
+        var perGroup = Self.quick
+        perGroup.scope = .group
+        let out = try LSTMForecaster(configuration: perGroup).forecast(inputs, horizon: 12, levels: [0.5])
         #expect(out.map(\.seriesID) == ["a1", "b1", "a2", "x", "y", "a3"])
         func trainedOn(_ i: Int) -> String? { out[i].diagnostics.last { $0.contains("trained on") } }
         #expect(trainedOn(0)?.contains("trained on 3 series") == true)

@@ -71,11 +71,11 @@ def scores(train, test, mean, lo, hi):
     return mase, smape, msis, cover
 
 
-def command(kind, model, psm, out):
+def command(kind, model, psm, out, extra=()):
     src = os.path.join(OUT, "train.csv")
     if kind == "psm":
         return [psm, "forecast", "--input", src, "--horizon", str(H), "--season", str(M), "--model", model,
-                "--quantiles", "0.025,0.5,0.975", "--jobs", "1", "--out", out]
+                "--quantiles", "0.025,0.5,0.975", "--jobs", "1", "--out", out, *extra]
     return [sys.executable, os.path.join(os.path.dirname(__file__), "peers_forecast.py"), "--model", model,
             "--input", src, "--out", out, "--horizon", str(H), "--season", str(M)]
 
@@ -93,6 +93,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--only", nargs="*", help="series names to keep")
     ap.add_argument("--models", nargs="*", help="kind:model entries to run, e.g. psm:auto sf:autoets")
+    ap.add_argument("--psm-args", default="", help="extra arguments of every psm command, e.g. '--lstm-seeds 1'")
+    ap.add_argument("--tag", default="", help="suffix of the forecast and per-series files (runs side by side)")
     a = ap.parse_args()
     os.environ["NIXTLA_NUMBA_CACHE"] = "1"
     write_data(set(a.only or []))
@@ -104,8 +106,8 @@ def main():
         entries = [tuple(e.split(":", 1)) for e in a.models]
     rows, per_series = [], []
     for kind, model in entries:
-        out = os.path.join(OUT, f"fc-{kind}-{model}.csv")
-        cmd = command(kind, model, a.psm, out)
+        out = os.path.join(OUT, f"fc-{kind}-{model}{a.tag}.csv")
+        cmd = command(kind, model, a.psm, out, a.psm_args.split() if kind == "psm" else ())
         if kind == "sf":
             subprocess.run(cmd, check=True, capture_output=True)  # untimed: fills numba's cache
         times, cpus = [], []
@@ -130,7 +132,7 @@ def main():
             f = fc[name]
             sc = scores(y, t, f["mean"].to_numpy(), f["lo95"].to_numpy(), f["hi95"].to_numpy())
             s.append(sc)
-            per_series.append(dict(series=name, model=f"{kind}:{model}", mase=sc[0]))
+            per_series.append(dict(series=name, model=f"{kind}:{model}", mase=sc[0], smape=sc[1], msis=sc[2], cov95=sc[3]))
         s = np.array(s)
         row = dict(model=f"{kind}:{model}", series=len(s), mase=s[:, 0].mean(), median_mase=np.median(s[:, 0]),
                    smape=s[:, 1].mean(), msis=s[:, 2].mean(), cov95=s[:, 3].mean(),
@@ -143,10 +145,11 @@ def main():
               flush=True)
     df = pd.DataFrame(rows)
     pd.DataFrame(per_series).pivot(index="series", columns="model", values="mase").round(3).to_csv(
-        os.path.join(OUT, "mase-per-series.csv"))
+        os.path.join(OUT, f"mase-per-series{a.tag}.csv"))
+    pd.DataFrame(per_series).round(4).to_csv(os.path.join(OUT, f"scores-per-series{a.tag}.csv"), index=False)
     pd.set_option("display.width", 200)
     print(df.round(3).to_string(index=False))
-    print(f"{len(names)} series, horizon {H}, season {M}; per-series MASE in {os.path.join(OUT, 'mase-per-series.csv')}")
+    print(f"{len(names)} series, horizon {H}, season {M}; per-series MASE in {os.path.join(OUT, f'mase-per-series{a.tag}.csv')}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,20 @@ public struct LSTMConfiguration: Sendable, Hashable, Codable {
     public var threads: Int = 1
     /// Print one progress line per epoch (epoch, losses, ETA) on stderr.
     public var reportsProgress: Bool = true
+    /// Which series share one network: all series given (`global`, the default) or each VM
+    /// group's own (`group`). A training-time choice: not stored in the model file.
+    public var scope: LSTMScope = .global
+    /// How the blend weight toward the baseline is chosen on the held-out windows (`LSTMHeldOut`):
+    /// one for all series (`pooled`, the default), one per series, or none (`off`). A
+    /// training-time choice: the file stores the weights chosen.
+    public var blend: LSTMBlend = .pooled
+
+    /// The fields a model file stores (`scope` and `blend` stay with the run; the weights chosen are
+    /// in the series records).
+    enum CodingKeys: String, CodingKey {
+        case hiddenSize, layers, window, epochs, batchesPerEpoch, batchSize, learningRate, gradientClip, patience
+        case embeddingSize, validation, seed, seeds, baseline, threads, reportsProgress
+    }
 
     public init() {}
 
@@ -63,4 +77,23 @@ public struct LSTMConfiguration: Sendable, Hashable, Codable {
         if !(1...256).contains(threads) { return "threads must be 1…256, got \(threads)" }
         return nil
     }
+}
+
+/// Which series one LSTM network is trained on.
+public enum LSTMScope: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One network over every series given: all groups of a `psm train` run (shard), all series
+    /// of a `psm forecast` call.
+    case global
+    /// One network per VM group (series without a group pooled into one in `psm forecast`).
+    case group
+}
+
+/// How much of the network's correction over the baseline is kept (`LSTMHeldOut`).
+public enum LSTMBlend: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One weight chosen on every series' held-out window together.
+    case pooled
+    /// One weight per series, chosen on its own held-out window (noisier: one window each).
+    case series
+    /// The network's forecast as is.
+    case off
 }

@@ -1,8 +1,9 @@
 import Features
 import TimeSeries
 
-/// The global LSTM forecaster (`--model lstm`): trains one network per VM group on all its series
-/// and forecasts every series with it, quantiles for all horizon steps at once.
+/// The global LSTM forecaster (`--model lstm`): trains one network on all the series it is
+/// given (`scope` `global`, the default) or one per VM group (`group`), and forecasts every
+/// series with it, quantiles for all horizon steps at once.
 ///
 /// Quantiles are trained at the requested levels plus the median (the point forecast). Series
 /// with nothing observed fail with `insufficientData`; when no series yields a training window
@@ -17,6 +18,7 @@ public struct LSTMForecaster: Forecaster {
 
     public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
+        if configuration.scope == .global { return try forecastGroup(inputs, horizon: horizon, levels: levels) }
         // One model per VM group; series without a group are pooled into one model, since a
         // global model needs many series (training one network per series would defeat it).
         var order: [String?] = [], members: [String?: [Int]] = [:]
@@ -33,7 +35,7 @@ public struct LSTMForecaster: Forecaster {
         return out.compactMap { $0 }
     }
 
-    /// Trains one model on `inputs` (one group) and forecasts each of them.
+    /// Trains one model on `inputs` (all of them, or one group) and forecasts each of them.
     func forecastGroup(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         guard !inputs.isEmpty else { return [] }
         guard let (model, notes) = try fit(inputs, horizon: horizon, levels: levels) else {
@@ -137,8 +139,20 @@ public struct LSTMForecaster: Forecaster {
             let validation = Array(data.validationItems.prefix(1024))
             if !validation.isEmpty {
                 let ws = LSTMWorkspace<Float>(shape: shape, batch: configuration.batchSize, window: configuration.window)
-                report.validationCoverage = try LSTMTrainer.validationCoverage(data, items: validation, workspace: ws,
-                                                                               members: members)
+                let heldOut = try LSTMHeldOut(data, items: validation, workspace: ws, members: members)
+                let median = trainedLevels.firstIndex { abs($0 - 0.5) < 1e-12 }
+                var weights: [Int: Double] = [:]
+                if configuration.blend != .off, let median {
+                    let chosen = heldOut.blendWeights(median: median)
+                    report.blend = chosen.pooled
+                    if configuration.blend == .series {
+                        weights = chosen.items
+                        for (item, w) in weights { scalings[item].blend = w }
+                    } else {
+                        weights = chosen.items.mapValues { _ in chosen.pooled }
+                    }
+                }
+                report.validationCoverage = heldOut.coverage(median: median, weights: weights)
                 report.validationLevels = trainedLevels
             }
         }

@@ -44,14 +44,7 @@ extension LSTMModel {
     /// The file: magic, UInt32 (little-endian) header length, the JSON header, then each member's
     /// parameters as little-endian Float32 in `shape`'s layout, one member after the other.
     public func serialized() throws(LSTMModelFileError) -> [UInt8] {
-        var weights = [UInt8]()
-        weights.reserveCapacity(members.count * parameters.count * 4)
-        for member in members {
-            for p in member {
-                let bits = p.bitPattern.littleEndian
-                withUnsafeBytes(of: bits) { weights += $0 }
-            }
-        }
+        let weights = Self.weightBytes(members)
         let header = LSTMModelHeader(formatVersion: Self.formatVersion, shape: shape, configuration: configuration,
                                      levels: levels, features: features, normalisation: normalisation, series: series,
                                      training: training, parameterCount: parameters.count, memberCount: members.count,
@@ -160,6 +153,23 @@ extension LSTMModel {
         }
         return try LSTMModel(serialized: [UInt8](data))
     }
+
+    /// Every member's parameters as little-endian Float32, one member after the other.
+    static func weightBytes(_ members: [[Float]]) -> [UInt8] {
+        var weights = [UInt8]()
+        weights.reserveCapacity(members.reduce(0) { $0 + $1.count } * 4)
+        for member in members {
+            for p in member {
+                let bits = p.bitPattern.littleEndian
+                withUnsafeBytes(of: bits) { weights += $0 }
+            }
+        }
+        return weights
+    }
+
+    /// The file's `weights_fnv1a64` of these members: equal for two files only when they hold
+    /// the same weights (a network shared across groups has the same in every group's file).
+    public static func weightsChecksum(_ members: [[Float]]) -> String { fnv1a(weightBytes(members)) }
 
     static func fnv1a<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325

@@ -51,6 +51,15 @@ public struct LSTMModel: Sendable {
                   normalisation: normalisation, series: series, members: [parameters], training: training)
     }
 
+    /// The same network (every member's weights, the embedding table whole) with the series
+    /// records of `seriesIDs` only: what one group's model file holds when a network is shared
+    /// across groups, each record keeping its embedding row.
+    public func restricted(to seriesIDs: Set<String>) -> LSTMModel {
+        var out = self
+        out.series = series.filter { seriesIDs.contains($0.seriesID) }
+        return out
+    }
+
     /// Past values scoring keeps: the window, or one season when that is longer.
     public var historyLength: Int { normalisation.history(window: window) }
 
@@ -66,28 +75,35 @@ public struct LSTMModel: Sendable {
         return (fitted.scaling, fitted.diagnostics + ["series not seen in training: no embedding"])
     }
 
+    /// The blend weight a series is forecast with: its own (chosen on its held-out window), else
+    /// the model's pooled one, else 1 (the network's forecast as is).
+    public func blend(for scaling: LSTMSeriesScaling) -> Double { scaling.blend ?? training.blend ?? 1 }
+
     /// Quantiles (scaled residuals, ascending levels `self.levels`) turned into the requested levels
     /// in raw units: exact where a level was trained, linear between trained levels otherwise.
-    func distributionRows(_ scaled: UnsafePointer<Float>, scale: LSTMWindowScale, levels wanted: [Double])
+    /// With `blend` w < 1 every quantile is first shifted by −(1 − w) × the median (`LSTMHeldOut`).
+    func distributionRows(_ scaled: UnsafePointer<Float>, scale: LSTMWindowScale, levels wanted: [Double], blend: Double = 1)
         throws(ForecastError) -> (mean: [Double], quantiles: [[Double]]) {
         let q = shape.quantileCount
+        let median = levels.firstIndex { abs($0 - 0.5) < 1e-12 }
         guard let lo = levels.first, let hi = levels.last, wanted.allSatisfy({ $0 >= lo - 1e-12 && $0 <= hi + 1e-12 }) else {
             throw ForecastError(.invalidRequest, "levels \(wanted) lie outside the model's trained range \(levels)")
         }
-        func at(_ level: Double, _ row: UnsafePointer<Float>, _ h: Int) -> Double {
-            if let k = levels.firstIndex(where: { abs($0 - level) < 1e-12 }) { return scale.restore(Double(row[k]), step: h) }
+        func at(_ level: Double, _ row: [Double], _ h: Int) -> Double {
+            if let k = levels.firstIndex(where: { abs($0 - level) < 1e-12 }) { return scale.restore(row[k], step: h) }
             let upper = levels.firstIndex(where: { $0 > level }) ?? (q - 1)
             let lower = max(upper - 1, 0)
             let w = (level - levels[lower]) / (levels[upper] - levels[lower])
-            return scale.restore(Double(row[lower]) * (1 - w) + Double(row[upper]) * w, step: h)
+            return scale.restore(row[lower] * (1 - w) + row[upper] * w, step: h)
         }
         var mean: [Double] = [], quantiles: [[Double]] = []
         for h in 0..<shape.horizon {
-            let row = scaled + h * q
+            let raw = scaled + h * q
+            let shift = blend < 1 ? median.map { (1 - blend) * Double(raw[$0]) } ?? 0 : 0
+            let row = (0..<q).map { Double(raw[$0]) - shift }
             quantiles.append(wanted.map { at($0, row, h) })
             // The point forecast is the median when it was trained, else the middle of the range.
-            mean.append(lo <= 0.5 && hi >= 0.5 ? at(0.5, row, h)
-                        : scale.restore((Double(row[0]) + Double(row[q - 1])) / 2, step: h))
+            mean.append(lo <= 0.5 && hi >= 0.5 ? at(0.5, row, h) : scale.restore((row[0] + row[q - 1]) / 2, step: h))
         }
         return (mean, quantiles)
     }
@@ -124,13 +140,13 @@ public struct LSTMModel: Sendable {
             try ws.forwardEnsemble(members)
             for (b, input) in chunk.enumerated() {
                 let id = input.series.id
-                guard let (_, notes) = scalings[b], let scale = scales[b] else {
+                guard let (scaling, notes) = scalings[b], let scale = scales[b] else {
                     out.append(SeriesForecast(seriesID: id, result: .failure(ForecastError(.insufficientData, "no observed values")),
                                               model: "lstm"))
                     continue
                 }
                 let rows = try distributionRows(ws.quantiles.pointer + b * shape.headOutputSize, scale: scale,
-                                                levels: wanted)
+                                                levels: wanted, blend: blend(for: scaling))
                 let result: Result<ForecastDistribution, ForecastError>
                 do {
                     result = .success(try ForecastDistribution(grid: input.series.grid.future(horizon), levels: wanted,

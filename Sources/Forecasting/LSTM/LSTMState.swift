@@ -88,6 +88,6 @@ public struct LSTMState: Sendable {
         LSTMDataset.fillFuture(ws.future.pointer, regressors: regressors, features: model.features,
                                rows: values.count + horizon, origin: values.count, horizon: horizon)
         try ws.forwardEnsemble(model.members)
-        return try model.distributionRows(ws.quantiles.pointer, scale: scale, levels: levels)
+        return try model.distributionRows(ws.quantiles.pointer, scale: scale, levels: levels, blend: model.blend(for: scaling))
     }
 }

@@ -24,6 +24,9 @@ public struct LSTMTrainingReport: Sendable, Hashable, Codable {
     public var validationCoverage: [Double] = []
     /// The quantile levels `validationCoverage` refers to.
     public var validationLevels: [Double] = []
+    /// The blend weight pooled over every series' held-out window (`LSTMHeldOut`): what a series
+    /// not seen in training is forecast with; nil without a held-out check (1: the network as is).
+    public var blend: Double?
     /// Members trained (seeds) and the epoch each kept.
     public var memberEpochs: [Int] = []
     /// Training windows seen per second.
@@ -236,31 +239,6 @@ enum LSTMTrainer {
             start += ws.batch
         }
         return observed > 0 ? total / Double(observed) : .infinity
-    }
-
-    /// Per level, the share of observed held-out targets at or below the members' averaged quantile.
-    static func validationCoverage(_ data: LSTMDataset, items: [Int], workspace ws: LSTMWorkspace<Float>,
-                                   members: [[Float]]) throws(ForecastError) -> [Double] {
-        let q = ws.shape.quantileCount, h = ws.shape.horizon
-        var below = [Int](repeating: 0, count: q), observed = 0
-        var start = 0
-        while start < items.count {
-            for b in 0..<ws.batch {
-                let k = start + b
-                if k < items.count, let origin = data.items[items[k]].validationOrigin {
-                    data.fill(ws, row: b, item: items[k], origin: origin)
-                } else {
-                    data.fill(ws, row: b, item: nil, origin: 0)
-                }
-            }
-            try ws.forwardEnsemble(members)
-            for r in 0..<(ws.batch * h) where !ws.targets[r].isNaN {
-                observed += 1
-                for k in 0..<q where ws.targets[r] <= ws.quantiles[r * q + k] { below[k] += 1 }
-            }
-            start += ws.batch
-        }
-        return observed > 0 ? below.map { Double($0) / Double(observed) } : []
     }
 
     /// One line on stderr (file descriptor 2, which needs no shared `FILE*`).

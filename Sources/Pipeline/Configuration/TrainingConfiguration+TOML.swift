@@ -114,7 +114,7 @@ extension TrainingConfiguration {
         }
         let lstm = try models.section("lstm")
         try lstm.rejectUnknown(["hidden", "layers", "window", "epochs", "batches", "batch_size", "learning_rate",
-                                "embedding", "seed", "patience", "seeds", "baseline"])
+                                "embedding", "seed", "patience", "seeds", "baseline", "scope", "blend"])
         c.lstm.hiddenSize = try lstm.int("hidden", in: 1...4_096) ?? c.lstm.hiddenSize
         c.lstm.layers = try lstm.int("layers", in: 1...16) ?? c.lstm.layers
         c.lstm.window = try lstm.int("window", in: 1...100_000) ?? c.lstm.window
@@ -131,6 +131,20 @@ extension TrainingConfiguration {
                                  + LSTMNormalisation.Baseline.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(name)")
             }
             c.lstm.baseline = baseline
+        }
+        if let name = try lstm.string("scope") {
+            guard let scope = LSTMScope(rawValue: name) else {
+                throw lstm.error(.invalidValue, key: "scope", "must be one of "
+                                 + LSTMScope.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(name)")
+            }
+            c.lstm.scope = scope
+        }
+        if let name = try lstm.string("blend") {
+            guard let blend = LSTMBlend(rawValue: name) else {
+                throw lstm.error(.invalidValue, key: "blend", "must be one of "
+                                 + LSTMBlend.allCases.map(\.rawValue).joined(separator: ", ") + ", got \(name)")
+            }
+            c.lstm.blend = blend
         }
         if let seed = try lstm.int("seed", in: 0...Int.max) { c.lstm.seed = UInt64(seed) }
         if let problem = c.lstm.problem { throw lstm.error(.invalidValue, key: "", problem) }

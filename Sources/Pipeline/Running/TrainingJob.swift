@@ -22,9 +22,14 @@ public struct TrainingJob: Sendable {
     /// concurrently on `jobs` workers, each with one BLAS thread (parallelism is across groups;
     /// nested BLAS threads would oversubscribe the cores). A failure in one group is recorded
     /// and never stops the others.
-    public func run(_ groups: [TrainingGroup], notes: [String] = []) -> TrainingReport {
+    ///
+    /// With `[models.lstm] scope = "global"` the LSTM is one network per list of `sharing` (group
+    /// names; nil: all groups of the shard in one list), trained once and published in each of
+    /// their model files (`GlobalLSTM`).
+    public func run(_ groups: [TrainingGroup], notes: [String] = [], sharing: [[String]]? = nil) -> TrainingReport {
         let started = clock()
         let mine = groups.filter { shard.contains(group: $0.name) }
+        let trainer = self.trainer.sharingLSTM(groups: mine, sharing: sharing ?? [mine.map(\.name)])
         let previousThreads = blasThreadCount
         setBLASThreadCount(1)
         defer { setBLASThreadCount(previousThreads) }

@@ -40,7 +40,9 @@ public struct TrainingRun: Sendable {
         let groups = TrainingGroup.grouping(loaded.inputs)
         let memory = MemoryGroups.read(c, beside: groups.map(\.name))
         for note in memory.notes { log("psm train: \(note)") }
-        var report = job.run(groups + memory.groups, notes: loaded.notes + memory.notes + repairs.map(\.description))
+        // CPU and memory series are different metrics: each kind shares its own LSTM network.
+        var report = job.run(groups + memory.groups, notes: loaded.notes + memory.notes + repairs.map(\.description),
+                             sharing: [groups.map(\.name), memory.groups.map(\.name)])
         let path: String
         do {
             path = try report.write(to: c.resolve(c.reportDirectory), stamp: TrainingJob.stamp(started))

@@ -17,6 +17,9 @@ public struct GroupTrainer: Sendable {
     /// Calendar, events and notices: each group's regressors and schema are built from them
     /// before the backtest (appended to regressors the inputs already carry).
     public var features: TrainingFeatures?
+    /// The LSTM network each group shares with others (`scope = "global"`), by group name; a
+    /// group not in it trains its own. Set by `TrainingJob.run`.
+    var lstmPools: [String: GlobalLSTM] = [:]
 
     public init(configuration: TrainingConfiguration, publisher: any ModelPublisher, features: TrainingFeatures? = nil,
                 featureSchema: @escaping @Sendable (TrainingGroup) -> FeatureSchema? = { _ in nil }) {
@@ -47,33 +50,18 @@ public struct GroupTrainer: Sendable {
         if let problem = publisher.problem(group: group.name) {
             return GroupOutcome(group: group.name, status: .failed, reason: problem, series: ids)
         }
-        var group = group
-        var schema: FeatureSchema?
-        if let features {
-            do {
-                (group, schema) = try features.attach(to: group)
-            } catch {
-                return GroupOutcome(group: group.name, status: .failed, reason: "features: \(error)", series: ids)
-            }
+        let prepared: Prepared
+        switch prepare(group, configuration: configuration) {
+        case .ready(let p): prepared = p
+        case .finished(let outcome): return outcome
         }
-        let required = configuration.requiredLength
-        var notes: [String] = []
-        let usable = group.inputs.filter { input in
-            let observed = input.series.values.count { $0.isFinite }
-            if input.series.count < required || observed < 2 {
-                notes.append("\(input.series.id): skipped, \(input.series.count) points (\(observed) observed); "
-                             + "the backtest needs \(required)")
-                return false
-            }
-            return true
-        }
-        guard !usable.isEmpty else {
-            let longest = group.inputs.map(\.series.count).max() ?? 0
-            return GroupOutcome(group: group.name, status: .skipped,
-                                reason: "too little data: the longest series has \(longest) points, the backtest needs \(required) "
-                                    + "(\(configuration.folds) folds × stride \(configuration.backtest.stride), horizon \(configuration.horizon), "
-                                    + "min_train \(configuration.backtest.minimumTrainingLength))",
-                                series: ids, notes: notes)
+        let usable = prepared.usable, schema = prepared.schema
+        var notes = prepared.notes
+        var catalog = self.catalog
+        catalog.globalLSTM = lstmPools[group.name]
+        if let pool = catalog.globalLSTM, candidateNames.contains("lstm") {
+            notes.append("lstm: one network shared by \(pool.groups.count) group\(pool.groups.count == 1 ? "" : "s") "
+                         + "(\(pool.inputs.count) series)")
         }
         let trainingGroup = TrainingGroup(name: group.name, inputs: usable)
         let fingerprint = trainingGroup.fingerprint
@@ -123,6 +111,54 @@ public struct GroupTrainer: Sendable {
             return GroupOutcome(group: group.name, status: .failed, reason: "\(error)", series: ids,
                                 dataFingerprint: fingerprint, notes: notes)
         }
+    }
+
+    /// A group ready for its backtest: features attached, series too short left out.
+    struct Prepared {
+        var usable: [ForecastInput]
+        var schema: FeatureSchema?
+        var notes: [String]
+    }
+
+    enum Preparation {
+        case ready(Prepared)
+        /// Skipped or failed before the backtest.
+        case finished(GroupOutcome)
+    }
+
+    /// The group with its features attached and the series the backtest can use; a `.skipped`
+    /// or `.failed` outcome when none can be.
+    func prepare(_ group: TrainingGroup, configuration: TrainingConfiguration) -> Preparation {
+        let ids = group.inputs.map(\.series.id)
+        var group = group
+        var schema: FeatureSchema?
+        if let features {
+            do {
+                (group, schema) = try features.attach(to: group)
+            } catch {
+                return .finished(GroupOutcome(group: group.name, status: .failed, reason: "features: \(error)", series: ids))
+            }
+        }
+        let required = configuration.requiredLength
+        var notes: [String] = []
+        let usable = group.inputs.filter { input in
+            let observed = input.series.values.count { $0.isFinite }
+            if input.series.count < required || observed < 2 {
+                notes.append("\(input.series.id): skipped, \(input.series.count) points (\(observed) observed); "
+                             + "the backtest needs \(required)")
+                return false
+            }
+            return true
+        }
+        guard !usable.isEmpty else {
+            let longest = group.inputs.map(\.series.count).max() ?? 0
+            return .finished(GroupOutcome(group: group.name, status: .skipped,
+                                reason: "too little data: the longest series has \(longest) points, the backtest needs \(required) "
+                                    + "(\(configuration.folds) folds × stride \(configuration.backtest.stride), horizon \(configuration.horizon), "
+                                    + "min_train \(configuration.backtest.minimumTrainingLength))",
+                                series: ids, notes: notes))
+        }
+        return .ready(Prepared(usable: usable, schema: schema, notes: notes))
     }
 
     /// The HTML report's view of a trained group: the engines' raw backtests (fan charts, PIT,

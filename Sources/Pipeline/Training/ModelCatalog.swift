@@ -17,6 +17,9 @@ public struct ModelCatalog: Sendable {
     public var arima: AutoARIMAOptions
     public var ets: AutoETSOptions
     public var theta: ThetaOptions
+    /// The network this group shares with the other groups of the run (`scope = "global"`);
+    /// nil: the LSTM is trained on the group's own series.
+    var globalLSTM: GlobalLSTM?
 
     public init(lstm: LSTMConfiguration, arima: AutoARIMAOptions = AutoARIMAOptions(), ets: AutoETSOptions = AutoETSOptions(),
                 theta: ThetaOptions = ThetaOptions()) {
@@ -24,6 +27,19 @@ public struct ModelCatalog: Sendable {
         self.arima = arima
         self.ets = ets
         self.theta = theta
+    }
+
+    /// This catalog with one LSTM network shared by `groups` (their series pooled, `GlobalLSTM`),
+    /// as `psm train` sets up with `[models.lstm] scope = "global"`: `fit("lstm", …)` of any of
+    /// their series publishes the same weights, and the rolling backtest reads the network trained
+    /// on every pooled series before each fold's cut-off.
+    public func sharingLSTM(across groups: [TrainingGroup]) -> ModelCatalog {
+        var c = lstm
+        c.reportsProgress = false
+        c.threads = 1
+        var out = self
+        out.globalLSTM = GlobalLSTM(configuration: c, groups: groups)
+        return out
     }
 
     /// The forecaster for a candidate name, or nil for an unknown name.
@@ -61,11 +77,21 @@ public struct ModelCatalog: Sendable {
             var c = lstm
             c.reportsProgress = false
             c.threads = 1
-            guard let (model, notes) = try LSTMForecaster(configuration: c).fit(inputs, horizon: horizon, levels: levels) else {
+            let fitted: (model: LSTMModel, diagnostics: [String: [String]])?
+            if let globalLSTM {
+                // The shared network, with this group's series records (and embedding rows) only.
+                let ids = Set(inputs.map(\.series.id))
+                fitted = try globalLSTM.model(before: nil, horizon: horizon, levels: levels).map { shared in
+                    (model: shared.model.restricted(to: ids), diagnostics: shared.diagnostics.filter { ids.contains($0.key) })
+                }
+            } else {
+                fitted = try LSTMForecaster(configuration: c).fit(inputs, horizon: horizon, levels: levels)
+            }
+            guard let (model, notes) = fitted else {
                 throw PipelineError("lstm: no series is long enough for a training window of \(c.window) + \(horizon) steps")
             }
             let bytes = try model.serialized()
-            return FittedModel(files: ["lstm.bin": Data(bytes)], hyperParameters: [
+            var hyper = [
                 "hidden": "\(c.hiddenSize)", "layers": "\(c.layers)", "window": "\(c.window)", "epochs": "\(c.epochs)",
                 "batches": "\(c.batchesPerEpoch)", "batch_size": "\(c.batchSize)", "learning_rate": "\(c.learningRate)",
                 "embedding": "\(c.embeddingSize)", "seed": "\(c.seed)", "horizon": "\(horizon)",
@@ -74,7 +100,16 @@ public struct ModelCatalog: Sendable {
                 "best_epoch": "\(model.training.bestEpoch)", "stop_reason": model.training.stopReason,
                 "validation_coverage": model.training.coverageNote.isEmpty ? "none"
                     : String(model.training.coverageNote.dropFirst(", held-out coverage ".count)),
-            ], diagnostics: notes.sorted { $0.key < $1.key }.flatMap { k, v in v.map { "\(k): \($0)" } })
+                "scope": globalLSTM == nil ? LSTMScope.group.rawValue : LSTMScope.global.rawValue,
+            ]
+            if let globalLSTM {
+                hyper["pooled_groups"] = "\(globalLSTM.groups.count)"
+                hyper["pooled_series"] = "\(globalLSTM.inputs.count)"
+                hyper["weights_fnv1a64"] = LSTMModel.weightsChecksum(model.members)
+            }
+            return FittedModel(files: ["lstm.bin": Data(bytes)], hyperParameters: hyper,
+                               diagnostics: (globalLSTM?.notes ?? [])
+                                   + notes.sorted { $0.key < $1.key }.flatMap { k, v in v.map { "\(k): \($0)" } })
         case "arima":
             return try fitARIMA(inputs)
         case "ets":

@@ -21,7 +21,7 @@ extension ModelCatalog {
             var c = lstm
             c.reportsProgress = false
             c.threads = 1
-            return RollingLSTM(configuration: c)
+            return RollingLSTM(configuration: c, global: globalLSTM)
         default: return nil
         }
     }
@@ -235,9 +235,10 @@ struct LSTMRollingModel: RollingModel {
         }
     }
 
-    /// A regressor matrix as the rows of raw feature values the LSTM reads (none without features).
+    /// A regressor matrix as the rows of raw feature values the LSTM reads, in its column order
+    /// (none without features; a network shared across groups reads a subset of a group's columns).
     static func rows(_ matrix: FeatureMatrix?, _ model: LSTMModel) -> [[Double]] {
-        guard model.shape.featureCount > 0, let matrix else { return [] }
+        guard model.shape.featureCount > 0, let matrix = matrix?.selecting(model.features.names) else { return [] }
         return (0..<matrix.rows).map { Array(matrix.row($0)) }
     }
 }
@@ -245,9 +246,17 @@ struct LSTMRollingModel: RollingModel {
 struct RollingLSTM: RollingForecaster {
     let name = "lstm"
     var configuration: LSTMConfiguration
+    /// The network shared across groups: each fold reads the one trained on every pooled series
+    /// before the fold's cut-off; nil: a network per fold on these inputs alone.
+    var global: GlobalLSTM?
 
     func fit(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [RollingFit] {
-        guard let (model, notes) = try LSTMForecaster(configuration: configuration).fit(inputs, horizon: horizon, levels: levels) else {
+        let fitted = if let global {
+            try global.model(before: GlobalLSTM.cutoff(inputs), horizon: horizon, levels: levels)
+        } else {
+            try LSTMForecaster(configuration: configuration).fit(inputs, horizon: horizon, levels: levels)
+        }
+        guard let (model, notes) = fitted else {
             return inputs.map { SeasonalNaiveModel.fit($0, diagnostics: ["lstm: no series is long enough to train on: used seasonal naive"]) }
         }
         guard model.training.bestEpoch > 0 else {

@@ -44,8 +44,8 @@ public enum ScoringFixture {
     public static func publish(_ registry: ModelRegistry, group: String, kind: String, components: [String],
                         inputs: [ForecastInput], horizon: Int = 6, calibration: JSONValue = .null,
                         withoutTails: Bool = false, featureSchema: FeatureSchema? = nil,
-                        bounds: JSONValue? = nil, extra: [String: JSONValue] = [:]) throws -> ModelVersion {
-        let catalog = Pipeline.ModelCatalog(lstm: tinyLSTM())
+                        bounds: JSONValue? = nil, extra: [String: JSONValue] = [:],
+                        catalog: Pipeline.ModelCatalog = Pipeline.ModelCatalog(lstm: tinyLSTM())) throws -> ModelVersion {
         var files: [String: Data] = [:]
         for c in components {
             files.merge(try catalog.fit(c, inputs: inputs, horizon: horizon, levels: levels).files) { a, _ in a }
