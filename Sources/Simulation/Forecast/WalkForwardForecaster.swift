@@ -110,7 +110,8 @@ package struct WalkForwardForecaster: Sendable {
 
     /// Refits on `history`; on failure keeps the previous engine (which then keeps appending).
     /// The first fit of the group's specification is cold (AutoARIMA's, or `ARIMAModel.fit` for a
-    /// fixed order); every later one is warm, from the last fit's optimum (`ARIMAWarmStart`).
+    /// fixed order); every later one without seasonal ARMA lags is warm, from the last fit's
+    /// optimum (`ARIMAWarmStart`).
     private func fit(_ history: Series, season: Int?, spec: inout ARIMASpecification?, warm: inout ARIMAWarmStart?,
                      previous: Engine, stream: inout ForecastStream) -> Engine {
         stream.fits += 1
@@ -139,7 +140,10 @@ package struct WalkForwardForecaster: Sendable {
             }
             guard let spec else { throw ForecastError(.notConverged, "no specification") }
             let model: ARIMAModel
-            if var start = warm, start.specification == spec {
+            // Seasonal-lag orders (P or Q > 0; short seasons, e.g. the ASG trace's 12) are refitted
+            // cold: their likelihood has several optima, and warm refits that stayed in one left
+            // more demand unserved there (docs/benchmarks.md). Fourier seasons are warm.
+            if var start = warm, start.specification == spec, spec.order.P + spec.order.Q == 0 {
                 model = try start.refit(history)
                 warm = start
             } else {
