@@ -117,25 +117,53 @@ enum ARIMAEstimator {
                                  logLikelihood: loglik, aicc: aicc(loglik, parameters: parameterCount, observations: observed),
                                  observed: observed, method: .css, converged: converged)
         case .ml:
-            let objective: ([Double]) -> Double = { x in
-                guard let l = ProfileLikelihood.evaluate(ARMAParameters(unconstrained: x, order: order), period: order.s,
-                                                         data: data.values, rows: data.rows, columns: data.columns)
-                else { return .infinity }
-                return -l.logLikelihood / Double(max(l.pass.observed, 1))
-            }
+            let objective = likelihoodObjective(order, data: data)
             var result = BFGS().minimize(x, objective)
             if !result.value.isFinite, order.armaCount > 0 {
                 result = BFGS().minimize([Double](repeating: 0, count: x.count), objective)
             }
-            let parameters = ARMAParameters(unconstrained: result.x, order: order)
-            guard result.value.isFinite,
-                  let l = ProfileLikelihood.evaluate(parameters, period: order.s, data: data.values, rows: data.rows, columns: data.columns)
-            else { return nil }
-            return ARIMAEstimate(specification: spec, parameters: parameters, beta: l.beta, sigma2: l.sigma2,
-                                 logLikelihood: l.logLikelihood,
-                                 aicc: aicc(l.logLikelihood, parameters: parameterCount, observations: l.pass.observed),
-                                 observed: l.pass.observed, method: .ml, converged: result.converged)
+            return mlEstimate(spec, data: data, result: result)
         }
+    }
+
+    /// Exact ML for `spec` on `data` with the optimiser started at `point` (unconstrained; no
+    /// Hannan–Rissanen, no CSS): a warm refit, for a window that moved a little since `point` was
+    /// the optimum, so the optimum moved a little too. Also returns the optimiser's end point for
+    /// the next refit. Nil when the likelihood is not finite there or at the end, or there are
+    /// too few observations.
+    static func refit(_ spec: ARIMASpecification, data: DifferencedData,
+                      from point: [Double]) -> (estimate: ARIMAEstimate, end: [Double])? {
+        let order = spec.order
+        let observed = (0..<data.rows).reduce(0) { $0 + (data.values[$1 * data.columns].isFinite ? 1 : 0) }
+        guard point.count == order.armaCount, observed > order.armaCount + data.columns + 1,
+              observed > order.expandedAR + 2 else { return nil }
+        let result = BFGS().minimize(point, likelihoodObjective(order, data: data))
+        guard result.value.isFinite, let estimate = mlEstimate(spec, data: data, result: result) else { return nil }
+        return (estimate, result.x)
+    }
+
+    /// −ℓ/n of the profile likelihood at the optimiser's unconstrained vector (∞ where the filter fails).
+    static func likelihoodObjective(_ order: ARIMAOrder, data: DifferencedData) -> ([Double]) -> Double {
+        { x in
+            guard let l = ProfileLikelihood.evaluate(ARMAParameters(unconstrained: x, order: order), period: order.s,
+                                                     data: data.values, rows: data.rows, columns: data.columns)
+            else { return .infinity }
+            return -l.logLikelihood / Double(max(l.pass.observed, 1))
+        }
+    }
+
+    /// The estimate at the optimiser's result (β and σ² from the GLS profile there).
+    private static func mlEstimate(_ spec: ARIMASpecification, data: DifferencedData, result: BFGS.Result) -> ARIMAEstimate? {
+        let order = spec.order
+        let parameterCount = order.armaCount + data.columns - 1 + 1
+        let parameters = ARMAParameters(unconstrained: result.x, order: order)
+        guard result.value.isFinite,
+              let l = ProfileLikelihood.evaluate(parameters, period: order.s, data: data.values, rows: data.rows, columns: data.columns)
+        else { return nil }
+        return ARIMAEstimate(specification: spec, parameters: parameters, beta: l.beta, sigma2: l.sigma2,
+                             logLikelihood: l.logLikelihood,
+                             aicc: aicc(l.logLikelihood, parameters: parameterCount, observations: l.pass.observed),
+                             observed: l.pass.observed, method: .ml, converged: result.converged)
     }
 
     /// AICc = −2ℓ + 2k + 2k(k+1)/(n−k−1); infinite when n ≤ k + 1.

@@ -47,6 +47,7 @@ package struct WalkForwardForecaster: Sendable {
         let season = Self.season(parameters.season, interval: trace.interval)
         stream.season = season
         var orderSpec: ARIMASpecification?
+        var warm: ARIMAWarmStart?
         var etsSpec: ETSSpecification?
         var engine = Engine.none
         var table: CalibrationTable?
@@ -82,7 +83,7 @@ package struct WalkForwardForecaster: Sendable {
                 switch parameters.model {
                 case "ets": engine = fitETS(history, season: season, spec: &etsSpec, previous: engine, stream: &stream)
                 case "theta": engine = fitTheta(history, season: season, previous: engine, stream: &stream)
-                default: engine = fit(history, season: season, spec: &orderSpec, previous: engine, stream: &stream)
+                default: engine = fit(history, season: season, spec: &orderSpec, warm: &warm, previous: engine, stream: &stream)
                 }
                 if k > 0 {
                     table = calibrate(stream: stream, trace: trace, upTo: i, span: calibrationSpan)
@@ -108,8 +109,11 @@ package struct WalkForwardForecaster: Sendable {
     }
 
     /// Refits on `history`; on failure keeps the previous engine (which then keeps appending).
-    private func fit(_ history: Series, season: Int?, spec: inout ARIMASpecification?, previous: Engine,
-                     stream: inout ForecastStream) -> Engine {
+    /// The first fit of the group's specification is cold (AutoARIMA's, or `ARIMAModel.fit` for a
+    /// fixed order); every later one without seasonal ARMA lags is warm, from the last fit's
+    /// optimum (`ARIMAWarmStart`).
+    private func fit(_ history: Series, season: Int?, spec: inout ARIMASpecification?, warm: inout ARIMAWarmStart?,
+                     previous: Engine, stream: inout ForecastStream) -> Engine {
         stream.fits += 1
         let observed = history.values.filter(\.isFinite)
         if let first = observed.first, observed.allSatisfy({ $0 == first }) {
@@ -124,13 +128,28 @@ package struct WalkForwardForecaster: Sendable {
             if spec == nil {
                 switch (try? ARIMAOrderChoice.parse(parameters.arimaOrder)) ?? .auto {
                 case .auto:
-                    spec = try AutoARIMA.fit(history, season: season).specification
+                    // AutoARIMA's model is already the exact-ML fit of its specification on this window.
+                    let model = try AutoARIMA.fit(history, season: season)
+                    spec = model.specification
+                    warm = ARIMAWarmStart(from: model)
+                    stream.noteModel(model.name)
+                    return .arima(model)
                 case .fixed(let p, let d, let q):
                     spec = Self.fixedSpecification(p: p, d: d, q: q, season: season, harmonics: parameters.fourierHarmonics)
                 }
             }
             guard let spec else { throw ForecastError(.notConverged, "no specification") }
-            let model = try ARIMAModel.fit(history, specification: spec, method: .ml)
+            let model: ARIMAModel
+            // Seasonal-lag orders (P or Q > 0; short seasons, e.g. the ASG trace's 12) are refitted
+            // cold: their likelihood has several optima, and warm refits that stayed in one left
+            // more demand unserved there (docs/benchmarks.md). Fourier seasons are warm.
+            if var start = warm, start.specification == spec, spec.order.P + spec.order.Q == 0 {
+                model = try start.refit(history)
+                warm = start
+            } else {
+                model = try ARIMAModel.fit(history, specification: spec, method: .ml)
+                warm = ARIMAWarmStart(from: model)
+            }
             stream.noteModel(model.name)
             return .arima(model)
         } catch {
