@@ -7,11 +7,11 @@ import TimeSeries
 /// choosing per series), the forecast CSV (`series_id,step,timestamp,mean,q<level>…`, one column per
 /// level, named as given; timestamp empty for integer-indexed input) and, for `auto`/`combination`,
 /// each series' selection as JSON. Both files are written atomically.
-public enum ForecastRun {
+package enum ForecastRun {
     /// What the run says about itself: each series' diagnostics and failures in order (for the
     /// terminal), and how many series were forecast and how many could not be.
-    public struct Outcome: Sendable {
-        public var notes: [String]
+    package struct Outcome: Sendable {
+        package var notes: [String]
         public var written: Int
         public var failed: Int
     }

@@ -15,8 +15,8 @@ public struct FittedModel: Sendable {
 public struct ModelCatalog: Sendable {
     public var lstm: LSTMConfiguration
     public var arima: AutoARIMAOptions
-    public var ets: AutoETSOptions
-    public var theta: ThetaOptions
+    package var ets: AutoETSOptions
+    package var theta: ThetaOptions
 
     public init(lstm: LSTMConfiguration, arima: AutoARIMAOptions = AutoARIMAOptions(), ets: AutoETSOptions = AutoETSOptions(),
                 theta: ThetaOptions = ThetaOptions()) {
@@ -27,7 +27,7 @@ public struct ModelCatalog: Sendable {
     }
 
     /// The forecaster for a candidate name, or nil for an unknown name.
-    public func forecaster(_ name: String) -> (any Forecaster)? {
+    package func forecaster(_ name: String) -> (any Forecaster)? {
         switch name {
         case "seasonal-naive": return SeasonalNaive()
         case "lstm":
@@ -176,7 +176,7 @@ struct SeriesTail: Codable {
 }
 
 /// A pipeline failure with a message for the report.
-public struct PipelineError: Error, CustomStringConvertible, Sendable {
+package struct PipelineError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
