@@ -1,16 +1,16 @@
 import Foundation
 
 /// What `retain` removed.
-public struct RetentionReport: Sendable, Equatable {
+package struct RetentionReport: Sendable, Equatable {
     /// Old versions removed, oldest first.
-    public var removedVersions: [ModelVersion] = []
+    package var removedVersions: [ModelVersion] = []
     /// Names of temporary files and directories left by interrupted writers, removed.
-    public var removedDebris: [String] = []
+    package var removedDebris: [String] = []
 }
 
 extension ModelRegistry {
     /// Points `CURRENT` at `version` after verifying it; a corrupt version is never put in service.
-    public func promote(group: String, version: ModelVersion) throws(RegistryError) {
+    package func promote(group: String, version: ModelVersion) throws(RegistryError) {
         let groupDir = try groupPath(group)
         try requireGroup(group, groupDir)
         try DurableFiles.withLock(groupDir + "/" + Self.lockName) { () throws(RegistryError) in
@@ -22,7 +22,7 @@ extension ModelRegistry {
     /// Points `CURRENT` back at `version`, or by default at the newest version older than the
     /// current one that verifies (corrupt ones are skipped). Returns the version now in service.
     @discardableResult
-    public func rollback(group: String, to version: ModelVersion? = nil) throws(RegistryError) -> ModelVersion {
+    package func rollback(group: String, to version: ModelVersion? = nil) throws(RegistryError) -> ModelVersion {
         let groupDir = try groupPath(group)
         try requireGroup(group, groupDir)
         return try DurableFiles.withLock(groupDir + "/" + Self.lockName) { () throws(RegistryError) -> ModelVersion in
@@ -53,7 +53,7 @@ extension ModelRegistry {
     /// Keeps the newest `keep` versions of `group` and the one in service, removes the others and
     /// any temporary debris left by crashed writers. `keep` must be at least 1.
     @discardableResult
-    public func retain(group: String, keep: Int) throws(RegistryError) -> RetentionReport {
+    package func retain(group: String, keep: Int) throws(RegistryError) -> RetentionReport {
         guard keep >= 1 else {
             throw RegistryError(.invalidArgument, "keep must be at least 1, not \(keep)", group: group)
         }

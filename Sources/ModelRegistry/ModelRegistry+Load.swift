@@ -52,7 +52,7 @@ extension ModelRegistry {
     /// Checks `version` of `group` (default: CURRENT) as `load` does, and also that its directory
     /// holds no file the manifest does not list. Throws the first problem found.
     @discardableResult
-    public func verify(group: String, version: ModelVersion? = nil) throws(RegistryError) -> LoadedModel {
+    package func verify(group: String, version: ModelVersion? = nil) throws(RegistryError) -> LoadedModel {
         let model = try load(group: group, version: version)
         let expected = Set(model.manifest.files.keys).union([Self.manifestName])
         if let extra = try DurableFiles.list(model.directory.path).filter({ !expected.contains($0) }).sorted().first {
@@ -91,7 +91,7 @@ extension ModelRegistry {
     }
 
     /// The error for a group without CURRENT: `groupNotFound` when the group does not exist at all.
-    public func nothingInService(group: String) -> RegistryError {
+    package func nothingInService(group: String) -> RegistryError {
         if let path = try? groupPath(group), !DurableFiles.isDirectory(path) {
             return RegistryError(.groupNotFound, "no such group under \(root.path)", group: group)
         }
