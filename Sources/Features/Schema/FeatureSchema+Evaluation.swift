@@ -7,7 +7,7 @@ extension FeatureSchema {
     /// Events are expanded once for the whole grid and swept in time order, so the cost is
     /// proportional to rows × columns plus the number of occurrences. Row `i` is bit-identical to
     /// `row(at: grid.position(at: i), …)`.
-    public func matrix(for grid: TimeGrid, seriesID: String, group: String?, events: [Event]) throws -> FeatureMatrix {
+    package func matrix(for grid: TimeGrid, seriesID: String, group: String?, events: [Event]) throws -> FeatureMatrix {
         guard grid.axis == axis else {
             throw FeatureError(.axisMismatch, "the grid's axis is \(grid.axis.rawValue) but the schema was built for \(axis.rawValue)")
         }
@@ -42,7 +42,7 @@ extension FeatureSchema {
     }
 
     /// The feature row for one position (the scoring path): Unix seconds or a step index.
-    public func row(at position: Int64, seriesID: String, group: String?, events: [Event]) throws -> [Double] {
+    package func row(at position: Int64, seriesID: String, group: String?, events: [Event]) throws -> [Double] {
         guard Self.positionLimit.contains(position) else {
             throw FeatureError(.invalidSchema, "position \(position) lies outside \(Self.positionLimit)")
         }

@@ -4,18 +4,18 @@ import Foundation
 ///
 /// `t` is the position on the axis itself (Unix seconds, or the step index), measured from the
 /// fixed epoch 0, so a model trained on one window and scored on another sees the same phase.
-public struct FourierTerm: Sendable, Hashable, Codable {
+package struct FourierTerm: Sendable, Hashable, Codable {
     /// The period P in axis units (seconds on a time axis, steps on an index axis).
-    public var period: Double
-    public var harmonics: Int
+    package var period: Double
+    package var harmonics: Int
 
-    public init(period: Double, harmonics: Int) {
+    package init(period: Double, harmonics: Int) {
         self.period = period
         self.harmonics = harmonics
     }
 
     /// A period given in steps of `stepSeconds` each, for a time axis.
-    public static func steps(_ steps: Double, of stepSeconds: Int64, harmonics: Int) -> FourierTerm {
+    package static func steps(_ steps: Double, of stepSeconds: Int64, harmonics: Int) -> FourierTerm {
         FourierTerm(period: steps * Double(stepSeconds), harmonics: harmonics)
     }
 
@@ -36,7 +36,7 @@ public struct FourierTerm: Sendable, Hashable, Codable {
 }
 
 /// How hour-of-day and day-of-week are encoded.
-public enum CalendarEncoding: String, Sendable, Hashable, Codable {
+package enum CalendarEncoding: String, Sendable, Hashable, Codable {
     /// One 0/1 column per level except the first (hour 0, Monday), which is the baseline.
     case oneHot = "one_hot"
     /// A sin/cos pair on the unit circle: hour uses the local time of day to the second,
