@@ -4,14 +4,14 @@ import GRDBSQLite
 import TimeSeries
 
 /// What the store knows about one series, without its samples.
-public struct SeriesInfo: Sendable, Hashable {
+package struct SeriesInfo: Sendable, Hashable {
     public var key: String
     public var metric: String?
     public var group: String?
     public var axis: TimeAxis
     public var step: Int64
     /// Stored (non-missing) samples.
-    public var sampleCount: Int
+    package var sampleCount: Int
     /// Position of the first stored sample, nil when there is none.
     public var first: Int64?
     /// Position of the last stored sample, nil when there is none.
@@ -32,7 +32,7 @@ public struct Sample: Sendable, Hashable {
 extension MetricStore {
     /// The most grid positions one read rebuilds (8 bytes each): guards against a sparse range
     /// (two samples years apart at one-second steps) allocating without bound.
-    public static let maximumReadPositions = 200_000_000
+    package static let maximumReadPositions = 200_000_000
 
     /// Writes the series and their samples in ONE transaction: on any failure nothing is written.
     ///
@@ -59,7 +59,7 @@ extension MetricStore {
     /// files): on any failure neither is written. Same rules as `insert(_:)` and `insert(events:)`.
     /// - Returns: the number of samples written.
     @discardableResult
-    public func ingest(_ series: [Series], events: [Event],
+    package func ingest(_ series: [Series], events: [Event],
                        createdAt: Int64 = Int64(Date().timeIntervalSince1970)) throws(MetricStoreError) -> Int {
         for s in series { try Self.validate(s) }
         for event in events { try Self.validate(event) }
@@ -75,7 +75,7 @@ extension MetricStore {
     }
 
     /// Metadata of every stored series, sorted by key.
-    public func listSeries() throws(MetricStoreError) -> [SeriesInfo] {
+    package func listSeries() throws(MetricStoreError) -> [SeriesInfo] {
         try read("cannot list series") { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT s.key, s.metric, s.grp, s.axis, s.step,
@@ -155,7 +155,7 @@ extension MetricStore {
 
     /// Deletes series `key` and all its samples; returns whether it existed.
     @discardableResult
-    public func deleteSeries(key: String) throws(MetricStoreError) -> Bool {
+    package func deleteSeries(key: String) throws(MetricStoreError) -> Bool {
         defer { seriesIDs.clear() }
         return try write("cannot delete series \(key)") { db in
             // Samples go by ON DELETE CASCADE.
@@ -229,7 +229,7 @@ extension MetricStore {
         }
     }
 
-    package static func validate(_ s: Series) throws(MetricStoreError) {
+    public static func validate(_ s: Series) throws(MetricStoreError) {
         guard !s.id.isEmpty else { throw MetricStoreError(.invalidSeries, "a series id cannot be empty") }
         guard s.values.count == s.grid.count else {
             throw MetricStoreError(.invalidSeries, "series \(s.id) has \(s.values.count) values for \(s.grid.count) grid positions")
