@@ -1,16 +1,16 @@
 import Foundation
 
 /// What `retain` removed.
-package struct RetentionReport: Sendable, Equatable {
+public struct RetentionReport: Sendable, Equatable {
     /// Old versions removed, oldest first.
-    package var removedVersions: [ModelVersion] = []
+    public var removedVersions: [ModelVersion] = []
     /// Names of temporary files and directories left by interrupted writers, removed.
-    package var removedDebris: [String] = []
+    public var removedDebris: [String] = []
 }
 
 extension ModelRegistry {
     /// Points `CURRENT` at `version` after verifying it; a corrupt version is never put in service.
-    package func promote(group: String, version: ModelVersion) throws(RegistryError) {
+    public func promote(group: String, version: ModelVersion) throws(RegistryError) {
         let groupDir = try groupPath(group)
         try requireGroup(group, groupDir)
         try DurableFiles.withLock(groupDir + "/" + Self.lockName) { () throws(RegistryError) in
@@ -22,7 +22,7 @@ extension ModelRegistry {
     /// Points `CURRENT` back at `version`, or by default at the newest version older than the
     /// current one that verifies (corrupt ones are skipped). Returns the version now in service.
     @discardableResult
-    package func rollback(group: String, to version: ModelVersion? = nil) throws(RegistryError) -> ModelVersion {
+    public func rollback(group: String, to version: ModelVersion? = nil) throws(RegistryError) -> ModelVersion {
         let groupDir = try groupPath(group)
         try requireGroup(group, groupDir)
         return try DurableFiles.withLock(groupDir + "/" + Self.lockName) { () throws(RegistryError) -> ModelVersion in
@@ -53,7 +53,7 @@ extension ModelRegistry {
     /// Keeps the newest `keep` versions of `group` and the one in service, removes the others and
     /// any temporary debris left by crashed writers. `keep` must be at least 1.
     @discardableResult
-    package func retain(group: String, keep: Int) throws(RegistryError) -> RetentionReport {
+    public func retain(group: String, keep: Int) throws(RegistryError) -> RetentionReport {
         guard keep >= 1 else {
             throw RegistryError(.invalidArgument, "keep must be at least 1, not \(keep)", group: group)
         }

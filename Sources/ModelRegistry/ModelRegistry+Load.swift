@@ -52,7 +52,7 @@ extension ModelRegistry {
     /// Checks `version` of `group` (default: CURRENT) as `load` does, and also that its directory
     /// holds no file the manifest does not list. Throws the first problem found.
     @discardableResult
-    package func verify(group: String, version: ModelVersion? = nil) throws(RegistryError) -> LoadedModel {
+    public func verify(group: String, version: ModelVersion? = nil) throws(RegistryError) -> LoadedModel {
         let model = try load(group: group, version: version)
         let expected = Set(model.manifest.files.keys).union([Self.manifestName])
         if let extra = try DurableFiles.list(model.directory.path).filter({ !expected.contains($0) }).sorted().first {

@@ -59,7 +59,7 @@ public struct ModelRegistry: Sendable {
     }
 
     /// The published versions of `group`, oldest first; empty when the group does not exist.
-    package func versions(group: String) throws(RegistryError) -> [ModelVersion] {
+    public func versions(group: String) throws(RegistryError) -> [ModelVersion] {
         let path = try groupPath(group)
         return try DurableFiles.list(path)
             .compactMap { ModelVersion($0) }
