@@ -152,6 +152,18 @@ def graph():
 if "--graph" in sys.argv:
     print(graph())
     sys.exit(0)
+
+# `--access`: `public` and `package` declarations per target (docs/architecture.md, "Access control").
+if "--access" in sys.argv:
+    modifier = re.compile(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:\w+\s+)*?(public|package)\s", re.M)
+    for name in sorted(n for n, k in kinds.items() if k in ("regular", "executable")):
+        folder = root / (paths[name] or f"Sources/{name}")
+        counts = {"public": 0, "package": 0}
+        for path in folder.rglob("*.swift"):
+            for m in modifier.finditer(path.read_text()):
+                counts[m.group(1)] += 1
+        print(f"{name:28} public {counts['public']:5}  package {counts['package']:5}")
+    sys.exit(0)
 doc = (root / "docs" / "architecture.md").read_text()
 m = re.search(r"<!-- target-graph -->\n```\n(.*?)```\n<!-- /target-graph -->", doc, re.S)
 if not m:

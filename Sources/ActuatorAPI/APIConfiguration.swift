@@ -19,32 +19,32 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
     public var host: String
     public var port: Int
     /// Bearer tokens that may call the API (any one of them). `PSM_API_TOKEN` adds more.
-    public var tokens: [String]
+    package var tokens: [String]
     /// Largest request body in bytes; larger ones get 413 before they are read.
     public var maxBodyBytes: Int
     /// Sustained writes (POST) per second allowed per token, and the burst above it (token bucket).
     public var writeRatePerSecond: Double
     public var writeBurst: Int
     /// Most samples one `POST /v1/metrics` may carry.
-    public var maxSamplesPerRequest: Int
+    package var maxSamplesPerRequest: Int
     /// Whether `GET /metrics` needs a token too (`/healthz` never does: probes carry no secrets).
-    public var metricsRequireToken: Bool
+    package var metricsRequireToken: Bool
     /// Serve without any token (only for a loopback test setup; refused unless set explicitly).
-    public var allowUnauthenticated: Bool
+    package var allowUnauthenticated: Bool
     /// Also allow serving without a token on an address other than loopback (0.0.0.0, a LAN
     /// address, a host name): a second, deliberate switch on top of `allowUnauthenticated`.
-    public var allowUnauthenticatedRemote: Bool
+    package var allowUnauthenticatedRemote: Bool
     /// Seconds a connection may stay open without a request in progress and without reading a
     /// request part (keep-alive between requests).
-    public var idleTimeout: Double
+    package var idleTimeout: Double
     /// Seconds a client has to send a complete request head: from the accept on a new connection,
     /// from the first byte of the next request on a kept-alive one (cuts off a slowloris).
-    public var headerTimeout: Double
+    package var headerTimeout: Double
     /// Seconds a client has to send the whole body once the head is in.
-    public var bodyTimeout: Double
+    package var bodyTimeout: Double
     /// Most connections open at once; beyond it the connection that has waited longest without a
     /// request in progress is closed to make room, or, when every one is busy, the new one is.
-    public var maxConnections: Int
+    package var maxConnections: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, tokens: [String] = [], maxBodyBytes: Int = 64 * 1024,
                 writeRatePerSecond: Double = 50, writeBurst: Int = 100, maxSamplesPerRequest: Int = 10_000,
@@ -69,15 +69,15 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
 
     /// The allowed range of every numeric `[api]` key (docs/configuration.md), checked by
     /// `validate()` and by the TOML loader.
-    public enum Ranges {
+    package enum Ranges {
         public static let maxBodyBytes: ClosedRange<Int> = 1024...(64 * 1024 * 1024)
         public static let writeRate: ClosedRange<Double> = 0.001...1_000_000
         public static let writeBurst: ClosedRange<Int> = 1...1_000_000
-        public static let maxSamplesPerRequest: ClosedRange<Int> = 1...1_000_000
-        public static let idleTimeout: ClosedRange<Double> = 0.1...86_400
-        public static let headerTimeout: ClosedRange<Double> = 0.1...3_600
-        public static let bodyTimeout: ClosedRange<Double> = 0.1...3_600
-        public static let maxConnections: ClosedRange<Int> = 1...1_000_000
+        package static let maxSamplesPerRequest: ClosedRange<Int> = 1...1_000_000
+        package static let idleTimeout: ClosedRange<Double> = 0.1...86_400
+        package static let headerTimeout: ClosedRange<Double> = 0.1...3_600
+        package static let bodyTimeout: ClosedRange<Double> = 0.1...3_600
+        package static let maxConnections: ClosedRange<Int> = 1...1_000_000
     }
 
     /// Every key of the `[api]` table.
@@ -85,15 +85,15 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
 
     /// The environment variable whose value (one token, or several separated by commas) is added
     /// to `tokens`.
-    public static let tokenEnvironmentVariable = "PSM_API_TOKEN"
+    package static let tokenEnvironmentVariable = "PSM_API_TOKEN"
 
     /// Whether the API serves without authentication (no token configured).
-    public var isUnauthenticated: Bool { tokens.isEmpty }
+    package var isUnauthenticated: Bool { tokens.isEmpty }
 
     /// Whether `host` names the loopback interface only: `localhost`, 127.0.0.0/8, `::1` (also
     /// IPv4-mapped). Any other name or address — `0.0.0.0`, `::`, a LAN address, a host name — may
     /// be reachable from elsewhere.
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         var h = host.lowercased()
         if h.hasPrefix("["), h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
         if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
@@ -121,7 +121,7 @@ public struct APIConfiguration: Sendable, Hashable, Decodable {
     }
 
     /// Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (host nil).
-    public static func parseListen(_ value: String) throws(APIConfigurationError) -> (host: String?, port: Int) {
+    package static func parseListen(_ value: String) throws(APIConfigurationError) -> (host: String?, port: Int) {
         let hostPart: Substring
         let portPart: Substring
         if value.hasPrefix("[") {

@@ -6,21 +6,21 @@ import Hummingbird
 ///
 /// `error` is a stable machine-readable code (docs/api.md, "Errors"); `detail` says what was wrong
 /// and where (the field, the header, the limit) for a person to fix the request.
-public struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
-    public var status: HTTPResponse.Status
-    public var code: String
-    public var detail: String
+package struct APIError: Error, Sendable, HTTPResponseError, CustomStringConvertible {
+    package var status: HTTPResponse.Status
+    package var code: String
+    package var detail: String
     /// Extra headers (Retry-After, Allow, WWW-Authenticate).
-    public var headers: HTTPFields
+    package var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ detail: String, headers: HTTPFields = [:]) {
+    package init(_ status: HTTPResponse.Status, _ code: String, _ detail: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = headers
     }
 
-    public var description: String { "\(status.code) \(code): \(detail)" }
+    package var description: String { "\(status.code) \(code): \(detail)" }
 
     static func badRequest(_ detail: String) -> APIError { APIError(.badRequest, "bad_request", detail) }
     static func invalid(_ detail: String) -> APIError { APIError(.unprocessableContent, "invalid", detail) }
@@ -57,7 +57,7 @@ public struct APIError: Error, Sendable, HTTPResponseError, CustomStringConverti
         }
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         errorResponse()
     }
 

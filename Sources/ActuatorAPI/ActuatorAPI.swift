@@ -30,7 +30,7 @@ public enum ActuatorAPI {
     /// - Parameters:
     ///   - registry: what `GET /metrics` serves.
     ///   - rateLimiter: the write buckets; by default from the configuration's rate and burst.
-    public static func makeRouter(control: any ActuatorControl, configuration: APIConfiguration,
+    package static func makeRouter(control: any ActuatorControl, configuration: APIConfiguration,
                                   registry: PrometheusCollectorRegistry,
                                   rateLimiter: WriteRateLimiter? = nil) -> Router<APIRequestContext> {
         let handlers = APIHandlers(control: control, configuration: configuration, registry: registry)
@@ -97,7 +97,7 @@ public enum ActuatorAPI {
 
     /// A swift-metrics factory that records into `registry`, with the activation-latency histogram's
     /// buckets (1 ms … 10 s) set.
-    public static func makeMetricsFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+    package static func makeMetricsFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[ActuatorMetrics.activationLatency] = ActuatorMetrics.activationLatencyBuckets
         return factory

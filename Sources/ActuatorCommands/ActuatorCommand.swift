@@ -8,8 +8,8 @@ import MetricStore
 import Scaling
 
 /// `psm-actuator`: the service on hypervisor hosts (docs/actuator.md).
-public struct ActuatorCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct ActuatorCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "psm-actuator",
         abstract: "Keep shadow VMs ready from psm's forecasts and activate them when demand rises.",
         discussion: """
@@ -20,7 +20,7 @@ public struct ActuatorCommand: AsyncParsableCommand {
         subcommands: [Run.self, Explain.self],
         defaultSubcommand: Run.self)
 
-    public init() {}
+    package init() {}
 }
 
 /// Options shared by the subcommands.

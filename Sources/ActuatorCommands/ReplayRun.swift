@@ -6,16 +6,16 @@ import Foundation
 /// `psm-actuator run --replay FILE` as a library call (`psm demo` makes it too): recorded demand
 /// fed through the real runtime on a manual clock that jumps interval by interval, ending in the
 /// replay summary (docs/actuator.md, "Replay").
-public struct ReplayRun: Sendable {
-    public var configuration: ActuatorConfiguration
+package struct ReplayRun: Sendable {
+    package var configuration: ActuatorConfiguration
     /// The recorded demand (docs/actuator.md, "Replay input").
-    public var trace: String
+    package var trace: String
     /// Intervals per second of wall time (0 = as fast as possible).
-    public var speed: Double
+    package var speed: Double
     /// Decide and log, but change no domain and no shadow.
-    public var dryRun: Bool
+    package var dryRun: Bool
 
-    public init(configuration: ActuatorConfiguration, trace: String, speed: Double = 0, dryRun: Bool = false) {
+    package init(configuration: ActuatorConfiguration, trace: String, speed: Double = 0, dryRun: Bool = false) {
         self.configuration = configuration
         self.trace = trace
         self.speed = speed
@@ -25,7 +25,7 @@ public struct ReplayRun: Sendable {
     /// Runs the replay with progress on stderr and hands its summary to `report` (print it, write
     /// it). Throws when the trace cannot be read, or after `report` when a configured host could
     /// not be used (the summary then covers a smaller fleet).
-    public func run(report: (ReplaySummary) throws -> Void) async throws {
+    package func run(report: (ReplaySummary) throws -> Void) async throws {
         var config = configuration
         let trace = try ReplayTrace.load(path: self.trace, groups: config.groups)
         config.interval = trace.interval
@@ -52,7 +52,7 @@ public struct ReplayRun: Sendable {
     }
 
     /// The summary as JSON at `path` (`-` for stdout), written atomically.
-    public static func write(_ summary: ReplaySummary, to path: String) throws {
+    package static func write(_ summary: ReplaySummary, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(summary)

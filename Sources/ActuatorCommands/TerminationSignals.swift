@@ -20,13 +20,13 @@ import Glibc
 /// running mode registered (the service group's graceful shutdown); without one (replay, explain),
 /// or on a second signal, the process exits as the default action would (status 128 + signal).
 /// A SIGINT the process inherited as ignored (a shell's background job) stays ignored.
-public enum TerminationSignals {
+package enum TerminationSignals {
     nonisolated(unsafe) private static var handler: (@Sendable (Int32) -> Void)?
     private static let lock = NSLock()
 
     /// Blocks SIGTERM (and SIGINT unless it is ignored) in the calling thread and returns the set.
     /// Call it first in a synchronous `main`, before any thread starts.
-    public static func block() -> sigset_t {
+    package static func block() -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGTERM)
@@ -40,7 +40,7 @@ public enum TerminationSignals {
     }
 
     /// Takes the signals in `set` for ever (the main thread's life after it started the command).
-    public static func waitForSignals(_ set: sigset_t) -> Never {
+    package static func waitForSignals(_ set: sigset_t) -> Never {
         var set = set
         var received: Int32 = 0
         var handled = false
@@ -58,7 +58,7 @@ public enum TerminationSignals {
     }
 
     /// Runs `body` with `onSignal` as the handler of the first SIGTERM/SIGINT (a second one exits).
-    public static func handling<T>(_ onSignal: @escaping @Sendable (Int32) -> Void,
+    package static func handling<T>(_ onSignal: @escaping @Sendable (Int32) -> Void,
                                    _ body: () async throws -> T) async rethrows -> T {
         lock.withLock { handler = onSignal }
         defer { lock.withLock { handler = nil } }

@@ -11,7 +11,7 @@ public enum SizingQuantile: Sendable, Hashable, Codable {
     case unboundedBelow
 
     /// Whether demand `y` stays at or below this quantile.
-    public func covers(_ y: Double) -> Bool {
+    package func covers(_ y: Double) -> Bool {
         switch self {
         case .finite(let value, _, _): y <= value
         case .unboundedAbove: true
@@ -32,19 +32,19 @@ public enum SizingQuantile: Sendable, Hashable, Codable {
 /// `SizingQuantile.unboundedAbove` / `.unboundedBelow`. The state is Codable for persistence.
 public struct AdaptiveConformal: Sendable, Hashable, Codable {
     /// α, the target miss rate (1 − the newsvendor critical ratio τ).
-    public private(set) var targetMiscoverage: Double
+    package private(set) var targetMiscoverage: Double
     /// γ, the step size.
-    public private(set) var learningRate: Double
+    package private(set) var learningRate: Double
     /// α_t, the current working miss rate.
-    public private(set) var alpha: Double
+    package private(set) var alpha: Double
     /// Outcomes recorded so far, and how many of them were misses.
-    public private(set) var observations: Int
-    public private(set) var misses: Int
+    package private(set) var observations: Int
+    package private(set) var misses: Int
 
     /// Starts at α_1 = α for sizing quantile `targetLevel` τ = 1 − α.
     ///
     /// - Parameter learningRate: γ; 0.005 is the default (docs/calibration.md explains why).
-    public init(targetLevel: Double, learningRate: Double = 0.005) throws(CalibrationError) {
+    package init(targetLevel: Double, learningRate: Double = 0.005) throws(CalibrationError) {
         guard targetLevel > 0 && targetLevel < 1 else {
             throw CalibrationError(.invalidParameter, "the target level must lie in (0, 1), got \(targetLevel)")
         }
@@ -62,12 +62,12 @@ public struct AdaptiveConformal: Sendable, Hashable, Codable {
     public var level: Double { 1 - alpha }
 
     /// The share of recorded outcomes that were covered; nil before the first.
-    public var observedCoverage: Double? {
+    package var observedCoverage: Double? {
         observations == 0 ? nil : 1 - Double(misses) / Double(observations)
     }
 
     /// The quantile to size at for step `h` of `forecast`; nil when `h` is out of range.
-    public func sizingQuantile(from forecast: ForecastDistribution, step h: Int) -> SizingQuantile? {
+    package func sizingQuantile(from forecast: ForecastDistribution, step h: Int) -> SizingQuantile? {
         guard h >= 1 && h <= forecast.horizon else { return nil }
         // α_t is a running sum of multiples of γ and lands a few ulps off an exact 0 (or 1), where
         // Φ⁻¹ is ill-conditioned; within `Self.edge` it is treated as the edge itself.
@@ -78,12 +78,12 @@ public struct AdaptiveConformal: Sendable, Hashable, Codable {
     }
 
     /// |α_t| (or |1 − α_t|) below which the level counts as exactly 1 (or 0).
-    public static let edge = 1e-12
+    package static let edge = 1e-12
 
     /// Records demand `actual` against the quantile that was sized at; a NaN actual is ignored.
     /// Returns whether it was a miss (nil when ignored).
     @discardableResult
-    public mutating func update(actual: Double, sizedAt quantile: SizingQuantile) -> Bool? {
+    package mutating func update(actual: Double, sizedAt quantile: SizingQuantile) -> Bool? {
         guard !actual.isNaN else { return nil }
         let miss = !quantile.covers(actual)
         update(miss: miss)
@@ -91,7 +91,7 @@ public struct AdaptiveConformal: Sendable, Hashable, Codable {
     }
 
     /// Records one outcome: `miss` is err_t.
-    public mutating func update(miss: Bool) {
+    package mutating func update(miss: Bool) {
         alpha += learningRate * (targetMiscoverage - (miss ? 1 : 0))
         observations += 1
         if miss { misses += 1 }

@@ -1,15 +1,15 @@
 /// Why a calibration could not be fitted or a state could not be built.
-public struct CalibrationError: Error, CustomStringConvertible, Sendable, Hashable {
+package struct CalibrationError: Error, CustomStringConvertible, Sendable, Hashable {
     /// What kind of problem occurred.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Kind: String { case invalidLevels, invalidParameter, insufficientData }
         let kind: Kind
         /// The quantile levels are empty, outside (0, 1) or not strictly increasing.
-        public static let invalidLevels = Code(kind: .invalidLevels)
+        package static let invalidLevels = Code(kind: .invalidLevels)
         /// A parameter (minimum sample count, learning rate, target) is out of range.
-        public static let invalidParameter = Code(kind: .invalidParameter)
+        package static let invalidParameter = Code(kind: .invalidParameter)
         /// No usable calibration sample was given.
-        public static let insufficientData = Code(kind: .insufficientData)
+        package static let insufficientData = Code(kind: .insufficientData)
         public var description: String { kind.rawValue }
     }
 

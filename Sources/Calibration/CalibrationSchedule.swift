@@ -12,24 +12,24 @@
 ///   step − 1, step ≤ horizon) lies strictly before the block's first origin. A block is
 ///   evaluated only when that whole window lies inside the backtest span, so no block is ever
 ///   corrected with data from its own time or later.
-public struct CalibrationSchedule: Sendable, Hashable, Codable {
+package struct CalibrationSchedule: Sendable, Hashable, Codable {
     /// Steps forecast from each origin (the embargo between calibration and evaluation is horizon − 1).
-    public var horizon: Int
+    package var horizon: Int
     /// Steps of origins one table is fitted on.
-    public var window: Int
+    package var window: Int
     /// Steps of origins one table corrects before the next is fitted (a held-out block).
-    public var refresh: Int
+    package var refresh: Int
 
     /// Lag ranges (steps before the last origin) of one held-out block and of its calibration window.
-    public struct Block: Sendable, Hashable, Codable {
+    package struct Block: Sendable, Hashable, Codable {
         /// Lags of the forecasts corrected and scored.
-        public var evaluated: Range<Int>
+        package var evaluated: Range<Int>
         /// Lags of the origins the block's table is fitted on (all larger, i.e. earlier, than `evaluated`).
-        public var calibration: Range<Int>
+        package var calibration: Range<Int>
     }
 
     /// - Throws: `invalidParameter` unless horizon, window and refresh are all at least 1.
-    public init(horizon: Int, window: Int, refresh: Int) throws(CalibrationError) {
+    package init(horizon: Int, window: Int, refresh: Int) throws(CalibrationError) {
         guard horizon >= 1, window >= 1, refresh >= 1 else {
             throw CalibrationError(.invalidParameter,
                                    "horizon, window and refresh must be at least 1, got \(horizon), \(window), \(refresh)")
@@ -40,14 +40,14 @@ public struct CalibrationSchedule: Sendable, Hashable, Codable {
     }
 
     /// The lags of the published table's origins on a span of `span` steps: the last `window`.
-    public func published(span: Int) -> Range<Int> { 0..<max(0, min(window, span)) }
+    package func published(span: Int) -> Range<Int> { 0..<max(0, min(window, span)) }
 
     /// Steps of origins a span must hold for one held-out block.
-    public var minimumSpan: Int { window + horizon - 1 + refresh }
+    package var minimumSpan: Int { window + horizon - 1 + refresh }
 
     /// The held-out blocks of a backtest whose origins span `span` steps (lags 0..<span), most
     /// recent first; empty when the span is shorter than `minimumSpan`.
-    public func blocks(span: Int) -> [Block] {
+    package func blocks(span: Int) -> [Block] {
         var blocks: [Block] = []
         var j = 0
         while true {
@@ -63,7 +63,7 @@ public struct CalibrationSchedule: Sendable, Hashable, Codable {
     /// block; otherwise a smaller one that splits what there is (after the embargo) into an
     /// earlier half that calibrates and a later half that is held out; nil when the span cannot
     /// hold even one origin of each (span < horizon + 1).
-    public func fitted(toSpan span: Int) -> CalibrationSchedule? {
+    package func fitted(toSpan span: Int) -> CalibrationSchedule? {
         if span >= minimumSpan { return self }
         let usable = span - (horizon - 1)
         guard usable >= 2 else { return nil }

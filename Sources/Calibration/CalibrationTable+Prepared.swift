@@ -6,9 +6,9 @@ extension CalibrationTable {
     /// validity and the normal spread of the outermost levels computed once, and the forecast
     /// corrected in place. Same arithmetic in the same order as `apply(to:)`, so the result is
     /// bit for bit the same (CalibrationPreparedTests).
-    public struct Prepared: Sendable, Hashable {
-        public let method: CalibrationMethod
-        public let levels: [Double]
+    package struct Prepared: Sendable, Hashable {
+        package let method: CalibrationMethod
+        package let levels: [Double]
         /// Offsets of step h (0-based, clamped to the table's steps) at `h * levels.count`.
         let offsets: [Double]
         /// Whether each stored row is usable (right width, all finite).
@@ -37,7 +37,7 @@ extension CalibrationTable {
         }
 
         /// Corrects `forecast` in place, exactly as `CalibrationTable.apply(to:)` returns it.
-        public func apply(to forecast: inout ForecastDistribution) {
+        package func apply(to forecast: inout ForecastDistribution) {
             let width = levels.count
             var columns = [Int](repeating: -1, count: width)
             for (k, level) in levels.enumerated() {
@@ -66,5 +66,5 @@ extension CalibrationTable {
     }
 
     /// This table prepared for repeated use.
-    public func prepared() -> Prepared { Prepared(self) }
+    package func prepared() -> Prepared { Prepared(self) }
 }

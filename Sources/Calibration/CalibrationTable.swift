@@ -1,7 +1,7 @@
 import TimeSeries
 
 /// How a `CalibrationTable` was fitted, and so how its offsets are applied.
-public enum CalibrationMethod: String, Sendable, Hashable, Codable {
+package enum CalibrationMethod: String, Sendable, Hashable, Codable {
     /// Conformalised quantile regression (Romano et al. 2019): offsets in the data's units;
     /// symmetric level pairs (τ, 1 − τ) are calibrated together as a central interval.
     case conformalQuantileRegression = "cqr"
@@ -15,46 +15,46 @@ public enum CalibrationMethod: String, Sendable, Hashable, Codable {
 }
 
 /// The corrections of one horizon step.
-public struct StepCalibration: Sendable, Hashable, Codable {
+package struct StepCalibration: Sendable, Hashable, Codable {
     /// Horizon step, 1-based.
-    public var step: Int
+    package var step: Int
     /// Offset per level (table order): data units for CQR, multiples of σ̂_h for residual quantiles.
-    public var offsets: [Double]
+    package var offsets: [Double]
     /// Usable samples that belong to this step.
-    public var samples: Int
+    package var samples: Int
     /// Samples the offsets were computed from (this step's plus its pooled neighbours').
-    public var pooledSamples: Int
+    package var pooledSamples: Int
     /// The steps pooled, `firstPooledStep...lastPooledStep` (both equal `step` without pooling).
-    public var firstPooledStep: Int
-    public var lastPooledStep: Int
+    package var firstPooledStep: Int
+    package var lastPooledStep: Int
     /// Levels whose conformal quantile would have been infinite for `pooledSamples` and was
     /// clamped to the largest score (coverage then falls short of the guarantee).
-    public var clampedLevels: [Double]
+    package var clampedLevels: [Double]
 }
 
 /// Per-step quantile corrections fitted from backtest residuals, stored with the model
 /// (the manifest's `calibration` section) and applied at forecast time.
-public struct CalibrationTable: Sendable, Hashable, Codable {
-    public var method: CalibrationMethod
+package struct CalibrationTable: Sendable, Hashable, Codable {
+    package var method: CalibrationMethod
     /// Quantile levels the offsets apply to, strictly increasing.
-    public var levels: [Double]
+    package var levels: [Double]
     /// Fewest samples a step's offsets are computed from before neighbouring steps are pooled in.
-    public var minimumSamples: Int
+    package var minimumSamples: Int
     /// One entry per step 1…H; steps past H use step H's offsets.
-    public var steps: [StepCalibration]
+    package var steps: [StepCalibration]
     /// Samples ignored while fitting (bad step, wrong width, non-finite values, no scale).
-    public var skippedSamples: Int
+    package var skippedSamples: Int
 
-    public var horizon: Int { steps.count }
+    package var horizon: Int { steps.count }
 
     /// The offsets of step `h` (1-based); steps past the table reuse its last step.
-    public func offsets(step h: Int) -> [Double] {
+    package func offsets(step h: Int) -> [Double] {
         guard let last = steps.last else { return [Double](repeating: 0, count: levels.count) }
         return h >= 1 && h <= steps.count ? steps[h - 1].offsets : (h < 1 ? steps[0].offsets : last.offsets)
     }
 
     /// Table levels that `forecast` does not carry (those are not corrected by `apply`).
-    public func missingLevels(in forecast: ForecastDistribution) -> [Double] {
+    package func missingLevels(in forecast: ForecastDistribution) -> [Double] {
         levels.filter { level in !forecast.levels.contains { abs($0 - level) < 1e-9 } }
     }
 
@@ -65,7 +65,7 @@ public struct CalibrationTable: Sendable, Hashable, Codable {
     /// `.residualQuantile` a step whose scale σ̂_h is undefined (the table's outermost levels
     /// missing or equal quantiles) is left unchanged, as is a step whose offsets row is malformed
     /// (wrong width or non-finite, e.g. from a damaged manifest).
-    public func apply(to forecast: ForecastDistribution) -> ForecastDistribution {
+    package func apply(to forecast: ForecastDistribution) -> ForecastDistribution {
         let columns = levels.map { level in forecast.levels.firstIndex { abs($0 - level) < 1e-9 } }
         // Φ⁻¹ of the outermost levels, once per forecast rather than once per step (the actuator
         // applies a table to every group's forecast every cycle).

@@ -3,7 +3,7 @@
 /// For every horizon step h and level τ it computes an additive offset c_{h,τ} such that
 /// q̂_τ + c_{h,τ} (CQR) or q̂_τ + σ̂_h·c_{h,τ} (residual quantiles) has the conformal finite-sample
 /// coverage guarantee on exchangeable data. docs/calibration.md gives the formulas.
-public struct ConformalCalibrator: Sendable, Hashable {
+package struct ConformalCalibrator: Sendable, Hashable {
     /// How each level is calibrated.
     enum Role: Sendable, Hashable {
         /// τ = 0.5: shifted by the median residual.
@@ -18,10 +18,10 @@ public struct ConformalCalibrator: Sendable, Hashable {
         case intervalUpper
     }
 
-    public let levels: [Double]
-    public let method: CalibrationMethod
+    package let levels: [Double]
+    package let method: CalibrationMethod
     /// Fewest samples a step is calibrated from before neighbouring steps are pooled in.
-    public let minimumSamples: Int
+    package let minimumSamples: Int
     let roles: [Role]
 
     /// - Parameters:
@@ -30,7 +30,7 @@ public struct ConformalCalibrator: Sendable, Hashable {
     ///     (LSTM), `.residualQuantile` for Gaussian state-space forecasts (ARIMA); the latter
     ///     needs at least two levels.
     ///   - minimumSamples: the pooling threshold (default 50; see `requiredSamples`).
-    public init(levels: [Double], method: CalibrationMethod = .conformalQuantileRegression,
+    package init(levels: [Double], method: CalibrationMethod = .conformalQuantileRegression,
                 minimumSamples: Int = 50) throws(CalibrationError) {
         try CalibrationError.checkLevels(levels)
         guard minimumSamples >= 1 else {
@@ -58,7 +58,7 @@ public struct ConformalCalibrator: Sendable, Hashable {
 
     /// The pooled sample count a step needs: `minimumSamples`, or more when a level's conformal
     /// quantile would otherwise be infinite (e.g. 39 for a one-sided 0.975, 19 for a 95 % interval).
-    public var requiredSamples: Int {
+    package var requiredSamples: Int {
         var n = minimumSamples
         for (k, role) in roles.enumerated() {
             let tau = levels[k]
@@ -83,7 +83,7 @@ public struct ConformalCalibrator: Sendable, Hashable {
     /// Fits the table. Steps run 1…H, H the largest step among the usable samples; a step with
     /// fewer than `requiredSamples` pools in steps h ± 1, h ± 2, … until it has enough (or
     /// all steps are pooled). Unusable samples are counted in `skippedSamples`, never fatal.
-    public func fit(_ samples: [CalibrationSample]) throws(CalibrationError) -> CalibrationTable {
+    package func fit(_ samples: [CalibrationSample]) throws(CalibrationError) -> CalibrationTable {
         var byStep: [Int: [Point]] = [:]
         var skipped = 0
         for sample in samples {

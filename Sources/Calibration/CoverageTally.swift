@@ -4,26 +4,26 @@ import TimeSeries
 /// Counts of actuals inside the central intervals of forecasts, kept per block of forecasts that
 /// share a time period (and a calibration table), so that coverage can be reported with an
 /// interval that respects the dependence between neighbouring forecasts.
-public struct CoverageTally: Sendable, Hashable, Codable {
+package struct CoverageTally: Sendable, Hashable, Codable {
     /// Nominal central coverages counted, e.g. 0.8 for the interval [q_0.1, q_0.9].
-    public var nominals: [Double]
+    package var nominals: [Double]
     /// Per block, per nominal: actuals inside the interval (bounds included).
-    public var covered: [[Int]]
+    package var covered: [[Int]]
     /// Per block, per nominal: actuals counted (steps whose forecast has both ends of the interval).
-    public var counts: [[Int]]
+    package var counts: [[Int]]
 
     /// An empty tally (no block yet) of the central intervals with these nominal coverages.
-    public init(nominals: [Double] = [0.8, 0.9, 0.95]) {
+    package init(nominals: [Double] = [0.8, 0.9, 0.95]) {
         self.nominals = nominals
         covered = []
         counts = []
     }
 
     /// Blocks counted so far.
-    public var blocks: Int { counts.count }
+    package var blocks: Int { counts.count }
 
     /// Starts a new block; `add` counts into the latest one.
-    public mutating func startBlock() {
+    package mutating func startBlock() {
         covered.append([Int](repeating: 0, count: nominals.count))
         counts.append([Int](repeating: 0, count: nominals.count))
     }
@@ -31,7 +31,7 @@ public struct CoverageTally: Sendable, Hashable, Codable {
     /// Counts every step of `forecast` whose actual is known (`actuals[h]` for step h + 1) into
     /// the latest block (one is started when there is none). A nominal whose two levels
     /// (1 − c)/2 and (1 + c)/2 the forecast lacks (within 1e-9) is not counted for it.
-    public mutating func add(_ forecast: ForecastDistribution, actuals: [Double]) {
+    package mutating func add(_ forecast: ForecastDistribution, actuals: [Double]) {
         if counts.isEmpty { startBlock() }
         let b = counts.count - 1
         for (k, c) in nominals.enumerated() {
@@ -46,14 +46,14 @@ public struct CoverageTally: Sendable, Hashable, Codable {
     }
 
     /// This tally followed by `other`'s blocks (pooling groups, say); the nominals must match.
-    public mutating func append(contentsOf other: CoverageTally) {
+    package mutating func append(contentsOf other: CoverageTally) {
         guard other.nominals == nominals else { return }
         covered += other.covered
         counts += other.counts
     }
 
     /// One estimate per nominal, over every block.
-    public func estimates() -> [CoverageEstimate] {
+    package func estimates() -> [CoverageEstimate] {
         nominals.indices.map { k in
             CoverageEstimate(nominal: nominals[k], covered: covered.map { $0[k] }, counts: counts.map { $0[k] })
         }
@@ -65,26 +65,26 @@ public struct CoverageTally: Sendable, Hashable, Codable {
 /// block one that treats each block as the unit (forecasts of neighbouring origins overlap and
 /// share the same weather, so the binomial interval is too narrow; the block interval is the one
 /// to judge a ±2-point target by).
-public struct CoverageEstimate: Sendable, Hashable, Codable {
+package struct CoverageEstimate: Sendable, Hashable, Codable {
     /// The interval's nominal coverage, e.g. 0.9.
-    public var nominal: Double
+    package var nominal: Double
     /// Covered / count (NaN when nothing was counted).
-    public var coverage: Double
-    public var covered: Int
-    public var count: Int
+    package var coverage: Double
+    package var covered: Int
+    package var count: Int
     /// Blocks with at least one counted step.
-    public var blocks: Int
+    package var blocks: Int
     /// Wilson score interval at 95 % (Wilson 1927), as if the steps were independent.
-    public var binomialLower: Double
-    public var binomialUpper: Double
+    package var binomialLower: Double
+    package var binomialUpper: Double
     /// Cluster-robust 95 % interval of the ratio Σ covered / Σ count with blocks as clusters
     /// (normal approximation, variance B/(B − 1) · Σ_b (covered_b − p̂·count_b)² / (Σ count)²);
     /// nil with fewer than two blocks.
-    public var blockLower: Double?
-    public var blockUpper: Double?
+    package var blockLower: Double?
+    package var blockUpper: Double?
 
     /// From per-block covered and counted steps.
-    public init(nominal: Double, covered: [Int], counts: [Int]) {
+    package init(nominal: Double, covered: [Int], counts: [Int]) {
         self.nominal = nominal
         let c = covered.reduce(0, +), n = counts.reduce(0, +)
         self.covered = c
@@ -117,5 +117,5 @@ public struct CoverageEstimate: Sendable, Hashable, Codable {
     }
 
     /// Whether the observed coverage is within `points` percentage points of nominal.
-    public func isWithin(points: Double) -> Bool { abs(coverage - nominal) <= points / 100 + 1e-12 }
+    package func isWithin(points: Double) -> Bool { abs(coverage - nominal) <= points / 100 + 1e-12 }
 }

@@ -2,16 +2,16 @@ import TimeSeries
 
 /// A histogram of PIT values on B equal bins of [0, 1]: flat when the forecasts are calibrated,
 /// U-shaped when too narrow, hump-shaped when too wide.
-public struct PITHistogram: Sendable, Hashable, Codable {
+package struct PITHistogram: Sendable, Hashable, Codable {
     /// Bin edges 0, 1/B, …, 1 (B + 1 of them).
-    public var edges: [Double]
+    package var edges: [Double]
     /// Values per bin; bin b holds [edges[b], edges[b + 1]), the last bin also holds 1.
-    public var counts: [Int]
+    package var counts: [Int]
     /// Values counted (NaN values are left out).
-    public var total: Int
+    package var total: Int
 
     /// Bins `values` into `bins` equal bins (at least 1); values outside [0, 1] go to the end bins.
-    public init(_ values: [Double], bins: Int = 10) {
+    package init(_ values: [Double], bins: Int = 10) {
         let b = max(bins, 1)
         edges = (0...b).map { Double($0) / Double(b) }
         counts = [Int](repeating: 0, count: b)
@@ -24,16 +24,16 @@ public struct PITHistogram: Sendable, Hashable, Codable {
 }
 
 /// Nominal level against the observed frequency of y ≤ q̂_τ, for every level.
-public struct ReliabilityDiagram: Sendable, Hashable, Codable {
-    public var levels: [Double]
+package struct ReliabilityDiagram: Sendable, Hashable, Codable {
+    package var levels: [Double]
     /// Share of samples with actual ≤ quantile, per level (NaN when no sample was usable).
-    public var observedFrequency: [Double]
+    package var observedFrequency: [Double]
     /// Samples behind each frequency.
-    public var counts: [Int]
+    package var counts: [Int]
 
     /// From samples whose quantiles are at `levels`; samples of the wrong width or with a
     /// non-finite actual are left out, as is a non-finite quantile (for its level only).
-    public init(levels: [Double], samples: [CalibrationSample]) {
+    package init(levels: [Double], samples: [CalibrationSample]) {
         self.levels = levels
         var hits = [Int](repeating: 0, count: levels.count)
         var counts = [Int](repeating: 0, count: levels.count)
@@ -48,16 +48,16 @@ public struct ReliabilityDiagram: Sendable, Hashable, Codable {
     }
 
     /// Largest |observed − nominal| over the levels with samples; nil when none has any.
-    public var maximumDeviation: Double? {
+    package var maximumDeviation: Double? {
         zip(levels, observedFrequency).filter { !$0.1.isNaN }.map { abs($0.1 - $0.0) }.max()
     }
 }
 
 /// PIT values: the forecast CDF at the actual, F_t(y_t).
-public enum PIT {
+package enum PIT {
     /// One PIT value per sample (NaN for an unusable sample, so indices line up), reading the
     /// CDF off the interpolated quantile curve with Gaussian tails (see `ForecastDistribution.cdf`).
-    public static func values(levels: [Double], samples: [CalibrationSample]) -> [Double] {
+    package static func values(levels: [Double], samples: [CalibrationSample]) -> [Double] {
         samples.map { s in
             guard !levels.isEmpty, s.quantiles.count == levels.count, !s.actual.isNaN,
                   s.quantiles.allSatisfy(\.isFinite) else { return .nan }
@@ -66,7 +66,7 @@ public enum PIT {
     }
 
     /// PIT values of `forecast` against `actuals` (`actuals[h]` for step h + 1; NaN where unknown).
-    public static func values(_ forecast: ForecastDistribution, actuals: [Double]) -> [Double] {
+    package static func values(_ forecast: ForecastDistribution, actuals: [Double]) -> [Double] {
         actuals.prefix(forecast.horizon).enumerated().map { h, y in forecast.cdf(y, step: h + 1) ?? .nan }
     }
 }

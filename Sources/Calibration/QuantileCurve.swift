@@ -1,11 +1,11 @@
 import TimeSeries
 
 /// A quantile at an arbitrary level, read off a forecast's quantile curve.
-public struct InterpolatedQuantile: Sendable, Hashable, Codable {
+package struct InterpolatedQuantile: Sendable, Hashable, Codable {
     /// The quantile (−∞ for a level ≤ 0, +∞ for a level ≥ 1).
     public var value: Double
     /// True when the level lies outside the forecast's levels and a tail model was used.
-    public var extrapolated: Bool
+    package var extrapolated: Bool
 }
 
 /// The piecewise-linear quantile curve through a step's (level, quantile) points, with Gaussian
@@ -84,14 +84,14 @@ struct QuantileCurve: Sendable {
 extension ForecastDistribution {
     /// The quantile of step `h` (1-based) at any `level`: linear between the forecast's levels,
     /// a Gaussian tail through the two outermost levels beyond them; nil for a step out of range.
-    public func interpolatedQuantile(level: Double, step h: Int) -> InterpolatedQuantile? {
+    package func interpolatedQuantile(level: Double, step h: Int) -> InterpolatedQuantile? {
         guard h >= 1 && h <= quantiles.count else { return nil }
         return QuantileCurve(levels: levels, quantiles: quantiles[h - 1]).quantile(level)
     }
 
     /// The forecast CDF of step `h` at `y` (the PIT value when y is the actual); nil for a step
     /// out of range or a NaN `y`.
-    public func cdf(_ y: Double, step h: Int) -> Double? {
+    package func cdf(_ y: Double, step h: Int) -> Double? {
         guard h >= 1 && h <= quantiles.count, !y.isNaN else { return nil }
         return QuantileCurve(levels: levels, quantiles: quantiles[h - 1]).cdf(y)
     }

@@ -7,19 +7,19 @@ import Pipeline
 /// then replay the remaining days through the actuator on libvirt's test driver (docs/actuator.md,
 /// "Demo"). Writes train.csv, replay.csv, psm.toml, the models, the training report, the
 /// actuator's store and summary.json into `out`.
-public struct Demo: Sendable {
-    public var datasets: String
-    public var out: String
+package struct Demo: Sendable {
+    package var datasets: String
+    package var out: String
     /// The libvirt URI; nil: the test driver on a node file of 64 CPUs and 64 GiB in `out`
     /// (`demoNode`).
-    public var hypervisor: String?
+    package var hypervisor: String?
     /// Days of each series used for training (the rest is replayed).
-    public var trainDays: Int
-    public var psmVersion: String
+    package var trainDays: Int
+    package var psmVersion: String
 
     static let groups = [("web", "ec2_cpu_utilization_5f5533"), ("api", "ec2_cpu_utilization_fe7f93")]
 
-    public init(datasets: String = "Datasets", out: String = "out/demo", hypervisor: String? = nil,
+    package init(datasets: String = "Datasets", out: String = "out/demo", hypervisor: String? = nil,
                 trainDays: Int = 10, psmVersion: String) {
         self.datasets = datasets
         self.out = out
@@ -28,7 +28,7 @@ public struct Demo: Sendable {
         self.psmVersion = psmVersion
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try DemoData.prepare(out)
         // Host capacity is measured from the host: test:///default is 16 CPUs and 3 GiB with a 2 GiB
         // domain of its own, too small for two pools, so the demo's host is a node file of its own.

@@ -2,9 +2,9 @@ import Foundation
 import TimeSeries
 
 /// The bundled NAB EC2 CPU series the demo replays, and the long CSVs it writes from them.
-public enum DemoData {
+package enum DemoData {
     /// A bundled NAB EC2 CPU series: (time aligned down to its 5-minute step, value as written).
-    public static func series(_ file: String, datasets: String) throws -> [(Int64, Substring)] {
+    package static func series(_ file: String, datasets: String) throws -> [(Int64, Substring)] {
         let path = "\(datasets)/nab-aws-cloudwatch/realAWSCloudwatch/\(file).csv"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw DemoError("cannot read \(path): run psm demo from the repository root, or pass --datasets")
@@ -20,7 +20,7 @@ public enum DemoData {
     }
 
     /// `series_id,timestamp,value` rows, one per (group, time, value).
-    public static func csv(_ rows: [(group: String, time: Int64, value: Substring)]) -> String {
+    package static func csv(_ rows: [(group: String, time: Int64, value: Substring)]) -> String {
         var text = "series_id,timestamp,value\n"
         for row in rows { text += "\(row.group),\(Timestamp.format(row.time)),\(row.value)\n" }
         return text

@@ -16,13 +16,13 @@ import TimeSeries
 /// `boot_grace` is five intervals (1500 s of replay time, at least 10 s of real time for the
 /// guest to boot and inflate its balloon before it is paused). Every guest it made is removed at
 /// the end, also when the replay fails.
-public struct RealDemo: Sendable {
-    public var datasets: String
-    public var out: String
+package struct RealDemo: Sendable {
+    package var datasets: String
+    package var out: String
     /// The libvirt URI (default qemu:///system, the daemon `scripts/realvm.sh up` starts).
-    public var uri: String
-    public var trainDays: Int
-    public var psmVersion: String
+    package var uri: String
+    package var trainDays: Int
+    package var psmVersion: String
 
     /// Intervals of replay before the first rise (the first shadows must be parked by then).
     static let warmup = 8
@@ -34,7 +34,7 @@ public struct RealDemo: Sendable {
     static let group = "realvm-api"
     static let series = "ec2_cpu_utilization_fe7f93"
 
-    public init(datasets: String = "Datasets", out: String = "out/demo-real", uri: String = RealVMGuest.uri,
+    package init(datasets: String = "Datasets", out: String = "out/demo-real", uri: String = RealVMGuest.uri,
                 trainDays: Int = 10, psmVersion: String) {
         self.datasets = datasets
         self.out = out
@@ -43,7 +43,7 @@ public struct RealDemo: Sendable {
         self.psmVersion = psmVersion
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let (guest, libvirt) = try await RealVMSetup.connect(packageRoot: FileManager.default.currentDirectoryPath, uri: uri)
         try DemoData.prepare(out, removing: ["serial"])
         // The window: the first spike above the threshold (0.8 × running 50) in the held-out days

@@ -3,22 +3,22 @@ import Forecasting
 import TimeSeries
 
 /// How a rolling-origin backtest cuts the series.
-public struct BacktestConfiguration: Sendable, Hashable, Codable {
+package struct BacktestConfiguration: Sendable, Hashable, Codable {
     /// Steps forecast from each origin.
-    public var horizon: Int
+    package var horizon: Int
     /// Number of origins; the last one leaves exactly `horizon` steps at the end of the series.
-    public var folds: Int
+    package var folds: Int
     /// Steps between consecutive origins (defaults to `horizon`: test windows touch, never overlap).
-    public var stride: Int
+    package var stride: Int
     /// Quantile levels forecast and scored.
-    public var levels: [Double]
+    package var levels: [Double]
     /// A fold is skipped when its training part has fewer points than this.
-    public var minimumTrainingLength: Int
+    package var minimumTrainingLength: Int
     /// The support every forecast is clipped into before it is scored (nil: none; absent in
     /// reports written before it).
-    public var bounds: SupportBounds?
+    package var bounds: SupportBounds?
 
-    public init(horizon: Int, folds: Int = 3, stride: Int? = nil,
+    package init(horizon: Int, folds: Int = 3, stride: Int? = nil,
                 levels: [Double] = BacktestConfiguration.defaultLevels, minimumTrainingLength: Int = 3,
                 bounds: SupportBounds? = nil) {
         self.horizon = horizon
@@ -30,56 +30,56 @@ public struct BacktestConfiguration: Sendable, Hashable, Codable {
     }
 
     /// Quantiles giving the central 80, 90, 95 and 99 % intervals and the median.
-    public static let defaultLevels = [0.005, 0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975, 0.995]
+    package static let defaultLevels = [0.005, 0.025, 0.05, 0.1, 0.5, 0.9, 0.95, 0.975, 0.995]
 }
 
 /// The scores of one series at one origin.
-public struct FoldScore: Sendable, Hashable, Codable {
-    public var fold: Int
+package struct FoldScore: Sendable, Hashable, Codable {
+    package var fold: Int
     /// Length of the training part (the origin, as an index into the series).
-    public var origin: Int
-    public var model: String
-    public var accuracy: DistributionAccuracy
+    package var origin: Int
+    package var model: String
+    package var accuracy: DistributionAccuracy
     /// What was forecast from this origin, kept for calibration, fan charts and paired tests.
-    public var forecast: ForecastDistribution
+    package var forecast: ForecastDistribution
     /// The actual values over the forecast's steps (NaN where not observed).
-    public var actuals: [Double]
+    package var actuals: [Double]
     /// Grid positions of observations near this origin that the model treated as outliers
     /// rather than signal (every model's origin guard); nil when none was (and in older reports).
-    public var originOutliers: [Int64]? = nil
+    package var originOutliers: [Int64]? = nil
     /// The same with their values and replacements, when the model recorded them (the
     /// training job's rolling backtest); nil otherwise.
-    public var originOutlierPoints: [OriginOutlier]? = nil
+    package var originOutlierPoints: [OriginOutlier]? = nil
 
     /// This fold's scores, upper-quantile coverage included.
-    public var summary: MetricSummary { MetricSummary(accuracy, forecast: forecast, actuals: actuals) }
+    package var summary: MetricSummary { MetricSummary(accuracy, forecast: forecast, actuals: actuals) }
 }
 
 /// Scores averaged over folds (per series) or over series (overall).
-public struct MetricSummary: Sendable, Hashable, Codable {
-    public var mase: Double?
-    public var smape: Double
-    public var mae: Double
-    public var rmse: Double
-    public var crps: Double
-    public var meanPinball: Double
+package struct MetricSummary: Sendable, Hashable, Codable {
+    package var mase: Double?
+    package var smape: Double
+    package var mae: Double
+    package var rmse: Double
+    package var crps: Double
+    package var meanPinball: Double
     /// Observed coverage per nominal coverage of the central intervals, keyed like "0.95".
-    public var coverage: [String: Double]
+    package var coverage: [String: Double]
     /// MSIS per nominal coverage, when the in-sample scale was defined.
-    public var msis: [String: Double]
+    package var msis: [String: Double]
     /// One-sided coverage P(y ≤ q_τ) of each upper level τ ≥ 0.9 on its own, keyed like "0.95":
     /// under-provisioning is what costs, so the upper tail is reported apart from the intervals.
     /// Nil when the forecast and actuals were not at hand (summaries built from accuracy only).
-    public var upperCoverage: [String: Double]?
+    package var upperCoverage: [String: Double]?
     /// Pinball loss of each upper level τ ≥ 0.9 on its own, keyed like "0.95".
-    public var upperPinball: [String: Double]?
+    package var upperPinball: [String: Double]?
 
     /// Levels at or above this are "upper" quantiles for `upperCoverage` and `upperPinball`.
-    public static let upperLevelThreshold = 0.9
+    package static let upperLevelThreshold = 0.9
 
     /// The scores of one forecast, with the upper quantiles' one-sided coverage measured against
     /// `actuals` (NaN actuals are not counted).
-    public init(_ a: DistributionAccuracy, forecast: ForecastDistribution, actuals: [Double]) {
+    package init(_ a: DistributionAccuracy, forecast: ForecastDistribution, actuals: [Double]) {
         self.init(a)
         var coverage: [String: Double] = [:]
         for (k, level) in forecast.levels.enumerated() where level >= Self.upperLevelThreshold - 1e-12 {
@@ -94,7 +94,7 @@ public struct MetricSummary: Sendable, Hashable, Codable {
     }
 
     /// The scores of one forecast.
-    public init(_ a: DistributionAccuracy) {
+    package init(_ a: DistributionAccuracy) {
         mase = a.mase
         smape = a.smape
         mae = a.mae
@@ -111,7 +111,7 @@ public struct MetricSummary: Sendable, Hashable, Codable {
 
     /// The mean of each metric over `summaries` (MASE and each MSIS over the summaries that have
     /// them); nil when there is nothing to average.
-    public init?(averaging summaries: [MetricSummary]) {
+    package init?(averaging summaries: [MetricSummary]) {
         guard !summaries.isEmpty else { return nil }
         func mean(_ xs: [Double]) -> Double { xs.reduce(0, +) / Double(xs.count) }
         let mases = summaries.compactMap(\.mase)
@@ -142,35 +142,35 @@ public struct MetricSummary: Sendable, Hashable, Codable {
     }
 
     /// The dictionary key of a nominal coverage: "0.8", "0.9", "0.95".
-    public static func key(_ nominal: Double) -> String {
+    package static func key(_ nominal: Double) -> String {
         let rounded = (nominal * 1000).rounded() / 1000
         return String(rounded)
     }
 }
 
 /// One series' backtest.
-public struct SeriesBacktest: Sendable, Hashable, Codable {
-    public var seriesID: String
-    public var folds: [FoldScore]
-    public var summary: MetricSummary?
+package struct SeriesBacktest: Sendable, Hashable, Codable {
+    package var seriesID: String
+    package var folds: [FoldScore]
+    package var summary: MetricSummary?
     /// Folds skipped or failed, and the engines' own diagnostics, for this series.
-    public var diagnostics: [String]
+    package var diagnostics: [String]
 }
 
 /// A whole backtest: per series and overall (the mean over series that were scored).
-public struct BacktestReport: Sendable, Hashable, Codable {
-    public var model: String
-    public var configuration: BacktestConfiguration
-    public var series: [SeriesBacktest]
-    public var overall: MetricSummary?
+package struct BacktestReport: Sendable, Hashable, Codable {
+    package var model: String
+    package var configuration: BacktestConfiguration
+    package var series: [SeriesBacktest]
+    package var overall: MetricSummary?
 }
 
 /// Rolling-origin evaluation of a forecaster (Tashman 2000): at each origin the model sees only
 /// the data before it and is scored on the next `horizon` steps.
-public enum Backtest {
+package enum Backtest {
     /// Runs the backtest. `inputs[i].regressors`, when present, must cover the history exactly
     /// (rows = series length); each fold passes the rows up to its origin + horizon.
-    public static func run(_ forecaster: some Forecaster, inputs: [ForecastInput],
+    package static func run(_ forecaster: some Forecaster, inputs: [ForecastInput],
                            configuration c: BacktestConfiguration) throws(ForecastError) -> BacktestReport {
         guard c.horizon >= 1, c.folds >= 1, c.stride >= 1 else {
             throw ForecastError(.invalidRequest, "backtest needs horizon, folds and stride of at least 1")
@@ -228,7 +228,7 @@ public enum Backtest {
     }
 
     /// Scores one fold; MASE/MSIS are left out (not failed) when the in-sample scale is 0 or undefined.
-    public static func score(_ d: ForecastDistribution, actuals: [Double], insample: [Double],
+    package static func score(_ d: ForecastDistribution, actuals: [Double], insample: [Double],
                       season: Int) throws(MetricError) -> DistributionAccuracy {
         let m = insample.count > season ? season : 1
         let scale = try? Accuracy.seasonalNaiveScale(insample: insample, season: m)

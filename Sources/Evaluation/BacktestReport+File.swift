@@ -1,13 +1,13 @@
 import Foundation
 
 /// A backtest JSON file (`psm backtest --json`) that cannot be read or is not one; names the file.
-public struct BacktestFileError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+package struct BacktestFileError: Error, CustomStringConvertible, Sendable {
+    package let description: String
 }
 
 extension BacktestReport {
     /// Reads one backtest JSON file (`psm report --backtest`), with a message naming the file when it is not one.
-    public static func load(path: String) throws(BacktestFileError) -> BacktestReport {
+    package static func load(path: String) throws(BacktestFileError) -> BacktestReport {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw BacktestFileError(description: "cannot read \(path): \(error.localizedDescription)")

@@ -3,7 +3,7 @@ import Foundation
 
 extension BacktestReport {
     /// Per series and overall: MASE, sMAPE, CRPS, coverage and MSIS (what `psm backtest` prints).
-    public var table: String {
+    package var table: String {
         let report = self
         let header = ["series", "folds", "MASE", "sMAPE", "CRPS", "cov80", "cov90", "cov95", "MSIS95"]
         func cells(_ name: String, _ folds: String, _ m: MetricSummary?) -> [String] {

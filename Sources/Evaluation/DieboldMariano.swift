@@ -5,16 +5,16 @@ import Darwin
 #endif
 
 /// The result of a Diebold–Mariano test of equal predictive accuracy.
-public struct DieboldMarianoResult: Sendable, Hashable, Codable {
+package struct DieboldMarianoResult: Sendable, Hashable, Codable {
     /// HLN-corrected statistic; negative when model A's loss is lower on average.
-    public var statistic: Double
+    package var statistic: Double
     /// Two-sided p-value from Student's t with `count − 1` degrees of freedom.
-    public var pValue: Double
+    package var pValue: Double
     /// Mean loss difference d̄ = mean(lossA − lossB).
-    public var meanDifference: Double
+    package var meanDifference: Double
     /// Number of paired losses used (pairs with a non-finite loss are dropped).
-    public var count: Int
-    public var horizon: Int
+    package var count: Int
+    package var horizon: Int
 }
 
 /// The Diebold–Mariano (1995) test with the Harvey–Leybourne–Newbold (1997) small-sample
@@ -25,10 +25,10 @@ public struct DieboldMarianoResult: Sendable, Hashable, Codable {
 /// (1 − k/h) γ_k (γ_k the autocovariances with divisor T), which is never negative — unlike
 /// DM's rectangular truncation. DM = d̄ / √(V/T); HLN scale it by
 /// √((T + 1 − 2h + h(h − 1)/T) / T) and compare with t_{T−1}.
-public enum DieboldMariano {
+package enum DieboldMariano {
     /// Tests H₀: E[lossA − lossB] = 0. Throws when fewer than 3 usable pairs remain, the
     /// series differ in length, h < 1, or the differences have zero variance.
-    public static func test(lossA: [Double], lossB: [Double], horizon h: Int) throws(EvaluationError) -> DieboldMarianoResult {
+    package static func test(lossA: [Double], lossB: [Double], horizon h: Int) throws(EvaluationError) -> DieboldMarianoResult {
         guard lossA.count == lossB.count else {
             throw EvaluationError("Diebold–Mariano: \(lossA.count) losses against \(lossB.count)")
         }
@@ -62,10 +62,10 @@ public enum DieboldMariano {
 }
 
 /// Why an evaluation could not be computed.
-public struct EvaluationError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct EvaluationError: Error, CustomStringConvertible, Sendable, Equatable {
+    package let message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 }
 
 /// Student's t distribution tail, through the regularised incomplete beta function.

@@ -4,7 +4,7 @@ import TimeSeries
 
 /// A model fitted at one backtest origin that can be moved forward over later observations
 /// without refitting, as the actuator's scorer does with a published model between training runs.
-public protocol RollingModel: Sendable {
+package protocol RollingModel: Sendable {
     /// Conditions the model on observations that follow those it has seen (NaN = missing);
     /// `regressors` holds their rows when the series has regressors.
     mutating func append(_ values: [Double], regressors: FeatureMatrix?) throws(ForecastError)
@@ -17,17 +17,17 @@ public protocol RollingModel: Sendable {
 }
 
 extension RollingModel {
-    public var originOutlierPoints: [OriginOutlier] { [] }
+    package var originOutlierPoints: [OriginOutlier] { [] }
 }
 
 /// What fitting produced for one series.
-public struct RollingFit: Sendable {
-    public var model: Result<any RollingModel, ForecastError>
+package struct RollingFit: Sendable {
+    package var model: Result<any RollingModel, ForecastError>
     /// The model actually used, e.g. `ARIMA(1,0,1)` or `seasonal-naive[24]` after a fallback.
-    public var name: String
-    public var diagnostics: [String]
+    package var name: String
+    package var diagnostics: [String]
 
-    public init(model: Result<any RollingModel, ForecastError>, name: String, diagnostics: [String] = []) {
+    package init(model: Result<any RollingModel, ForecastError>, name: String, diagnostics: [String] = []) {
         self.model = model
         self.name = name
         self.diagnostics = diagnostics
@@ -35,7 +35,7 @@ public struct RollingFit: Sendable {
 }
 
 /// An engine the rolling backtest can fit once per fold and then roll forward.
-public protocol RollingForecaster: Sendable {
+package protocol RollingForecaster: Sendable {
     /// The candidate's name (`seasonal-naive`, `arima`, `ets`, `theta`, `lstm`).
     var name: String { get }
     /// Fits on `inputs` (one group's histories, each cut at its fold origin; regressor rows cover
@@ -44,17 +44,17 @@ public protocol RollingForecaster: Sendable {
 }
 
 /// One forecast of a rolling backtest and what happened.
-public struct OriginForecast: Sendable, Hashable {
+package struct OriginForecast: Sendable, Hashable {
     /// Length of the history the forecast was made from (an index into the series).
-    public var origin: Int
+    package var origin: Int
     /// Steps between this origin and the series' last origin (0 = last).
-    public var lag: Int
+    package var lag: Int
     /// The fold (1-based) whose model made it.
-    public var fold: Int
-    public var forecast: ForecastDistribution
-    public var actuals: [Double]
+    package var fold: Int
+    package var forecast: ForecastDistribution
+    package var actuals: [Double]
 
-    public init(origin: Int, lag: Int, fold: Int, forecast: ForecastDistribution, actuals: [Double]) {
+    package init(origin: Int, lag: Int, fold: Int, forecast: ForecastDistribution, actuals: [Double]) {
         self.origin = origin
         self.lag = lag
         self.fold = fold
@@ -65,21 +65,21 @@ public struct OriginForecast: Sendable, Hashable {
 
 /// A rolling backtest: the fold-origin scores (a `BacktestReport`, as `Backtest.run` makes) and
 /// the forecasts of every origin in between, for calibration.
-public struct RollingBacktestResult: Sendable {
-    public var report: BacktestReport
+package struct RollingBacktestResult: Sendable {
+    package var report: BacktestReport
     /// Per input (same order): every origin's forecast, oldest first.
-    public var origins: [[OriginForecast]]
+    package var origins: [[OriginForecast]]
     /// Steps between consecutive origins.
-    public var originStride: Int
+    package var originStride: Int
 
-    public init(report: BacktestReport, origins: [[OriginForecast]], originStride: Int) {
+    package init(report: BacktestReport, origins: [[OriginForecast]], originStride: Int) {
         self.report = report
         self.origins = origins
         self.originStride = originStride
     }
 
     /// Steps from the earliest origin of any series to its last origin, plus one (lags 0..<span).
-    public var span: Int { (origins.compactMap { $0.first?.lag }.max() ?? -1) + 1 }
+    package var span: Int { (origins.compactMap { $0.first?.lag }.max() ?? -1) + 1 }
 }
 
 /// Rolling-origin evaluation with refits only at the fold origins: each fold's model is fitted
@@ -87,11 +87,11 @@ public struct RollingBacktestResult: Sendable {
 /// for a forecast every `originStride` steps until the next fold's origin — which is how a
 /// published model is used between training runs. So a backtest of K folds yields forecasts from
 /// about K × stride / originStride origins per series at the price of K fits.
-public enum RollingBacktest {
+package enum RollingBacktest {
     /// Runs the backtest. Fold origins are those of `Backtest.run` (the last leaves exactly
     /// `horizon` steps); in-between origins lie every `originStride` steps back from the last
     /// origin. `inputs[i].regressors`, when present, must cover the history exactly.
-    public static func run(_ forecaster: some RollingForecaster, inputs: [ForecastInput],
+    package static func run(_ forecaster: some RollingForecaster, inputs: [ForecastInput],
                            configuration c: BacktestConfiguration, originStride: Int) throws(ForecastError) -> RollingBacktestResult {
         guard c.horizon >= 1, c.folds >= 1, c.stride >= 1, originStride >= 1 else {
             throw ForecastError(.invalidRequest, "backtest needs horizon, folds, stride and origin stride of at least 1")

@@ -1,7 +1,7 @@
 import TimeSeries
 
 /// How a combination merges its members' quantile forecasts (docs/models.md, "Combinations").
-public enum CombinationRule: String, Sendable, Hashable, Codable, CaseIterable {
+package enum CombinationRule: String, Sendable, Hashable, Codable, CaseIterable {
     /// Equal weights: the mean of the members' quantiles (the original best-two average).
     case mean
     /// The median of the members' quantiles, level by level and step by step.
@@ -15,12 +15,12 @@ public enum CombinationRule: String, Sendable, Hashable, Codable, CaseIterable {
 /// probabilities, are averaged; Genest 1992, Lichtendahl et al. 2013). The training job's
 /// selection, `psm forecast --model auto|combination` and the actuator's scorer all combine
 /// through this one function, so the published combination forecasts as it was selected.
-public enum QuantileCombination {
+package enum QuantileCombination {
     /// Weights proportional to 1 / score (inverse-CRPS), normalised to sum to 1. A member
     /// without a finite positive score gets 0; when some member scored exactly 0 (a perfect
     /// backtest, e.g. a constant series) the weight is shared equally among those; when no
     /// member has a usable score the weights are equal.
-    public static func inverseScoreWeights(_ scores: [Double]) -> [Double] {
+    package static func inverseScoreWeights(_ scores: [Double]) -> [Double] {
         guard !scores.isEmpty else { return [] }
         let perfect = scores.map { $0 == 0 }
         if perfect.contains(true) {
@@ -37,7 +37,7 @@ public enum QuantileCombination {
     /// read by `.weighted` only (one per part, summing to 1; nil: equal). The mean of non-
     /// decreasing quantile rows, weighted or not, and their element-wise median are again
     /// non-decreasing, so no rearrangement is needed.
-    public static func combine(_ parts: [ForecastDistribution], rule: CombinationRule,
+    package static func combine(_ parts: [ForecastDistribution], rule: CombinationRule,
                                weights: [Double]? = nil) throws(ForecastError) -> ForecastDistribution {
         guard let first = parts.first else { throw ForecastError(.invalidRequest, "a combination needs at least one member") }
         guard parts.allSatisfy({ $0.levels == first.levels && $0.horizon == first.horizon }) else {
@@ -77,7 +77,7 @@ public enum QuantileCombination {
     }
 
     /// The median (the mean of the two middle values for an even count).
-    public static func median(_ values: [Double]) -> Double {
+    package static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         let m = s.count / 2
         return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
@@ -86,7 +86,7 @@ public enum QuantileCombination {
     /// How often each member supplied the median, over every step and level of `parts`
     /// (a member counts 1 when it is the middle value, ½ each for the two middle values of an
     /// even count; ties share): what "carries weight" means for the median rule.
-    public static func medianShares(_ parts: [ForecastDistribution]) -> [Double] {
+    package static func medianShares(_ parts: [ForecastDistribution]) -> [Double] {
         let n = parts.count
         guard n > 0, let first = parts.first else { return [] }
         var shares = [Double](repeating: 0, count: n)

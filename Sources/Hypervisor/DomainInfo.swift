@@ -18,7 +18,7 @@ public enum DomainState: String, Sendable, Hashable, Codable {
     case unknown
 
     /// Whether the domain is active (has a live process whose vCPUs and memory can change).
-    public var isActive: Bool {
+    package var isActive: Bool {
         switch self {
         case .running, .paused, .blocked, .shuttingDown, .guestSuspended: true
         case .shutoff, .saved, .crashed, .unknown: false
@@ -29,18 +29,18 @@ public enum DomainState: String, Sendable, Hashable, Codable {
 /// One domain as the hypervisor reports it.
 public struct DomainInfo: Sendable, Hashable {
     public var name: String
-    public var uuid: UUID?
+    package var uuid: UUID?
     public var state: DomainState
     /// Live vCPUs (for an inactive domain: those it boots with).
     public var vcpus: Int
-    public var maximumVCPUs: Int
+    package var maximumVCPUs: Int
     /// Live balloon size (for an inactive domain: what it boots with), KiB.
     public var memoryKiB: UInt64
-    public var maximumMemoryKiB: UInt64
+    package var maximumMemoryKiB: UInt64
     /// psm's tag; nil for domains psm did not define (or whose tag did not parse).
     public var metadata: ShadowMetadata?
 
-    public init(name: String, uuid: UUID?, state: DomainState, vcpus: Int, maximumVCPUs: Int,
+    package init(name: String, uuid: UUID?, state: DomainState, vcpus: Int, maximumVCPUs: Int,
                 memoryKiB: UInt64, maximumMemoryKiB: UInt64, metadata: ShadowMetadata?) {
         self.name = name
         self.uuid = uuid
@@ -59,7 +59,7 @@ public struct DomainAllocation: Sendable, Hashable {
     public var vcpus: Int
     public var memoryKiB: UInt64
 
-    public init(name: String, vcpus: Int, memoryKiB: UInt64) {
+    package init(name: String, vcpus: Int, memoryKiB: UInt64) {
         self.name = name
         self.vcpus = vcpus
         self.memoryKiB = memoryKiB

@@ -19,11 +19,11 @@ public struct ResourceSize: Sendable, Hashable, Codable {
 /// (measured: docs/realvm.md). So activation is ≈ setmem + resume.
 public struct BaselinePolicy: Sendable, Hashable, Codable {
     /// Fraction of the full vCPU count booted (rounded up, at least `minimumVCPUs`).
-    public var vcpuFraction: Double
+    package var vcpuFraction: Double
     /// Fraction of the full memory ballooned in (rounded up to a MiB, at least `minimumMemoryKiB`).
-    public var memoryFraction: Double
-    public var minimumVCPUs: Int
-    public var minimumMemoryKiB: UInt64
+    package var memoryFraction: Double
+    package var minimumVCPUs: Int
+    package var minimumMemoryKiB: UInt64
 
     public init(vcpuFraction: Double = 1.0, memoryFraction: Double = 0.25,
                 minimumVCPUs: Int = 1, minimumMemoryKiB: UInt64 = 128 * 1024) {
@@ -74,19 +74,19 @@ public struct DomainSpec: Sendable, Hashable {
     }
 
     public var name: String
-    public var uuid: UUID?
+    package var uuid: UUID?
     /// nil: the implementation picks what its connection supports (libvirt: `test` on the test
     /// driver, `qemu` (TCG) elsewhere).
-    public var virtualization: Virtualization?
+    package var virtualization: Virtualization?
     /// The ceiling live changes can reach (the shadow's predicted full size).
     public var maximum: ResourceSize
     /// What the domain boots with (the baseline).
     public var current: ResourceSize
-    public var boot: Boot
+    package var boot: Boot
     /// A machine type such as `q35`; nil leaves the driver's default.
     public var machine: String?
     /// A file receiving the serial console (the guest's log).
-    public var serialLog: String?
+    package var serialLog: String?
     public var network: Network?
     /// psm's tag; nil for a domain that is not a shadow.
     public var metadata: ShadowMetadata?

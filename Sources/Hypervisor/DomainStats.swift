@@ -11,7 +11,7 @@ public struct DomainStats: Sendable, Hashable {
     /// The balloon's current size (memory the guest holds), KiB.
     public var balloonCurrentKiB: UInt64?
     /// The balloon's maximum, KiB.
-    public var balloonMaximumKiB: UInt64?
+    package var balloonMaximumKiB: UInt64?
     /// Live vCPUs.
     public var vcpus: Int?
     public var blockReadBytes: UInt64?
@@ -19,7 +19,7 @@ public struct DomainStats: Sendable, Hashable {
     public var networkReceivedBytes: UInt64?
     public var networkTransmittedBytes: UInt64?
 
-    public init(name: String, state: DomainState, cpuTimeNanoseconds: UInt64? = nil,
+    package init(name: String, state: DomainState, cpuTimeNanoseconds: UInt64? = nil,
                 balloonCurrentKiB: UInt64? = nil, balloonMaximumKiB: UInt64? = nil, vcpus: Int? = nil,
                 blockReadBytes: UInt64? = nil, blockWriteBytes: UInt64? = nil,
                 networkReceivedBytes: UInt64? = nil, networkTransmittedBytes: UInt64? = nil) {

@@ -12,33 +12,33 @@ public struct HypervisorError: Error, Sendable, Hashable, CustomStringConvertibl
         private init(_ base: Base) { self.base = base }
 
         /// No domain has that name.
-        public static let notFound = Code(.notFound)
+        package static let notFound = Code(.notFound)
         /// A different domain (another UUID) already has that name.
-        public static let alreadyExists = Code(.alreadyExists)
+        package static let alreadyExists = Code(.alreadyExists)
         /// `start` of a domain that is already active.
-        public static let alreadyRunning = Code(.alreadyRunning)
+        package static let alreadyRunning = Code(.alreadyRunning)
         /// The operation needs an active (running or paused) domain.
-        public static let notRunning = Code(.notRunning)
+        package static let notRunning = Code(.notRunning)
         /// `resume` of a domain that is not paused.
-        public static let notPaused = Code(.notPaused)
+        package static let notPaused = Code(.notPaused)
         /// A live vCPU or memory change above the maximum fixed at define time.
-        public static let overMaximum = Code(.overMaximum)
+        package static let overMaximum = Code(.overMaximum)
         /// `undefine` without removing the managed save image the domain still has.
-        public static let saveImagePresent = Code(.saveImagePresent)
+        package static let saveImagePresent = Code(.saveImagePresent)
         /// `restore` of a domain that has no managed save image.
-        public static let noSaveImage = Code(.noSaveImage)
+        package static let noSaveImage = Code(.noSaveImage)
         /// The `DomainSpec` (or the XML made from it) was rejected.
-        public static let invalidSpec = Code(.invalidSpec)
+        package static let invalidSpec = Code(.invalidSpec)
         /// An argument out of range (e.g. zero vCPUs).
-        public static let invalidArgument = Code(.invalidArgument)
+        package static let invalidArgument = Code(.invalidArgument)
         /// The driver does not support the operation.
-        public static let unsupported = Code(.unsupported)
+        package static let unsupported = Code(.unsupported)
         /// The hypervisor could not be reached at all.
         public static let connectionFailed = Code(.connectionFailed)
         /// The connection died and reopening it once did not help.
-        public static let connectionLost = Code(.connectionLost)
+        package static let connectionLost = Code(.connectionLost)
         /// Anything else the hypervisor refused; see the native code and message.
-        public static let operationFailed = Code(.operationFailed)
+        package static let operationFailed = Code(.operationFailed)
 
         public var description: String { base.rawValue }
     }
@@ -50,9 +50,9 @@ public struct HypervisorError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The domain the operation addressed, when there was one.
     public var domain: String?
     /// The native error code (libvirt's `virErrorNumber`), when the error came from the hypervisor.
-    public var nativeCode: Int32?
+    package var nativeCode: Int32?
     /// The native error's origin (libvirt's `virErrorDomain`, e.g. the test or QEMU driver).
-    public var nativeDomain: Int32?
+    package var nativeDomain: Int32?
     /// The hypervisor's own message (or psm's, when psm refused before calling it).
     public var message: String
 

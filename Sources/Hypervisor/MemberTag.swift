@@ -13,7 +13,7 @@
 /// or, on a defined domain, `virsh metadata DOMAIN https://psm.example/member/1 --key member
 /// --set "<member tag='web'/>" --config --live`. It is separate from psm's own shadow element
 /// (`ShadowMetadata.namespace`), which psm writes and operators never need to touch.
-public enum MemberTag {
+package enum MemberTag {
     /// The XML namespace of the member element (version 1 of its layout).
-    public static let namespace = "https://psm.example/member/1"
+    package static let namespace = "https://psm.example/member/1"
 }

@@ -3,14 +3,14 @@
 /// was typed into the configuration (docs/hypervisor.md, "Host capacity").
 public struct NodeInfo: Sendable, Hashable, Codable {
     /// Logical CPUs the host runs (libvirt's `cpus`: active CPUs over all NUMA nodes).
-    public var cpus: Int
+    package var cpus: Int
     /// Memory the host has, KiB.
     public var memoryKiB: UInt64
     /// Memory free now, KiB; nil when the driver cannot tell (libvirt's test driver with a custom
     /// node file).
-    public var freeMemoryKiB: UInt64?
+    package var freeMemoryKiB: UInt64?
 
-    public init(cpus: Int, memoryKiB: UInt64, freeMemoryKiB: UInt64?) {
+    package init(cpus: Int, memoryKiB: UInt64, freeMemoryKiB: UInt64?) {
         self.cpus = cpus
         self.memoryKiB = memoryKiB
         self.freeMemoryKiB = freeMemoryKiB

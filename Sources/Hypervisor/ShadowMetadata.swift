@@ -2,13 +2,13 @@
 /// psm's namespace) so that shadows are recognised after the actuator restarts.
 public struct ShadowMetadata: Sendable, Hashable, Codable {
     /// The XML namespace of psm's metadata element (version 1 of its layout).
-    public static let namespace = "https://psm.example/shadow/1"
+    package static let namespace = "https://psm.example/shadow/1"
 
     /// What the domain is to psm. Open-ended so that a newer actuator's roles survive a round trip
     /// through an older one.
-    public struct Role: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    package struct Role: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
         public var rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
+        package init(rawValue: String) { self.rawValue = rawValue }
         /// Parked (paused or saved), capacity reserved, waiting for activation.
         public static let shadow = Role(rawValue: "shadow")
         /// Activated: serving traffic as a regular member of its group.
@@ -20,9 +20,9 @@ public struct ShadowMetadata: Sendable, Hashable, Codable {
     public var group: String
     /// psm's id of the shadow (stable across renames and redefinitions).
     public var shadowID: String
-    public var role: Role
+    package var role: Role
     /// The host whose capacity is reserved for the shadow's full size, if recorded.
-    public var reservationHost: String?
+    package var reservationHost: String?
     /// The size it was defined to run at while parked.
     public var baseline: ResourceSize
     /// The predicted full size it is activated to (the domain's maximum).
@@ -30,7 +30,7 @@ public struct ShadowMetadata: Sendable, Hashable, Codable {
     /// When psm defined it, Unix seconds (UTC).
     public var createdAt: Int64
 
-    public init(group: String, shadowID: String, role: Role = .shadow, reservationHost: String? = nil,
+    package init(group: String, shadowID: String, role: Role = .shadow, reservationHost: String? = nil,
                 baseline: ResourceSize, full: ResourceSize, createdAt: Int64) {
         self.group = group
         self.shadowID = shadowID

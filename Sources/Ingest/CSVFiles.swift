@@ -3,9 +3,9 @@ import Foundation
 /// The one file lister of the commands that read CSV (`psm inspect`, `psm ingest`, `[data] inputs`
 /// of `psm train`): files as given, directories to every `*.csv` below them (any depth, any case of
 /// the extension), sorted per directory so output is stable.
-public enum CSVFiles {
+package enum CSVFiles {
     /// Expands `paths`; a missing path or a directory without CSV files is an error naming it.
-    public static func expand(_ paths: [String]) throws(IngestError) -> [String] {
+    package static func expand(_ paths: [String]) throws(IngestError) -> [String] {
         var files: [String] = []
         let fm = FileManager.default
         for path in paths {

@@ -1,7 +1,7 @@
 /// A note about one row (or cell) that was rejected or adjusted while reading a file.
-public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+package struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// How much the row's data was affected.
-    public enum Severity: String, Sendable, Hashable, Comparable {
+    package enum Severity: String, Sendable, Hashable, Comparable {
         /// Nothing was lost; a fact worth knowing (e.g. how ids were formed).
         case info
         /// The data was kept but changed or interpreted (merged duplicates, sorted rows, filled gaps).
@@ -9,14 +9,14 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         /// The row or cell was dropped.
         case error
 
-        public static func < (a: Severity, b: Severity) -> Bool {
+        package static func < (a: Severity, b: Severity) -> Bool {
             let rank: [Severity: Int] = [.info: 0, .warning: 1, .error: 2]
             return rank[a, default: 0] < rank[b, default: 0]
         }
     }
 
     /// What kind of problem a diagnostic reports.
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+    package enum Code: String, Sendable, Hashable, CaseIterable {
         case wrongFieldCount, malformedQuotes, emptySeriesId
         case emptyValue, nonNumericValue, nonFiniteValue
         case badTimestamp, mixedTimestampKinds, mixedZoneStyles, naiveTimesAsUTC
@@ -27,16 +27,16 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         case suppressed
     }
 
-    public var file: String
+    package var file: String
     /// 1-based physical line the record starts on; 0 when the note concerns the whole file.
-    public var line: Int
-    public var severity: Severity
-    public var code: Code
-    public var message: String
+    package var line: Int
+    package var severity: Severity
+    package var code: Code
+    package var message: String
     /// The series the note concerns, when one is known.
-    public var series: String?
+    package var series: String?
 
-    public init(file: String, line: Int, severity: Severity, code: Code, message: String, series: String? = nil) {
+    package init(file: String, line: Int, severity: Severity, code: Code, message: String, series: String? = nil) {
         self.file = file
         self.line = line
         self.severity = severity
@@ -45,7 +45,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         self.series = series
     }
 
-    public var description: String { "\(file):\(line): \(severity.rawValue): \(message) [\(code.rawValue)]" }
+    package var description: String { "\(file):\(line): \(severity.rawValue): \(message) [\(code.rawValue)]" }
 }
 
 /// Collects a file's diagnostics, keeping at most `cap` per code so a bad million-row file

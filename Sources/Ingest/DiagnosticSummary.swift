@@ -3,7 +3,7 @@
 ///
 /// Why: real files repeat one problem many times (NAB files have runs of duplicate timestamps);
 /// a screen of identical warnings hides the one that matters.
-public func summarize(_ diagnostics: [Diagnostic], file: String, perCode: Int) -> [String] {
+package func summarize(_ diagnostics: [Diagnostic], file: String, perCode: Int) -> [String] {
     let notable = diagnostics.filter { $0.severity != .info }
     var order: [Diagnostic.Code] = []
     var byCode: [Diagnostic.Code: [Diagnostic]] = [:]

@@ -1,7 +1,7 @@
 /// Why a whole input could not be used (as opposed to a row, which only yields a `Diagnostic`).
-public struct IngestError: Error, CustomStringConvertible, Sendable {
+package struct IngestError: Error, CustomStringConvertible, Sendable {
     /// A stable, matchable reason; new codes may be added.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
+    package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String, Hashable, Sendable {
             case fileNotReadable, emptyFile, headerOnly, missingColumns, duplicateColumns
             case unknownTextColumns, noValidRows, invalidOptions
@@ -10,36 +10,36 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
         private init(_ value: Value) { self.value = value }
 
         /// The file does not exist or cannot be read.
-        public static let fileNotReadable = Code(.fileNotReadable)
+        package static let fileNotReadable = Code(.fileNotReadable)
         /// The file has no bytes, or only a byte-order mark and blank lines.
-        public static let emptyFile = Code(.emptyFile)
+        package static let emptyFile = Code(.emptyFile)
         /// The file has a header and no data row.
-        public static let headerOnly = Code(.headerOnly)
+        package static let headerOnly = Code(.headerOnly)
         /// A column that the format requires is absent from the header.
-        public static let missingColumns = Code(.missingColumns)
+        package static let missingColumns = Code(.missingColumns)
         /// Two header columns have the same name.
-        public static let duplicateColumns = Code(.duplicateColumns)
+        package static let duplicateColumns = Code(.duplicateColumns)
         /// Long CSV extra columns hold text, not numbers, and the options say to reject them.
-        public static let unknownTextColumns = Code(.unknownTextColumns)
+        package static let unknownTextColumns = Code(.unknownTextColumns)
         /// Every data row was rejected.
-        public static let noValidRows = Code(.noValidRows)
+        package static let noValidRows = Code(.noValidRows)
         /// The options themselves are inconsistent (e.g. a non-positive step).
-        public static let invalidOptions = Code(.invalidOptions)
+        package static let invalidOptions = Code(.invalidOptions)
 
-        public var description: String { value.rawValue }
+        package var description: String { value.rawValue }
     }
 
-    public let code: Code
+    package let code: Code
     /// What went wrong, in one sentence.
-    public let message: String
+    package let message: String
     /// The file the error is about.
-    public let file: String
+    package let file: String
     /// 1-based line the error points at, or nil when it concerns the whole file.
-    public let line: Int?
+    package let line: Int?
     /// Row diagnostics gathered before the input was found unusable (e.g. for `noValidRows`).
-    public let diagnostics: [Diagnostic]
+    package let diagnostics: [Diagnostic]
     /// The underlying system error, when there is one.
-    public let cause: (any Error & Sendable)?
+    package let cause: (any Error & Sendable)?
 
     init(_ code: Code, _ message: String, file: String, line: Int? = nil,
          diagnostics: [Diagnostic] = [], cause: (any Error & Sendable)? = nil) {
@@ -51,7 +51,7 @@ public struct IngestError: Error, CustomStringConvertible, Sendable {
         self.cause = cause
     }
 
-    public var description: String {
+    package var description: String {
         let place = line.map { "\(file):\($0)" } ?? file
         return "\(place): \(message) [\(code)]"
     }

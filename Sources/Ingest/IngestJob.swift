@@ -7,18 +7,18 @@ import TimeSeries
 /// Every file is read and validated first; if any cannot be used at all, nothing is written.
 /// Otherwise every series, its regressor columns (stored under `RegressorKey`) and the events go
 /// into the store in one transaction.
-public enum IngestJob {
-    public struct Summary: Codable, Equatable, Sendable {
-        public var files: Int
-        public var series: Int
-        public var samples: Int
-        public var rowsRead: Int
-        public var rowsRejected: Int
-        public var events: Int
-        public var seconds: Double
+package enum IngestJob {
+    package struct Summary: Codable, Equatable, Sendable {
+        package var files: Int
+        package var series: Int
+        package var samples: Int
+        package var rowsRead: Int
+        package var rowsRejected: Int
+        package var events: Int
+        package var seconds: Double
 
         /// The one line `psm ingest` prints.
-        public func line(db: String) -> String {
+        package func line(db: String) -> String {
             let rate = seconds > 0 ? Double(samples) / seconds : 0
             return "ingested \(files) files into \(db): \(series) series, \(samples) samples, \(events) events; "
                 + "\(rowsRejected) of \(rowsRead) rows rejected; "
@@ -27,13 +27,13 @@ public enum IngestJob {
     }
 
     /// A file or calendar that stopped the job (nothing was written), said in words.
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible, Sendable {
+        package let description: String
     }
 
     /// Reads everything, then writes everything in one transaction. `log` gets the readers'
     /// condensed diagnostics (`summarize`) and every file that could not be read.
-    public static func run(files: [String], into dbPath: String, calendarPath: String?, options: IngestOptions,
+    package static func run(files: [String], into dbPath: String, calendarPath: String?, options: IngestOptions,
                            maxDiagnostics: Int, log: (String) -> Void) throws -> Summary {
         let started = Date()
         var events: [Event] = []
@@ -82,11 +82,11 @@ public enum IngestJob {
 
 /// How a CSV regressor column of series `<id>` is stored: as series `<id>:<column>`. `psm ingest`
 /// writes these keys and `psm train` reads them as regressors, never as series to train on.
-public enum RegressorKey {
-    public static func key(series id: String, column: String) -> String { "\(id):\(column)" }
+package enum RegressorKey {
+    package static func key(series id: String, column: String) -> String { "\(id):\(column)" }
 
     /// Whether `key` names a regressor column of another stored series among `keys`.
-    public static func isRegressor(_ key: String, among keys: Set<String>) -> Bool {
+    package static func isRegressor(_ key: String, among keys: Set<String>) -> Bool {
         guard let colon = key.lastIndex(of: ":") else { return false }
         return keys.contains(String(key[..<colon]))
     }

@@ -1,7 +1,7 @@
 import TimeSeries
 
 /// The layout of an input CSV file.
-public enum InputFormat: String, Sendable, Hashable, CaseIterable {
+package enum InputFormat: String, Sendable, Hashable, CaseIterable {
     /// Decide from the header: `series_id` present → long; exactly `timestamp,value` → NAB; else wide.
     case auto
     /// `series_id,timestamp,value[,metric][,group][,regressor…]`, one sample per row.
@@ -13,7 +13,7 @@ public enum InputFormat: String, Sendable, Hashable, CaseIterable {
 }
 
 /// How several samples that land in one grid step become one value.
-public enum Aggregation: String, Sendable, Hashable, CaseIterable {
+package enum Aggregation: String, Sendable, Hashable, CaseIterable {
     /// Arithmetic mean of the samples.
     case mean
     /// Largest sample (a conservative choice for capacity planning).
@@ -23,7 +23,7 @@ public enum Aggregation: String, Sendable, Hashable, CaseIterable {
 }
 
 /// What to do with missing grid steps after resampling.
-public enum GapFill: Sendable, Hashable {
+package enum GapFill: Sendable, Hashable {
     /// Leave every missing step as NaN.
     case none
     /// Interpolate linearly across runs of at most `maxSteps` missing steps; longer runs stay NaN.
@@ -33,7 +33,7 @@ public enum GapFill: Sendable, Hashable {
 
     /// Reads the policy as the command line and psm.toml write it: `none`, `linear:N` or
     /// `forward:N` with N ≥ 1; nil for anything else.
-    public init?(policy text: String) {
+    package init?(policy text: String) {
         if text == "none" { self = .none; return }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let n = Int(parts[1]), n >= 1 else { return nil }
@@ -46,7 +46,7 @@ public enum GapFill: Sendable, Hashable {
 }
 
 /// What to do with long-CSV extra columns that hold text rather than numbers.
-public enum UnknownTextColumnPolicy: String, Sendable, Hashable {
+package enum UnknownTextColumnPolicy: String, Sendable, Hashable {
     /// Throw `IngestError.Code.unknownTextColumns` naming every such column.
     case reject
     /// Drop those columns with one `unknownColumnSkipped` diagnostic each.
@@ -54,28 +54,28 @@ public enum UnknownTextColumnPolicy: String, Sendable, Hashable {
 }
 
 /// Everything a caller can choose about reading and regularising a file.
-public struct IngestOptions: Sendable, Hashable {
+package struct IngestOptions: Sendable, Hashable {
     /// The file layout; `.auto` detects it from the header.
-    public var format: InputFormat
+    package var format: InputFormat
     /// Grid step in axis units (seconds on a time axis, steps on an index axis); nil infers it
     /// per file as the most common positive difference between consecutive distinct timestamps
     /// of a series, pooled over the file's series (ties go to the smaller difference).
-    public var step: Int64?
+    package var step: Int64?
     /// How samples sharing a grid step are combined (duplicates included).
-    public var aggregation: Aggregation
+    package var aggregation: Aggregation
     /// How missing grid steps are filled, if at all.
-    public var fill: GapFill
+    package var fill: GapFill
     /// The axis of integer timestamps: `.index` (step indices, the default) or `.time` (Unix seconds).
-    public var integerTimestamps: TimeAxis
+    package var integerTimestamps: TimeAxis
     /// Long CSV: what to do with extra columns that hold only text.
-    public var unknownTextColumns: UnknownTextColumnPolicy
+    package var unknownTextColumns: UnknownTextColumnPolicy
     /// At most this many diagnostics of one code are kept per file; the rest are counted.
-    public var maxDiagnosticsPerCode: Int
+    package var maxDiagnosticsPerCode: Int
     /// A series whose grid would be longer than this is skipped (a stray timestamp years away
     /// would otherwise allocate a grid of millions of NaNs).
-    public var maxGridLength: Int
+    package var maxGridLength: Int
 
-    public init(format: InputFormat = .auto, step: Int64? = nil, aggregation: Aggregation = .mean,
+    package init(format: InputFormat = .auto, step: Int64? = nil, aggregation: Aggregation = .mean,
                 fill: GapFill = .none, integerTimestamps: TimeAxis = .index,
                 unknownTextColumns: UnknownTextColumnPolicy = .reject,
                 maxDiagnosticsPerCode: Int = 1000, maxGridLength: Int = 10_000_000) {

@@ -2,52 +2,52 @@ import Foundation
 import TimeSeries
 
 /// Counts for one file, before and after regularisation.
-public struct IngestSummary: Sendable, Hashable {
-    public var file: String
+package struct IngestSummary: Sendable, Hashable {
+    package var file: String
     /// The format the file was read as (never `.auto`).
-    public var format: InputFormat
+    package var format: InputFormat
     /// Data records read (header and blank lines excluded).
-    public var rowsRead: Int
+    package var rowsRead: Int
     /// Records dropped whole (bad timestamp, bad value in long/NAB, wrong field count, mixed kinds…).
-    public var rowsRejected: Int
+    package var rowsRejected: Int
     /// Single cells dropped while the rest of the row was kept (wide values, long regressors).
-    public var cellsRejected: Int
+    package var cellsRejected: Int
     /// Extra rows whose timestamp repeated an earlier one of the same series.
-    public var duplicates: Int
+    package var duplicates: Int
     /// Rows earlier than a preceding row of the same series (they were sorted).
-    public var outOfOrder: Int
+    package var outOfOrder: Int
     /// Samples combined with a different timestamp in the same grid step.
-    public var resampled: Int
+    package var resampled: Int
     /// Grid steps that had no sample (before filling).
-    public var gaps: Int
+    package var gaps: Int
     /// Grid steps filled by the `GapFill` policy.
-    public var filled: Int
+    package var filled: Int
     /// Series left out (single point, grid too long).
-    public var seriesSkipped: Int
+    package var seriesSkipped: Int
 }
 
 /// What reading one file produced.
-public struct IngestResult: Sendable {
+package struct IngestResult: Sendable {
     /// The regular series, in order of first appearance in the file.
-    public var series: [Series]
+    package var series: [Series]
     /// Regressor name → one series per entry of `series` (same order, ids and grids).
-    public var regressors: [String: [Series]]
+    package var regressors: [String: [Series]]
     /// Regressor names in header order.
-    public var regressorNames: [String]
+    package var regressorNames: [String]
     /// Every rejected or adjusted row, ordered by line.
-    public var diagnostics: [Diagnostic]
-    public var summary: IngestSummary
+    package var diagnostics: [Diagnostic]
+    package var summary: IngestSummary
 }
 
 /// Reads long, wide and NAB CSV files into regular series.
-public enum IngestReader {
+package enum IngestReader {
     /// Reads and regularises the file at `file`.
-    public static func read(file: URL, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
+    package static func read(file: URL, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
         try read(file: file, displayPath: file.path, options: options)
     }
 
     /// Reads the file at `path`; diagnostics name it as given (relative paths stay relative).
-    public static func read(path: String, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
+    package static func read(path: String, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
         try read(file: URL(fileURLWithPath: path), displayPath: path, options: options)
     }
 
@@ -65,7 +65,7 @@ public enum IngestReader {
     }
 
     /// Reads CSV text held in memory; `name` is used in diagnostics and its stem in NAB/wide ids.
-    public static func read(data: Data, name: String, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
+    package static func read(data: Data, name: String, options: IngestOptions = IngestOptions()) throws(IngestError) -> IngestResult {
         let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
         return try data.withUnsafeBytes { bytes in
             Result { () throws(IngestError) in try read(bytes: bytes, name: name, stem: stem, options: options) }
@@ -73,7 +73,7 @@ public enum IngestReader {
     }
 
     /// The format `.auto` picks for a header: `series_id` → long; exactly `timestamp,value` → NAB; else wide.
-    public static func detectFormat(header: [String]) -> InputFormat {
+    package static func detectFormat(header: [String]) -> InputFormat {
         let lower = header.map { $0.lowercased() }
         if lower.contains("series_id") { return .long }
         if lower == ["timestamp", "value"] { return .nab }

@@ -4,7 +4,7 @@ import TimeSeries
 extension SeriesProfile {
     /// Profiles every series of every file; files that cannot be read are returned as messages.
     /// Up to `maxDiagnostics` warnings of each kind per file go to `note`.
-    public static func inspect(files: [String], options: IngestOptions, maxDiagnostics: Int,
+    package static func inspect(files: [String], options: IngestOptions, maxDiagnostics: Int,
                                note: (String) -> Void) -> ([SeriesProfile], [String]) {
         var profiles: [SeriesProfile] = [], failures: [String] = []
         for file in files {
@@ -19,7 +19,7 @@ extension SeriesProfile {
         return (profiles, failures)
     }
 
-    public static func table(_ profiles: [SeriesProfile]) -> String {
+    package static func table(_ profiles: [SeriesProfile]) -> String {
         let header = ["series", "points", "step", "first", "span", "missing", "gaps", "min", "mean", "max", "season"]
         let rows = profiles.map { p -> [String] in
             [p.series, String(p.points), Formatting.span(p.step, axis: p.axis),

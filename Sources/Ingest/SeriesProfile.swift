@@ -1,28 +1,28 @@
 import TimeSeries
 
 /// What `psm inspect` reports about one series.
-public struct SeriesProfile: Codable, Sendable, Equatable {
-    public var file: String
-    public var series: String
-    public var metric: String?
-    public var group: String?
-    public var axis: TimeAxis
-    public var points: Int
-    public var step: Int64
-    public var first: Int64
-    public var last: Int64
-    public var missing: Int
+package struct SeriesProfile: Codable, Sendable, Equatable {
+    package var file: String
+    package var series: String
+    package var metric: String?
+    package var group: String?
+    package var axis: TimeAxis
+    package var points: Int
+    package var step: Int64
+    package var first: Int64
+    package var last: Int64
+    package var missing: Int
     /// Runs of consecutive missing steps.
-    public var gapRuns: Int
-    public var longestGap: Int
-    public var min: Double?
-    public var mean: Double?
-    public var max: Double?
+    package var gapRuns: Int
+    package var longestGap: Int
+    package var min: Double?
+    package var mean: Double?
+    package var max: Double?
     /// The strongest seasonal period in steps, when one is detected.
-    public var seasonSteps: Int?
-    public var seasonAutocorrelation: Double?
+    package var seasonSteps: Int?
+    package var seasonAutocorrelation: Double?
 
-    public init(file: String, series s: Series) {
+    package init(file: String, series s: Series) {
         self.file = file
         series = s.id
         metric = s.metric
@@ -61,7 +61,7 @@ public struct SeriesProfile: Codable, Sendable, Equatable {
     }
 
     /// The detected season in readable form: `288 (1d) r=0.83`, or `-`.
-    public var seasonText: String {
+    package var seasonText: String {
         guard let steps = seasonSteps, let r = seasonAutocorrelation else { return "-" }
         let length = axis == .time ? " (\(Formatting.duration(seconds: Int64(steps) * step)))" : ""
         return "\(steps)\(length) r=\(Formatting.number(r).prefix(4))"

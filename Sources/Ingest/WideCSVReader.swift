@@ -128,8 +128,8 @@ enum WideCSVReader {
 
 /// Guesses a metric name (cpu, memory, disk_io, net_io, tps, queue_depth) from a column name
 /// or file stem by its words; nil when nothing matches.
-public enum MetricName {
-    public static func infer(from name: String) -> String? {
+package enum MetricName {
+    package static func infer(from name: String) -> String? {
         let words = name.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
         let set = Set(words)
         if set.contains("cpu") || set.contains("cpuutilization") { return "cpu" }

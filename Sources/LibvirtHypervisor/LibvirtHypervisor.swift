@@ -35,7 +35,7 @@ public actor LibvirtHypervisor: Hypervisor {
     /// The URI the connection was opened with.
     public nonisolated let uri: String
     /// How many times the connection was reopened after it was found dead.
-    public private(set) var reconnections = 0
+    package private(set) var reconnections = 0
 
     private let executor: DispatchQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }

@@ -134,13 +134,13 @@ public protocol ActuatorStore: AnyObject, Sendable {
 
 /// An event waiting for a group commit: the event, its encoded scope and recurrence, its time.
 public struct PendingEvent: Sendable {
-    public var event: Event
+    package var event: Event
     public var encoded: (scope: String, recurrence: String?)
     public var createdAt: Int64
     /// The caller's slot in `EventCommitQueue` (opaque to the store).
-    public var ticket: Int
+    package var ticket: Int
 
-    public init(event: Event, encoded: (scope: String, recurrence: String?), createdAt: Int64, ticket: Int) {
+    package init(event: Event, encoded: (scope: String, recurrence: String?), createdAt: Int64, ticket: Int) {
         self.event = event
         self.encoded = encoded
         self.createdAt = createdAt
@@ -184,12 +184,12 @@ extension ActuatorStore {
         try shadows(host: host, group: group, states: Optional(states))
     }
 
-    public func beginActivation(id: String, shadow shadowID: String, at now: Int64) throws(MetricStoreError) -> ActivationClaim {
+    package func beginActivation(id: String, shadow shadowID: String, at now: Int64) throws(MetricStoreError) -> ActivationClaim {
         try beginActivation(id: id, shadow: shadowID, at: now, fence: nil)
     }
 
     @discardableResult
-    public func finishActivation(id: String, outcome: ActivationRecord.Outcome, stepLatencies: [String: Double] = [:],
+    package func finishActivation(id: String, outcome: ActivationRecord.Outcome, stepLatencies: [String: Double] = [:],
                                  at now: Int64) throws(MetricStoreError) -> Bool {
         try finishActivation(id: id, outcome: outcome, stepLatencies: stepLatencies, at: now, fence: nil)
     }
@@ -209,23 +209,23 @@ extension ActuatorStore {
         try insert(events: events, createdAt: Int64(Date().timeIntervalSince1970))
     }
 
-    public func events(kind: Event.Kind? = nil, overlapping window: Range<Int64>? = nil) throws(MetricStoreError) -> [StoredEvent] {
+    package func events(kind: Event.Kind? = nil, overlapping window: Range<Int64>? = nil) throws(MetricStoreError) -> [StoredEvent] {
         try events(kind: kind, overlapping: window, scope: .any)
     }
 
-    public func events(kind: Event.Kind? = nil, scope: EventScopeFilter) throws(MetricStoreError) -> [StoredEvent] {
+    package func events(kind: Event.Kind? = nil, scope: EventScopeFilter) throws(MetricStoreError) -> [StoredEvent] {
         try events(kind: kind, overlapping: nil, scope: scope)
     }
 
-    public func events(overlapping window: Range<Int64>?, scope: EventScopeFilter) throws(MetricStoreError) -> [StoredEvent] {
+    package func events(overlapping window: Range<Int64>?, scope: EventScopeFilter) throws(MetricStoreError) -> [StoredEvent] {
         try events(kind: nil, overlapping: window, scope: scope)
     }
 
-    public func routes(states: Set<RouteRecord.State> = []) throws(MetricStoreError) -> [RouteRecord] {
+    package func routes(states: Set<RouteRecord.State> = []) throws(MetricStoreError) -> [RouteRecord] {
         try routes(states: states, group: nil)
     }
 
-    public func routes(group: String) throws(MetricStoreError) -> [RouteRecord] {
+    package func routes(group: String) throws(MetricStoreError) -> [RouteRecord] {
         try routes(states: [], group: group)
     }
 
@@ -248,7 +248,7 @@ extension ActuatorStore {
 
     /// Per host with at least one reservation: the reserved amount and the shadows holding it —
     /// what a regular scheduler subtracts to avoid flagged capacity. Sorted by host.
-    public func reservedCapacity() throws(MetricStoreError) -> [HostReservations] {
+    package func reservedCapacity() throws(MetricStoreError) -> [HostReservations] {
         var byHost: [String: HostReservations] = [:]
         for reservation in try reservations() {
             var entry = byHost[reservation.host] ?? HostReservations(host: reservation.host, reserved: .zero, shadowIDs: [])

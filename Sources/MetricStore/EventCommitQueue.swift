@@ -14,21 +14,21 @@ import TimeSeries
 ///
 /// A transaction that fails fails every event in it (nothing of it is stored); an event that is
 /// invalid on its own is refused before it joins a batch, so it never fails the others.
-public final class EventCommitQueue: Sendable {
+package final class EventCommitQueue: Sendable {
     /// Counts since the queue was made.
-    public struct Statistics: Sendable, Hashable {
+    package struct Statistics: Sendable, Hashable {
         /// Transactions committed (or attempted, failed ones included).
-        public var commits = 0
+        package var commits = 0
         /// Events committed.
-        public var events = 0
+        package var events = 0
         /// Transactions that failed, and the events they failed.
-        public var failedCommits = 0
-        public var failedEvents = 0
+        package var failedCommits = 0
+        package var failedEvents = 0
         /// The largest batch written.
-        public var largestBatch = 0
+        package var largestBatch = 0
         /// Time spent in transactions (fsync included), in seconds: with `commits`, how long the
         /// disk made each batch wait.
-        public var commitSeconds = 0.0
+        package var commitSeconds = 0.0
     }
 
     private struct State {
@@ -51,7 +51,7 @@ public final class EventCommitQueue: Sendable {
     ///   - maximumBatch: at most this many events per transaction (the rest wait for the next).
     ///   - committed: called with a batch's events after its commit and before any of their
     ///     callers resumes (to drop what they make stale once per batch, not once per event).
-    public init(store: any ActuatorStore, maximumBatch: Int = 512, committed: @escaping @Sendable ([Event]) -> Void = { _ in }) {
+    package init(store: any ActuatorStore, maximumBatch: Int = 512, committed: @escaping @Sendable ([Event]) -> Void = { _ in }) {
         self.store = store
         self.maximumBatch = max(1, maximumBatch)
         self.committed = committed
@@ -86,10 +86,10 @@ public final class EventCommitQueue: Sendable {
     }
 
     /// Events waiting for a transaction (not yet taken into one).
-    public var pendingCount: Int { state.withLock { $0.pending.count } }
+    package var pendingCount: Int { state.withLock { $0.pending.count } }
 
     /// Counts since the queue was made.
-    public var statistics: Statistics { state.withLock { $0.statistics } }
+    package var statistics: Statistics { state.withLock { $0.statistics } }
 
     /// Writes batches until nothing is pending. The batch is taken inside the write transaction,
     /// after the writer is ours: events that arrive while another write (or the previous commit's

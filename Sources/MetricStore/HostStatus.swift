@@ -14,20 +14,20 @@ public enum HostState: String, Sendable, Hashable, Codable, CaseIterable {
 public struct HostStatus: Sendable, Hashable, Codable {
     public var state: HostState = .up
     /// When the current run of failed checks began (nil while up).
-    public var unreachableSince: Int64?
+    package var unreachableSince: Int64?
     /// When its shadows were marked lost (nil unless lost).
-    public var lostAt: Int64?
+    package var lostAt: Int64?
     /// The connection error of the last failed check.
-    public var lastError: String?
+    package var lastError: String?
     /// The configured cap (`[[actuator.hosts]] vcpus` / `memory_mib`); nil: no cap.
     public var capVCPUs: Int64?
     public var capMemoryMiB: Int64?
     /// What the host reported at its last answer (nil before the first).
-    public var measuredVCPUs: Int64?
-    public var measuredMemoryMiB: Int64?
+    package var measuredVCPUs: Int64?
+    package var measuredMemoryMiB: Int64?
     /// Memory free on the host at its last answer (nil when the driver cannot tell).
-    public var freeMemoryMiB: Int64?
-    public var measuredAt: Int64?
+    package var freeMemoryMiB: Int64?
+    package var measuredAt: Int64?
 
     public init() {}
 }
@@ -38,11 +38,11 @@ public struct HostMeasurementRecord: Sendable, Hashable {
     public var capacity: CapacityAmount
     /// What domains not holding a reservation there take (regular VMs, activated shadows).
     public var load: CapacityAmount
-    public var measuredVCPUs: Int64
-    public var measuredMemoryMiB: Int64
-    public var freeMemoryMiB: Int64?
+    package var measuredVCPUs: Int64
+    package var measuredMemoryMiB: Int64
+    package var freeMemoryMiB: Int64?
 
-    public init(capacity: CapacityAmount, load: CapacityAmount, measuredVCPUs: Int64, measuredMemoryMiB: Int64,
+    package init(capacity: CapacityAmount, load: CapacityAmount, measuredVCPUs: Int64, measuredMemoryMiB: Int64,
                 freeMemoryMiB: Int64?) {
         self.capacity = capacity
         self.load = load

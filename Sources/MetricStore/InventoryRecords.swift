@@ -15,12 +15,12 @@ public struct CapacityAmount: Sendable, Hashable, Codable {
     public static let zero = CapacityAmount()
 
     /// Whether `other` fits into this amount in every dimension.
-    public func fits(_ other: CapacityAmount) -> Bool {
+    package func fits(_ other: CapacityAmount) -> Bool {
         other.vcpus <= vcpus && other.memoryMiB <= memoryMiB && other.units <= units
     }
 
     /// Saturating, like `+`.
-    public static func - (a: CapacityAmount, b: CapacityAmount) -> CapacityAmount {
+    package static func - (a: CapacityAmount, b: CapacityAmount) -> CapacityAmount {
         func subtract(_ x: Int64, _ y: Int64) -> Int64 {
             let (difference, overflow) = x.subtractingReportingOverflow(y)
             return overflow ? (y > 0 ? .min : .max) : difference
@@ -30,7 +30,7 @@ public struct CapacityAmount: Sendable, Hashable, Codable {
     }
 
     /// Saturating: totals of absurd stored values clamp instead of trapping.
-    public static func + (a: CapacityAmount, b: CapacityAmount) -> CapacityAmount {
+    package static func + (a: CapacityAmount, b: CapacityAmount) -> CapacityAmount {
         func add(_ x: Int64, _ y: Int64) -> Int64 {
             let (sum, overflow) = x.addingReportingOverflow(y)
             return overflow ? (y > 0 ? .max : .min) : sum
@@ -49,9 +49,9 @@ public struct HostRecord: Sendable, Hashable, Codable {
     public var capacity: CapacityAmount
     /// What regular (non-shadow) VMs use now.
     public var load: CapacityAmount
-    public var labels: [String: String]
+    package var labels: [String: String]
     /// A disabled host takes no new reservations (its existing ones stay).
-    public var enabled: Bool
+    package var enabled: Bool
     /// Unix seconds of the last change.
     public var updatedAt: Int64
     /// Measured size, cap and reachability (written by the measurement and the host checks, not
@@ -108,7 +108,7 @@ public struct ShadowRecord: Sendable, Hashable, Codable {
     /// The activation that claimed it, while `activating` and after.
     public var activationID: String?
     /// When it was marked lost with its host (it is `gone` then); nil otherwise.
-    public var lostAt: Int64?
+    package var lostAt: Int64?
 
     public init(id: String, group: String, host: String, domainName: String, state: ShadowState,
                 baselineVCPUs: Int64, baselineMemoryMiB: Int64, fullVCPUs: Int64, fullMemoryMiB: Int64,
@@ -131,7 +131,7 @@ public struct ShadowRecord: Sendable, Hashable, Codable {
     }
 
     /// What its reservation holds: its full size.
-    public var fullAmount: CapacityAmount {
+    package var fullAmount: CapacityAmount {
         CapacityAmount(vcpus: fullVCPUs, memoryMiB: fullMemoryMiB, units: reservedUnits)
     }
 }
@@ -140,7 +140,7 @@ public struct ShadowRecord: Sendable, Hashable, Codable {
 public struct ReservationRecord: Sendable, Hashable, Codable {
     public var host: String
     public var shadowID: String
-    public var amount: CapacityAmount
+    package var amount: CapacityAmount
     public var createdAt: Int64
 
     public init(host: String, shadowID: String, amount: CapacityAmount, createdAt: Int64) {
@@ -166,11 +166,11 @@ public struct ActivationRecord: Sendable, Hashable, Codable {
     public var id: String
     public var shadowID: String
     public var group: String
-    public var requestedAt: Int64
-    public var completedAt: Int64?
+    package var requestedAt: Int64
+    package var completedAt: Int64?
     public var outcome: Outcome?
     /// Seconds each step took (e.g. `setMemory`, `resume`).
-    public var stepLatencies: [String: Double]
+    package var stepLatencies: [String: Double]
     /// The size the caller asked for (the forecast's share of one VM, or the API's capacity), before
     /// clamping; nil when none was asked for (the full size) or not yet recorded.
     public var predicted: ActivationSize?
@@ -207,11 +207,11 @@ public struct ActivationSize: Sendable, Hashable, Codable, CustomStringConvertib
 }
 
 /// Per host: what shadows hold there — the query a regular scheduler uses to avoid flagged capacity.
-public struct HostReservations: Sendable, Hashable, Codable {
+package struct HostReservations: Sendable, Hashable, Codable {
     public var host: String
-    public var reserved: CapacityAmount
+    package var reserved: CapacityAmount
     /// The shadows holding it, sorted.
-    public var shadowIDs: [String]
+    package var shadowIDs: [String]
 
     public init(host: String, reserved: CapacityAmount, shadowIDs: [String]) {
         self.host = host

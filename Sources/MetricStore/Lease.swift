@@ -10,7 +10,7 @@ public struct Lease: Sendable, Hashable, Codable {
     /// Unix seconds; the lease is held while `now < expiresAt`.
     public var expiresAt: Int64
 
-    public init(group: String, owner: String, token: Int64, expiresAt: Int64) {
+    package init(group: String, owner: String, token: Int64, expiresAt: Int64) {
         self.group = group
         self.owner = owner
         self.token = token
@@ -18,7 +18,7 @@ public struct Lease: Sendable, Hashable, Codable {
     }
 
     /// The fence a write made at `now` under this lease carries.
-    public func fence(at now: Int64) -> LeaseFence {
+    package func fence(at now: Int64) -> LeaseFence {
         LeaseFence(group: group, token: token, at: now)
     }
 }
@@ -30,14 +30,14 @@ public struct LeaseFence: Sendable, Hashable {
     public var token: Int64
     public var now: Int64
 
-    public init(group: String, token: Int64, at now: Int64) {
+    package init(group: String, token: Int64, at now: Int64) {
         self.group = group
         self.token = token
         self.now = now
     }
 
     /// The error of a refused write.
-    package func lost(_ what: String, path: String?) -> MetricStoreError {
+    public func lost(_ what: String, path: String?) -> MetricStoreError {
         MetricStoreError(.leaseLost, "\(what): the lease of group \(group) is no longer held with token \(token) at \(now)",
                          path: path)
     }

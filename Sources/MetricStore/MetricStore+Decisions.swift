@@ -9,7 +9,7 @@ public struct StoredDecision: Sendable, Hashable {
     public var time: Int64
     public var json: String
 
-    package init(id: Int64, group: String, time: Int64, json: String) {
+    public init(id: Int64, group: String, time: Int64, json: String) {
         self.id = id
         self.group = group
         self.time = time

@@ -6,7 +6,7 @@ import TimeSeries
 /// An event as stored: its row id (to delete it) and when it was recorded.
 public struct StoredEvent: Sendable, Hashable, Identifiable {
     public var id: Int64
-    public var event: Event
+    package var event: Event
     /// Unix seconds at which the event was inserted.
     public var createdAt: Int64
 }
@@ -102,7 +102,7 @@ extension MetricStore {
     // MARK: - Internals
 
     /// Scope and recurrence as JSON text, encoded before the transaction starts.
-    package static func encode(_ events: [Event]) throws(MetricStoreError) -> [(scope: String, recurrence: String?)] {
+    public static func encode(_ events: [Event]) throws(MetricStoreError) -> [(scope: String, recurrence: String?)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var encoded: [(scope: String, recurrence: String?)] = []
@@ -134,7 +134,7 @@ extension MetricStore {
         return ids
     }
 
-    package static func validate(_ event: Event) throws(MetricStoreError) {
+    public static func validate(_ event: Event) throws(MetricStoreError) {
         guard !event.name.isEmpty else { throw MetricStoreError(.invalidEvent, "an event name cannot be empty") }
         guard event.end > event.start else {
             throw MetricStoreError(.invalidEvent, "event \(event.name) ends at \(event.end), not after its start \(event.start)")

@@ -5,7 +5,7 @@ import GRDB
 public struct HostAvailability: Sendable, Hashable, Codable {
     public var host: HostRecord
     /// Summed reservations of the shadows on it.
-    public var reserved: CapacityAmount
+    package var reserved: CapacityAmount
     /// capacity − load − reserved (negative in a dimension when over-committed, e.g. after adoption).
     public var free: CapacityAmount
 

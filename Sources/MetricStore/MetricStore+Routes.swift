@@ -18,19 +18,19 @@ public struct RouteRecord: Sendable, Hashable, Codable {
     public var activationID: String?
     public var group: String
     /// The server's name in the router.
-    public var server: String
+    package var server: String
     public var state: State
     /// The address given to the router (nil when none was known).
     public var address: String?
     /// The last failure (what the router answered), kept until a success.
     public var error: String?
     /// Consecutive failed attempts (0 after a success).
-    public var attempts: Int
+    package var attempts: Int
     public var updatedAt: Int64
     /// When a failed route is tried again.
-    public var nextAttempt: Int64?
+    package var nextAttempt: Int64?
     /// When a draining server is parked even with sessions open.
-    public var drainDeadline: Int64?
+    package var drainDeadline: Int64?
 
     public init(shadowID: String, activationID: String?, group: String, server: String, state: State,
                 address: String? = nil, error: String? = nil, attempts: Int = 0, updatedAt: Int64,

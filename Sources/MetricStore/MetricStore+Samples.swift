@@ -32,7 +32,7 @@ public struct Sample: Sendable, Hashable {
 extension MetricStore {
     /// The most grid positions one read rebuilds (8 bytes each): guards against a sparse range
     /// (two samples years apart at one-second steps) allocating without bound.
-    public static let maximumReadPositions = 200_000_000
+    package static let maximumReadPositions = 200_000_000
 
     /// Writes the series and their samples in ONE transaction: on any failure nothing is written.
     ///
@@ -59,7 +59,7 @@ extension MetricStore {
     /// files): on any failure neither is written. Same rules as `insert(_:)` and `insert(events:)`.
     /// - Returns: the number of samples written.
     @discardableResult
-    public func ingest(_ series: [Series], events: [Event],
+    package func ingest(_ series: [Series], events: [Event],
                        createdAt: Int64 = Int64(Date().timeIntervalSince1970)) throws(MetricStoreError) -> Int {
         for s in series { try Self.validate(s) }
         for event in events { try Self.validate(event) }
@@ -155,7 +155,7 @@ extension MetricStore {
 
     /// Deletes series `key` and all its samples; returns whether it existed.
     @discardableResult
-    public func deleteSeries(key: String) throws(MetricStoreError) -> Bool {
+    package func deleteSeries(key: String) throws(MetricStoreError) -> Bool {
         defer { seriesIDs.clear() }
         return try write("cannot delete series \(key)") { db in
             // Samples go by ON DELETE CASCADE.
@@ -229,7 +229,7 @@ extension MetricStore {
         }
     }
 
-    package static func validate(_ s: Series) throws(MetricStoreError) {
+    public static func validate(_ s: Series) throws(MetricStoreError) {
         guard !s.id.isEmpty else { throw MetricStoreError(.invalidSeries, "a series id cannot be empty") }
         guard s.values.count == s.grid.count else {
             throw MetricStoreError(.invalidSeries, "series \(s.id) has \(s.values.count) values for \(s.grid.count) grid positions")

@@ -109,14 +109,14 @@ public final class MetricStore: Sendable {
     }
 
     /// The journal mode SQLite reports for the database (`wal` for a file-backed store).
-    public func journalMode() throws(MetricStoreError) -> String {
+    package func journalMode() throws(MetricStoreError) -> String {
         try read("cannot read the journal mode") { db in
             try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
         }
     }
 
     /// SQLite's `synchronous` setting on the writer connection (1 = NORMAL, 2 = FULL).
-    public func synchronousLevel() throws(MetricStoreError) -> Int {
+    package func synchronousLevel() throws(MetricStoreError) -> Int {
         do {
             return try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
         } catch {

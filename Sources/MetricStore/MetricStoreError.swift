@@ -12,34 +12,34 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
         private init(_ base: Base) { self.base = base }
 
         /// The file or its directory cannot be opened or created.
-        public static let cannotOpen = Code(.cannotOpen)
+        package static let cannotOpen = Code(.cannotOpen)
         /// The file exists but is not an SQLite database.
-        public static let notADatabase = Code(.notADatabase)
+        package static let notADatabase = Code(.notADatabase)
         /// The schema could not be brought up to date.
-        public static let migrationFailed = Code(.migrationFailed)
+        package static let migrationFailed = Code(.migrationFailed)
         /// A series to insert is malformed (an empty id, for example).
-        public static let invalidSeries = Code(.invalidSeries)
+        package static let invalidSeries = Code(.invalidSeries)
         /// A series to insert disagrees with the stored one (axis, step or grid alignment).
-        public static let incompatibleSeries = Code(.incompatibleSeries)
+        package static let incompatibleSeries = Code(.incompatibleSeries)
         /// An event to insert is malformed (end not after start, for example).
-        public static let invalidEvent = Code(.invalidEvent)
+        package static let invalidEvent = Code(.invalidEvent)
         /// Stored rows cannot be decoded (written by something other than this store).
-        public static let corruptData = Code(.corruptData)
+        package static let corruptData = Code(.corruptData)
         /// A read would rebuild more grid positions than `MetricStore.maximumReadPositions`.
-        public static let rangeTooLarge = Code(.rangeTooLarge)
+        package static let rangeTooLarge = Code(.rangeTooLarge)
         /// Any other SQLite failure (constraint, I/O, busy, …); see `cause`.
         public static let sqlite = Code(.sqlite)
         /// The database server cannot be reached, or did not answer within the store's timeout; the
         /// call wrote nothing it reports, and the next call reconnects.
-        public static let unavailable = Code(.unavailable)
+        package static let unavailable = Code(.unavailable)
         /// A fenced write was refused: the group's lease token is no longer current (another owner
         /// took the group, or the lease expired or was released). Nothing was written.
-        public static let leaseLost = Code(.leaseLost)
+        package static let leaseLost = Code(.leaseLost)
         /// Any other PostgreSQL failure (constraint, syntax, …); see `cause`.
         public static let postgres = Code(.postgres)
         /// A shadow state change the lifecycle does not allow (`ShadowLifecycle`): the message names
         /// the shadow and both states. Nothing was written.
-        public static let illegalTransition = Code(.illegalTransition)
+        package static let illegalTransition = Code(.illegalTransition)
 
         public var description: String { base.rawValue }
     }
@@ -49,9 +49,9 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
     /// The database file concerned, when there is one.
     public let path: String?
     /// The underlying error, typically a GRDB `DatabaseError` with the SQLite result code.
-    public let cause: (any Error & Sendable)?
+    package let cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error & Sendable)? = nil) {
+    package init(_ code: Code, _ message: String, path: String? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.path = path
@@ -86,6 +86,6 @@ public struct MetricStoreError: Error, CustomStringConvertible, Sendable {
 
 /// Keeps the text of a non-Sendable error so it can travel as a cause.
 package struct SendableDescription: Error, CustomStringConvertible, Sendable {
-    package let description: String
+    public let description: String
     package init(_ error: any Error) { description = String(describing: error) }
 }

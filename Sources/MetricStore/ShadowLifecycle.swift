@@ -9,9 +9,9 @@
 ///        └──────────────────→ ↑ ↑ ←── (rolled back) │          ↑      ↑
 ///                              └─→ active (resumed outside psm)      │
 ///     ready, activating (failed) ─→ decommissioning; every state but gone ─→ gone
-public enum ShadowLifecycle {
+package enum ShadowLifecycle {
     /// The states each state may move to (docs/actuator.md, "The shadow lifecycle").
-    public static let successors: [ShadowState: Set<ShadowState>] = [
+    package static let successors: [ShadowState: Set<ShadowState>] = [
         // Defined by the reconciler; a parked domain found for it at adoption makes it ready.
         .planned: [.defining, .ready, .gone],
         .defining: [.ready, .gone],
@@ -26,13 +26,13 @@ public enum ShadowLifecycle {
     ]
 
     /// Whether a shadow in `from` may move to `to` (a state to itself is not a move).
-    public static func allowed(from: ShadowState, to: ShadowState) -> Bool {
+    package static func allowed(from: ShadowState, to: ShadowState) -> Bool {
         successors[from]?.contains(to) ?? false
     }
 
     /// Refuses a compare-and-set from any of `states` to `to` when one of those moves is not in the
     /// table, naming the shadow and both states; the stores call it before they write anything.
-    public static func check(shadow id: String, from states: Set<ShadowState>, to: ShadowState) throws(MetricStoreError) {
+    package static func check(shadow id: String, from states: Set<ShadowState>, to: ShadowState) throws(MetricStoreError) {
         for from in ShadowState.allCases where states.contains(from) && !allowed(from: from, to: to) {
             let next = ShadowState.allCases.filter { allowed(from: from, to: $0) }.map(\.rawValue)
             throw MetricStoreError(.illegalTransition, "shadow \(id): \(from.rawValue) → \(to.rawValue) is not a shadow state change ("

@@ -15,7 +15,7 @@ public enum AtomicFile {
         public let message: String
         public var description: String { message }
         init(_ error: RegistryError) { message = error.message }
-        public init(_ message: String) { self.message = message }
+        package init(_ message: String) { self.message = message }
     }
 
     /// Replaces `path` with `data`: a uniquely named temporary file in the same directory, fsync,
@@ -27,7 +27,7 @@ public enum AtomicFile {
     /// Creates a new file with `data` at `path`, or — when that name is taken, e.g. by a run
     /// started in the same second — at `stem-2.ext`, `stem-3.ext`…; never replaces a file.
     /// Returns the path written.
-    public static func create(_ data: Data, uniqueNear path: String) throws(Failure) -> String {
+    package static func create(_ data: Data, uniqueNear path: String) throws(Failure) -> String {
         do { return try createUnique(data, path) } catch { throw Failure(error) }
     }
 

@@ -3,20 +3,20 @@
 /// back one never moves the other. `psm train` publishes it from the collector's
 /// `<group>/memory_mib` series in the actuator's store; the actuator scores it when it exists
 /// (docs/models.md, "Memory models").
-public enum MemoryModelName {
+package enum MemoryModelName {
     /// The collector's metric the memory model forecasts (MiB held by the group's running VMs).
-    public static let metric = "memory_mib"
+    package static let metric = "memory_mib"
     /// The suffix that makes a registry group a memory model's.
-    public static let suffix = ".memory_mib"
+    package static let suffix = ".memory_mib"
 
     /// The registry group of `group`'s memory model; nil when that name is not a valid registry
     /// group (a group name over 118 characters, or one no registry group could have).
-    public static func registryGroup(of group: String) -> String? {
+    package static func registryGroup(of group: String) -> String? {
         let name = group + suffix
         return RegistryNames.isValidGroup(name) ? name : nil
     }
 
     /// The collector's series of `group`'s memory in the actuator's store (`<group>/memory_mib`),
     /// also the memory model's series id.
-    public static func seriesKey(of group: String) -> String { group + "/" + metric }
+    package static func seriesKey(of group: String) -> String { group + "/" + metric }
 }

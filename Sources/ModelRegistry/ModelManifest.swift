@@ -9,14 +9,14 @@ import TimeSeries
 /// tables, the model-selection record) are `JSONValue`, so this target stays free of them.
 public struct ModelManifest: Sendable, Hashable, Codable {
     /// The manifest layout this build writes and the only one it reads; bumped on incompatible change.
-    public static let currentSchemaVersion = 1
+    package static let currentSchemaVersion = 1
     /// Written into `psm_version` when the caller does not say otherwise.
     public static let defaultPSMVersion = "0.1.0-dev"
 
     /// Size and digest of one parameter file.
-    public struct FileEntry: Sendable, Hashable, Codable {
+    package struct FileEntry: Sendable, Hashable, Codable {
         /// Lower-case hex SHA-256 of the file's bytes.
-        public var sha256: String
+        package var sha256: String
         public var bytes: Int
 
         public init(sha256: String, bytes: Int) {
@@ -25,25 +25,25 @@ public struct ModelManifest: Sendable, Hashable, Codable {
         }
     }
 
-    public var schemaVersion: Int
+    package var schemaVersion: Int
     /// The forecaster that reads the files: `seasonal-naive`, `arima`, `lstm`, …
     public var kind: String
     public var hyperParameters: JSONValue
     /// The feature columns the model was trained with, recomputed identically at scoring time.
-    public var featureSchema: FeatureSchema?
+    package var featureSchema: FeatureSchema?
     /// The grid of the training data (axis, first position, step, count).
     public var trainingWindow: TimeGrid?
     /// A digest of the training data, to tell whether a retrain saw new data.
-    public var dataFingerprint: String?
-    public var backtestMetrics: JSONValue
+    package var dataFingerprint: String?
+    package var backtestMetrics: JSONValue
     public var calibration: JSONValue
     /// Why this model was chosen among the candidates (scores, rules); empty when not selected.
-    public var selection: JSONValue
+    package var selection: JSONValue
     /// Every other file of the version directory; filled in by `ModelRegistry.publish`.
-    public internal(set) var files: [String: FileEntry]
+    package internal(set) var files: [String: FileEntry]
     /// Unix seconds (UTC) of publication; set by `ModelRegistry.publish` from its clock.
-    public internal(set) var createdAt: Int64
-    public var psmVersion: String
+    package internal(set) var createdAt: Int64
+    package var psmVersion: String
 
     /// A manifest to publish; `files` and `createdAt` are filled in by `ModelRegistry.publish`.
     public init(kind: String, hyperParameters: JSONValue = .null, featureSchema: FeatureSchema? = nil,

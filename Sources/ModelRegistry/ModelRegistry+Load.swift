@@ -91,7 +91,7 @@ extension ModelRegistry {
     }
 
     /// The error for a group without CURRENT: `groupNotFound` when the group does not exist at all.
-    public func nothingInService(group: String) -> RegistryError {
+    package func nothingInService(group: String) -> RegistryError {
         if let path = try? groupPath(group), !DurableFiles.isDirectory(path) {
             return RegistryError(.groupNotFound, "no such group under \(root.path)", group: group)
         }

@@ -8,8 +8,8 @@ import Darwin
 
 /// What `repairInterruptedPublish` did to a group whose first publish was killed between the
 /// version's rename and the `CURRENT` write.
-public struct PublishRepair: Sendable, Equatable, CustomStringConvertible {
-    public enum Outcome: String, Sendable, Equatable {
+package struct PublishRepair: Sendable, Equatable, CustomStringConvertible {
+    package enum Outcome: String, Sendable, Equatable {
         /// The version was whole and verified: `CURRENT` now names it, as the publish intended.
         case completed
         /// The version never appeared (or does not verify): the publish is undone, nothing in service.
@@ -19,7 +19,7 @@ public struct PublishRepair: Sendable, Equatable, CustomStringConvertible {
     public var version: String
     public var outcome: Outcome
     /// Why a roll-back was chosen.
-    public var reason: String?
+    package var reason: String?
 
     public var description: String {
         "\(group): the interrupted first publish of \(version) was \(outcome.rawValue)" + (reason.map { " (\($0))" } ?? "")
@@ -29,7 +29,7 @@ public struct PublishRepair: Sendable, Equatable, CustomStringConvertible {
 extension ModelRegistry {
     /// The version a killed first publish of `group` was making current, when `CURRENT` is still
     /// missing (what `verify` explains); nil otherwise.
-    public func interruptedPublish(group: String) throws(RegistryError) -> String? {
+    package func interruptedPublish(group: String) throws(RegistryError) -> String? {
         let groupDir = try groupPath(group)
         guard try current(group: group) == nil,
               let data = try DurableFiles.read(groupDir + "/" + Self.firstPublishName) else { return nil }
@@ -40,7 +40,7 @@ extension ModelRegistry {
     /// a whole, verifying version becomes `CURRENT`; a missing or failing one is dropped. A stale
     /// marker next to an existing `CURRENT` is removed silently. Nil when there was nothing to do.
     @discardableResult
-    public func repairInterruptedPublish(group: String) throws(RegistryError) -> PublishRepair? {
+    package func repairInterruptedPublish(group: String) throws(RegistryError) -> PublishRepair? {
         let groupDir = try groupPath(group)
         let marker = groupDir + "/" + Self.firstPublishName
         guard DurableFiles.exists(marker) else { return nil }
@@ -64,7 +64,7 @@ extension ModelRegistry {
     }
 
     /// `repairInterruptedPublish` for every group.
-    public func repairInterruptedPublishes() throws(RegistryError) -> [PublishRepair] {
+    package func repairInterruptedPublishes() throws(RegistryError) -> [PublishRepair] {
         var repairs: [PublishRepair] = []
         for group in try groups() {
             if let r = try repairInterruptedPublish(group: group) { repairs.append(r) }

@@ -8,8 +8,8 @@ import Foundation
 /// take none and, thanks to rename-based publishing, see either the old or the new state, never a
 /// partial one (docs/models.md gives the argument).
 public struct ModelRegistry: Sendable {
-    public static let manifestName = "manifest.json"
-    public static let currentName = "CURRENT"
+    package static let manifestName = "manifest.json"
+    package static let currentName = "CURRENT"
     static let lockName = ".lock"
     /// Prefix of version directories being written (or being removed); debris after a crash.
     static let temporaryPrefix = ".tmp-"

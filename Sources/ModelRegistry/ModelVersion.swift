@@ -10,10 +10,10 @@ public struct ModelVersion: Sendable, Hashable, Comparable, CustomStringConverti
     /// Unix seconds (UTC) encoded in the id.
     public let createdAt: Int64
     /// The 8 lower-case hex digits after the dash.
-    public let hash: String
+    package let hash: String
 
     /// Parses an id; `nil` when it is not of the form `20261129T040000Z-0123abcd`.
-    public init?(_ id: String) {
+    package init?(_ id: String) {
         let b = Array(id.utf8)
         guard b.count == 25, b[8] == UInt8(ascii: "T"), b[15] == UInt8(ascii: "Z"), b[16] == UInt8(ascii: "-")
         else { return nil }
@@ -55,13 +55,13 @@ public struct ModelVersion: Sendable, Hashable, Comparable, CustomStringConverti
 }
 
 /// The names the registry accepts for groups and parameter files.
-public enum RegistryNames {
+package enum RegistryNames {
     /// Group names: 1–128 characters from `A–Z a–z 0–9 . _ -`, not starting with a dot, so a group
     /// is always one plain directory under the root (no `/`, `..`, hidden or temporary names).
-    public static func isValidGroup(_ name: String) -> Bool { isPlain(name, maxLength: 128) }
+    package static func isValidGroup(_ name: String) -> Bool { isPlain(name, maxLength: 128) }
 
     /// Parameter file names: as group names (up to 255 characters), and not `manifest.json`.
-    public static func isValidFile(_ name: String) -> Bool {
+    package static func isValidFile(_ name: String) -> Bool {
         isPlain(name, maxLength: 255) && name != ModelRegistry.manifestName
     }
 

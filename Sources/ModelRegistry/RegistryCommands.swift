@@ -4,7 +4,7 @@ import Foundation
 /// and prints): versions named by id or unique prefix, the answer as the lines to print.
 extension ModelRegistry {
     /// `show`: a version's manifest (default: CURRENT), described, or the manifest file as stored.
-    public func show(group: String, version: String?, json: Bool) throws(RegistryError) -> String {
+    package func show(group: String, version: String?, json: Bool) throws(RegistryError) -> String {
         var chosen = try current(group: group)
         if let version { chosen = try resolve(version, group: group) }
         guard let chosen else { throw nothingInService(group: group) }
@@ -19,7 +19,7 @@ extension ModelRegistry {
     }
 
     /// `verify`: one version, every version of one group, or of every group (CURRENT checked too).
-    public func verify(group: String?, version: String?) throws(RegistryError) -> [VerifyResult] {
+    package func verify(group: String?, version: String?) throws(RegistryError) -> [VerifyResult] {
         if let group, let version {
             let chosen = try resolve(version, group: group)
             return [check(group: group, version: chosen)]
@@ -29,13 +29,13 @@ extension ModelRegistry {
     }
 
     /// `verify --repair`: completes or rolls back first publishes interrupted before CURRENT was written.
-    public func repairInterruptedPublishes(group: String?) throws(RegistryError) -> [PublishRepair] {
+    package func repairInterruptedPublishes(group: String?) throws(RegistryError) -> [PublishRepair] {
         if let group { return try repairInterruptedPublish(group: group).map { [$0] } ?? [] }
         return try repairInterruptedPublishes()
     }
 
     /// `promote`: puts a version in service; says what CURRENT was.
-    public func promote(group: String, version text: String) throws(RegistryError) -> String {
+    package func promote(group: String, version text: String) throws(RegistryError) -> String {
         let previous = try? current(group: group)
         let chosen = try resolve(text, group: group)
         try promote(group: group, version: chosen)
@@ -43,7 +43,7 @@ extension ModelRegistry {
     }
 
     /// `rollback`: the previous version that verifies (or `to`) back in service; says what CURRENT was.
-    public func rollback(group: String, to text: String?) throws(RegistryError) -> String {
+    package func rollback(group: String, to text: String?) throws(RegistryError) -> String {
         let previous = try? current(group: group)
         var target: ModelVersion?
         if let text { target = try resolve(text, group: group) }
@@ -53,7 +53,7 @@ extension ModelRegistry {
 
     /// `retain`: prunes each group (all when empty) to its newest `keep` versions and CURRENT,
     /// reporting one line per group as it goes.
-    public func retain(groups: [String], keep: Int, report: (String) -> Void) throws(RegistryError) {
+    package func retain(groups: [String], keep: Int, report: (String) -> Void) throws(RegistryError) {
         for group in groups.isEmpty ? try self.groups() : groups {
             let result = try retain(group: group, keep: keep)
             let removed = result.removedVersions.map(\.id)

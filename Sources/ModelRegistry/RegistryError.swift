@@ -11,31 +11,31 @@ public struct RegistryError: Error, CustomStringConvertible, Sendable, Equatable
         private init(_ base: Base) { self.base = base }
 
         /// A group, version or file name outside the documented character set.
-        public static let invalidName = Code(.invalidName)
+        package static let invalidName = Code(.invalidName)
         /// `manifest.json` is missing, not JSON, or does not decode as a manifest.
-        public static let invalidManifest = Code(.invalidManifest)
+        package static let invalidManifest = Code(.invalidManifest)
         /// The manifest's `schema_version` is not one this build reads.
-        public static let unsupportedSchemaVersion = Code(.unsupportedSchemaVersion)
+        package static let unsupportedSchemaVersion = Code(.unsupportedSchemaVersion)
         /// A file's SHA-256 (or size) differs from the one the manifest lists.
-        public static let checksumMismatch = Code(.checksumMismatch)
+        package static let checksumMismatch = Code(.checksumMismatch)
         /// A file the manifest lists is not in the version directory.
-        public static let missingFile = Code(.missingFile)
+        package static let missingFile = Code(.missingFile)
         /// The version directory holds a file the manifest does not list (reported by `verify` only).
-        public static let unlistedFile = Code(.unlistedFile)
+        package static let unlistedFile = Code(.unlistedFile)
         /// The group has no `CURRENT` pointer (nothing published yet) or it is unreadable.
-        public static let noCurrentVersion = Code(.noCurrentVersion)
+        package static let noCurrentVersion = Code(.noCurrentVersion)
         /// The named version directory does not exist.
-        public static let versionNotFound = Code(.versionNotFound)
+        package static let versionNotFound = Code(.versionNotFound)
         /// The new version's directory name is already taken (only if something outside the registry made it).
-        public static let versionExists = Code(.versionExists)
+        package static let versionExists = Code(.versionExists)
         /// The group directory does not exist.
-        public static let groupNotFound = Code(.groupNotFound)
+        package static let groupNotFound = Code(.groupNotFound)
         /// `rollback` found no version older than the current one.
-        public static let nothingToRollBack = Code(.nothingToRollBack)
+        package static let nothingToRollBack = Code(.nothingToRollBack)
         /// An argument out of range (a retention count below 1, for example).
-        public static let invalidArgument = Code(.invalidArgument)
+        package static let invalidArgument = Code(.invalidArgument)
         /// A file-system call failed; the message holds the call and `strerror`.
-        public static let io = Code(.io)
+        package static let io = Code(.io)
 
         public var description: String { base.rawValue }
     }
@@ -47,7 +47,7 @@ public struct RegistryError: Error, CustomStringConvertible, Sendable, Equatable
     /// The file concerned, relative to the version directory (`manifest.json`, `weights.bin`, …).
     public let file: String?
 
-    public init(_ code: Code, _ message: String, group: String? = nil, version: String? = nil, file: String? = nil) {
+    package init(_ code: Code, _ message: String, group: String? = nil, version: String? = nil, file: String? = nil) {
         self.code = code
         self.message = message
         self.group = group

@@ -60,7 +60,7 @@ extension VerifyResult {
 /// What `psm models list`, `show` and `verify` read from a registry.
 extension ModelRegistry {
     /// A version id, or a prefix matching exactly one version of `group`.
-    public func resolve(_ text: String, group: String) throws(RegistryError) -> ModelVersion {
+    package func resolve(_ text: String, group: String) throws(RegistryError) -> ModelVersion {
         if let exact = ModelVersion(text) { return exact }
         let matches = try versions(group: group).filter { $0.id.hasPrefix(text) }
         guard matches.count == 1, let only = matches.first, !text.isEmpty else {
@@ -95,7 +95,7 @@ extension ModelRegistry {
     }
 
     /// Verifies every version of `groups` and that each group's CURRENT names one that verifies.
-    public func verifyAll(groups: [String]) throws(RegistryError) -> [VerifyResult] {
+    package func verifyAll(groups: [String]) throws(RegistryError) -> [VerifyResult] {
         var results: [VerifyResult] = []
         for group in groups {
             let versions = try self.versions(group: group)
@@ -141,7 +141,7 @@ extension ModelRegistry {
 
 extension ModelManifest {
     /// A human summary of a manifest; the untyped sections as compact JSON, cut at 300 characters.
-    public func describe(group: String, version: ModelVersion, isCurrent: Bool) -> String {
+    package func describe(group: String, version: ModelVersion, isCurrent: Bool) -> String {
         let m = self
         func compact(_ value: JSONValue) -> String {
             let encoder = JSONEncoder()

@@ -5,20 +5,20 @@ import Foundation
 /// error with its line and column, a section neither program knows `unknownKey` (a misspelt
 /// section would otherwise leave every key in it at its default); the loaders name the key and
 /// section of every later problem through `root`.
-public struct PSMFile {
+package struct PSMFile {
     /// The sections a psm.toml may have.
-    public static let sections = ["data", "calendar", "forecast", "backtest", "models", "calibration",
+    package static let sections = ["data", "calendar", "forecast", "backtest", "models", "calibration",
                                   "registry", "report", "train", "actuator", "api"]
 
     /// The file as its errors name it.
-    public let path: String
+    package let path: String
     /// The file's directory, against which relative paths in it resolve ("." for text).
-    public let directory: String
+    package let directory: String
     /// The top level.
-    public let root: TOMLSection
+    package let root: TOMLSection
 
     /// Reads and parses the file at `path`.
-    public static func read(_ path: String) throws(ConfigurationError) -> PSMFile {
+    package static func read(_ path: String) throws(ConfigurationError) -> PSMFile {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigurationError(.unreadable, file: path, location: "", "cannot read the file (missing, unreadable or not UTF-8)")
         }
@@ -26,7 +26,7 @@ public struct PSMFile {
     }
 
     /// Parses psm.toml text; `file` labels errors.
-    public init(text: String, file: String, directory: String = ".") throws(ConfigurationError) {
+    package init(text: String, file: String, directory: String = ".") throws(ConfigurationError) {
         let root = try TOMLSection.root(parsing: text, file: file)
         try root.rejectUnknown(Self.sections)
         self.path = file

@@ -2,18 +2,18 @@ import TOMLKit
 
 /// Typed access to one `[section]`, with errors that name the file, section and key.
 public struct TOMLSection {
-    public let file: String
-    public let name: String?
-    public let table: TOMLTable?
+    package let file: String
+    package let name: String?
+    package let table: TOMLTable?
 
-    public init(file: String, name: String?, table: TOMLTable?) {
+    package init(file: String, name: String?, table: TOMLTable?) {
         self.file = file
         self.name = name
         self.table = table
     }
 
     /// The top level of a psm.toml's text; `file` labels errors.
-    public static func root(parsing text: String, file: String) throws(ConfigurationError) -> TOMLSection {
+    package static func root(parsing text: String, file: String) throws(ConfigurationError) -> TOMLSection {
         do {
             return TOMLSection(file: file, name: nil, table: try TOMLText.parse(text))
         } catch {
@@ -21,20 +21,20 @@ public struct TOMLSection {
         }
     }
 
-    public func error(_ code: ConfigurationError.Code, key: String, _ message: String) -> ConfigurationError {
+    package func error(_ code: ConfigurationError.Code, key: String, _ message: String) -> ConfigurationError {
         let location = [name.map { "[\($0)]" }, key.isEmpty ? nil : key].compactMap { $0 }.joined(separator: " ")
         return ConfigurationError(code, file: file, location: location, message)
     }
 
     /// The nested table `key` (absent → an empty section).
-    public func section(_ key: String) throws(ConfigurationError) -> TOMLSection {
+    package func section(_ key: String) throws(ConfigurationError) -> TOMLSection {
         let full = name.map { "\($0).\(key)" } ?? key
         guard let value = table?[key] else { return TOMLSection(file: file, name: full, table: nil) }
         guard let t = value.table else { throw error(.wrongType, key: key, "expected a table") }
         return TOMLSection(file: file, name: full, table: t)
     }
 
-    public func rejectUnknown(_ allowed: [String]) throws(ConfigurationError) {
+    package func rejectUnknown(_ allowed: [String]) throws(ConfigurationError) {
         guard let table else { return }
         for key in table.keys.sorted() where !allowed.contains(key) {
             let where_ = name.map { "[\($0)]" } ?? "top level"
@@ -44,14 +44,14 @@ public struct TOMLSection {
     }
 
     /// How a TOML value reads in a message: strings quoted, as written otherwise.
-    public static func shown(_ value: any TOMLValueConvertible) -> String {
+    package static func shown(_ value: any TOMLValueConvertible) -> String {
         if let s = value.string { return "\"\(s)\"" }
         return value.tomlValue.debugDescription
     }
 
     /// The integer `key`, which must lie in `range` (every integer key states its range, so that a
     /// value such as 9223372036854775807 is refused by name instead of overflowing later).
-    public func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+    package func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let value = table?[key] else { return nil }
         let expected = "expected an integer from \(range.lowerBound) to \(range.upperBound), got \(Self.shown(value))"
         guard value.type == .int, let i = value.int else { throw error(.wrongType, key: key, expected) }
@@ -61,7 +61,7 @@ public struct TOMLSection {
 
     /// The finite number `key` (an integer reads as one) within `lower...upper`, or above `lower`
     /// when `lowerExclusive`.
-    public func number(_ key: String, from lower: Double, to upper: Double,
+    package func number(_ key: String, from lower: Double, to upper: Double,
                        lowerExclusive: Bool = false) throws(ConfigurationError) -> Double? {
         guard let value = table?[key] else { return nil }
         let d: Double
@@ -80,7 +80,7 @@ public struct TOMLSection {
         return lowerExclusive ? "above \(f(lower)) and at most \(f(upper))" : "from \(f(lower)) to \(f(upper))"
     }
 
-    public func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+    package func bool(_ key: String) throws(ConfigurationError) -> Bool? {
         guard let value = table?[key] else { return nil }
         guard value.type == .bool, let b = value.bool else {
             throw error(.wrongType, key: key, "expected true or false, got \(Self.shown(value))")
@@ -88,7 +88,7 @@ public struct TOMLSection {
         return b
     }
 
-    public func string(_ key: String) throws(ConfigurationError) -> String? {
+    package func string(_ key: String) throws(ConfigurationError) -> String? {
         guard let value = table?[key] else { return nil }
         guard value.type == .string, let s = value.string else {
             throw error(.wrongType, key: key, "expected a string, got \(Self.shown(value))")
@@ -96,7 +96,7 @@ public struct TOMLSection {
         return s
     }
 
-    public func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+    package func strings(_ key: String) throws(ConfigurationError) -> [String]? {
         guard let value = table?[key] else { return nil }
         guard let array = value.array else { throw error(.wrongType, key: key, "expected an array of strings, got \(Self.shown(value))") }
         var out: [String] = []
@@ -110,7 +110,7 @@ public struct TOMLSection {
     }
 
     /// An array of finite numbers.
-    public func numbers(_ key: String) throws(ConfigurationError) -> [Double]? {
+    package func numbers(_ key: String) throws(ConfigurationError) -> [Double]? {
         guard let value = table?[key] else { return nil }
         guard let array = value.array else { throw error(.wrongType, key: key, "expected an array of numbers, got \(Self.shown(value))") }
         var out: [Double] = []

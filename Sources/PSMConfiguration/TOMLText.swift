@@ -3,16 +3,16 @@ import TOMLKit
 /// Parses TOML text for every psm file (psm.toml, calendars): one place that refuses what the
 /// TOML library would misread. toml++ reads a C string, so a NUL byte would silently end the file
 /// there — everything after it dropped, garbage after it accepted.
-public enum TOMLText {
+package enum TOMLText {
     /// A syntax problem at a line and column (1-based).
-    public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
-        public var line: Int
-        public var column: Int
-        public var message: String
-        public var description: String { "line \(line), column \(column): \(message)" }
+    package struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        package var line: Int
+        package var column: Int
+        package var message: String
+        package var description: String { "line \(line), column \(column): \(message)" }
     }
 
-    public static func parse(_ text: String) throws(Problem) -> TOMLTable {
+    package static func parse(_ text: String) throws(Problem) -> TOMLTable {
         if let nul = text.utf8.firstIndex(of: 0) {
             let before = text.utf8[..<nul]
             let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }

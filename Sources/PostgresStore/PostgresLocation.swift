@@ -7,17 +7,17 @@ import PostgresNIO
 /// TCP, or `postgres:///db?host=/socket/dir[&port=5432][&user=name]` over the server's Unix socket
 /// (`<dir>/.s.PGSQL.<port>`, libpq's convention). TLS is not offered: use the socket or a loopback
 /// or private network.
-public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
-    public var user: String
-    public var password: String?
-    public var database: String
-    public enum Endpoint: Sendable, Hashable {
+package struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
+    package var user: String
+    package var password: String?
+    package var database: String
+    package enum Endpoint: Sendable, Hashable {
         case tcp(host: String, port: Int)
         case socket(path: String)
     }
-    public var endpoint: Endpoint
+    package var endpoint: Endpoint
 
-    public init(url text: String) throws(MetricStoreError) {
+    package init(url text: String) throws(MetricStoreError) {
         func bad(_ why: String) -> MetricStoreError {
             MetricStoreError(.cannotOpen, "store \(Self.redacted(text)) is not a PostgreSQL URL: \(why)")
         }
@@ -42,7 +42,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The URL with any password replaced, for messages and logs.
-    public var description: String {
+    package var description: String {
         let who = user + (password == nil ? "" : ":***")
         switch endpoint {
         case .tcp(let host, let port): return "postgres://\(who)@\(host):\(port)/\(database)"

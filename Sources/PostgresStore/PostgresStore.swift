@@ -47,7 +47,7 @@ public final class PostgresStore: ActuatorStore {
 
     /// The backend process id of the store's connection (tests terminate it with
     /// `pg_terminate_backend` to cut a transaction).
-    public func backendPID() throws(MetricStoreError) -> Int32 {
+    package func backendPID() throws(MetricStoreError) -> Int32 {
         try connector.run("cannot read the backend pid", transaction: false) { s in
             try s.query("SELECT pg_backend_pid()").first.map { try $0.decode(Int32.self) } ?? -1
         }

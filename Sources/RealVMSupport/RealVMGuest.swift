@@ -10,10 +10,10 @@ public struct RealVMGuest: Sendable {
     /// The libvirt URI of the system daemon `scripts/realvm.sh up` starts.
     public static let uri = "qemu:///system"
 
-    public let kernel: String
-    public let initrd: String
+    package let kernel: String
+    package let initrd: String
     /// A private directory for serial logs (made on first use), removed by `removeLogs()`.
-    public let logDirectory: String
+    package let logDirectory: String
 
     /// Finds the images in `directory` (default: `$PSM_REALVM_DIR`, else `out/realvm` under
     /// `packageRoot`); nil when `scripts/realvm.sh guest` has not been run.
@@ -27,7 +27,7 @@ public struct RealVMGuest: Sendable {
     }
 
     /// The serial log of domain `name` (characters other than letters, digits and '-' become '_', so odd names make safe paths).
-    public func serialLog(for name: String) -> SerialLog {
+    package func serialLog(for name: String) -> SerialLog {
         // Created on first use, so that a guest whose domains keep no log leaves no directory.
         try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let safe = name.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" ? String($0) : "_" }.joined()
@@ -35,12 +35,12 @@ public struct RealVMGuest: Sendable {
     }
 
     /// The boot of the guest (serial console on ttyS0, kernel messages kept quiet).
-    public var boot: DomainSpec.Boot {
+    package var boot: DomainSpec.Boot {
         .kernel(path: kernel, initrd: initrd, commandLine: "console=ttyS0 quiet")
     }
 
     /// A q35 TCG domain booting the guest, its console in `serialLog(for: name)` when `withLog`.
-    public func spec(name: String, maximum: ResourceSize, current: ResourceSize,
+    package func spec(name: String, maximum: ResourceSize, current: ResourceSize,
                      metadata: ShadowMetadata? = nil, withLog: Bool = true) -> DomainSpec {
         DomainSpec(name: name, virtualization: .qemu, maximum: maximum, current: current, boot: boot,
                    machine: "q35", serialLog: withLog ? serialLog(for: name).path : nil, metadata: metadata)
@@ -52,7 +52,7 @@ public struct RealVMGuest: Sendable {
     }
 
     /// The resident memory of domain `name`'s QEMU process (VmRSS, KiB), from libvirt's pid file.
-    public static func qemuResidentKiB(of name: String) -> UInt64? {
+    package static func qemuResidentKiB(of name: String) -> UInt64? {
         guard let pidText = try? String(contentsOfFile: "/run/libvirt/qemu/\(name).pid", encoding: .utf8),
               let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)),
               let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
@@ -61,5 +61,5 @@ public struct RealVMGuest: Sendable {
     }
 
     /// Whether the real-VM suite is switched on (`PSM_REAL_VMS=1`).
-    public static var enabled: Bool { ProcessInfo.processInfo.environment["PSM_REAL_VMS"] == "1" }
+    package static var enabled: Bool { ProcessInfo.processInfo.environment["PSM_REAL_VMS"] == "1" }
 }

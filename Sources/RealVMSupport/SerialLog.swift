@@ -2,20 +2,20 @@ import Foundation
 
 /// A guest's serial console file, read as it grows: how the real-VM tests and the benchmark see
 /// the guest's own output (`PSM-READY`, then `PSM-HEARTBEAT n=… cpus=… mem_kb=…` every ~10 ms).
-public struct SerialLog: Sendable {
+package struct SerialLog: Sendable {
     /// The file QEMU writes the serial console to.
-    public let path: String
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// The file's current size: a mark to wait for output produced after it.
-    public func offset() -> UInt64 {
+    package func offset() -> UInt64 {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
     }
 
     /// The complete lines written after `offset` (a line cut by `offset` is skipped: it began
     /// before the mark).
-    public func lines(after offset: UInt64) -> [Substring] {
+    package func lines(after offset: UInt64) -> [Substring] {
         guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
         // The byte before the mark tells whether the mark sits at a line start.
@@ -40,7 +40,7 @@ public struct SerialLog: Sendable {
     /// Polls (every `pollMicroseconds`) until a complete line after `offset` satisfies `match`;
     /// returns it with the instant it was seen, or nil after `timeout`. Blocks the calling thread:
     /// a latency measurement cannot afford a scheduler hop.
-    public func waitForLine(after offset: UInt64, timeout: Duration, pollMicroseconds: UInt32 = 1000,
+    package func waitForLine(after offset: UInt64, timeout: Duration, pollMicroseconds: UInt32 = 1000,
                             where match: (Substring) -> Bool) -> (line: Substring, seen: ContinuousClock.Instant)? {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -78,14 +78,14 @@ public struct SerialLog: Sendable {
 
 /// One `PSM-HEARTBEAT n=… cpus=… mem_kb=…` line.
 public struct Heartbeat: Sendable, Hashable {
-    public var sequence: Int
+    package var sequence: Int
     /// CPUs online in the guest.
-    public var cpus: Int
+    package var cpus: Int
     /// The guest's MemTotal (the balloon lowers it), KiB.
-    public var memoryKiB: UInt64
+    package var memoryKiB: UInt64
 
     /// Parses a heartbeat line; nil for anything else (kernel messages share the console).
-    public init?(_ line: Substring) {
+    package init?(_ line: Substring) {
         guard let start = line.range(of: "PSM-HEARTBEAT ") else { return nil }
         var fields: [Substring: Substring] = [:]
         for pair in line[start.upperBound...].split(separator: " ") {

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Human-readable renderings shared by the commands' tables.
-public enum Formatting {
+package enum Formatting {
     /// A duration in seconds as `30s`, `5m`, `1h`, `1d`, `1d 2h`, `7d`.
-    public static func duration(seconds: Int64) -> String {
+    package static func duration(seconds: Int64) -> String {
         guard seconds != 0 else { return "0s" }
         let units: [(Int64, String)] = [(86_400, "d"), (3600, "h"), (60, "m"), (1, "s")]
         var rest = abs(seconds), parts: [String] = []
@@ -16,17 +16,17 @@ public enum Formatting {
     }
 
     /// A length along a grid: a duration on a time axis, a step count on an index axis.
-    public static func span(_ units: Int64, axis: TimeAxis) -> String {
+    package static func span(_ units: Int64, axis: TimeAxis) -> String {
         axis == .time ? duration(seconds: units) : "\(units) steps"
     }
 
     /// A position on a grid: ISO time or step index.
-    public static func position(_ p: Int64, axis: TimeAxis) -> String {
+    package static func position(_ p: Int64, axis: TimeAxis) -> String {
         axis == .time ? Timestamp.format(p) : String(p)
     }
 
     /// A number with up to 4 significant decimals, no exponent for ordinary magnitudes.
-    public static func number(_ x: Double) -> String {
+    package static func number(_ x: Double) -> String {
         guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
         let magnitude = abs(x)
         if magnitude != 0, magnitude < 1e-3 || magnitude >= 1e9 { return String(format: "%.3e", x) }
@@ -35,7 +35,7 @@ public enum Formatting {
     }
 
     /// Left-aligned first column, right-aligned others, two spaces between columns.
-    public static func table(header: [String], rows: [[String]]) -> String {
+    package static func table(header: [String], rows: [[String]]) -> String {
         let all = [header] + rows
         let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
         return all.map { row in

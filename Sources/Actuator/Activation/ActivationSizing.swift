@@ -9,16 +9,16 @@ import TimeSeries
 /// shadow's full memory (never less memory than asked for when nothing says how much is needed).
 public struct ActivationTarget: Sendable, Hashable, Codable {
     /// Capacity units the VM should serve; vCPUs = ⌈units / shadow's units × full vCPUs⌉.
-    public var units: Double?
+    package var units: Double?
     /// vCPUs asked for directly.
-    public var vcpus: Int64?
+    package var vcpus: Int64?
     /// Memory (MiB) asked for directly.
-    public var memoryMiB: Double?
+    package var memoryMiB: Double?
     /// MiB one capacity unit uses (measured by the collector, or from the memory forecast), for
     /// `units` without `memoryMiB`.
-    public var memoryMiBPerUnit: Double?
+    package var memoryMiBPerUnit: Double?
 
-    public init(units: Double? = nil, vcpus: Int64? = nil, memoryMiB: Double? = nil, memoryMiBPerUnit: Double? = nil) {
+    package init(units: Double? = nil, vcpus: Int64? = nil, memoryMiB: Double? = nil, memoryMiBPerUnit: Double? = nil) {
         self.units = units
         self.vcpus = vcpus
         self.memoryMiB = memoryMiB
@@ -28,12 +28,12 @@ public struct ActivationTarget: Sendable, Hashable, Codable {
 
 /// The pure arithmetic of activating to the predicted size: the demand to cover, one VM's share of
 /// it, the size that share needs, and the size the scale step applies.
-public enum ActivationSizing {
+package enum ActivationSizing {
     /// The demand an activation must cover (capacity units): the live demand and the forecast's
     /// `level` quantile at every step within `leadTime` (steps 1…⌈leadTime / step⌉, at least 1,
     /// at most the horizon), whichever is largest — the trigger's own activation horizon. Nil when
     /// none of them is a finite number.
-    public static func demandPeak(live: Double, forecast: ForecastDistribution?, level: Double?,
+    package static func demandPeak(live: Double, forecast: ForecastDistribution?, level: Double?,
                                   leadTime: Int64, step: Int64) -> Double? {
         var peak: Double? = live.isFinite ? live : nil
         if let forecast, let level, step > 0, forecast.horizon >= 1 {
@@ -50,7 +50,7 @@ public enum ActivationSizing {
     /// The capacity units each of `count` VMs being activated must add so that `peak` sits at the
     /// trigger's threshold θ of the new capacity: (peak / θ − running) / count, at least 0. Nil for
     /// a non-finite input, θ ∉ (0, 1] or count < 1.
-    public static func share(peak: Double, running: Double, threshold: Double, count: Int) -> Double? {
+    package static func share(peak: Double, running: Double, threshold: Double, count: Int) -> Double? {
         guard peak.isFinite, running.isFinite, threshold > 0, threshold <= 1, count >= 1 else { return nil }
         return max(0, (peak / threshold - max(running, 0)) / Double(count))
     }
@@ -59,7 +59,7 @@ public enum ActivationSizing {
     /// units at that size — before clamping. vCPUs not named (only memory given) are the full
     /// vCPUs. Nil when the target names nothing, or units this shadow cannot convert (it has no
     /// units, or the value is not finite): the full size.
-    public static func predicted(_ target: ActivationTarget, full: ActivationSize, units: Int64) -> ActivationSize? {
+    package static func predicted(_ target: ActivationTarget, full: ActivationSize, units: Int64) -> ActivationSize? {
         let vcpus: Int64
         if let v = target.vcpus {
             vcpus = max(v, 0)
@@ -82,7 +82,7 @@ public enum ActivationSizing {
 
     /// The size the scale step sets: `predicted` clamped to [baseline, full] in each resource (at
     /// least one vCPU), or the full size when nothing was predicted.
-    public static func applied(_ predicted: ActivationSize?, baseline: ActivationSize, full: ActivationSize) -> ActivationSize {
+    package static func applied(_ predicted: ActivationSize?, baseline: ActivationSize, full: ActivationSize) -> ActivationSize {
         guard let predicted else { return full }
         func clamp(_ x: Int64, _ low: Int64, _ high: Int64) -> Int64 { min(max(x, min(low, high)), high) }
         return ActivationSize(vcpus: clamp(predicted.vcpus, max(baseline.vcpus, 1), full.vcpus),
@@ -91,7 +91,7 @@ public enum ActivationSizing {
 
     /// One line for `psm-actuator explain`: the activation, its outcome, and the sizes asked for
     /// and set.
-    public static func explanation(_ a: ActivationRecord) -> String {
+    package static func explanation(_ a: ActivationRecord) -> String {
         let outcome = a.outcome?.rawValue ?? "in progress"
         let size: String
         switch (a.predicted, a.applied) {

@@ -40,10 +40,10 @@ public struct Activator: Sendable {
     public let hypervisors: [String: any Hypervisor]
     public let router: any TrafficRouter
     /// Routes activated VMs (names, addresses, the store's route records, failure counts).
-    public let routes: RouteKeeper
+    package let routes: RouteKeeper
     public let monitoring: any MonitoringTargets
     public let clock: any WallClock
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// The groups this actuator holds: claims and outcomes carry their fence (several actuators).
     public var leases = LeaseBook(enabled: false)
 
@@ -195,7 +195,7 @@ public struct Activator: Sendable {
     }
 
     /// The hosts the store records as not answering (unreachable or lost).
-    public static func downHosts(_ store: any ActuatorStore) -> Set<String> {
+    package static func downHosts(_ store: any ActuatorStore) -> Set<String> {
         Set(((try? store.hosts()) ?? []).filter { $0.status.state != .up }.map(\.name))
     }
 

@@ -1,23 +1,23 @@
 import Foundation
 
 /// A server of an HAProxy backend as `show servers state` reports it.
-public struct HAProxyServerState: Sendable, Hashable {
-    public var name: String
-    public var address: String
-    public var port: Int?
+package struct HAProxyServerState: Sendable, Hashable {
+    package var name: String
+    package var address: String
+    package var port: Int?
     /// srv_op_state: 0 stopped, 1 starting, 2 running, 3 stopping.
-    public var operationalState: Int
+    package var operationalState: Int
     /// srv_admin_state flags: 0x01 forced maintenance, 0x02 inherited, 0x04 declared `disabled` in
     /// the configuration (a marker kept after `state ready`), 0x08 forced drain, 0x20 resolution,
     /// 0x40 health-check maintenance.
-    public var adminState: Int
+    package var adminState: Int
     /// The configured (user) weight.
-    public var weight: Int
+    package var weight: Int
 
     /// Whether the server takes traffic: running and in no kind of maintenance.
-    public var isUp: Bool { operationalState == 2 && !inMaintenance }
+    package var isUp: Bool { operationalState == 2 && !inMaintenance }
     /// Whether the server is in maintenance (HAProxy's mask: forced, inherited, resolution, health).
-    public var inMaintenance: Bool { adminState & 0x63 != 0 }
+    package var inMaintenance: Bool { adminState & 0x63 != 0 }
 }
 
 /// Routes traffic through HAProxy's runtime API on its admin Unix socket (docs/routing.md).
@@ -31,19 +31,19 @@ public struct HAProxyServerState: Sendable, Hashable {
 /// until HAProxy reloads its configuration.) Every step is idempotent, so a retried activation or
 /// decommission repeats them safely.
 /// Any answer HAProxy gives that is not a success becomes a `RoutingError` carrying its text.
-public struct HAProxyRouter: TrafficRouter {
-    public var name: String { "haproxy" }
-    public let socketPath: String
-    public let backendPrefix: String
+package struct HAProxyRouter: TrafficRouter {
+    package var name: String { "haproxy" }
+    package let socketPath: String
+    package let backendPrefix: String
     /// The backend of a group: `{group}` replaced by the group's name (default: `backendPrefix{group}`).
-    public let backendTemplate: String
+    package let backendTemplate: String
     /// Port used when a target's address has none (nil: HAProxy's default, the client's port).
-    public let defaultPort: Int?
+    package let defaultPort: Int?
     private let socket: HAProxyRuntimeSocket
     /// `backend/server` of the servers this router added at run time.
     private let added = AddedServers()
 
-    public init(socketPath: String, backendPrefix: String = "", backendTemplate: String? = nil, defaultPort: Int? = nil,
+    package init(socketPath: String, backendPrefix: String = "", backendTemplate: String? = nil, defaultPort: Int? = nil,
                 timeout: Duration = .seconds(2)) {
         self.socketPath = socketPath
         self.backendPrefix = backendPrefix
@@ -52,7 +52,7 @@ public struct HAProxyRouter: TrafficRouter {
         self.socket = HAProxyRuntimeSocket(path: socketPath, timeout: timeout)
     }
 
-    public func enable(_ target: RouteTarget) async throws(RoutingError) {
+    package func enable(_ target: RouteTarget) async throws(RoutingError) {
         let backend = try Self.checkedName(backend(of: target.group), "backend")
         let server = try Self.checkedName(target.server, "server")
         guard (0...256).contains(target.weight) else {
@@ -83,7 +83,7 @@ public struct HAProxyRouter: TrafficRouter {
                           "set server \(backend)/\(server) state ready")
     }
 
-    public func disable(group: String, server: String) async throws(RoutingError) {
+    package func disable(group: String, server: String) async throws(RoutingError) {
         let backend = try Self.checkedName(backend(of: group), "backend")
         let server = try Self.checkedName(server, "server")
         guard try await state(backend: backend, server: server) != nil else { return }  // already gone
@@ -99,7 +99,7 @@ public struct HAProxyRouter: TrafficRouter {
     }
 
     /// `set server … state drain`: no new sessions, open ones go on (nothing when it is not there).
-    public func drain(group: String, server: String) async throws(RoutingError) {
+    package func drain(group: String, server: String) async throws(RoutingError) {
         let backend = try Self.checkedName(backend(of: group), "backend")
         let server = try Self.checkedName(server, "server")
         guard try await state(backend: backend, server: server) != nil else { return }
@@ -108,7 +108,7 @@ public struct HAProxyRouter: TrafficRouter {
     }
 
     /// The server's current sessions (`scur` of `show stat`); 0 when it is not there.
-    public func openSessions(group: String, server: String) async throws(RoutingError) -> Int? {
+    package func openSessions(group: String, server: String) async throws(RoutingError) -> Int? {
         let backend = try Self.checkedName(backend(of: group), "backend")
         let server = try Self.checkedName(server, "server")
         let answer = try await command("show stat \(backend) 4 -1")
@@ -119,12 +119,12 @@ public struct HAProxyRouter: TrafficRouter {
     }
 
     /// The group's servers that are up (running, in no maintenance).
-    public func enabledServers(group: String) async throws(RoutingError) -> [String]? {
+    package func enabledServers(group: String) async throws(RoutingError) -> [String]? {
         try await servers(group: group).filter(\.isUp).map(\.name)
     }
 
     /// The backend name of `group`.
-    public func backend(of group: String) -> String {
+    package func backend(of group: String) -> String {
         backendTemplate.replacingOccurrences(of: "{group}", with: group)
     }
 
@@ -147,7 +147,7 @@ public struct HAProxyRouter: TrafficRouter {
     }
 
     /// The servers of a group's backend as HAProxy reports them.
-    public func servers(group: String) async throws(RoutingError) -> [HAProxyServerState] {
+    package func servers(group: String) async throws(RoutingError) -> [HAProxyServerState] {
         try await servers(backend: try Self.checkedName(backend(of: group), "backend"))
     }
 

@@ -5,9 +5,9 @@ import Hypervisor
 /// (not found, not paused, over maximum…) are never retried.
 public struct RetryPolicy: Sendable, Hashable, Codable {
     /// Attempts in all (1 = no retry).
-    public var attempts: Int
+    package var attempts: Int
     /// The first wait, doubled after each failure, in milliseconds.
-    public var initialDelayMs: Int
+    package var initialDelayMs: Int
 
     public init(attempts: Int = 3, initialDelayMs: Int = 50) {
         self.attempts = max(1, attempts)
@@ -42,7 +42,7 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
     }
 
     /// A routing or monitoring call, always retried.
-    public func routing(_ body: () async throws(RoutingError) -> Void) async throws(RoutingError) {
+    package func routing(_ body: () async throws(RoutingError) -> Void) async throws(RoutingError) {
         try await run(isTransient: { (_: RoutingError) in true }, body)
     }
 }

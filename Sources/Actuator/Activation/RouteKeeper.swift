@@ -11,16 +11,16 @@ import Scaling
 /// up through the hypervisor), records routed / failed (with the next attempt, backoff) / draining
 /// / withdrawn, and counts failures. A routing failure never undoes an activation: the VM runs and
 /// serves what reaches it, and the runtime retries the route each cycle until it succeeds.
-public struct RouteKeeper: Sendable {
-    public let router: any TrafficRouter
-    public let settings: RoutingConfiguration
-    public let store: any ActuatorStore
-    public let clock: any WallClock
-    public let metrics: ActuatorMetrics
+package struct RouteKeeper: Sendable {
+    package let router: any TrafficRouter
+    package let settings: RoutingConfiguration
+    package let store: any ActuatorStore
+    package let clock: any WallClock
+    package let metrics: ActuatorMetrics
     /// Whether routes are recorded: not when routing is done by other means (`NoTrafficRouter`).
-    public var records: Bool { !(router is NoTrafficRouter) }
+    package var records: Bool { !(router is NoTrafficRouter) }
 
-    public init(router: any TrafficRouter, settings: RoutingConfiguration = RoutingConfiguration(), store: any ActuatorStore,
+    package init(router: any TrafficRouter, settings: RoutingConfiguration = RoutingConfiguration(), store: any ActuatorStore,
                 clock: any WallClock, metrics: ActuatorMetrics = ActuatorMetrics()) {
         self.router = router
         self.settings = settings
@@ -30,13 +30,13 @@ public struct RouteKeeper: Sendable {
     }
 
     /// The server name of a shadow's domain.
-    public func server(of shadow: ShadowRecord) -> String {
+    package func server(of shadow: ShadowRecord) -> String {
         RoutingConfiguration.fill(settings.server, ["domain": shadow.domainName, "group": shadow.group])
     }
 
     /// The address to route `shadow` to: the `address` template filled, `{ip}` from the hypervisor.
     /// Nil when the template needs an IP the hypervisor does not know (yet); errors are said.
-    public func address(of shadow: ShadowRecord, hypervisor: (any Hypervisor)?) async throws(RoutingError) -> String? {
+    package func address(of shadow: ShadowRecord, hypervisor: (any Hypervisor)?) async throws(RoutingError) -> String? {
         var values = ["domain": shadow.domainName, "group": shadow.group, "host": shadow.host]
         let template = settings.address
         if template.contains("{ip}") {
@@ -106,7 +106,7 @@ public struct RouteKeeper: Sendable {
     /// recorded. Returns the failure (nil on success); a failure is counted and its route retried
     /// from `nextAttempt` on (backoff: 10 s doubled per consecutive failure, at most `retry_max`).
     @discardableResult
-    public func route(_ shadow: ShadowRecord, activationID: String?, hypervisor: (any Hypervisor)?,
+    package func route(_ shadow: ShadowRecord, activationID: String?, hypervisor: (any Hypervisor)?,
                       retry: RetryPolicy) async -> RoutingError? {
         let server = server(of: shadow)
         let previous = records ? (try? store.route(shadow: shadow.id)) ?? nil : nil
@@ -138,7 +138,7 @@ public struct RouteKeeper: Sendable {
 
     /// Starts taking `shadow`'s server away: `drain` (no new sessions), recorded `draining` with
     /// its deadline. A failed drain is said but the drain goes on (it then ends at the deadline).
-    public func beginDrain(_ shadow: ShadowRecord) async -> RoutingError? {
+    package func beginDrain(_ shadow: ShadowRecord) async -> RoutingError? {
         var failure: RoutingError?
         do { try await router.drain(group: shadow.group, server: server(of: shadow)) } catch {
             metrics.recordRoutingFailure(group: shadow.group, step: "drain")
@@ -156,7 +156,7 @@ public struct RouteKeeper: Sendable {
     }
 
     /// Whether a draining server may be parked now: no open session, or its deadline passed.
-    public func drainFinished(_ shadow: ShadowRecord) async -> Bool {
+    package func drainFinished(_ shadow: ShadowRecord) async -> Bool {
         let deadline = records ? ((try? store.route(shadow: shadow.id)) ?? nil)?.drainDeadline : nil
         if let deadline, clock.now() >= deadline { return true }
         let open: Int?? = try? await router.openSessions(group: shadow.group, server: server(of: shadow))
@@ -165,7 +165,7 @@ public struct RouteKeeper: Sendable {
     }
 
     /// Takes the server out of rotation (maintenance) and records it withdrawn.
-    public func withdraw(_ shadow: ShadowRecord) async -> RoutingError? {
+    package func withdraw(_ shadow: ShadowRecord) async -> RoutingError? {
         do { try await router.disable(group: shadow.group, server: server(of: shadow)) } catch {
             metrics.recordRoutingFailure(group: shadow.group, step: "disable")
             if records, var route = (try? store.route(shadow: shadow.id)) ?? nil {

@@ -3,14 +3,14 @@ public struct RouteTarget: Sendable, Hashable, Codable {
     /// The VM group (a backend, in HAProxy's terms).
     public var group: String
     /// The server's name within the group: the domain name.
-    public var server: String
+    package var server: String
     /// Where it serves (`host` or `host:port`); nil when the hypervisor does not know it (the
     /// router then keeps the address it was configured with).
     public var address: String?
     /// Its share of the group's traffic (HAProxy: 0…256).
-    public var weight: Int
+    package var weight: Int
 
-    public init(group: String, server: String, address: String? = nil, weight: Int = 100) {
+    package init(group: String, server: String, address: String? = nil, weight: Int = 100) {
         self.group = group
         self.server = server
         self.address = address
@@ -22,7 +22,7 @@ public struct RouteTarget: Sendable, Hashable, Codable {
 public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
     public var router: String
     public var message: String
-    public init(router: String, _ message: String) {
+    package init(router: String, _ message: String) {
         self.router = router
         self.message = message
     }
@@ -54,7 +54,7 @@ extension TrafficRouter {
     /// A router without a drain step: nothing to do before `disable`.
     public func drain(group: String, server: String) async throws(RoutingError) {}
     /// Unknown: the drain waits for its timeout.
-    public func openSessions(group: String, server: String) async throws(RoutingError) -> Int? { nil }
+    package func openSessions(group: String, server: String) async throws(RoutingError) -> Int? { nil }
     /// Unknown: the router cannot list its servers.
     public func enabledServers(group: String) async throws(RoutingError) -> [String]? { nil }
 }

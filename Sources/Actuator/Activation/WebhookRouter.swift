@@ -5,19 +5,19 @@ import NIOCore
 import NIOHTTP1
 
 /// What a `WebhookRouter` POSTs: one routing change (docs/routing.md).
-public struct RouteEvent: Sendable, Hashable, Codable {
-    public enum Action: String, Sendable, Hashable, Codable { case enable, drain, disable }
-    public var action: Action
-    public var group: String
-    public var server: String
+package struct RouteEvent: Sendable, Hashable, Codable {
+    package enum Action: String, Sendable, Hashable, Codable { case enable, drain, disable }
+    package var action: Action
+    package var group: String
+    package var server: String
     /// `host` or `host:port`, when known (enable only).
-    public var address: String?
+    package var address: String?
     /// Share of the group's traffic (enable only).
-    public var weight: Int?
+    package var weight: Int?
     /// Unix seconds when the actuator sent it.
-    public var time: Int64
+    package var time: Int64
 
-    public init(action: Action, group: String, server: String, address: String? = nil, weight: Int? = nil, time: Int64) {
+    package init(action: Action, group: String, server: String, address: String? = nil, weight: Int? = nil, time: Int64) {
         self.action = action
         self.group = group
         self.server = server
@@ -33,9 +33,9 @@ public struct RouteEvent: Sendable, Hashable, Codable {
 /// Any 2xx answer is success; another status or a transport failure is a `RoutingError` with the
 /// status and the start of the answer. The receiver must treat a repeated event as a no-op
 /// (activations and decommissions retry), which the `(action, group, server)` triple makes easy.
-public struct WebhookRouter: TrafficRouter {
-    public var name: String { "webhook" }
-    public let url: String
+package struct WebhookRouter: TrafficRouter {
+    package var name: String { "webhook" }
+    package let url: String
     private let bearerToken: String?
     /// Key of the body's HMAC-SHA256 (`X-PSM-Signature: sha256=<hex>`), when configured.
     private let secret: String?
@@ -47,7 +47,7 @@ public struct WebhookRouter: TrafficRouter {
     ///   - url: an `http` or `https` URL.
     ///   - bearerToken: sent as `Authorization: Bearer …` when given.
     ///   - secret: signs each body: `X-PSM-Signature: sha256=` + hex HMAC-SHA256(secret, body).
-    public init(url: String, bearerToken: String? = nil, secret: String? = nil, timeout: Duration = .seconds(5),
+    package init(url: String, bearerToken: String? = nil, secret: String? = nil, timeout: Duration = .seconds(5),
                 client: HTTPClient = .shared,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws(RoutingError) {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
@@ -62,23 +62,23 @@ public struct WebhookRouter: TrafficRouter {
         self.now = now
     }
 
-    public func enable(_ target: RouteTarget) async throws(RoutingError) {
+    package func enable(_ target: RouteTarget) async throws(RoutingError) {
         try await post(RouteEvent(action: .enable, group: target.group, server: target.server, address: target.address,
                                   weight: target.weight, time: now()))
     }
 
-    public func disable(group: String, server: String) async throws(RoutingError) {
+    package func disable(group: String, server: String) async throws(RoutingError) {
         try await post(RouteEvent(action: .disable, group: group, server: server, time: now()))
     }
 
     /// Tells the receiver to send no new sessions to the server (open ones go on). The router
     /// cannot see sessions, so a drain through it lasts its `drain_timeout`.
-    public func drain(group: String, server: String) async throws(RoutingError) {
+    package func drain(group: String, server: String) async throws(RoutingError) {
         try await post(RouteEvent(action: .drain, group: group, server: server, time: now()))
     }
 
     /// The signature header's value for `body`: `sha256=` and the hex HMAC-SHA256 under `secret`.
-    public static func signature(of body: Data, secret: String) -> String {
+    package static func signature(of body: Data, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
         return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
     }

@@ -14,19 +14,19 @@ public struct GroupSample: Sendable, Hashable {
     /// Running members (regular VMs matched by `members`) and their capacity units: each adds
     /// `unit × vCPUs / the shadow's full vCPUs`.
     public var members: [String]
-    public var memberUnits: Double
+    package var memberUnits: Double
 }
 
 /// What one collection did (`Collector.collect`).
 public struct CollectionReport: Sendable {
     public var time: Int64
-    public var vms: [VMRates] = []
+    package var vms: [VMRates] = []
     public var groups: [GroupSample] = []
     /// Hosts that did not answer, VMs that disappeared, counters that reset: each a gap, said here.
     public var problems: [String] = []
     /// Samples written to the store (closed model intervals) and removed by the retention.
     public var written = 0
-    public var expired = 0
+    package var expired = 0
     public var seconds: Double = 0
 }
 
@@ -39,7 +39,7 @@ public actor Collector {
         /// Seconds between collections.
         public var interval: Int64 = 10
         /// Seconds of collected samples kept in the store.
-        public var retention: Int64 = 7 * 86_400
+        package var retention: Int64 = 7 * 86_400
         /// Seconds one host's stats call may take before the host counts as not answering.
         public var timeout: Double = 5
         public init() {}
@@ -262,7 +262,7 @@ public actor Collector {
 }
 
 /// A collection step that failed, in words.
-public struct CollectorError: Error, Sendable, CustomStringConvertible {
+package struct CollectorError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

@@ -10,10 +10,10 @@ import Darwin
 /// `<metadata>` whose `tag` attribute is NAME). psm's own shadows are known by their records.
 public struct MemberPattern: Sendable, Hashable {
     /// The prefix that makes an element of `members` a metadata tag rather than a name glob.
-    public static let tagPrefix = "tag:"
+    package static let tagPrefix = "tag:"
 
     /// The name glob; empty for a tag pattern.
-    public var glob: String
+    package var glob: String
     /// The metadata tag (`members = "tag:web"` → "web"); nil for a name glob.
     public var tag: String?
 
@@ -30,7 +30,7 @@ public struct MemberPattern: Sendable, Hashable {
     }
 
     /// Whether a domain of this name (and with this member tag, nil for none or not read) matches.
-    public func matches(_ name: String, tag domainTag: String? = nil) -> Bool {
+    package func matches(_ name: String, tag domainTag: String? = nil) -> Bool {
         if let tag { return domainTag == tag }
         return fnmatch(glob, name, 0) == 0
     }

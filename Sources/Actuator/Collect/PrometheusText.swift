@@ -1,13 +1,13 @@
 /// One sample line of the Prometheus text exposition format (version 0.0.4):
 /// `name{label="value",…} value [timestamp]`.
-public struct ExpositionSample: Sendable, Hashable {
-    public var name: String
-    public var labels: [String: String]
-    public var value: Double
+package struct ExpositionSample: Sendable, Hashable {
+    package var name: String
+    package var labels: [String: String]
+    package var value: Double
     /// Milliseconds since the epoch, when the line carries one.
-    public var timestamp: Int64?
+    package var timestamp: Int64?
 
-    public init(name: String, labels: [String: String] = [:], value: Double, timestamp: Int64? = nil) {
+    package init(name: String, labels: [String: String] = [:], value: Double, timestamp: Int64? = nil) {
         self.name = name
         self.labels = labels
         self.value = value
@@ -15,36 +15,36 @@ public struct ExpositionSample: Sendable, Hashable {
     }
 
     /// `name{a="x",b="y"}` with the labels sorted: how a series is named in problems (and keyed).
-    public var seriesName: String { PrometheusText.seriesName(name, labels) }
+    package var seriesName: String { PrometheusText.seriesName(name, labels) }
 }
 
 /// What an exposition says: its samples, and the type each `# TYPE` line gives a metric family.
-public struct Exposition: Sendable, Hashable {
-    public var samples: [ExpositionSample] = []
+package struct Exposition: Sendable, Hashable {
+    package var samples: [ExpositionSample] = []
     /// Metric family → `counter`, `gauge`, `histogram`, `summary` or `untyped`.
-    public var types: [String: String] = [:]
+    package var types: [String: String] = [:]
 }
 
 /// A line that is not the text exposition format: the whole exposition is refused, as Prometheus
 /// itself refuses a scrape that does not parse.
-public struct ExpositionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var line: Int
-    public var message: String
-    public var description: String { "line \(line): \(message)" }
+package struct ExpositionError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var line: Int
+    package var message: String
+    package var description: String { "line \(line): \(message)" }
 }
 
 /// A parser of the Prometheus text exposition format, version 0.0.4 (what client libraries —
 /// swift-prometheus among them — serve on `/metrics`): blank lines; `#` comments, `# HELP` and
 /// `# TYPE` lines; sample lines `name{label="value",…} value [timestamp]` with label values escaped
 /// as `\"`, `\\` and `\n`, and values such as `1.5e3`, `+Inf`, `-Inf` and `NaN`.
-public enum PrometheusText {
+package enum PrometheusText {
     static let types: Set<String> = ["counter", "gauge", "histogram", "summary", "untyped"]
 
-    public static func parse(_ text: String) throws(ExpositionError) -> Exposition {
+    package static func parse(_ text: String) throws(ExpositionError) -> Exposition {
         try parse(Array(text.utf8))
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(ExpositionError) -> Exposition {
+    package static func parse(_ bytes: [UInt8]) throws(ExpositionError) -> Exposition {
         var exposition = Exposition()
         var lineNumber = 0
         var start = 0
@@ -81,9 +81,9 @@ public enum PrometheusText {
     }
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*` (colons only in metric names).
-    public static func isMetricName(_ s: String) -> Bool { isName(Array(s.utf8), colons: true) }
+    package static func isMetricName(_ s: String) -> Bool { isName(Array(s.utf8), colons: true) }
     /// `[a-zA-Z_][a-zA-Z0-9_]*`.
-    public static func isLabelName(_ s: String) -> Bool { isName(Array(s.utf8), colons: false) }
+    package static func isLabelName(_ s: String) -> Bool { isName(Array(s.utf8), colons: false) }
 
     static func isName(_ b: [UInt8], colons: Bool) -> Bool {
         guard let first = b.first, isNameStart(first, colons: colons) else { return false }

@@ -5,8 +5,8 @@ import TOMLKit
 
 /// `[[actuator.scrape]]`: one Prometheus endpoint, the metric read from it and the group it feeds
 /// (docs/configuration.md). The matching series are summed; a counter becomes a rate per second.
-public struct ScrapeTarget: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable { case counter, gauge }
+package struct ScrapeTarget: Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable { case counter, gauge }
 
     /// An absolute `http` or `https` URL serving the text exposition format.
     public var url: String
@@ -15,7 +15,7 @@ public struct ScrapeTarget: Sendable, Hashable {
     /// The metric family read, and the labels a series must carry (exact match; an empty value
     /// matches a series without the label, as in PromQL).
     public var metric: String
-    public var labels: [String: String]
+    package var labels: [String: String]
     public var kind: Kind
     /// The name the group knows it by (`as`; the metric's name by default): the group's
     /// `demand_metric` picks it up, and it is stored as series `<group>/<name>`.
@@ -23,7 +23,7 @@ public struct ScrapeTarget: Sendable, Hashable {
     /// Seconds the request may take.
     public var timeout: Double
 
-    public init(url: String, group: String, metric: String, labels: [String: String] = [:], kind: Kind,
+    package init(url: String, group: String, metric: String, labels: [String: String] = [:], kind: Kind,
                 name: String? = nil, timeout: Double = 5) {
         self.url = url
         self.group = group

@@ -28,10 +28,10 @@ public struct ScrapeReport: Sendable {
     /// Targets that failed, backed off, or whose counters reset: each a gap, said here.
     public var problems: [String] = []
     /// Targets asked this round (the others are backing off).
-    public var attempted = 0
+    package var attempted = 0
     /// Samples written to the store (closed model intervals) and removed by the retention.
     public var written = 0
-    public var expired = 0
+    package var expired = 0
     public var seconds: Double = 0
 
     public init(time: Int64, values: [ScrapedValue] = []) {
@@ -49,11 +49,11 @@ public struct ScrapeReport: Sendable {
 /// counters into rates per second, and stores each group's value at the model interval with the
 /// collector's retention (docs/actuator.md, "Collector"). A target that fails is a gap and a
 /// problem, and is asked again after a backoff that doubles while it keeps failing.
-public actor Scraper {
+package actor Scraper {
     /// How much of a body is read: a larger exposition is refused, not buffered.
-    public static let defaultMaximumBodyBytes = 10 << 20
+    package static let defaultMaximumBodyBytes = 10 << 20
     /// The longest a failing target is left alone.
-    public static let defaultMaximumBackoff: Int64 = 300
+    package static let defaultMaximumBackoff: Int64 = 300
 
     private struct State {
         /// The matching counter series of the last good scrape, by series name, and its time.
@@ -75,7 +75,7 @@ public actor Scraper {
     /// The scrapes' HTTP client for the life of the process: AsyncHTTPClient's defaults, except that a
     /// connection that cannot be established fails the request at once ("connection refused")
     /// instead of being retried until the timeout — the next interval is the retry.
-    public static let defaultClient: HTTPClient = {
+    package static let defaultClient: HTTPClient = {
         var pool = HTTPClient.Configuration.ConnectionPool()
         pool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(connectionPool: pool))
@@ -95,7 +95,7 @@ public actor Scraper {
     }
 
     /// One round at `now` (Unix seconds): every target not backing off, concurrently.
-    public func scrape(now: Int64) async -> ScrapeReport {
+    package func scrape(now: Int64) async -> ScrapeReport {
         let started = ContinuousClock.now
         var report = ScrapeReport(time: now)
         let due = targets.indices.filter { states[$0].nextAttempt <= now }
@@ -299,7 +299,7 @@ public actor Scraper {
 }
 
 /// Why a target gave no value this round, in words.
-public struct ScrapeFailure: Error, Sendable, Hashable {
+package struct ScrapeFailure: Error, Sendable, Hashable {
     public var message: String
     public init(_ message: String) { self.message = message }
 }

@@ -2,33 +2,33 @@ import Hypervisor
 
 /// One VM's rates over one collection interval, from two bulk-stats samples (docs/actuator.md,
 /// "Collector"). A rate psm could not compute honestly is nil — a gap — and `gaps` says why.
-public struct VMRates: Sendable, Hashable {
-    public var name: String
+package struct VMRates: Sendable, Hashable {
+    package var name: String
     /// Unix seconds of the later sample.
-    public var time: Int64
-    public var state: DomainState
-    public var vcpus: Int?
+    package var time: Int64
+    package var state: DomainState
+    package var vcpus: Int?
     /// Δ CPU time / (Δt × vCPUs): 0 … 1 per vCPU on average (may exceed 1 briefly after a hot-plug).
-    public var cpuUtilisation: Double?
+    package var cpuUtilisation: Double?
     /// Memory the guest holds (the balloon's current size), MiB.
-    public var memoryMiB: Double?
-    public var diskReadBytesPerSecond: Double?
-    public var diskWriteBytesPerSecond: Double?
-    public var networkReceivedBytesPerSecond: Double?
-    public var networkTransmittedBytesPerSecond: Double?
+    package var memoryMiB: Double?
+    package var diskReadBytesPerSecond: Double?
+    package var diskWriteBytesPerSecond: Double?
+    package var networkReceivedBytesPerSecond: Double?
+    package var networkTransmittedBytesPerSecond: Double?
     /// Why a rate is missing: "counter reset (cpu)", "no earlier sample", "clock went back 3 s",
     /// "cpu not reported by the driver" (libvirt's test driver reports only the state).
-    public var gaps: [String] = []
+    package var gaps: [String] = []
 
     /// Busy vCPUs: utilisation × vCPUs.
-    public var busyVCPUs: Double? {
+    package var busyVCPUs: Double? {
         guard let u = cpuUtilisation, let v = vcpus else { return nil }
         return u * Double(v)
     }
 
     /// The VM metric `name` (`cpu` = busy vCPUs, `cpu_utilisation`, `memory_mib`, `disk_read_bps`,
     /// `disk_write_bps`, `net_rx_bps`, `net_tx_bps`), nil when it is a gap or not a VM metric.
-    public func value(of metric: String) -> Double? {
+    package func value(of metric: String) -> Double? {
         switch metric {
         case "cpu": busyVCPUs
         case "cpu_utilisation": cpuUtilisation
@@ -43,12 +43,12 @@ public struct VMRates: Sendable, Hashable {
 
     /// The metrics `value(of:)` knows: what a group's `demand_metric` may name to be collected
     /// from libvirt instead of pushed.
-    public static let metrics = ["cpu", "cpu_utilisation", "memory_mib", "disk_read_bps", "disk_write_bps",
+    package static let metrics = ["cpu", "cpu_utilisation", "memory_mib", "disk_read_bps", "disk_write_bps",
                                  "net_rx_bps", "net_tx_bps"]
 
     /// Rates from `previous` (taken at `then`) to `current` (at `now`); nil `previous` (a VM seen
     /// for the first time, or again after it disappeared) gives only the memory gauge.
-    public static func between(_ previous: DomainStats?, at then: Int64, and current: DomainStats, at now: Int64) -> VMRates {
+    package static func between(_ previous: DomainStats?, at then: Int64, and current: DomainStats, at now: Int64) -> VMRates {
         var r = VMRates(name: current.name, time: now, state: current.state, vcpus: current.vcpus)
         r.memoryMiB = current.balloonCurrentKiB.map { Double($0) / 1024 }
         guard let previous else {

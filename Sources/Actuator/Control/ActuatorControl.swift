@@ -15,7 +15,7 @@ public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
     }
     public var kind: Kind
     public var message: String
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
@@ -29,12 +29,12 @@ public struct NoticeRequest: Sendable, Hashable, Codable {
     public var start: Int64
     public var end: Int64
     /// Expected demand as a multiple of the forecast (> 0) …
-    public var multiplier: Double?
+    package var multiplier: Double?
     /// … or as an absolute level in capacity units (≥ 0). Exactly one of the two.
     public var level: Double?
     public var note: String?
 
-    public init(group: String, start: Int64, end: Int64, multiplier: Double? = nil, level: Double? = nil, note: String? = nil) {
+    package init(group: String, start: Int64, end: Int64, multiplier: Double? = nil, level: Double? = nil, note: String? = nil) {
         self.group = group
         self.start = start
         self.end = end
@@ -50,12 +50,12 @@ public struct NoticeView: Sendable, Hashable, Codable {
     public var group: String
     public var start: Int64
     public var end: Int64
-    public var multiplier: Double?
+    package var multiplier: Double?
     public var level: Double?
     public var note: String?
     public var createdAt: Int64
 
-    public init(id: Int64, group: String, start: Int64, end: Int64, multiplier: Double? = nil, level: Double? = nil,
+    package init(id: Int64, group: String, start: Int64, end: Int64, multiplier: Double? = nil, level: Double? = nil,
                 note: String? = nil, createdAt: Int64) {
         self.id = id
         self.group = group
@@ -72,14 +72,14 @@ public struct NoticeView: Sendable, Hashable, Codable {
 /// The memory side of a group's forecast view: the memory model served, the MiB the group holds
 /// now (what the sizer compares the forecast with) and the last cycle's memory forecast (MiB).
 public struct MemoryForecastView: Sendable, Hashable, Codable {
-    public var modelVersion: String
-    public var modelKind: String?
+    package var modelVersion: String
+    package var modelKind: String?
     /// MiB the running capacity holds (the collector's latest sum, else running units × template MiB per unit).
-    public var heldMiB: Double
+    package var heldMiB: Double
     /// Quantiles in MiB; empty when the memory model gave no forecast.
     public var steps: [ForecastView.Step]
 
-    public init(modelVersion: String, modelKind: String? = nil, heldMiB: Double, steps: [ForecastView.Step]) {
+    package init(modelVersion: String, modelKind: String? = nil, heldMiB: Double, steps: [ForecastView.Step]) {
         self.modelVersion = modelVersion
         self.modelKind = modelKind
         self.heldMiB = heldMiB
@@ -96,7 +96,7 @@ public struct ForecastView: Sendable, Hashable, Codable {
         /// Level (as written, e.g. "0.95") → demand in capacity units.
         public var quantiles: [String: Double]
 
-        public init(step: Int, time: Int64, mean: Double, quantiles: [String: Double]) {
+        package init(step: Int, time: Int64, mean: Double, quantiles: [String: Double]) {
             self.step = step
             self.time = time
             self.mean = mean
@@ -105,21 +105,21 @@ public struct ForecastView: Sendable, Hashable, Codable {
     }
     public var group: String
     /// The model version serving (nil when none is loaded yet).
-    public var modelVersion: String?
-    public var modelKind: String?
+    package var modelVersion: String?
+    package var modelKind: String?
     /// The sizing level after online correction (ACI), its target τ, and the observed coverage.
     public var calibration: CalibrationView
     /// Notices whose window meets the horizon and that changed these quantiles (either path).
     public var notices: [Int64]
     /// How each current notice of the group reaches the forecast: through the model's learned
     /// coefficient or as the explicit adjustment, and why (docs/api.md, "What a notice does").
-    public var noticeEffects: [NoticeRoute]
+    package var noticeEffects: [NoticeRoute]
     public var steps: [Step]
     /// The group's memory model (`<group>.memory_mib`) and its last forecast (MiB), when one is
     /// served; absent otherwise (docs/actuator.md, "Binding resource").
     public var memory: MemoryForecastView?
 
-    public init(group: String, modelVersion: String? = nil, modelKind: String? = nil, calibration: CalibrationView,
+    package init(group: String, modelVersion: String? = nil, modelKind: String? = nil, calibration: CalibrationView,
                 notices: [Int64] = [], noticeEffects: [NoticeRoute] = [], steps: [Step], memory: MemoryForecastView? = nil) {
         self.memory = memory
         self.group = group
@@ -134,12 +134,12 @@ public struct ForecastView: Sendable, Hashable, Codable {
 
 /// The online calibration state of a group.
 public struct CalibrationView: Sendable, Hashable, Codable {
-    public var targetLevel: Double
-    public var currentLevel: Double
-    public var observedCoverage: Double?
-    public var intervals: Int
+    package var targetLevel: Double
+    package var currentLevel: Double
+    package var observedCoverage: Double?
+    package var intervals: Int
 
-    public init(targetLevel: Double, currentLevel: Double, observedCoverage: Double? = nil, intervals: Int) {
+    package init(targetLevel: Double, currentLevel: Double, observedCoverage: Double? = nil, intervals: Int) {
         self.targetLevel = targetLevel
         self.currentLevel = currentLevel
         self.observedCoverage = observedCoverage
@@ -160,9 +160,9 @@ public struct ShadowView: Sendable, Hashable, Codable {
     public var createdAt: Int64
     public var activationID: String?
     /// Its route when psm routes it: routed, failed (retried), draining, withdrawn.
-    public var routing: String?
+    package var routing: String?
 
-    public init(id: String, group: String, host: String, domain: String, state: String, baseline: Size, full: Size,
+    package init(id: String, group: String, host: String, domain: String, state: String, baseline: Size, full: Size,
                 reservedUnits: Int64, createdAt: Int64, activationID: String? = nil) {
         self.id = id
         self.group = group
@@ -180,7 +180,7 @@ public struct ShadowView: Sendable, Hashable, Codable {
         public var vcpus: Int64
         public var memoryMiB: Int64
 
-        public init(vcpus: Int64, memoryMiB: Int64) {
+        package init(vcpus: Int64, memoryMiB: Int64) {
             self.vcpus = vcpus
             self.memoryMiB = memoryMiB
         }
@@ -195,20 +195,20 @@ public struct ActivationView: Sendable, Hashable, Codable {
     /// succeeded, rolledBack, failed; nil while in progress.
     public var outcome: String?
     /// Step name → milliseconds.
-    public var stepLatenciesMs: [String: Double]
-    public var totalMs: Double?
+    package var stepLatenciesMs: [String: Double]
+    package var totalMs: Double?
     /// Its route when psm routes it: routed, or failed — the VM runs and is active, and the route
     /// is retried each cycle (docs/routing.md).
-    public var routing: String?
+    package var routing: String?
     /// What the router answered when routing failed.
-    public var routingError: String?
+    package var routingError: String?
     /// The size asked for (the forecast's share, or the request's capacity) before clamping; nil
     /// when none was (the full size).
     public var predicted: SizeView?
     /// The size the scale step set; nil until it ran.
     public var applied: SizeView?
 
-    public init(activationID: String, shadowID: String, group: String, outcome: String? = nil,
+    package init(activationID: String, shadowID: String, group: String, outcome: String? = nil,
                 stepLatenciesMs: [String: Double] = [:], totalMs: Double? = nil,
                 predicted: SizeView? = nil, applied: SizeView? = nil) {
         self.activationID = activationID
@@ -226,7 +226,7 @@ public struct ActivationView: Sendable, Hashable, Codable {
         public var vcpus: Int64
         public var memoryMiB: Int64
 
-        public init(vcpus: Int64, memoryMiB: Int64) {
+        package init(vcpus: Int64, memoryMiB: Int64) {
             self.vcpus = vcpus
             self.memoryMiB = memoryMiB
         }
@@ -241,7 +241,7 @@ public struct ActivationCapacity: Sendable, Hashable, Codable {
     public var vcpus: Int64?
     public var memoryMiB: Int64?
 
-    public init(units: Double? = nil, vcpus: Int64? = nil, memoryMiB: Int64? = nil) {
+    package init(units: Double? = nil, vcpus: Int64? = nil, memoryMiB: Int64? = nil) {
         self.units = units
         self.vcpus = vcpus
         self.memoryMiB = memoryMiB
@@ -253,19 +253,19 @@ public struct ActivationCapacity: Sendable, Hashable, Codable {
 public struct HostView: Sendable, Hashable, Codable {
     public var name: String
     public var uri: String
-    public var enabled: Bool
+    package var enabled: Bool
     /// up, unreachable or lost (docs/actuator.md, "Lost hosts").
     public var state: String
     /// When the host stopped answering (while unreachable or lost).
-    public var unreachableSince: Int64?
+    package var unreachableSince: Int64?
     /// When its shadows were marked lost.
-    public var lostAt: Int64?
+    package var lostAt: Int64?
     /// The connection error of the last failed check.
-    public var lastError: String?
+    package var lastError: String?
     /// What the host reported at its last answer (absent before the first).
     public var measured: MeasuredHostView?
     /// The configured cap; absent dimensions are not capped.
-    public var cap: HostCapView
+    package var cap: HostCapView
     /// min(measured, cap): what placement uses.
     public var capacity: CapacityAmount
     /// What domains holding no reservation take (regular VMs, activated shadows).
@@ -273,11 +273,11 @@ public struct HostView: Sendable, Hashable, Codable {
     /// The same as `used` (the name before hosts were measured).
     public var load: CapacityAmount
     /// What shadows reserve (their full sizes).
-    public var reserved: CapacityAmount
+    package var reserved: CapacityAmount
     /// capacity − used − reserved.
     public var free: CapacityAmount
 
-    public init(name: String, uri: String, enabled: Bool, capacity: CapacityAmount, load: CapacityAmount,
+    package init(name: String, uri: String, enabled: Bool, capacity: CapacityAmount, load: CapacityAmount,
                 reserved: CapacityAmount, free: CapacityAmount, status: HostStatus = HostStatus()) {
         self.name = name
         self.uri = uri
@@ -298,7 +298,7 @@ public struct HostView: Sendable, Hashable, Codable {
     }
 
     /// The view of one host's availability.
-    public init(_ a: HostAvailability) {
+    package init(_ a: HostAvailability) {
         self.init(name: a.host.name, uri: a.host.uri, enabled: a.host.enabled, capacity: a.host.capacity,
                   load: a.host.load, reserved: a.reserved, free: a.free, status: a.host.status)
     }
@@ -308,12 +308,12 @@ public struct HostView: Sendable, Hashable, Codable {
 public struct MeasuredHostView: Sendable, Hashable, Codable {
     public var vcpus: Int64
     public var memoryMiB: Int64
-    public var freeMemoryMiB: Int64?
+    package var freeMemoryMiB: Int64?
     public var at: Int64
 }
 
 /// A host's configured cap: vCPUs and memory when set, and its capacity units.
-public struct HostCapView: Sendable, Hashable, Codable {
+package struct HostCapView: Sendable, Hashable, Codable {
     public var vcpus: Int64?
     public var memoryMiB: Int64?
     public var units: Int64
@@ -328,7 +328,7 @@ public struct MetricSample: Sendable, Hashable, Codable {
     /// Unix seconds; nil = now.
     public var time: Int64?
 
-    public init(group: String, metric: String, value: Double, time: Int64? = nil) {
+    package init(group: String, metric: String, value: Double, time: Int64? = nil) {
         self.group = group
         self.metric = metric
         self.value = value
@@ -340,9 +340,9 @@ public struct MetricSample: Sendable, Hashable, Codable {
 public struct HealthView: Sendable, Hashable, Codable {
     /// ok, degraded (a host or model failing, still serving), or failing.
     public var status: String
-    public var checks: [String: String]
+    package var checks: [String: String]
 
-    public init(status: String, checks: [String: String] = [:]) {
+    package init(status: String, checks: [String: String] = [:]) {
         self.status = status
         self.checks = checks
     }

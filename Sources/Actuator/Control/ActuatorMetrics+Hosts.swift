@@ -6,22 +6,22 @@ import MetricStore
 /// configuration, so the number of series stays bounded.
 extension ActuatorMetrics {
     /// Gauge `{host, resource}`: what shadows reserve on the host (resource: vcpus, memory_mib, units).
-    public static let hostReserved = "psm_host_reserved"
+    package static let hostReserved = "psm_host_reserved"
     /// Gauge `{host, resource}`: capacity − load − reserved (negative when over-committed).
-    public static let hostFree = "psm_host_free"
+    package static let hostFree = "psm_host_free"
     /// Gauge `{host, resource}`: the host's capacity (measured, under its cap).
-    public static let hostCapacity = "psm_host_capacity"
+    package static let hostCapacity = "psm_host_capacity"
     /// Gauge `{host}`: reserved capacity units — the scheduler's single figure.
-    public static let hostReservedUnits = "psm_host_reserved_units"
+    package static let hostReservedUnits = "psm_host_reserved_units"
     /// Gauge `{host}`: free capacity units.
-    public static let hostFreeUnits = "psm_host_free_units"
+    package static let hostFreeUnits = "psm_host_free_units"
     /// Gauge `{host, state}`: 1 for the host's state (up, unreachable, lost), 0 for the others.
-    public static let hostState = "psm_host_state"
+    package static let hostState = "psm_host_state"
     /// Counter `{host}`: times the host was declared lost (its shadows replaced elsewhere).
-    public static let hostsLost = "psm_host_lost_total"
+    package static let hostsLost = "psm_host_lost_total"
 
     /// Records one host's reservations, free capacity and state.
-    public func recordHost(_ host: HostAvailability) {
+    package func recordHost(_ host: HostAvailability) {
         let name = host.host.name
         let resources: [(String, KeyPath<CapacityAmount, Int64>)] = [("vcpus", \.vcpus), ("memory_mib", \.memoryMiB), ("units", \.units)]
         for (resource, path) in resources {
@@ -41,7 +41,7 @@ extension ActuatorMetrics {
     }
 
     /// Counts a host declared lost.
-    public func recordHostLost(_ host: String) {
+    package func recordHostLost(_ host: String) {
         Counter(label: Self.hostsLost, dimensions: [("host", host)], factory: factory).increment()
     }
 }

@@ -3,18 +3,18 @@ import Metrics
 /// Group leases among the actuators sharing a store (docs/actuator.md, "Several actuators").
 extension ActuatorMetrics {
     /// Gauge: group leases this actuator holds.
-    public static let leasesHeld = "psm_leases_held"
+    package static let leasesHeld = "psm_leases_held"
     /// Gauge: live actuators sharing the store (this one included).
-    public static let actuatorsLive = "psm_actuators_live"
+    package static let actuatorsLive = "psm_actuators_live"
     /// Gauge: groups another live actuator configures differently.
-    public static let leaseConflicts = "psm_lease_conflicts"
+    package static let leaseConflicts = "psm_lease_conflicts"
     /// Gauge: 1 when the last lease pass could not reach the store.
-    public static let leaseStoreFailing = "psm_lease_store_failing"
+    package static let leaseStoreFailing = "psm_lease_store_failing"
     /// Counter `{group}`: leases lost (taken over, expired, or a write refused with leaseLost).
-    public static let leasesLost = "psm_lease_lost_total"
+    package static let leasesLost = "psm_lease_lost_total"
 
     /// Records one lease pass.
-    public func recordLeases(_ pass: LeasePass, conflicts: Int) {
+    package func recordLeases(_ pass: LeasePass, conflicts: Int) {
         Gauge(label: Self.leasesHeld, factory: factory).record(pass.held)
         if pass.error == nil { Gauge(label: Self.actuatorsLive, factory: factory).record(pass.live.count) }
         Gauge(label: Self.leaseConflicts, factory: factory).record(conflicts)
@@ -22,7 +22,7 @@ extension ActuatorMetrics {
     }
 
     /// Counts a lease lost.
-    public func recordLeaseLost(_ group: String) {
+    package func recordLeaseLost(_ group: String) {
         Counter(label: Self.leasesLost, dimensions: [("group", group)], factory: factory).increment()
     }
 }

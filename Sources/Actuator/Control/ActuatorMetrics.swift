@@ -9,24 +9,24 @@ import MetricStore
 /// number of series stays bounded.
 public struct ActuatorMetrics: Sendable {
     /// Gauge `{group, quantile}`: the demand quantile (capacity units) the last sizing decision used.
-    public static let forecastDemand = "psm_forecast_demand_units"
+    package static let forecastDemand = "psm_forecast_demand_units"
     /// Gauge `{group, state}`: shadows per state (every state is written, absent ones as 0).
     public static let shadows = "psm_shadows"
     /// Counter `{group, outcome}`: finished activations (succeeded, rolledBack, failed).
     public static let activations = "psm_activations_total"
     /// Histogram `{group}`: time from an activation's request to its outcome, in seconds.
-    public static let activationLatency = "psm_activation_latency_seconds"
+    package static let activationLatency = "psm_activation_latency_seconds"
     /// Gauge `{group}`: the observed coverage of the live (online-calibrated) sizing level, 0…1.
-    public static let liveCoverage = "psm_live_coverage_ratio"
+    package static let liveCoverage = "psm_live_coverage_ratio"
     /// Counter `{group}`: reserve cost accumulated by shadows held (cost-model units).
     public static let reserveCost = "psm_reserve_cost_total"
     /// Counter `{group, step}`: routing calls that failed (step: enable, drain, disable); the
     /// activation still succeeds and the route is retried (docs/routing.md).
-    public static let routingFailures = "psm_routing_failures_total"
+    package static let routingFailures = "psm_routing_failures_total"
 
     /// Buckets of the activation-latency histogram: 1 ms to 10 s, about three per decade.
     /// A paused shadow resumes in milliseconds, a managed-saved one restores in seconds.
-    public static let activationLatencyBuckets: [Duration] = [
+    package static let activationLatencyBuckets: [Duration] = [
         .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
         .milliseconds(2500), .seconds(5), .seconds(10),
@@ -41,7 +41,7 @@ public struct ActuatorMetrics: Sendable {
     }
 
     /// Records a group's demand quantiles, keyed by level as written (e.g. "0.95").
-    public func recordForecast(group: String, quantiles: [String: Double]) {
+    package func recordForecast(group: String, quantiles: [String: Double]) {
         for (level, value) in quantiles {
             Gauge(label: Self.forecastDemand, dimensions: [("group", group), ("quantile", level)], factory: factory)
                 .record(value)
@@ -58,7 +58,7 @@ public struct ActuatorMetrics: Sendable {
     }
 
     /// Counts a finished activation and records its latency.
-    public func recordActivation(group: String, outcome: String, latency: Duration) {
+    package func recordActivation(group: String, outcome: String, latency: Duration) {
         Counter(label: Self.activations, dimensions: [("group", group), ("outcome", outcome)], factory: factory)
             .increment()
         Timer(label: Self.activationLatency, dimensions: [("group", group)], factory: factory)
@@ -71,13 +71,13 @@ public struct ActuatorMetrics: Sendable {
     }
 
     /// Counts one failed routing call of a group's VM.
-    public func recordRoutingFailure(group: String, step: String) {
+    package func recordRoutingFailure(group: String, step: String) {
         Counter(label: Self.routingFailures, dimensions: [("group", group), ("step", step)], factory: factory).increment()
     }
 
     /// Adds reserve cost charged to a group; negative or non-finite amounts are ignored (a counter
     /// only grows).
-    public func addReserveCost(group: String, cost: Double) {
+    package func addReserveCost(group: String, cost: Double) {
         guard cost.isFinite, cost > 0 else { return }
         FloatingPointCounter(label: Self.reserveCost, dimensions: [("group", group)], factory: factory)
             .increment(by: cost)
@@ -96,7 +96,7 @@ public struct ActuatorMetrics: Sendable {
 
 extension ActuatorMetrics {
     /// Counts a finished activation (an open one is not counted) with its recorded total latency.
-    public func recordActivation(_ record: ActivationRecord) {
+    package func recordActivation(_ record: ActivationRecord) {
         guard let outcome = record.outcome else { return }
         let seconds = record.stepLatencies["total"] ?? record.stepLatencies.values.reduce(0, +)
         recordActivation(group: record.group, outcome: outcome.rawValue, latency: .nanoseconds(Int64(seconds * 1e9)))

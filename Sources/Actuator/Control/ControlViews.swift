@@ -4,7 +4,7 @@ import TimeSeries
 
 extension NoticeView {
     /// The view of a stored notice (an `Event` of kind notice scoped to one group).
-    public init(_ stored: StoredEvent) {
+    package init(_ stored: StoredEvent) {
         var group = ""
         if case .groups(let groups) = stored.event.scope, let first = groups.first { group = first }
         self.init(id: stored.id, group: group, start: stored.event.start, end: stored.event.end,
@@ -14,7 +14,7 @@ extension NoticeView {
 }
 
 extension ShadowView {
-    public init(_ s: ShadowRecord) {
+    package init(_ s: ShadowRecord) {
         self.init(id: s.id, group: s.group, host: s.host, domain: s.domainName, state: s.state.rawValue,
                   baseline: .init(vcpus: s.baselineVCPUs, memoryMiB: s.baselineMemoryMiB),
                   full: .init(vcpus: s.fullVCPUs, memoryMiB: s.fullMemoryMiB), reservedUnits: s.reservedUnits,
@@ -24,7 +24,7 @@ extension ShadowView {
 
 extension ActivationView {
     /// Step latencies in milliseconds; the total is the recorded `total` step when present.
-    public init(_ a: ActivationRecord) {
+    package init(_ a: ActivationRecord) {
         let ms = a.stepLatencies.mapValues { $0 * 1000 }
         let total = ms["total"] ?? (a.outcome == nil ? nil : ms.values.reduce(0, +))
         self.init(activationID: a.id, shadowID: a.shadowID, group: a.group, outcome: a.outcome?.rawValue,
@@ -36,7 +36,7 @@ extension ActivationView {
 
 extension ForecastView {
     /// A quantile level as the API names it ("0.05", "0.5", "0.95").
-    public static func levelName(_ level: Double) -> String {
+    package static func levelName(_ level: Double) -> String {
         var s = String(format: "%.4f", level)
         while s.hasSuffix("0") { s.removeLast() }
         if s.hasSuffix(".") { s.removeLast() }

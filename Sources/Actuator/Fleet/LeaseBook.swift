@@ -9,19 +9,19 @@ import MetricStore
 /// carry no fence, as before leases existed.
 public final class LeaseBook: @unchecked Sendable {
     /// Whether this actuator takes leases (a shared store, or `[actuator] lease` set).
-    public let enabled: Bool
+    package let enabled: Bool
     private let lock = NSLock()
     private var held: [String: Lease] = [:]
     private var refusals: [String] = []
 
-    public init(enabled: Bool) {
+    package init(enabled: Bool) {
         self.enabled = enabled
     }
 
     /// The fence of a write to `group` at `now`: nil when leases are off; a fence no store accepts
     /// (token 0) when the group is not held, so the write is refused with `leaseLost` before it
     /// touches anything.
-    public func fence(_ group: String, at now: Int64) -> LeaseFence? {
+    package func fence(_ group: String, at now: Int64) -> LeaseFence? {
         guard enabled else { return nil }
         return lock.withLock { held[group] }?.fence(at: now) ?? LeaseFence(group: group, token: 0, at: now)
     }
@@ -36,7 +36,7 @@ public final class LeaseBook: @unchecked Sendable {
     /// Notes a write refused by the store: a `leaseLost` refusal drops the group at once (no
     /// further work on it until the lease pass acquires it again) and is counted. True when it was one.
     @discardableResult
-    public func refused(_ error: any Error, group: String) -> Bool {
+    package func refused(_ error: any Error, group: String) -> Bool {
         guard enabled, (error as? MetricStoreError)?.code == .leaseLost else { return false }
         lock.withLock {
             if held.removeValue(forKey: group) != nil { refusals.append(group) }

@@ -4,13 +4,13 @@ import MetricStore
 /// What one lease pass did.
 public struct LeasePass: Sendable, Equatable {
     /// Groups newly taken (from nobody, an expired holder, or a released lease).
-    public var acquired: [String] = []
+    package var acquired: [String] = []
     /// Groups given up to make room for other actuators (rebalance).
-    public var released: [String] = []
+    package var released: [String] = []
     /// Groups whose renewal failed: another actuator holds them now, or the lease expired.
     public var lost: [String] = []
     /// Groups another live actuator configures differently, with what was done (refused or kept).
-    public var conflicts: [String: String] = [:]
+    package var conflicts: [String: String] = [:]
     /// Live actuators (this one included), sorted.
     public var live: [String] = []
     /// This actuator's fair share: ⌈groups / live actuators⌉.
@@ -41,7 +41,7 @@ public struct LeasePass: Sendable, Equatable {
 /// the previous holder left — its shadows, an activation it did not finish — before deciding for it.
 public final class LeaseKeeper: @unchecked Sendable {
     public static let memberPrefix = "@actuator/"
-    public let book: LeaseBook
+    package let book: LeaseBook
     public let owner: String
     public let seconds: Int64
     let store: any ActuatorStore
@@ -52,7 +52,7 @@ public final class LeaseKeeper: @unchecked Sendable {
     private var adoptions: Set<String> = []
     private var lastPass = LeasePass()
 
-    public init(store: any ActuatorStore, owner: String, seconds: Int64, groups: [String], fingerprints: [String: String],
+    package init(store: any ActuatorStore, owner: String, seconds: Int64, groups: [String], fingerprints: [String: String],
                 book: LeaseBook) {
         self.store = store
         self.owner = owner
@@ -178,7 +178,7 @@ public final class LeaseKeeper: @unchecked Sendable {
     }
 
     /// Gives every lease up (a graceful stop): the groups and the membership row are free at once.
-    public func releaseAll() {
+    package func releaseAll() {
         lock.withLock {
             for (group, lease) in book.leases {
                 book.drop(group)
@@ -204,7 +204,7 @@ public final class LeaseKeeper: @unchecked Sendable {
 
     /// A group's configuration fingerprint: FNV-1a (64 bits) of its configuration as this build
     /// prints it, so two actuators of one release agree exactly when the group is configured alike.
-    public static func fingerprint(_ text: String) -> String {
+    package static func fingerprint(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)

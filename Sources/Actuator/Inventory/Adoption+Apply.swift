@@ -3,13 +3,13 @@ import MetricStore
 import Scaling
 
 /// What applying an adoption plan did.
-public struct AdoptionReport: Sendable {
+package struct AdoptionReport: Sendable {
     /// Actions that took effect.
-    public var applied: [AdoptionAction] = []
+    package var applied: [AdoptionAction] = []
     /// Actions that failed, with the reason; the rest of the plan still ran.
-    public var failed: [(action: AdoptionAction, reason: String)] = []
+    package var failed: [(action: AdoptionAction, reason: String)] = []
     /// Compare-and-set steps that found the record already moved (someone else did it): not errors.
-    public var skipped: [AdoptionAction] = []
+    package var skipped: [AdoptionAction] = []
 }
 
 extension Adoption {
@@ -18,7 +18,7 @@ extension Adoption {
     /// Under leases `fence` gives each group's lease fence for the store steps and `holds` says
     /// whether the group is still held before a hypervisor step: a group lost meanwhile is left to
     /// its new holder.
-    public static func run(hypervisor: any Hypervisor, host: String, store: any ActuatorStore, knownGroups: Set<String>,
+    package static func run(hypervisor: any Hypervisor, host: String, store: any ActuatorStore, knownGroups: Set<String>,
                            clock: any WallClock, only: Set<String>? = nil,
                            fence: (String) -> LeaseFence? = { _ in nil }, holds: (String) -> Bool = { _ in true },
                            units: (ResourceSize) -> Int64) async throws -> AdoptionReport {
@@ -40,7 +40,7 @@ extension Adoption {
     /// next start if still needed). Every store step is a compare-and-set or records an outcome once,
     /// so applying a plan twice changes nothing the second time. `groups` maps shadow ids and
     /// domain names to their group, for `fence` and `holds` (see `run`).
-    public static func apply(_ actions: [AdoptionAction], hypervisor: any Hypervisor, store: any ActuatorStore,
+    package static func apply(_ actions: [AdoptionAction], hypervisor: any Hypervisor, store: any ActuatorStore,
                              clock: any WallClock, groups: [String: String] = [:],
                              fence: (String) -> LeaseFence? = { _ in nil }, holds: (String) -> Bool = { _ in true }) async -> AdoptionReport {
         var report = AdoptionReport()

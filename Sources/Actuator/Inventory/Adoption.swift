@@ -2,7 +2,7 @@ import Hypervisor
 import MetricStore
 
 /// One step that brings the store and a host's domains back into agreement after a restart.
-public enum AdoptionAction: Sendable, Hashable {
+package enum AdoptionAction: Sendable, Hashable {
     /// Record a psm domain the store does not know; with a reservation when it is parked.
     case adopt(ShadowRecord, reserving: Bool)
     /// Destroy and undefine the domain (save image included).
@@ -31,14 +31,14 @@ public enum AdoptionAction: Sendable, Hashable {
 /// An interrupted activation with the domain still parked is **rolled back** rather than resumed:
 /// the demand that triggered it may be over, and the next decision cycle activates again if not,
 /// through a fresh, recorded activation.
-public enum Adoption {
+package enum Adoption {
     /// The actions, in the order to apply them.
     ///
     /// - Parameters:
     ///   - host: the host `domains` were listed from.
     ///   - knownGroups: groups the configuration manages; an unrecorded domain of another group is removed.
     ///   - units: capacity units of a full size (for adopted shadows' reservations).
-    public static func plan(storeShadows: [ShadowRecord], domains: [DomainInfo], host: String,
+    package static func plan(storeShadows: [ShadowRecord], domains: [DomainInfo], host: String,
                             knownGroups: Set<String>, units: (ResourceSize) -> Int64) -> [AdoptionAction] {
         var actions: [AdoptionAction] = []
         let records = Dictionary(storeShadows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -5,18 +5,18 @@ import MetricStore
 /// memory (`Hypervisor.nodeInfo`) under the configured caps, and the load of every domain defined
 /// there that does not hold a reservation — regular VMs and activated shadows, whose reservations
 /// were released — so that no domain is counted both as load and as a reservation.
-public struct HostMeasurement: Sendable, Hashable {
-    public var node: NodeInfo
+package struct HostMeasurement: Sendable, Hashable {
+    package var node: NodeInfo
     /// Sum over every domain defined on the host (active or not: a defined domain may start).
-    public var allocated: CapacityAmount
+    package var allocated: CapacityAmount
     /// Sum over the domains that hold no reservation there.
-    public var load: CapacityAmount
+    package var load: CapacityAmount
     /// min(measured, cap), with the configured units.
-    public var capacity: CapacityAmount
+    package var capacity: CapacityAmount
 
     /// Reads the host through `hypervisor`; `reservedDomains` are the domain names of the shadows
     /// holding a reservation on it (counted in its reservations, not in its load).
-    public static func measure(_ host: HostConfig, hypervisor: any Hypervisor,
+    package static func measure(_ host: HostConfig, hypervisor: any Hypervisor,
                                reservedDomains: Set<String>) async throws(HypervisorError) -> HostMeasurement {
         var node = try await hypervisor.nodeInfo()
         if host.usesFreeMemory == false { node.freeMemoryKiB = nil }
@@ -34,7 +34,7 @@ public struct HostMeasurement: Sendable, Hashable {
     }
 
     /// What the store records of it.
-    public var record: HostMeasurementRecord {
+    package var record: HostMeasurementRecord {
         HostMeasurementRecord(capacity: capacity, load: load, measuredVCPUs: Int64(node.cpus),
                               measuredMemoryMiB: Int64(clamping: node.memoryKiB / 1024),
                               freeMemoryMiB: node.freeMemoryKiB.map { Int64(clamping: $0 / 1024) })

@@ -12,18 +12,18 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public var uri: String
     /// The capacity before the first measurement: the caps, 0 where there is none, and the units.
     public var capacity: CapacityAmount
-    public var labels: [String: String]
-    public var enabled: Bool
+    package var labels: [String: String]
+    package var enabled: Bool
     /// Caps on the measured vCPUs and memory (MiB); nil: the host's own figure counts whole.
     public var capVCPUs: Int64?
     public var capMemoryMiB: Int64?
     /// vCPUs promised per measured CPU (`[actuator] cpu_allocation_ratio`, default 1: no
     /// overcommit; nil in host records written before it); the cap applies after it.
-    public var cpuAllocationRatio: Double?
+    package var cpuAllocationRatio: Double?
     /// Whether placement requires the host's reported free memory to hold a new shadow's baseline
     /// (`[[actuator.hosts]] free_memory`; nil: true). False for a driver whose figure is not the
     /// host's: libvirt's test driver reports 3 MiB free on its 3 GiB default node.
-    public var usesFreeMemory: Bool?
+    package var usesFreeMemory: Bool?
 
     /// A host whose `capacity` vCPUs and memory are caps on what it measures.
     public init(name: String, uri: String, capacity: CapacityAmount, labels: [String: String] = [:], enabled: Bool = true) {
@@ -47,7 +47,7 @@ public struct HostConfig: Sendable, Hashable, Codable {
 
     /// min(measured × allocation ratio, cap) for vCPUs, min(measured, cap) for memory, with the
     /// configured units.
-    public func capped(vcpus: Int64, memoryMiB: Int64) -> CapacityAmount {
+    package func capped(vcpus: Int64, memoryMiB: Int64) -> CapacityAmount {
         let promised = Int64((Double(vcpus) * (cpuAllocationRatio ?? 1)).rounded(.down))
         return CapacityAmount(vcpus: min(promised, capVCPUs ?? .max), memoryMiB: min(memoryMiB, capMemoryMiB ?? .max), units: capacity.units)
     }
@@ -55,7 +55,7 @@ public struct HostConfig: Sendable, Hashable, Codable {
 
 /// What shadows hold, per host and in total: the document a regular scheduler reads
 /// (`GET /v1/hosts/reservations` later) to leave flagged capacity alone.
-public struct ReservedCapacity: Sendable, Hashable, Codable {
+package struct ReservedCapacity: Sendable, Hashable, Codable {
     public var hosts: [HostReservations]
     public var total: CapacityAmount
 
@@ -102,7 +102,7 @@ public struct Inventory: Sendable {
 
     /// Records what regular VMs use on `host` now; false when the host is unknown.
     @discardableResult
-    public func updateLoad(_ load: CapacityAmount, ofHost host: String) throws(MetricStoreError) -> Bool {
+    package func updateLoad(_ load: CapacityAmount, ofHost host: String) throws(MetricStoreError) -> Bool {
         try store.setLoad(load, ofHost: host, at: clock.now())
     }
 
@@ -120,7 +120,7 @@ public struct Inventory: Sendable {
     /// (`Placement.spread`) — and reserves its full size there. When another actuator took the
     /// room between placement and reservation, the next host is tried; nil when none has room.
     /// `fence`: the group's lease (several actuators), checked in the reservation's transaction.
-    public func placeAndReserve(_ shadow: ShadowRecord, fence: LeaseFence? = nil) throws(MetricStoreError) -> ReservationRecord? {
+    package func placeAndReserve(_ shadow: ShadowRecord, fence: LeaseFence? = nil) throws(MetricStoreError) -> ReservationRecord? {
         var excluded: Set<String> = []
         var perHost: [String: Int] = [:]
         for s in try store.shadows(group: shadow.group, states: Placement.poolStates) { perHost[s.host, default: 0] += 1 }
@@ -135,7 +135,7 @@ public struct Inventory: Sendable {
     }
 
     /// What shadows hold per host: the scheduler's query.
-    public func reservedCapacity() throws(MetricStoreError) -> ReservedCapacity {
+    package func reservedCapacity() throws(MetricStoreError) -> ReservedCapacity {
         ReservedCapacity(hosts: try store.reservedCapacity())
     }
 }

@@ -1,14 +1,14 @@
 import MetricStore
 
 /// Where a new shadow goes.
-public enum Placement {
+package enum Placement {
     /// The states in which a shadow belongs to its group's pool (what anti-affinity spreads).
-    public static let poolStates: Set<ShadowState> = [.planned, .defining, .ready]
+    package static let poolStates: Set<ShadowState> = [.planned, .defining, .ready]
 
     /// Best fit: among hosts that can take `request` now (`canTake`), the one with the least free
     /// units left; ties by name. Packing shadows tightly keeps large holes free for large requests
     /// and for regular placement.
-    public static func bestFit(_ request: CapacityAmount, hosts: [HostAvailability]) -> HostAvailability? {
+    package static func bestFit(_ request: CapacityAmount, hosts: [HostAvailability]) -> HostAvailability? {
         hosts
             .filter { canTake(request, on: $0) }
             .min { a, b in
@@ -19,7 +19,7 @@ public enum Placement {
     /// Anti-affinity, then best fit: among hosts that can take the shadow's full size, the one
     /// holding the fewest of its group's pool (`groupShadows`: host → count), then the least free
     /// units left, then by name — so the loss of one host takes at most its share of a pool.
-    public static func spread(_ shadow: ShadowRecord, hosts: [HostAvailability],
+    package static func spread(_ shadow: ShadowRecord, hosts: [HostAvailability],
                               groupShadows: [String: Int]) -> HostAvailability? {
         let request = shadow.fullAmount
         let baselineMiB = shadow.baselineMemoryMiB

@@ -24,7 +24,7 @@ public struct ReconcilePlan: Sendable, Hashable {
     public var changes: [Change]
 
     /// States that count towards a group's pool (activating and active shadows serve instead).
-    public static let poolStates: Set<ShadowState> = [.planned, .defining, .ready]
+    package static let poolStates: Set<ShadowState> = [.planned, .defining, .ready]
 
     /// The plan for `desired` (group → pool size; groups without an entry are left alone) against
     /// `shadows`, the store's shadows in the states a pass acts on.

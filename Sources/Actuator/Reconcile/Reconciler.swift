@@ -14,7 +14,7 @@ public struct ReconcileReport: Sendable {
     /// Groups whose pool could not grow: no host had room.
     public var unplaced: [String: Int] = [:]
     /// Work left for the next pass because of the rate limit.
-    public var deferred = 0
+    package var deferred = 0
     /// Failures, each naming the shadow and the step.
     public var problems: [String] = []
 }
@@ -34,10 +34,10 @@ public struct Reconciler: Sendable {
     public let hypervisors: [String: any Hypervisor]
     public var templates: [String: ShadowTemplate]
     public let clock: any WallClock
-    public var retry: RetryPolicy
+    package var retry: RetryPolicy
     /// Seconds a started shadow runs before it is parked (a real guest must boot and deflate its
     /// balloon first; 0 parks at once, as with libvirt's test driver).
-    public var bootGrace: Int64
+    package var bootGrace: Int64
     public var maximumActions: Int
     /// The groups this actuator holds: only their shadows are driven, and every store step carries
     /// the group's fence (several actuators; all groups when leases are off).

@@ -6,17 +6,17 @@ import Scaling
 /// baseline they park at, the capacity units one adds, and how they boot and park.
 public struct ShadowTemplate: Sendable, Hashable {
     public var full: ResourceSize
-    public var baselinePolicy: BaselinePolicy
+    package var baselinePolicy: BaselinePolicy
     /// Capacity units one activated shadow adds to the group (what sizing counts in).
     public var units: Int64
-    public var park: ParkMode
-    public var boot: DomainSpec.Boot
-    public var virtualization: DomainSpec.Virtualization?
+    package var park: ParkMode
+    package var boot: DomainSpec.Boot
+    package var virtualization: DomainSpec.Virtualization?
     public var network: DomainSpec.Network?
     /// A machine type such as `q35` (nil: the driver's default).
     public var machine: String?
     /// A directory for each domain's serial log (`<dir>/<domain>.log`), nil for none.
-    public var serialLogDirectory: String?
+    package var serialLogDirectory: String?
 
     public init(full: ResourceSize, baselinePolicy: BaselinePolicy = BaselinePolicy(), units: Int64, park: ParkMode = .pause,
                 boot: DomainSpec.Boot = .none, virtualization: DomainSpec.Virtualization? = nil,

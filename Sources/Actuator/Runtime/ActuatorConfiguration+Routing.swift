@@ -19,9 +19,9 @@ public struct RoutingConfiguration: Sendable, Hashable {
     /// haproxy: the admin socket (`stats socket … level admin`): a path, or `tcp://HOST:PORT`.
     public var socket: String?
     /// haproxy: the backend of a group; `{group}` is replaced by the group's name.
-    public var backend = "{group}"
+    package var backend = "{group}"
     /// The server name of a VM; `{domain}` (the domain name) and `{group}` are replaced.
-    public var server = "{domain}"
+    package var server = "{domain}"
     /// Where a VM serves: `{ip}` is the address the hypervisor reports (leases → ARP → agent,
     /// IPv4 first), `{domain}`, `{group}`, `{host}` (the hypervisor host's name) are replaced.
     /// A template without `{ip}` is static: no lookup.
@@ -33,11 +33,11 @@ public struct RoutingConfiguration: Sendable, Hashable {
     /// webhook: the URL events are POSTed to.
     public var url: String?
     /// webhook: the HMAC-SHA256 key of `X-PSM-Signature` (from `secret` or `secret_file`).
-    public var secret: String?
+    package var secret: String?
     /// Seconds a draining server keeps its open sessions before it is put in maintenance anyway.
-    public var drainTimeout: Int64 = 30
+    package var drainTimeout: Int64 = 30
     /// The longest wait between two attempts at routing an active VM whose routing failed.
-    public var retryMax: Int64 = 600
+    package var retryMax: Int64 = 600
 
     public init() {}
 
@@ -171,7 +171,7 @@ public struct RoutingConfiguration: Sendable, Hashable {
     }
 
     /// The router this configuration asks for.
-    public func makeRouter() throws(RoutingError) -> any TrafficRouter {
+    package func makeRouter() throws(RoutingError) -> any TrafficRouter {
         let limit = Duration.milliseconds(Int64((timeout * 1000).rounded()))
         switch kind {
         case .none:

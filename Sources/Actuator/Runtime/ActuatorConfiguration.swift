@@ -17,14 +17,14 @@ public struct GroupConfiguration: Sendable, Hashable {
     /// (`VMRates.metrics`: `cpu` = busy vCPUs, `memory_mib`, …) or a pushed application metric —
     /// and capacity units per metric unit.
     public var demandMetric: String
-    public var unitsPerMetric: Double
+    package var unitsPerMetric: Double
     /// Regular VMs psm did not create that belong to the group (`members`, name globs).
     public var members: [MemberPattern] = []
     /// Whether `running` was set in the file: it then overrides what the collector measures.
     public var runningConfigured = true
     /// `park = "auto"`: each cycle chooses pause or save for new shadows (`ParkChoice`); the
     /// template's `park` is then the latest choice.
-    public var autoPark = false
+    package var autoPark = false
 
     public init(name: String, series: String? = nil, template: ShadowTemplate, running: Double, bounds: GroupBounds,
                 demandMetric: String = "demand_units", unitsPerMetric: Double = 1) {
@@ -47,7 +47,7 @@ public struct ActuatorConfiguration: Sendable {
     /// How far the actuator's own commits (claims, activation records, shadow states, decisions)
     /// survive: `.process` (default) keeps the activation path free of fsyncs; notices are always
     /// committed power-loss durable. docs/configuration.md, `store_durability`, has the reasoning.
-    public var storeDurability: MetricStore.Durability = .process
+    package var storeDurability: MetricStore.Durability = .process
     /// The model registry written by `psm train`.
     public var registry: String
     /// Seconds between decision cycles (also the replay's step when the trace has none).
@@ -65,10 +65,10 @@ public struct ActuatorConfiguration: Sendable {
     public var sizing: SizingPolicy
     public var trigger: TriggerPolicy
     /// Seconds a started shadow boots before it is parked.
-    public var bootGrace: Int64 = 0
+    package var bootGrace: Int64 = 0
     /// Seconds a host may fail with connection errors before its shadows are marked lost and
     /// replaced elsewhere (`host_grace`; docs/actuator.md, "Lost hosts").
-    public var hostGrace: Int64 = 90
+    package var hostGrace: Int64 = 90
     /// This actuator's name among those sharing a store (`[actuator] id`; default host name + pid):
     /// the owner of its group leases (docs/actuator.md, "Several actuators").
     public var actuatorID: String = ActuatorConfiguration.defaultActuatorID()
@@ -78,36 +78,36 @@ public struct ActuatorConfiguration: Sendable {
     /// Hypervisor-changing reconcile steps per cycle.
     public var maximumActions: Int = 20
     /// The cost loop's evaluation window in seconds (bounds adjusted once per window).
-    public var costWindow: Int64 = 86_400
+    package var costWindow: Int64 = 86_400
     /// Activated VMs of a group whose utilisation stays below this share for `scaleInWindow`
     /// seconds are decommissioned one per cycle (0 disables it).
-    public var scaleInUtilisation: Double = 0.3
-    public var scaleInWindow: Int64 = 1800
+    package var scaleInUtilisation: Double = 0.3
+    package var scaleInWindow: Int64 = 1800
     /// Prometheus file_sd output for activated VMs (nil: in memory only).
-    public var monitoringFile: String?
+    package var monitoringFile: String?
     /// The calendar file (`[calendar] file`, shared with `psm train`) whose events models with
     /// event features read at scoring time; re-read when it changes.
-    public var calendarFile: String?
-    public var retry = RetryPolicy()
+    package var calendarFile: String?
+    package var retry = RetryPolicy()
     /// `[actuator.collect]`: the collector's interval, retention and per-host timeout.
     public var collect = Collector.Settings()
     /// `[actuator.costs] memory`: c_memory, one GiB held by a paused shadow for one interval (nil:
     /// derived from c_reserve, `ParkChoice.derivedMemoryCost`). Read by `park = "auto"` only.
-    public var memoryCost: Double?
+    package var memoryCost: Double?
     /// `[actuator.costs] run`: c_run, one capacity unit of a running VM for one interval (nil: not
     /// set). A replay prices its VMs with it (docs/actuator.md, "Replay"); with `forecast_level`
     /// it also sets `aheadLevel`.
-    public var runCost: Double?
+    package var runCost: Double?
     /// `[actuator.costs] run` set: how the trigger's forecast level was raised to the cost level
     /// (`trigger.forecastLevel` holds the result); nil: `forecast_level` as configured.
-    public var aheadLevel: AheadLevel?
+    package var aheadLevel: AheadLevel?
     /// `[actuator.trigger] live`: "collection" (true, the default) runs the live trigger after every
     /// collection (`ActuatorRuntime.liveTrigger`), "cycle" (false) only in the decision cycle.
-    public var liveTriggerEachCollection = true
+    package var liveTriggerEachCollection = true
     /// `[[actuator.scrape]]`: application metrics pulled from Prometheus endpoints at the collector's interval.
-    public var scrape: [ScrapeTarget] = []
+    package var scrape: [ScrapeTarget] = []
     /// `[actuator.routing]`: the traffic router and how activated VMs are named and addressed.
-    public var routing = RoutingConfiguration()
+    package var routing = RoutingConfiguration()
 
     public init(store: String, registry: String, hosts: [HostConfig], groups: [GroupConfiguration],
                 sizing: SizingPolicy, trigger: TriggerPolicy) {
@@ -132,23 +132,23 @@ public struct ActuatorConfiguration: Sendable {
 
 extension ActuatorConfiguration {
     /// The lease period when the runtime takes leases (a PostgreSQL store or `lease` set), else nil.
-    public var leasePeriod: Int64? {
+    package var leasePeriod: Int64? {
         leaseSeconds ?? (Self.isPostgresURL(store) ? 15 : nil)
     }
 
     /// Host name and process id: unique among live processes, new at each start.
-    public static func defaultActuatorID() -> String {
+    package static func defaultActuatorID() -> String {
         "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     /// Whether `store` names a PostgreSQL database rather than an SQLite file.
-    public static func isPostgresURL(_ store: String) -> Bool {
+    package static func isPostgresURL(_ store: String) -> Bool {
         store.hasPrefix("postgres://") || store.hasPrefix("postgresql://")
     }
 
     /// The SQLite store at `store`; a PostgreSQL URL is refused here (this target does not link
     /// PostgresNIO: psm-actuator opens it and passes it to `ActuatorRuntime.init(store:)`).
-    public func openSQLiteStore() throws -> MetricStore {
+    package func openSQLiteStore() throws -> MetricStore {
         guard !Self.isPostgresURL(store) else {
             throw MetricStoreError(.cannotOpen, "store \(store) is a PostgreSQL URL: this program opens SQLite files only "
                                    + "(psm-actuator opens PostgreSQL stores)")

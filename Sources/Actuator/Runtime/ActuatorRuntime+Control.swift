@@ -31,10 +31,10 @@ extension ActuatorRuntime: ActuatorControl {
     }
 
     /// Group commits of API notices since the start (batch sizes show in events / commits).
-    nonisolated public var noticeCommits: EventCommitQueue.Statistics { noticeWriter.statistics }
+    nonisolated package var noticeCommits: EventCommitQueue.Statistics { noticeWriter.statistics }
 
     /// Forecast reads served from the cache and computed, since the start.
-    nonisolated public var forecastReads: (cached: Int, computed: Int) {
+    nonisolated package var forecastReads: (cached: Int, computed: Int) {
         let s = forecastViews.statistics
         return (s.hits, s.misses)
     }

@@ -13,7 +13,7 @@ extension ActuatorRuntime {
     /// same delay (`--trigger-detection`, docs/simulation.md).
     ///
     /// Does nothing in a dry run, with `live = "cycle"`, or for a group without live demand.
-    public func liveTrigger() async -> CycleReport {
+    package func liveTrigger() async -> CycleReport {
         let now = clock.now()
         var report = CycleReport(time: now)
         guard configuration.liveTriggerEachCollection, !dryRun else { return report }

@@ -4,13 +4,13 @@ import MetricStore
 import Scaling
 
 /// What a cycle's routing pass did (docs/routing.md).
-public struct RoutingReport: Sendable {
+package struct RoutingReport: Sendable {
     /// Active VMs whose failed route was retried and now succeeded (shadow ids).
-    public var rerouted: [String] = []
+    package var rerouted: [String] = []
     /// Active VMs still unrouted after this cycle's attempt (shadow ids).
-    public var unrouted: [String] = []
+    package var unrouted: [String] = []
     /// VMs being drained (their sessions have not ended and the timeout has not passed).
-    public var draining: [String] = []
+    package var draining: [String] = []
 }
 
 extension ActuatorRuntime {

@@ -4,11 +4,11 @@ import MetricStore
 import Scaling
 
 /// The cost loop's window: when it started, what it has accumulated, and the maxima it moved.
-public struct CostLoopState: Sendable, Hashable, Codable {
+package struct CostLoopState: Sendable, Hashable, Codable {
     /// When the current evaluation window started (Unix seconds).
-    public var windowStart: Int64
+    package var windowStart: Int64
     /// Each group's reserve cost and avoided-miss value in the window, sorted by group.
-    public var entries: [GroupCostReport]
+    package var entries: [GroupCostReport]
     /// The bounds the cost loop moved away from the configured ones (other groups have theirs).
     public var bounds: [String: GroupBounds]
 
@@ -35,7 +35,7 @@ struct SizingStateDocument: Codable {
 }
 
 /// What the runtime found of its stored sizing state at start.
-public enum StateRestore: Sendable, Hashable {
+package enum StateRestore: Sendable, Hashable {
     /// No stored state (a new store, or one written before the state was kept).
     case none
     /// Restored for `groups` configured groups, as stored at `time`.
@@ -168,7 +168,7 @@ extension ActuatorRuntime {
     }
 
     /// The cost loop's current window (what a restart restores): under leases only the groups held.
-    public func costLoopState(holding held: Set<String>? = nil) -> CostLoopState {
+    package func costLoopState(holding held: Set<String>? = nil) -> CostLoopState {
         var moved: [String: GroupBounds] = [:]
         for (group, b) in policy.bounds where b != configuration.sizing.bounds(for: group) && held.map({ $0.contains(group) }) ?? true {
             moved[group] = b

@@ -17,17 +17,17 @@ public struct CycleReport: Sendable {
     public var activations: [ActivationRecord] = []
     public var reconcile = ReconcileReport()
     /// Shadows retired by scale-in (activated VMs no longer needed, drained first).
-    public var retired: [String] = []
+    package var retired: [String] = []
     /// Routes retried, still failing, or draining (docs/routing.md).
-    public var routing = RoutingReport()
+    package var routing = RoutingReport()
     /// Problems met, each naming the group or host (the cycle went on).
     public var problems: [String] = []
     /// Changes an operator should know of that are not problems (the cost loop moving a maximum).
-    public var notes: [String] = []
+    package var notes: [String] = []
     /// Each host's state after this cycle's check (up, unreachable, lost).
     public var hosts: [String: HostState] = [:]
     /// Seconds spent scoring, sizing and planning (the decision part, without libvirt and the store).
-    public var decisionSeconds: Double = 0
+    package var decisionSeconds: Double = 0
     /// Where the cycle's wall time went, step by step in the order they ran (the `cycle` log line's
     /// `phase_ms`, psm-cycle-bench's breakdown).
     public var phases: [CyclePhase] = []
@@ -81,21 +81,21 @@ public actor ActuatorRuntime {
     nonisolated public let catalog: ModelCatalog
     /// The groups' memory models (registry groups `<group>.memory_mib`), served where published
     /// (docs/actuator.md, "Binding resource").
-    nonisolated public let memoryCatalog: ModelCatalog
+    nonisolated package let memoryCatalog: ModelCatalog
     /// Configured group → the registry group of its memory model.
     nonisolated let memoryModelGroups: [String: String]
     nonisolated public let inventory: Inventory
     nonisolated public let hypervisors: [String: any Hypervisor]
     nonisolated public let activator: Activator
     nonisolated public let monitoring: MonitoredDomains
-    nonisolated public let decisionLog: DecisionLog
+    nonisolated package let decisionLog: DecisionLog
     nonisolated public let clock: any WallClock
     /// Decide and log, but never change a domain or a shadow.
-    nonisolated public let dryRun: Bool
+    nonisolated package let dryRun: Bool
     /// Where forecasts, shadow counts, activations, coverage and reserve cost are reported.
     nonisolated public let metrics: ActuatorMetrics
     /// The `[calendar] file`'s events, for models with event features.
-    nonisolated public let calendarEvents: CalendarEvents
+    nonisolated package let calendarEvents: CalendarEvents
     /// Notices from the API, written in group commits (one durable transaction for those that
     /// arrive together).
     nonisolated let noticeWriter: EventCommitQueue
@@ -106,7 +106,7 @@ public actor ActuatorRuntime {
     /// Takes, renews and rebalances group leases with the other actuators of a shared store (nil:
     /// leases off — an SQLite store without `[actuator] lease`, or a dry run). docs/actuator.md,
     /// "Several actuators".
-    nonisolated public let leaseKeeper: LeaseKeeper?
+    nonisolated package let leaseKeeper: LeaseKeeper?
     var reconciler: Reconciler
     var sizer: Sizer
     var ledger: CostLedger
@@ -132,12 +132,12 @@ public actor ActuatorRuntime {
     var lowSince: [String: Int64] = [:]
     /// Host connection failures met at start (the hosts are left out: degraded; with none left,
     /// `init` throws).
-    public internal(set) var hostProblems: [String: String] = [:]
+    package internal(set) var hostProblems: [String: String] = [:]
     var activationCounter = 0
     /// Measured restore and resume latencies per group (`park = "auto"`).
     var latencySamples = LatencySamples()
     /// What became of the stored sizing state at start (restored, none, or discarded and why).
-    public private(set) var stateRestore: StateRestore = .none
+    package private(set) var stateRestore: StateRestore = .none
     /// Problems met at start that the first cycle reports (a stored state that could not be used).
     var startProblems: [String] = []
 
@@ -278,12 +278,12 @@ public actor ActuatorRuntime {
     }
 
     /// Sets the regular capacity of `group` beyond its configured `running`.
-    public func setExtraRunning(group: String, units: Double) {
+    package func setExtraRunning(group: String, units: Double) {
         extraRunning[group] = units.isFinite ? max(units, 0) : 0
     }
 
     /// Capacity units serving `group` now: regular VMs plus activated shadows.
-    public func runningCapacity(_ group: String) -> Double {
+    package func runningCapacity(_ group: String) -> Double {
         guard let g = configuration.group(group) else { return 0 }
         let active = (try? store.shadows(group: group, states: [.activating, .active])) ?? []
         return serving(g, activeShadows: active.count, shadowUnits: activeShadowUnits(active)[group] ?? 0).units
@@ -634,11 +634,11 @@ public actor ActuatorRuntime {
     }
 
     /// The cost loop's current window.
-    public func costReport() -> [GroupCostReport] { ledger.costReport() }
+    package func costReport() -> [GroupCostReport] { ledger.costReport() }
 
     /// Reserve and avoided-miss totals since the runtime started (never reset by the cost loop).
-    public func costTotals() -> [GroupCostReport] { ledger.totalReport() }
+    package func costTotals() -> [GroupCostReport] { ledger.totalReport() }
 
     /// The sizer's online state of `group` (ACI level, coverage).
-    public func sizingState(_ group: String) -> GroupSizingState { sizer.state(of: group) }
+    package func sizingState(_ group: String) -> GroupSizingState { sizer.state(of: group) }
 }

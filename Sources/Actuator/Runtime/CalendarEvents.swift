@@ -9,14 +9,14 @@ import TimeSeries
 /// Checked once per cycle: a file whose modification time or size changed is read again; one
 /// that no longer parses keeps the events last read and says so, so a typo never drops every
 /// promotion from the forecasts. Lock-protected: the model catalog reads it while priming.
-public final class CalendarEvents: @unchecked Sendable {
-    public let path: String?
+package final class CalendarEvents: @unchecked Sendable {
+    package let path: String?
     private let lock = NSLock()
     private var events: [Event] = []
     private var stamp: (modified: Date, size: Int)?
 
     /// Reads `path` (nil: no calendar, no events); throws when the file cannot be read or parsed.
-    public init(path: String?) throws {
+    package init(path: String?) throws {
         self.path = path
         guard let path else { return }
         let s: (modified: Date, size: Int)
@@ -28,11 +28,11 @@ public final class CalendarEvents: @unchecked Sendable {
     }
 
     /// The events last read.
-    public var current: [Event] { lock.withLock { events } }
+    package var current: [Event] { lock.withLock { events } }
 
     /// Re-reads the file when it changed; returns a problem to report when it could not.
     @discardableResult
-    public func reloadIfChanged() -> String? {
+    package func reloadIfChanged() -> String? {
         guard let path else { return nil }
         let s: (modified: Date, size: Int)
         do { s = try Self.stamp(path) } catch { return "calendar \(path): \(error); the events read before stay in use" }

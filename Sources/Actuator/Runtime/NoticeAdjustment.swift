@@ -6,10 +6,10 @@ public struct NoticeEffect: Sendable, Hashable {
     public var id: Int64
     public var start: Int64
     public var end: Int64
-    public var multiplier: Double?
+    package var multiplier: Double?
     public var level: Double?
 
-    public init(id: Int64, start: Int64, end: Int64, multiplier: Double?, level: Double?) {
+    package init(id: Int64, start: Int64, end: Int64, multiplier: Double?, level: Double?) {
         self.id = id
         self.start = start
         self.end = end

@@ -3,50 +3,50 @@ import MetricStore
 import Scaling
 
 /// The end-of-replay summary (`psm-actuator --replay … --json OUT`); keys are snake_case.
-public struct ReplaySummary: Sendable, Codable {
-    public var intervals: Int
-    public var groups: Int
-    public var shadowsCreated: Int
-    public var activations: Int
-    public var activationFailures: Int
-    public var activationLatencyP50Ms: Double?
-    public var activationLatencyP99Ms: Double?
+package struct ReplaySummary: Sendable, Codable {
+    package var intervals: Int
+    package var groups: Int
+    package var shadowsCreated: Int
+    package var activations: Int
+    package var activationFailures: Int
+    package var activationLatencyP50Ms: Double?
+    package var activationLatencyP99Ms: Double?
     /// Demand above serving capacity, integrated over time (capacity units × minutes).
-    public var unservedUnitMinutes: Double
+    package var unservedUnitMinutes: Double
     /// Intervals in which some demand went unserved.
-    public var violationIntervals: Int
+    package var violationIntervals: Int
     /// On-demand launches the replay assumed when no shadow was left (arriving after the launch delay).
-    public var onDemandLaunches: Int
-    public var decommissioned: Int
+    package var onDemandLaunches: Int
+    package var decommissioned: Int
     /// vm_cost + shadow_cost + miss_cost: `psm simulate`'s cost of the shadow policy, on the same
     /// accounting (docs/simulation.md, "Accounting").
-    public var cost: Double
+    package var cost: Double
     /// The cost ledger's reserve: shadowUnitIntervals × c_reserve, over the whole replay (what the
     /// cost loop weighs; it charges a booting shadow as a parked one).
-    public var reserveCost: Double
+    package var reserveCost: Double
     /// Unserved unit-intervals × c_miss (`unserved_cost` in `psm simulate`).
-    public var missCost: Double
+    package var missCost: Double
     /// Every running VM (regular, on demand, activated; booting included) at c_run × unit per
     /// interval (`[actuator.costs] run`; 0 when it is not set).
-    public var vmCost: Double = 0
+    package var vmCost: Double = 0
     /// Shadows booting at the VM price for the launch delay, then parked at c_reserve × unit per interval.
-    public var shadowCost: Double = 0
+    package var shadowCost: Double = 0
     /// Minutes in which demand exceeded capacity (`violation_minutes` in `psm simulate`).
-    public var violationMinutes: Double = 0
+    package var violationMinutes: Double = 0
     /// Median and p99 of the decision part of a cycle (score + size + plan), milliseconds.
-    public var decisionMsP50: Double?
-    public var decisionMsP99: Double?
-    public var dryRun: Bool
-    public var problems: Int
+    package var decisionMsP50: Double?
+    package var decisionMsP99: Double?
+    package var dryRun: Bool
+    package var problems: Int
     /// The first distinct problems met (at most `ReplaySummary.exampleLimit`), to say what they were.
-    public var problemExamples: [String] = []
+    package var problemExamples: [String] = []
     /// Maxima the cost loop moved during the replay.
-    public var costLoopChanges: Int = 0
+    package var costLoopChanges: Int = 0
     /// Σ over the replay's intervals of the shadows held in reserve (planned, defining, ready after
     /// the interval's cycle) × their group's unit: capacity unit-intervals, so that
     /// reserve_cost = shadow_unit_intervals × c_reserve can be checked from outside.
-    public var shadowUnitIntervals: Double = 0
-    public static let exampleLimit = 5
+    package var shadowUnitIntervals: Double = 0
+    package static let exampleLimit = 5
 
     enum CodingKeys: String, CodingKey {
         case intervals, groups, activations, cost, problems
@@ -72,7 +72,7 @@ public struct ReplaySummary: Sendable, Codable {
     }
 
     /// A human summary, one fact per line.
-    public var text: String {
+    package var text: String {
         func ms(_ v: Double?) -> String { v.map { String(format: "%.2f ms", $0) } ?? "–" }
         return """
         replay: \(intervals) intervals, \(groups) groups\(dryRun ? " (dry run: nothing was changed)" : "")
@@ -111,19 +111,19 @@ public struct ReplaySummary: Sendable, Codable {
 ///
 /// Cost = VM cost (every running VM, booting included, at c_run × unit per interval; 0 without
 /// `[actuator.costs] run`) + shadow cost + unserved unit-intervals × c_miss.
-public struct ReplayRunner {
-    public let trace: ReplayTrace
+package struct ReplayRunner {
+    package let trace: ReplayTrace
     /// Intervals per second of wall time (0 = as fast as possible).
-    public var speed: Double
-    public var accounting: ReplayAccounting
+    package var speed: Double
+    package var accounting: ReplayAccounting
 
-    public init(trace: ReplayTrace, speed: Double = 0, accounting: ReplayAccounting = ReplayAccounting()) {
+    package init(trace: ReplayTrace, speed: Double = 0, accounting: ReplayAccounting = ReplayAccounting()) {
         self.trace = trace
         self.speed = speed
         self.accounting = accounting
     }
 
-    public func run(_ runtime: ActuatorRuntime, clock: ManualWallClock,
+    package func run(_ runtime: ActuatorRuntime, clock: ManualWallClock,
                     progress: ((Int, CycleReport) -> Void)? = nil) async -> ReplaySummary {
         let config = runtime.configuration
         let interval = Double(config.interval)

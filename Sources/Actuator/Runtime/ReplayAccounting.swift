@@ -3,17 +3,17 @@ import Scaling
 /// What a replay assumes of the world around the actuator — the delays and the regular
 /// autoscaler `psm simulate` assumes (docs/simulation.md, "Accounting"), so that the two agree on
 /// the same trace, policy and parameters (docs/actuator.md, "Replay").
-public struct ReplayAccounting: Sendable, Hashable {
+package struct ReplayAccounting: Sendable, Hashable {
     /// Seconds from activating a ready shadow to it serving (`psm simulate --activation-delay`).
-    public var activationDelay: Double
+    package var activationDelay: Double
     /// Cooldowns of the regular autoscaler that launches on demand what the pool does not cover
     /// and scales those VMs in (`--scale-out-cooldown`, `--scale-in-cooldown`).
-    public var scaleOutCooldown: Double
-    public var scaleInCooldown: Double
+    package var scaleOutCooldown: Double
+    package var scaleInCooldown: Double
     /// Utilisation above which an instant counts as an SLO violation (`--slo-utilisation`).
-    public var sloUtilisation: Double
+    package var sloUtilisation: Double
 
-    public init(activationDelay: Double = 0.043, scaleOutCooldown: Double = 300, scaleInCooldown: Double = 300,
+    package init(activationDelay: Double = 0.043, scaleOutCooldown: Double = 300, scaleInCooldown: Double = 300,
                 sloUtilisation: Double = 1) {
         self.activationDelay = activationDelay
         self.scaleOutCooldown = scaleOutCooldown

@@ -3,11 +3,11 @@ import Foundation
 import TimeSeries
 
 /// A replay file's problem, with file and line.
-public struct ReplayError: Error, Sendable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var message: String
-    public var description: String { line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)" }
+package struct ReplayError: Error, Sendable, CustomStringConvertible {
+    package var file: String
+    package var line: Int?
+    package var message: String
+    package var description: String { line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)" }
 }
 
 /// Recorded demand to feed the actuator as if live (`psm-actuator --replay FILE`), a long CSV in
@@ -28,20 +28,20 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 /// input, so any malformed row is an error naming its file and line (NaN and empty values are kept
 /// as missing intervals, which the actuator treats as no live value; a group whose VM has a missing
 /// value at a timestamp has no value there — a partial sum would understate its demand).
-public struct ReplayTrace: Sendable {
+package struct ReplayTrace: Sendable {
     /// Per timestamp (ascending), the demand of each group that has a row there.
-    public var steps: [(time: Int64, demand: [String: Double])]
-    public var groups: [String]
+    package var steps: [(time: Int64, demand: [String: Double])]
+    package var groups: [String]
     /// The most common spacing of the timestamps (the replay interval), seconds.
-    public var interval: Int64
+    package var interval: Int64
     /// The VMs of a per-VM trace (empty for a per-group trace).
-    public var vms: [String] = []
+    package var vms: [String] = []
 
     /// How a group turns its VMs' rows into demand (from `[[actuator.groups]]`).
-    public struct DemandRule: Sendable, Hashable {
-        public var metric: String
-        public var unitsPerMetric: Double
-        public init(metric: String = "demand_units", unitsPerMetric: Double = 1) {
+    package struct DemandRule: Sendable, Hashable {
+        package var metric: String
+        package var unitsPerMetric: Double
+        package init(metric: String = "demand_units", unitsPerMetric: Double = 1) {
             self.metric = metric
             self.unitsPerMetric = unitsPerMetric
         }
@@ -54,7 +54,7 @@ public struct ReplayTrace: Sendable {
         }
     }
 
-    public static func load(path: String, groups: [GroupConfiguration] = []) throws(ReplayError) -> ReplayTrace {
+    package static func load(path: String, groups: [GroupConfiguration] = []) throws(ReplayError) -> ReplayTrace {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ReplayError(file: path, line: nil, message: "cannot read the file (missing, unreadable or not UTF-8)")
         }
@@ -63,7 +63,7 @@ public struct ReplayTrace: Sendable {
 
     /// Parses a trace; `groups` gives the per-VM rows their groups' demand rules (a group not
     /// among them counts `demand_units` rows, or every row without a metric, as capacity units).
-    public static func parse(_ text: String, file: String, groups: [GroupConfiguration] = []) throws(ReplayError) -> ReplayTrace {
+    package static func parse(_ text: String, file: String, groups: [GroupConfiguration] = []) throws(ReplayError) -> ReplayTrace {
         var rules: [String: DemandRule] = [:]
         for g in groups where rules[g.name] == nil {
             rules[g.name] = DemandRule(metric: g.demandMetric, unitsPerMetric: g.unitsPerMetric)
@@ -71,7 +71,7 @@ public struct ReplayTrace: Sendable {
         return try parse(text, file: file, rules: rules)
     }
 
-    public static func parse(_ text: String, file: String, rules: [String: DemandRule]) throws(ReplayError) -> ReplayTrace {
+    package static func parse(_ text: String, file: String, rules: [String: DemandRule]) throws(ReplayError) -> ReplayTrace {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         guard let header = lines.first else { throw ReplayError(file: file, line: nil, message: "the file is empty") }

@@ -71,9 +71,9 @@ public struct GroupScorer: Sendable {
     /// The models forecasting (one, or a combination's members).
     public var components: [String] { definition.components }
     /// How a combination merges its members (`mean` for a single model and older combinations).
-    public var rule: CombinationRule { definition.rule }
+    package var rule: CombinationRule { definition.rule }
     /// The weighted rule's weight per component (`components` order); nil for other rules.
-    public var weights: [Double]? { definition.weights }
+    package var weights: [Double]? { definition.weights }
     /// The series the model was trained for.
     public var seriesIDs: [String] { definition.seriesIDs }
     public var axis: TimeAxis { definition.axis }
@@ -83,7 +83,7 @@ public struct GroupScorer: Sendable {
     /// and forecasts work on the stored state in place instead of copying it out and back.
     private var states: [SeriesState]
     /// What loading noticed (missing calibration tables, …).
-    public private(set) var diagnostics: [String] = []
+    package private(set) var diagnostics: [String] = []
 
     /// The per-series state of every component.
     ///
@@ -233,17 +233,17 @@ public struct GroupScorer: Sendable {
     }
 
     /// Whether some component reads regressors (then `append` and `forecast` need the events).
-    public var usesFeatures: Bool { definition.features != nil }
+    package var usesFeatures: Bool { definition.features != nil }
 
     /// How far before and after an event window the model's event columns reach (nil: no regressors).
-    public var featureReach: (lead: Int64, lag: Int64)? { definition.features?.reach }
+    package var featureReach: (lead: Int64, lag: Int64)? { definition.features?.reach }
 
     /// The regressor columns through which *every* component reads `event` for `seriesID` —
     /// the model has learned a coefficient for it — with their largest lead and lag; nil when
     /// some component does not (a seasonal naive, an ARIMA that dropped the column, a
     /// `notice_multiplier` column and a notice that gives only a level): such an event cannot
     /// change the forecast through the model.
-    public func learnedColumns(of event: Event, seriesID: String) -> (names: [String], lead: Int64, lag: Int64)? {
+    package func learnedColumns(of event: Event, seriesID: String) -> (names: [String], lead: Int64, lag: Int64)? {
         let d = definition
         guard let f = d.features, let i = d.index[seriesID], event.scope.applies(toSeries: seriesID, group: d.group) else { return nil }
         var names = Set<String>(), lead: Int64 = 0, lag: Int64 = 0

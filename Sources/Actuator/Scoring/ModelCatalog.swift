@@ -59,7 +59,7 @@ public final class ModelCatalog: @unchecked Sendable {
     private var histories: [String: [String: History]] = [:]
     private var errors: [String: ScoringError] = [:]
     /// Every `fullCheckEvery`-th refresh reads every pointer even when the change marker stayed.
-    public let fullCheckEvery: Int
+    package let fullCheckEvery: Int
     /// Guards the marker seen at the last full check and the groups it covered. Taken before
     /// `refreshLock`, never while holding `lock`.
     private let markerLock = NSLock()
@@ -240,7 +240,7 @@ public final class ModelCatalog: @unchecked Sendable {
 
     /// The largest lead and lag of the event columns of any model served (0, 0 when no model
     /// reads events): how far beyond a window of interest events still change a forecast.
-    public func featureReach() -> (lead: Int64, lag: Int64) {
+    package func featureReach() -> (lead: Int64, lag: Int64) {
         withLock { featured.values.reduce((lead: Int64(0), lag: Int64(0))) { (max($0.lead, $1.lead), max($0.lag, $1.lag)) } }
     }
 
@@ -251,7 +251,7 @@ public final class ModelCatalog: @unchecked Sendable {
     public func scorer(group: String) -> GroupScorer? { withLock { scorers[group] } }
 
     /// The last refresh error of `group` (nil once a version loads cleanly).
-    public func lastError(group: String) -> ScoringError? { errors(group) }
+    package func lastError(group: String) -> ScoringError? { errors(group) }
 
     private func errors(_ group: String) -> ScoringError? { withLock { errors[group] } }
 

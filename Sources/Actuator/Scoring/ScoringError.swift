@@ -30,7 +30,7 @@ public struct ScoringError: Error, CustomStringConvertible, Sendable, Equatable 
     public let group: String?
     public let seriesID: String?
 
-    public init(_ code: Code, _ message: String, group: String? = nil, seriesID: String? = nil) {
+    package init(_ code: Code, _ message: String, group: String? = nil, seriesID: String? = nil) {
         self.code = code
         self.message = message
         self.group = group

@@ -38,7 +38,7 @@ public struct DecisionLog: Sendable {
         positiveInfinity: "+inf", negativeInfinity: "-inf", nan: "nan")
 
     /// Why `group`'s pool has its size: the latest decision's explanation, nil when none is stored.
-    public func explain(group: String) throws(MetricStoreError) -> [String]? {
+    package func explain(group: String) throws(MetricStoreError) -> [String]? {
         try decisions(group: group, limit: 1).first?.explanation
     }
 }

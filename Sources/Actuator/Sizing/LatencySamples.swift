@@ -3,16 +3,16 @@ import Scaling
 
 /// The measured activation latencies the runtime keeps per group: the last `kept` succeeded
 /// activations of each kind (restored from a save image, or resumed from a pause).
-public struct LatencySamples: Sendable {
-    public static let kept = 64
+package struct LatencySamples: Sendable {
+    package static let kept = 64
     var restore: [String: [Double]] = [:]
     var resume: [String: [Double]] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Takes a succeeded activation's step latencies: one with a `restore` step is a saved
     /// shadow's (restore + resume), one without a paused shadow's (resume).
-    public mutating func add(_ record: ActivationRecord) {
+    package mutating func add(_ record: ActivationRecord) {
         guard record.outcome == .succeeded, let resumed = record.stepLatencies["resume"], resumed.isFinite else { return }
         if let restored = record.stepLatencies["restore"], restored.isFinite {
             Self.push(restored + resumed, into: &restore[record.group, default: []])
@@ -28,7 +28,7 @@ public struct LatencySamples: Sendable {
 
     /// The group's medians when it has `minimumSamples` of a kind, else every group's pooled, else
     /// the default (latencies are mostly a property of the host and the guest image).
-    public func latencies(group: String) -> ActivationLatencies {
+    package func latencies(group: String) -> ActivationLatencies {
         func pick(_ samples: [String: [Double]], _ fallback: Double) -> (Double, Int) {
             let own = samples[group] ?? []
             if own.count >= ActivationLatencies.minimumSamples { return (median(own), own.count) }

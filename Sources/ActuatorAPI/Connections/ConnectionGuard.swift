@@ -12,7 +12,7 @@ import NIOHTTPTypes
 /// room — so idle or slowloris connections cannot keep a probe's fresh `/healthz` out — and when
 /// every connection is busy, the new one is closed at once. Either way the process never holds more
 /// than `limit` connections (plus the few being closed), so the descriptor table never runs out.
-public final class ConnectionTracker: @unchecked Sendable {
+package final class ConnectionTracker: @unchecked Sendable {
     public let limit: Int
     private let logger: Logger
     private let lock = NSLock()
@@ -28,24 +28,24 @@ public final class ConnectionTracker: @unchecked Sendable {
     }
 
     /// What the tracker has done since the server started.
-    public struct Counts: Sendable, Hashable {
+    package struct Counts: Sendable, Hashable {
         /// Connections closed at once because every admitted one was busy.
-        public var refused = 0
+        package var refused = 0
         /// Waiting connections closed to make room for a new one.
-        public var evicted = 0
+        package var evicted = 0
         /// Connections closed for not sending a complete head, or a complete body, in time.
-        public var headerTimeouts = 0
-        public var bodyTimeouts = 0
+        package var headerTimeouts = 0
+        package var bodyTimeouts = 0
     }
 
-    public init(limit: Int, logger: Logger) {
+    package init(limit: Int, logger: Logger) {
         self.limit = max(1, limit)
         self.logger = logger
     }
 
     /// Connections admitted and not yet closed.
     public var open: Int { lock.withLock { entries.count } }
-    public var totals: Counts { lock.withLock { counts } }
+    package var totals: Counts { lock.withLock { counts } }
 
     enum Admission {
         case admitted
@@ -273,7 +273,7 @@ extension ActuatorAPI {
     /// limit towards the hard one when it is short of the connections plus `headroom` descriptors (the
     /// store, the model files, libvirt, logs), and when even the hard limit is short, lowers the
     /// connection limit to leave the headroom free. Returns the limit to enforce.
-    public static func fitConnectionLimit(_ configured: Int, headroom: Int = 256, logger: Logger) -> Int {
+    package static func fitConnectionLimit(_ configured: Int, headroom: Int = 256, logger: Logger) -> Int {
         #if os(Linux)
         let nofile = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
         #else

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Token buckets, one per client: each holds up to `burst` tokens, refilled at `rate` per second;
 /// a write takes one token or is refused with the time until the next one.
-public final class WriteRateLimiter: @unchecked Sendable {
+package final class WriteRateLimiter: @unchecked Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: Double
@@ -16,14 +16,14 @@ public final class WriteRateLimiter: @unchecked Sendable {
     private var buckets: [Int: Bucket] = [:]
 
     /// - Parameter now: seconds on a monotonic clock (injected so tests need not sleep).
-    public init(rate: Double, burst: Int, now: @escaping @Sendable () -> Double = WriteRateLimiter.monotonicSeconds) {
+    package init(rate: Double, burst: Int, now: @escaping @Sendable () -> Double = WriteRateLimiter.monotonicSeconds) {
         self.rate = rate
         self.burst = Double(burst)
         self.now = now
     }
 
     /// Takes a token for `client`; returns nil when allowed, else the seconds to wait.
-    public func take(client: Int) -> Double? {
+    package func take(client: Int) -> Double? {
         let t = now()
         return lock.withLock {
             var bucket = buckets[client] ?? Bucket(tokens: burst, updated: t)
@@ -40,7 +40,7 @@ public final class WriteRateLimiter: @unchecked Sendable {
     }
 
     /// Seconds on the process's monotonic clock.
-    @Sendable public static func monotonicSeconds() -> Double {
+    @Sendable package static func monotonicSeconds() -> Double {
         let elapsed = ContinuousClock.now - start
         let (seconds, attoseconds) = elapsed.components
         return Double(seconds) + Double(attoseconds) * 1e-18

@@ -11,7 +11,7 @@ extension GroupEvaluation {
     /// `history`, when given, maps series ids to their values up to each fan chart's origin
     /// (the last `historyTail` are shown); otherwise the history is pieced together from the
     /// earlier folds' actuals.
-    public init(group: String, backtests: [BacktestReport], fanCharts: Int = 4, historyTail: Int = 48,
+    package init(group: String, backtests: [BacktestReport], fanCharts: Int = 4, historyTail: Int = 48,
                 history: [String: [Double]] = [:]) {
         let evaluations = backtests.map(ModelEvaluation.init(backtest:))
         let order = evaluations.indices.sorted { a, b in
@@ -75,13 +75,13 @@ extension GroupEvaluation {
 
 extension ModelEvaluation {
     /// Whether `model` names the seasonal-naive baseline.
-    public static func isBaselineName(_ model: String) -> Bool {
+    package static func isBaselineName(_ model: String) -> Bool {
         model.lowercased().hasPrefix("seasonal-naive")
     }
 
     /// Scores and calibration diagnostics (PIT over 10 bins, reliability at the backtest's
     /// levels) of one backtest, over every scored fold of every series.
-    public init(backtest: BacktestReport) {
+    package init(backtest: BacktestReport) {
         var pitValues: [Double] = []
         var samples: [CalibrationSample] = []
         let levels = backtest.configuration.levels
@@ -107,7 +107,7 @@ extension ModelSelection {
     /// The model with the lowest mean CRPS (a proper score of the whole distribution; the series
     /// are the same for every model, so the means are comparable); ties go to the baseline, then
     /// to the earlier model. Nil when no model was scored.
-    public static func lowestCRPS(_ models: [ModelEvaluation]) -> ModelSelection? {
+    package static func lowestCRPS(_ models: [ModelEvaluation]) -> ModelSelection? {
         let scored = models.compactMap { m in m.overall.flatMap { $0.crps.isFinite ? (m, $0.crps) : nil } }
         guard let best = scored.min(by: { a, b in
             a.1 != b.1 ? a.1 < b.1 : (a.0.isBaseline && !b.0.isBaseline)
@@ -127,7 +127,7 @@ extension ModelSelection {
 extension FanChart {
     /// The last scored fold of `series`, with up to `historyTail` values before its origin taken
     /// from `history` (the series' values by index) or, without it, from the earlier folds' actuals.
-    public init?(lastFoldOf series: SeriesBacktest, model: String, historyTail: Int, history: [Double]? = nil) {
+    package init?(lastFoldOf series: SeriesBacktest, model: String, historyTail: Int, history: [Double]? = nil) {
         guard let last = series.folds.max(by: { $0.origin < $1.origin }) else { return nil }
         let tail = max(historyTail, 0)
         let start = max(last.origin - tail, 0)

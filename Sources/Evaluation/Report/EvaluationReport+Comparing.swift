@@ -1,7 +1,7 @@
 /// `psm report`: backtests of the same series compared side by side.
 extension EvaluationReport {
     /// Groups backtests by the set of series they scored (same data → compared side by side).
-    public init(comparing backtests: [BacktestReport], title: String, createdAt: Int64, psmVersion: String,
+    package init(comparing backtests: [BacktestReport], title: String, createdAt: Int64, psmVersion: String,
                 fanCharts: Int, historyTail: Int) {
         var order: [[String]] = [], members: [[String]: [BacktestReport]] = [:]
         for b in backtests {

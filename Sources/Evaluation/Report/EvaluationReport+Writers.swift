@@ -3,17 +3,17 @@ import Foundation
 extension EvaluationReport {
     /// The report as pretty-printed JSON with sorted keys (NaN and infinities as the strings
     /// "NaN", "Infinity", "-Infinity", which `decode(json:)` reads back).
-    public func json() throws -> Data {
+    package func json() throws -> Data {
         try Self.encoder.encode(self)
     }
 
     /// Reads a report written by `json()`.
-    public static func decode(json data: Data) throws -> EvaluationReport {
+    package static func decode(json data: Data) throws -> EvaluationReport {
         try decoder.decode(EvaluationReport.self, from: data)
     }
 
     /// The report as one self-contained HTML page (inline CSS and SVG, nothing fetched).
-    public func html() -> String {
+    package func html() -> String {
         ReportPage.render(self)
     }
 

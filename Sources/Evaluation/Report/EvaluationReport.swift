@@ -3,21 +3,21 @@ import TimeSeries
 
 /// Everything the evaluation report shows, as plain Codable data: written as JSON next to the
 /// HTML page, and filled either from `psm backtest --json` files or by the training pipeline.
-public struct EvaluationReport: Sendable, Hashable, Codable {
+package struct EvaluationReport: Sendable, Hashable, Codable {
     /// Bumped when a field changes meaning; readers refuse a newer major schema.
-    public static let currentSchemaVersion = 1
+    package static let currentSchemaVersion = 1
 
-    public var schemaVersion: Int
-    public var title: String
+    package var schemaVersion: Int
+    package var title: String
     /// When the report was made, Unix seconds (UTC).
-    public var createdAt: Int64
+    package var createdAt: Int64
     /// The psm version that made it.
-    public var psmVersion: String
-    public var groups: [GroupEvaluation]
+    package var psmVersion: String
+    package var groups: [GroupEvaluation]
     /// Report-wide remarks (inputs skipped, baseline missing, …), shown at the top.
-    public var notes: [String]
+    package var notes: [String]
 
-    public init(title: String, createdAt: Int64, psmVersion: String, groups: [GroupEvaluation], notes: [String] = []) {
+    package init(title: String, createdAt: Int64, psmVersion: String, groups: [GroupEvaluation], notes: [String] = []) {
         schemaVersion = Self.currentSchemaVersion
         self.title = title
         self.createdAt = createdAt
@@ -28,22 +28,22 @@ public struct EvaluationReport: Sendable, Hashable, Codable {
 }
 
 /// One VM group: the models compared on its series, the choice made and the versions published.
-public struct GroupEvaluation: Sendable, Hashable, Codable {
-    public var group: String
+package struct GroupEvaluation: Sendable, Hashable, Codable {
+    package var group: String
     /// How the backtests were cut (the first model's; models compared should share it).
-    public var configuration: BacktestConfiguration?
+    package var configuration: BacktestConfiguration?
     /// The seasonal-naive baseline first (when present), then the others in input order.
-    public var models: [ModelEvaluation]
-    public var selection: ModelSelection?
+    package var models: [ModelEvaluation]
+    package var selection: ModelSelection?
     /// Interval coverage before and after calibration, per model that was calibrated.
-    public var calibration: [CalibrationCoverage]
+    package var calibration: [CalibrationCoverage]
     /// Last-fold forecasts of a few series, for the fan charts.
-    public var fanCharts: [FanChart]
+    package var fanCharts: [FanChart]
     /// Published versions of the group's model, newest first (empty when not published).
-    public var versions: [VersionRecord]
-    public var notes: [String]
+    package var versions: [VersionRecord]
+    package var notes: [String]
 
-    public init(group: String, configuration: BacktestConfiguration? = nil, models: [ModelEvaluation],
+    package init(group: String, configuration: BacktestConfiguration? = nil, models: [ModelEvaluation],
                 selection: ModelSelection? = nil, calibration: [CalibrationCoverage] = [],
                 fanCharts: [FanChart] = [], versions: [VersionRecord] = [], notes: [String] = []) {
         self.group = group
@@ -57,22 +57,22 @@ public struct GroupEvaluation: Sendable, Hashable, Codable {
     }
 
     /// The seasonal-naive baseline's evaluation, if it was run.
-    public var baseline: ModelEvaluation? { models.first(where: \.isBaseline) }
+    package var baseline: ModelEvaluation? { models.first(where: \.isBaseline) }
 }
 
 /// One model's scores on a group, with its calibration diagnostics.
-public struct ModelEvaluation: Sendable, Hashable, Codable {
-    public var model: String
+package struct ModelEvaluation: Sendable, Hashable, Codable {
+    package var model: String
     /// True for the seasonal-naive baseline every other model is compared against.
-    public var isBaseline: Bool
+    package var isBaseline: Bool
     /// Mean over the series that were scored.
-    public var overall: MetricSummary?
-    public var series: [SeriesMetrics]
+    package var overall: MetricSummary?
+    package var series: [SeriesMetrics]
     /// PIT values of every scored forecast step, binned.
-    public var pit: PITHistogram?
-    public var reliability: ReliabilityDiagram?
+    package var pit: PITHistogram?
+    package var reliability: ReliabilityDiagram?
 
-    public init(model: String, isBaseline: Bool, overall: MetricSummary?, series: [SeriesMetrics],
+    package init(model: String, isBaseline: Bool, overall: MetricSummary?, series: [SeriesMetrics],
                 pit: PITHistogram? = nil, reliability: ReliabilityDiagram? = nil) {
         self.model = model
         self.isBaseline = isBaseline
@@ -84,12 +84,12 @@ public struct ModelEvaluation: Sendable, Hashable, Codable {
 }
 
 /// One series' mean scores over its folds.
-public struct SeriesMetrics: Sendable, Hashable, Codable {
-    public var seriesID: String
-    public var folds: Int
-    public var summary: MetricSummary?
+package struct SeriesMetrics: Sendable, Hashable, Codable {
+    package var seriesID: String
+    package var folds: Int
+    package var summary: MetricSummary?
 
-    public init(seriesID: String, folds: Int, summary: MetricSummary?) {
+    package init(seriesID: String, folds: Int, summary: MetricSummary?) {
         self.seriesID = seriesID
         self.folds = folds
         self.summary = summary
@@ -97,27 +97,27 @@ public struct SeriesMetrics: Sendable, Hashable, Codable {
 }
 
 /// The model chosen for a group and why, in words a reader can check against the tables.
-public struct ModelSelection: Sendable, Hashable, Codable {
-    public var model: String
-    public var reason: String
+package struct ModelSelection: Sendable, Hashable, Codable {
+    package var model: String
+    package var reason: String
 
-    public init(model: String, reason: String) {
+    package init(model: String, reason: String) {
         self.model = model
         self.reason = reason
     }
 }
 
 /// Observed coverage of the central intervals, keyed like `MetricSummary.coverage` ("0.8", …).
-public struct CalibrationCoverage: Sendable, Hashable, Codable {
-    public var model: String
+package struct CalibrationCoverage: Sendable, Hashable, Codable {
+    package var model: String
     /// `CalibrationMethod` raw value (`cqr`, `cqr-asymmetric`, `residual-quantile`), if known.
-    public var method: String?
-    public var before: [String: Double]
-    public var after: [String: Double]
+    package var method: String?
+    package var before: [String: Double]
+    package var after: [String: Double]
     /// The held-out check behind `before` and `after`, when there was one (counts and intervals).
-    public var heldOut: HeldOutCoverage?
+    package var heldOut: HeldOutCoverage?
 
-    public init(model: String, method: String? = nil, before: [String: Double], after: [String: Double],
+    package init(model: String, method: String? = nil, before: [String: Double], after: [String: Double],
                 heldOut: HeldOutCoverage? = nil) {
         self.model = model
         self.method = method
@@ -130,25 +130,25 @@ public struct CalibrationCoverage: Sendable, Hashable, Codable {
 /// Coverage of backtest forecasts that neither the model's fit nor its calibration table saw:
 /// each held-out block of origins is corrected by a table fitted on earlier origins only
 /// (`CalibrationSchedule`), as a published table serves until the next training run.
-public struct HeldOutCoverage: Sendable, Hashable, Codable {
+package struct HeldOutCoverage: Sendable, Hashable, Codable {
     /// `CalibrationMethod` raw value.
-    public var method: String
+    package var method: String
     /// Horizon, window and refresh actually used (smaller than configured when the span was short).
-    public var schedule: CalibrationSchedule
+    package var schedule: CalibrationSchedule
     /// Steps between the backtest's origins.
-    public var originStride: Int
+    package var originStride: Int
     /// Forecasts (series × origins) scored, and the forecast steps behind each estimate.
-    public var forecasts: Int
+    package var forecasts: Int
     /// Uncalibrated coverage of the same forecasts, per nominal (0.8, 0.9, 0.95).
-    public var raw: [CoverageEstimate]
+    package var raw: [CoverageEstimate]
     /// Calibrated coverage, per nominal.
-    public var calibrated: [CoverageEstimate]
+    package var calibrated: [CoverageEstimate]
     /// The calibrated counts per block, so that groups can be pooled with their blocks.
-    public var tally: CoverageTally
+    package var tally: CoverageTally
     /// Why the schedule differs from the configured one, if it does.
-    public var note: String?
+    package var note: String?
 
-    public init(method: String, schedule: CalibrationSchedule, originStride: Int, forecasts: Int,
+    package init(method: String, schedule: CalibrationSchedule, originStride: Int, forecasts: Int,
                 raw: [CoverageEstimate], calibrated: [CoverageEstimate], tally: CoverageTally, note: String? = nil) {
         self.method = method
         self.schedule = schedule
@@ -161,23 +161,23 @@ public struct HeldOutCoverage: Sendable, Hashable, Codable {
     }
 
     /// Coverage keyed like `MetricSummary.coverage` ("0.8", …).
-    public static func dictionary(_ estimates: [CoverageEstimate]) -> [String: Double] {
+    package static func dictionary(_ estimates: [CoverageEstimate]) -> [String: Double] {
         Dictionary(estimates.map { (MetricSummary.key($0.nominal), $0.coverage) }, uniquingKeysWith: { a, _ in a })
     }
 }
 
 /// A forecast from one origin against what happened, with the history just before it.
-public struct FanChart: Sendable, Hashable, Codable {
-    public var seriesID: String
-    public var model: String
+package struct FanChart: Sendable, Hashable, Codable {
+    package var seriesID: String
+    package var model: String
     /// Values at the `history.count` grid positions just before the forecast's first step
     /// (NaN where unknown).
-    public var history: [Double]
-    public var forecast: ForecastDistribution
+    package var history: [Double]
+    package var forecast: ForecastDistribution
     /// Actual values over the forecast's steps (NaN where not observed).
-    public var actuals: [Double]
+    package var actuals: [Double]
 
-    public init(seriesID: String, model: String, history: [Double], forecast: ForecastDistribution, actuals: [Double]) {
+    package init(seriesID: String, model: String, history: [Double], forecast: ForecastDistribution, actuals: [Double]) {
         self.seriesID = seriesID
         self.model = model
         self.history = history
@@ -187,19 +187,19 @@ public struct FanChart: Sendable, Hashable, Codable {
 }
 
 /// One published model version, as the registry lists it.
-public struct VersionRecord: Sendable, Hashable, Codable {
-    public var id: String
+package struct VersionRecord: Sendable, Hashable, Codable {
+    package var id: String
     /// Unix seconds (UTC).
-    public var createdAt: Int64?
+    package var createdAt: Int64?
     /// The version this one replaced (the previous CURRENT) or was derived from.
-    public var parent: String?
+    package var parent: String?
     /// True for the version `CURRENT` names.
-    public var isCurrent: Bool
-    public var model: String?
+    package var isCurrent: Bool
+    package var model: String?
     /// Free text: "promoted", "rolled back from …", the selection metric, ….
-    public var note: String?
+    package var note: String?
 
-    public init(id: String, createdAt: Int64? = nil, parent: String? = nil, isCurrent: Bool = false,
+    package init(id: String, createdAt: Int64? = nil, parent: String? = nil, isCurrent: Bool = false,
                 model: String? = nil, note: String? = nil) {
         self.id = id
         self.createdAt = createdAt

@@ -1,12 +1,12 @@
 /// A day of the week, ISO 8601 order (Monday first).
-public enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable {
+package enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable {
     case monday = 0, tuesday, wednesday, thursday, friday, saturday, sunday
 
     var name: String { String(describing: self) }
 }
 
 /// When a holiday falls, in the calendar's local time.
-public enum HolidayRule: Sendable, Hashable {
+package enum HolidayRule: Sendable, Hashable {
     /// One specific date (`2026-12-25`).
     case date(year: Int, month: Int, day: Int)
     /// The same month and day every year (`12-25`); Feb 29 occurs in leap years only.
@@ -60,15 +60,15 @@ public enum HolidayRule: Sendable, Hashable {
 }
 
 /// A named holiday: a rule for its first day and how many consecutive local days it lasts.
-public struct Holiday: Sendable, Hashable, Codable {
+package struct Holiday: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey { case name, rule, durationDays = "duration_days" }
 
-    public var name: String
-    public var rule: HolidayRule
+    package var name: String
+    package var rule: HolidayRule
     /// Consecutive local days covered, starting on the rule's day (1…366).
-    public var durationDays: Int
+    package var durationDays: Int
 
-    public init(name: String, rule: HolidayRule, durationDays: Int = 1) {
+    package init(name: String, rule: HolidayRule, durationDays: Int = 1) {
         self.name = name
         self.rule = rule
         self.durationDays = durationDays

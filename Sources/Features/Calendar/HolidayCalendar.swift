@@ -7,15 +7,15 @@ import TimeSeries
 /// so days with a daylight-saving switch have 23 or 25 hours and are still labelled correctly.
 public struct HolidayCalendar: Sendable, Hashable {
     /// The IANA zone name as given (`Europe/Berlin`, `UTC`).
-    public let timeZoneIdentifier: String
-    public let holidays: [Holiday]
+    package let timeZoneIdentifier: String
+    package let holidays: [Holiday]
     private let zone: TimeZone
 
     /// A calendar in UTC with no holidays.
     public static let utc = HolidayCalendar(verifiedIdentifier: "UTC", zone: .gmt, holidays: [])
 
     /// Creates a calendar; throws `unknownTimeZone` or `invalidHoliday`.
-    public init(timeZone identifier: String = "UTC", holidays: [Holiday] = []) throws {
+    package init(timeZone identifier: String = "UTC", holidays: [Holiday] = []) throws {
         guard let zone = TimeZone(identifier: identifier) else {
             throw FeatureError(.unknownTimeZone,
                                "unknown time zone \"\(identifier)\" (expected an IANA name such as \"Europe/Berlin\" or \"UTC\")")
@@ -31,36 +31,36 @@ public struct HolidayCalendar: Sendable, Hashable {
     }
 
     /// Seconds east of UTC in effect at Unix time `t`.
-    public func utcOffset(at t: Int64) -> Int64 {
+    package func utcOffset(at t: Int64) -> Int64 {
         Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(t))))
     }
 
     /// The local wall-clock time at `t`, written as if it were a UTC Unix time.
-    public func localSeconds(at t: Int64) -> Int64 { t + utcOffset(at: t) }
+    package func localSeconds(at t: Int64) -> Int64 { t + utcOffset(at: t) }
 
     /// The local calendar date at `t`.
-    public func localDate(at t: Int64) -> (year: Int, month: Int, day: Int) {
+    package func localDate(at t: Int64) -> (year: Int, month: Int, day: Int) {
         let (y, m, d) = Timestamp.civilFromDays(Timestamp.floorDivMod(localSeconds(at: t), 86_400).0)
         return (Int(y), Int(m), Int(d))
     }
 
     /// The local hour of day at `t`, 0…23.
-    public func hourOfDay(at t: Int64) -> Int {
+    package func hourOfDay(at t: Int64) -> Int {
         Int(Timestamp.floorDivMod(localSeconds(at: t), 86_400).1 / 3600)
     }
 
     /// The local day of week at `t`, 0 = Monday … 6 = Sunday.
-    public func dayOfWeek(at t: Int64) -> Int {
+    package func dayOfWeek(at t: Int64) -> Int {
         Civil.weekday(days: Timestamp.floorDivMod(localSeconds(at: t), 86_400).0)
     }
 
     /// Whether the local day containing `t` is covered by any holiday.
-    public func isHoliday(at t: Int64) -> Bool {
+    package func isHoliday(at t: Int64) -> Bool {
         isHoliday(localDay: Timestamp.floorDivMod(localSeconds(at: t), 86_400).0)
     }
 
     /// The holidays covering the local day that contains `t`.
-    public func holidays(at t: Int64) -> [Holiday] {
+    package func holidays(at t: Int64) -> [Holiday] {
         let day = Timestamp.floorDivMod(localSeconds(at: t), 86_400).0
         let year = Timestamp.civilFromDays(day).year
         return holidays.filter { $0.covers(day: day, year: year) }
@@ -78,7 +78,7 @@ public struct HolidayCalendar: Sendable, Hashable {
     /// A wall time repeated when clocks fall back maps to its first occurrence; a wall time skipped
     /// when clocks spring forward maps to the instant the same distance past the switch
     /// (02:30 on a 02:00→03:00 night becomes 03:30), as POSIX `mktime` and Python do.
-    public func unixSeconds(fromLocal local: Int64) -> Int64 {
+    package func unixSeconds(fromLocal local: Int64) -> Int64 {
         let before = utcOffset(at: local - 86_400)
         let after = utcOffset(at: local + 86_400)
         if before == after { return local - before }

@@ -5,7 +5,7 @@ extension HolidayRule: CustomStringConvertible, Codable {
     ///
     /// Ordinals: `1st`…`5th`, `first`…`fifth`, `last`. Weekdays and months: full English names or
     /// their three-letter abbreviations, any case. Throws `FeatureError.Code.invalidHoliday`.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "+") }) {
             self = try Self.parseDate(trimmed, original: text)
@@ -49,7 +49,7 @@ extension HolidayRule: CustomStringConvertible, Codable {
     }
 
     /// The rule as `HolidayRule(parsing:)` reads it: `2026-12-25`, `12-25`, `4th thursday of november`.
-    public var description: String {
+    package var description: String {
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -65,7 +65,7 @@ extension HolidayRule: CustomStringConvertible, Codable {
     }
 
     /// Stored as its text, so manifests read like calendar files.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
         do { try self.init(parsing: text) } catch let error as FeatureError {
@@ -73,7 +73,7 @@ extension HolidayRule: CustomStringConvertible, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -9,7 +9,7 @@ extension Event {
     /// An occurrence is included when it starts no later than `recurrence.until`. Events whose
     /// end is not after their start, or that lie beyond `FeatureSchema.positionLimit`,
     /// have no occurrences.
-    public func occurrences(overlapping range: Range<Int64>, calendar: HolidayCalendar = .utc) -> [Range<Int64>] {
+    package func occurrences(overlapping range: Range<Int64>, calendar: HolidayCalendar = .utc) -> [Range<Int64>] {
         guard end > start, !range.isEmpty,
               FeatureSchema.positionLimit.contains(start), FeatureSchema.positionLimit.contains(end) else { return [] }
         let range = max(range.lowerBound, FeatureSchema.positionLimit.lowerBound)

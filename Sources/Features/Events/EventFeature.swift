@@ -7,9 +7,9 @@ import TimeSeries
 /// With `shape == .step` the full value holds over the whole window; with `.ramp` it rises
 /// linearly from 0 at `start − lead` to full at `start`, and falls from full at `end` to 0 at
 /// `end + lag` (the last in-window position stays above 0).
-public struct EventFeature: Sendable, Hashable, Codable {
+package struct EventFeature: Sendable, Hashable, Codable {
     /// What the column carries inside a window.
-    public enum Value: String, Sendable, Hashable, Codable {
+    package enum Value: String, Sendable, Hashable, Codable {
         /// 1 inside the window.
         case indicator
         /// `multiplier − 1` (0 = no change); events without a multiplier are ignored.
@@ -19,19 +19,19 @@ public struct EventFeature: Sendable, Hashable, Codable {
     }
 
     /// How the value behaves over the lead and lag parts of the window.
-    public enum Shape: String, Sendable, Hashable, Codable { case step, ramp }
+    package enum Shape: String, Sendable, Hashable, Codable { case step, ramp }
 
-    public var kind: Event.Kind
-    public var value: Value
+    package var kind: Event.Kind
+    package var value: Value
     /// How long before an occurrence starts the feature is already on (axis units, ≥ 0).
-    public var lead: Int64
+    package var lead: Int64
     /// How long after an occurrence ends the feature stays on (axis units, ≥ 0).
-    public var lag: Int64
-    public var shape: Shape
+    package var lag: Int64
+    package var shape: Shape
     /// The column name, `<kind>_window`, `<kind>_multiplier` or `<kind>_level` unless given.
-    public var name: String
+    package var name: String
 
-    public init(kind: Event.Kind, value: Value = .indicator, lead: Int64 = 0, lag: Int64 = 0,
+    package init(kind: Event.Kind, value: Value = .indicator, lead: Int64 = 0, lag: Int64 = 0,
                 shape: Shape = .step, name: String? = nil) {
         self.kind = kind
         self.value = value
@@ -43,7 +43,7 @@ public struct EventFeature: Sendable, Hashable, Codable {
 
     /// The full in-window value an event contributes, or nil when it carries none (an event of
     /// another kind, or a `.multiplier`/`.level` column and an event without that value).
-    public func magnitude(of event: Event) -> Double? {
+    package func magnitude(of event: Event) -> Double? {
         guard event.kind == kind else { return nil }
         switch value {
         case .indicator: return 1

@@ -8,13 +8,13 @@ public struct CalendarFile: Sendable, Hashable {
     public var calendar: HolidayCalendar
     public var events: [Event]
 
-    public init(calendar: HolidayCalendar, events: [Event]) {
+    package init(calendar: HolidayCalendar, events: [Event]) {
         self.calendar = calendar
         self.events = events
     }
 
     /// Reads and parses the file at `path`; throws `CalendarFileError`.
-    public static func load(path: String) throws -> CalendarFile {
+    package static func load(path: String) throws -> CalendarFile {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -25,7 +25,7 @@ public struct CalendarFile: Sendable, Hashable {
     }
 
     /// Parses calendar TOML; `fileName` only labels errors. Throws `CalendarFileError`.
-    public static func parse(_ text: String, fileName: String) throws -> CalendarFile {
+    package static func parse(_ text: String, fileName: String) throws -> CalendarFile {
         let root: TOMLTable
         do { root = try TOMLText.parse(text) } catch {
             throw CalendarFileError(.syntax, file: fileName, error.description)

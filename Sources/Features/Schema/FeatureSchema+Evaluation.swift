@@ -42,7 +42,7 @@ extension FeatureSchema {
     }
 
     /// The feature row for one position (the scoring path): Unix seconds or a step index.
-    public func row(at position: Int64, seriesID: String, group: String?, events: [Event]) throws -> [Double] {
+    package func row(at position: Int64, seriesID: String, group: String?, events: [Event]) throws -> [Double] {
         guard Self.positionLimit.contains(position) else {
             throw FeatureError(.invalidSchema, "position \(position) lies outside \(Self.positionLimit)")
         }

@@ -7,24 +7,24 @@ import TimeSeries
 /// day, day of week, the holiday flag, then one column per event feature.
 public struct FeatureSchema: Sendable, Hashable {
     /// Bumped whenever a column's name or meaning changes, so old manifests are refused.
-    public static let formatVersion = 1
+    package static let formatVersion = 1
     /// Positions (Unix seconds or step indices) the schema accepts: about ±31,700 years.
-    public static let positionLimit: Range<Int64> = -1_000_000_000_000 ..< 1_000_000_000_000
+    package static let positionLimit: Range<Int64> = -1_000_000_000_000 ..< 1_000_000_000_000
 
-    public let axis: TimeAxis
+    package let axis: TimeAxis
     /// Time zone and holidays for local-time columns and for expanding recurring events.
-    public let calendar: HolidayCalendar
-    public let fourier: [FourierTerm]
-    public let hourOfDay: CalendarEncoding?
-    public let dayOfWeek: CalendarEncoding?
+    package let calendar: HolidayCalendar
+    package let fourier: [FourierTerm]
+    package let hourOfDay: CalendarEncoding?
+    package let dayOfWeek: CalendarEncoding?
     /// Whether to add the `holiday` column (1 on local days covered by a calendar holiday).
-    public let holidayFlag: Bool
-    public let events: [EventFeature]
+    package let holidayFlag: Bool
+    package let events: [EventFeature]
     /// The column names, in matrix order.
     public let columnNames: [String]
 
     /// Creates a schema; throws `FeatureError` when parameters are invalid or need a time axis.
-    public init(axis: TimeAxis = .time, calendar: HolidayCalendar = .utc, fourier: [FourierTerm] = [],
+    package init(axis: TimeAxis = .time, calendar: HolidayCalendar = .utc, fourier: [FourierTerm] = [],
                 hourOfDay: CalendarEncoding? = nil, dayOfWeek: CalendarEncoding? = nil,
                 holidayFlag: Bool = false, events: [EventFeature] = []) throws {
         if axis == .index, hourOfDay != nil || dayOfWeek != nil || holidayFlag {
@@ -62,7 +62,7 @@ public struct FeatureSchema: Sendable, Hashable {
     }
 
     /// The number of columns.
-    public var columnCount: Int { columnNames.count }
+    package var columnCount: Int { columnNames.count }
 
     private static func names(fourier: [FourierTerm], hourOfDay: CalendarEncoding?, dayOfWeek: CalendarEncoding?,
                               holidayFlag: Bool, events: [EventFeature]) -> [String] {

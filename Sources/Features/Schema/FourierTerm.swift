@@ -6,16 +6,16 @@ import Foundation
 /// fixed epoch 0, so a model trained on one window and scored on another sees the same phase.
 public struct FourierTerm: Sendable, Hashable, Codable {
     /// The period P in axis units (seconds on a time axis, steps on an index axis).
-    public var period: Double
-    public var harmonics: Int
+    package var period: Double
+    package var harmonics: Int
 
-    public init(period: Double, harmonics: Int) {
+    package init(period: Double, harmonics: Int) {
         self.period = period
         self.harmonics = harmonics
     }
 
     /// A period given in steps of `stepSeconds` each, for a time axis.
-    public static func steps(_ steps: Double, of stepSeconds: Int64, harmonics: Int) -> FourierTerm {
+    package static func steps(_ steps: Double, of stepSeconds: Int64, harmonics: Int) -> FourierTerm {
         FourierTerm(period: steps * Double(stepSeconds), harmonics: harmonics)
     }
 

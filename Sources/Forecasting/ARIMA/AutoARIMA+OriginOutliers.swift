@@ -4,7 +4,7 @@ import TimeSeries
 extension AutoARIMA {
     /// `fit`, then the search again without the observations the origin guard treated as
     /// outliers (`OriginScreen.refitWithoutOutliers`); the refit notes it in its diagnostics.
-    public static func fitGuardingOrigin(_ series: Series, season: Int?, regressors: FeatureMatrix? = nil,
+    package static func fitGuardingOrigin(_ series: Series, season: Int?, regressors: FeatureMatrix? = nil,
                                          options: AutoARIMAOptions = AutoARIMAOptions()) throws(ForecastError) -> ARIMAModel {
         var calls = 0
         return try OriginScreen.refitWithoutOutliers(series) { (s) throws(ForecastError) -> ARIMAModel in
@@ -28,9 +28,9 @@ struct IntegratedFilter: OneStepFilter {
 }
 
 extension ARIMAModel: OriginGuarded {
-    public var originOutlierPoints: [OriginOutlier] { originGuard?.outliers ?? [] }
+    package var originOutlierPoints: [OriginOutlier] { originGuard?.outliers ?? [] }
 
-    public mutating func markOriginOutliers(_ points: [OriginOutlier]) -> Bool {
+    package mutating func markOriginOutliers(_ points: [OriginOutlier]) -> Bool {
         guard originGuard != nil else { return false }
         originGuard?.markTreated(points)
         return true

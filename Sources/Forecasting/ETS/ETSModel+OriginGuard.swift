@@ -19,9 +19,9 @@ struct ETSFilter: OneStepFilter {
 }
 
 extension ETSModel: OriginGuarded {
-    public var originOutlierPoints: [OriginOutlier] { originGuard?.outliers ?? [] }
+    package var originOutlierPoints: [OriginOutlier] { originGuard?.outliers ?? [] }
 
-    public mutating func markOriginOutliers(_ points: [OriginOutlier]) -> Bool {
+    package mutating func markOriginOutliers(_ points: [OriginOutlier]) -> Bool {
         guard originGuard != nil else { return false }
         originGuard?.markTreated(points)
         return true

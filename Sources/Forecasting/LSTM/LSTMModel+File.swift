@@ -169,7 +169,7 @@ extension LSTMModel {
 
     /// The file's `weights_fnv1a64` of these members: equal for two files only when they hold
     /// the same weights (a network shared across groups has the same in every group's file).
-    public static func weightsChecksum(_ members: [[Float]]) -> String { fnv1a(weightBytes(members)) }
+    package static func weightsChecksum(_ members: [[Float]]) -> String { fnv1a(weightBytes(members)) }
 
     static func fnv1a<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325

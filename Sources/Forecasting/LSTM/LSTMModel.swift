@@ -54,7 +54,7 @@ public struct LSTMModel: Sendable {
     /// The same network (every member's weights, the embedding table whole) with the series
     /// records of `seriesIDs` only: what one group's model file holds when a network is shared
     /// across groups, each record keeping its embedding row.
-    public func restricted(to seriesIDs: Set<String>) -> LSTMModel {
+    package func restricted(to seriesIDs: Set<String>) -> LSTMModel {
         var out = self
         out.series = series.filter { seriesIDs.contains($0.seriesID) }
         return out
@@ -77,7 +77,7 @@ public struct LSTMModel: Sendable {
 
     /// The blend weight a series is forecast with: its own (chosen on its held-out window), else
     /// the model's pooled one, else 1 (the network's forecast as is).
-    public func blend(for scaling: LSTMSeriesScaling) -> Double { scaling.blend ?? training.blend ?? 1 }
+    package func blend(for scaling: LSTMSeriesScaling) -> Double { scaling.blend ?? training.blend ?? 1 }
 
     /// Quantiles (scaled residuals, ascending levels `self.levels`) turned into the requested levels
     /// in raw units: exact where a level was trained, linear between trained levels otherwise.

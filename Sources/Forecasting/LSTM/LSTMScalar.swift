@@ -6,7 +6,7 @@ import Darwin
 import LinearAlgebra
 
 /// A scalar the LSTM runs on: `Float` for training and scoring, `Double` for gradient checks.
-public protocol LSTMScalar: LinearAlgebraScalar {
+package protocol LSTMScalar: LinearAlgebraScalar {
     /// eˣ.
     static func exponential(_ x: Self) -> Self
     /// The hyperbolic tangent.
@@ -16,15 +16,15 @@ public protocol LSTMScalar: LinearAlgebraScalar {
 }
 
 extension Float: LSTMScalar {
-    @inlinable public static func exponential(_ x: Float) -> Float { expf(x) }
-    @inlinable public static func hyperbolicTangent(_ x: Float) -> Float { tanhf(x) }
-    @inlinable public static func logOnePlus(_ x: Float) -> Float { log1pf(x) }
+    @inlinable package static func exponential(_ x: Float) -> Float { expf(x) }
+    @inlinable package static func hyperbolicTangent(_ x: Float) -> Float { tanhf(x) }
+    @inlinable package static func logOnePlus(_ x: Float) -> Float { log1pf(x) }
 }
 
 extension Double: LSTMScalar {
-    @inlinable public static func exponential(_ x: Double) -> Double { exp(x) }
-    @inlinable public static func hyperbolicTangent(_ x: Double) -> Double { tanh(x) }
-    @inlinable public static func logOnePlus(_ x: Double) -> Double { log1p(x) }
+    @inlinable package static func exponential(_ x: Double) -> Double { exp(x) }
+    @inlinable package static func hyperbolicTangent(_ x: Double) -> Double { tanh(x) }
+    @inlinable package static func logOnePlus(_ x: Double) -> Double { log1p(x) }
 }
 
 extension LSTMScalar {

@@ -10,7 +10,7 @@ public struct LSTMSeriesScaling: Sendable, Hashable, Codable {
     /// The share of the network's median correction kept over the baseline, chosen on the series'
     /// held-out window (`LSTMHeldOut`); nil: none was chosen (files before it existed, no
     /// validation split), the model's pooled weight or 1 applies.
-    public var blend: Double?
+    package var blend: Double?
 
     public init(seriesID: String, scale: Double, embeddingIndex: Int? = nil) {
         self.seriesID = seriesID

@@ -8,35 +8,35 @@ import LinearAlgebra
 /// What happened during training, for diagnostics and reports.
 public struct LSTMTrainingReport: Sendable, Hashable, Codable {
     /// Epochs run (including the ones after the best).
-    public var epochs: Int = 0
+    package var epochs: Int = 0
     /// The epoch whose weights were kept (1-based; 0 = the initial weights).
-    public var bestEpoch: Int = 0
+    package var bestEpoch: Int = 0
     /// Mean training pinball loss per epoch (scaled units).
-    public var trainingLoss: [Double] = []
+    package var trainingLoss: [Double] = []
     /// Validation pinball loss per epoch (scaled units), empty without a validation window.
-    public var validationLoss: [Double] = []
+    package var validationLoss: [Double] = []
     /// Why training ended: "epochs", "early stopping", or the divergence message.
-    public var stopReason: String = ""
+    package var stopReason: String = ""
     /// True when training stopped because the loss diverged.
-    public var diverged = false
+    package var diverged = false
     /// Per trained level, the share of held-out targets at or below the averaged members'
     /// quantile (the last `horizon` points of each series); empty without a validation split.
-    public var validationCoverage: [Double] = []
+    package var validationCoverage: [Double] = []
     /// The quantile levels `validationCoverage` refers to.
-    public var validationLevels: [Double] = []
+    package var validationLevels: [Double] = []
     /// The blend weight pooled over every series' held-out window (`LSTMHeldOut`): what a series
     /// not seen in training is forecast with; nil without a held-out check (1: the network as is).
-    public var blend: Double?
+    package var blend: Double?
     /// Members trained (seeds) and the epoch each kept.
-    public var memberEpochs: [Int] = []
+    package var memberEpochs: [Int] = []
     /// Training windows seen per second.
-    public var windowsPerSecond: Double = 0
+    package var windowsPerSecond: Double = 0
     public var seconds: Double = 0
 
     public init() {}
 
     /// ", validation coverage 0.1: 0.12, 0.5: 0.49, …" or "" without a validation split.
-    public var coverageNote: String {
+    package var coverageNote: String {
         guard !validationCoverage.isEmpty, validationCoverage.count == validationLevels.count else { return "" }
         let pairs = zip(validationLevels, validationCoverage).map { "\($0): \(LSTMTrainer.format($1))" }
         return ", held-out coverage " + pairs.joined(separator: ", ")

@@ -3,7 +3,7 @@ import TimeSeries
 /// A model's one-observation filter as the origin guard sees it: the one-step prediction from a
 /// state, and the state moved past an observation. ARIMA (`IntegratedState`), ETS, Theta and the
 /// seasonal-median screen of seasonal naive and the LSTM's input window provide one.
-public protocol OneStepFilter {
+package protocol OneStepFilter {
     associatedtype State
     /// The one-step prediction of the next observation and its variance up to a constant factor
     /// (the guard standardises by a robust scale of in-sample values); nil when there is none.
@@ -18,7 +18,7 @@ public protocol OneStepFilter {
 }
 
 extension OneStepFilter {
-    public func skip(_ state: inout State) { step(&state, observing: .nan) }
+    package func skip(_ state: inout State) { step(&state, observing: .nan) }
     public func replacement(for y: Double, observing u: Double, prediction mean: Double) -> Double { mean }
 }
 
@@ -58,13 +58,13 @@ public struct OriginOutlierGuard<State> {
     /// A deviation counts as extreme above this many robust standard deviations.
     public var threshold: Double
     /// Consecutive same-side extremes that make a level shift.
-    public var confirmations: Int
+    package var confirmations: Int
     /// Observations before the end of the fitted data that the fit screens.
-    public var window: Int
+    package var window: Int
     /// The robust scale of the standardised errors (1 for a well-specified Gaussian model).
-    public var robustScale: Double
+    package var robustScale: Double
     /// Grid positions of the observations treated as outliers (the most recent `treatedLimit`).
-    public private(set) var treated: [Int64] = []
+    package private(set) var treated: [Int64] = []
     /// Their values and replacements, parallel to `treated` (nil in models written before them).
     var treatedPoints: [OriginOutlier]?
     /// The pending run: the state before its first point, its points, and its side.
@@ -92,19 +92,19 @@ public struct OriginOutlierGuard<State> {
     }
 
     /// Positions of the observations currently held back (an unconfirmed run at the origin).
-    public var pendingPositions: [Int64] { pending.map(\.position) }
+    package var pendingPositions: [Int64] { pending.map(\.position) }
 
     /// Every observation the state does not rest on: those settled as outliers, then the pending ones.
-    public var outlierPositions: [Int64] { treated + pendingPositions }
+    package var outlierPositions: [Int64] { treated + pendingPositions }
 
     /// The same, with values and replacements where recorded.
-    public var outliers: [OriginOutlier] {
+    package var outliers: [OriginOutlier] {
         let settled = treatedPoints.flatMap { $0.count == treated.count ? $0 : nil } ?? treated.map { OriginOutlier(position: $0) }
         return settled + pending.map { OriginOutlier(position: $0.position, value: $0.value, replacement: $0.replacement) }
     }
 
     /// Takes one observation `u` (filter units; `y` in data units) at `position` into `state`.
-    public mutating func step<F: OneStepFilter>(_ state: inout State, observing u: Double, value y: Double? = nil, at position: Int64,
+    package mutating func step<F: OneStepFilter>(_ state: inout State, observing u: Double, value y: Double? = nil, at position: Int64,
                                                 filter: F) where F.State == State {
         guard let (mu, f) = filter.prediction(state), u.isFinite, f > 1e-12 else {
             // Missing (or no spread): an ordinary step; a pending run stays pending.
@@ -175,16 +175,16 @@ extension OriginOutlierGuard: Hashable where State: Hashable {}
 extension OriginOutlierGuard: Codable where State: Codable {}
 
 /// The robust scale and the screening pass shared by every model's fit.
-public enum OriginScreen {
+package enum OriginScreen {
     /// Errors, before the screened window, that the guard's robust scale is computed from.
-    public static let scaleSpan = 200
+    package static let scaleSpan = 200
 
     /// The robust scale of standardised errors: 1.4826 · MAD, or their deviations' 75th
     /// percentile / 1.1503 when that is larger (both σ for Gaussian errors, both unmoved by a
     /// quarter of wild errors — a fit's first season —; the second keeps quantised errors, such as
     /// a repeating pattern whose MAD collapses, from flagging ordinary points). Nil with fewer than
     /// 8 of them or a degenerate spread (then the guard is off).
-    public static func robustScale(of z: [Double]) -> Double? {
+    package static func robustScale(of z: [Double]) -> Double? {
         let finite = z.filter(\.isFinite)
         guard finite.count >= 8 else { return nil }
         let median = Self.median(finite)
@@ -241,7 +241,7 @@ public enum OriginScreen {
 
 /// A model whose state an origin guard screens: the forecasters' refit-without-outliers step
 /// works on any of them.
-public protocol OriginGuarded {
+package protocol OriginGuarded {
     /// Observations near the origin the state treats as outliers, with values and replacements.
     var originOutlierPoints: [OriginOutlier] { get }
     /// Records outliers a previous fit found (the refit had them masked); false when the model has
@@ -251,7 +251,7 @@ public protocol OriginGuarded {
 
 extension OriginGuarded {
     /// Their grid positions, oldest first.
-    public var originOutliers: [Int64] { originOutlierPoints.map(\.position) }
+    package var originOutliers: [Int64] { originOutlierPoints.map(\.position) }
 }
 
 extension OriginScreen {
@@ -260,7 +260,7 @@ extension OriginScreen {
     /// on a steady series) and can change the model chosen. The refitted model reports the first
     /// fit's outliers (its state never saw them). Costs a second fit only for series with an
     /// outlier at the origin; a failed refit keeps the first model.
-    public static func refitWithoutOutliers<M: OriginGuarded>(_ series: Series,
+    package static func refitWithoutOutliers<M: OriginGuarded>(_ series: Series,
                                                              _ fit: (Series) throws(ForecastError) -> M) throws(ForecastError) -> M {
         let first = try fit(series)
         let outliers = first.originOutlierPoints
@@ -290,7 +290,7 @@ extension OriginScreen {
     }
 
     /// A value with at most 4 significant decimals.
-    public static func shown(_ x: Double) -> String {
+    package static func shown(_ x: Double) -> String {
         let rounded = (x * 10_000).rounded() / 10_000
         return rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int64(rounded))" : "\(rounded)"
     }

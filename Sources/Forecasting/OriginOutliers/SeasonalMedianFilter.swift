@@ -58,7 +58,7 @@ extension OriginScreen {
     /// `confirmations` — is replaced by that median, a shift that persists is kept. The
     /// outliers' positions are indices into `values`. Seasonal naive forecasts from the cleaned
     /// values, the LSTM reads them as its input window.
-    public static func clean(_ values: [Double], season: Int?) -> (values: [Double], outliers: [OriginOutlier]) {
+    package static func clean(_ values: [Double], season: Int?) -> (values: [Double], outliers: [OriginOutlier]) {
         let filter = SeasonalMedianFilter(season: season)
         let guardTemplate = OriginOutlierGuard<SeasonalMedianFilter.State>()
         let start = max(0, values.count - cleanSpan(season: season))
@@ -76,12 +76,12 @@ extension OriginScreen {
 
     /// How many of the last values `clean` reads: the screened window, the span of its robust
     /// scale and three seasons before them.
-    public static func cleanSpan(season: Int?) -> Int {
+    package static func cleanSpan(season: Int?) -> Int {
         OriginOutlierGuard<SeasonalMedianFilter.State>().window + scaleSpan + 3 * max(1, season ?? 1)
     }
 
     /// `clean`'s outliers moved from indices to the grid positions of `grid`.
-    public static func onGrid(_ outliers: [OriginOutlier], _ grid: TimeGrid) -> [OriginOutlier] {
+    package static func onGrid(_ outliers: [OriginOutlier], _ grid: TimeGrid) -> [OriginOutlier] {
         outliers.map { OriginOutlier(position: grid.position(at: Int($0.position)), value: $0.value, replacement: $0.replacement) }
     }
 }

@@ -27,9 +27,9 @@ struct ThetaFilter: OneStepFilter {
 extension ThetaModel: OriginGuarded {
     var filter: ThetaFilter { ThetaFilter(type: type, parameters: parameters, multiplicativeSeason: multiplicativeSeason) }
 
-    public var originOutlierPoints: [OriginOutlier] { originGuard?.outliers ?? [] }
+    package var originOutlierPoints: [OriginOutlier] { originGuard?.outliers ?? [] }
 
-    public mutating func markOriginOutliers(_ points: [OriginOutlier]) -> Bool {
+    package mutating func markOriginOutliers(_ points: [OriginOutlier]) -> Bool {
         guard originGuard != nil else { return false }
         originGuard?.markTreated(points)
         return true

@@ -10,7 +10,7 @@ import TOMLKit
 extension TrainingConfiguration {
     /// Reads and validates a `psm.toml` file; errors name it as `path` was given. Relative paths
     /// in it are resolved against its directory.
-    public static func load(path: String) throws(ConfigurationError) -> TrainingConfiguration {
+    package static func load(path: String) throws(ConfigurationError) -> TrainingConfiguration {
         var c = try read(PSMFile.read(path))
         c.file = path
         return c
@@ -18,7 +18,7 @@ extension TrainingConfiguration {
 
     /// Parses `psm.toml` text; `fileName` labels errors. Unknown sections and keys are errors
     /// (a typo would otherwise silently keep a default).
-    public static func parse(_ text: String, fileName: String) throws(ConfigurationError) -> TrainingConfiguration {
+    package static func parse(_ text: String, fileName: String) throws(ConfigurationError) -> TrainingConfiguration {
         try read(PSMFile(text: text, file: fileName))
     }
 

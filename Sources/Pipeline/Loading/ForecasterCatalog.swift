@@ -2,12 +2,12 @@ import Forecasting
 import TimeSeries
 
 /// The forecasting engines `--model` can name.
-public enum ForecasterCatalog {
-    public static let names = ["seasonal-naive", "arima", "ets", "theta", "lstm", "auto", "combination"]
+package enum ForecasterCatalog {
+    package static let names = ["seasonal-naive", "arima", "ets", "theta", "lstm", "auto", "combination"]
 
     /// `auto` and `combination` backtest each series with the training job's selection
     /// (`AutoForecaster`), clipping into `bounds` as they go; `rule` is `combination`'s.
-    public static func make(_ name: String, lstm: LSTMConfiguration, jobs: Int, bounds: SupportBounds = .unbounded,
+    package static func make(_ name: String, lstm: LSTMConfiguration, jobs: Int, bounds: SupportBounds = .unbounded,
                      rule: CombinationRule = .weighted) throws -> any Forecaster {
         switch name {
         case "auto": return AutoForecaster(bounds: bounds, jobs: jobs)

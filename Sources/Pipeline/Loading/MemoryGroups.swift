@@ -8,11 +8,11 @@ import TimeSeries
 /// collector keeps (`<group>/memory_mib` in `[actuator] store`) gets a memory model, trained by the
 /// same `GroupTrainer` as the CPU models and published as registry group `<group>.memory_mib`
 /// (`MemoryModelName`), so the CPU model's selection and CURRENT are never touched.
-public enum MemoryGroups {
+package enum MemoryGroups {
     /// The memory training groups read from the actuator's store, and the notes of the groups
     /// that get none (no collected history, no store yet, a name too long for the registry).
     /// Nothing at all without an `[actuator]` section (no store to read).
-    public static func read(_ c: TrainingConfiguration, beside groups: [String]) -> (groups: [TrainingGroup], notes: [String]) {
+    package static func read(_ c: TrainingConfiguration, beside groups: [String]) -> (groups: [TrainingGroup], notes: [String]) {
         guard let path = c.actuatorStore.map(c.resolve) else { return ([], []) }
         var notes: [String] = []
         var series: [String: Series] = [:]

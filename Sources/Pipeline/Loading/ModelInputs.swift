@@ -6,15 +6,15 @@ import TimeSeries
 
 /// Reads the series a `forecast` or `backtest` command works on and attaches what is known
 /// about each: its season and its regressors.
-public struct ModelInputs: Sendable {
-    public var inputs: [ForecastInput]
+package struct ModelInputs: Sendable {
+    package var inputs: [ForecastInput]
     /// Notes for stderr (diagnostics of the readers and of feature building).
-    public var notes: [String]
+    package var notes: [String]
 
     /// Reads every file; `futureSteps` rows are added to each regressor matrix past the history
     /// (0 for backtests). CSV regressor columns are taken as 0 in the future (no promotion
     /// planned) — one note says so; calendar/event features are computed for the future.
-    public static func load(files: [String], options: IngestOptions, season: Int?, calendarPath: String?,
+    package static func load(files: [String], options: IngestOptions, season: Int?, calendarPath: String?,
                      futureSteps: Int, maxDiagnostics: Int) throws -> ModelInputs {
         var notes: [String] = []
         var inputs: [ForecastInput] = []
@@ -47,14 +47,14 @@ public struct ModelInputs: Sendable {
     /// The season when `--season` is not given: one day when the series is sampled on a time
     /// axis more often than daily and a day is a whole number of steps; otherwise the period
     /// that `Seasonality.dominantPeriod` detects; otherwise none.
-    public static func defaultSeason(_ series: Series) -> Int? {
+    package static func defaultSeason(_ series: Series) -> Int? {
         let step = series.grid.step
         if series.grid.axis == .time, step < 86_400, 86_400 % step == 0 { return Int(86_400 / step) }
         return Seasonality.dominantPeriod(series.values)?.steps
     }
 
     /// CSV regressor columns as a matrix over history + future (future rows 0).
-    public static func matrix(_ columns: [Series], futureSteps: Int) -> FeatureMatrix? {
+    package static func matrix(_ columns: [Series], futureSteps: Int) -> FeatureMatrix? {
         guard let first = columns.first else { return nil }
         let n = first.count, rows = n + futureSteps
         var values = [Double](repeating: 0, count: rows * columns.count)
@@ -69,7 +69,7 @@ public struct ModelInputs: Sendable {
 
     /// The calendar columns `psm train` builds (`TrainingFeatures`: holiday flag on a time axis,
     /// one column per event kind that applies to the series) over history + `futureSteps`.
-    public static func calendarFeatures(_ file: CalendarFile, series: Series, futureSteps: Int) throws -> FeatureMatrix? {
+    package static func calendarFeatures(_ file: CalendarFile, series: Series, futureSteps: Int) throws -> FeatureMatrix? {
         do {
             let features = TrainingFeatures(calendar: file.calendar, events: file.events)
             let group = TrainingGroup(name: series.group ?? series.id, inputs: [ForecastInput(series: series)])
@@ -82,7 +82,7 @@ public struct ModelInputs: Sendable {
 
 /// A file, calendar or series that cannot be turned into forecast inputs, said in words (the
 /// command line shows it as a usage error).
-public struct InputsError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct InputsError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -8,16 +8,16 @@ import TimeSeries
 /// What one `psm train` run trains on: every series of the configured sources and metric store,
 /// the features built from the calendar and the stored advance notices, and the notes of what
 /// could not be read.
-public struct TrainingInputs: Sendable {
-    public var inputs: [ForecastInput]
-    public var notes: [String]
-    public var features: TrainingFeatures
+package struct TrainingInputs: Sendable {
+    package var inputs: [ForecastInput]
+    package var notes: [String]
+    package var features: TrainingFeatures
 
     /// Reads every source, and the calendar and stored notices the groups' features are built
     /// from (after grouping, so a source's `group` is what event scopes match). An unreadable
     /// source is noted (and passed to `log`) and the others go on; nothing readable at all, or an
     /// unreadable calendar, throws `InputsError`.
-    public static func load(_ c: TrainingConfiguration, log: (String) -> Void) throws -> TrainingInputs {
+    package static func load(_ c: TrainingConfiguration, log: (String) -> Void) throws -> TrainingInputs {
         var inputs: [ForecastInput] = [], notes: [String] = []
         func skip(_ path: String, _ what: String, _ error: any Error) {
             notes.append("\(path): \(what): \(error)")
@@ -59,14 +59,14 @@ public struct TrainingInputs: Sendable {
 
     /// The advance notices a store holds (events of kind notice), as training events. A store
     /// that does not exist yet holds none (it is not created).
-    public static func storedNotices(_ path: String) throws -> [Event] {
+    package static func storedNotices(_ path: String) throws -> [Event] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         return try MetricStore(path: path).events(kind: .notice).map(\.event)
     }
 
     /// Every series of a metric store (written by `psm ingest`), with its stored group. Keys
     /// `<id>:<column>` of a stored series `<id>` are its CSV regressors and are not trained on.
-    public static func storeInputs(_ path: String, configuration c: TrainingConfiguration) throws -> [ForecastInput] {
+    package static func storeInputs(_ path: String, configuration c: TrainingConfiguration) throws -> [ForecastInput] {
         guard FileManager.default.fileExists(atPath: path) else { throw InputsError("no such file") }
         let store = try MetricStore(path: path)
         let infos = try store.listSeries()

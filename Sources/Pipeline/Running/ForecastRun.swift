@@ -7,11 +7,11 @@ import TimeSeries
 /// choosing per series), the forecast CSV (`series_id,step,timestamp,mean,q<level>…`, one column per
 /// level, named as given; timestamp empty for integer-indexed input) and, for `auto`/`combination`,
 /// each series' selection as JSON. Both files are written atomically.
-public enum ForecastRun {
+package enum ForecastRun {
     /// What the run says about itself: each series' diagnostics and failures in order (for the
     /// terminal), and how many series were forecast and how many could not be.
-    public struct Outcome: Sendable {
-        public var notes: [String]
+    package struct Outcome: Sendable {
+        package var notes: [String]
         public var written: Int
         public var failed: Int
     }
@@ -28,7 +28,7 @@ public enum ForecastRun {
 
     /// Reads `--quantiles 0.05,0.5,0.95`: the levels in increasing order, each with its CSV column
     /// name (`q` + the level as written).
-    public static func levels(_ text: String) throws(InputsError) -> [(level: Double, name: String)] {
+    package static func levels(_ text: String) throws(InputsError) -> [(level: Double, name: String)] {
         var out: [(level: Double, name: String)] = []
         for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let level = Double(part), level > 0, level < 1 else {

@@ -3,14 +3,14 @@ import LinearAlgebra
 import TimeSeries
 
 /// One run of the training job over the groups of a shard, `jobs` groups at a time.
-public struct TrainingJob: Sendable {
-    public var trainer: GroupTrainer
-    public var shard: Shard
+package struct TrainingJob: Sendable {
+    package var trainer: GroupTrainer
+    package var shard: Shard
     /// Receives progress lines (stderr in the command).
-    public var progress: @Sendable (String) -> Void
-    public var clock: @Sendable () -> Date
+    package var progress: @Sendable (String) -> Void
+    package var clock: @Sendable () -> Date
 
-    public init(trainer: GroupTrainer, shard: Shard = .all, progress: @escaping @Sendable (String) -> Void = { _ in },
+    package init(trainer: GroupTrainer, shard: Shard = .all, progress: @escaping @Sendable (String) -> Void = { _ in },
                 clock: @escaping @Sendable () -> Date = Date.init) {
         self.trainer = trainer
         self.shard = shard
@@ -26,7 +26,7 @@ public struct TrainingJob: Sendable {
     /// With `[models.lstm] scope = "global"` the LSTM is one network per list of `sharing` (group
     /// names; nil: all groups of the shard in one list), trained once and published in each of
     /// their model files (`GlobalLSTM`).
-    public func run(_ groups: [TrainingGroup], notes: [String] = [], sharing: [[String]]? = nil) -> TrainingReport {
+    package func run(_ groups: [TrainingGroup], notes: [String] = [], sharing: [[String]]? = nil) -> TrainingReport {
         let started = clock()
         let mine = groups.filter { shard.contains(group: $0.name) }
         let trainer = self.trainer.sharingLSTM(groups: mine, sharing: sharing ?? [mine.map(\.name)])
@@ -72,7 +72,7 @@ public struct TrainingJob: Sendable {
     static func iso(_ date: Date) -> String { Timestamp.format(Int64(date.timeIntervalSince1970.rounded(.down))) }
 
     /// `20261129T040000Z`, for file names.
-    public static func stamp(_ date: Date) -> String {
+    package static func stamp(_ date: Date) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")

@@ -4,29 +4,29 @@ import Foundation
 import ModelRegistry
 
 /// A training run's report (`reports/train-<time>.json`): one outcome per group of the shard.
-public struct TrainingReport: Sendable, Codable {
-    public var startedAt: String
-    public var finishedAt: String
-    public var configurationFile: String?
-    public var shard: String
+package struct TrainingReport: Sendable, Codable {
+    package var startedAt: String
+    package var finishedAt: String
+    package var configurationFile: String?
+    package var shard: String
     /// Groups in the input before sharding, and those this shard took.
-    public var totalGroups: Int
-    public var groups: [GroupOutcome]
+    package var totalGroups: Int
+    package var groups: [GroupOutcome]
     /// Notes about the run as a whole (ingest diagnostics, BLAS threads, …).
-    public var notes: [String]
+    package var notes: [String]
     /// Held-out calibrated coverage of the published models, pooled over the trained groups
     /// (every held-out forecast step counts once; the block interval treats each group's blocks as units).
-    public var heldOutCoverage: [CoverageEstimate]?
+    package var heldOutCoverage: [CoverageEstimate]?
 
-    public var trainedCount: Int { groups.count { $0.status == .trained } }
-    public var failedCount: Int { groups.count { $0.status == .failed } }
-    public var skippedCount: Int { groups.count { $0.status == .skipped } }
+    package var trainedCount: Int { groups.count { $0.status == .trained } }
+    package var failedCount: Int { groups.count { $0.status == .failed } }
+    package var skippedCount: Int { groups.count { $0.status == .skipped } }
 
     /// Whether the shard had groups and none was trained (the job then exits non-zero).
-    public var everyGroupFailed: Bool { !groups.isEmpty && trainedCount == 0 }
+    package var everyGroupFailed: Bool { !groups.isEmpty && trainedCount == 0 }
 
     /// The pooled held-out coverage of `groups`' published models; nil when none has one.
-    public static func pooledHeldOut(_ groups: [GroupOutcome]) -> [CoverageEstimate]? {
+    package static func pooledHeldOut(_ groups: [GroupOutcome]) -> [CoverageEstimate]? {
         var pooled: CoverageTally?
         for tally in groups.compactMap(\.heldOutCoverage?.tally) {
             if pooled == nil { pooled = CoverageTally(nominals: tally.nominals) }
@@ -37,7 +37,7 @@ public struct TrainingReport: Sendable, Codable {
 
     /// One line per trained group and one for all of them: held-out calibrated coverage of the
     /// published models, e.g. `ec2-cpu (arima): 80 % 81.1 [78.9, 83.3] · 90 % …, 27,648 steps`.
-    public var heldOutCoverageLines: [String] {
+    package var heldOutCoverageLines: [String] {
         var lines: [String] = []
         for g in groups {
             guard let h = g.heldOutCoverage else { continue }
@@ -57,7 +57,7 @@ public struct TrainingReport: Sendable, Codable {
     }
 
     /// Sorted-key, pretty JSON.
-    public func json() throws -> Data {
+    package func json() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -68,7 +68,7 @@ public struct TrainingReport: Sendable, Codable {
     /// `latest-shard-i-of-N.json`) into `directory`, each by a temporary file and a rename, so
     /// a reader never sees half a report. Returns the timestamped file's path.
     @discardableResult
-    public func write(to directory: String, stamp: String) throws(AtomicFile.Failure) -> String {
+    package func write(to directory: String, stamp: String) throws(AtomicFile.Failure) -> String {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {

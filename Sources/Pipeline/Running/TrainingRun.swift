@@ -5,15 +5,15 @@ import ModelRegistry
 /// One `psm train` run, whole: load the inputs (`TrainingInputs`), repair an interrupted publish,
 /// train every group of the shard (CPU models, and memory models beside them), publish, and write
 /// the JSON and HTML reports.
-public struct TrainingRun: Sendable {
-    public var configuration: TrainingConfiguration
-    public var shard: Shard
+package struct TrainingRun: Sendable {
+    package var configuration: TrainingConfiguration
+    package var shard: Shard
     /// The version written into the HTML report.
-    public var psmVersion: String
+    package var psmVersion: String
     /// Progress and notes, one line each (the command line writes them to stderr).
-    public var log: @Sendable (String) -> Void
+    package var log: @Sendable (String) -> Void
 
-    public init(configuration: TrainingConfiguration, shard: Shard = .all, psmVersion: String,
+    package init(configuration: TrainingConfiguration, shard: Shard = .all, psmVersion: String,
                 log: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
         self.shard = shard
@@ -23,7 +23,7 @@ public struct TrainingRun: Sendable {
 
     /// Throws only when nothing could be loaded (`InputsError`) or the report cannot be written
     /// (`TrainingRunError`, after the models were published).
-    public func callAsFunction() throws -> TrainingReport {
+    package func callAsFunction() throws -> TrainingReport {
         let c = configuration
         let started = Date()
         let loaded = try TrainingInputs.load(c, log: log)
@@ -78,7 +78,7 @@ public struct TrainingRun: Sendable {
 
 /// A training run that published its models but could not finish (its report): said in words,
 /// exit status 1.
-public struct TrainingRunError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public var description: String { message }
+package struct TrainingRunError: Error, CustomStringConvertible, Sendable {
+    package let message: String
+    package var description: String { message }
 }

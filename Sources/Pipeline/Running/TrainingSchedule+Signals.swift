@@ -6,7 +6,7 @@ import UnixSignals
 extension TrainingSchedule {
     /// `psm train --every`: the schedule in a `ServiceGroup` that SIGTERM and SIGINT shut down
     /// gracefully, run from a synchronous caller, whose thread waits until the group has stopped.
-    public func runUntilSignalled() throws {
+    package func runUntilSignalled() throws {
         var logger = Logger(label: "psm.train")
         logger.logLevel = .warning
         let group = ServiceGroup(configuration: .init(

@@ -6,16 +6,16 @@ import ServiceLifecycle
 /// of the schedule until the service group shuts down gracefully. A shutdown during a run lets the
 /// run finish (its models are published whole) and stops before the next; during the wait it
 /// stops at once.
-public struct TrainingSchedule: Service {
-    public var run: TrainingRun
-    public var schedule: Schedule
+package struct TrainingSchedule: Service {
+    package var run: TrainingRun
+    package var schedule: Schedule
 
-    public init(run: TrainingRun, schedule: Schedule) {
+    package init(run: TrainingRun, schedule: Schedule) {
         self.run = run
         self.schedule = schedule
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let log = run.log
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await Self.offloaded { [run] in

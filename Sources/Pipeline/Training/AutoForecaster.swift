@@ -10,23 +10,23 @@ import TimeSeries
 /// calibrated CRPS, combinations as candidates), then each chosen member fitted on the whole
 /// series, calibrated by its backtest's table and combined as the actuator's scorer combines a
 /// published model. `combination` forces the combination of every member by `rule`.
-public struct AutoForecaster: Forecaster {
+package struct AutoForecaster: Forecaster {
     /// The members `auto` chooses among: the per-series engines. The LSTM is a global model
     /// trained across a group and far slower; it joins through `candidates`.
-    public static let defaultCandidates = ["seasonal-naive", "arima", "ets", "theta"]
+    package static let defaultCandidates = ["seasonal-naive", "arima", "ets", "theta"]
 
-    public let name: String
-    public var candidates: [String]
+    package let name: String
+    package var candidates: [String]
     /// nil: select (a single model or a combination); set: always that combination.
-    public var force: CombinationRule?
+    package var force: CombinationRule?
     /// The support every forecast is clipped into, in the backtest and at the end.
-    public var bounds: SupportBounds
+    package var bounds: SupportBounds
     /// Folds of the per-series backtest (fewer when a series is too short for them).
-    public var folds = 3
-    public var jobs: Int
-    public var catalog: ModelCatalog
+    package var folds = 3
+    package var jobs: Int
+    package var catalog: ModelCatalog
 
-    public init(combination rule: CombinationRule? = nil, candidates: [String] = AutoForecaster.defaultCandidates,
+    package init(combination rule: CombinationRule? = nil, candidates: [String] = AutoForecaster.defaultCandidates,
                 bounds: SupportBounds = .unbounded, jobs: Int = 1, catalog: ModelCatalog = ModelCatalog(lstm: TrainingConfiguration.defaultLSTM)) {
         name = rule == nil ? "auto" : "combination"
         force = rule
@@ -37,16 +37,16 @@ public struct AutoForecaster: Forecaster {
     }
 
     /// One series' forecast and the decision behind it (nil when no backtest could be run).
-    public struct Choice: Sendable {
-        public var forecast: SeriesForecast
-        public var decision: SelectionDecision?
+    package struct Choice: Sendable {
+        package var forecast: SeriesForecast
+        package var decision: SelectionDecision?
     }
 
-    public func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
+    package func forecast(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [SeriesForecast] {
         try choose(inputs, horizon: horizon, levels: levels).map(\.forecast)
     }
 
-    public func choose(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [Choice] {
+    package func choose(_ inputs: [ForecastInput], horizon: Int, levels: [Double]) throws(ForecastError) -> [Choice] {
         try Self.validate(inputs, horizon: horizon, levels: levels)
         return parallelMap(inputs, jobs: jobs) { choose($0, horizon: horizon, levels: levels) }
     }

@@ -5,66 +5,66 @@ import TimeSeries
 
 /// One series at one backtest origin (`fold` is the origin: the length of the history the
 /// forecast was made from, so keys sort in time order within a series).
-public struct FoldKey: Sendable, Hashable, Comparable, Codable {
-    public var seriesID: String
-    public var fold: Int
-    public init(seriesID: String, fold: Int) {
+package struct FoldKey: Sendable, Hashable, Comparable, Codable {
+    package var seriesID: String
+    package var fold: Int
+    package init(seriesID: String, fold: Int) {
         self.seriesID = seriesID
         self.fold = fold
     }
-    public static func < (a: FoldKey, b: FoldKey) -> Bool { (a.seriesID, a.fold) < (b.seriesID, b.fold) }
+    package static func < (a: FoldKey, b: FoldKey) -> Bool { (a.seriesID, a.fold) < (b.seriesID, b.fold) }
 }
 
 /// A forecast made from one origin and what actually happened.
-public struct ScoredForecast: Sendable, Hashable {
-    public var forecast: ForecastDistribution
-    public var actuals: [Double]
-    public init(forecast: ForecastDistribution, actuals: [Double]) {
+package struct ScoredForecast: Sendable, Hashable {
+    package var forecast: ForecastDistribution
+    package var actuals: [Double]
+    package init(forecast: ForecastDistribution, actuals: [Double]) {
         self.forecast = forecast
         self.actuals = actuals
     }
 }
 
 /// A candidate's backtest forecasts, calibrated, ready for selection.
-public struct CandidateForecasts: Sendable {
-    public var name: String
+package struct CandidateForecasts: Sendable {
+    package var name: String
     /// Held-out forecasts keyed by series and origin, each corrected by a table fitted on
     /// earlier origins only; origins one horizon apart, so that their errors do not overlap.
-    public var forecasts: [FoldKey: ScoredForecast]
-    public init(name: String, forecasts: [FoldKey: ScoredForecast]) {
+    package var forecasts: [FoldKey: ScoredForecast]
+    package init(name: String, forecasts: [FoldKey: ScoredForecast]) {
         self.name = name
         self.forecasts = forecasts
     }
 }
 
 /// How one candidate did in the backtest, raw and calibrated.
-public struct CandidateEvaluation: Sendable {
-    public var name: String
-    public var calibrated: CandidateForecasts
+package struct CandidateEvaluation: Sendable {
+    package var name: String
+    package var calibrated: CandidateForecasts
     /// Every held-out calibrated forecast, per held-out block (oldest block first).
-    public var heldOutBlocks: [[(key: FoldKey, forecast: ScoredForecast)]]
+    package var heldOutBlocks: [[(key: FoldKey, forecast: ScoredForecast)]]
     /// The table fitted on the most recent window: what is published; nil when calibration failed.
-    public var table: CalibrationTable?
+    package var table: CalibrationTable?
     /// Scores of the raw and calibrated forecasts of `calibrated`'s origins.
-    public var rawSummary: MetricSummary?
-    public var calibratedSummary: MetricSummary?
+    package var rawSummary: MetricSummary?
+    package var calibratedSummary: MetricSummary?
     /// Calibrated scores per series (averaged over its scored origins).
-    public var seriesSummaries: [String: MetricSummary]
+    package var seriesSummaries: [String: MetricSummary]
     /// Coverage of every held-out forecast, raw and calibrated; nil when the span was too short.
-    public var heldOut: HeldOutCoverage?
-    public var diagnostics: [String]
+    package var heldOut: HeldOutCoverage?
+    package var diagnostics: [String]
 }
 
 /// Calibrates a candidate's rolling backtest by the held-out protocol of `CalibrationSchedule`
 /// and scores the calibrated forecasts.
-public struct CandidateCalibration: Sendable {
-    public var method: CalibrationMethod
-    public var minimumSamples: Int
-    public var schedule: CalibrationSchedule
+package struct CandidateCalibration: Sendable {
+    package var method: CalibrationMethod
+    package var minimumSamples: Int
+    package var schedule: CalibrationSchedule
     /// Nominal central coverages reported.
-    public var nominals = [0.8, 0.9, 0.95]
+    package var nominals = [0.8, 0.9, 0.95]
 
-    public init(method: CalibrationMethod, minimumSamples: Int, schedule: CalibrationSchedule) {
+    package init(method: CalibrationMethod, minimumSamples: Int, schedule: CalibrationSchedule) {
         self.method = method
         self.minimumSamples = minimumSamples
         self.schedule = schedule
@@ -74,7 +74,7 @@ public struct CandidateCalibration: Sendable {
     /// block of origins is corrected by a table fitted on the window of origins whose targets all
     /// precede the block. Without a held-out block (a span shorter than horizon + 1 steps), the
     /// fold-origin forecasts are scored raw.
-    public func evaluate(_ run: RollingBacktestResult, inputs: [ForecastInput]) -> CandidateEvaluation {
+    package func evaluate(_ run: RollingBacktestResult, inputs: [ForecastInput]) -> CandidateEvaluation {
         let report = run.report
         var diagnostics = report.series.flatMap { s in s.diagnostics.map { "\(s.seriesID): \($0)" } }
         let levels = run.origins.lazy.compactMap(\.first).first?.forecast.levels ?? report.configuration.levels

@@ -7,21 +7,21 @@ import TimeSeries
 
 /// Trains one group: backtest every candidate → calibrate → select → fit the winner on the full
 /// history → publish. Never throws: every failure becomes a `.failed` outcome with its reason.
-public struct GroupTrainer: Sendable {
-    public var configuration: TrainingConfiguration
-    public var catalog: ModelCatalog
-    public var publisher: any ModelPublisher
+package struct GroupTrainer: Sendable {
+    package var configuration: TrainingConfiguration
+    package var catalog: ModelCatalog
+    package var publisher: any ModelPublisher
     /// The feature schema of a group's regressors, for the manifest (nil: no calendar features),
     /// when the caller attached the regressors itself; unused when `features` is set.
-    public var featureSchema: @Sendable (TrainingGroup) -> FeatureSchema?
+    package var featureSchema: @Sendable (TrainingGroup) -> FeatureSchema?
     /// Calendar, events and notices: each group's regressors and schema are built from them
     /// before the backtest (appended to regressors the inputs already carry).
-    public var features: TrainingFeatures?
+    package var features: TrainingFeatures?
     /// The LSTM network each group shares with others (`scope = "global"`), by group name; a
     /// group not in it trains its own. Set by `TrainingJob.run`.
     var lstmPools: [String: GlobalLSTM] = [:]
 
-    public init(configuration: TrainingConfiguration, publisher: any ModelPublisher, features: TrainingFeatures? = nil,
+    package init(configuration: TrainingConfiguration, publisher: any ModelPublisher, features: TrainingFeatures? = nil,
                 featureSchema: @escaping @Sendable (TrainingGroup) -> FeatureSchema? = { _ in nil }) {
         self.configuration = configuration
         self.catalog = ModelCatalog(lstm: configuration.lstm, arima: configuration.arima)
@@ -31,11 +31,11 @@ public struct GroupTrainer: Sendable {
     }
 
     /// The candidates evaluated: the configured ones, with the baseline always first.
-    public var candidateNames: [String] {
+    package var candidateNames: [String] {
         [Selection.baseline] + configuration.candidates.filter { $0 != Selection.baseline }
     }
 
-    public func train(_ group: TrainingGroup, clock: () -> Date = Date.init) -> GroupOutcome {
+    package func train(_ group: TrainingGroup, clock: () -> Date = Date.init) -> GroupOutcome {
         let start = clock()
         var outcome = run(group)
         outcome.seconds = clock().timeIntervalSince(start)

@@ -3,23 +3,23 @@ import Foundation
 import TimeSeries
 
 /// What a trained group hands to the registry: a manifest's sections (JSON) and the model files.
-public struct ModelArtifact: Sendable {
+package struct ModelArtifact: Sendable {
     /// A candidate (`seasonal-naive`, `arima`, `ets`, `theta`, `lstm`) or `combination`.
-    public var kind: String
-    public var hyperParameters: Data
-    public var featureSchema: FeatureSchema?
-    public var trainingWindow: TimeGrid?
+    package var kind: String
+    package var hyperParameters: Data
+    package var featureSchema: FeatureSchema?
+    package var trainingWindow: TimeGrid?
     /// Lower-case hex SHA-256 of the group's values (see `TrainingGroup.fingerprint`).
-    public var dataFingerprint: String
-    public var backtestMetrics: Data
-    public var calibration: Data
-    public var selection: Data
-    public var files: [String: Data]
+    package var dataFingerprint: String
+    package var backtestMetrics: Data
+    package var calibration: Data
+    package var selection: Data
+    package var files: [String: Data]
 }
 
 /// Where trained models go. `RegistryPublisher` writes them to the ModelRegistry; the
 /// in-memory one keeps them for tests and dry runs.
-public protocol ModelPublisher: Sendable {
+package protocol ModelPublisher: Sendable {
     /// Publishes a new version of `group` and makes it current; returns the version's name.
     func publish(group: String, artifact: ModelArtifact) throws -> String
     /// Why `group` could never be published (checked before any training), or nil.
@@ -27,16 +27,16 @@ public protocol ModelPublisher: Sendable {
 }
 
 extension ModelPublisher {
-    public func problem(group: String) -> String? { nil }
+    package func problem(group: String) -> String? { nil }
 }
 
 /// Keeps published artifacts in memory (dry runs, tests).
-public final class MemoryPublisher: ModelPublisher, @unchecked Sendable {
+package final class MemoryPublisher: ModelPublisher, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [String: [ModelArtifact]] = [:]
-    public init() {}
+    package init() {}
 
-    public func publish(group: String, artifact: ModelArtifact) throws -> String {
+    package func publish(group: String, artifact: ModelArtifact) throws -> String {
         lock.lock()
         defer { lock.unlock() }
         stored[group, default: []].append(artifact)
@@ -44,7 +44,7 @@ public final class MemoryPublisher: ModelPublisher, @unchecked Sendable {
     }
 
     /// Everything published for `group`, oldest first.
-    public func artifacts(group: String) -> [ModelArtifact] {
+    package func artifacts(group: String) -> [ModelArtifact] {
         lock.lock()
         defer { lock.unlock() }
         return stored[group] ?? []

@@ -15,8 +15,8 @@ public struct FittedModel: Sendable {
 public struct ModelCatalog: Sendable {
     public var lstm: LSTMConfiguration
     public var arima: AutoARIMAOptions
-    public var ets: AutoETSOptions
-    public var theta: ThetaOptions
+    package var ets: AutoETSOptions
+    package var theta: ThetaOptions
     /// The network this group shares with the other groups of the run (`scope = "global"`);
     /// nil: the LSTM is trained on the group's own series.
     var globalLSTM: GlobalLSTM?
@@ -33,7 +33,7 @@ public struct ModelCatalog: Sendable {
     /// as `psm train` sets up with `[models.lstm] scope = "global"`: `fit("lstm", …)` of any of
     /// their series publishes the same weights, and the rolling backtest reads the network trained
     /// on every pooled series before each fold's cut-off.
-    public func sharingLSTM(across groups: [TrainingGroup]) -> ModelCatalog {
+    package func sharingLSTM(across groups: [TrainingGroup]) -> ModelCatalog {
         var c = lstm
         c.reportsProgress = false
         c.threads = 1
@@ -43,7 +43,7 @@ public struct ModelCatalog: Sendable {
     }
 
     /// The forecaster for a candidate name, or nil for an unknown name.
-    public func forecaster(_ name: String) -> (any Forecaster)? {
+    package func forecaster(_ name: String) -> (any Forecaster)? {
         switch name {
         case "seasonal-naive": return SeasonalNaive()
         case "lstm":
@@ -211,7 +211,7 @@ struct SeriesTail: Codable {
 }
 
 /// A pipeline failure with a message for the report.
-public struct PipelineError: Error, CustomStringConvertible, Sendable {
+package struct PipelineError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }

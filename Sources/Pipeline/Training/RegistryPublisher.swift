@@ -4,23 +4,23 @@ import ModelRegistry
 /// Publishes trained groups into a `ModelRegistry` (atomic: temp dir, fsync, rename, pointer
 /// swap), then keeps the newest `keep` versions. A crash anywhere before the pointer swap leaves
 /// the previous CURRENT version serving.
-public struct RegistryPublisher: ModelPublisher {
-    public let registry: ModelRegistry
+package struct RegistryPublisher: ModelPublisher {
+    package let registry: ModelRegistry
     /// Newest versions kept per group after each publish (the one in service is always kept).
-    public let keep: Int
+    package let keep: Int
 
-    public init(registry: ModelRegistry, keep: Int) {
+    package init(registry: ModelRegistry, keep: Int) {
         self.registry = registry
         self.keep = keep
     }
 
-    public func problem(group: String) -> String? {
+    package func problem(group: String) -> String? {
         RegistryNames.isValidGroup(group) ? nil
             : "group name \"\(group)\" cannot be a model directory (1–128 characters of A–Z a–z 0–9 . _ -, "
             + "not starting with a dot); name the group with { path = …, group = \"…\" } in [data] inputs"
     }
 
-    public func publish(group: String, artifact: ModelArtifact) throws -> String {
+    package func publish(group: String, artifact: ModelArtifact) throws -> String {
         let decoder = JSONDecoder()
         func section(_ data: Data) throws -> JSONValue { try decoder.decode(JSONValue.self, from: data) }
         let manifest = ModelManifest(

@@ -11,7 +11,7 @@ import TimeSeries
 
 extension ModelCatalog {
     /// The rolling form of a candidate, or nil for an unknown name.
-    public func rollingForecaster(_ name: String) -> (any RollingForecaster)? {
+    package func rollingForecaster(_ name: String) -> (any RollingForecaster)? {
         switch name {
         case "seasonal-naive": return RollingSeasonalNaive()
         case "arima": return RollingARIMA(options: arima)

@@ -3,39 +3,39 @@ import Forecasting
 import TimeSeries
 
 /// Why a group's model was chosen: the evidence that goes into the manifest's `selection` section.
-public struct SelectionDecision: Sendable, Hashable, Codable {
+package struct SelectionDecision: Sendable, Hashable, Codable {
     /// A candidate's name (`seasonal-naive`, `arima`, `ets`, `theta`, `lstm`) or `combination`
     /// (the members' quantiles combined by `rule`).
-    public var winner: String
+    package var winner: String
     /// The models whose forecasts are published: one, or a combination's members.
-    public var components: [String]
+    package var components: [String]
     /// Mean calibrated CRPS per candidate over the series and folds every candidate forecast.
-    public var crps: [String: Double]
+    package var crps: [String: Double]
     /// CRPS of the equal-weight average of the best two, when there were two.
-    public var combinationCRPS: Double?
+    package var combinationCRPS: Double?
     /// The baseline every choice is compared with.
-    public var baseline: String
+    package var baseline: String
     /// Winner against the baseline (negative statistic = the winner's loss is lower); nil when the
     /// winner is the baseline or the test could not be computed.
-    public var dieboldMariano: DieboldMarianoResult?
+    package var dieboldMariano: DieboldMarianoResult?
     /// Why there is no Diebold–Mariano result, when there is none.
-    public var dieboldMarianoNote: String?
+    package var dieboldMarianoNote: String?
     /// Series × folds the scores are averaged over.
-    public var comparedForecasts: Int
+    package var comparedForecasts: Int
     /// Candidates that produced no comparable forecast.
-    public var excluded: [String]
+    package var excluded: [String]
     /// The published combination's rule (`mean` of the best two, `median` or `weighted` of all
     /// members); nil when a single model won. Absent in decisions made before it existed: `mean`.
-    public var rule: CombinationRule?
+    package var rule: CombinationRule?
     /// Which members carry weight in the published combination: for `mean` and `weighted` the
     /// weights it forecasts with (summing to 1), for `median` the share of the backtest's
     /// quantiles each member supplied. Nil when a single model won.
-    public var weights: [String: Double]?
+    package var weights: [String: Double]?
     /// Calibrated CRPS of every combination candidate, by rule (`mean` is `combinationCRPS`).
-    public var combinations: [String: Double]?
+    package var combinations: [String: Double]?
 
     /// The published combination's weight per component (`components` order), for the scorer.
-    public var componentWeights: [Double]? {
+    package var componentWeights: [Double]? {
         guard rule == .weighted, let weights else { return nil }
         return components.map { weights[$0] ?? 0 }
     }
@@ -46,16 +46,16 @@ public struct SelectionDecision: Sendable, Hashable, Codable {
 /// candidates: the equal-weight mean of the best two, the median of all members (at least
 /// three), and their CRPS-weighted mean (at least two). A combination wins only with a strictly
 /// lower score than every single model, so ties go to the simpler forecast.
-public enum Selection {
-    public static let baseline = "seasonal-naive"
-    public static let combinationName = "combination"
+package enum Selection {
+    package static let baseline = "seasonal-naive"
+    package static let combinationName = "combination"
 
     /// Chooses among `candidates` (forecasts already calibrated). Scores are compared only over
     /// the series and folds every candidate forecast, so a model that failed somewhere is not
     /// rewarded for skipping the hard cases. Ties go to the earlier candidate (list the simpler
     /// ones first). `force` publishes that combination of all members whatever the scores
     /// (`psm forecast --model combination`). Nil when no candidate has a forecast.
-    public static func choose(_ candidates: [CandidateForecasts], horizon: Int,
+    package static func choose(_ candidates: [CandidateForecasts], horizon: Int,
                               force: CombinationRule? = nil) -> SelectionDecision? {
         let usable = candidates.filter { !$0.forecasts.isEmpty }
         let excluded = candidates.filter { $0.forecasts.isEmpty }.map(\.name)
@@ -174,7 +174,7 @@ public enum Selection {
 /// (origin + horizon ≤ this origin, any series of the group), equal weights when there are
 /// none. So the combination's backtest score is held out like calibration's: no forecast is
 /// weighted by its own errors. The published weights use every origin.
-public struct RollingWeights: Sendable {
+package struct RollingWeights: Sendable {
     /// Per compared origin (ascending): the members' summed point CRPS and counts.
     private var rows: [(origin: Int, sums: [Double], counts: [Int])] = []
     private let members: Int
@@ -196,7 +196,7 @@ public struct RollingWeights: Sendable {
     }
 
     /// Member weights (candidates' order) for a forecast made at `origin`.
-    public func weights(before origin: Int) -> [Double] {
+    package func weights(before origin: Int) -> [Double] {
         var sums = [Double](repeating: 0, count: members), counts = [Int](repeating: 0, count: members)
         for row in rows where row.origin + horizon <= origin {
             for i in 0..<members {

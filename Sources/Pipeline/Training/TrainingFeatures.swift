@@ -14,12 +14,12 @@ import TimeSeries
 /// `notice_multiplier` (multiplier − 1) when any of them carries a multiplier, so a notice's
 /// stated size scales its learned effect; notices that give only levels keep `notice_window`.
 public struct TrainingFeatures: Sendable {
-    public var calendar: HolidayCalendar
+    package var calendar: HolidayCalendar
     /// Calendar-file events and stored notices together.
-    public var events: [Event]
-    public var hourOfDay: CalendarEncoding?
-    public var dayOfWeek: CalendarEncoding?
-    public var fourier: [FourierTerm]
+    package var events: [Event]
+    package var hourOfDay: CalendarEncoding?
+    package var dayOfWeek: CalendarEncoding?
+    package var fourier: [FourierTerm]
 
     public init(calendar: HolidayCalendar = .utc, events: [Event] = [], hourOfDay: CalendarEncoding? = nil,
                 dayOfWeek: CalendarEncoding? = nil, fourier: [FourierTerm] = []) {
@@ -31,7 +31,7 @@ public struct TrainingFeatures: Sendable {
     }
 
     /// The schema of a group of series (nil: no columns).
-    public func schema(for inputs: [ForecastInput], group: String) throws -> FeatureSchema? {
+    package func schema(for inputs: [ForecastInput], group: String) throws -> FeatureSchema? {
         guard let axis = inputs.first?.series.grid.axis else { return nil }
         let applying = events.filter { e in inputs.contains { e.scope.applies(toSeries: $0.series.id, group: group) } }
         var columns: [EventFeature] = []

@@ -5,7 +5,7 @@ import TimeSeries
 
 /// The series of one VM group: trained together, published as one model.
 public struct TrainingGroup: Sendable {
-    public var name: String
+    package var name: String
     public var inputs: [ForecastInput]
 
     public init(name: String, inputs: [ForecastInput]) {
@@ -15,7 +15,7 @@ public struct TrainingGroup: Sendable {
 
     /// Groups series by their `group` (a series without one is its own group, named by its id),
     /// in order of first appearance.
-    public static func grouping(_ inputs: [ForecastInput]) -> [TrainingGroup] {
+    package static func grouping(_ inputs: [ForecastInput]) -> [TrainingGroup] {
         var order: [String] = [], members: [String: [ForecastInput]] = [:]
         for input in inputs {
             let name = input.series.group ?? input.series.id
@@ -27,7 +27,7 @@ public struct TrainingGroup: Sendable {
 
     /// SHA-256 over every series' id, grid and values (IEEE 754 bit patterns, little-endian), so
     /// that a retrain can tell whether it saw new data.
-    public var fingerprint: String {
+    package var fingerprint: String {
         var hasher = SHA256()
         for input in inputs.sorted(by: { $0.series.id < $1.series.id }) {
             let s = input.series

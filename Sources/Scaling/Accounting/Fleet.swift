@@ -13,9 +13,9 @@ package struct FleetAction: Sendable, Hashable, Codable {
         case removeShadows
     }
     /// Seconds since the start of the simulation.
-    package var time: Double
-    package var kind: Kind
-    package var count: Int
+    public var time: Double
+    public var kind: Kind
+    public var count: Int
 
     package init(time: Double, kind: Kind, count: Int) {
         self.time = time
@@ -35,8 +35,8 @@ package struct FleetAction: Sendable, Hashable, Codable {
 /// - capacity is units per VM × serving VMs, piecewise constant between events; the meter
 ///   integrates unserved demand and violation time over those pieces exactly.
 package struct Fleet {
-    package let unit: Double
-    package let launchDelay: Double
+    public let unit: Double
+    public let launchDelay: Double
     package let activationDelay: Double
     /// VMs serving now.
     package private(set) var serving = 0
@@ -70,11 +70,11 @@ package struct Fleet {
     /// Running VMs, serving or on their way (what a scaler counts as its current capacity).
     package var committed: Int { serving + arriving.count }
     /// Shadows in the pool, parked or booting.
-    package var pool: Int { parked + provisioning.count }
-    package var capacity: Double { Double(serving) * unit }
+    public var pool: Int { parked + provisioning.count }
+    public var capacity: Double { Double(serving) * unit }
 
     /// Accounts from `now` to `time` with `demand` constant, in pieces between arrivals.
-    package mutating func advance(to time: Double, demand: Double, meter: inout Meter) {
+    public mutating func advance(to time: Double, demand: Double, meter: inout Meter) {
         promote()
         while now < time {
             // After `promote`, every queued time lies after `now`, so each piece has a length.
@@ -100,7 +100,7 @@ package struct Fleet {
     }
 
     /// Launches `count` on-demand VMs now.
-    package mutating func launch(_ count: Int) {
+    public mutating func launch(_ count: Int) {
         guard count > 0 else { return }
         for _ in 0..<count { insert(now + launchDelay, into: &arriving) }
         launches += count
@@ -109,7 +109,7 @@ package struct Fleet {
 
     /// Activates up to `count` parked shadows now; returns how many were.
     @discardableResult
-    package mutating func activate(_ count: Int) -> Int {
+    public mutating func activate(_ count: Int) -> Int {
         let n = min(max(count, 0), parked)
         guard n > 0 else { return 0 }
         parked -= n
@@ -145,7 +145,7 @@ package struct Fleet {
     }
 
     /// Starts `count` new shadows now; they park after the launch delay.
-    package mutating func provision(_ count: Int) {
+    public mutating func provision(_ count: Int) {
         guard count > 0 else { return }
         for _ in 0..<count { insert(now + launchDelay, into: &provisioning) }
         shadowsCreated += count

@@ -2,19 +2,19 @@ import Calibration
 import TimeSeries
 
 /// One group's claim in the cross-group steps: how many shadows it wants and what each is worth.
-public struct AllocationRequest: Sendable {
-    public var group: String
+package struct AllocationRequest: Sendable {
+    package var group: String
     /// Shadows wanted after bounds and hysteresis.
-    public var desired: Int
+    package var desired: Int
     /// Shadows that exist now (they hold host capacity already).
-    public var current: Int
-    public var unit: Double
-    public var running: Double
+    package var current: Int
+    package var unit: Double
+    package var running: Double
     /// The distribution and step the marginal values are read from; nil values every shadow at 0.
-    public var forecast: ForecastDistribution?
-    public var step: Int?
+    package var forecast: ForecastDistribution?
+    package var step: Int?
 
-    public init(group: String, desired: Int, current: Int, unit: Double, running: Double,
+    package init(group: String, desired: Int, current: Int, unit: Double, running: Double,
                 forecast: ForecastDistribution?, step: Int?) {
         self.group = group
         self.desired = max(desired, 0)
@@ -26,7 +26,7 @@ public struct AllocationRequest: Sendable {
     }
 
     /// The expected value of the group's 1st…`desired`-th shadow (see `MarginalValues`).
-    public func marginalValues(costs: CostModel) -> [Double] {
+    package func marginalValues(costs: CostModel) -> [Double] {
         var cursor = MarginalValues(self, costs: costs)
         var values: [Double] = []
         while let v = cursor.next() { values.append(v) }
@@ -83,25 +83,25 @@ struct MarginalValues {
 /// Step 6: the global budget's share for one group.
 public struct BudgetStep: Sendable, Hashable, Codable {
     /// The most shadows all groups may hold together; nil = unlimited.
-    public var budget: Int?
+    package var budget: Int?
     /// Shadows all groups asked for together.
-    public var requestedTotal: Int
-    public var before: Int
-    public var after: Int
+    package var requestedTotal: Int
+    package var before: Int
+    package var after: Int
     /// The marginal value of the last shadow funded across all groups (nil when the budget did not bind).
-    public var cutoffValue: Double?
+    package var cutoffValue: Double?
     /// The marginal value of this group's first unfunded shadow (nil when none was cut).
-    public var firstCutValue: Double?
+    package var firstCutValue: Double?
 }
 
 /// Step 7: the free host capacity's share for one group.
 public struct CapacityStep: Sendable, Hashable, Codable {
     /// Free capacity units on the hosts before this cycle's new shadows.
-    public var free: Double
+    package var free: Double
     /// Capacity units all groups' new shadows need together.
-    public var neededTotal: Double
-    public var before: Int
-    public var after: Int
+    package var neededTotal: Double
+    package var before: Int
+    package var after: Int
 }
 
 /// The cross-group steps: funds shadows by marginal value within the budget, then places new
@@ -114,9 +114,9 @@ public struct CapacityStep: Sendable, Hashable, Codable {
 /// and a group whose next shadow does not fit gets no further ones (its pool stays contiguous).
 /// Capacity left unused by a blocked group is not handed back to the budget: the two limits
 /// are applied one after the other so each can be explained on its own.
-public enum BudgetAllocator {
+package enum BudgetAllocator {
     /// Applies the budget and the free capacity to `requests`; results are in the same order.
-    public static func allocate(_ requests: [AllocationRequest], budget: Int?, freeCapacity: Double,
+    package static func allocate(_ requests: [AllocationRequest], budget: Int?, freeCapacity: Double,
                                 costs: CostModel) -> [(budget: BudgetStep, capacity: CapacityStep)] {
         let requested = requests.reduce(0) { $0 + $1.desired }
 

@@ -12,7 +12,7 @@ public struct GroupBounds: Sendable, Hashable, Codable {
     }
 
     /// `count` clipped to minimum…maximum.
-    public func clip(_ count: Int) -> Int { min(max(count, minimum), maximum) }
+    package func clip(_ count: Int) -> Int { min(max(count, minimum), maximum) }
 
     private enum CodingKeys: String, CodingKey { case minimum, maximum }
 
@@ -33,7 +33,7 @@ public struct HysteresisPolicy: Sendable, Hashable, Codable {
     /// Seconds the target must stay below the pool before it shrinks (default 900 = 3 five-minute intervals).
     public var cooldown: Int64
     /// Most shadows removed by one decision (default 1).
-    public var maximumDecrease: Int
+    package var maximumDecrease: Int
 
     public init(cooldown: Int64 = 900, maximumDecrease: Int = 1) throws(SizingError) {
         guard cooldown >= 0, maximumDecrease >= 1 else {
@@ -47,14 +47,14 @@ public struct HysteresisPolicy: Sendable, Hashable, Codable {
 /// What a group's hysteresis remembers between decisions.
 public struct HysteresisState: Sendable, Hashable, Codable {
     /// When the target first went below the pool in the current uninterrupted stretch.
-    public var lowerSince: Int64?
+    package var lowerSince: Int64?
     public init(lowerSince: Int64? = nil) { self.lowerSince = lowerSince }
 }
 
 /// Step 5: the target after hysteresis.
-public struct HysteresisStep: Sendable, Hashable, Codable {
+package struct HysteresisStep: Sendable, Hashable, Codable {
     /// Why the result is what it is.
-    public enum Action: String, Sendable, Hashable, Codable {
+    package enum Action: String, Sendable, Hashable, Codable {
         case scaleUp, steady, holding, scaleDown
     }
 
@@ -63,7 +63,7 @@ public struct HysteresisStep: Sendable, Hashable, Codable {
     public var result: Int
     public var action: Action
     /// Seconds the target has been lower (holding / scaleDown) and the cooldown it must reach.
-    public var lowerFor: Int64?
+    package var lowerFor: Int64?
     public var cooldown: Int64
 
     /// Applies `policy` to move the pool from `current` towards `target` at time `now`.

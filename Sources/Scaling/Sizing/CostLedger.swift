@@ -1,19 +1,19 @@
 /// What one group's shadows cost and what they saved over the ledger's window.
-public struct GroupCostReport: Sendable, Hashable, Codable {
-    public var group: String
+package struct GroupCostReport: Sendable, Hashable, Codable {
+    package var group: String
     /// Shadow-intervals held and their cost (shadows × unit × c_reserve per interval).
-    public var shadowIntervals: Double
+    package var shadowIntervals: Double
     /// Σ shadows × unit over the intervals held: the capacity units held in reserve, per interval
     /// (reserveCost = shadowUnitIntervals × c_reserve).
-    public var shadowUnitIntervals: Double
-    public var reserveCost: Double
+    package var shadowUnitIntervals: Double
+    package var reserveCost: Double
     /// Activations that served demand, the units they served, and the value of not making that
     /// demand wait the on-demand launch delay (units × delay / interval × c_miss).
-    public var activations: Int
-    public var servedUnits: Double
-    public var avoidedMissValue: Double
+    package var activations: Int
+    package var servedUnits: Double
+    package var avoidedMissValue: Double
     /// avoidedMissValue − reserveCost.
-    public var net: Double { avoidedMissValue - reserveCost }
+    package var net: Double { avoidedMissValue - reserveCost }
 }
 
 /// Accumulates each group's reserve cost and avoided-miss value, and adjusts the groups' maxima
@@ -25,25 +25,25 @@ public struct GroupCostReport: Sendable, Hashable, Codable {
 /// (not above the configured maximum). One step per window keeps the loop slow next to the
 /// per-interval sizing, so the two do not chase each other. The window is then reset; the totals
 /// since the ledger was made (`totalReport()`, what a replay's summary reports) are not.
-public struct CostLedger: Sendable, Hashable, Codable {
-    public var costs: CostModel
+package struct CostLedger: Sendable, Hashable, Codable {
+    package var costs: CostModel
     private var entries: [String: GroupCostReport] = [:]
     private var totals: [String: GroupCostReport] = [:]
 
     /// A ledger whose current window holds `window` (a window restored after a restart).
-    public init(costs: CostModel, window: [GroupCostReport] = []) {
+    package init(costs: CostModel, window: [GroupCostReport] = []) {
         self.costs = costs
         for e in window { entries[e.group] = e }
     }
 
     /// Puts a group's window totals as another ledger had them (a group taken over continues its
     /// last holder's window).
-    public mutating func restoreWindow(_ entry: GroupCostReport) {
+    package mutating func restoreWindow(_ entry: GroupCostReport) {
         entries[entry.group] = entry
     }
 
     /// Records that `group` held `shadows` shadows of `unit` capacity units for `intervals` intervals.
-    public mutating func recordReserve(group: String, shadows: Int, unit: Double, intervals: Double = 1) {
+    package mutating func recordReserve(group: String, shadows: Int, unit: Double, intervals: Double = 1) {
         guard shadows > 0, unit.isFinite, unit > 0, intervals.isFinite, intervals > 0 else { return }
         let held = Double(shadows) * intervals
         func charge(_ e: inout GroupCostReport) {
@@ -56,12 +56,12 @@ public struct CostLedger: Sendable, Hashable, Codable {
     }
 
     /// Charges every decided pool (final size × unit) for `intervals` intervals.
-    public mutating func recordReserve(_ decisions: [SizingDecision], intervals: Double = 1) {
+    package mutating func recordReserve(_ decisions: [SizingDecision], intervals: Double = 1) {
         for d in decisions { recordReserve(group: d.group, shadows: d.final, unit: d.unit, intervals: intervals) }
     }
 
     /// Records an activation of one of `group`'s shadows that served `units` of demand at once.
-    public mutating func recordActivation(group: String, servedUnits units: Double) {
+    package mutating func recordActivation(group: String, servedUnits units: Double) {
         guard units.isFinite, units >= 0 else { return }
         func credit(_ e: inout GroupCostReport) {
             e.activations += 1
@@ -73,17 +73,17 @@ public struct CostLedger: Sendable, Hashable, Codable {
     }
 
     /// Every group's totals over the window, sorted by group name.
-    public func costReport() -> [GroupCostReport] {
+    package func costReport() -> [GroupCostReport] {
         entries.values.sorted { $0.group < $1.group }
     }
 
     /// Every group's totals since the ledger was made (never reset by `adjust`), sorted by group name.
-    public func totalReport() -> [GroupCostReport] {
+    package func totalReport() -> [GroupCostReport] {
         totals.values.sorted { $0.group < $1.group }
     }
 
     /// The bounds `group` should have for the next window, given its current and configured bounds.
-    public func adjustedBounds(group: String, current: GroupBounds, configured: GroupBounds) -> GroupBounds {
+    package func adjustedBounds(group: String, current: GroupBounds, configured: GroupBounds) -> GroupBounds {
         guard let e = entries[group] else { return current }
         var next = current
         if e.reserveCost > e.avoidedMissValue {
@@ -97,7 +97,7 @@ public struct CostLedger: Sendable, Hashable, Codable {
     /// Applies `adjustedBounds` to every group in the window, updates `policy.bounds`, resets
     /// the window and returns the groups whose maximum changed (old, new).
     @discardableResult
-    public mutating func adjust(_ policy: inout SizingPolicy, configured: SizingPolicy) -> [String: (from: Int, to: Int)] {
+    package mutating func adjust(_ policy: inout SizingPolicy, configured: SizingPolicy) -> [String: (from: Int, to: Int)] {
         var changed: [String: (from: Int, to: Int)] = [:]
         for group in entries.keys.sorted() {
             let current = policy.bounds(for: group)

@@ -5,11 +5,11 @@ public struct SizingError: Error, CustomStringConvertible, Sendable, Hashable {
         enum Kind: String { case invalidCost, invalidBounds, invalidPolicy }
         let kind: Kind
         /// A cost or delay is not positive and finite.
-        public static let invalidCost = Code(kind: .invalidCost)
+        package static let invalidCost = Code(kind: .invalidCost)
         /// A group's minimum exceeds its maximum, or one is negative.
-        public static let invalidBounds = Code(kind: .invalidBounds)
+        package static let invalidBounds = Code(kind: .invalidBounds)
         /// Another policy parameter (lead time, cooldown, budget, learning rate) is out of range.
-        public static let invalidPolicy = Code(kind: .invalidPolicy)
+        package static let invalidPolicy = Code(kind: .invalidPolicy)
         public var description: String { kind.rawValue }
     }
 
@@ -54,13 +54,13 @@ public struct CostModel: Sendable, Hashable, Codable {
 
     /// τ = c_miss / (c_miss + c_reserve), the newsvendor critical ratio: holding one more unit pays
     /// off exactly while P(demand > it) > c_reserve / (c_miss + c_reserve).
-    public var criticalRatio: Double { missCost / (missCost + reserveCost) }
+    package var criticalRatio: Double { missCost / (missCost + reserveCost) }
 
     /// The cost of one shadow of `unit` capacity units for one interval.
-    public func shadowCost(unit: Double) -> Double { unit * reserveCost }
+    package func shadowCost(unit: Double) -> Double { unit * reserveCost }
 
     /// The value of serving `units` of demand at once rather than after the launch delay.
-    public func avoidedMissValue(units: Double) -> Double { units * (launchDelay / interval) * missCost }
+    package func avoidedMissValue(units: Double) -> Double { units * (launchDelay / interval) * missCost }
 
     private enum CodingKeys: String, CodingKey { case missCost, reserveCost, launchDelay, interval }
 

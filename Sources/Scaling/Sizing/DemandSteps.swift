@@ -4,16 +4,16 @@ import TimeSeries
 /// Step 1 of a sizing decision: the level to size at, τ from the costs as corrected online by ACI.
 public struct NewsvendorTarget: Sendable, Hashable, Codable {
     /// τ = c_miss / (c_miss + c_reserve).
-    public var criticalRatio: Double
+    package var criticalRatio: Double
     public var missCost: Double
     public var reserveCost: Double
     /// 1 − α_t of the group's adaptive-conformal state (may lie outside (0, 1)).
-    public var correctedLevel: Double
+    package var correctedLevel: Double
     /// Share of recorded intervals whose demand the sized quantile covered; nil before the first.
-    public var observedCoverage: Double?
+    package var observedCoverage: Double?
     public var observations: Int
 
-    public init(costs: CostModel, aci: AdaptiveConformal) {
+    package init(costs: CostModel, aci: AdaptiveConformal) {
         criticalRatio = costs.criticalRatio
         missCost = costs.missCost
         reserveCost = costs.reserveCost
@@ -52,19 +52,19 @@ public struct DemandQuantile: Sendable, Hashable, Codable {
     /// The step (1-based) where the largest quantile lies.
     public var step: Int?
     /// Steps in the window and the lead time that set it, in seconds.
-    public var windowSteps: Int
-    public var leadTime: Int64
+    package var windowSteps: Int
+    package var leadTime: Int64
     /// True when the level lies beyond the forecast's levels (Gaussian tail).
-    public var extrapolated: Bool
+    package var extrapolated: Bool
     /// What ACI is told the pool was sized at, for the update once demand is seen.
-    public var sizedAt: SizingQuantile?
+    package var sizedAt: SizingQuantile?
     /// How the window was read (nil: decoded from before issue 17, `.largestStep`).
-    public var window: LeadWindow?
+    package var window: LeadWindow?
     /// The largest per-step quantile, when `value` is the window maximum's quantile above it.
-    public var largestStep: Double?
+    package var largestStep: Double?
 
     /// Reads the quantile at `aci`'s level off `forecast` over the lead window.
-    public init(forecast: ForecastDistribution, aci: AdaptiveConformal, leadTime: Int64,
+    package init(forecast: ForecastDistribution, aci: AdaptiveConformal, leadTime: Int64,
                 window rule: LeadWindow = .maximum) {
         level = aci.level
         self.leadTime = leadTime
@@ -114,17 +114,17 @@ public struct DemandQuantile: Sendable, Hashable, Codable {
 }
 
 /// Step 3: how many shadows close the gap between the demand quantile and the running capacity.
-public struct Shortfall: Sendable, Hashable, Codable {
+package struct Shortfall: Sendable, Hashable, Codable {
     public var quantile: Double
     public var running: Double
     public var unit: Double
     /// q − running, in capacity units (negative when running capacity already covers q).
-    public var shortUnits: Double
+    package var shortUnits: Double
     /// ⌈(q − running) / unit⌉, at least 0.
     public var shadows: Int
 
     /// Nil when an input is not finite or the unit is not positive.
-    public init?(quantile: Double, running: Double, unit: Double) {
+    package init?(quantile: Double, running: Double, unit: Double) {
         guard quantile.isFinite, running.isFinite, unit.isFinite, unit > 0 else { return nil }
         self.quantile = quantile
         self.running = running
@@ -134,7 +134,7 @@ public struct Shortfall: Sendable, Hashable, Codable {
     }
 
     /// The most shadows one group can ask for; beyond it a forecast is nonsense, not demand.
-    public static let maximumShadows = 1_000_000
+    package static let maximumShadows = 1_000_000
 
     /// ⌈x⌉ clamped to 0…maximumShadows, with x within 1e-9 of an integer taken as it: 120 / 40 in
     /// binary floating point can land a few ulps above 3 and must not ask for a fourth shadow.

@@ -5,12 +5,12 @@ import TimeSeries
 /// forecast (MiB) against the memory its running capacity holds; one shadow adds its full memory.
 public struct MemoryInput: Sendable {
     /// The memory demand forecast (MiB); nil: memory does not size the pool.
-    public var forecast: ForecastDistribution?
+    package var forecast: ForecastDistribution?
     /// MiB the running capacity holds, and MiB one shadow adds (its full `memory_mib`).
-    public var running: Double
-    public var unit: Double
+    package var running: Double
+    package var unit: Double
 
-    public init(forecast: ForecastDistribution?, running: Double, unit: Double) {
+    package init(forecast: ForecastDistribution?, running: Double, unit: Double) {
         self.forecast = forecast
         self.running = running
         self.unit = unit
@@ -18,18 +18,18 @@ public struct MemoryInput: Sendable {
 }
 
 /// Which resource set the pool's size.
-public enum BindingResource: String, Sendable, Hashable, Codable {
+package enum BindingResource: String, Sendable, Hashable, Codable {
     case cpu, memory
 }
 
 /// The memory figures of a decision: the quantile at the CPU side's level over the same lead
 /// window, and the shadows it asks for.
 public struct MemorySizing: Sendable, Hashable, Codable {
-    public var quantile: DemandQuantile
+    package var quantile: DemandQuantile
     /// Nil when the quantile or an input is not finite (memory then does not size the pool).
-    public var shortfall: Shortfall?
+    package var shortfall: Shortfall?
     /// The resource whose shadows were taken: the larger count (CPU on a tie).
-    public var binding: BindingResource
+    package var binding: BindingResource
 
     /// Sizes memory at `aci`'s level and compares it with the CPU side's `cpuShadows`.
     init(_ input: MemoryInput, aci: AdaptiveConformal, leadTime: Int64, cpuShadows: Int, window: LeadWindow = .maximum) {
@@ -43,7 +43,7 @@ public struct MemorySizing: Sendable, Hashable, Codable {
     }
 
     /// Shadows memory asks for (0 without a shortfall).
-    public var shadows: Int { shortfall?.shadows ?? 0 }
+    package var shadows: Int { shortfall?.shadows ?? 0 }
 
     /// The explanation's line.
     var line: String {

@@ -5,16 +5,16 @@ import TimeSeries
 /// How long a paused and a saved shadow take to serve once an activation starts: the `resume` of a
 /// paused shadow against the `restore` (+ `resume`) of a saved one, in seconds — measured from the
 /// store's activation records, or the documented defaults until enough are measured.
-public struct ActivationLatencies: Sendable, Hashable, Codable {
+package struct ActivationLatencies: Sendable, Hashable, Codable {
     /// Seconds from the start of a paused shadow's resume to running.
-    public var resume: Double
+    package var resume: Double
     /// Seconds from the start of a saved shadow's restore to running (restore + resume).
-    public var restore: Double
+    package var restore: Double
     /// How many activations each figure is the median of (0: the default).
-    public var resumeSamples: Int
-    public var restoreSamples: Int
+    package var resumeSamples: Int
+    package var restoreSamples: Int
 
-    public init(resume: Double, restore: Double, resumeSamples: Int = 0, restoreSamples: Int = 0) {
+    package init(resume: Double, restore: Double, resumeSamples: Int = 0, restoreSamples: Int = 0) {
         self.resume = resume
         self.restore = restore
         self.resumeSamples = resumeSamples
@@ -23,12 +23,12 @@ public struct ActivationLatencies: Sendable, Hashable, Codable {
 
     /// Before any activation is measured: the medians on real QEMU guests (resume API 4.1 ms;
     /// restore → guest serving 0.65 s; /work notes "Real VMs", docs/actuator.md "Park mode").
-    public static let defaults = ActivationLatencies(resume: 0.004, restore: 0.65)
+    package static let defaults = ActivationLatencies(resume: 0.004, restore: 0.65)
     /// Fewest measured activations a median is taken from (below it the default stands).
-    public static let minimumSamples = 3
+    package static let minimumSamples = 3
 
     /// The extra seconds a saved shadow leaves demand waiting, compared with a paused one.
-    public var extra: Double { max(restore - resume, 0) }
+    package var extra: Double { max(restore - resume, 0) }
 }
 
 /// `park = "auto"`: whether a group's new shadows are paused or saved, from what each costs per
@@ -45,26 +45,26 @@ public struct ActivationLatencies: Sendable, Hashable, Codable {
 ///
 /// Saved when miss < hold; a tie (e.g. no memory price, no expected demand) stays paused, the
 /// faster mode.
-public struct ParkChoice: Sendable, Hashable, Codable {
-    public var mode: ParkMode
+package struct ParkChoice: Sendable, Hashable, Codable {
+    package var mode: ParkMode
     /// Shadows the comparison is made for (the decided pool, at least 1).
-    public var shadows: Int
-    public var baselineMemoryGiB: Double
+    package var shadows: Int
+    package var baselineMemoryGiB: Double
     /// c_memory: one GiB held for one interval, and whether it was configured or derived.
-    public var memoryCost: Double
-    public var memoryCostConfigured: Bool
+    package var memoryCost: Double
+    package var memoryCostConfigured: Bool
     /// Per interval: the paused pool's memory, and the saved pool's expected extra misses.
-    public var holdCost: Double
-    public var missCost: Double
+    package var holdCost: Double
+    package var missCost: Double
     /// E[served]: expected demand above running capacity within the pool, capacity units (nil: no forecast).
-    public var expectedServed: Double?
-    public var latencies: ActivationLatencies
+    package var expectedServed: Double?
+    package var latencies: ActivationLatencies
     /// Why the costs were not compared (no forecast): the mode is then the last one chosen, or pause.
-    public var note: String?
+    package var note: String?
 
     /// c_memory when `[actuator.costs] memory` is not set: half of a shadow's reserve cost spread
     /// over its full memory, i.e. memory is taken as half of what a reservation prices.
-    public static func derivedMemoryCost(unit: Double, reserveCost: Double, fullMemoryMiB: Double) -> Double {
+    package static func derivedMemoryCost(unit: Double, reserveCost: Double, fullMemoryMiB: Double) -> Double {
         guard fullMemoryMiB > 0 else { return 0 }
         return 0.5 * unit * reserveCost / (fullMemoryMiB / 1024)
     }
@@ -72,7 +72,7 @@ public struct ParkChoice: Sendable, Hashable, Codable {
     /// The choice. `memoryCost` is per GiB per interval (configured, or nil for the derived one);
     /// `forecast` and `running` give E[served] at `step` (nil forecast: no comparison, `previous`
     /// or pause is kept).
-    public static func choose(costs: CostModel, memoryCost configured: Double?, unit: Double, baselineMemoryMiB: Double,
+    package static func choose(costs: CostModel, memoryCost configured: Double?, unit: Double, baselineMemoryMiB: Double,
                               fullMemoryMiB: Double, shadows pool: Int, running: Double, forecast: ForecastDistribution?,
                               step: Int = 1, latencies: ActivationLatencies, previous: ParkMode? = nil) -> ParkChoice {
         let shadows = max(pool, 1)
@@ -119,7 +119,7 @@ public struct ParkChoice: Sendable, Hashable, Codable {
     }
 
     /// One line for `explain`.
-    public var explanation: String {
+    package var explanation: String {
         let l = latencies
         func source(_ n: Int) -> String { n == 0 ? "default" : "median of \(n)" }
         let memory = "\(shadows) × \(num(baselineMemoryGiB)) GiB × c_memory \(num(memoryCost))"

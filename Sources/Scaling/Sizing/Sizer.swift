@@ -12,7 +12,7 @@ public struct SizingInput: Sendable {
     /// Shadows that exist now.
     public var currentPool: Int
     /// Where `running` came from (configured, measured by the collector…), for `explain`.
-    public var runningSource: RunningSource?
+    package var runningSource: RunningSource?
     /// The memory side (a group with a memory model); nil: CPU alone sizes the pool, as before.
     public var memory: MemoryInput? = nil
 
@@ -31,7 +31,7 @@ public struct SizingInput: Sendable {
 public struct SizingPolicy: Sendable, Hashable, Codable {
     public var costs: CostModel
     /// Seconds from asking for a shadow to it being ready to activate: the demand window sized for.
-    public var leadTime: Int64
+    package var leadTime: Int64
     public var hysteresis: HysteresisPolicy
     /// The most shadows all groups may hold together; nil = unlimited.
     public var budget: Int?
@@ -39,9 +39,9 @@ public struct SizingPolicy: Sendable, Hashable, Codable {
     public var defaultBounds: GroupBounds
     public var bounds: [String: GroupBounds]
     /// γ of each group's adaptive conformal inference.
-    public var learningRate: Double
+    package var learningRate: Double
     /// How the lead window's demand is read: its maximum's quantile (default) or the largest step's.
-    public var leadWindow: LeadWindow = .maximum
+    package var leadWindow: LeadWindow = .maximum
 
     public init(costs: CostModel, leadTime: Int64 = 60, hysteresis: HysteresisPolicy? = nil, budget: Int? = nil,
                 defaultBounds: GroupBounds? = nil, bounds: [String: GroupBounds] = [:],
@@ -73,10 +73,10 @@ public struct SizingPolicy: Sendable, Hashable, Codable {
 
 /// What the sizer remembers about a group between intervals (Codable, to survive restarts).
 public struct GroupSizingState: Sendable, Hashable, Codable {
-    public var aci: AdaptiveConformal
-    public var hysteresis: HysteresisState
+    package var aci: AdaptiveConformal
+    package var hysteresis: HysteresisState
     /// What the last decision sized at, to score it once the demand is seen.
-    public var lastSized: SizingQuantile?
+    package var lastSized: SizingQuantile?
 
     public init(aci: AdaptiveConformal, hysteresis: HysteresisState = HysteresisState(), lastSized: SizingQuantile? = nil) {
         self.aci = aci
@@ -97,7 +97,7 @@ public struct SizingCycle: Sendable {
 public struct Sizer: Sendable {
     public var policy: SizingPolicy
     let clock: any WallClock
-    public private(set) var states: [String: GroupSizingState] = [:]
+    package private(set) var states: [String: GroupSizingState] = [:]
     private let initialACI: AdaptiveConformal
 
     public init(policy: SizingPolicy, clock: any WallClock, states: [String: GroupSizingState] = [:]) throws(SizingError) {

@@ -13,33 +13,33 @@ public struct SizingDecision: Sendable, Hashable, Codable {
     /// Shadows that existed when the decision was taken.
     public var currentPool: Int
     /// Nil when the quantile was not finite or an input was invalid (`rawTarget` says what was done).
-    public var shortfall: Shortfall?
+    package var shortfall: Shortfall?
     /// Shadows the demand quantile asks for before any clip.
-    public var rawTarget: Int
+    package var rawTarget: Int
     /// Why the raw target is not a shortfall (unbounded level, unusable input); nil otherwise.
-    public var diagnostic: String?
+    package var diagnostic: String?
     public var bounds: GroupBounds
-    public var afterBounds: Int
-    public var hysteresis: HysteresisStep
+    package var afterBounds: Int
+    package var hysteresis: HysteresisStep
     public var budget: BudgetStep
     public var capacity: CapacityStep
     /// The pool size decided.
     public var final: Int
     /// Where the running capacity came from (configured, or measured by the collector).
-    public var runningSource: RunningSource? = nil
+    package var runningSource: RunningSource? = nil
     /// `park = "auto"`: the mode this cycle chose for the group's new shadows, and the figures compared.
-    public var park: ParkChoice? = nil
+    package var park: ParkChoice? = nil
     /// The memory side and the binding resource (groups with a memory model); nil: CPU alone.
     public var memory: MemorySizing? = nil
     /// The trigger's forecast level from the costs (`[actuator.costs] run` set); nil: as configured.
-    public var ahead: AheadLevel? = nil
+    package var ahead: AheadLevel? = nil
 
-    public var criticalRatio: Double { target.criticalRatio }
-    public var correctedLevel: Double { target.correctedLevel }
-    public var quantileValue: Double? { quantile.value }
+    package var criticalRatio: Double { target.criticalRatio }
+    package var correctedLevel: Double { target.correctedLevel }
+    package var quantileValue: Double? { quantile.value }
     public var afterHysteresis: Int { hysteresis.result }
     public var afterBudget: Int { budget.after }
-    public var afterCapacity: Int { capacity.after }
+    package var afterCapacity: Int { capacity.after }
 
     /// One line per step, in the order they were applied.
     ///
@@ -189,15 +189,15 @@ public struct RunningSource: Sendable, Hashable, Codable, CustomStringConvertibl
     /// Capacity units of the regular VMs.
     public var regular: Double
     /// True when `regular` is the configured `running`; false when measured.
-    public var configured: Bool
+    package var configured: Bool
     /// Running members the collector saw (measured only) and when (Unix seconds; nil: not yet).
     public var members: Int
-    public var measuredAt: Int64?
-    public var onDemand: Double
-    public var activeShadows: Int
-    public var shadowUnits: Double
+    package var measuredAt: Int64?
+    package var onDemand: Double
+    package var activeShadows: Int
+    package var shadowUnits: Double
 
-    public init(regular: Double, configured: Bool, members: Int = 0, measuredAt: Int64? = nil, onDemand: Double = 0,
+    package init(regular: Double, configured: Bool, members: Int = 0, measuredAt: Int64? = nil, onDemand: Double = 0,
                 activeShadows: Int = 0, shadowUnits: Double = 0) {
         self.regular = regular
         self.configured = configured

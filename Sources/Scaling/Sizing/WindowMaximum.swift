@@ -24,7 +24,7 @@ public enum LeadWindow: String, Sendable, Hashable, Codable, CaseIterable {
 /// It is solved by bisection between max_h q_h(τ) (where the product is ≤ τ) and max_h q_h(τ^(1/n))
 /// (where every factor is ≥ τ^(1/n)), on the forecast's own CDF (`ForecastDistribution.cdf`:
 /// linear between its levels, Gaussian tails beyond). With one step both readings are q_1(τ).
-public enum WindowMaximum {
+package enum WindowMaximum {
     /// x with Π_{h=1…n} F_h(x) = `level` (to 1e-9 of the bracket); nil when a step's quantile is not
     /// finite or `level` lies outside (0, 1). `extrapolated`: some step's F_h(x) lies beyond the
     /// forecast's levels (its Gaussian tail decided).

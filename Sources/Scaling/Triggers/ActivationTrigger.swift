@@ -4,12 +4,12 @@ import TimeSeries
 /// When live demand or the forecast calls for activating shadows (docs/actuator.md, "Triggers").
 public struct TriggerPolicy: Sendable, Hashable, Codable {
     /// Activate when demand exceeds this share of running capacity (0 < x ≤ 1).
-    public var utilisationThreshold: Double
+    package var utilisationThreshold: Double
     /// Seconds from deciding to activate to the shadow serving: the forecast activates ahead when
     /// the rise is due within this window.
-    public var activationLeadTime: Int64
+    package var activationLeadTime: Int64
     /// The forecast quantile compared with the threshold (0.5 = the median); nil: live demand only.
-    public var forecastLevel: Double?
+    package var forecastLevel: Double?
 
     public init(utilisationThreshold: Double = 0.8, activationLeadTime: Int64 = 60,
                 forecastLevel: Double? = 0.5) throws(SizingError) {
@@ -55,7 +55,7 @@ public struct TriggerInput: Sendable {
 
 /// How many shadows to activate, and why.
 public struct TriggerDecision: Sendable, Hashable, Codable {
-    public enum Reason: String, Sendable, Hashable, Codable {
+    package enum Reason: String, Sendable, Hashable, Codable {
         case none, demand, forecast
     }
     public var group: String
@@ -63,12 +63,12 @@ public struct TriggerDecision: Sendable, Hashable, Codable {
     public var activate: Int
     /// Shadows the load called for (may exceed `activate` when the pool is short: the rest is
     /// unserved until an on-demand launch arrives).
-    public var wanted: Int
-    public var reason: Reason
+    package var wanted: Int
+    package var reason: Reason
     /// The demand compared: the live value, or the forecast quantile that activated ahead.
-    public var comparedDemand: Double
+    package var comparedDemand: Double
     /// Seconds ahead for a forecast trigger (0 for live demand).
-    public var ahead: Int64
+    package var ahead: Int64
 }
 
 /// The activation trigger: a pure function of live demand, running capacity and the forecast,
@@ -76,7 +76,7 @@ public struct TriggerDecision: Sendable, Hashable, Codable {
 public enum ActivationTrigger {
     /// Shadows needed so that `demand` stays within the threshold: the least k ≥ 0 with
     /// demand ≤ threshold × (running + k × unit).
-    public static func shadowsNeeded(demand: Double, running: Double, unit: Double, threshold: Double) -> Int {
+    package static func shadowsNeeded(demand: Double, running: Double, unit: Double, threshold: Double) -> Int {
         guard demand.isFinite, running.isFinite, unit.isFinite, unit > 0, threshold > 0 else { return 0 }
         return Shortfall.ceilShadows((demand / threshold - max(running, 0)) / unit)
     }

@@ -13,27 +13,27 @@
 /// stays the floor (the median by default) and a miss that costs enough raises it into the tail.
 /// With the simulator's defaults (c_run = 1, c_reserve = 0.25, c_miss = 5 per VM and interval,
 /// a 60 s wait in a 300 s interval) ℓ = 0.25: the median holds; at τ = 0.99, ℓ = 0.85.
-public struct AheadLevel: Sendable, Hashable, Codable {
+package struct AheadLevel: Sendable, Hashable, Codable {
     /// c_run: one running capacity unit for one interval.
-    public var runCost: Double
+    package var runCost: Double
     /// c_reserve and c_miss per capacity unit and interval (the sizer's cost model).
-    public var reserveCost: Double
-    public var missCost: Double
+    package var reserveCost: Double
+    package var missCost: Double
     /// Seconds demand above the running capacity waits for the live trigger, and per interval.
-    public var wait: Double
-    public var interval: Double
+    package var wait: Double
+    package var interval: Double
     /// The configured level (the least read) and the most the cost level may reach.
-    public var floor: Double
-    public var ceiling: Double
+    package var floor: Double
+    package var ceiling: Double
     /// 1 − (c_run − c_reserve) × interval / (c_miss × wait) (−∞ when nothing waits or misses are free).
-    public var costLevel: Double
+    package var costLevel: Double
     /// The level the trigger reads.
-    public var level: Double
+    package var level: Double
 
-    public static let defaultCeiling = 0.999
+    package static let defaultCeiling = 0.999
 
     /// The `explain` line: the formula with its figures and the level the trigger reads.
-    public var explanation: String {
+    package var explanation: String {
         let raised = level > floor
         return "activate ahead at q\(fmt(level)): cost level 1 − (c_run \(fmt(runCost)) − c_reserve \(fmt(reserveCost))) × "
             + "\(fmt(interval)) s / (c_miss \(fmt(missCost)) × wait \(fmt(wait)) s) = \(fmt(costLevel)); "
@@ -41,7 +41,7 @@ public struct AheadLevel: Sendable, Hashable, Codable {
                : "forecast_level \(fmt(floor)) holds")
     }
 
-    public init(runCost: Double, reserveCost: Double, missCost: Double, wait: Double, interval: Double,
+    package init(runCost: Double, reserveCost: Double, missCost: Double, wait: Double, interval: Double,
                 floor: Double, ceiling: Double = AheadLevel.defaultCeiling) {
         self.runCost = runCost
         self.reserveCost = reserveCost
@@ -62,7 +62,7 @@ public struct AheadLevel: Sendable, Hashable, Codable {
 
     /// The cost level for `costs` (its c_reserve, c_miss and interval), a running unit at
     /// `runCost` and a trigger that sees live demand `wait` seconds into the interval.
-    public init(costs: CostModel, runCost: Double, wait: Double, floor: Double,
+    package init(costs: CostModel, runCost: Double, wait: Double, floor: Double,
                 ceiling: Double = AheadLevel.defaultCeiling) {
         self.init(runCost: runCost, reserveCost: costs.reserveCost, missCost: costs.missCost, wait: wait,
                   interval: costs.interval, floor: floor, ceiling: ceiling)

@@ -4,7 +4,7 @@ import TimeSeries
 extension SimulationReport {
     /// The policies' overall metrics, each sweep's points and the frontiers' dominance as text tables
     /// (what `psm simulate` prints).
-    public var table: String {
+    package var table: String {
         let report = self
         let header = ["policy", "unserved unit·min", "violation min", "TTC p50 s", "TTC p95 s", "TTC p99 s",
                       "cost", "shadow h", "activations", "activated"]

@@ -4,10 +4,10 @@ import Yams
 /// docs/openapi.yaml, loaded with Yams, and a validator for the subset of JSON Schema it uses
 /// (type, required, properties, additionalProperties, items, enum, oneOf, minimum, $ref). Shared by
 /// the API tests over the stand-in control and the tests of the served `psm-actuator`.
-public struct OpenAPIDocument {
+package struct OpenAPIDocument {
     public let root: [String: Any]
 
-    public init(root: [String: Any]) { self.root = root }
+    package init(root: [String: Any]) { self.root = root }
 
     public static func load() throws -> OpenAPIDocument {
         let url = URL(fileURLWithPath: #filePath)
@@ -25,7 +25,7 @@ public struct OpenAPIDocument {
     }
 
     /// `METHOD /path` for every operation.
-    public var operations: Set<String> {
+    package var operations: Set<String> {
         let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
         var result: Set<String> = []
         for (path, item) in paths {
@@ -39,7 +39,7 @@ public struct OpenAPIDocument {
     }
 
     /// The JSON schema of a response, following `$ref`s to components/responses.
-    public func responseSchema(_ method: String, _ path: String, status: Int) -> [String: Any]? {
+    package func responseSchema(_ method: String, _ path: String, status: Int) -> [String: Any]? {
         guard let responses = operation(method, path)?["responses"] as? [String: Any],
               var response = responses[String(status)] as? [String: Any] else { return nil }
         if let ref = response["$ref"] as? String, let resolved = resolve(ref) { response = resolved }
@@ -47,11 +47,11 @@ public struct OpenAPIDocument {
         return (content?["application/json"] as? [String: Any])?["schema"] as? [String: Any]
     }
 
-    public func documentedStatuses(_ method: String, _ path: String) -> Set<Int> {
+    package func documentedStatuses(_ method: String, _ path: String) -> Set<Int> {
         Set((operation(method, path)?["responses"] as? [String: Any] ?? [:]).keys.compactMap { Int($0) })
     }
 
-    public func resolve(_ ref: String) -> [String: Any]? {
+    package func resolve(_ ref: String) -> [String: Any]? {
         guard ref.hasPrefix("#/") else { return nil }
         var node: Any = root
         for part in ref.dropFirst(2).split(separator: "/") {
@@ -151,6 +151,6 @@ public enum JSONValue: Decodable, CustomStringConvertible {
 }
 
 /// docs/openapi.yaml cannot be used.
-public struct OpenAPIDocumentError: Error, CustomStringConvertible {
+package struct OpenAPIDocumentError: Error, CustomStringConvertible {
     public let description: String
 }

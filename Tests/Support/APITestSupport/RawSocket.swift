@@ -6,11 +6,11 @@ import Glibc
 /// A plain blocking TCP client socket to 127.0.0.1, for tests that must control exactly which
 /// bytes reach the server and when (a partial head, an idle keep-alive connection). Every wait is
 /// bounded by a deadline; the blocking calls run on a Dispatch thread, off Swift's cooperative pool.
-public final class RawSocket: @unchecked Sendable {
-    public private(set) var fd: Int32
+package final class RawSocket: @unchecked Sendable {
+    package private(set) var fd: Int32
 
     /// Connects to 127.0.0.1:`port`; nil when the connection fails.
-    public init?(port: Int) {
+    package init?(port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()
@@ -27,20 +27,20 @@ public final class RawSocket: @unchecked Sendable {
     deinit { close() }
 
     /// Closes the client's end (once).
-    public func close() {
+    package func close() {
         if fd >= 0 { Glibc.close(fd) }
         fd = -1
     }
 
     /// Sends `text`; false when the server has closed the connection (EPIPE, ECONNRESET).
     @discardableResult
-    public func send(_ text: String) -> Bool {
+    package func send(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         return sent == bytes.count
     }
 
-    public enum ReadResult: Equatable, Sendable {
+    package enum ReadResult: Equatable, Sendable {
         case data([UInt8])
         /// The server closed the connection (EOF or reset).
         case closed
@@ -49,7 +49,7 @@ public final class RawSocket: @unchecked Sendable {
     }
 
     /// Waits up to `seconds` for bytes or the end of the connection.
-    public func read(within seconds: Double) -> ReadResult {
+    package func read(within seconds: Double) -> ReadResult {
         var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let ready = poll(&poller, 1, Int32(max(0, seconds) * 1000))
         if ready == 0 { return .timeout }
@@ -61,7 +61,7 @@ public final class RawSocket: @unchecked Sendable {
 
     /// Reads until the server closes the connection or `seconds` pass; returns how long it took
     /// (nil: still open at the deadline). Bytes received on the way are discarded.
-    public func secondsUntilClosed(within seconds: Double, from start: Date = Date()) -> Double? {
+    package func secondsUntilClosed(within seconds: Double, from start: Date = Date()) -> Double? {
         let deadline = start.addingTimeInterval(seconds)
         while Date() < deadline {
             if read(within: deadline.timeIntervalSinceNow) == .closed { return Date().timeIntervalSince(start) }
@@ -70,7 +70,7 @@ public final class RawSocket: @unchecked Sendable {
     }
 
     /// Reads one HTTP response with a `Content-Length` (all the API sends); nil on close or timeout.
-    public func readResponse(within seconds: Double) -> (status: Int, body: String)? {
+    package func readResponse(within seconds: Double) -> (status: Int, body: String)? {
         let deadline = Date().addingTimeInterval(seconds)
         var received: [UInt8] = []
         while Date() < deadline {
@@ -95,7 +95,7 @@ public final class RawSocket: @unchecked Sendable {
 }
 
 /// Runs blocking work on a thread of its own and returns its result.
-public func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+package func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         // A thread of its own, not a Dispatch worker: libdispatch on Linux adds workers only while
         // the CPUs are idle, so on a loaded machine blocking calls queued behind each other for

@@ -5,19 +5,19 @@ import Testing
 /// hypervisors): each `Check` drives a fresh, empty store through one behaviour and records
 /// failures with swift-testing's `#expect`. ActuatorStoreTests runs every check against
 /// `MetricStore` (SQLite) and `PostgresStore`.
-public enum ActuatorStoreConformance {
+package enum ActuatorStoreConformance {
     /// What a run needs from the implementation under test.
-    public struct Context: Sendable {
+    package struct Context: Sendable {
         /// A fresh, empty, migrated store (one per check keeps checks independent).
-        public var makeStore: @Sendable () throws -> any ActuatorStore
+        package var makeStore: @Sendable () throws -> any ActuatorStore
 
-        public init(makeStore: @escaping @Sendable () throws -> any ActuatorStore) {
+        package init(makeStore: @escaping @Sendable () throws -> any ActuatorStore) {
             self.makeStore = makeStore
         }
     }
 
     /// One behaviour of the contract.
-    public enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
+    package enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
         case migrationsAreVersionedByName
         case hostsReportReservationsAndFreeCapacity
         case reserveRefusesWithoutWriting
@@ -42,10 +42,10 @@ public enum ActuatorStoreConformance {
         case hostMeasurementsRoundTrip
         case hostsGoUnreachableLostAndUpAgain
 
-        public var description: String { rawValue }
+        package var description: String { rawValue }
 
         /// Runs the check on a fresh store from `context`.
-        public func run(in context: Context) async throws {
+        package func run(in context: Context) async throws {
             let store = try context.makeStore()
             switch self {
             case .migrationsAreVersionedByName: try Checks.migrationsAreVersionedByName(store)
@@ -76,7 +76,7 @@ public enum ActuatorStoreConformance {
     }
 
     /// The migrations every implementation applies, by name, in order.
-    public static let migrationNames = [
+    package static let migrationNames = [
         "v1-series-samples-events", "v2-actuator-inventory", "v3-actuator-decisions", "v4-shadows-state-group-indexes",
         "v5-actuator-state", "v6-routing-state", "v7-activation-size", "v8-leases", "v9-host-status",
     ]

@@ -5,26 +5,26 @@ import Testing
 /// does for collections): each `Check` drives an implementation through one behaviour and records
 /// failures with swift-testing's `#expect`, so an implementation's test target runs
 /// `try await check.run(in: context)` once per case.
-public enum HypervisorConformance {
+package enum HypervisorConformance {
     /// What a run needs from the implementation under test.
-    public struct Context: Sendable {
+    package struct Context: Sendable {
         /// A hypervisor to run one check on (a fresh one per check keeps checks independent).
-        public var makeHypervisor: @Sendable () async throws -> any Hypervisor
+        package var makeHypervisor: @Sendable () async throws -> any Hypervisor
         /// A spec the implementation can define and boot (a QEMU run adds kernel, initrd, serial log).
-        public var makeSpec: @Sendable (_ name: String, _ maximum: ResourceSize, _ current: ResourceSize,
+        package var makeSpec: @Sendable (_ name: String, _ maximum: ResourceSize, _ current: ResourceSize,
                                         _ metadata: ShadowMetadata?) -> DomainSpec
         /// The state a domain managed-saved while paused comes back in, when the implementation
         /// pins it (libvirt's test driver: running; QEMU: paused); nil accepts either.
-        public var restoredFromPausedState: DomainState?
+        package var restoredFromPausedState: DomainState?
         /// Prepended to every domain name a check defines, so that a shared host is not disturbed.
-        public var namePrefix: String
+        package var namePrefix: String
         /// How long a running domain's reported memory may take to reach a new target. Zero for
         /// drivers that report the target at once (libvirt's test driver); QEMU reports the
         /// balloon's *actual* size, which follows as the guest's balloon driver inflates or
         /// deflates (seconds after boot on a TCG guest).
-        public var memorySettleTimeout: Duration
+        package var memorySettleTimeout: Duration
 
-        public init(makeHypervisor: @escaping @Sendable () async throws -> any Hypervisor,
+        package init(makeHypervisor: @escaping @Sendable () async throws -> any Hypervisor,
                     makeSpec: @escaping @Sendable (String, ResourceSize, ResourceSize, ShadowMetadata?) -> DomainSpec = {
                         DomainSpec(name: $0, maximum: $1, current: $2, metadata: $3)
                     },
@@ -39,7 +39,7 @@ public enum HypervisorConformance {
     }
 
     /// One behaviour of the protocol.
-    public enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
+    package enum Check: String, CaseIterable, Sendable, CustomStringConvertible {
         case defineKeepsMaximumAboveCurrent
         case redefineUpdatesTheDefinition
         case startSuspendResumeCycle

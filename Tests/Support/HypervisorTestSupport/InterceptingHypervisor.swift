@@ -10,7 +10,7 @@ public struct HypervisorCall: Sendable {
     /// When the wrapped call started.
     public var start: ContinuousClock.Instant
     /// How long the wrapped call took (zero in `before`).
-    public var duration: Duration
+    package var duration: Duration
     /// Whether it threw.
     public var failed: Bool
 }

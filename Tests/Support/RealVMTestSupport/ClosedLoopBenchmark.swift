@@ -28,20 +28,20 @@ public struct ClosedLoopBenchmark: Sendable {
         /// The trigger's utilisation; nil: the regular guest's idle utilisation + `margin`
         /// (a loaded 2-core host caps what a TCG guest can use, so a fixed figure may never be reached).
         public var threshold: Double?
-        public var margin = 0.1
+        package var margin = 0.1
         /// How long the load goes on after the shadow answered (then the drain check).
-        public var afterFirstAnswer: Double = 10
-        public var provisionTimeout: Double = 240
+        package var afterFirstAnswer: Double = 10
+        package var provisionTimeout: Double = 240
         /// The drain check: after the shadow served, the load turns to `drainRate` light requests
         /// a second (`drainWork` CGI steps: long enough that some are open on the shadow, cheap
         /// enough that utilisation falls), so the runtime's scale-in (utilisation under
         /// `scaleInUtilisation` for `scaleInWindow` s) drains the shadow in HAProxy and retires
         /// it while requests keep coming.
-        public var drainRate: Double = 4
-        public var drainWork = 400
-        public var scaleInUtilisation = 0.9
-        public var scaleInWindow = 3
-        public var drainTimeout: Double = 90
+        package var drainRate: Double = 4
+        package var drainWork = 400
+        package var scaleInUtilisation = 0.9
+        package var scaleInWindow = 3
+        package var drainTimeout: Double = 90
         public init() {}
     }
 
@@ -53,36 +53,36 @@ public struct ClosedLoopBenchmark: Sendable {
         public var trigger_to_first_request_ms: Double?
         /// Of that: the first answered request's own time (sent → answered: the guest's CGI work
         /// under TCG), and the trigger → when it was sent (activation, routing, the next request).
-        public var first_request_service_ms: Double?
-        public var trigger_to_first_request_sent_ms: Double?
+        package var first_request_service_ms: Double?
+        package var trigger_to_first_request_sent_ms: Double?
         public var failed_requests: Int
-        public var requests: Int
-        public var predicted_vcpus: Int?
-        public var applied_vcpus: Int?
-        public var predicted_memory_mib: Int?
-        public var applied_memory_mib: Int?
+        package var requests: Int
+        package var predicted_vcpus: Int?
+        package var applied_vcpus: Int?
+        package var predicted_memory_mib: Int?
+        package var applied_memory_mib: Int?
         public var threshold: Double
-        public var idle_utilisation: Double
+        package var idle_utilisation: Double
         /// The load step (requests/s) during which the trigger fired.
-        public var triggering_rate: Double?
+        package var triggering_rate: Double?
         /// Requests answered by the shadow.
-        public var shadow_answers: Int
+        package var shadow_answers: Int
         /// The drain check: requests that failed while the shadow was drained and parked under load,
         /// how many were sent then, and how many of those the shadow itself answered.
-        public var drain_failed_requests: Int?
-        public var drain_requests: Int?
-        public var drain_shadow_answers: Int?
+        package var drain_failed_requests: Int?
+        package var drain_requests: Int?
+        package var drain_shadow_answers: Int?
         /// One collection over the run's real guests (the regular guest and the shadows): median and
         /// maximum milliseconds, and how many domains the last one saw.
-        public var collection_ms_median: Double?
-        public var collection_ms_max: Double?
-        public var collection_domains: Int?
-        public var activation_outcome: String?
-        public var activation_steps_ms: [String: Double]
-        public var notes: [String]
+        package var collection_ms_median: Double?
+        package var collection_ms_max: Double?
+        package var collection_domains: Int?
+        package var activation_outcome: String?
+        package var activation_steps_ms: [String: Double]
+        package var notes: [String]
     }
 
-    public struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
@@ -367,7 +367,7 @@ public struct ClosedLoopBenchmark: Sendable {
     }
 
     /// Destroys and undefines every domain whose name starts with `prefix` (save images included).
-    public func removeDomains(prefix: String) async throws {
+    package func removeDomains(prefix: String) async throws {
         for d in try await hypervisor.list() where d.name.hasPrefix(prefix) {
             try? await hypervisor.destroy(d.name)
             try? await hypervisor.undefine(d.name, removingManagedSave: true)

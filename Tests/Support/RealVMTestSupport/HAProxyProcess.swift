@@ -8,33 +8,33 @@ import Glibc
 /// psm's `HAProxyRouter` talks to (a Unix socket, and the same on a loopback TCP port).
 /// scripts/setup.sh installs Debian's `haproxy`. The closed-loop check and the traffic-router
 /// tests both start theirs with it.
-public final class HAProxyProcess: @unchecked Sendable {
-    public static let binary: String? = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"]
+package final class HAProxyProcess: @unchecked Sendable {
+    package static let binary: String? = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"]
         .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// A server line of a backend: name, address (`host:port`), and whether it starts disabled.
-    public struct Server: Sendable {
+    package struct Server: Sendable {
         public var name: String
         public var address: String
-        public var disabled: Bool
-        public init(name: String, address: String, disabled: Bool = false) {
+        package var disabled: Bool
+        package init(name: String, address: String, disabled: Bool = false) {
             self.name = name
             self.address = address
             self.disabled = disabled
         }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
+    package struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
     public let directory: String
-    public let socketPath: String
+    package let socketPath: String
     /// The same runtime API on a loopback TCP port (`stats socket ipv4@127.0.0.1:PORT`), as
     /// `tcp://127.0.0.1:PORT` for `[actuator.routing] socket`.
-    public let tcpSocket: String
+    package let tcpSocket: String
     /// Backend → the loopback port of its frontend.
-    public let frontends: [String: Int]
+    package let frontends: [String: Int]
     private let process: Process
     private let ownsDirectory: Bool
 
@@ -43,7 +43,7 @@ public final class HAProxyProcess: @unchecked Sendable {
     ///   `balance` is the backends' algorithm (`roundrobin`, `leastconn`). `directory` is where the
     ///   configuration and the admin socket go (default: a new temporary one, removed by `stop()`),
     ///   so a caller can name the socket before haproxy runs.
-    public init(backends: [String: [Server]], balance: String = "roundrobin", directory: String? = nil) throws {
+    package init(backends: [String: [Server]], balance: String = "roundrobin", directory: String? = nil) throws {
         guard let binary = Self.binary else {
             throw Failure(description: "haproxy is not installed: run scripts/setup.sh (Debian package haproxy)")
         }
@@ -110,7 +110,7 @@ public final class HAProxyProcess: @unchecked Sendable {
     deinit { stop() }
 
     /// A loopback port nobody listens on now (the kernel picks it).
-    public static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
         defer { close(fd) }

@@ -7,24 +7,24 @@ import Glibc
 /// An open-loop HTTP load on a loopback port: requests start at `rate` per second whatever the
 /// answers take (a thread each, up to `maximumInFlight`), so a slow server shows as latency and
 /// failures rather than as a lower rate. Every request's outcome is kept.
-public final class LoadGenerator: Sendable {
-    public struct Request: Sendable {
+package final class LoadGenerator: Sendable {
+    package struct Request: Sendable {
         /// Seconds since the generator started.
-        public var sent: Double
-        public var answered: Double
+        package var sent: Double
+        package var answered: Double
         /// The HTTP status, nil when the connection failed or the answer was not HTTP.
-        public var status: Int?
+        package var status: Int?
         /// The answer's body (the tiny guest answers `ok ADDR`).
-        public var body: String
-        public var ok: Bool { status == 200 }
+        package var body: String
+        package var ok: Bool { status == 200 }
     }
 
-    public let port: Int
-    public let maximumInFlight: Int
+    package let port: Int
+    package let maximumInFlight: Int
     private let started = ContinuousClock.now
     private let state = Mutex<(rate: Double, path: String, running: Bool, inFlight: Int, skipped: Int, done: [Request])>((0, "/", true, 0, 0, []))
 
-    public init(port: Int, path: String, maximumInFlight: Int = 128) {
+    package init(port: Int, path: String, maximumInFlight: Int = 128) {
         self.port = port
         self.maximumInFlight = maximumInFlight
         state.withLock { $0.path = path }
@@ -33,22 +33,22 @@ public final class LoadGenerator: Sendable {
     }
 
     /// Seconds since the generator started (the clock of `Request.sent`).
-    public func now() -> Double { Self.seconds(ContinuousClock.now - started) }
+    package func now() -> Double { Self.seconds(ContinuousClock.now - started) }
 
-    public func setRate(_ perSecond: Double) { state.withLock { $0.rate = perSecond } }
+    package func setRate(_ perSecond: Double) { state.withLock { $0.rate = perSecond } }
 
     /// The path requests ask for from now on.
-    public func setPath(_ path: String) { state.withLock { $0.path = path } }
+    package func setPath(_ path: String) { state.withLock { $0.path = path } }
 
     /// Stops starting requests and waits (up to `timeout` seconds) for those in flight.
-    public func stop(timeout: Double = 30) {
+    package func stop(timeout: Double = 30) {
         state.withLock { $0.running = false }
         let deadline = now() + timeout
         while state.withLock({ $0.inFlight }) > 0, now() < deadline { usleep(10_000) }
     }
 
     /// Every answered request so far, and how many were not started because `maximumInFlight` were open.
-    public func results() -> (requests: [Request], skipped: Int) {
+    package func results() -> (requests: [Request], skipped: Int) {
         state.withLock { ($0.done, $0.skipped) }
     }
 

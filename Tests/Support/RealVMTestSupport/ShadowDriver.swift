@@ -3,10 +3,10 @@ import Hypervisor
 import RealVMSupport
 
 /// The guest stopped talking (or never started): what was awaited, and the log's tail.
-public struct GuestSilent: Error, CustomStringConvertible {
-    public var awaited: String
+package struct GuestSilent: Error, CustomStringConvertible {
+    package var awaited: String
     public var domain: String
-    public var tail: String
+    package var tail: String
     public var description: String { "\(domain): no \(awaited) in the serial log; its tail:\n\(tail)" }
 }
 
@@ -23,9 +23,9 @@ public struct ShadowDriver: Sendable {
     public let hypervisor: any Hypervisor
     public let guest: RealVMGuest
     /// How long to wait for the guest to boot (TCG on a loaded 2-core machine: 8 s typical).
-    public var bootTimeout: Duration = .seconds(90)
+    package var bootTimeout: Duration = .seconds(90)
     /// How long to wait for a heartbeat or for the guest to show its new size.
-    public var heartbeatTimeout: Duration = .seconds(20)
+    package var heartbeatTimeout: Duration = .seconds(20)
 
     public init(hypervisor: any Hypervisor, guest: RealVMGuest) {
         self.hypervisor = hypervisor
@@ -33,7 +33,7 @@ public struct ShadowDriver: Sendable {
     }
 
     /// A shadow spec at the baseline, tagged with psm's metadata.
-    public func shadowSpec(_ name: String) -> DomainSpec {
+    package func shadowSpec(_ name: String) -> DomainSpec {
         let tag = ShadowMetadata(group: "realvm", shadowID: name, baseline: Self.baseline, full: Self.full,
                                  createdAt: Int64(Date().timeIntervalSince1970))
         return guest.spec(name: name, maximum: Self.full, current: Self.baseline, metadata: tag)
@@ -71,15 +71,15 @@ public struct ShadowDriver: Sendable {
         /// Per call: `setVCPUs`, `setMemory`, `resume` (or `restore`, `resume`).
         public var calls: [(String, Duration)]
         /// From the first call until the guest's next heartbeat was seen.
-        public var untilHeartbeat: Duration
+        package var untilHeartbeat: Duration
         public var heartbeat: Heartbeat
         /// What `restore` reported (nil for a paused activation).
-        public var restoredState: DomainState?
+        package var restoredState: DomainState?
     }
 
     /// Activates a paused shadow: live vCPUs and memory up to `size`, resume; timed until the
     /// guest's next heartbeat.
-    public func activatePaused(_ name: String, to size: ResourceSize = activated) async throws -> Activation {
+    package func activatePaused(_ name: String, to size: ResourceSize = activated) async throws -> Activation {
         let log = guest.serialLog(for: name)
         let clock = ContinuousClock()
         let mark = log.offset()
@@ -97,7 +97,7 @@ public struct ShadowDriver: Sendable {
 
     /// Activates a saved shadow: restore (QEMU brings a shadow saved while paused back paused),
     /// then resume if it came back paused; timed until the guest's next heartbeat.
-    public func activateSaved(_ name: String) async throws -> Activation {
+    package func activateSaved(_ name: String) async throws -> Activation {
         let log = guest.serialLog(for: name)
         let clock = ContinuousClock()
         let mark = log.offset()
@@ -114,7 +114,7 @@ public struct ShadowDriver: Sendable {
     }
 
     /// Waits for a heartbeat that satisfies `condition` (e.g. the guest shows its new size).
-    public func waitForHeartbeat(_ name: String, timeout: Duration? = nil,
+    package func waitForHeartbeat(_ name: String, timeout: Duration? = nil,
                                  where condition: @escaping (Heartbeat) -> Bool) throws -> Heartbeat {
         let log = guest.serialLog(for: name)
         // Look back a little: the heartbeat may already be there.
